@@ -1,0 +1,151 @@
+"""Command line of the capture task: `detect` (any source) and `demo` (the sample broadcast).
+
+`python -m capture_task detect SOURCE --out events.jsonl` must keep working
+exactly like this: the team measures detection with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import requests
+
+from capture_task.capture import CaptureStats, CaptureTask, default_channel
+from capture_task.exceptions import CaptureError, StreamOffline
+from capture_task.frames import SegmentMedia
+from capture_task.playlist import PlaylistFollower
+from capture_task.publisher import sink_for
+from capture_task.segment_store import LocalSegmentStore, S3SegmentStore, SegmentStore
+from capture_task.segments import file_segments, hls_segments
+from capture_task.sources import Resolver, SourceKind, parse_source
+
+logger = logging.getLogger("highlight_bot.capture")
+
+OFFLINE_RETRY_S = 30.0
+"""How long to wait before asking again whether an offline channel went live."""
+
+
+def _resolve_until_live(resolver: Resolver, stop_event: threading.Event) -> str | None:
+    """A channel that is offline is waited for, never given up on (the task is long-running)."""
+    while not stop_event.is_set():
+        try:
+            return resolver()
+        except StreamOffline as error:
+            logger.warning("%s Retrying in %.0f s.", error, OFFLINE_RETRY_S)
+            stop_event.wait(OFFLINE_RETRY_S)
+    return None
+
+
+def _segments_of(
+    source: str, quality: str, stop_event: threading.Event, locations: dict[int, str]
+) -> Iterator[SegmentMedia]:
+    spec = parse_source(source)
+    if spec.kind is SourceKind.FILE:
+        yield from file_segments(Path(spec.location), stop_event=stop_event)
+        return
+    resolver = Resolver(spec, quality)
+    url = _resolve_until_live(resolver, stop_event)
+    if url is None:
+        return
+    http = requests.Session()
+    follower = PlaylistFollower(url, http=http, resolver=resolver, stop_event=stop_event)
+    for live, media in hls_segments(follower, http):
+        locations[media.sequence] = live.uri
+        yield media
+
+
+def _store_from(args: argparse.Namespace) -> SegmentStore | None:
+    if args.segments_bucket:
+        import boto3
+
+        return S3SegmentStore(boto3.client("s3"), args.segments_bucket)
+    if args.segments_dir:
+        return LocalSegmentStore(Path(args.segments_dir))
+    return None
+
+
+def detect(args: argparse.Namespace) -> int:
+    """Run the capture task on one source until it ends (or forever, when live)."""
+    stop_event = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop_event.set())
+    channel = args.channel or default_channel(args.source)
+    sink = sink_for(args.out, kinesis_stream=args.kinesis_stream)
+    task = CaptureTask(channel, sink=sink, store=_store_from(args), naive=args.naive)
+    locations: dict[int, str] = {}
+    try:
+        stats = task.run(_segments_of(args.source, args.quality, stop_event, locations), location_of=locations)
+    except KeyboardInterrupt:
+        stats = task.stats
+    finally:
+        sink.close()
+    _report(stats)
+    return 0
+
+
+def _report(stats: CaptureStats) -> None:
+    print(
+        f"{stats.segments} segments ({stats.stream_seconds:.0f} s of stream) in {stats.wall_s:.1f} s, "
+        f"{stats.cpu_s:.1f} CPU s (realtime factor {stats.realtime_factor:.1f}x); {len(stats.goals)} goals",
+        file=sys.stderr,
+    )
+    for goal in stats.goals:
+        print(
+            f"  {goal.at.isoformat()}  t={goal.stream_time:7.2f}s  {goal.teams.home} {goal.score} "
+            f"{goal.teams.away}  ({goal.clock}, {goal.side})",
+            file=sys.stderr,
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m capture_task", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every decision")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("detect", help="detect goals in a Twitch channel, an HLS URL or a video file")
+    run.add_argument("source", help="twitch:CHANNEL, a twitch.tv URL, an HLS playlist URL, or a local video file")
+    run.add_argument("--out", help="write events as JSON lines to this file ('-' for stdout)")
+    run.add_argument("--kinesis-stream", help="put events on this Kinesis stream instead of --out")
+    run.add_argument("--channel", help="channel name carried by events (default: from the source)")
+    run.add_argument("--quality", default="best", help="stream quality to read (default: best)")
+    run.add_argument("--segments-bucket", help="keep segment bytes in this S3 bucket")
+    run.add_argument("--segments-dir", help="keep segment bytes in this folder")
+    run.add_argument("--naive", action="store_true", help="OCR every sampled frame (the benchmark's baseline)")
+    run.set_defaults(handler=detect)
+
+    demo = commands.add_parser("demo", help="serve the sample broadcast live on 127.0.0.1 and detect its goals")
+    demo.add_argument("--speed", type=float, default=2.0, help="how much faster than real time to serve it")
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from capture_task.demo import run_demo
+
+    return run_demo(speed=args.speed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    started = time.monotonic()
+    try:
+        code: int = args.handler(args)
+    except CaptureError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    logger.debug("finished in %.1f s", time.monotonic() - started)
+    return code

@@ -1,0 +1,458 @@
+"""Finds the FIFA scoreboard on a frame and reads it with tesseract.
+
+Why it is built this way:
+- Location is found, not configured: the HUD sits top-left, but its offset,
+  size, font, colours and polarity (light on dark, dark on light, both in one
+  HUD) differ per game, overlay and resolution, and a busy crowd may sit
+  behind it. We look for glyph-shaped blobs of either polarity, chain them
+  into text lines, redraw each line black-on-white and OCR it, and keep the
+  line that reads "HOME <score> AWAY". A chat line or a shirt number does not
+  have that shape.
+- OCR is the expensive step (a tesseract process per call), and the score
+  changes a few times per match while the clock changes every frame. Each
+  frame is reduced to a glyph mask of the score box; tesseract runs only when
+  that mask differs from the one last read.
+- A hidden HUD (replay, half-time panel) is detected by comparing the team
+  code boxes with their masks from location time: no HUD means no reading.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+import pytesseract
+from numpy.typing import NDArray
+
+from capture_task.readings import ScoreboardReading
+from contracts import Score, Teams
+
+logger = logging.getLogger("highlight_bot.capture")
+
+Frame = NDArray[np.uint8]
+Mask = NDArray[np.bool_]
+
+SEARCH_HEIGHT_FRACTION = 0.25
+"""The HUD is looked for in the top quarter of the frame..."""
+SEARCH_WIDTH_FRACTION = 0.6
+"""...and its left 60 %: FIFA's scoreboard is top-left, overlays sit elsewhere."""
+GLYPH_MIN_HEIGHT_FRACTION = 0.012
+GLYPH_MAX_HEIGHT_FRACTION = 0.07
+"""HUD glyphs are 1.2-7 % of the frame height at any resolution."""
+
+OCR_TEXT_HEIGHT_PX = 40
+"""Tesseract reads best with glyphs ~30-50 px tall; crops are scaled to this."""
+
+MASK_MISMATCH_CHANGED = 0.12
+"""Share of stray glyph pixels above which the score box 'changed'."""
+MASK_MISMATCH_HIDDEN = 0.3
+"""Share of stray glyph pixels in the team-code boxes above which the HUD is 'hidden'."""
+
+_HUD_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-"
+_TEAM_CODE = re.compile(r"^[^A-Za-z0-9]*([A-Z]{3})[^A-Za-z0-9]*$")
+_CLOCK = re.compile(r"^(\d{1,3})\D?(\d{2})$")
+_SCORE = re.compile(r"^\D*(\d{1,2})\D+(\d{1,2})\D*$")
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class Box:
+    """A pixel rectangle in frame coordinates."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def center_y(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    def crop(self, frame: Frame) -> Frame:
+        return frame[max(self.top, 0) : self.bottom, max(self.left, 0) : self.right]
+
+    def union(self, other: Box) -> Box:
+        return Box(
+            min(self.left, other.left),
+            min(self.top, other.top),
+            max(self.right, other.right),
+            max(self.bottom, other.bottom),
+        )
+
+    def padded(self, x: int, y: int, shape: tuple[int, ...]) -> Box:
+        return Box(
+            max(self.left - x, 0), max(self.top - y, 0), min(self.right + x, shape[1]), min(self.bottom + y, shape[0])
+        )
+
+
+@dataclass(frozen=True)
+class _Glyph:
+    box: Box
+    light: bool
+    mask: Mask = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    box: Box
+    light: bool
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """One part of the HUD: where it is and whether its text is lighter than its box."""
+
+    box: Box
+    light: bool
+
+
+@dataclass
+class HudLayout:
+    """Where the HUD's parts are on frames of one resolution, and what the teams are."""
+
+    teams: Teams
+    home: TextBox
+    away: TextBox
+    score: TextBox
+    clock: TextBox | None
+    text_height_px: int
+    team_masks: tuple[Mask, Mask] = field(repr=False)
+
+
+def _gray(image: Frame) -> Frame:
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def glyph_mask(crop: Frame, light: bool) -> Mask:
+    """Glyph pixels of a crop of one HUD box, whose text polarity is known."""
+    gray = _gray(crop)
+    mode = cv2.THRESH_BINARY if light else cv2.THRESH_BINARY_INV
+    _, binary = cv2.threshold(gray, 0, 255, mode + cv2.THRESH_OTSU)
+    mask: Mask = binary > 0
+    return mask
+
+
+def mask_mismatch(a: Mask, b: Mask) -> float:
+    """Share of glyph pixels of either mask with no glyph pixel of the other nearby.
+
+    A one-pixel tolerance absorbs the edge flicker of compression, so the same
+    digits under new noise score near 0 while a 1 turning into a 2 scores high.
+    """
+    if a.shape != b.shape:
+        return 1.0
+    ink = int(a.sum()) + int(b.sum())
+    if ink == 0:
+        return 0.0
+    kernel = np.ones((3, 3), np.uint8)
+    near_a = cv2.dilate(a.astype(np.uint8), kernel) > 0
+    near_b = cv2.dilate(b.astype(np.uint8), kernel) > 0
+    stray = int(np.logical_and(a, ~near_b).sum()) + int(np.logical_and(b, ~near_a).sum())
+    return stray / ink
+
+
+def _ocr_canvas(mask: Mask, text_height_px: int, min_blob_px: int) -> Frame:
+    """Black glyphs on white at tesseract's favourite size, padded.
+
+    Specks, and blobs that touch the crop's sides or stand taller than the text
+    (the edge of a neighbouring HUD box, a colour strip), are not glyphs and go.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    left, width = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH]
+    keep = (
+        (stats[:, cv2.CC_STAT_AREA] >= min_blob_px)
+        & (stats[:, cv2.CC_STAT_HEIGHT] <= 1.3 * text_height_px)
+        & (left > 0)
+        & (left + width < mask.shape[1])
+    )
+    keep[0] = False
+    canvas = np.where(keep[labels], 0, 255).astype(np.uint8)
+    scale = OCR_TEXT_HEIGHT_PX / max(text_height_px, 1)
+    if abs(scale - 1) > 0.1:
+        canvas = cv2.resize(canvas, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
+    _, canvas = cv2.threshold(canvas, 127, 255, cv2.THRESH_BINARY)
+    return cv2.copyMakeBorder(canvas, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255)
+
+
+def _ocr_line(image: Frame, whitelist: str) -> str:
+    config = f"--psm 7 -c tessedit_char_whitelist={whitelist}"
+    return str(pytesseract.image_to_string(image, config=config)).strip()
+
+
+def _glyphs(area: Frame, frame_height: int) -> list[_Glyph]:
+    """Glyph-sized blobs brighter or darker than their surroundings."""
+    gray = _gray(area)
+    min_h = max(round(GLYPH_MIN_HEIGHT_FRACTION * frame_height), 6)
+    max_h = round(GLYPH_MAX_HEIGHT_FRACTION * frame_height)
+    block = max(round(max_h * 0.8) | 1, 15)
+    glyphs: list[_Glyph] = []
+    for light in (True, False):
+        mode = cv2.THRESH_BINARY if light else cv2.THRESH_BINARY_INV
+        binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, mode, block, -12 if light else 12)
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+        for label in range(1, count):
+            x, y, w, h, area_px = (int(v) for v in stats[label])
+            if not min_h <= h <= max_h or w > 1.6 * h or w * 8 < h:
+                continue
+            if area_px < 0.12 * w * h:
+                continue
+            box = Box(x, y, x + w, y + h)
+            glyphs.append(_Glyph(box, light, labels[y : y + h, x : x + w] == label))
+    return glyphs
+
+
+def _text_lines(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
+    """Chain glyphs of one polarity-agnostic height into left-to-right lines."""
+    lines: list[list[_Glyph]] = []
+    for glyph in sorted(glyphs, key=lambda g: g.box.left):
+        height = glyph.box.height
+        for line in lines:
+            last = line[-1]
+            ref = max(g.box.height for g in line)
+            if (
+                abs(glyph.box.center_y - last.box.center_y) <= 0.3 * ref
+                and abs(height - ref) <= 0.35 * ref
+                and -0.2 * ref <= glyph.box.left - last.box.right <= 3.0 * ref
+            ):
+                line.append(glyph)
+                break
+        else:
+            lines.append([glyph])
+    return [line for line in lines if len(line) >= 6]
+
+
+def _line_words(line: list[_Glyph], area_shape: tuple[int, ...]) -> list[_Word]:
+    """OCR a text line redrawn black-on-white; words come back with frame boxes."""
+    bounds = line[0].box
+    for glyph in line[1:]:
+        bounds = bounds.union(glyph.box)
+    text_height = int(np.median([g.box.height for g in line]))
+    mask = np.zeros((bounds.height, bounds.width), bool)
+    for glyph in line:
+        top, left = glyph.box.top - bounds.top, glyph.box.left - bounds.left
+        mask[top : top + glyph.box.height, left : left + glyph.box.width] |= glyph.mask
+    canvas = _ocr_canvas(np.pad(mask, 1), text_height, 1)[1:-1, 1:-1]
+    scale = OCR_TEXT_HEIGHT_PX / max(text_height, 1)
+    scale = scale if abs(scale - 1) > 0.1 else 1.0
+    config = f"--psm 7 -c \"tessedit_char_whitelist={_HUD_CHARACTERS} \""
+    data = pytesseract.image_to_data(canvas, config=config, output_type=pytesseract.Output.DICT)
+    words = []
+    for index, text in enumerate(data["text"]):
+        if not text.strip():
+            continue
+        left = bounds.left + round((int(data["left"][index]) - 16) / scale)
+        right = left + round(int(data["width"][index]) / scale)
+        box = Box(max(left, bounds.left), bounds.top, min(right, bounds.right), bounds.bottom)
+        inside = [g for g in line if g.box.left < box.right and g.box.right > box.left]
+        light = sum(g.light for g in inside) * 2 >= len(inside) if inside else True
+        if inside:
+            box = Box(
+                min(g.box.left for g in inside),
+                min(g.box.top for g in inside),
+                max(g.box.right for g in inside),
+                max(g.box.bottom for g in inside),
+            )
+        words.append(_Word(text.strip(), box, light))
+    return words
+
+
+def _layout_from_words(words: list[_Word], frame: Frame, text_height: int) -> HudLayout | None:
+    """Find 'HOME <digits> AWAY' in one line's words; the clock is the digits before it."""
+    for home_index, home in enumerate(words):
+        home_code = _TEAM_CODE.match(home.text)
+        if home_code is None:
+            continue
+        for away_index in range(home_index + 2, len(words)):
+            away = words[away_index]
+            away_code = _TEAM_CODE.match(away.text)
+            if away_code is None:
+                continue
+            between = words[home_index + 1 : away_index]
+            if len(_DIGIT.findall("".join(w.text for w in between))) < 2 or any(
+                re.search(r"[A-Za-z]{2}", w.text) for w in between
+            ):
+                continue
+            clock = next((w for w in reversed(words[:home_index]) if _DIGIT.search(w.text)), None)
+            return _build_layout(
+                frame, Teams(home=home_code.group(1), away=away_code.group(1)), home, away, between, clock, text_height
+            )
+    return None
+
+
+def _build_layout(
+    frame: Frame,
+    teams: Teams,
+    home: _Word,
+    away: _Word,
+    score_words: list[_Word],
+    clock: _Word | None,
+    text_height: int,
+) -> HudLayout:
+    """Boxes with margins: the score box spans the gap between the two codes."""
+    shape = frame.shape
+    margin = max(round(0.2 * text_height), 2)
+    top = min(home.box.top, away.box.top, *(w.box.top for w in score_words)) - margin
+    bottom = max(home.box.bottom, away.box.bottom, *(w.box.bottom for w in score_words)) + margin
+    gap = max(round(0.25 * text_height), 1)
+    score_box = Box(home.box.right + gap, top, away.box.left - gap, bottom).padded(0, 0, shape)
+    light = sum(w.light for w in score_words) * 2 >= len(score_words)
+    home_box = Box(home.box.left, top, home.box.right, bottom).padded(margin, 0, shape)
+    away_box = Box(away.box.left, top, away.box.right, bottom).padded(margin, 0, shape)
+    clock_box = None
+    if clock is not None:
+        clock_box = TextBox(
+            Box(clock.box.left, top, clock.box.right, bottom).padded(text_height, 0, shape), clock.light
+        )
+    return HudLayout(
+        teams=teams,
+        home=TextBox(home_box, home.light),
+        away=TextBox(away_box, away.light),
+        score=TextBox(score_box, light),
+        clock=clock_box,
+        text_height_px=text_height,
+        team_masks=(
+            glyph_mask(home_box.crop(frame), home.light),
+            glyph_mask(away_box.crop(frame), away.light),
+        ),
+    )
+
+
+def locate_hud(frame: Frame) -> HudLayout | None:
+    """Search the top-left of a frame for the scoreboard; None when none is shown.
+
+    Costs one tesseract run per candidate text line (~50 ms each), so callers
+    do it at start and again only after the HUD has been missing for a while.
+    """
+    height, width = frame.shape[:2]
+    area = frame[: int(height * SEARCH_HEIGHT_FRACTION), : int(width * SEARCH_WIDTH_FRACTION)]
+    lines = sorted(_text_lines(_glyphs(area, height)), key=len, reverse=True)
+    for line in lines[:6]:
+        text_height = int(np.median([g.box.height for g in line]))
+        layout = _layout_from_words(_line_words(line, area.shape), frame, text_height)
+        if layout is not None:
+            logger.info(
+                "scoreboard found: %s-%s, score box %s, text %d px",
+                layout.teams.home,
+                layout.teams.away,
+                layout.score.box,
+                text_height,
+            )
+            return layout
+    return None
+
+
+def _parse_score(text: str) -> Score | None:
+    compact = text.replace(" ", "")
+    match = _SCORE.match(compact)
+    if match:
+        return Score(home=int(match.group(1)), away=int(match.group(2)))
+    digits = _DIGIT.findall(compact)
+    if len(digits) == 2 and len(compact) == 2:
+        return Score(home=int(digits[0]), away=int(digits[1]))
+    return None
+
+
+def _parse_clock(text: str) -> str:
+    found = _CLOCK.match(text.replace(" ", ""))
+    return f"{int(found.group(1)):02d}:{found.group(2)}" if found else ""
+
+
+@dataclass
+class ReaderStats:
+    """How much work the reader did; the benchmark reports these."""
+
+    locate_attempts: int = 0
+    ocr_calls: int = 0
+    readings_reused: int = 0
+    unreadable: int = 0
+
+
+class ScoreboardReader:
+    """Reads the HUD of successive frames, OCR-ing only when the score box changed.
+
+    Example:
+        >>> reader = ScoreboardReader()
+        >>> reading = reader.read(frame, may_locate=True)   # None: no HUD visible
+    """
+
+    def __init__(self) -> None:
+        self.layout: HudLayout | None = None
+        self.stats = ReaderStats()
+        self._last_mask: Mask | None = None
+        self._last_reading: ScoreboardReading | None = None
+
+    def forget(self) -> None:
+        """Drop the cached reading so the next visible frame is OCR-ed afresh."""
+        self._last_mask = None
+        self._last_reading = None
+
+    def relocate(self, frame: Frame) -> bool:
+        """Look for the HUD again (new match, new overlay); True when found."""
+        self.stats.locate_attempts += 1
+        layout = locate_hud(frame)
+        if layout is not None:
+            self.layout = layout
+            self.forget()
+        return layout is not None
+
+    def score_mask(self, frame: Frame) -> Mask | None:
+        """The score box's glyph mask, or None when the HUD is not on this frame.
+
+        Cheap (no OCR): the frame sampler compares these to decide where to look.
+        """
+        layout = self.layout
+        if layout is None:
+            return None
+        for part, reference in zip((layout.home, layout.away), layout.team_masks, strict=True):
+            if mask_mismatch(glyph_mask(part.box.crop(frame), part.light), reference) > MASK_MISMATCH_HIDDEN:
+                return None
+        return glyph_mask(layout.score.box.crop(frame), layout.score.light)
+
+    def read(self, frame: Frame, *, may_locate: bool = False, fresh: bool = False) -> ScoreboardReading | None:
+        """The HUD on this frame, or None when it is hidden or unreadable."""
+        if self.layout is None and not (may_locate and self.relocate(frame)):
+            return None
+        mask = self.score_mask(frame)
+        if mask is None:
+            return None
+        if (
+            not fresh
+            and self._last_reading is not None
+            and self._last_mask is not None
+            and mask_mismatch(mask, self._last_mask) <= MASK_MISMATCH_CHANGED
+        ):
+            self.stats.readings_reused += 1
+            return self._last_reading
+        reading = self._ocr(frame, mask)
+        if reading is None:
+            self.stats.unreadable += 1
+            return None
+        self._last_mask, self._last_reading = mask, reading
+        return reading
+
+    def _ocr(self, frame: Frame, score_mask: Mask) -> ScoreboardReading | None:
+        layout = self.layout
+        assert layout is not None
+        self.stats.ocr_calls += 1
+        speck_px = max(layout.text_height_px // 4, 2)
+        score_text = _ocr_line(_ocr_canvas(score_mask, layout.text_height_px, speck_px), "0123456789-:")
+        score = _parse_score(score_text)
+        if score is None:
+            logger.debug("score box unreadable: %r", score_text)
+            return None
+        clock = ""
+        if layout.clock is not None:
+            clock_mask = glyph_mask(layout.clock.box.crop(frame), layout.clock.light)
+            clock = _parse_clock(_ocr_line(_ocr_canvas(clock_mask, layout.text_height_px, speck_px), "0123456789:"))
+        return ScoreboardReading(teams=layout.teams, score=score, clock=clock)

@@ -1,0 +1,117 @@
+"""Turns a source into a stream of SegmentMedia: bytes plus the times of their frames.
+
+Two producers, one shape: an HLS playlist (live or not) followed segment by
+segment, and a local video file cut into ~2 s pieces with ffmpeg (stream copy,
+so cuts fall on keyframes like an HLS encoder's). The rest of the capture task
+never knows which it is reading.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+
+from capture_task.exceptions import SegmentUnavailable
+from capture_task.frames import SegmentMedia
+from capture_task.playlist import LiveSegment, PlaylistFollower, fetch_init_section, fetch_segment
+
+logger = logging.getLogger("highlight_bot.capture")
+
+FILE_SEGMENT_S = 2.0
+"""Length of the pieces a local file is cut into, like Twitch's segments."""
+
+
+class StreamClock:
+    """Maps segment start times to seconds since the first segment read.
+
+    When a playlist has no EXT-X-PROGRAM-DATE-TIME (a plain file, some HLS
+    servers) the only anchor left is the moment reading began; it is taken
+    once and every later time is that anchor plus media time, so timing inside
+    the stream still comes from the stream.
+    """
+
+    def __init__(self) -> None:
+        self.origin: datetime | None = None
+        self._media_time_s = 0.0
+
+    def place(self, program_date_time: datetime | None, duration_s: float) -> tuple[datetime, float]:
+        """(start, stream_time) of the next segment."""
+        if self.origin is None:
+            self.origin = program_date_time or datetime.now(UTC)
+        if program_date_time is None:
+            start = self.origin + timedelta(seconds=self._media_time_s)
+        else:
+            start = program_date_time
+        self._media_time_s = (start - self.origin).total_seconds() + duration_s
+        return start, max((start - self.origin).total_seconds(), 0.0)
+
+
+def hls_segments(
+    follower: PlaylistFollower, http: requests.Session, *, clock: StreamClock | None = None
+) -> Iterator[tuple[LiveSegment, SegmentMedia]]:
+    """Follow a playlist; a segment that cannot be fetched is skipped, never fatal."""
+    clock = clock or StreamClock()
+    skipped = False
+    for live in follower.segments():
+        try:
+            data = fetch_segment(http, live)
+            init = fetch_init_section(http, live) if live.init_uri else None
+        except SegmentUnavailable as error:
+            logger.warning("skipping segment %d: %s", live.sequence, error)
+            skipped = True
+            continue
+        start, stream_time = clock.place(live.program_date_time, live.duration_s)
+        yield (
+            live,
+            SegmentMedia(
+                sequence=live.sequence,
+                start=start,
+                duration_s=live.duration_s,
+                stream_time=stream_time,
+                data=data,
+                container=live.container,
+                init_section=init,
+                discontinuity=live.discontinuity or skipped,
+            ),
+        )
+        skipped = False
+
+
+def file_segments(
+    path: Path, *, stop_event: threading.Event | None = None, clock: StreamClock | None = None
+) -> Iterator[SegmentMedia]:
+    """Cut a local video into keyframe-aligned ~2 s MPEG-TS pieces and yield them in order."""
+    clock = clock or StreamClock()
+    with tempfile.TemporaryDirectory(prefix="highlight-bot-file-") as scratch:
+        pieces = Path(scratch)
+        command = [
+            "ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-map", "0:v:0", "-c", "copy",
+            "-f", "segment", "-segment_time", str(FILE_SEGMENT_S), "-segment_format", "mpegts",
+            "-segment_list", str(pieces / "list.csv"), "-segment_list_type", "csv",
+            str(pieces / "piece_%06d.ts"),
+        ]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise ValueError(f"ffmpeg could not read {path}: {result.stderr.strip()[-300:]}")
+        with (pieces / "list.csv").open() as listing:
+            rows = list(csv.reader(listing))
+        for sequence, (name, begin, end) in enumerate(rows):
+            if stop_event is not None and stop_event.is_set():
+                return
+            duration_s = max(float(end) - float(begin), 0.001)
+            start, stream_time = clock.place(None, duration_s)
+            yield SegmentMedia(
+                sequence=sequence,
+                start=start,
+                duration_s=duration_s,
+                stream_time=stream_time,
+                data=(pieces / name).read_bytes(),
+            )

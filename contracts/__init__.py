@@ -1,0 +1,39 @@
+"""The event contracts every highlight-bot component speaks, defined once.
+
+The capture task, the Lambdas and the hooks all import these models, so a field
+renamed here is renamed everywhere at once, and a record that does not fit is
+rejected at the boundary where it arrives, with pydantic's message saying why.
+
+Example:
+    >>> from contracts import parse_event, SegmentEvent
+    >>> event = parse_event(line)          # any of the event types, validated
+    >>> wire = event.to_json()             # compact JSON, times in ISO-8601 UTC
+"""
+
+from contracts.events import (
+    CONTRACT_VERSION,
+    Event,
+    GoalEvent,
+    Score,
+    SegmentEvent,
+    Side,
+    Teams,
+    goal_id,
+    parse_event,
+    segment_id,
+)
+from contracts.exceptions import InvalidEventError
+
+__all__ = [
+    "CONTRACT_VERSION",
+    "Event",
+    "GoalEvent",
+    "InvalidEventError",
+    "Score",
+    "SegmentEvent",
+    "Side",
+    "Teams",
+    "goal_id",
+    "parse_event",
+    "segment_id",
+]

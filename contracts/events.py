@@ -1,0 +1,167 @@
+"""Versioned pydantic models of the segment and goal events, JSON on the wire.
+
+Why one module: the seed project pickled objects between services and copied
+its message setup six times; here every producer and consumer validates the
+same models, and a change of shape is a new ``v``, never a silent edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_serializer,
+    field_validator,
+)
+
+from contracts.exceptions import InvalidEventError
+
+CONTRACT_VERSION = 1
+"""The version every event written today carries in its ``v`` field."""
+
+Side = Literal["home", "away"]
+ChannelName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:/-]+$")]
+TeamCode = Annotated[str, Field(min_length=2, max_length=4, pattern=r"^[A-Z0-9]+$")]
+
+
+def _utc_iso(moment: datetime) -> str:
+    """ISO-8601 in UTC with a ``Z`` and milliseconds: one spelling on the wire."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class _Contract(BaseModel):
+    """Common rules: frozen, no unknown fields, times normalised to UTC."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def to_json(self) -> str:
+        """Compact JSON for Kinesis records, S3 metadata and JSON-lines files."""
+        return self.model_dump_json()
+
+    def to_bytes(self) -> bytes:
+        return self.to_json().encode()
+
+
+class Score(_Contract):
+    """Goals per side as shown on the scoreboard."""
+
+    home: Annotated[int, Field(ge=0, le=99)]
+    away: Annotated[int, Field(ge=0, le=99)]
+
+    def __str__(self) -> str:
+        return f"{self.home}-{self.away}"
+
+
+class Teams(_Contract):
+    """Three-letter team codes as shown on the scoreboard (e.g. LIV, MCI)."""
+
+    home: TeamCode
+    away: TeamCode
+
+
+class SegmentEvent(_Contract):
+    """One HLS segment the capture task read, and where its bytes are kept.
+
+    Twitch drops a segment from its playlist ~28 s after publishing it, which
+    is shorter than pre-roll plus detection delay, so the capture task keeps
+    the bytes itself (S3 in the cloud, a folder locally) and says where here.
+    """
+
+    type: Literal["segment"] = "segment"
+    v: Literal[1] = 1
+    id: str
+    channel: ChannelName
+    sequence: Annotated[int, Field(ge=0)]
+    start: AwareDatetime
+    duration_s: Annotated[float, Field(gt=0, le=60)]
+    stream_time: Annotated[float, Field(ge=0)]
+    location: Annotated[str, Field(min_length=1)]
+    container: Literal["ts", "fmp4"] = "ts"
+    init_location: str | None = None
+    discontinuity: bool = False
+
+    _utc_start = field_validator("start")(lambda cls, v: v.astimezone(UTC))
+
+    @field_serializer("start")
+    def _serialize_start(self, moment: datetime) -> str:
+        return _utc_iso(moment)
+
+
+class GoalEvent(_Contract):
+    """A goal as read off the scoreboard, timed by the first frame showing it."""
+
+    type: Literal["goal"] = "goal"
+    v: Literal[1] = 1
+    id: str
+    channel: ChannelName
+    at: AwareDatetime
+    stream_time: Annotated[float, Field(ge=0)]
+    score: Score
+    previous_score: Score
+    teams: Teams
+    clock: str
+    side: Side
+
+    _utc_at = field_validator("at")(lambda cls, v: v.astimezone(UTC))
+
+    @field_serializer("at")
+    def _serialize_at(self, moment: datetime) -> str:
+        return _utc_iso(moment)
+
+
+Event = Annotated[SegmentEvent | GoalEvent, Field(discriminator="type")]
+_EVENT_ADAPTER: TypeAdapter[SegmentEvent | GoalEvent] = TypeAdapter(Event)
+_KNOWN_TYPES = ("segment", "goal")
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:24]
+
+
+def goal_id(channel: str, teams: Teams, score: Score, at: datetime) -> str:
+    """Same goal, same id: a re-read or re-sent goal dedupes downstream.
+
+    Built from what the stream itself fixes (channel, teams, new score and the
+    second of the first frame showing it), never from processing time.
+    """
+    second = int(at.astimezone(UTC).timestamp())
+    return "g-" + _digest(channel, teams.home, teams.away, score.home, score.away, second)
+
+
+def segment_id(channel: str, sequence: int, start: datetime) -> str:
+    """Same segment, same id, even when a restarted task reads it again."""
+    return "s-" + _digest(channel, sequence, _utc_iso(start))
+
+
+def parse_event(raw: str | bytes | dict[str, Any]) -> SegmentEvent | GoalEvent:
+    """Validate one event from the wire; raise InvalidEventError with a reason.
+
+    Unknown types and versions get their own sentence, since they are the
+    usual cause when a producer was upgraded ahead of a consumer.
+    """
+    try:
+        data = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InvalidEventError(f"event is not valid JSON: {error}") from error
+    if not isinstance(data, dict):
+        raise InvalidEventError(f"event must be a JSON object, got {type(data).__name__}")
+    kind = data.get("type")
+    if kind not in _KNOWN_TYPES:
+        raise InvalidEventError(f"unknown event type {kind!r}; expected one of {_KNOWN_TYPES}")
+    if data.get("v") != CONTRACT_VERSION:
+        raise InvalidEventError(
+            f"unsupported {kind} event version {data.get('v')!r}; this build reads v{CONTRACT_VERSION}"
+        )
+    try:
+        return _EVENT_ADAPTER.validate_python(data)
+    except ValidationError as error:
+        raise InvalidEventError(f"invalid {kind} event: {error}") from error

@@ -1,0 +1,9 @@
+"""Errors raised when bytes from another component do not fit a contract."""
+
+
+class InvalidEventError(ValueError):
+    """A record is not a valid event of any known type and version.
+
+    The message names the problem in a sentence (unknown type, unsupported
+    version, which field failed) so it can go to a dead-letter queue as is.
+    """
