@@ -101,6 +101,7 @@ class _Glyph:
     box: Box
     light: bool
     mask: Mask = field(repr=False, compare=False)
+    colour: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -162,22 +163,25 @@ def mask_mismatch(a: Mask, b: Mask) -> float:
     return stray / ink
 
 
-def _ocr_canvas(mask: Mask, text_height_px: int, min_blob_px: int) -> Frame:
-    """Black glyphs on white at tesseract's favourite size, padded.
+def clean_glyphs(mask: Mask, text_height_px: int, min_height_px: int) -> Mask:
+    """Only the blobs of a box crop that can be glyphs of its text.
 
-    Specks, and blobs that touch the crop's sides or stand taller than the text
-    (the edge of a neighbouring HUD box, a colour strip), are not glyphs and go.
+    Specks lower than ``min_height_px``, and blobs that touch the crop's sides
+    or stand taller than the text (the edge of a neighbouring HUD box, a colour
+    strip, a busy crowd behind a translucent box) go.
     """
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     left, width = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH]
-    keep = (
-        (stats[:, cv2.CC_STAT_AREA] >= min_blob_px)
-        & (stats[:, cv2.CC_STAT_HEIGHT] <= 1.3 * text_height_px)
-        & (left > 0)
-        & (left + width < mask.shape[1])
-    )
+    height = stats[:, cv2.CC_STAT_HEIGHT]
+    keep = (height >= min_height_px) & (height <= 1.3 * text_height_px) & (left > 0) & (left + width < mask.shape[1])
     keep[0] = False
-    canvas = np.where(keep[labels], 0, 255).astype(np.uint8)
+    cleaned: Mask = keep[labels]
+    return cleaned
+
+
+def _ocr_canvas(glyphs: Mask, text_height_px: int) -> Frame:
+    """Black glyphs on white at tesseract's favourite size, padded."""
+    canvas = np.where(glyphs, 0, 255).astype(np.uint8)
     scale = OCR_TEXT_HEIGHT_PX / max(text_height_px, 1)
     if abs(scale - 1) > 0.1:
         canvas = cv2.resize(canvas, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
@@ -186,12 +190,17 @@ def _ocr_canvas(mask: Mask, text_height_px: int, min_blob_px: int) -> Frame:
 
 
 def _ocr_line(image: Frame, whitelist: str) -> str:
-    config = f"--psm 7 -c tessedit_char_whitelist={whitelist}"
+    config = f'--psm 7 -c "tessedit_char_whitelist={whitelist} "'
     return str(pytesseract.image_to_string(image, config=config)).strip()
 
 
 def _glyphs(area: Frame, frame_height: int) -> list[_Glyph]:
-    """Glyph-sized blobs brighter or darker than their surroundings."""
+    """Glyph-sized blobs brighter or darker than a plain surrounding.
+
+    A HUD glyph sits on a flat box; crowd pixels and grass texture that happen
+    to be glyph-sized sit on noise, so the ring around each blob must be calm
+    compared with the blob's own contrast.
+    """
     gray = _gray(area)
     min_h = max(round(GLYPH_MIN_HEIGHT_FRACTION * frame_height), 6)
     max_h = round(GLYPH_MAX_HEIGHT_FRACTION * frame_height)
@@ -203,12 +212,18 @@ def _glyphs(area: Frame, frame_height: int) -> list[_Glyph]:
         count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
         for label in range(1, count):
             x, y, w, h, area_px = (int(v) for v in stats[label])
-            if not min_h <= h <= max_h or w > 1.6 * h or w * 8 < h:
-                continue
-            if area_px < 0.12 * w * h:
+            if not min_h <= h <= max_h or w > 1.6 * h or w * 15 < h or area_px < 0.12 * w * h:
                 continue
             box = Box(x, y, x + w, y + h)
-            glyphs.append(_Glyph(box, light, labels[y : y + h, x : x + w] == label))
+            ring = box.padded(max(h // 6, 2), max(h // 6, 2), gray.shape)
+            ring_mask = labels[ring.top : ring.bottom, ring.left : ring.right] != label
+            ring_pixels = ring.crop(gray)[ring_mask]
+            glyph_pixels = box.crop(gray)[labels[y : y + h, x : x + w] == label]
+            contrast = abs(float(glyph_pixels.mean()) - float(np.median(ring_pixels)))
+            if float(ring_pixels.std()) > 0.45 * contrast:
+                continue
+            colour = tuple(float(c) for c in box.crop(area)[labels[y : y + h, x : x + w] == label].mean(axis=0))
+            glyphs.append(_Glyph(box, light, labels[y : y + h, x : x + w] == label, colour))
     return glyphs
 
 
@@ -229,7 +244,21 @@ def _text_lines(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
                 break
         else:
             lines.append([glyph])
-    return [line for line in lines if len(line) >= 6]
+    return [kept for line in lines if len(kept := _without_strips(line)) >= 6]
+
+
+def _without_strips(line: list[_Glyph]) -> list[_Glyph]:
+    """Drop team colour strips: solid bars whose colour no other glyph of the line shares.
+
+    An 'I' is a solid bar too, but it has the colour of its neighbours' text.
+    """
+
+    def shares_colour(glyph: _Glyph) -> bool:
+        return any(
+            other is not glyph and float(np.abs(np.subtract(glyph.colour, other.colour)).max()) < 40 for other in line
+        )
+
+    return [g for g in line if not (g.box.width < 0.5 * g.box.height and g.mask.mean() > 0.8) or shares_colour(g)]
 
 
 def _line_words(line: list[_Glyph], area_shape: tuple[int, ...]) -> list[_Word]:
@@ -242,28 +271,31 @@ def _line_words(line: list[_Glyph], area_shape: tuple[int, ...]) -> list[_Word]:
     for glyph in line:
         top, left = glyph.box.top - bounds.top, glyph.box.left - bounds.left
         mask[top : top + glyph.box.height, left : left + glyph.box.width] |= glyph.mask
-    canvas = _ocr_canvas(np.pad(mask, 1), text_height, 1)[1:-1, 1:-1]
+    canvas = _ocr_canvas(mask, text_height)
     scale = OCR_TEXT_HEIGHT_PX / max(text_height, 1)
     scale = scale if abs(scale - 1) > 0.1 else 1.0
     config = f"--psm 7 -c \"tessedit_char_whitelist={_HUD_CHARACTERS} \""
     data = pytesseract.image_to_data(canvas, config=config, output_type=pytesseract.Output.DICT)
     words = []
     for index, text in enumerate(data["text"]):
-        if not text.strip():
+        text = text.strip()
+        if not text:
             continue
-        left = bounds.left + round((int(data["left"][index]) - 16) / scale)
-        right = left + round(int(data["width"][index]) / scale)
-        box = Box(max(left, bounds.left), bounds.top, min(right, bounds.right), bounds.bottom)
-        inside = [g for g in line if g.box.left < box.right and g.box.right > box.left]
-        light = sum(g.light for g in inside) * 2 >= len(inside) if inside else True
-        if inside:
+        left = bounds.left + (int(data["left"][index]) - 16) / scale
+        per_char = int(data["width"][index]) / scale / len(text)
+        # Tesseract glues close tokens ("0MCI"): split letters from digits, boxes in proportion.
+        for run in re.finditer(r"[A-Z]+|[0-9]+|[^A-Z0-9]+", text):
+            run_left, run_right = left + per_char * run.start(), left + per_char * run.end()
+            inside = [g for g in line if run_left <= (g.box.left + g.box.right) / 2 < run_right]
+            if not inside:
+                continue
             box = Box(
                 min(g.box.left for g in inside),
                 min(g.box.top for g in inside),
                 max(g.box.right for g in inside),
                 max(g.box.bottom for g in inside),
             )
-        words.append(_Word(text.strip(), box, light))
+            words.append(_Word(run.group(), box, sum(g.light for g in inside) * 2 >= len(inside)))
     return words
 
 
@@ -280,14 +312,31 @@ def _layout_from_words(words: list[_Word], frame: Frame, text_height: int) -> Hu
                 continue
             between = words[home_index + 1 : away_index]
             if len(_DIGIT.findall("".join(w.text for w in between))) < 2 or any(
-                re.search(r"[A-Za-z]{2}", w.text) for w in between
+                re.search(r"[A-Z]", w.text) for w in between
             ):
                 continue
-            clock = next((w for w in reversed(words[:home_index]) if _DIGIT.search(w.text)), None)
+            clock = _clock_before(words[:home_index], text_height)
             return _build_layout(
                 frame, Teams(home=home_code.group(1), away=away_code.group(1)), home, away, between, clock, text_height
             )
     return None
+
+
+def _clock_before(words: list[_Word], text_height: int) -> _Word | None:
+    """The digits just left of the home code ("14", ":", "05" may come as three words)."""
+    parts: list[_Word] = []
+    for word in reversed(words):
+        if not re.fullmatch(r"[0-9:]+", word.text):
+            break
+        if parts and parts[-1].box.left - word.box.right > 1.5 * text_height:
+            break
+        parts.append(word)
+    if not parts or not _DIGIT.search("".join(w.text for w in parts)):
+        return None
+    box = parts[0].box
+    for word in parts[1:]:
+        box = box.union(word.box)
+    return _Word("".join(w.text for w in reversed(parts)), box, parts[0].light)
 
 
 def _build_layout(
@@ -364,7 +413,7 @@ def _parse_score(text: str) -> Score | None:
 
 
 def _parse_clock(text: str) -> str:
-    found = _CLOCK.match(text.replace(" ", ""))
+    found = _CLOCK.match(re.sub(r"[^0-9]", "", text))
     return f"{int(found.group(1)):02d}:{found.group(2)}" if found else ""
 
 
@@ -417,7 +466,8 @@ class ScoreboardReader:
         for part, reference in zip((layout.home, layout.away), layout.team_masks, strict=True):
             if mask_mismatch(glyph_mask(part.box.crop(frame), part.light), reference) > MASK_MISMATCH_HIDDEN:
                 return None
-        return glyph_mask(layout.score.box.crop(frame), layout.score.light)
+        raw = glyph_mask(layout.score.box.crop(frame), layout.score.light)
+        return clean_glyphs(raw, layout.text_height_px, max(layout.text_height_px // 4, 2))
 
     def read(self, frame: Frame, *, may_locate: bool = False, fresh: bool = False) -> ScoreboardReading | None:
         """The HUD on this frame, or None when it is hidden or unreadable."""
@@ -445,8 +495,10 @@ class ScoreboardReader:
         layout = self.layout
         assert layout is not None
         self.stats.ocr_calls += 1
-        speck_px = max(layout.text_height_px // 4, 2)
-        score_text = _ocr_line(_ocr_canvas(score_mask, layout.text_height_px, speck_px), "0123456789-:")
+        # Separators (":" "-") are dropped with the specks; the gap they leave splits the numbers.
+        digit_px = max(round(layout.text_height_px * 0.5), 3)
+        digits = clean_glyphs(score_mask, layout.text_height_px, digit_px)
+        score_text = _ocr_line(_ocr_canvas(digits, layout.text_height_px), "0123456789-:")
         score = _parse_score(score_text)
         if score is None:
             logger.debug("score box unreadable: %r", score_text)
@@ -454,5 +506,6 @@ class ScoreboardReader:
         clock = ""
         if layout.clock is not None:
             clock_mask = glyph_mask(layout.clock.box.crop(frame), layout.clock.light)
-            clock = _parse_clock(_ocr_line(_ocr_canvas(clock_mask, layout.text_height_px, speck_px), "0123456789:"))
+            clock_digits = clean_glyphs(clock_mask, layout.text_height_px, digit_px)
+            clock = _parse_clock(_ocr_line(_ocr_canvas(clock_digits, layout.text_height_px), "0123456789:"))
         return ScoreboardReading(teams=layout.teams, score=score, clock=clock)

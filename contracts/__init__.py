@@ -12,28 +12,40 @@ Example:
 
 from contracts.events import (
     CONTRACT_VERSION,
+    AnyEvent,
+    ClipJob,
     Event,
     GoalEvent,
+    HighlightEvent,
     Score,
     SegmentEvent,
     Side,
+    StoredMedia,
     Teams,
     goal_id,
+    highlight_title,
     parse_event,
     segment_id,
 )
+from contracts.settings import PipelineSettings
 from contracts.exceptions import InvalidEventError
 
 __all__ = [
     "CONTRACT_VERSION",
+    "AnyEvent",
+    "ClipJob",
     "Event",
     "GoalEvent",
+    "HighlightEvent",
     "InvalidEventError",
+    "PipelineSettings",
     "Score",
     "SegmentEvent",
     "Side",
+    "StoredMedia",
     "Teams",
     "goal_id",
+    "highlight_title",
     "parse_event",
     "segment_id",
 ]

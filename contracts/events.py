@@ -118,9 +118,80 @@ class GoalEvent(_Contract):
         return _utc_iso(moment)
 
 
-Event = Annotated[SegmentEvent | GoalEvent, Field(discriminator="type")]
-_EVENT_ADAPTER: TypeAdapter[SegmentEvent | GoalEvent] = TypeAdapter(Event)
-_KNOWN_TYPES = ("segment", "goal")
+class ClipJob(_Contract):
+    """What the clip function needs to cut one goal: the goal, its window, the segments covering it.
+
+    The enrich function produces it once every segment of the window has
+    arrived; it crosses a Lambda boundary, so it is a contract like the others.
+    """
+
+    type: Literal["clip_job"] = "clip_job"
+    v: Literal[1] = 1
+    id: str
+    channel: ChannelName
+    goal: GoalEvent
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+    segments: Annotated[tuple[SegmentEvent, ...], Field(min_length=1)]
+
+    _utc_window = field_validator("window_start", "window_end")(lambda cls, v: v.astimezone(UTC))
+
+    @field_serializer("window_start", "window_end")
+    def _serialize_window(self, moment: datetime) -> str:
+        return _utc_iso(moment)
+
+
+class StoredMedia(_Contract):
+    """A file the clip function wrote, and a link a hook can hand to people or services."""
+
+    bucket: str
+    key: str
+    url: str
+    url_expires_at: AwareDatetime | None = None
+    content_type: str
+    size_bytes: Annotated[int, Field(ge=0)]
+
+    @field_serializer("url_expires_at")
+    def _serialize_expiry(self, moment: datetime | None) -> str | None:
+        return _utc_iso(moment) if moment is not None else None
+
+
+class HighlightEvent(_Contract):
+    """A finished clip of one goal, as published to the hooks' SNS topic."""
+
+    type: Literal["highlight"] = "highlight"
+    v: Literal[1] = 1
+    id: str
+    channel: ChannelName
+    title: str
+    goal: GoalEvent
+    clip: StoredMedia
+    thumbnail: StoredMedia
+    clip_start: AwareDatetime
+    clip_end: AwareDatetime
+    duration_s: Annotated[float, Field(gt=0)]
+
+    _utc_clip = field_validator("clip_start", "clip_end")(lambda cls, v: v.astimezone(UTC))
+
+    @field_serializer("clip_start", "clip_end")
+    def _serialize_clip_times(self, moment: datetime) -> str:
+        return _utc_iso(moment)
+
+
+def highlight_title(goal: GoalEvent) -> str:
+    """How people name a goal: ``LIV 1-0 MCI (23')``.
+
+    Football counts the minute being played, so a clock of 22:10 is the 23rd minute.
+    """
+    minutes = goal.clock.split(":", 1)[0]
+    suffix = f" ({int(minutes) + 1}')" if minutes.isdigit() else ""
+    return f"{goal.teams.home} {goal.score.home}-{goal.score.away} {goal.teams.away}{suffix}"
+
+
+AnyEvent = SegmentEvent | GoalEvent | ClipJob | HighlightEvent
+Event = Annotated[AnyEvent, Field(discriminator="type")]
+_EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(Event)
+_KNOWN_TYPES = ("segment", "goal", "clip_job", "highlight")
 
 
 def _digest(*parts: object) -> str:
@@ -142,7 +213,7 @@ def segment_id(channel: str, sequence: int, start: datetime) -> str:
     return "s-" + _digest(channel, sequence, _utc_iso(start))
 
 
-def parse_event(raw: str | bytes | dict[str, Any]) -> SegmentEvent | GoalEvent:
+def parse_event(raw: str | bytes | dict[str, Any]) -> AnyEvent:
     """Validate one event from the wire; raise InvalidEventError with a reason.
 
     Unknown types and versions get their own sentence, since they are the

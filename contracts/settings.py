@@ -1,0 +1,39 @@
+"""Settings shared by the CDK app and the local pipeline, so the two cannot drift apart.
+
+The CDK app turns these into resource properties and Lambda environment
+variables; the local run (moto on loopback) creates its emulated resources
+from the same object. Override any of them with CDK context or CLI options,
+never by editing a second copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    """Names and numbers every part of highlight-bot agrees on."""
+
+    channel_parameter_name: str = "/highlight-bot/channel"
+    """SSM parameter holding the Twitch channel(s); a human types it, so it has a fixed name."""
+    default_channel: str = "sample"
+    pre_roll_s: float = 20.0
+    """Seconds of play before the goal's first frame that a clip shows."""
+    post_roll_s: float = 5.0
+    """Seconds after it (the celebration)."""
+    post_roll_wait_s: float = 120.0
+    """How long enrich waits for the segments after a goal before giving up to the DLQ."""
+    segment_ttl_hours: int = 24
+    """Segments are only needed until their clip is cut; S3 and DynamoDB expire them."""
+    idempotency_ttl_hours: int = 48
+    clip_url_expiry_s: int = 7 * 24 * 3600
+    """Presigned clip links in highlight events stay valid this long (SigV4 maximum)."""
+    channel_poll_interval_s: float = 30.0
+    """How often the capture task re-reads the channel parameter (switch delay)."""
+    kinesis_retention_hours: int = 24
+    highlight_event_type_attribute: str = "event_type"
+    channel_attribute: str = "channel"
+
+
+DEFAULT_SETTINGS = PipelineSettings()

@@ -1,0 +1,114 @@
+"""The event contracts: JSON round trips, UTC times, versions, clear rejections."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from contracts import (
+    ClipJob,
+    GoalEvent,
+    HighlightEvent,
+    InvalidEventError,
+    Score,
+    SegmentEvent,
+    StoredMedia,
+    Teams,
+    goal_id,
+    highlight_title,
+    parse_event,
+    segment_id,
+)
+
+AT = datetime(2026, 11, 25, 21, 30, 15, 250000, tzinfo=timezone(timedelta(hours=2)))
+TEAMS = Teams(home="LIV", away="MCI")
+
+
+def a_goal(**changes: object) -> GoalEvent:
+    fields: dict[str, object] = {
+        "id": goal_id("chan", TEAMS, Score(home=1, away=0), AT),
+        "channel": "chan",
+        "at": AT,
+        "stream_time": 12.5,
+        "score": Score(home=1, away=0),
+        "previous_score": Score(home=0, away=0),
+        "teams": TEAMS,
+        "clock": "22:10",
+        "side": "home",
+    }
+    fields.update(changes)
+    return GoalEvent.model_validate(fields)
+
+
+def a_segment(sequence: int = 7) -> SegmentEvent:
+    start = AT + timedelta(seconds=2 * sequence)
+    return SegmentEvent(
+        id=segment_id("chan", sequence, start),
+        channel="chan",
+        sequence=sequence,
+        start=start,
+        duration_s=2.0,
+        stream_time=2.0 * sequence,
+        location=f"s3://bucket/segments/chan/{sequence:012d}.ts",
+    )
+
+
+def test_goal_round_trips_through_json_with_utc_times() -> None:
+    goal = a_goal()
+    wire = json.loads(goal.to_json())
+    assert wire["type"] == "goal" and wire["v"] == 1
+    assert wire["at"] == "2026-11-25T19:30:15.250Z"
+    assert parse_event(goal.to_bytes()) == goal
+
+
+def test_segment_and_clip_job_and_highlight_round_trip() -> None:
+    segment = a_segment()
+    job = ClipJob(
+        id="g-1", channel="chan", goal=a_goal(), window_start=AT, window_end=AT + timedelta(seconds=25),
+        segments=(segment,),
+    )  # fmt: skip
+    media = StoredMedia(
+        bucket="b", key="k.mp4", url="https://example.invalid/k", content_type="video/mp4", size_bytes=3
+    )
+    highlight = HighlightEvent(
+        id="g-1", channel="chan", title="t", goal=a_goal(), clip=media, thumbnail=media,
+        clip_start=AT, clip_end=AT + timedelta(seconds=25), duration_s=25.0,
+    )  # fmt: skip
+    for event in (segment, job, highlight):
+        assert parse_event(event.to_json()) == event
+
+
+def test_ids_are_deterministic() -> None:
+    assert a_goal().id == a_goal().id
+    assert goal_id("chan", TEAMS, Score(home=2, away=0), AT) != a_goal().id
+    assert a_segment(3).id == a_segment(3).id != a_segment(4).id
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("not json", "not valid JSON"),
+        ("[1, 2]", "must be a JSON object"),
+        ('{"type": "penalty", "v": 1}', "unknown event type"),
+        ('{"type": "goal", "v": 2}', "unsupported goal event version 2"),
+        ('{"type": "goal", "v": 1, "id": "x"}', "invalid goal event"),
+    ],
+)
+def test_bad_events_are_rejected_with_a_reason(raw: str, reason: str) -> None:
+    with pytest.raises(InvalidEventError, match=reason):
+        parse_event(raw)
+
+
+def test_unknown_fields_and_naive_times_are_rejected() -> None:
+    wire = json.loads(a_goal().to_json())
+    with pytest.raises(InvalidEventError):
+        parse_event({**wire, "extra": 1})
+    with pytest.raises(InvalidEventError):
+        parse_event({**wire, "at": "2026-11-25T19:30:15"})
+
+
+def test_highlight_title_counts_the_minute_being_played() -> None:
+    assert highlight_title(a_goal()) == "LIV 1-0 MCI (23')"
+    assert highlight_title(a_goal(clock="")) == "LIV 1-0 MCI"
