@@ -22,7 +22,7 @@ demo: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy contracts capture_task sample_broadcast
+	$(VENV)/bin/mypy contracts capture_task sample_broadcast hooks
 
 # pytest exits 5 when it collects no test; that is reported, not treated as a crash.
 test: lint

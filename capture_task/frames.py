@@ -16,12 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import cv2
-import numpy as np
 from numpy.typing import NDArray
 
-Frame = NDArray[np.uint8]
+Frame = NDArray[Any]  # OpenCV images (uint8 BGR or grey); its stubs type them loosely
 
 _SCRATCH_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
@@ -32,7 +33,7 @@ from contracts import Score, Teams
 
 logger = logging.getLogger("highlight_bot.capture")
 
-Frame = NDArray[np.uint8]
+Frame = NDArray[Any]  # OpenCV images (uint8 BGR or grey); its stubs type them loosely
 Mask = NDArray[np.bool_]
 
 SEARCH_HEIGHT_FRACTION = 0.25
@@ -170,18 +171,23 @@ def clean_glyphs(mask: Mask, text_height_px: int, min_height_px: int) -> Mask:
     or stand taller than the text (the edge of a neighbouring HUD box, a colour
     strip, a busy crowd behind a translucent box) go.
     """
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     left, width = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH]
     height = stats[:, cv2.CC_STAT_HEIGHT]
     keep = (height >= min_height_px) & (height <= 1.3 * text_height_px) & (left > 0) & (left + width < mask.shape[1])
     keep[0] = False
+    if keep.sum() >= 2:
+        # A colour strip inside the box is a bar taller than the digits around it.
+        typical = float(np.median(height[keep]))
+        solid = stats[:, cv2.CC_STAT_AREA] > 0.85 * width * height
+        keep &= ~(solid & (height > 1.12 * typical) & (width < 0.4 * height))
     cleaned: Mask = keep[labels]
     return cleaned
 
 
 def _ocr_canvas(glyphs: Mask, text_height_px: int) -> Frame:
     """Black glyphs on white at tesseract's favourite size, padded."""
-    canvas = np.where(glyphs, 0, 255).astype(np.uint8)
+    canvas: Frame = np.where(glyphs, 0, 255).astype(np.uint8)
     scale = OCR_TEXT_HEIGHT_PX / max(text_height_px, 1)
     if abs(scale - 1) > 0.1:
         canvas = cv2.resize(canvas, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
@@ -255,7 +261,7 @@ def _without_strips(line: list[_Glyph]) -> list[_Glyph]:
 
     def shares_colour(glyph: _Glyph) -> bool:
         return any(
-            other is not glyph and float(np.abs(np.subtract(glyph.colour, other.colour)).max()) < 40 for other in line
+            other is not glyph and float(np.abs(np.subtract(glyph.colour, other.colour)).max()) < 70 for other in line
         )
 
     return [g for g in line if not (g.box.width < 0.5 * g.box.height and g.mask.mean() > 0.8) or shares_colour(g)]
@@ -274,18 +280,18 @@ def _line_words(line: list[_Glyph], area_shape: tuple[int, ...]) -> list[_Word]:
     canvas = _ocr_canvas(mask, text_height)
     scale = OCR_TEXT_HEIGHT_PX / max(text_height, 1)
     scale = scale if abs(scale - 1) > 0.1 else 1.0
-    config = f"--psm 7 -c \"tessedit_char_whitelist={_HUD_CHARACTERS} \""
+    config = f'--psm 7 -c "tessedit_char_whitelist={_HUD_CHARACTERS} "'
     data = pytesseract.image_to_data(canvas, config=config, output_type=pytesseract.Output.DICT)
     words = []
     for index, text in enumerate(data["text"]):
         text = text.strip()
         if not text:
             continue
-        left = bounds.left + (int(data["left"][index]) - 16) / scale
+        word_left = bounds.left + (int(data["left"][index]) - 16) / scale
         per_char = int(data["width"][index]) / scale / len(text)
         # Tesseract glues close tokens ("0MCI"): split letters from digits, boxes in proportion.
         for run in re.finditer(r"[A-Z]+|[0-9]+|[^A-Z0-9]+", text):
-            run_left, run_right = left + per_char * run.start(), left + per_char * run.end()
+            run_left, run_right = word_left + per_char * run.start(), word_left + per_char * run.end()
             inside = [g for g in line if run_left <= (g.box.left + g.box.right) / 2 < run_right]
             if not inside:
                 continue
@@ -295,8 +301,28 @@ def _line_words(line: list[_Glyph], area_shape: tuple[int, ...]) -> list[_Word]:
                 max(g.box.right for g in inside),
                 max(g.box.bottom for g in inside),
             )
-            words.append(_Word(run.group(), box, sum(g.light for g in inside) * 2 >= len(inside)))
+            text = run.group()
+            if text.isalpha() and len(text) != len(inside):
+                text = _reread_letters(inside, text_height) or text
+            words.append(_Word(text, box, sum(g.light for g in inside) * 2 >= len(inside)))
     return words
+
+
+def _reread_letters(glyphs: list[_Glyph], text_height: int) -> str | None:
+    """Read a word's glyphs alone when the line reading lost or merged a letter.
+
+    Tesseract drops a thin 'I' beside a wide letter now and then; on its own,
+    with only capitals allowed, the word comes back whole.
+    """
+    left, top = min(g.box.left for g in glyphs), min(g.box.top for g in glyphs)
+    right, bottom = max(g.box.right for g in glyphs), max(g.box.bottom for g in glyphs)
+    mask = np.zeros((bottom - top, right - left), bool)
+    for g in glyphs:
+        mask[g.box.top - top : g.box.bottom - top, g.box.left - left : g.box.right - left] |= g.mask
+    canvas = _ocr_canvas(np.pad(mask, text_height // 3), text_height)
+    config = "--psm 8 -c tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    text = str(pytesseract.image_to_string(canvas, config=config)).strip()
+    return text if len(text) == len(glyphs) else None
 
 
 def _layout_from_words(words: list[_Word], frame: Frame, text_height: int) -> HudLayout | None:
@@ -310,22 +336,32 @@ def _layout_from_words(words: list[_Word], frame: Frame, text_height: int) -> Hu
             away_code = _TEAM_CODE.match(away.text)
             if away_code is None:
                 continue
-            between = words[home_index + 1 : away_index]
+            between = [_as_digits(w) for w in words[home_index + 1 : away_index]]
             if len(_DIGIT.findall("".join(w.text for w in between))) < 2 or any(
                 re.search(r"[A-Z]", w.text) for w in between
             ):
                 continue
             clock = _clock_before(words[:home_index], text_height)
-            return _build_layout(
+            layout = _build_layout(
                 frame, Teams(home=home_code.group(1), away=away_code.group(1)), home, away, between, clock, text_height
             )
+            if layout is not None:
+                return layout
     return None
+
+
+_LOOKALIKE_DIGITS = str.maketrans("OIl", "011")
+
+
+def _as_digits(word: _Word) -> _Word:
+    """Between the team codes only numbers stand: an 'O' there is a zero, an 'I' a one."""
+    return _Word(word.text.translate(_LOOKALIKE_DIGITS), word.box, word.light)
 
 
 def _clock_before(words: list[_Word], text_height: int) -> _Word | None:
     """The digits just left of the home code ("14", ":", "05" may come as three words)."""
     parts: list[_Word] = []
-    for word in reversed(words):
+    for word in map(_as_digits, reversed(words)):
         if not re.fullmatch(r"[0-9:]+", word.text):
             break
         if parts and parts[-1].box.left - word.box.right > 1.5 * text_height:
@@ -347,14 +383,20 @@ def _build_layout(
     score_words: list[_Word],
     clock: _Word | None,
     text_height: int,
-) -> HudLayout:
-    """Boxes with margins: the score box spans the gap between the two codes."""
+) -> HudLayout | None:
+    """Boxes with margins: the score box spans the gap between the two codes (None if it has none)."""
     shape = frame.shape
     margin = max(round(0.2 * text_height), 2)
     top = min(home.box.top, away.box.top, *(w.box.top for w in score_words)) - margin
     bottom = max(home.box.bottom, away.box.bottom, *(w.box.bottom for w in score_words)) + margin
     gap = max(round(0.25 * text_height), 1)
-    score_box = Box(home.box.right + gap, top, away.box.left - gap, bottom).padded(0, 0, shape)
+    # Around the digits, with room for a second digit, but never over the codes (or strips by them).
+    room = round(0.8 * text_height)
+    left = max(home.box.right + gap, min(w.box.left for w in score_words) - room)
+    right = min(away.box.left - gap, max(w.box.right for w in score_words) + room)
+    score_box = Box(left, top, right, bottom).padded(0, 0, shape)
+    if score_box.width < text_height or top < 0:
+        return None
     light = sum(w.light for w in score_words) * 2 >= len(score_words)
     home_box = Box(home.box.left, top, home.box.right, bottom).padded(margin, 0, shape)
     away_box = Box(away.box.left, top, away.box.right, bottom).padded(margin, 0, shape)
@@ -415,6 +457,93 @@ def _parse_score(text: str) -> Score | None:
 def _parse_clock(text: str) -> str:
     found = _CLOCK.match(re.sub(r"[^0-9]", "", text))
     return f"{int(found.group(1)):02d}:{found.group(2)}" if found else ""
+
+
+def _digit_groups(digits: Mask, text_height_px: int) -> list[Mask]:
+    """Split the score's digits into home and away at the widest gap (where the separator stood).
+
+    Digits of one number sit close together; the gap between the numbers is
+    the widest by far, whatever the separator was. No clear widest gap: [].
+    """
+    columns = np.flatnonzero(digits.any(axis=0))
+    if columns.size == 0:
+        return []
+    steps = np.diff(columns)
+    order = np.argsort(steps)[::-1]
+    if steps.size == 0 or steps[order[0]] < 0.2 * text_height_px:
+        return [digits[:, columns[0] : columns[-1] + 1]]
+    if steps.size > 1 and steps[order[0]] < 1.8 * steps[order[1]]:
+        return []
+    split = order[0]
+    return [digits[:, columns[0] : columns[split] + 1], digits[:, columns[split + 1] : columns[-1] + 1]]
+
+
+def _looks_like_zero(glyphs: Mask) -> bool:
+    """One blob with one hole, centred and at least half its height: a 0 in any font."""
+    contours, hierarchy = cv2.findContours(glyphs.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return False
+    outer = [i for i, h in enumerate(hierarchy[0]) if h[3] == -1 and cv2.contourArea(contours[i]) > 4]
+    holes = [i for i, h in enumerate(hierarchy[0]) if h[3] != -1 and cv2.contourArea(contours[i]) > 4]
+    if len(outer) != 1 or len(holes) != 1:
+        return False
+    _, oy, _, oh = cv2.boundingRect(contours[outer[0]])
+    _, hy, _, hh = cv2.boundingRect(contours[holes[0]])
+    centre_offset = abs((hy + hh / 2) - (oy + oh / 2)) / oh
+    return hh >= 0.5 * oh and centre_offset < 0.12
+
+
+def _with_hyphen(groups: list[Mask], text_height_px: int) -> Mask:
+    """The numbers redrawn as ``home - away`` with a clean hyphen of our own.
+
+    Broadcasts separate the numbers with '-', ':' or a gap, in any size; the
+    line tesseract reads best is a plain "1 - 0", so that is what it is shown.
+    """
+    height = text_height_px + 4
+    space = np.zeros((height, max(text_height_px // 3, 2)), bool)
+    hyphen = np.zeros((height, max(text_height_px // 2, 4)), bool)
+    hyphen[height // 2 : height // 2 + max(text_height_px // 8, 2), 1:-1] = True
+    parts: list[Mask] = []
+    for group in groups:
+        rows = np.flatnonzero(group.any(axis=1))
+        glyphs = group[rows[0] : rows[-1] + 1][:height]
+        glyphs = np.pad(glyphs, ((0, height - glyphs.shape[0]), (0, 0)))
+        parts += [space, hyphen, space, glyphs] if parts else [glyphs]
+    return np.pad(np.hstack(parts), 2)
+
+
+def _read_score(digits: Mask, text_height_px: int) -> Score | None:
+    """Two independent readings must not contradict: a wrong score is worse than none.
+
+    The main reading is the numbers redrawn as a plain line; each number is
+    also read alone, which tesseract sometimes declines (a lone 0) but rarely
+    gets wrong in the same way, so a disagreement means "unreadable".
+    """
+    groups = _digit_groups(digits, text_height_px)
+    if len(groups) != 2:
+        logger.debug("score box has %d numbers, not 2", len(groups))
+        return None
+    line = _ocr_line(_ocr_canvas(_with_hyphen(groups, text_height_px), text_height_px), "0123456789-")
+    score = _parse_score(line)
+    lone = re.fullmatch(r"-?(\d{1,2})-?", line.replace(" ", ""))
+    if score is None and lone is not None:
+        # Tesseract tends to drop a lone zero; its shape (one centred, tall hole) is unmistakable.
+        number = int(lone.group(1))
+        if line.replace(" ", "").startswith("-") and _looks_like_zero(groups[0]):
+            score = Score(home=0, away=number)
+        elif line.replace(" ", "").endswith("-") and _looks_like_zero(groups[1]):
+            score = Score(home=number, away=0)
+    if score is None:
+        logger.debug("score line unreadable: %r", line)
+        return None
+    pad = text_height_px // 2
+    for group, number in zip(groups, (score.home, score.away), strict=True):
+        canvas = _ocr_canvas(np.pad(group, pad), text_height_px)
+        alone = str(pytesseract.image_to_string(canvas, config="--psm 10 -c tessedit_char_whitelist=0123456789"))
+        if alone.strip() and alone.strip() != str(number):
+            logger.debug("score readings disagree: %s by line, %r alone", score, alone.strip())
+            return None
+    return score
 
 
 @dataclass
@@ -495,17 +624,15 @@ class ScoreboardReader:
         layout = self.layout
         assert layout is not None
         self.stats.ocr_calls += 1
-        # Separators (":" "-") are dropped with the specks; the gap they leave splits the numbers.
-        digit_px = max(round(layout.text_height_px * 0.5), 3)
-        digits = clean_glyphs(score_mask, layout.text_height_px, digit_px)
-        score_text = _ocr_line(_ocr_canvas(digits, layout.text_height_px), "0123456789-:")
-        score = _parse_score(score_text)
+        height = layout.text_height_px
+        digit_px = max(round(height * 0.5), 3)
+        digits = clean_glyphs(score_mask, height, digit_px)
+        score = _read_score(digits, height)
         if score is None:
-            logger.debug("score box unreadable: %r", score_text)
             return None
         clock = ""
         if layout.clock is not None:
             clock_mask = glyph_mask(layout.clock.box.crop(frame), layout.clock.light)
-            clock_digits = clean_glyphs(clock_mask, layout.text_height_px, digit_px)
-            clock = _parse_clock(_ocr_line(_ocr_canvas(clock_digits, layout.text_height_px), "0123456789:"))
+            clock_digits = clean_glyphs(clock_mask, height, digit_px)
+            clock = _parse_clock(_ocr_line(_ocr_canvas(clock_digits, height), "0123456789:"))
         return ScoreboardReading(teams=layout.teams, score=score, clock=clock)

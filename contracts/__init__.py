@@ -27,8 +27,8 @@ from contracts.events import (
     parse_event,
     segment_id,
 )
-from contracts.settings import PipelineSettings
 from contracts.exceptions import InvalidEventError
+from contracts.settings import PipelineSettings
 
 __all__ = [
     "CONTRACT_VERSION",

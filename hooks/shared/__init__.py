@@ -1,0 +1,30 @@
+"""What every hook needs: its highlights from the SNS event, its secret, HTTP with retries.
+
+Not a hook itself (no handler.py, no hook.json), so the infra deploys no Lambda for it.
+
+Example:
+    >>> from hooks.shared import HttpClient, get_secret_json, highlights_from_sns
+    >>> for highlight in highlights_from_sns(event):
+    ...     HttpClient().request("POST", url, what="webhook POST", json={"content": highlight.title})
+"""
+
+from hooks.shared.aws import aws_client
+from hooks.shared.events import highlights_from_sns, title_of
+from hooks.shared.exceptions import HookConfigError, HookError, HttpRejectedError, HttpUnavailableError
+from hooks.shared.http import HttpClient, host_of
+from hooks.shared.secrets import clear_secret_cache, get_secret_json, parse_secret
+
+__all__ = [
+    "HookConfigError",
+    "HookError",
+    "HttpClient",
+    "HttpRejectedError",
+    "HttpUnavailableError",
+    "aws_client",
+    "clear_secret_cache",
+    "get_secret_json",
+    "highlights_from_sns",
+    "host_of",
+    "parse_secret",
+    "title_of",
+]

@@ -1,0 +1,89 @@
+"""Chat messages announcing a highlight, in Discord's and Slack's incoming-webhook shapes.
+
+Pure functions of the event, so the shapes are unit-tested without a network.
+Both link the clip's presigned URL and show the thumbnail's: the chat service
+fetches them, and the links stay valid as long as the event says (`url_expires_at`).
+
+Example:
+    >>> requests.post(discord_url, json=discord_message(highlight))
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from contracts import HighlightEvent
+from hooks.shared import host_of, title_of
+
+MessageFormat = Literal["discord", "slack"]
+
+DISCORD_TITLE_CHARS = 256
+SLACK_HOSTS = frozenset({"hooks.slack.com"})
+FOOTER = "highlight-bot"
+
+
+def message_format(webhook_url: str, fmt: MessageFormat | None = None) -> MessageFormat:
+    """The format asked for, else Slack for hooks.slack.com, else Discord (the shape most chat tools accept)."""
+    if fmt is not None:
+        return fmt
+    return "slack" if host_of(webhook_url) in SLACK_HOSTS else "discord"
+
+
+def highlight_message(event: HighlightEvent, fmt: MessageFormat) -> dict[str, Any]:
+    return slack_message(event) if fmt == "slack" else discord_message(event)
+
+
+def describe_goal(event: HighlightEvent) -> str:
+    """`LIV 1-0 MCI, goal for LIV at 22:10 on channel sample`: the score, teams, clock and channel."""
+    goal = event.goal
+    scorer = goal.teams.home if goal.side == "home" else goal.teams.away
+    return (
+        f"{goal.teams.home} {goal.score} {goal.teams.away}, goal for {scorer} at {goal.clock} "
+        f"on channel {event.channel}"
+    )
+
+
+def discord_message(event: HighlightEvent) -> dict[str, Any]:
+    """A Discord webhook body: `content` plus one embed linking the clip, showing the thumbnail."""
+    title = title_of(event)
+    return {
+        "content": f"⚽ {title}",
+        "embeds": [
+            {
+                "title": title[:DISCORD_TITLE_CHARS],
+                "description": f"{describe_goal(event)}\n{event.duration_s:.0f} s clip",
+                "url": event.clip.url,
+                "image": {"url": event.thumbnail.url},
+                "timestamp": event.goal.at.isoformat(),
+                "footer": {"text": FOOTER},
+            }
+        ],
+        "allowed_mentions": {"parse": []},  # a team code or title never pings anyone
+    }
+
+
+def slack_message(event: HighlightEvent) -> dict[str, Any]:
+    """A Slack webhook body: fallback `text` plus blocks with the description, a clip button and the thumbnail."""
+    title = title_of(event)
+    return {
+        "text": f"⚽ {title}: {event.clip.url}",
+        "blocks": [
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"*{_slack_escape(title)}*\n{_slack_escape(describe_goal(event))}"},
+                # A button carries the link as plain JSON, so the presigned URL's '&' needs no mrkdwn escaping.
+                "accessory": {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Watch the clip"},
+                    "url": event.clip.url,
+                },
+            },
+            {"type": "image", "image_url": event.thumbnail.url, "alt_text": title},
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"{event.duration_s:.0f} s clip · {FOOTER}"}]},
+        ],
+    }
+
+
+def _slack_escape(text: str) -> str:
+    """Slack's mrkdwn reserves &, < and >."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,47 @@
+"""Helpers for the capture end-to-end tests: render, serve, run the CLI, compare with truth."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sample_broadcast import BroadcastInfo, SampleBroadcast, ensure_broadcast
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+GOAL_TIME_TOLERANCE_S = 1.0
+
+
+def rendered(cache: Path, sample: SampleBroadcast) -> BroadcastInfo:
+    return ensure_broadcast(cache, sample.script, sample.style, sample.start_pdt)
+
+
+def run_detect(source: str, out: Path, *extra: str, timeout_s: float = 240) -> list[dict[str, Any]]:
+    """The exact command the team measures detection with, as a subprocess."""
+    command = [sys.executable, "-m", "capture_task", "detect", source, "--out", str(out), *extra]
+    result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout_s, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def assert_goals_match_truth(events: list[dict[str, Any]], truth: dict[str, Any], *, by: str = "at") -> None:
+    """Every truth goal found once, within 1 s, with its score and side; nothing else."""
+    goals = [e for e in events if e["type"] == "goal"]
+    expected = truth["goals"]
+    assert len(goals) == len(expected), (goals, expected)
+    for goal, want in zip(sorted(goals, key=lambda g: g[by]), expected, strict=True):
+        assert goal["score"] == want["score"]
+        assert goal["side"] == want["side"]
+        assert goal["teams"] == want["teams"]
+        if by == "at":
+            error = abs((_when(goal["at"]) - _when(want["at"])).total_seconds())
+        else:
+            error = abs(goal["stream_time"] - want["stream_time"])
+        assert error <= GOAL_TIME_TOLERANCE_S, (goal, want)
