@@ -21,7 +21,7 @@ from capture_task.publisher import EventSink
 from capture_task.readings import ScoreboardReading
 from capture_task.sampler import EveryFrameSampler, KeyframeSampler
 from capture_task.scoreboard import ScoreboardReader
-from capture_task.segment_store import SegmentStore
+from capture_task.segment_store import SegmentStore, SegmentStoreError
 from contracts import GoalEvent, SegmentEvent, goal_id, segment_id
 
 logger = logging.getLogger("highlight_bot.capture")
@@ -41,6 +41,7 @@ class CaptureStats:
     segments: int = 0
     stream_seconds: float = 0.0
     goals: list[GoalEvent] = field(default_factory=list)
+    segments_unstored: int = 0
     last_reading: ScoreboardReading | None = None
     cpu_s: float = 0.0
     wall_s: float = 0.0
@@ -111,11 +112,16 @@ class CaptureTask:
     def _segment_event(self, segment: SegmentMedia, location: str | None) -> SegmentEvent:
         init_location = None
         if self.store is not None:
-            location = self.store.store(
-                self.channel, segment.sequence, segment.data, container=segment.container, start=segment.start
-            )
-            if segment.init_section:
-                init_location = self.store.store_init(self.channel, segment.init_section)
+            try:
+                location = self.store.store(
+                    self.channel, segment.sequence, segment.data, container=segment.container, start=segment.start
+                )
+                if segment.init_section:
+                    init_location = self.store.store_init(self.channel, segment.init_section)
+            except SegmentStoreError as error:
+                # Losing one segment's bytes costs at most one clip; stopping would cost every goal after it.
+                logger.error("segment %d not stored, clips needing it will fail: %s", segment.sequence, error)
+                self.stats.segments_unstored += 1
         return SegmentEvent(
             id=segment_id(self.channel, segment.sequence, segment.start),
             channel=self.channel,

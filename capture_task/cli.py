@@ -22,7 +22,7 @@ from capture_task.exceptions import CaptureError, StreamOffline
 from capture_task.frames import SegmentMedia
 from capture_task.playlist import PlaylistFollower
 from capture_task.publisher import sink_for
-from capture_task.segment_store import LocalSegmentStore, S3SegmentStore, SegmentStore
+from capture_task.segment_store import LocalSegmentStore, S3SegmentStore, SegmentStore, s3_client_with_retries
 from capture_task.segments import file_segments, hls_segments
 from capture_task.sources import Resolver, SourceKind, parse_source
 
@@ -43,7 +43,7 @@ def _resolve_until_live(resolver: Resolver, stop_event: threading.Event) -> str 
     return None
 
 
-def _segments_of(
+def segments_of(
     source: str, quality: str, stop_event: threading.Event, locations: dict[int, str]
 ) -> Iterator[SegmentMedia]:
     spec = parse_source(source)
@@ -63,9 +63,7 @@ def _segments_of(
 
 def _store_from(args: argparse.Namespace) -> SegmentStore | None:
     if args.segments_bucket:
-        import boto3
-
-        return S3SegmentStore(boto3.client("s3"), args.segments_bucket)
+        return S3SegmentStore(s3_client_with_retries(), args.segments_bucket)
     if args.segments_dir:
         return LocalSegmentStore(Path(args.segments_dir))
     return None
@@ -80,7 +78,7 @@ def detect(args: argparse.Namespace) -> int:
     task = CaptureTask(channel, sink=sink, store=_store_from(args), naive=args.naive)
     locations: dict[int, str] = {}
     try:
-        stats = task.run(_segments_of(args.source, args.quality, stop_event, locations), location_of=locations)
+        stats = task.run(segments_of(args.source, args.quality, stop_event, locations), location_of=locations)
     except KeyboardInterrupt:
         stats = task.stats
     finally:
@@ -119,10 +117,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--naive", action="store_true", help="OCR every sampled frame (the benchmark's baseline)")
     run.set_defaults(handler=detect)
 
+    service = commands.add_parser("run", help="the Fargate service: follow the channel named in SSM, to Kinesis")
+    service.set_defaults(handler=_run_service)
+
     demo = commands.add_parser("demo", help="serve the sample broadcast live on 127.0.0.1 and detect its goals")
     demo.add_argument("--speed", type=float, default=2.0, help="how much faster than real time to serve it")
     demo.set_defaults(handler=_demo)
     return parser
+
+
+def _run_service(args: argparse.Namespace) -> int:
+    from capture_task.service import run_from_environment
+
+    return run_from_environment()
 
 
 def _demo(args: argparse.Namespace) -> int:

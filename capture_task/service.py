@@ -1,0 +1,173 @@
+"""The long-running capture service: the Fargate container's `python -m capture_task run`.
+
+The channel lives in an SSM parameter so an operator can switch it with
+`aws ssm put-parameter --overwrite` and no redeploy: the service re-reads the
+parameter every CHANNEL_POLL_INTERVAL_S seconds and, when it changed, stops the
+current capture (flushing its events) and starts the new one. The delay of a
+switch is at most one poll interval plus the time to resolve the new stream.
+
+Parameter value: a Twitch channel name (`somechannel`), or `NAME=SOURCE` where
+SOURCE is anything `detect` accepts (an HLS URL; the local pipeline uses this
+for the sample broadcast). Several comma-separated entries are allowed (one
+task per channel is the stack's job); a task reads the entry named by its
+CHANNEL environment variable, or the first.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from capture_task.capture import CaptureTask
+from capture_task.cli import segments_of
+from capture_task.publisher import EventSink, sink_for
+from capture_task.segment_store import S3SegmentStore, SegmentStore, s3_client_with_retries
+
+logger = logging.getLogger("highlight_bot.capture")
+
+DEFAULT_POLL_INTERVAL_S = 30.0
+
+
+@dataclass(frozen=True)
+class ChannelSource:
+    """Which channel events are about, and where its video comes from."""
+
+    channel: str
+    source: str
+
+
+def parse_channel_parameter(value: str, wanted: str | None = None) -> ChannelSource | None:
+    """The entry of the parameter this task should follow, or None when there is none."""
+    entries = []
+    for raw in value.split(","):
+        entry = raw.strip()
+        if not entry:
+            continue
+        name, _, source = entry.partition("=")
+        name = name.strip()
+        entries.append(ChannelSource(name, source.strip() or f"twitch:{name}"))
+    if wanted is not None:
+        return next((entry for entry in entries if entry.channel == wanted), None)
+    return entries[0] if entries else None
+
+
+class ChannelParameter:
+    """Reads the channel parameter; a failed read keeps the last good value."""
+
+    def __init__(self, ssm_client: Any, name: str, wanted: str | None = None) -> None:
+        self._ssm = ssm_client
+        self.name = name
+        self.wanted = wanted
+        self.last: ChannelSource | None = None
+
+    def read(self) -> ChannelSource | None:
+        try:
+            value = self._ssm.get_parameter(Name=self.name)["Parameter"]["Value"]
+        except Exception as error:
+            logger.warning("could not read SSM parameter %s (%s); keeping %s", self.name, error, self.last)
+            return self.last
+        self.last = parse_channel_parameter(str(value), self.wanted)
+        return self.last
+
+
+class CaptureService:
+    """Follows whatever channel the parameter names, switching when it changes.
+
+    Example:
+        >>> service = CaptureService(parameter, sink_factory=lambda: sink_for(None, kinesis_stream="s"))
+        >>> service.run()   # until stop() (SIGTERM in the container)
+    """
+
+    def __init__(
+        self,
+        parameter: ChannelParameter,
+        *,
+        sink_factory: Callable[[], EventSink],
+        store: SegmentStore | None,
+        poll_interval_s: float = DEFAULT_POLL_INTERVAL_S,
+        quality: str = "best",
+    ) -> None:
+        self.parameter = parameter
+        self.sink_factory = sink_factory
+        self.store = store
+        self.poll_interval_s = poll_interval_s
+        self.quality = quality
+        self.switches = 0
+        self._stopped = threading.Event()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def run(self) -> None:
+        current = self.parameter.read()
+        finished: ChannelSource | None = None
+        while not self._stopped.is_set():
+            if current is None or current == finished:
+                if current is None:
+                    logger.warning("parameter %s names no channel; checking again soon", self.parameter.name)
+                self._stopped.wait(self.poll_interval_s)
+                current = self.parameter.read()
+                continue
+            following = current
+            current = self._follow(following)
+            # A Twitch channel that ended may go live again (the resolver waits for it);
+            # a fixed URL that ended (a VOD, the sample) would only replay: wait for a new value.
+            ended_for_good = current == following and not following.source.startswith("twitch:")
+            finished = following if ended_for_good else None
+
+    def _follow(self, target: ChannelSource) -> ChannelSource | None:
+        """Capture `target` until the parameter names something else (returned) or the service stops."""
+        logger.info("following channel %s (%s)", target.channel, target.source)
+        capture_stop = threading.Event()
+        sink = self.sink_factory()
+        task = CaptureTask(target.channel, sink=sink, store=self.store)
+        locations: dict[int, str] = {}
+
+        def capture() -> None:
+            try:
+                task.run(segments_of(target.source, self.quality, capture_stop, locations), location_of=locations)
+            except Exception:
+                logger.exception("capture of %s failed; it restarts at the next poll", target.channel)
+            finally:
+                sink.close()
+
+        worker = threading.Thread(target=capture, name=f"capture-{target.channel}", daemon=True)
+        worker.start()
+        latest: ChannelSource | None = target
+        while not self._stopped.wait(self.poll_interval_s):
+            latest = self.parameter.read()
+            if latest != target or not worker.is_alive():
+                break
+        capture_stop.set()
+        worker.join()
+        if latest != target:
+            self.switches += 1
+            logger.info("channel parameter changed: %s -> %s", target.channel, latest and latest.channel)
+        return latest
+
+
+def run_from_environment() -> int:
+    """The container's entry point: everything from environment variables set by the stack."""
+    parameter_name = os.environ.get("CHANNEL_PARAMETER_NAME", "/highlight-bot/channel")
+    stream = os.environ.get("KINESIS_STREAM_NAME")
+    bucket = os.environ.get("SEGMENTS_BUCKET")
+    if not stream or not bucket:
+        raise ValueError("KINESIS_STREAM_NAME and SEGMENTS_BUCKET must be set (the stack sets them in the task)")
+    session = boto3.session.Session()
+    service = CaptureService(
+        ChannelParameter(session.client("ssm"), parameter_name, os.environ.get("CHANNEL") or None),
+        sink_factory=lambda: sink_for(None, kinesis_stream=stream, session=session),
+        store=S3SegmentStore(s3_client_with_retries(session), bucket),
+        poll_interval_s=float(os.environ.get("CHANNEL_POLL_INTERVAL_S", DEFAULT_POLL_INTERVAL_S)),
+        quality=os.environ.get("STREAM_QUALITY", "best"),
+    )
+    signal.signal(signal.SIGTERM, lambda *_: service.stop())
+    service.run()
+    return 0

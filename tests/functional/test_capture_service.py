@@ -1,0 +1,92 @@
+"""The Fargate service loop: channel from SSM, events to Kinesis, bytes to S3, switch without redeploy.
+
+moto's in-process backends stand in for AWS (they patch botocore in every
+thread); the streams are generated broadcasts served live on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from capture_task.publisher import KinesisSink
+from capture_task.segment_store import S3SegmentStore
+from capture_task.service import CaptureService, ChannelParameter, parse_channel_parameter
+from sample_broadcast import LiveHlsServer, test_broadcast
+from tests.e2e_local.capture_support import rendered
+
+PARAMETER = "/highlight-bot/channel"
+
+
+def test_parameter_entries() -> None:
+    assert parse_channel_parameter("somechannel").source == "twitch:somechannel"  # type: ignore[union-attr]
+    entry = parse_channel_parameter(" a=http://127.0.0.1:1/x.m3u8 , b ", wanted="b")
+    assert entry is not None and (entry.channel, entry.source) == ("b", "twitch:b")
+    assert parse_channel_parameter("a,b", wanted="c") is None
+    assert parse_channel_parameter(" , ") is None
+
+
+def _kinesis_events(client: Any, stream: str) -> list[dict[str, Any]]:
+    events = []
+    for shard in client.list_shards(StreamName=stream)["Shards"]:
+        iterator = client.get_shard_iterator(
+            StreamName=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        records = client.get_records(ShardIterator=iterator, Limit=10000)["Records"]
+        events += [json.loads(r["Data"]) | {"_key": r["PartitionKey"]} for r in records]
+    return events
+
+
+@pytest.mark.slow
+def test_service_switches_channel_when_the_parameter_changes(
+    broadcast_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    info = rendered(broadcast_cache, test_broadcast("720p30"))
+    second = LiveHlsServer(info.directory, speed=4, preloaded_segments=2)
+    with mock_aws(), LiveHlsServer(info.directory, speed=4, preloaded_segments=2) as first:
+        ssm, kinesis, s3 = (boto3.client(name) for name in ("ssm", "kinesis", "s3"))
+        kinesis.create_stream(StreamName="events", ShardCount=1)
+        s3.create_bucket(Bucket="segments")
+        ssm.put_parameter(Name=PARAMETER, Value=f"chan_a={first.playlist_url}", Type="String")
+        service = CaptureService(
+            ChannelParameter(ssm, PARAMETER),
+            sink_factory=lambda: KinesisSink(kinesis, "events", flush_in_background=False),
+            store=S3SegmentStore(s3, "segments"),
+            poll_interval_s=0.5,
+        )
+        worker = threading.Thread(target=service.run, daemon=True)
+        worker.start()
+        time.sleep(3)
+        second.__enter__()  # the new channel goes live when the operator switches to it
+        ssm.put_parameter(Name=PARAMETER, Value=f"chan_b={second.playlist_url}", Type="String", Overwrite=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(
+            e["channel"] == "chan_b" and e["type"] == "goal" for e in _kinesis_events(kinesis, "events")
+        ):
+            time.sleep(0.5)
+        service.stop()
+        worker.join(timeout=30)
+        second.__exit__(None, None, None)
+        events = _kinesis_events(kinesis, "events")
+        keys = {o["Key"] for o in s3.list_objects_v2(Bucket="segments").get("Contents", [])}
+    assert service.switches == 1
+    assert {e["channel"] for e in events} == {"chan_a", "chan_b"}
+    assert all(e["_key"] == e["channel"] for e in events), "partition key must be the channel"
+    last_a = max(i for i, e in enumerate(events) if e["channel"] == "chan_a")
+    first_b = min(i for i, e in enumerate(events) if e["channel"] == "chan_b")
+    assert last_a < first_b, "the old channel stops before the new one starts"
+    segments = [e for e in events if e["type"] == "segment"]
+    assert all(e["location"].startswith("s3://segments/") for e in segments)
+    assert {e["location"].removeprefix("s3://segments/") for e in segments} <= keys
+    goals_b = [e["score"] for e in events if e["type"] == "goal" and e["channel"] == "chan_b"]
+    assert goals_b and all(score in [g["score"] for g in info.truth()["goals"]] for score in goals_b)
