@@ -4,10 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+CDK := node_modules/.bin/cdk
+CDK_VERSION := 2.1148.1
+# jsii (under aws-cdk-lib) prints a banner for Node 20, which Debian ships; it works regardless.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: setup demo test lint bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(CDK)
 
 $(STAMP): requirements.txt requirements-dev.txt scripts/ensure-system-packages.sh
 	bash scripts/ensure-system-packages.sh
@@ -16,13 +20,19 @@ $(STAMP): requirements.txt requirements-dev.txt scripts/ensure-system-packages.s
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# The CDK CLI (`cdk synth`, `cdk deploy`), pinned, installed into the repo's node_modules/.
+$(CDK): scripts/ensure-system-packages.sh
+	bash scripts/ensure-system-packages.sh
+	npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error aws-cdk@$(CDK_VERSION)
+	touch $(CDK)
+
 demo: setup
-	$(PY) -m capture_task demo
+	$(PY) -m local_pipeline
 
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy contracts capture_task sample_broadcast hooks
+	$(VENV)/bin/mypy contracts capture_task sample_broadcast local_pipeline functions hooks infra bench
 
 # pytest exits 5 when it collects no test; that is reported, not treated as a crash.
 test: lint

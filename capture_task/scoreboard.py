@@ -47,8 +47,13 @@ GLYPH_MAX_HEIGHT_FRACTION = 0.07
 OCR_TEXT_HEIGHT_PX = 40
 """Tesseract reads best with glyphs ~30-50 px tall; crops are scaled to this."""
 
-MASK_MISMATCH_CHANGED = 0.12
-"""Share of stray glyph pixels above which the score box 'changed'."""
+MASK_MISMATCH_CHANGED = 0.04
+"""Share of stray glyph pixels above which the score box 'changed'.
+
+The same digits on two keyframes score ~0 (the HUD is static); a digit that
+changed scores 0.06 (a 1 becoming a 2, mostly overlapping) to 0.3. A false
+'changed' costs one extra decode and OCR, a missed one costs a goal: err low.
+"""
 MASK_MISMATCH_HIDDEN = 0.3
 """Share of stray glyph pixels in the team-code boxes above which the HUD is 'hidden'."""
 
@@ -413,8 +418,8 @@ def _build_layout(
         clock=clock_box,
         text_height_px=text_height,
         team_masks=(
-            glyph_mask(home_box.crop(frame), home.light),
-            glyph_mask(away_box.crop(frame), away.light),
+            _code_glyphs(home_box.crop(frame), home.light, text_height),
+            _code_glyphs(away_box.crop(frame), away.light, text_height),
         ),
     )
 
@@ -457,6 +462,11 @@ def _parse_score(text: str) -> Score | None:
 def _parse_clock(text: str) -> str:
     found = _CLOCK.match(re.sub(r"[^0-9]", "", text))
     return f"{int(found.group(1)):02d}:{found.group(2)}" if found else ""
+
+
+def _code_glyphs(crop: Frame, light: bool, text_height_px: int) -> Mask:
+    """The letters of a team code box, without the box edges or the grass a hidden HUD leaves."""
+    return clean_glyphs(glyph_mask(crop, light), text_height_px, max(text_height_px // 2, 3))
 
 
 def _digit_groups(digits: Mask, text_height_px: int) -> list[Mask]:
@@ -593,7 +603,8 @@ class ScoreboardReader:
         if layout is None:
             return None
         for part, reference in zip((layout.home, layout.away), layout.team_masks, strict=True):
-            if mask_mismatch(glyph_mask(part.box.crop(frame), part.light), reference) > MASK_MISMATCH_HIDDEN:
+            glyphs = _code_glyphs(part.box.crop(frame), part.light, layout.text_height_px)
+            if mask_mismatch(glyphs, reference) > MASK_MISMATCH_HIDDEN:
                 return None
         raw = glyph_mask(layout.score.box.crop(frame), layout.score.light)
         return clean_glyphs(raw, layout.text_height_px, max(layout.text_height_px // 4, 2))

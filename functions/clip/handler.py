@@ -1,0 +1,80 @@
+"""Lambda entry point of clip: one SQS clip job in, one MP4 + JPEG in S3 and one SNS highlight event out.
+
+Thin on purpose: parse the message into a ``ClipJob``, call ``make_highlight``
+once per job id, report failures. A message that is not a clip job is logged
+and raised: retrying cannot fix it, but the clip queue's redrive policy
+(``maxReceiveCount`` 3, set by infra) moves it with its body intact to the
+clip DLQ, so the retries are bounded and nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from contracts import ClipJob, InvalidEventError, parse_event
+from functions.clip.exceptions import InvalidClipJobError
+from functions.clip.highlights import make_highlight
+from functions.clip.settings import ClipSettings
+from functions.shared import aws_client, once_per_id
+
+logger = Logger()
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    """Process an SQS batch (size 1 in infra); returns ``{"batchItemFailures": [...]}``."""
+    settings = ClipSettings.from_env()
+    highlight_once = once_per_id(
+        highlight_for_job,
+        data_keyword_argument="job",
+        table_name=settings.idempotency_table,
+        ttl_hours=settings.idempotency_ttl_hours,
+        lambda_context=context,
+    )
+
+    def handle_record(record: SQSRecord) -> dict[str, Any]:
+        job = clip_job_from(record.body)
+        logger.append_keys(goal_id=job.goal.id, channel=job.channel)
+        highlight: dict[str, Any] = highlight_once(settings, job=job)
+        return highlight
+
+    return process_partial_response(
+        event=event, record_handler=handle_record, processor=BatchProcessor(event_type=EventType.SQS), context=context
+    )
+
+
+def highlight_for_job(settings: ClipSettings, *, job: ClipJob) -> dict[str, Any]:
+    """Make the job's highlight in a scratch folder; returns the event as JSON (idempotent on the job id)."""
+    with tempfile.TemporaryDirectory(prefix="clip-") as scratch:
+        highlight = make_highlight(
+            job, settings=settings, s3=aws_client("s3"), sns=aws_client("sns"), workdir=Path(scratch)
+        )
+    result: dict[str, Any] = json.loads(highlight.to_json())
+    return result
+
+
+def clip_job_from(body: str) -> ClipJob:
+    """The clip job in an SQS message body; InvalidClipJobError (logged) if it is anything else."""
+    try:
+        event = parse_event(body)
+    except InvalidEventError as error:
+        logger.error(
+            "message is not a clip job; it goes to the clip DLQ after the queue's retries", extra={"reason": str(error)}
+        )
+        raise InvalidClipJobError(f"message is not a clip job: {error}") from error
+    if not isinstance(event, ClipJob):
+        reason = f"message is a {event.type} event, not a clip_job"
+        logger.error(
+            "message is not a clip job; it goes to the clip DLQ after the queue's retries", extra={"reason": reason}
+        )
+        raise InvalidClipJobError(reason)
+    return event

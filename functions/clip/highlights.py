@@ -1,0 +1,154 @@
+"""From a clip job to a published highlight: fetch the segments, cut, store in S3, announce on SNS.
+
+Knows nothing about Lambda or SQS; the handler calls ``make_highlight`` once
+per job id (Powertools idempotency), and the S3 keys are derived from the goal,
+so even a retry after a crash between upload and publish overwrites the same
+two objects instead of adding copies.
+
+Example:
+    >>> highlight = make_highlight(job, settings=settings, s3=s3, sns=sns, workdir=Path("/tmp/job"))
+    >>> highlight.clip.key
+    'highlights/sample/2026/11/25/g-….mp4'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from contracts import ClipJob, GoalEvent, HighlightEvent, SegmentEvent, StoredMedia, highlight_title
+from contracts.settings import DEFAULT_SETTINGS
+from functions.clip.cutter import cut_clip
+from functions.clip.settings import ClipSettings
+from functions.clip.timeline import highlight_id, highlight_key, moment_on_timeline, offset_on_timeline
+from functions.shared.media import read_media
+
+logger = Logger(child=True)
+
+FETCH_THREADS = 8
+
+
+def make_highlight(job: ClipJob, *, settings: ClipSettings, s3: Any, sns: Any, workdir: Path) -> HighlightEvent:
+    """Cut the job's clip and thumbnail, store both, publish the highlight event, and return it."""
+    segments = job.segments
+    files = fetch_segments(segments, workdir / "segments", s3_client=s3)
+    result = cut_clip(
+        files,
+        offset_on_timeline(segments, job.window_start),
+        offset_on_timeline(segments, job.window_end),
+        offset_on_timeline(segments, job.goal.at),
+        workdir / "out",
+        ffmpeg=settings.ffmpeg_path,
+    )
+    clip_start = moment_on_timeline(segments, result.start_offset_s)
+    metadata = _object_metadata(job.goal)
+    clip = store_media(s3, settings, highlight_key(job.goal, "mp4"), result.clip_path, "video/mp4", metadata)
+    thumbnail = store_media(s3, settings, highlight_key(job.goal, "jpg"), result.thumbnail_path, "image/jpeg", metadata)
+    highlight = HighlightEvent(
+        id=highlight_id(job.goal),
+        channel=job.channel,
+        title=highlight_title(job.goal),
+        goal=job.goal,
+        clip=clip,
+        thumbnail=thumbnail,
+        clip_start=clip_start,
+        clip_end=clip_start + timedelta(seconds=result.duration_s),
+        duration_s=result.duration_s,
+    )
+    publish_highlight(sns, settings.highlight_topic_arn, highlight)
+    logger.info(
+        "highlight published",
+        extra={"goal_id": job.goal.id, "key": clip.key, "duration_s": result.duration_s, "bytes": clip.size_bytes},
+    )
+    return highlight
+
+
+def fetch_segments(segments: Sequence[SegmentEvent], folder: Path, *, s3_client: Any) -> list[Path]:
+    """Write the segments to ``folder`` as files ffmpeg can read, in order.
+
+    MPEG-TS segments become one file each. fMP4 fragments cannot be decoded
+    without their init section, so each run of fragments sharing one init
+    section becomes one file: the init section, then the fragments.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    # Fetched in parallel (boto3 clients are thread-safe): 14 sequential GETs would be most of a clip's latency.
+    locations = _locations(segments)
+    with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:
+        fetched = dict(zip(locations, pool.map(lambda at: read_media(at, s3_client=s3_client), locations), strict=True))
+    files: list[Path] = []
+    run_init: str | None = None
+    for number, segment in enumerate(segments):
+        data = fetched[segment.location]
+        if segment.container == "ts":
+            path = folder / f"{number:04d}.ts"
+            path.write_bytes(data)
+            files.append(path)
+            run_init = None
+            continue
+        if not segment.init_location:
+            raise ValueError(f"fMP4 segment {segment.sequence} of {segment.channel} has no init_location")
+        if segment.init_location != run_init:
+            run_init = segment.init_location
+            files.append(folder / f"{number:04d}.mp4")
+            files[-1].write_bytes(fetched[run_init])
+        with files[-1].open("ab") as run:
+            run.write(data)
+    return files
+
+
+def _locations(segments: Sequence[SegmentEvent]) -> list[str]:
+    """Every location to fetch, each once: the segments, and the init sections fMP4 fragments need."""
+    locations = [segment.location for segment in segments]
+    locations += [segment.init_location for segment in segments if segment.init_location]
+    return list(dict.fromkeys(locations))
+
+
+def store_media(
+    s3: Any, settings: ClipSettings, key: str, path: Path, content_type: str, metadata: dict[str, str]
+) -> StoredMedia:
+    """Upload one file and describe it with a presigned GET link valid ``clip_url_expiry_s`` seconds."""
+    size = path.stat().st_size
+    with path.open("rb") as body:
+        s3.put_object(
+            Bucket=settings.highlights_bucket, Key=key, Body=body, ContentType=content_type, Metadata=metadata
+        )
+    url = s3.generate_presigned_url(
+        "get_object",
+        Params={"Bucket": settings.highlights_bucket, "Key": key},
+        ExpiresIn=settings.clip_url_expiry_s,
+    )
+    return StoredMedia(
+        bucket=settings.highlights_bucket,
+        key=key,
+        url=url,
+        url_expires_at=datetime.now(UTC) + timedelta(seconds=settings.clip_url_expiry_s),
+        content_type=content_type,
+        size_bytes=size,
+    )
+
+
+def publish_highlight(sns: Any, topic_arn: str, highlight: HighlightEvent) -> str:
+    """Publish the event with the attributes hooks filter on (``channel``, ``event_type``); returns the message id."""
+    reply = sns.publish(
+        TopicArn=topic_arn,
+        Message=highlight.to_json(),
+        MessageAttributes={
+            DEFAULT_SETTINGS.channel_attribute: {"DataType": "String", "StringValue": highlight.channel},
+            DEFAULT_SETTINGS.highlight_event_type_attribute: {"DataType": "String", "StringValue": highlight.type},
+        },
+    )
+    return str(reply["MessageId"])
+
+
+def _object_metadata(goal: GoalEvent) -> dict[str, str]:
+    return {
+        "goal-id": goal.id,
+        "score": str(goal.score),
+        "teams": f"{goal.teams.home}-{goal.teams.away}",
+        "channel": goal.channel,
+    }

@@ -1,0 +1,50 @@
+"""The clip function's settings, read from its environment when it runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from contracts.settings import DEFAULT_SETTINGS
+from functions.shared.env import int_env, required_env
+
+LAYER_FFMPEG = Path("/opt/bin/ffmpeg")
+"""Where the ffmpeg Lambda layer puts the static binary."""
+
+MAX_PRESIGNED_EXPIRY_S = 7 * 24 * 3600
+"""SigV4 presigned URLs cannot live longer than seven days."""
+
+
+@dataclass(frozen=True)
+class ClipSettings:
+    """Where clips go and which ffmpeg cuts them; the infra stack sets the variables."""
+
+    highlights_bucket: str
+    highlight_topic_arn: str
+    idempotency_table: str
+    ffmpeg_path: str
+    clip_url_expiry_s: int = DEFAULT_SETTINGS.clip_url_expiry_s
+    idempotency_ttl_hours: int = DEFAULT_SETTINGS.idempotency_ttl_hours
+
+    @classmethod
+    def from_env(cls) -> ClipSettings:
+        """Read the variables listed in ``functions/README.md``; FFMPEG_PATH defaults to the layer's or PATH's."""
+        return cls(
+            highlights_bucket=required_env("HIGHLIGHTS_BUCKET", "the S3 bucket the clips and thumbnails go to"),
+            highlight_topic_arn=required_env("HIGHLIGHT_TOPIC_ARN", "the ARN of the SNS topic the hooks subscribe to"),
+            idempotency_table=required_env("IDEMPOTENCY_TABLE", "the DynamoDB table of Powertools idempotency"),
+            ffmpeg_path=os.environ.get("FFMPEG_PATH", "").strip() or default_ffmpeg(),
+            clip_url_expiry_s=min(
+                int_env("CLIP_URL_EXPIRY_S", DEFAULT_SETTINGS.clip_url_expiry_s), MAX_PRESIGNED_EXPIRY_S
+            ),
+            idempotency_ttl_hours=int_env("IDEMPOTENCY_TTL_HOURS", DEFAULT_SETTINGS.idempotency_ttl_hours),
+        )
+
+
+def default_ffmpeg() -> str:
+    """The layer's ffmpeg on Lambda, else the one on PATH."""
+    if LAYER_FFMPEG.exists():
+        return str(LAYER_FFMPEG)
+    return shutil.which("ffmpeg") or "ffmpeg"

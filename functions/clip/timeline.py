@@ -1,0 +1,64 @@
+"""Where stream moments fall on the timeline of a job's segments laid end to end, and where clips are stored.
+
+The concat demuxer plays the segment files back to back, so a gap between two
+segments (a dropped segment, a skipped ad) takes no time on that timeline; a
+moment inside a gap maps to the start of the next segment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from contracts import GoalEvent, SegmentEvent
+
+HIGHLIGHTS_PREFIX = "highlights"
+_UNSAFE_IN_KEY = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def offset_on_timeline(segments: Sequence[SegmentEvent], moment: datetime) -> float:
+    """Seconds from the first segment's start to ``moment``, counting only time the segments cover.
+
+    Example:
+        >>> offset_on_timeline([seg_at_0s_2s, seg_at_4s_2s], start + timedelta(seconds=5))
+        3.0
+    """
+    elapsed = 0.0
+    for segment in segments:
+        into = (moment - segment.start).total_seconds()
+        if into < segment.duration_s:
+            return elapsed + max(into, 0.0)
+        elapsed += segment.duration_s
+    return elapsed
+
+
+def moment_on_timeline(segments: Sequence[SegmentEvent], offset_s: float) -> datetime:
+    """The stream moment at ``offset_s`` seconds into the segments laid end to end (the inverse of the above)."""
+    remaining = max(offset_s, 0.0)
+    for segment in segments:
+        if remaining < segment.duration_s:
+            return segment.start + timedelta(seconds=remaining)
+        remaining -= segment.duration_s
+    last = segments[-1]
+    return last.start + timedelta(seconds=last.duration_s + remaining)
+
+
+def highlight_key(goal: GoalEvent, extension: str) -> str:
+    """``highlights/{channel}/{YYYY/MM/DD of the goal}/{goal_id}.{extension}``: one goal, one key.
+
+    Deterministic so that a retried upload overwrites the same object. The
+    channel is made one safe path component (``twitch:chan`` → ``twitch_chan``),
+    as the capture task does for segment keys.
+
+    Example:
+        >>> highlight_key(goal, "mp4")
+        'highlights/twitch_somechannel/2026/11/25/g-3f1c….mp4'
+    """
+    channel = _UNSAFE_IN_KEY.sub("_", goal.channel)
+    return f"{HIGHLIGHTS_PREFIX}/{channel}/{goal.at:%Y/%m/%d}/{goal.id}.{extension}"
+
+
+def highlight_id(goal: GoalEvent) -> str:
+    """One goal, one highlight: derived from the goal id, so hooks can dedupe."""
+    return f"highlight-{goal.id}"

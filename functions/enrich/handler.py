@@ -1,0 +1,117 @@
+"""Lambda entry point of enrich: Kinesis segment and goal events in, clip jobs (or dead letters) out.
+
+Thin on purpose: decode and validate each record, hand it to ``Enricher``,
+count what happened. Invalid records are dead-lettered with their reason and
+reported as processed (retrying cannot fix them, and a failed record would
+block its shard); anything raised (throttling, an unreachable queue) makes the
+record an item failure that the event source retries, from that record on.
+"""
+
+from __future__ import annotations
+
+import binascii
+import os
+from functools import partial
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from contracts import ClipJob, GoalEvent, InvalidEventError, SegmentEvent, parse_event
+from functions.enrich.enricher import Enricher, GoalOutcome
+from functions.enrich.ordered_batch import InOrderKinesisProcessor
+from functions.enrich.queues import ClipJobQueue, DeadLetterQueue
+from functions.enrich.segment_index import SegmentIndex
+from functions.enrich.settings import EnrichSettings
+from functions.shared import aws_client, once_per_id
+
+logger = Logger()
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "HighlightBot"))
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    """Process one Kinesis batch; returns ``{"batchItemFailures": [...]}`` for the records to retry."""
+    # Powertools keeps metrics it did not flush (POWERTOOLS_METRICS_DISABLED, as in the local pipeline):
+    # start every invocation from an empty set so they never pile up.
+    metrics.clear_metrics()
+    settings = EnrichSettings.from_env()
+    sqs = aws_client("sqs")
+    dead_letters = DeadLetterQueue(sqs, settings.dead_letter_queue_url)
+    once = partial(
+        once_per_id,
+        table_name=settings.idempotency_table,
+        ttl_hours=settings.idempotency_ttl_hours,
+        lambda_context=context,
+    )
+    send_job_once = once(send_clip_job, data_keyword_argument="job")
+    queue = ClipJobQueue(sqs, settings.clip_queue_url)
+    enricher = Enricher(
+        SegmentIndex(aws_client("dynamodb"), settings.segment_table, ttl_hours=settings.segment_ttl_hours),
+        send_job=lambda job: send_job_once(queue, job=job),
+        dead_letters=dead_letters,
+        settings=settings,
+    )
+    settle_goal_once = once(settle_goal, data_keyword_argument="goal")
+
+    def handle_record(record: KinesisStreamRecord) -> None:
+        try:
+            event = parse_event(record.kinesis.data_as_bytes())
+            if not isinstance(event, SegmentEvent | GoalEvent):
+                raise InvalidEventError(f"a {event.type} event does not belong on the capture stream")
+        except (InvalidEventError, binascii.Error) as error:
+            dead_letters.invalid_record(str(error), record_as_received(record))
+            metrics.add_metric(name="RecordsDeadLettered", unit=MetricUnit.Count, value=1)
+            logger.warning("dead-lettered an invalid record", extra={"reason": str(error)})
+            return
+        if isinstance(event, SegmentEvent):
+            metrics.add_metric(name="SegmentsIndexed", unit=MetricUnit.Count, value=1)
+            for outcome in enricher.on_segment(event).values():
+                count_given_up(outcome)
+        else:
+            metrics.add_metric(name="GoalsReceived", unit=MetricUnit.Count, value=1)
+            settle_goal_once(enricher, goal=event)
+
+    return process_partial_response(
+        event=event, record_handler=handle_record, processor=InOrderKinesisProcessor(), context=context
+    )
+
+
+# The two guarded functions count what they do themselves: a replayed (duplicate) call returns the
+# stored result without running them, so nothing is counted twice.
+
+
+def send_clip_job(queue: ClipJobQueue, *, job: ClipJob) -> dict[str, str]:
+    """Send one clip job (guarded by idempotency on the job id: one goal, one job)."""
+    message_id = queue.send(job)
+    metrics.add_metric(name="ClipJobsSent", unit=MetricUnit.Count, value=1)
+    return {"message_id": message_id}
+
+
+def settle_goal(enricher: Enricher, *, goal: GoalEvent) -> GoalOutcome:
+    """Clip or park one goal (guarded by idempotency on the goal id, so a redelivered goal is a no-op)."""
+    outcome = enricher.on_goal(goal)
+    count_given_up(outcome)
+    return outcome
+
+
+def count_given_up(outcome: GoalOutcome) -> None:
+    if outcome == "given_up":
+        metrics.add_metric(name="GoalsGivenUp", unit=MetricUnit.Count, value=1)
+
+
+def record_as_received(record: KinesisStreamRecord) -> dict[str, Any]:
+    """The record for a dead letter: data still base64, and where it came from in the stream."""
+    return {
+        "data": record.kinesis.data,
+        "sequenceNumber": record.kinesis.sequence_number,
+        "partitionKey": record.kinesis.partition_key,
+        "approximateArrivalTimestamp": record.kinesis.approximate_arrival_timestamp,
+        "eventSourceARN": record.event_source_arn,
+        "eventID": record.event_id,
+    }

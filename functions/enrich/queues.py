@@ -1,0 +1,63 @@
+"""The two SQS queues enrich writes to: clip jobs for the clip function, and dead letters with their reason."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts import ClipJob, GoalEvent
+from contracts.settings import DEFAULT_SETTINGS
+
+
+class ClipJobQueue:
+    """Sends clip jobs (standard queue; attributes ``channel`` and ``goal_id`` for filtering and logs)."""
+
+    def __init__(self, client: Any, queue_url: str) -> None:
+        self._client = client
+        self.queue_url = queue_url
+
+    def send(self, job: ClipJob) -> str:
+        """Send one job; returns the SQS message id."""
+        reply = self._client.send_message(
+            QueueUrl=self.queue_url,
+            MessageBody=job.to_json(),
+            MessageAttributes={
+                DEFAULT_SETTINGS.channel_attribute: {"DataType": "String", "StringValue": job.channel},
+                "goal_id": {"DataType": "String", "StringValue": job.goal.id},
+            },
+        )
+        return str(reply["MessageId"])
+
+
+class DeadLetterQueue:
+    """Keeps what enrich can never process, with a sentence saying why, for a person to look at.
+
+    Two kinds of letter, told apart by ``kind``: an ``invalid_record`` carries
+    the Kinesis record as received (data still base64, sequence number,
+    partition key); a ``goal_given_up`` carries the goal event.
+    """
+
+    def __init__(self, client: Any, queue_url: str) -> None:
+        self._client = client
+        self.queue_url = queue_url
+
+    def invalid_record(self, reason: str, record: dict[str, Any]) -> None:
+        """Dead-letter a Kinesis record that no retry can fix (malformed, unknown type or version)."""
+        self._send("invalid_record", reason, {"record": record})
+
+    def goal_given_up(self, reason: str, goal: GoalEvent) -> None:
+        """Dead-letter a goal whose segments never arrived."""
+        self._send("goal_given_up", reason, {"goal": json.loads(goal.to_json())})
+
+    def _send(self, kind: str, reason: str, body: dict[str, Any]) -> None:
+        letter = {"kind": kind, "reason": reason, **body, "received_at": _now_iso()}
+        self._client.send_message(
+            QueueUrl=self.queue_url,
+            MessageBody=json.dumps(letter),
+            MessageAttributes={"kind": {"DataType": "String", "StringValue": kind}},
+        )
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,26 @@
+"""What both Lambdas need: settings from the environment, AWS clients, segment bytes, idempotency.
+
+Example:
+    >>> from functions.shared import aws_client, read_media
+    >>> data = read_media(segment.location, s3_client=aws_client("s3"))
+"""
+
+from functions.shared.aws import aws_client, forget_aws_clients
+from functions.shared.env import float_env, int_env, required_env
+from functions.shared.exceptions import ConfigurationError, MediaMissingError, MediaReadError
+from functions.shared.idempotency import forget_idempotent_functions, once_per_id
+from functions.shared.media import read_media
+
+__all__ = [
+    "ConfigurationError",
+    "MediaMissingError",
+    "MediaReadError",
+    "aws_client",
+    "float_env",
+    "forget_aws_clients",
+    "forget_idempotent_functions",
+    "int_env",
+    "once_per_id",
+    "read_media",
+    "required_env",
+]

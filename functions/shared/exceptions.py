@@ -1,0 +1,23 @@
+"""Errors the Lambdas raise for reasons a person has to fix, worded as what to do next."""
+
+from __future__ import annotations
+
+
+class ConfigurationError(RuntimeError):
+    """An environment variable the function needs is missing or malformed.
+
+    Raised at the first invocation rather than at import, so the local pipeline
+    can set the variables after importing the handler.
+    """
+
+
+class MediaMissingError(LookupError):
+    """A segment (or init section) named by an event is not where the event says.
+
+    Either it was never stored, or the bucket's lifecycle rule expired it;
+    retrying does not bring it back.
+    """
+
+
+class MediaReadError(RuntimeError):
+    """A segment could not be read for another reason (permissions, network); retrying may help."""

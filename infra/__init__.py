@@ -1,0 +1,1 @@
+"""The aws-cdk-lib app that deploys highlight-bot: `cdk synth` / `cdk deploy --all` from the repo root."""

@@ -1,0 +1,120 @@
+"""highlight-bot on AWS, read top to bottom like the architecture diagram (see the README).
+
+    capture task (Fargate) ──segments──▶ S3 segments
+          │ events                         │
+          ▼                                ▼
+    Kinesis ──▶ enrich λ ──clip jobs──▶ SQS ──▶ clip λ (ffmpeg) ──▶ S3 highlights
+                  │                                  │
+                  ▼                                  ▼
+           DynamoDB segments                   SNS highlights ──▶ hook λs
+
+`HighlightBotStateful` holds everything that keeps data (stream, buckets, tables, queues, topic,
+channel parameter); its logical ids must never change by accident. `HighlightBotStateless` holds
+the code (Lambdas, layers, hooks, the Fargate service) and may be destroyed and redeployed freely.
+
+Run from the repo root: `cdk synth` (cdk.json runs `.venv/bin/python -m infra.app`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+from constructs import Construct
+
+from infra.config import InfraConfig
+from infra.constructs.capture_service import CaptureResources, CaptureService
+from infra.constructs.channel_parameter import ChannelParameter
+from infra.constructs.clip_pipeline import ClipPipeline, ClipPipelineResources
+from infra.constructs.event_stream import EventStream
+from infra.constructs.hooks import Hooks
+from infra.constructs.layers import LambdaLayers
+from infra.constructs.messaging import ClipJobQueues, EnrichFailureQueues, HighlightTopic
+from infra.constructs.storage import MediaBucket, MediaBuckets, PipelineTables
+
+STATEFUL_STACK_NAME = "HighlightBotStateful"
+STATELESS_STACK_NAME = "HighlightBotStateless"
+
+
+class StatefulStack(cdk.Stack):
+    """Everything that holds data; other stacks only reference it."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: InfraConfig, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.events = EventStream(self, "Events", settings=config.settings)
+        self.media = MediaBuckets(self, "Media", settings=config.settings)
+        self.tables = PipelineTables(self, "Tables")
+        self.clip_jobs = ClipJobQueues(self, "ClipJobs", sizing=config.sizing)
+        self.enrich_failures = EnrichFailureQueues(self, "EnrichFailures")
+        self.highlights = HighlightTopic(self, "Highlights")
+        self.channel = ChannelParameter(
+            self, "Channel", name=config.settings.channel_parameter_name, initial_channel=config.channel
+        )
+
+
+class StatelessStack(cdk.Stack):
+    """The code: capture service, clip pipeline and hooks, wired to the stateful resources."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: InfraConfig, state: StatefulStack, **kwargs: Any
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.add_stack_dependency(state)
+        segments_bucket = MediaBucket.SEGMENTS.imported(self, "SegmentsBucket")
+        highlights_bucket = MediaBucket.HIGHLIGHTS.imported(self, "HighlightsBucket")
+        self.capture = CaptureService(
+            self,
+            "Capture",
+            config=config,
+            resources=CaptureResources(
+                stream=state.events.stream,
+                segments_bucket=segments_bucket,
+                channel_parameter=state.channel.parameter,
+            ),
+        )
+        layers = LambdaLayers(self, "Layers", config=config)
+        self.pipeline = ClipPipeline(
+            self,
+            "ClipPipeline",
+            config=config,
+            layers=layers,
+            resources=ClipPipelineResources(
+                stream=state.events.stream,
+                segments_bucket=segments_bucket,
+                highlights_bucket=highlights_bucket,
+                segment_table=state.tables.segments,
+                idempotency_table=state.tables.idempotency,
+                clip_jobs=state.clip_jobs.jobs,
+                enrich_dead_letters=state.enrich_failures.dead_letters,
+                enrich_batch_failures=state.enrich_failures.batch_failures,
+                highlight_topic=state.highlights.topic,
+            ),
+        )
+        self.hooks = Hooks(
+            self,
+            "Hooks",
+            config=config,
+            layers=layers,
+            topic=state.highlights.topic,
+            highlights_bucket=highlights_bucket,
+        )
+
+
+def build_app(context: Mapping[str, Any] | None = None, *, outdir: str | None = None) -> cdk.App:
+    """The whole app with cdk-nag's AwsSolutions checks attached: synth fails on any unacknowledged finding."""
+    app = cdk.App(context=dict(context) if context else None, outdir=outdir)
+    config = InfraConfig.from_context(app.node)
+    state = StatefulStack(app, STATEFUL_STACK_NAME, config=config, description="highlight-bot: data (stateful)")
+    StatelessStack(app, STATELESS_STACK_NAME, config=config, state=state, description="highlight-bot: code")
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    return app
+
+
+def main() -> None:
+    build_app().synth()
+
+
+if __name__ == "__main__":
+    main()

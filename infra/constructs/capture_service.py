@@ -1,0 +1,148 @@
+"""The capture task on Fargate: one always-on container that watches the channel and feeds the stream.
+
+Networking is public subnets only, with a public IP and a security group without ingress: the
+task only calls out (Twitch, Kinesis, S3, SSM), and a NAT gateway would cost $0.045/h, three
+times the task itself. Graviton (ARM64) is ~20 % cheaper than x86 for the same size.
+
+Fargate Spot is not used: Spot does not run ARM64 tasks, and an interruption would leave a gap
+in the stored segments, i.e. goals without a clip.
+
+Deployments start the new task before stopping the old one (100 %/200 %), so capture has no gap;
+the brief overlap double-publishes events, which the deterministic event ids make harmless.
+The image is built from the repository root with `capture_task/Dockerfile` (`.dockerignore` keeps
+the context to `contracts/` and `capture_task/`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr_assets as ecr_assets
+from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from infra.config import InfraConfig
+from infra.constructs.nag import acknowledge, acknowledge_grant_wildcards
+from infra.constructs.storage import MediaBucket
+
+TASK_CPU_UNITS = 256
+"""0.25 vCPU: the sampler decodes about one keyframe per second."""
+TASK_MEMORY_MIB = 512
+DOCKERFILE = "capture_task/Dockerfile"
+
+
+@dataclass(frozen=True)
+class CaptureResources:
+    """What the capture task writes to and reads from."""
+
+    stream: kinesis.IStream
+    segments_bucket: s3.IBucket
+    channel_parameter: ssm.IStringParameter
+
+
+class CaptureService(Construct):
+    """VPC, cluster, task definition and service running `python -m capture_task run`."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: InfraConfig, resources: CaptureResources
+    ) -> None:
+        super().__init__(scope, construct_id)
+        vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            max_azs=2,
+            nat_gateways=0,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24)
+            ],
+        )
+        acknowledge(
+            vpc,
+            "AwsSolutions-VPC7",
+            "The VPC holds one outbound-only task whose security group admits no traffic; flow logs would "
+            "record only its calls to AWS and Twitch, at a cost above the task's.",
+        )
+        cluster = ecs.Cluster(self, "Cluster", vpc=vpc, container_insights_v2=ecs.ContainerInsights.DISABLED)
+        acknowledge(
+            cluster,
+            "AwsSolutions-ECS4",
+            "One task: the service's CPU and memory metrics and the task's logs suffice; Container Insights "
+            "would add per-metric charges for no further insight.",
+        )
+
+        self.log_group = logs.LogGroup(
+            self, "Logs", retention=logs.RetentionDays.TWO_WEEKS, removal_policy=cdk.RemovalPolicy.DESTROY
+        )
+        task_definition = ecs.FargateTaskDefinition(
+            self,
+            "Task",
+            cpu=TASK_CPU_UNITS,
+            memory_limit_mib=TASK_MEMORY_MIB,
+            runtime_platform=ecs.RuntimePlatform(
+                cpu_architecture=ecs.CpuArchitecture.ARM64,
+                operating_system_family=ecs.OperatingSystemFamily.LINUX,
+            ),
+        )
+        task_definition.add_container(
+            "Capture",
+            image=ecs.ContainerImage.from_asset(
+                str(config.source_root),
+                file=DOCKERFILE,
+                platform=ecr_assets.Platform.LINUX_ARM64,
+            ),
+            command=["run"],
+            environment={
+                "CHANNEL_PARAMETER_NAME": resources.channel_parameter.parameter_name,
+                "KINESIS_STREAM_NAME": resources.stream.stream_name,
+                "SEGMENTS_BUCKET": resources.segments_bucket.bucket_name,
+                "CHANNEL_POLL_INTERVAL_S": str(config.settings.channel_poll_interval_s),
+            },
+            logging=ecs.LogDrivers.aws_logs(stream_prefix="capture", log_group=self.log_group),
+        )
+        acknowledge(
+            task_definition,
+            "AwsSolutions-ECS2",
+            "The environment holds only resource names and a poll interval; nothing secret is passed.",
+        )
+        resources.stream.grant_write(task_definition.task_role)
+        resources.segments_bucket.grant_put(task_definition.task_role)
+        resources.channel_parameter.grant_read(task_definition.task_role)
+        acknowledge_grant_wildcards(
+            task_definition,
+            ["Action::s3:Abort*", f"Resource::{MediaBucket.SEGMENTS.objects_in_nag_finding}"],
+            "grant_put on the segments bucket: the task writes one object per segment under keys it derives "
+            "(hence <bucket>/*), and may abort its own multipart uploads.",
+        )
+        acknowledge_grant_wildcards(
+            task_definition,
+            ["Resource::*"],
+            "The execution role's ecr:GetAuthorizationToken has no resource-level permissions; pulling the image "
+            "itself is limited to the asset repository.",
+        )
+
+        security_group = ec2.SecurityGroup(
+            self,
+            "SecurityGroup",
+            vpc=vpc,
+            allow_all_outbound=True,
+            description="capture task: no ingress; egress to Twitch (HTTPS) and AWS APIs",
+        )
+        self.service = ecs.FargateService(
+            self,
+            "Service",
+            cluster=cluster,
+            task_definition=task_definition,
+            desired_count=1,
+            assign_public_ip=True,
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+            security_groups=[security_group],
+            min_healthy_percent=100,
+            max_healthy_percent=200,
+            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
+        )

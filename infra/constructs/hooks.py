@@ -1,0 +1,210 @@
+"""Hook Lambdas subscribed to the highlight topic: one per `hooks/<name>/` folder, plus external ARNs.
+
+A folder is a hook when it holds both `handler.py` and `hook.json`; adding such a folder adds a
+hook on the next deploy (see hooks/README.md). Failures are caught at both places they happen:
+
+* delivery (SNS could not invoke the function): the subscription's own SQS dead-letter queue;
+* the handler raised: Lambda's async retries (`retry_attempts`), then the function's own
+  `on_failure` SQS destination, so a broken hook never loses an event silently or disturbs others.
+
+Secrets named in `hook.json` become Secrets Manager secrets holding a generated placeholder; the
+function gets the secret's ARN (never its value) in the named environment variable, and read access.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from infra.config import InfraConfig
+from infra.constructs.layers import LambdaLayers
+from infra.constructs.messaging import dead_letter_queue
+from infra.constructs.nag import acknowledge, acknowledge_grant_wildcards
+from infra.constructs.python_function import PythonFunction
+from infra.constructs.storage import MediaBucket
+
+HOOK_RETRY_ATTEMPTS = 2
+HOOK_MAX_EVENT_AGE = cdk.Duration.hours(1)
+_HOOK_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_ENV_VAR = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+class HookDefinitionError(ValueError):
+    """A hook folder or hook.json that cannot be deployed; the message names the file and the fix."""
+
+
+class HookManifest(BaseModel):
+    """The contents of `hooks/<name>/hook.json`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str
+    secrets: dict[str, str] = Field(default_factory=dict)
+    """Environment variable → Secrets Manager secret name (the name a human passes to put-secret-value)."""
+    environment: dict[str, str] = Field(default_factory=dict)
+    timeout_s: int = Field(default=30, ge=1, le=900)
+    memory_mb: int = Field(default=256, ge=128, le=10240)
+    filter_policy: dict[str, list[str]] = Field(default_factory=lambda: {"event_type": ["highlight"]})
+    needs_highlights_bucket_read: bool = False
+
+
+def discover_hooks(hooks_dir: Path) -> dict[str, HookManifest]:
+    """Every `hooks_dir/<name>/` with both handler.py and hook.json, by name, in a stable order."""
+    hooks: dict[str, HookManifest] = {}
+    if not hooks_dir.is_dir():
+        return hooks
+    for folder in sorted(path for path in hooks_dir.iterdir() if path.is_dir()):
+        manifest_path = folder / "hook.json"
+        if not (manifest_path.is_file() and (folder / "handler.py").is_file()):
+            continue
+        if not _HOOK_NAME.match(folder.name):
+            raise HookDefinitionError(
+                f"Hook folder {folder} must be a Python package name (lower case, digits, underscores) so "
+                f"its handler can be imported as hooks.{folder.name}.handler: rename it."
+            )
+        try:
+            manifest = HookManifest.model_validate(json.loads(manifest_path.read_text()))
+        except (json.JSONDecodeError, ValidationError) as error:
+            raise HookDefinitionError(f"{manifest_path} is not a valid hook manifest: {error}") from error
+        for variable in (*manifest.secrets, *manifest.environment):
+            if not _ENV_VAR.match(variable):
+                raise HookDefinitionError(f"{manifest_path}: {variable!r} is not an UPPER_CASE environment variable.")
+        clashes = set(manifest.secrets) & set(manifest.environment)
+        if clashes:
+            raise HookDefinitionError(f"{manifest_path}: {sorted(clashes)} is both a secret and an environment value.")
+        hooks[folder.name] = manifest
+    return hooks
+
+
+def _filter_policy(policy: Mapping[str, Sequence[str]]) -> dict[str, sns.SubscriptionFilter]:
+    return {
+        attribute: sns.SubscriptionFilter.string_filter(allowlist=list(values)) for attribute, values in policy.items()
+    }
+
+
+class Hooks(Construct):
+    """Every hook of `config.hooks_dir` and `config.external_hook_arns`, subscribed to the topic."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: InfraConfig,
+        layers: LambdaLayers,
+        topic: sns.ITopic,
+        highlights_bucket: s3.IBucket,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.functions: dict[str, lambda_.Function] = {}
+        self._secrets: dict[str, secretsmanager.Secret] = {}
+        for name, manifest in discover_hooks(config.hooks_dir).items():
+            hook = Construct(self, _construct_id(name))
+            failures = dead_letter_queue(hook, "HandlerFailures", holds=f"events hook {name} failed to handle")
+            function = PythonFunction(
+                hook,
+                "Hook",
+                package=f"hooks/{name}",
+                source=config.hooks_dir / name,
+                shared=config.hooks_dir / "shared",
+                contracts=config.source_root / "contracts",
+                layers=[layers.dependencies],
+                service_name=f"hook-{name}",
+                description=manifest.description[:256],
+                memory_mb=manifest.memory_mb,
+                timeout_s=manifest.timeout_s,
+                environment={
+                    **manifest.environment,
+                    **self._secret_arns(name, manifest),
+                    **(
+                        {"HIGHLIGHTS_BUCKET": highlights_bucket.bucket_name}
+                        if manifest.needs_highlights_bucket_read
+                        else {}
+                    ),
+                },
+                retry_attempts=HOOK_RETRY_ATTEMPTS,
+                max_event_age=HOOK_MAX_EVENT_AGE,
+                on_failure=destinations.SqsDestination(failures),
+            ).function
+            for secret_name in manifest.secrets.values():
+                self._secrets[secret_name].grant_read(function)
+            if manifest.needs_highlights_bucket_read:
+                highlights_bucket.grant_read(function)
+                acknowledge_grant_wildcards(
+                    function,
+                    [
+                        "Action::s3:GetObject*",
+                        "Action::s3:GetBucket*",
+                        "Action::s3:List*",
+                        f"Resource::{MediaBucket.HIGHLIGHTS.objects_in_nag_finding}",
+                    ],
+                    f"hook.json of {name} asks to read highlights: grant_read on that bucket, whose keys are per clip.",
+                )
+            delivery_failures = dead_letter_queue(
+                hook, "DeliveryFailures", holds=f"events SNS could not deliver to {name}"
+            )
+            topic.add_subscription(
+                subscriptions.LambdaSubscription(
+                    function, dead_letter_queue=delivery_failures, filter_policy=_filter_policy(manifest.filter_policy)
+                )
+            )
+            self.functions[name] = function
+
+        for index, arn in enumerate(config.external_hook_arns):
+            external = Construct(self, f"External{index}")
+            external_function = lambda_.Function.from_function_attributes(
+                external, "Function", function_arn=arn, same_environment=True
+            )
+            delivery_failures = dead_letter_queue(
+                external, "DeliveryFailures", holds=f"events SNS could not deliver to {arn}"
+            )
+            topic.add_subscription(
+                subscriptions.LambdaSubscription(
+                    external_function,
+                    dead_letter_queue=delivery_failures,
+                    filter_policy=_filter_policy({"event_type": ["highlight"]}),
+                )
+            )
+
+    def _secret_arns(self, hook_name: str, manifest: HookManifest) -> dict[str, str]:
+        """Create (once per name, hooks may share one) each secret and return env var → secret ARN."""
+        arns: dict[str, str] = {}
+        for variable, secret_name in manifest.secrets.items():
+            if secret_name not in self._secrets:
+                secret = secretsmanager.Secret(
+                    self,
+                    f"Secret{_construct_id(secret_name)}",
+                    secret_name=secret_name,
+                    description=(
+                        f"Used by highlight-bot hook {hook_name}. Holds a generated placeholder until you run: "
+                        f"aws secretsmanager put-secret-value --secret-id {secret_name} --secret-string VALUE"
+                    ),
+                    generate_secret_string=secretsmanager.SecretStringGenerator(exclude_punctuation=True),
+                    removal_policy=cdk.RemovalPolicy.RETAIN,
+                )
+                acknowledge(
+                    secret,
+                    "AwsSolutions-SMG4",
+                    "Holds a third-party API credential that only its issuer can rotate; the owner updates "
+                    "it with put-secret-value.",
+                )
+                self._secrets[secret_name] = secret
+            arns[variable] = self._secrets[secret_name].secret_arn
+        return arns
+
+
+def _construct_id(name: str) -> str:
+    """`streamable_upload` → `StreamableUpload`, a readable and stable construct id."""
+    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", name) if part)

@@ -1,0 +1,80 @@
+"""cut_clip with real ffmpeg on real segments, no AWS: the system ffmpeg and the static one the Lambda layer ships."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import cv2
+import imageio_ffmpeg
+import pytest
+
+from functions.clip import FfmpegError, cut_clip, fetch_segments
+from functions.clip.cutter import media_duration_s
+from tests.functional.functions_fixtures import a_segment, render_fmp4_segments, render_ts_segments
+
+FFMPEGS = {"system": shutil.which("ffmpeg") or "ffmpeg", "layer": imageio_ffmpeg.get_ffmpeg_exe()}
+
+
+@pytest.fixture(scope="module")
+def ts_segments(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return render_ts_segments(tmp_path_factory.mktemp("ts"), count=6, size="160x90")
+
+
+def video_packets(path: Path) -> list[tuple[float, bool]]:
+    """(pts, keyframe) of every video packet, read with ffprobe."""
+    output = subprocess.run(
+        [
+            "ffprobe", "-v", "error", "-select_streams", "v:0",
+            "-show_entries", "packet=pts_time,flags", "-of", "csv=p=0", str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )  # fmt: skip
+    return [(float(pts), "K" in flags) for pts, flags in (line.split(",") for line in output.stdout.split())]
+
+
+@pytest.mark.parametrize("ffmpeg", FFMPEGS.values(), ids=FFMPEGS.keys())
+def test_cut_starts_on_a_keyframe_before_the_window_and_ends_after_it(
+    ts_segments: list[Path], tmp_path: Path, ffmpeg: str
+) -> None:
+    result = cut_clip(ts_segments, 3.1, 8.6, 6.2, tmp_path, ffmpeg=ffmpeg)
+
+    assert result.start_offset_s == pytest.approx(2.0, abs=0.1)  # the keyframe opening segment 1
+    packets = video_packets(result.clip_path)
+    first_pts, first_is_keyframe = packets[0]
+    assert first_is_keyframe and first_pts == pytest.approx(0.0, abs=0.05)  # starts cleanly, at 0
+    assert 8.6 - 3.1 <= result.duration_s <= 8.6 - 3.1 + 2.0
+    assert result.goal_offset_in_clip_s == pytest.approx(6.2 - result.start_offset_s)
+    data = result.clip_path.read_bytes()
+    assert 0 < data.find(b"moov") < data.find(b"mdat")
+    thumbnail = cv2.imread(str(result.thumbnail_path))
+    assert thumbnail is not None and thumbnail.shape == (90, 160, 3)
+
+
+def test_fragmented_mp4_segments_are_cut_after_their_init_section(tmp_path: Path) -> None:
+    fragments = render_fmp4_segments(tmp_path / "fmp4", count=4, size="160x90")
+    init = str(tmp_path / "fmp4" / "init.mp4")
+    segments = [
+        a_segment(n, location=str(path), container="fmp4", init_location=init) for n, path in enumerate(fragments)
+    ]
+    files = fetch_segments(segments, tmp_path / "fetched", s3_client=None)  # local paths, as the laptop run has
+    assert len(files) == 1  # one init section, then its fragments, in one file
+
+    result = cut_clip(files, 1.0, 7.0, 4.0, tmp_path / "out")
+
+    assert 6.0 <= result.duration_s <= 8.0
+    assert media_duration_s(result.clip_path) == pytest.approx(result.duration_s)
+    thumbnail = cv2.imread(str(result.thumbnail_path))
+    assert thumbnail is not None and thumbnail.shape == (90, 160, 3)
+
+
+def test_ffmpeg_failures_say_what_ffmpeg_said(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.ts"
+    broken.write_bytes(b"this is not a transport stream")
+    with pytest.raises(FfmpegError, match="ffmpeg could not"):
+        cut_clip([broken], 0.0, 1.0, 0.5, tmp_path / "out")
+    with pytest.raises(FfmpegError, match="set FFMPEG_PATH"):
+        cut_clip([broken], 0.0, 1.0, 0.5, tmp_path / "out", ffmpeg=str(tmp_path / "no-ffmpeg-here"))

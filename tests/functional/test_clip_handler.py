@@ -1,0 +1,204 @@
+"""The clip Lambda against moto with real ffmpeg: a clip job from enrich becomes one MP4, one JPEG, one SNS message."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import cv2
+import numpy as np
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+from contracts import ClipJob, HighlightEvent, parse_event
+from functions.clip import handler as clip
+from functions.enrich import handler as enrich
+from tests.functional.functions_fixtures import (
+    CHANNEL,
+    HIGHLIGHTS_BUCKET,
+    REGION,
+    SEGMENTS_BUCKET,
+    START,
+    EnrichWorld,
+    FakeLambdaContext,
+    a_goal,
+    a_segment,
+    create_queue,
+    drain_queue,
+    emulated_aws,
+    render_ts_segments,
+    sqs_event,
+)
+
+SEGMENT_COUNT = 15  # 30 s of stream; the 25 s window around a goal at 21.3 s needs segments 0..13
+GOAL = a_goal(START + timedelta(seconds=21.3))
+URL_EXPIRY_S = 3600
+
+
+@pytest.fixture(scope="module")
+def segment_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return render_ts_segments(tmp_path_factory.mktemp("segments"), count=SEGMENT_COUNT)
+
+
+@dataclass
+class ClipWorld:
+    enrich: EnrichWorld
+    s3: Any
+    hook_queue_url: str
+    other_channel_queue_url: str
+
+    def job_message(self) -> dict[str, Any]:
+        """Runs enrich on the stream's segments and the goal; returns the clip job message it sent."""
+        event = self.enrich.stream.event_for(*(a_segment(n) for n in range(SEGMENT_COUNT)), GOAL)
+        assert enrich.handler(event, FakeLambdaContext())["batchItemFailures"] == []
+        (message,) = drain_queue(self.enrich.clip_queue_url)
+        return message
+
+    def highlight_messages(self) -> list[dict[str, Any]]:
+        return [json.loads(message["Body"]) for message in drain_queue(self.hook_queue_url)]
+
+
+@pytest.fixture
+def world(monkeypatch: pytest.MonkeyPatch, segment_files: list[Path]) -> Iterator[ClipWorld]:
+    with emulated_aws(monkeypatch):
+        enrich_world = EnrichWorld.create(monkeypatch)
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=SEGMENTS_BUCKET)
+        for sequence, path in enumerate(segment_files):
+            location = a_segment(sequence).location.removeprefix(f"s3://{SEGMENTS_BUCKET}/")
+            s3.upload_file(str(path), SEGMENTS_BUCKET, location)
+        s3.create_bucket(Bucket=HIGHLIGHTS_BUCKET)
+        s3.put_bucket_versioning(Bucket=HIGHLIGHTS_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+
+        sns = boto3.client("sns", region_name=REGION)
+        topic_arn = sns.create_topic(Name="highlight-bot-highlights")["TopicArn"]
+        queues = {}
+        for name, channel in (("hook-sample", CHANNEL), ("hook-other", "other")):
+            queues[name] = create_queue(name)
+            queue_arn = boto3.client("sqs", region_name=REGION).get_queue_attributes(
+                QueueUrl=queues[name], AttributeNames=["QueueArn"]
+            )["Attributes"]["QueueArn"]
+            sns.subscribe(
+                TopicArn=topic_arn,
+                Protocol="sqs",
+                Endpoint=queue_arn,
+                Attributes={"FilterPolicy": json.dumps({"event_type": ["highlight"], "channel": [channel]})},
+            )
+        for name, value in {
+            "HIGHLIGHTS_BUCKET": HIGHLIGHTS_BUCKET,
+            "HIGHLIGHT_TOPIC_ARN": topic_arn,
+            "FFMPEG_PATH": shutil.which("ffmpeg") or "ffmpeg",
+            "CLIP_URL_EXPIRY_S": str(URL_EXPIRY_S),
+        }.items():
+            monkeypatch.setenv(name, value)
+        yield ClipWorld(enrich_world, s3, queues["hook-sample"], queues["hook-other"])
+
+
+def run_clip(event: dict[str, Any]) -> list[str]:
+    response = clip.handler(event, FakeLambdaContext("highlight-bot-clip"))
+    return [str(failure["itemIdentifier"]) for failure in response["batchItemFailures"]]
+
+
+def probe(path: Path) -> dict[str, Any]:
+    output = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return dict(json.loads(output))
+
+
+def test_a_clip_job_becomes_one_playable_highlight(world: ClipWorld, tmp_path: Path) -> None:
+    message = world.job_message()
+    job = parse_event(message["Body"])
+    assert isinstance(job, ClipJob)
+
+    assert run_clip(sqs_event(message)) == []
+
+    # The clip: deterministic key, metadata, H.264 that plays, the window and the goal inside it, moov first.
+    key = f"highlights/{CHANNEL}/2026/11/25/{GOAL.id}.mp4"
+    stored = world.s3.get_object(Bucket=HIGHLIGHTS_BUCKET, Key=key)
+    assert stored["ContentType"] == "video/mp4"
+    assert stored["Metadata"] == {"goal-id": GOAL.id, "score": "1-0", "teams": "LIV-MCI", "channel": CHANNEL}
+    clip_path = tmp_path / "clip.mp4"
+    clip_path.write_bytes(stored["Body"].read())
+    info = probe(clip_path)
+    assert [s["codec_name"] for s in info["streams"]] == ["h264", "aac"]
+    duration_s = float(info["format"]["duration"])
+    window_s = (job.window_end - job.window_start).total_seconds()
+    assert window_s == 25.0
+    assert window_s - 0.1 <= duration_s <= window_s + 2.0  # widened back to a keyframe: at most one segment
+    data = clip_path.read_bytes()
+    assert 0 < data.find(b"moov") < data.find(b"mdat")
+
+    # The thumbnail decodes at the stream's size.
+    jpeg = world.s3.get_object(Bucket=HIGHLIGHTS_BUCKET, Key=key.replace(".mp4", ".jpg"))
+    assert jpeg["ContentType"] == "image/jpeg"
+    image = cv2.imdecode(np.frombuffer(jpeg["Body"].read(), np.uint8), cv2.IMREAD_COLOR)
+    assert image is not None and image.shape == (180, 320, 3)
+
+    # The SNS message, as a hook subscribed with a filter policy receives it.
+    (envelope,) = world.highlight_messages()
+    assert envelope["MessageAttributes"]["channel"] == {"Type": "String", "Value": CHANNEL}
+    assert envelope["MessageAttributes"]["event_type"] == {"Type": "String", "Value": "highlight"}
+    highlight = parse_event(envelope["Message"])
+    assert isinstance(highlight, HighlightEvent)
+    assert highlight.id == f"highlight-{GOAL.id}" and highlight.goal == GOAL
+    assert highlight.title == "LIV 1-0 MCI (23')"
+    assert highlight.duration_s == pytest.approx(duration_s, abs=0.05)
+    assert highlight.clip_start <= job.window_start and highlight.clip_end >= job.window_end - timedelta(seconds=0.1)
+    assert highlight.clip_start < GOAL.at < highlight.clip_end
+    assert (highlight.clip.key, highlight.thumbnail.key) == (key, key.replace(".mp4", ".jpg"))
+    assert highlight.clip.size_bytes == len(data)
+    link = urlsplit(highlight.clip.url)
+    assert link.path.endswith(key) and parse_qs(link.query)["X-Amz-Expires"] == [str(URL_EXPIRY_S)]
+    assert world.highlight_messages() == [] and drain_queue(world.other_channel_queue_url) == []
+
+
+def test_a_redelivered_job_makes_one_clip_and_one_message(world: ClipWorld) -> None:
+    message = world.job_message()
+    assert run_clip(sqs_event(message)) == []
+    # The same message again, and the same job in a new message (enrich retried after a crash).
+    assert run_clip(sqs_event(message)) == []
+    assert run_clip(sqs_event(message | {"MessageId": "another-delivery", "ReceiptHandle": "r2"})) == []
+
+    key = f"highlights/{CHANNEL}/2026/11/25/{GOAL.id}.mp4"
+    versions = world.s3.list_object_versions(Bucket=HIGHLIGHTS_BUCKET, Prefix=key)["Versions"]
+    assert len(versions) == 1
+    assert len(world.highlight_messages()) == 1
+
+
+def test_a_message_that_is_not_a_clip_job_fails_so_the_redrive_policy_parks_it(world: ClipWorld) -> None:
+    sqs = boto3.client("sqs", region_name=REGION)
+    queue_url = world.enrich.clip_queue_url
+    sqs.send_message(QueueUrl=queue_url, MessageBody=GOAL.to_json())
+    (message,) = drain_queue(queue_url)
+    with pytest.raises(BatchProcessingError) as raised:  # batch size 1: the whole invocation fails
+        run_clip(sqs_event(message))
+    assert "message is a goal event, not a clip_job" in str(raised.value)
+    assert world.s3.list_objects_v2(Bucket=HIGHLIGHTS_BUCKET).get("KeyCount") == 0
+    assert world.highlight_messages() == []
+
+
+def test_a_lost_segment_fails_the_job_and_a_retry_can_still_succeed(world: ClipWorld) -> None:
+    message = world.job_message()
+    location = a_segment(5).location.removeprefix(f"s3://{SEGMENTS_BUCKET}/")
+    kept = world.s3.get_object(Bucket=SEGMENTS_BUCKET, Key=location)["Body"].read()
+    world.s3.delete_object(Bucket=SEGMENTS_BUCKET, Key=location)
+    with pytest.raises(BatchProcessingError) as raised:
+        run_clip(sqs_event(message))
+    assert f"segment s3://{SEGMENTS_BUCKET}/{location} does not exist" in str(raised.value)
+
+    # A failure leaves no idempotency record behind, so the redelivery does the work.
+    world.s3.put_object(Bucket=SEGMENTS_BUCKET, Key=location, Body=kept)
+    assert run_clip(sqs_event(message)) == []
+    assert len(world.highlight_messages()) == 1

@@ -1,0 +1,212 @@
+"""The enrich Lambda against moto: Kinesis-shaped batches in, clip jobs and dead letters out."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from contracts import ClipJob, parse_event
+from functions.enrich import handler as enrich
+from functions.enrich.segment_index import SegmentIndex
+from tests.functional.functions_fixtures import (
+    CHANNEL,
+    START,
+    EnrichWorld,
+    FakeLambdaContext,
+    a_goal,
+    a_segment,
+    drain_queue,
+    emulated_aws,
+)
+
+GOAL = a_goal(START + timedelta(seconds=21.3))  # window 1.3 s .. 26.3 s: segments 0..13
+
+
+@pytest.fixture
+def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[EnrichWorld]:
+    with emulated_aws(monkeypatch):
+        yield EnrichWorld.create(monkeypatch)
+
+
+def run(event: dict[str, Any]) -> list[str]:
+    """Invoke the handler; returns the sequence numbers reported as failed."""
+    response = enrich.handler(event, FakeLambdaContext())
+    return [str(failure["itemIdentifier"]) for failure in response["batchItemFailures"]]
+
+
+def clip_jobs(world: EnrichWorld) -> list[tuple[ClipJob, dict[str, Any]]]:
+    jobs = []
+    for message in drain_queue(world.clip_queue_url):
+        job = parse_event(message["Body"])
+        assert isinstance(job, ClipJob)
+        jobs.append((job, message["MessageAttributes"]))
+    return jobs
+
+
+def dead_letters(world: EnrichWorld) -> list[dict[str, Any]]:
+    return [json.loads(message["Body"]) for message in drain_queue(world.dead_letter_queue_url)]
+
+
+def test_segments_then_goal_send_one_clip_job(world: EnrichWorld) -> None:
+    assert run(world.stream.event_for(*(a_segment(n) for n in range(16)), GOAL)) == []
+
+    ((job, attributes),) = clip_jobs(world)
+    assert job.id == f"clip-{GOAL.id}" and job.goal == GOAL and job.channel == CHANNEL
+    assert (job.window_start, job.window_end) == (START + timedelta(seconds=1.3), START + timedelta(seconds=26.3))
+    assert [s.sequence for s in job.segments] == list(range(14))
+    assert job.segments[0] == a_segment(0)
+    assert attributes["channel"]["StringValue"] == CHANNEL
+    assert attributes["goal_id"]["StringValue"] == GOAL.id
+    assert world.items(f"goal#{CHANNEL}") == []
+    assert dead_letters(world) == []
+
+
+def test_segment_items_follow_the_interface_infra_codes_against(world: EnrichWorld) -> None:
+    run(world.stream.event_for(a_segment(7)))
+    (item,) = world.items(f"seg#{CHANNEL}")
+    assert item["sk"]["S"] == "2026-11-25T20:00:14.000Z#000000000007"
+    assert item["location"]["S"] == a_segment(7).location
+    assert item["start"]["S"] == "2026-11-25T20:00:14.000Z" and item["end"]["S"] == "2026-11-25T20:00:16.000Z"
+    assert item["sequence"]["N"] == "7" and item["duration_s"]["N"] == "2.0" and item["container"]["S"] == "ts"
+    assert parse_event(item["event"]["S"]) == a_segment(7)
+    assert int(item["expires_at"]["N"]) > 1_700_000_000
+
+
+def test_a_goal_waits_for_its_post_roll_then_is_sent_once(world: EnrichWorld) -> None:
+    assert run(world.stream.event_for(*(a_segment(n) for n in range(12)), GOAL)) == []
+    assert clip_jobs(world) == []
+    (pending,) = world.items(f"goal#{CHANNEL}")
+    assert parse_event(pending["goal"]["S"]) == GOAL and "created_at" in pending and "expires_at" in pending
+
+    assert run(world.stream.event_for(a_segment(12))) == []
+    assert clip_jobs(world) == []  # 12 ends at 26.0 s, the post-roll at 26.3 s
+
+    assert run(world.stream.event_for(a_segment(13), a_segment(14))) == []
+    ((job, _),) = clip_jobs(world)
+    assert [s.sequence for s in job.segments] == list(range(14))
+    assert world.items(f"goal#{CHANNEL}") == []
+
+
+def test_duplicated_goals_and_redelivered_batches_send_one_job(world: EnrichWorld) -> None:
+    first = world.stream.event_for(*(a_segment(n) for n in range(12)), GOAL, GOAL)
+    second = world.stream.event_for(a_segment(12), a_segment(13), GOAL)
+    for event in (first, first, second, second, first):
+        assert run(event) == []
+    assert len(clip_jobs(world)) == 1
+
+    # Kinesis may also redeliver everything after the job went out (a whole batch in one go).
+    assert run(world.stream.event_for(*(a_segment(n) for n in range(16)), GOAL)) == []
+    assert clip_jobs(world) == []
+    assert world.items(f"goal#{CHANNEL}") == []
+
+
+def test_invalid_records_are_dead_lettered_and_the_rest_processed(world: EnrichWorld) -> None:
+    future_goal = json.loads(GOAL.to_json()) | {"v": 2}
+    event = world.stream.event_for(
+        *(a_segment(n) for n in range(7)),
+        b"\xff not json",
+        *(a_segment(n) for n in range(7, 14)),
+        future_goal,
+        {"type": "penalty", "v": 1},
+        ClipJob(
+            id="clip-x", channel=CHANNEL, goal=GOAL, window_start=START, window_end=START, segments=(a_segment(0),)
+        ),
+        GOAL,
+    )
+    assert run(event) == []
+
+    letters = dead_letters(world)
+    assert [letter["kind"] for letter in letters] == ["invalid_record"] * 4
+    reasons = [letter["reason"] for letter in letters]
+    assert "not valid JSON" in reasons[0]
+    assert "unsupported goal event version 2" in reasons[1]
+    assert "unknown event type 'penalty'" in reasons[2]
+    assert reasons[3] == "a clip_job event does not belong on the capture stream"
+    bad_record = event["Records"][7]["kinesis"]
+    assert letters[0]["record"]["data"] == bad_record["data"]
+    assert base64.b64decode(letters[0]["record"]["data"]) == b"\xff not json"
+    assert letters[0]["record"]["sequenceNumber"] == bad_record["sequenceNumber"]
+    assert letters[0]["record"]["partitionKey"] == CHANNEL
+    assert letters[0]["received_at"].endswith("Z")
+
+    ((job, _),) = clip_jobs(world)
+    assert [s.sequence for s in job.segments] == list(range(14))
+
+
+def test_a_goal_whose_segments_never_arrive_is_given_up_to_the_dlq(
+    world: EnrichWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POST_ROLL_WAIT_S", "10")
+    # Segment 11 (22-24 s, just after the goal) is lost; the stream runs on.
+    run(world.stream.event_for(*(a_segment(n) for n in range(11)), GOAL, *(a_segment(n) for n in range(12, 18))))
+    assert world.items(f"goal#{CHANNEL}") != []  # 17 starts at 34 s: not yet 10 s past the window's 26.3 s
+
+    assert run(world.stream.event_for(a_segment(18))) == []  # 36 s: still not past 36.3 s
+    assert dead_letters(world) == []
+    assert run(world.stream.event_for(a_segment(19))) == []  # 38 s: past it
+
+    (letter,) = dead_letters(world)
+    assert letter["kind"] == "goal_given_up"
+    assert letter["reason"].startswith(f"segment 11 of channel {CHANNEL} never arrived, so goal {GOAL.id}")
+    assert parse_event(json.dumps(letter["goal"])) == GOAL
+    assert world.items(f"goal#{CHANNEL}") == []
+    assert clip_jobs(world) == []
+
+
+def test_a_gap_in_the_pre_roll_is_clipped_without_waiting(world: EnrichWorld) -> None:
+    run(world.stream.event_for(*(a_segment(n) for n in range(16) if n not in (3, 4)), GOAL))
+    ((job, _),) = clip_jobs(world)
+    assert [s.sequence for s in job.segments] == [0, 1, 2, *range(5, 14)]
+
+
+def test_a_transient_failure_fails_the_rest_of_the_shard_in_order(
+    world: EnrichWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = SegmentIndex.put_segment
+    throttled = {5}
+
+    def put_segment(index: SegmentIndex, segment: Any) -> None:
+        if segment.sequence in throttled:
+            throttled.discard(segment.sequence)
+            raise RuntimeError("ProvisionedThroughputExceededException (simulated)")
+        original(index, segment)
+
+    monkeypatch.setattr(SegmentIndex, "put_segment", put_segment)
+    event = world.stream.event_for(*(a_segment(n) for n in range(16)), GOAL)
+    failed = run(event)
+    sequence_numbers = [record["kinesis"]["sequenceNumber"] for record in event["Records"]]
+    assert failed == sequence_numbers[5:]  # 5 failed; everything after it waits for the retry, in order
+    assert len(world.items(f"seg#{CHANNEL}")) == 5
+    assert clip_jobs(world) == []
+
+    # Lambda retries from the first failed record.
+    assert run({"Records": event["Records"][5:]}) == []
+    assert len(clip_jobs(world)) == 1
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+def test_a_missing_setting_is_a_sentence_naming_the_variable(
+    world: EnrichWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CLIP_QUEUE_URL")
+    with pytest.raises(Exception, match="set CLIP_QUEUE_URL to the URL of the SQS queue the clip function reads"):
+        run(world.stream.event_for(a_segment(0)))
+
+
+def test_what_happened_is_counted_in_metrics(
+    world: EnrichWorld, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    capsys.readouterr()
+    run(world.stream.event_for(*(a_segment(n) for n in range(14)), b"{", GOAL, GOAL))
+
+    (emf,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert emf["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "HighlightBot"
+    names = ("SegmentsIndexed", "GoalsReceived", "ClipJobsSent", "RecordsDeadLettered")
+    counts = {name: sum(emf[name]) if isinstance(emf[name], list) else emf[name] for name in names}
+    assert counts == {"SegmentsIndexed": 14, "GoalsReceived": 2, "ClipJobsSent": 1, "RecordsDeadLettered": 1}

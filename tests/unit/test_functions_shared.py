@@ -1,0 +1,67 @@
+"""The functions' shared helpers: settings from the environment, clients, reading local segment bytes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from functions.clip.settings import ClipSettings
+from functions.enrich.settings import EnrichSettings
+from functions.shared import ConfigurationError, MediaMissingError, MediaReadError, aws_client, read_media
+from functions.shared.aws import forget_aws_clients
+
+
+def test_local_segments_are_read_from_plain_paths_and_file_uris(tmp_path: Path) -> None:
+    segment = tmp_path / "segments" / "sample" / "000000000006.ts"
+    segment.parent.mkdir(parents=True)
+    segment.write_bytes(b"G" + bytes(187))
+    assert read_media(str(segment), s3_client=None) == b"G" + bytes(187)
+    assert read_media(segment.as_uri(), s3_client=None) == b"G" + bytes(187)
+
+
+def test_unreadable_locations_say_what_is_wrong(tmp_path: Path) -> None:
+    with pytest.raises(MediaMissingError, match="does not exist"):
+        read_media(str(tmp_path / "gone.ts"), s3_client=None)
+    with pytest.raises(MediaReadError, match="expected s3://BUCKET/KEY"):
+        read_media("https://example.com/segment.ts", s3_client=None)
+    with pytest.raises(MediaReadError, match="an S3 location is s3://BUCKET/KEY"):
+        read_media("s3://bucket-only", s3_client=None)
+
+
+def test_settings_come_from_the_environment_with_pipeline_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "SEGMENT_TABLE": "segments",
+        "CLIP_QUEUE_URL": "https://sqs/clip",
+        "DEAD_LETTER_QUEUE_URL": "https://sqs/dlq",
+        "IDEMPOTENCY_TABLE": "idempotency",
+        "POST_ROLL_WAIT_S": "30",
+    }.items():
+        monkeypatch.setenv(name, value)
+    settings = EnrichSettings.from_env()
+    assert (settings.pre_roll_s, settings.post_roll_s, settings.post_roll_wait_s) == (20.0, 5.0, 30.0)
+    monkeypatch.setenv("PRE_ROLL_S", "twenty")
+    with pytest.raises(ConfigurationError, match="PRE_ROLL_S must be a number, got 'twenty'"):
+        EnrichSettings.from_env()
+
+
+def test_clip_links_never_outlive_sigv4s_seven_days(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name, value in {"HIGHLIGHTS_BUCKET": "b", "HIGHLIGHT_TOPIC_ARN": "arn", "IDEMPOTENCY_TABLE": "t"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("CLIP_URL_EXPIRY_S", str(30 * 24 * 3600))
+    monkeypatch.setenv("FFMPEG_PATH", str(tmp_path / "ffmpeg"))
+    settings = ClipSettings.from_env()
+    assert settings.clip_url_expiry_s == 7 * 24 * 3600
+    assert settings.ffmpeg_path == str(tmp_path / "ffmpeg")
+
+
+def test_clients_are_made_when_used_and_honour_aws_endpoint_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    forget_aws_clients()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+    assert aws_client("sqs").meta.endpoint_url == "http://127.0.0.1:4566"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")
+    assert aws_client("sqs").meta.endpoint_url == "http://127.0.0.1:5000"
+    forget_aws_clients()

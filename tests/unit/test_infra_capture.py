@@ -1,0 +1,102 @@
+"""HighlightBotStateless, capture service: Fargate task, public-only VPC, least-privilege task role."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk.assertions import Template
+from infra_fixtures import SynthesizedApp, default_app_fixture, resources, stateless_fixture  # noqa: F401  (fixtures, used by name)
+
+from contracts.settings import PipelineSettings
+
+
+def _task(template: Template) -> dict[str, Any]:
+    (task,) = resources(template, "AWS::ECS::TaskDefinition").values()
+    return dict(task["Properties"])
+
+
+def test_task_is_a_quarter_vcpu_arm64_fargate_task(stateless: Template) -> None:
+    task = _task(stateless)
+    assert task["Cpu"] == "256"
+    assert task["Memory"] == "512"
+    assert task["RequiresCompatibilities"] == ["FARGATE"]
+    assert task["RuntimePlatform"] == {"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"}
+
+
+def test_container_runs_capture_with_its_environment(stateless: Template) -> None:
+    (container,) = _task(stateless)["ContainerDefinitions"]
+    assert container["Command"] == ["run"]
+    environment = {pair["Name"]: pair["Value"] for pair in container["Environment"]}
+    assert set(environment) == {
+        "CHANNEL_PARAMETER_NAME",
+        "KINESIS_STREAM_NAME",
+        "SEGMENTS_BUCKET",
+        "CHANNEL_POLL_INTERVAL_S",
+    }
+    assert environment["CHANNEL_POLL_INTERVAL_S"] == str(PipelineSettings().channel_poll_interval_s)
+    assert "ChannelParameter" in json.dumps(environment["CHANNEL_PARAMETER_NAME"])
+    assert "EventsStream" in json.dumps(environment["KINESIS_STREAM_NAME"])
+    assert container["LogConfiguration"]["LogDriver"] == "awslogs"
+    log_group = container["LogConfiguration"]["Options"]["awslogs-group"]["Ref"]
+    assert stateless.to_json()["Resources"][log_group]["Properties"]["RetentionInDays"] == 14
+
+
+def test_image_is_built_for_arm64_from_the_repo_root(default_app: SynthesizedApp) -> None:
+    assets = json.loads((default_app.outdir / "HighlightBotStateless.assets.json").read_text())
+    (image,) = assets["dockerImages"].values()
+    assert image["source"]["dockerFile"] == "capture_task/Dockerfile"
+    assert image["source"]["platform"] == "linux/arm64"
+    context = default_app.outdir / image["source"]["directory"]
+    top_level = {path.name for path in context.iterdir()}
+    assert top_level == {".dockerignore", "capture_task", "contracts"}  # .dockerignore keeps the rest out
+
+
+def test_service_runs_one_public_task_with_a_circuit_breaker(stateless: Template) -> None:
+    stateless.has_resource_properties(
+        "AWS::ECS::Service",
+        {
+            "DesiredCount": 1,
+            "LaunchType": "FARGATE",
+            "NetworkConfiguration": {"AwsvpcConfiguration": {"AssignPublicIp": "ENABLED"}},
+            "DeploymentConfiguration": {
+                "DeploymentCircuitBreaker": {"Enable": True, "Rollback": True},
+                "MinimumHealthyPercent": 100,
+                "MaximumPercent": 200,
+            },
+        },
+    )
+
+
+def test_vpc_has_two_public_subnets_and_no_nat(stateless: Template) -> None:
+    stateless.resource_count_is("AWS::EC2::NatGateway", 0)
+    subnets = resources(stateless, "AWS::EC2::Subnet")
+    assert len(subnets) == 2
+    assert all(subnet["Properties"]["MapPublicIpOnLaunch"] for subnet in subnets.values())
+
+
+def test_security_group_admits_nothing(stateless: Template) -> None:
+    (group,) = resources(stateless, "AWS::EC2::SecurityGroup").values()
+    assert "SecurityGroupIngress" not in group["Properties"]
+    stateless.resource_count_is("AWS::EC2::SecurityGroupIngress", 0)
+
+
+def test_task_role_may_only_put_records_put_segments_and_read_the_channel(stateless: Template) -> None:
+    role = _task(stateless)["TaskRoleArn"]["Fn::GetAtt"][0]
+    statements = [
+        statement
+        for policy in resources(stateless, "AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    by_service: dict[str, set[str]] = {}
+    for statement in statements:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        for action in actions:
+            by_service.setdefault(action.split(":")[0], set()).add(action)
+    assert set(by_service) == {"kinesis", "s3", "ssm"}
+    assert {"kinesis:PutRecord", "kinesis:PutRecords"} <= by_service["kinesis"]
+    assert "s3:PutObject" in by_service["s3"]
+    assert not any(action.startswith(("s3:Get", "s3:Delete", "s3:List")) for action in by_service["s3"])
+    assert by_service["ssm"] >= {"ssm:GetParameter"}
+    assert not any(action.startswith(("ssm:Put", "ssm:Delete")) for action in by_service["ssm"])

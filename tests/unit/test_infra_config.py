@@ -1,0 +1,107 @@
+"""Context → InfraConfig, and cdk-nag as the security gate of every synth."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_sqs as sqs
+from cdk_nag import AwsSolutionsChecks
+from infra_fixtures import (
+    SynthesizedApp,
+    default_app_fixture,  # noqa: F401  (fixtures, used by name)
+)
+
+from contracts.settings import PipelineSettings
+from infra.config import REPO_ROOT, InfraConfig, InfraConfigError
+
+
+class FakeNode:
+    def __init__(self, context: dict[str, Any]) -> None:
+        self._context = context
+
+    def try_get_context(self, key: str) -> Any:
+        return self._context.get(key)
+
+
+def test_defaults_come_from_pipeline_settings() -> None:
+    config = InfraConfig.from_context(FakeNode({}))
+    assert config.settings == PipelineSettings()
+    assert config.channel == PipelineSettings().default_channel
+    assert config.hooks_dir == REPO_ROOT / "hooks"
+    assert config.external_hook_arns == ()
+    assert config.skip_dependency_bundling is False
+
+
+def test_command_line_strings_override_settings_with_their_types(tmp_path: Path) -> None:
+    config = InfraConfig.from_context(
+        FakeNode(
+            {
+                "pre_roll_s": "12.5",
+                "segment_ttl_hours": "48",
+                "channel_parameter_name": "/other/channel",
+                "channel": "fifa_pro",
+                "source_root": str(tmp_path),
+                "skip_dependency_bundling": "true",
+                "external_hook_arns": "arn:aws:lambda:us-east-1:1:function:a, arn:aws:lambda:us-east-1:1:function:b",
+            }
+        )
+    )
+    assert config.settings.pre_roll_s == 12.5
+    assert config.settings.segment_ttl_hours == 48
+    assert config.settings.channel_parameter_name == "/other/channel"
+    assert config.channel == "fifa_pro"
+    assert config.hooks_dir == tmp_path.resolve() / "hooks"
+    assert config.skip_dependency_bundling is True
+    assert len(config.external_hook_arns) == 2
+
+
+def test_external_hook_arns_accept_a_json_list() -> None:
+    config = InfraConfig.from_context(FakeNode({"external_hook_arns": '["arn:aws:lambda:us-east-1:1:function:a"]'}))
+    assert config.external_hook_arns == ("arn:aws:lambda:us-east-1:1:function:a",)
+
+
+@pytest.mark.parametrize(
+    ("context", "complaint"),
+    [
+        ({"pre_roll_s": "soon"}, "pre_roll_s"),
+        ({"skip_dependency_bundling": "maybe"}, "skip_dependency_bundling"),
+        ({"external_hook_arns": {"not": "a list"}}, "external_hook_arns"),
+    ],
+)
+def test_malformed_context_says_what_to_pass(context: dict[str, Any], complaint: str) -> None:
+    with pytest.raises(InfraConfigError, match=complaint):
+        InfraConfig.from_context(FakeNode(context))
+
+
+def test_clip_queue_visibility_follows_the_clip_timeout() -> None:
+    sizing = InfraConfig().sizing
+    assert sizing.clip_queue_visibility_timeout_s == 6 * sizing.clip_timeout_s
+
+
+def test_cdk_json_runs_the_app_from_the_repo_root() -> None:
+    cdk_json = json.loads((REPO_ROOT / "cdk.json").read_text())
+    assert cdk_json["app"] == ".venv/bin/python -m infra.app"
+    assert cdk_json["context"]["@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"] is True
+
+
+def test_the_app_has_no_unacknowledged_cdk_nag_finding(default_app: SynthesizedApp) -> None:
+    # Template.from_stack already raised ValidationFailed if there were any; the report says which remain.
+    report_path = default_app.outdir / "validation-report.json"
+    if report_path.exists():
+        report = json.loads(report_path.read_text())
+        nag = [r for r in report["pluginReports"] if r["pluginName"] == "AwsSolutions"]
+        assert all(not plugin["violations"] for plugin in nag), nag
+
+
+def test_cdk_nag_does_fail_the_synth_on_a_finding(tmp_path: Path) -> None:
+    """Proves the gate is live: an unencrypted queue without a DLQ must not synthesize."""
+    app = cdk.App(outdir=str(tmp_path))
+    stack = cdk.Stack(app, "Careless")
+    sqs.Queue(stack, "Plain", encryption=sqs.QueueEncryption.UNENCRYPTED)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    with pytest.raises(RuntimeError, match=r"ValidationFailed|Validation failed"):
+        app.synth()
