@@ -35,5 +35,34 @@ class PipelineSettings:
     highlight_event_type_attribute: str = "event_type"
     channel_attribute: str = "channel"
 
+    def enrich_environment(
+        self, *, segment_table: str, idempotency_table: str, clip_queue_url: str, dead_letter_queue_url: str
+    ) -> dict[str, str]:
+        """The enrich function's variables: built here for the stack and the local run alike."""
+        return {
+            "SEGMENT_TABLE": segment_table,
+            "IDEMPOTENCY_TABLE": idempotency_table,
+            "CLIP_QUEUE_URL": clip_queue_url,
+            "DEAD_LETTER_QUEUE_URL": dead_letter_queue_url,
+            "PRE_ROLL_S": str(self.pre_roll_s),
+            "POST_ROLL_S": str(self.post_roll_s),
+            "POST_ROLL_WAIT_S": str(self.post_roll_wait_s),
+            "SEGMENT_TTL_HOURS": str(self.segment_ttl_hours),
+            "IDEMPOTENCY_TTL_HOURS": str(self.idempotency_ttl_hours),
+        }
+
+    def clip_environment(
+        self, *, highlights_bucket: str, topic_arn: str, idempotency_table: str, ffmpeg_path: str
+    ) -> dict[str, str]:
+        """The clip function's variables: built here for the stack and the local run alike."""
+        return {
+            "HIGHLIGHTS_BUCKET": highlights_bucket,
+            "HIGHLIGHT_TOPIC_ARN": topic_arn,
+            "IDEMPOTENCY_TABLE": idempotency_table,
+            "FFMPEG_PATH": ffmpeg_path,
+            "CLIP_URL_EXPIRY_S": str(self.clip_url_expiry_s),
+            "IDEMPOTENCY_TTL_HOURS": str(self.idempotency_ttl_hours),
+        }
+
 
 DEFAULT_SETTINGS = PipelineSettings()

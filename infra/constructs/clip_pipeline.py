@@ -90,17 +90,12 @@ class ClipPipeline(Construct):
             description="Indexes segments and turns goals into clip jobs",
             memory_mb=sizing.enrich_memory_mb,
             timeout_s=sizing.enrich_timeout_s,
-            environment={
-                "SEGMENT_TABLE": res.segment_table.table_name,
-                "IDEMPOTENCY_TABLE": res.idempotency_table.table_name,
-                "CLIP_QUEUE_URL": res.clip_jobs.queue_url,
-                "DEAD_LETTER_QUEUE_URL": res.enrich_dead_letters.queue_url,
-                "PRE_ROLL_S": str(settings.pre_roll_s),
-                "POST_ROLL_S": str(settings.post_roll_s),
-                "POST_ROLL_WAIT_S": str(settings.post_roll_wait_s),
-                "SEGMENT_TTL_HOURS": str(settings.segment_ttl_hours),
-                "IDEMPOTENCY_TTL_HOURS": str(settings.idempotency_ttl_hours),
-            },
+            environment=settings.enrich_environment(
+                segment_table=res.segment_table.table_name,
+                idempotency_table=res.idempotency_table.table_name,
+                clip_queue_url=res.clip_jobs.queue_url,
+                dead_letter_queue_url=res.enrich_dead_letters.queue_url,
+            ),
         ).function
         res.segment_table.grant_read_write_data(self.enrich)
         res.idempotency_table.grant_read_write_data(self.enrich)
@@ -134,14 +129,12 @@ class ClipPipeline(Construct):
             memory_mb=sizing.clip_memory_mb,
             timeout_s=sizing.clip_timeout_s,
             ephemeral_storage_size=cdk.Size.mebibytes(sizing.clip_ephemeral_storage_mb),
-            environment={
-                "HIGHLIGHTS_BUCKET": res.highlights_bucket.bucket_name,
-                "HIGHLIGHT_TOPIC_ARN": res.highlight_topic.topic_arn,
-                "IDEMPOTENCY_TABLE": res.idempotency_table.table_name,
-                "FFMPEG_PATH": FFMPEG_PATH,
-                "CLIP_URL_EXPIRY_S": str(settings.clip_url_expiry_s),
-                "IDEMPOTENCY_TTL_HOURS": str(settings.idempotency_ttl_hours),
-            },
+            environment=settings.clip_environment(
+                highlights_bucket=res.highlights_bucket.bucket_name,
+                topic_arn=res.highlight_topic.topic_arn,
+                idempotency_table=res.idempotency_table.table_name,
+                ffmpeg_path=FFMPEG_PATH,
+            ),
         ).function
         res.segments_bucket.grant_read(self.clip)
         res.highlights_bucket.grant_put(self.clip)
