@@ -18,6 +18,8 @@ Rules, in order of precedence:
   as a misread and ignored, unless it persists for ``resync_confirmations``
   readings, in which case it is adopted silently (we joined late, or missed
   a long stretch) — a wrong goal is worse than a missed one;
+- other team codes with the clock early in a match also start a new match,
+  counted from 0-0 (its kick-off may have been missed while the HUD was found);
 - the first score seen is adopted without a goal: the task may join mid-match;
 - a goal's time is the first frame of the run that confirmed the new score.
 """
@@ -44,6 +46,13 @@ MAX_GOALS_PER_JUMP = 2
 
 NEW_MATCH_MAX_CLOCK_MIN = 2
 """A 0-0 read while the clock shows fewer minutes than this starts a new match."""
+
+NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN = 15
+"""Other team codes with the clock below this: a new match even if its 0-0 was never seen.
+
+Later in a match, other codes are a misread of the same teams (after the HUD was
+found again), not a new match: its score keeps counting from the accepted one.
+"""
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,14 @@ class GoalDetector:
         if previous is None:
             self._adopt(candidate, latest)
             return []
+        if self._teams is not None and _is_match_of_other_teams(self._teams, candidate):
+            # Other teams, early on the clock: a new match, which kicked off at 0-0 (we may have missed that read).
+            self.matches_started += 1
+            logger.info("new match: %s, clock %s", candidate.first_reading.teams, candidate.first_reading.clock)
+            goals = _goals_between(Score(home=0, away=0), candidate) if candidate.score != Score(home=0, away=0) else []
+            if goals or candidate.score == Score(home=0, away=0):
+                self._adopt(candidate, latest)
+                return goals
         if _is_new_match(previous, candidate):
             self.matches_started += 1
             logger.info("new match: %s -> 0-0 at clock %s", previous, candidate.first_reading.clock)
@@ -145,6 +162,13 @@ class GoalDetector:
         self._teams = latest.teams
         self.misreads_ignored += len(self._candidates) - 1
         self._candidates.clear()
+
+
+def _is_match_of_other_teams(teams: Teams, candidate: _Candidate) -> bool:
+    minutes = candidate.first_reading.clock_minutes
+    return (
+        candidate.first_reading.teams != teams and minutes is not None and minutes < NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN
+    )
 
 
 def _is_new_match(previous: Score, candidate: _Candidate) -> bool:

@@ -28,10 +28,11 @@ logger = logging.getLogger("highlight_bot.capture")
 
 RECENT_SEGMENTS = 20
 """Segments kept in memory to search back for a change (~40 s of 2 s segments)."""
-RELOCATE_AFTER_HIDDEN_KEYFRAMES = 6
-"""After this many keyframes without a HUD (~12 s), look for it elsewhere."""
-RELOCATE_EVERY_KEYFRAMES = 3
-"""While searching, try one keyframe in this many: location costs ~0.5 s of CPU."""
+RELOCATE_AFTER_HIDDEN_KEYFRAMES = 2
+"""After this many keyframes without the known HUD (~4 s), look for it again: a new match brings
+new team codes (so the old layout no longer matches), a new overlay may move it."""
+RELOCATE_EVERY_KEYFRAMES = 2
+"""While searching, try one keyframe in this many: a search costs ~0.1-0.3 s of CPU."""
 CONFIRMING_READS = 2
 """Extra frames read right after a change, so a goal is confirmed without waiting."""
 CONFIRMING_SPACING_S = 0.4
@@ -140,11 +141,17 @@ class EveryFrameSampler:
         self.reader = reader
         self.interval_s = interval_s
         self._next_time = 0.0
+        self._samples_without_hud = 0
 
     def observe(self, segment: SegmentMedia, *, awaiting: Callable[[], bool]) -> Iterator[FrameObservation]:
         for frame in all_frames(segment):
             if frame.stream_time + 1e-6 < self._next_time:
                 continue
             self._next_time = frame.stream_time + self.interval_s
+            # Same search policy as ours: look again after ~4 s without a HUD, every other second.
+            searching = self._samples_without_hud >= 8 and self._samples_without_hud % 4 == 0
+            if searching:
+                self.reader.relocate(frame.image)
             reading = self.reader.read(frame.image, may_locate=self.reader.layout is None, fresh=True)
+            self._samples_without_hud = 0 if reading is not None else self._samples_without_hud + 1
             yield FrameObservation(frame.at, frame.stream_time, reading)

@@ -93,13 +93,18 @@ class CaptureService:
         store: SegmentStore | None,
         poll_interval_s: float = DEFAULT_POLL_INTERVAL_S,
         quality: str = "best",
+        exit_when_ended: bool = False,
     ) -> None:
         self.parameter = parameter
         self.sink_factory = sink_factory
         self.store = store
         self.poll_interval_s = poll_interval_s
         self.quality = quality
+        self.exit_when_ended = exit_when_ended
+        """Return once a fixed source (not a Twitch channel) has ended: the local run's sample does."""
         self.switches = 0
+        self.current_task: CaptureTask | None = None
+        """The capture in progress, for status displays."""
         self._stopped = threading.Event()
 
     def stop(self) -> None:
@@ -120,6 +125,8 @@ class CaptureService:
             # A Twitch channel that ended may go live again (the resolver waits for it);
             # a fixed URL that ended (a VOD, the sample) would only replay: wait for a new value.
             ended_for_good = current == following and not following.source.startswith("twitch:")
+            if ended_for_good and self.exit_when_ended:
+                return
             finished = following if ended_for_good else None
 
     def _follow(self, target: ChannelSource) -> ChannelSource | None:
@@ -127,7 +134,7 @@ class CaptureService:
         logger.info("following channel %s (%s)", target.channel, target.source)
         capture_stop = threading.Event()
         sink = self.sink_factory()
-        task = CaptureTask(target.channel, sink=sink, store=self.store)
+        task = self.current_task = CaptureTask(target.channel, sink=sink, store=self.store)
         locations: dict[int, str] = {}
 
         def capture() -> None:

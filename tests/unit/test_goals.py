@@ -15,14 +15,18 @@ TEAMS = Teams(home="LIV", away="MCI")
 
 
 def run(detector: GoalDetector, script: list[str | None], step_s: float = 0.5):
-    """Feed readings like "1-0@23:10" (None = hidden HUD); return goals with their step index."""
+    """Feed readings like "1-0@23:10" or "CHE-MUN 0-1@01:26" (None = hidden HUD); return (step, goal)s."""
     found = []
     for index, item in enumerate(script):
         reading = None
         if item is not None:
+            teams = TEAMS
+            if " " in item:
+                codes, item = item.split(" ", 1)
+                teams = Teams(home=codes[:3], away=codes[4:])
             score_text, _, clock = item.partition("@")
             home, away = (int(x) for x in score_text.split("-"))
-            reading = ScoreboardReading(TEAMS, Score(home=home, away=away), clock or "23:10")
+            reading = ScoreboardReading(teams, Score(home=home, away=away), clock or "23:10")
         observation = FrameObservation(START + timedelta(seconds=index * step_s), index * step_s, reading)
         found += [(index, goal) for goal in detector.observe(observation)]
     return found
@@ -126,3 +130,20 @@ def test_implausible_score_that_persists_is_adopted_silently() -> None:
 def test_both_sides_changing_at_once_is_a_misread() -> None:
     detector = GoalDetector(resync_confirmations=100)
     assert run(detector, ["1-1"] * 3 + ["2-2"] * 20) == []
+
+
+def test_new_match_of_other_teams_counts_from_nil_nil_even_unseen() -> None:
+    detector = GoalDetector()
+    script = ["1-0@90:00"] * 4 + [None] * 6 + ["CHE-MUN 0-0@01:13"] + ["CHE-MUN 0-1@01:26"] * 3
+    found = run(detector, script)
+    assert detector.matches_started == 1
+    ((_, goal),) = found
+    assert goal.score == Score(home=0, away=1) and goal.previous_score == Score(home=0, away=0)
+    assert goal.teams == Teams(home="CHE", away="MUN") and goal.side == "away"
+
+
+def test_other_team_codes_late_in_a_match_are_a_misread_not_a_new_match() -> None:
+    detector = GoalDetector()
+    found = run(detector, ["2-1@60:00"] * 3 + ["LIV-MCL 2-1@61:00"] * 3 + ["LIV-MCL 3-1@62:00"] * 3)
+    assert detector.matches_started == 0
+    assert [goal.score for _, goal in found] == [Score(home=3, away=1)]
