@@ -14,7 +14,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 setup: $(STAMP) $(CDK)
 
 $(STAMP): requirements.txt requirements-dev.txt scripts/ensure-system-packages.sh
-	bash scripts/ensure-system-packages.sh
+	HIGHLIGHT_BOT_BROWSER=1 bash scripts/ensure-system-packages.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt

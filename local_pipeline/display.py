@@ -1,77 +1,110 @@
-"""What the person running the demo sees: a live status line, then a summary table."""
+"""What the person running the demo sees: a live status panel, then a summary table."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from datetime import datetime
 
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from capture_task.capture import CaptureStats
+from contracts import highlight_title
+from local_pipeline.pipeline import LocalRun
+
+TRUTH_TOLERANCE_S = 1.0
 
 
-@dataclass
-class PipelineStatus:
-    """Everything the live view shows; the pipeline's threads update it."""
-
-    channel: str
-    source: str
-    capture: CaptureStats | None = None
-    clips: list[str] = field(default_factory=list)
-    hook_results: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-
-def live_view(status: PipelineStatus) -> Group:
-    capture = status.capture
-    reading = capture.last_reading if capture else None
+def live_view(run: LocalRun) -> Group:
+    stats = run.capture_stats[-1] if run.capture_stats else None
+    reading = stats.last_reading if stats else None
     score = (
         f"{reading.teams.home} {reading.score.home}-{reading.score.away} {reading.teams.away}  ({reading.clock})"
         if reading
-        else "no scoreboard yet"
+        else "looking for the scoreboard…"
     )
+    hooks = [t for t in run.triggers if t.name in ("gallery", "webhook")]
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold cyan")
     table.add_column()
-    table.add_row("channel", f"{status.channel}  [dim]{status.source}[/dim]")
-    table.add_row("stream time", f"{capture.stream_seconds:.0f} s" if capture else "-")
+    table.add_row("channel", f"{run.channel}  [dim]{run.source}[/dim]")
+    table.add_row("emulated AWS", f"[dim]{run.endpoint_url or 'starting…'}[/dim]")
+    table.add_row("stream time", f"{sum(s.stream_seconds for s in run.capture_stats):.0f} s")
     table.add_row("score as read", score)
-    table.add_row("goals found", str(len(capture.goals)) if capture else "0")
-    table.add_row("clips made", str(len(status.clips)))
-    table.add_row("hook results", ", ".join(status.hook_results[-4:]) or "-")
+    table.add_row("goals found", str(len(run.goals)))
+    table.add_row("clips made", str(len(run.highlights)))
+    table.add_row(
+        "hook results", "  ".join(f"{t.name}: {t.stats.invocations - len(t.stats.failures)} ok" for t in hooks)
+    )
     parts: list[Table | Text] = [table]
-    parts += [Text(f"! {error}", style="red") for error in status.errors[-3:]]
+    parts += [Text(f"! {failure}", style="red") for failure in run.failures[-3:]]
     return Group(*parts)
 
 
-@dataclass(frozen=True)
-class GoalRow:
-    """One line of the summary: a goal found, and how it compares with the sample's truth."""
+def truth_errors(run: LocalRun) -> dict[str, float | None]:
+    """For the sample stream: each goal's time error against the generator's truth (None: not in it)."""
+    if run.truth is None:
+        return {}
+    errors: dict[str, float | None] = {}
+    for goal in run.goals:
+        candidates = [
+            (goal.at - datetime.fromisoformat(want["at"].replace("Z", "+00:00"))).total_seconds()
+            for want in run.truth["goals"]
+            if want["score"] == goal.score.model_dump()
+        ]
+        errors[goal.id] = min(candidates, key=abs) if candidates else None
+    return errors
 
-    at: str
-    title: str
-    clip: str
-    truth_error_s: float | None
 
-
-def print_summary(console: Console, status: PipelineStatus, rows: Sequence[GoalRow], expected: int | None) -> None:
-    table = Table(title=f"highlight-bot: {status.channel}", show_lines=False)
+def print_summary(console: Console, run: LocalRun) -> None:
+    errors = truth_errors(run)
+    entries = {entry.goal_id: entry for entry in run.entries}
+    table = Table(title=f"highlight-bot, local run: {run.channel}")
     table.add_column("goal at (UTC)")
-    table.add_column("goal")
-    table.add_column("clip")
-    if expected is not None:
+    table.add_column("goal", no_wrap=True)
+    table.add_column("clip", no_wrap=True)
+    table.add_column("length", justify="right")
+    table.add_column("latency", justify="right")
+    if run.truth is not None:
         table.add_column("vs truth", justify="right")
-    for row in rows:
-        cells = [row.at, row.title, row.clip]
-        if expected is not None:
-            cells.append("missing" if row.truth_error_s is None else f"{row.truth_error_s:+.2f} s")
+    for goal in sorted(run.goals, key=lambda g: g.at):
+        entry = entries.get(goal.id)
+        latency = run.latencies_s.get(goal.id)
+        cells = [
+            goal.at.strftime("%H:%M:%S.%f")[:-3],
+            highlight_title(goal),
+            entry.clip.removeprefix("clips/")[:10] + "….mp4" if entry else "[red]none[/red]",
+            f"{entry.duration_s:.1f} s" if entry else "-",
+            f"{latency:.1f} s" if latency is not None else "-",
+        ]
+        if run.truth is not None:
+            error = errors.get(goal.id)
+            cells.append("not in truth" if error is None else f"{error:+.2f} s")
         table.add_row(*cells)
     console.print(table)
-    capture = status.capture
-    if capture is not None:
-        console.print(
-            f"{capture.segments} segments ({capture.stream_seconds:.0f} s of stream), "
-            f"{capture.cpu_s:.1f} CPU s for capture (realtime factor {capture.realtime_factor:.1f}x)"
+    capture_cpu = sum(s.cpu_s for s in run.capture_stats)
+    stream_s = sum(s.stream_seconds for s in run.capture_stats)
+    console.print(
+        f"{stream_s:.0f} s of stream read with {capture_cpu:.1f} CPU s; "
+        f"{len(run.highlights)} highlight(s) delivered; webhook messages received: "
+        f"{len(run.chat.messages) if run.chat else 0}"
+    )
+
+
+def verdict(run: LocalRun) -> tuple[bool, str]:
+    """Did the run succeed? One sentence either way."""
+    if run.failures:
+        return False, f"The run hit {len(run.failures)} error(s); the first: {run.failures[0]}"
+    clipped = {h.goal.id for h in run.highlights}
+    unclipped = [g for g in run.goals if g.id not in clipped]
+    if unclipped:
+        return False, f"{len(unclipped)} goal(s) were found but never became a clip."
+    if run.truth is None:
+        return True, f"{len(run.goals)} goal(s) found, each clipped and delivered to the hooks."
+    expected = len(run.truth["goals"])
+    on_time = [e for e in truth_errors(run).values() if e is not None and abs(e) <= TRUTH_TOLERANCE_S]
+    if len(on_time) != expected or len(run.goals) != expected:
+        return False, (
+            f"The sample has {expected} goals; {len(on_time)} were found within 1 s "
+            f"and {len(run.goals) - len(on_time)} others were reported."
         )
+    return True, f"All {expected} goals of the sample found within 1 s, clipped, and delivered to the hooks."

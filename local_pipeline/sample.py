@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sample_broadcast import BroadcastInfo, LiveHlsServer, demo_broadcast, ensure_broadcast
+from sample_broadcast import BroadcastInfo, LiveHlsServer, SampleBroadcast, demo_broadcast, ensure_broadcast
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = REPO_ROOT / ".cache" / "broadcasts"
 
 
-def demo_stream() -> BroadcastInfo:
-    """Render the demo broadcast unless a previous run already did (≈15 s the first time)."""
-    sample = demo_broadcast()
+def demo_stream(sample: SampleBroadcast | None = None) -> BroadcastInfo:
+    """Render the demo broadcast (or `sample`) unless a previous run already did (≈15 s the first time)."""
+    sample = sample or demo_broadcast()
     return ensure_broadcast(CACHE_DIR, sample.script, sample.style, sample.start_pdt)
 
 

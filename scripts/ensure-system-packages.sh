@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system programs highlight-bot needs when they are missing:
 # tesseract (OCR), ffmpeg/ffprobe (decode, encode, cut clips), TrueType fonts
-# (the sample broadcasts' HUD), and node + npm (the CDK CLI that runs `cdk synth`).
+# (the sample broadcasts' HUD), node + npm (the CDK CLI that runs `cdk synth`), and with
+# HIGHLIGHT_BOT_BROWSER=1 Debian's chromium (the gallery page's headless browser test).
 # Debian/Ubuntu only; run as root or with sudo. Does nothing when all are present.
 set -euo pipefail
 

@@ -1,20 +1,21 @@
 """Cuts one MP4 highlight and a JPEG thumbnail out of consecutive HLS segments with ffmpeg, no re-encoding.
 
 Only the ``ffmpeg`` binary is needed (the Lambda layer ships imageio-ffmpeg's
-static build, which has no ffprobe): keyframe times come from decoding only
-the keyframes through the ``showinfo`` filter, the real duration from the
-``Duration:`` line ffmpeg prints for the finished file.
+static build, which has no ffprobe): durations come from the ``Duration:``
+line ffmpeg prints for a file.
 
 How the cut is made, and why:
 
 - The segment files are joined with the concat *demuxer*, which lays them end
   to end on one timeline even across timestamp discontinuities (Twitch
-  restarts timestamps after ads); offsets below are on that timeline, 0 being
-  the first segment's start.
-- The start is moved back to the last keyframe at or before the window's
-  start, so stream copy can start cleanly and the goal is always inside. The
-  output-side ``-ss`` is put just before that keyframe: when copying, ffmpeg
-  drops packets before ``-ss`` and then non-keyframes until the first keyframe.
+  restarts timestamps after ads); each file's playlist duration is written
+  into the list, so file N starts exactly where the segment times say (left
+  alone, ffmpeg would stretch each by its audio track, ~50 ms a segment).
+- The clip starts on the first frame of the segment holding the window's
+  start: HLS segments open on a keyframe, so stream copy starts cleanly there
+  with no seek at all (a copy seek drops packets by decode time, and with
+  B-frames a keyframe decodes before it shows: it would be dropped and the
+  clip would start a whole segment late). The goal is always inside.
 - ``-t`` ends the clip at the window's end (a copy may end on any frame).
 - ``-movflags +faststart`` puts ``moov`` first so browsers and chat previews
   start playing before the whole file arrives; ``-avoid_negative_ts make_zero``
@@ -39,10 +40,10 @@ from pathlib import Path
 from functions.clip.exceptions import FfmpegError
 
 KEYFRAME_SLACK_S = 0.1
-"""A keyframe this close after the window's start still counts as "at" it (audio priming shifts video by ~20 ms)."""
+"""A segment starting this close after the window's start still counts as holding it (float rounding)."""
 
-SEEK_BEFORE_KEYFRAME_S = 0.005
-"""``-ss`` goes this far before the chosen keyframe, so float rounding never skips it."""
+THUMBNAIL_AFTER_GOAL_S = 0.15
+"""The thumbnail is taken this long after the goal's first frame (a few frames at 30-60 fps)."""
 
 FFMPEG_TIMEOUT_S = 300.0
 
@@ -72,12 +73,16 @@ def cut_clip(
     out_dir: Path,
     *,
     ffmpeg: str = "ffmpeg",
+    durations_s: Sequence[float] | None = None,
 ) -> ClipResult:
     """Cut ``[window_start_offset_s, window_end_offset_s]`` (widened back to a keyframe) into ``out_dir/clip.mp4``.
 
     Offsets are seconds from the start of the first segment, on the timeline of
     the segments laid end to end. ``segment_paths`` are MPEG-TS files or whole
-    fragmented MP4s (init section followed by its fragments). Raises
+    fragmented MP4s (init section followed by its fragments). ``durations_s``
+    (each file's duration per the playlist) pins every file's start on the
+    timeline: without it ffmpeg lays files end to end by their own durations,
+    which the audio track stretches by ~50 ms per segment. Raises
     FfmpegError, with ffmpeg's last words, when ffmpeg fails.
     """
     if not segment_paths:
@@ -85,28 +90,37 @@ def cut_clip(
     if window_end_offset_s <= window_start_offset_s:
         raise ValueError(f"the window ends ({window_end_offset_s} s) before it starts ({window_start_offset_s} s)")
     out_dir.mkdir(parents=True, exist_ok=True)
-    playlist = _concat_list(segment_paths, out_dir / "segments.txt")
-
-    keyframes = keyframe_offsets(playlist, ffmpeg=ffmpeg)
-    start_s = clip_start_offset(keyframes, max(window_start_offset_s, 0.0))
+    durations = (
+        list(durations_s) if durations_s is not None else [media_duration_s(p, ffmpeg=ffmpeg) for p in segment_paths]
+    )
+    starts = [sum(durations[:index]) for index in range(len(durations))]
+    # HLS segments open on a keyframe: starting the copy at the segment holding the window's start needs
+    # no seek at all (a seek in stream copy drops by decode time, and B-frames put a keyframe's before it).
+    first = max(
+        [index for index, start in enumerate(starts) if start <= window_start_offset_s + KEYFRAME_SLACK_S] or [0]
+    )
+    start_s = starts[first]
+    playlist = _concat_list(segment_paths[first:], out_dir / "segments.txt", durations[first:])
     clip_path = out_dir / "clip.mp4"
     _run(
         ffmpeg,
         *("-f", "concat", "-safe", "0", "-i", str(playlist)),
-        *("-ss", f"{max(start_s - SEEK_BEFORE_KEYFRAME_S, 0.0):.3f}"),
         *("-t", f"{window_end_offset_s - start_s:.3f}"),
         *("-map", "0:v:0", "-map", "0:a:0?", "-c", "copy"),
         *("-movflags", "+faststart", "-avoid_negative_ts", "make_zero"),
         str(clip_path),
-        what=f"cut {clip_path.name} from {len(segment_paths)} segments",
+        what=f"cut {clip_path.name} from {len(segment_paths) - first} segments",
     )
     duration_s = media_duration_s(clip_path, ffmpeg=ffmpeg)
 
     goal_in_clip_s = min(max(goal_offset_s - start_s, 0.0), max(duration_s - 0.1, 0.0))
     thumbnail_path = out_dir / "thumbnail.jpg"
+    # The MP4's first frame may sit a few ms after zero (stream copy keeps the source's timing), so
+    # seeking exactly to the goal can land on the frame before it; a little later shows the new score.
+    thumbnail_at_s = min(goal_in_clip_s + THUMBNAIL_AFTER_GOAL_S, max(duration_s - 0.1, 0.0))
     _run(
         ffmpeg,
-        *("-ss", f"{goal_in_clip_s:.3f}", "-i", str(clip_path)),
+        *("-ss", f"{thumbnail_at_s:.3f}", "-i", str(clip_path)),
         *("-map", "0:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1"),
         str(thumbnail_path),
         what=f"take the thumbnail at {goal_in_clip_s:.3f} s",
@@ -118,52 +132,33 @@ def cut_clip(
     return ClipResult(clip_path, thumbnail_path, start_s, duration_s, goal_in_clip_s)
 
 
-def clip_start_offset(keyframes: Sequence[float], window_start_offset_s: float) -> float:
-    """The last keyframe at (or within KEYFRAME_SLACK_S after) the window's start; the first keyframe if none.
-
-    Example:
-        >>> clip_start_offset([0.02, 2.02, 4.02], 3.0)
-        2.02
-    """
-    eligible = [k for k in keyframes if k <= window_start_offset_s + KEYFRAME_SLACK_S]
-    if eligible:
-        return max(eligible)
-    return min(keyframes) if keyframes else 0.0
-
-
-def keyframe_offsets(playlist: Path, *, ffmpeg: str = "ffmpeg") -> list[float]:
-    """Times of the video keyframes on the concat timeline (only keyframes are decoded: cheap)."""
-    output = _run(
-        ffmpeg,
-        *("-skip_frame", "nokey", "-f", "concat", "-safe", "0", "-i", str(playlist)),
-        *("-map", "0:v:0", "-vf", "showinfo", "-f", "null", "-"),
-        what="list the keyframes",
-        loglevel="info",
-    )
-    return sorted(float(match) for match in _PTS_TIME.findall(output))
-
-
 def media_duration_s(path: Path, *, ffmpeg: str = "ffmpeg") -> float:
     """A media file's duration as ffmpeg reads it from the container (``Duration: 00:00:26.03``)."""
     # Without an output ffmpeg exits 1 after printing the input's description; that is expected here.
-    completed = subprocess.run(
-        [ffmpeg, "-hide_banner", "-nostdin", "-i", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=FFMPEG_TIMEOUT_S,
-        check=False,
-    )
+    try:
+        completed = subprocess.run(
+            [ffmpeg, "-hide_banner", "-nostdin", "-i", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=FFMPEG_TIMEOUT_S,
+            check=False,
+        )
+    except FileNotFoundError as error:
+        raise FfmpegError(f"ffmpeg not found at {ffmpeg!r}; set FFMPEG_PATH or install ffmpeg") from error
     match = _DURATION.search(completed.stderr)
     if match is None:
-        raise FfmpegError(f"ffmpeg reports no duration for {path}: {completed.stderr.strip()[-400:]}")
+        raise FfmpegError(f"ffmpeg could not read the duration of {path}: {completed.stderr.strip()[-400:]}")
     hours, minutes, seconds = match.groups()
     return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
 
-def _concat_list(segment_paths: Sequence[Path], playlist: Path) -> Path:
+def _concat_list(segment_paths: Sequence[Path], playlist: Path, durations_s: Sequence[float] | None = None) -> Path:
     # The concat demuxer's quoting: single quotes, with ' written as '\''.
     lines = ["ffconcat version 1.0"]
-    lines += ["file '" + str(path.resolve()).replace("'", "'\\''") + "'" for path in segment_paths]
+    for index, path in enumerate(segment_paths):
+        lines.append("file '" + str(path.resolve()).replace("'", "'\\''") + "'")
+        if durations_s is not None:
+            lines.append(f"duration {durations_s[index]:.6f}")
     playlist.write_text("\n".join(lines) + "\n")
     return playlist
 

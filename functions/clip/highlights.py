@@ -38,12 +38,13 @@ def make_highlight(job: ClipJob, *, settings: ClipSettings, s3: Any, sns: Any, w
     segments = job.segments
     files = fetch_segments(segments, workdir / "segments", s3_client=s3)
     result = cut_clip(
-        files,
+        [path for path, _ in files],
         offset_on_timeline(segments, job.window_start),
         offset_on_timeline(segments, job.window_end),
         offset_on_timeline(segments, job.goal.at),
         workdir / "out",
         ffmpeg=settings.ffmpeg_path,
+        durations_s=[duration for _, duration in files],
     )
     clip_start = moment_on_timeline(segments, result.start_offset_s)
     metadata = _object_metadata(job.goal)
@@ -68,8 +69,8 @@ def make_highlight(job: ClipJob, *, settings: ClipSettings, s3: Any, sns: Any, w
     return highlight
 
 
-def fetch_segments(segments: Sequence[SegmentEvent], folder: Path, *, s3_client: Any) -> list[Path]:
-    """Write the segments to ``folder`` as files ffmpeg can read, in order.
+def fetch_segments(segments: Sequence[SegmentEvent], folder: Path, *, s3_client: Any) -> list[tuple[Path, float]]:
+    """Write the segments to ``folder`` as files ffmpeg can read, in order, each with its playlist duration.
 
     MPEG-TS segments become one file each. fMP4 fragments cannot be decoded
     without their init section, so each run of fragments sharing one init
@@ -80,24 +81,26 @@ def fetch_segments(segments: Sequence[SegmentEvent], folder: Path, *, s3_client:
     locations = _locations(segments)
     with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:
         fetched = dict(zip(locations, pool.map(lambda at: read_media(at, s3_client=s3_client), locations), strict=True))
-    files: list[Path] = []
+    files: list[tuple[Path, float]] = []
     run_init: str | None = None
     for number, segment in enumerate(segments):
         data = fetched[segment.location]
         if segment.container == "ts":
             path = folder / f"{number:04d}.ts"
             path.write_bytes(data)
-            files.append(path)
+            files.append((path, segment.duration_s))
             run_init = None
             continue
         if not segment.init_location:
             raise ValueError(f"fMP4 segment {segment.sequence} of {segment.channel} has no init_location")
         if segment.init_location != run_init:
             run_init = segment.init_location
-            files.append(folder / f"{number:04d}.mp4")
-            files[-1].write_bytes(fetched[run_init])
-        with files[-1].open("ab") as run:
+            files.append((folder / f"{number:04d}.mp4", 0.0))
+            files[-1][0].write_bytes(fetched[run_init])
+        path, duration = files[-1]
+        with path.open("ab") as run:
             run.write(data)
+        files[-1] = (path, duration + segment.duration_s)
     return files
 
 

@@ -62,8 +62,9 @@ def test_fragmented_mp4_segments_are_cut_after_their_init_section(tmp_path: Path
     ]
     files = fetch_segments(segments, tmp_path / "fetched", s3_client=None)  # local paths, as the laptop run has
     assert len(files) == 1  # one init section, then its fragments, in one file
+    assert files[0][1] == pytest.approx(sum(segment.duration_s for segment in segments))
 
-    result = cut_clip(files, 1.0, 7.0, 4.0, tmp_path / "out")
+    result = cut_clip([files[0][0]], 1.0, 7.0, 4.0, tmp_path / "out", durations_s=[files[0][1]])
 
     assert 6.0 <= result.duration_s <= 8.0
     assert media_duration_s(result.clip_path) == pytest.approx(result.duration_s)
@@ -78,3 +79,14 @@ def test_ffmpeg_failures_say_what_ffmpeg_said(tmp_path: Path) -> None:
         cut_clip([broken], 0.0, 1.0, 0.5, tmp_path / "out")
     with pytest.raises(FfmpegError, match="set FFMPEG_PATH"):
         cut_clip([broken], 0.0, 1.0, 0.5, tmp_path / "out", ffmpeg=str(tmp_path / "no-ffmpeg-here"))
+
+
+def test_a_clip_from_the_first_keyframe_keeps_it_and_goal_frames_land_on_time(tmp_path: Path) -> None:
+    """B-frames put a keyframe's decode time before zero: the cut must still start on it, and with
+    the playlist's durations the goal sits where the segment times say (no audio-stretched drift)."""
+    paths = render_ts_segments(tmp_path / "ts", count=6, size="160x90")
+    keyframe_free = cut_clip(paths, 0.0, 12.0, 9.0, tmp_path / "plain")
+    pinned = cut_clip(paths, 0.0, 12.0, 9.0, tmp_path / "pinned", durations_s=[2.0] * len(paths))
+    assert keyframe_free.start_offset_s < 0.1 and pinned.start_offset_s < 0.1
+    assert pinned.duration_s == pytest.approx(12.0, abs=0.2)
+    assert pinned.goal_offset_in_clip_s == pytest.approx(9.0 - pinned.start_offset_s, abs=0.05)

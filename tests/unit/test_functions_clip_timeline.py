@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contracts import GoalEvent, SegmentEvent
-from functions.clip.cutter import clip_start_offset
 from functions.clip.timeline import highlight_id, highlight_key, moment_on_timeline, offset_on_timeline
 from tests.functional.functions_fixtures import a_goal, a_segment
 
@@ -48,16 +47,6 @@ def test_moment_on_timeline_inverts_offsets_outside_gaps() -> None:
     for seconds in (0.0, 1.0, 6.5, 9.9):
         offset = offset_on_timeline(WITH_GAP, START + timedelta(seconds=seconds))
         assert moment_on_timeline(WITH_GAP, offset) == START + timedelta(seconds=seconds)
-
-
-@pytest.mark.parametrize(
-    ("window_start", "expected"),
-    [(3.0, 2.02), (2.02, 2.02), (1.95, 2.02), (1.5, 0.02), (0.0, 0.02), (100.0, 4.02)],
-)
-def test_a_clip_starts_on_the_last_keyframe_at_or_just_after_the_window_start(
-    window_start: float, expected: float
-) -> None:
-    assert clip_start_offset([0.02, 2.02, 4.02], window_start) == expected
 
 
 def test_highlight_keys_are_deterministic_and_dated_by_the_goal() -> None:

@@ -1,0 +1,206 @@
+"""Wires the whole pipeline on one machine: sample stream -> capture -> Kinesis -> enrich -> clip -> SNS -> hooks.
+
+Everything is the real thing except the place it runs: moto on loopback for
+AWS, threads for the Lambda service, and a local hook that writes the gallery.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from capture_task.capture import CaptureStats
+from capture_task.publisher import KinesisSink
+from capture_task.segment_store import S3SegmentStore
+from capture_task.service import CaptureService, ChannelParameter
+from contracts import GoalEvent, HighlightEvent, parse_event
+from contracts.settings import DEFAULT_SETTINGS
+from local_pipeline.chat_receiver import ChatReceiver
+from local_pipeline.emulator import EmulatedAws, LocalResources
+from local_pipeline.gallery import Gallery, GalleryEntry
+from local_pipeline.sample import REPO_ROOT, demo_stream, serve_live
+from local_pipeline.triggers import KinesisTrigger, QueueTrigger, TopicSubscription, Trigger
+from sample_broadcast import SampleBroadcast
+
+LOCAL_CHANNEL_POLL_S = 5.0
+"""How often the local capture re-reads the emulated channel parameter (the cloud default is 30 s)."""
+DRAIN_TIMEOUT_S = 90.0
+"""After the stream ends, how long clips and hooks may take to catch up before the run is called failed."""
+
+
+@dataclass(frozen=True)
+class LocalRunOptions:
+    """What the person running `make demo` can choose."""
+
+    source: str | None = None
+    channel: str | None = None
+    pre_roll_s: float = DEFAULT_SETTINGS.pre_roll_s
+    post_roll_s: float = DEFAULT_SETTINGS.post_roll_s
+    out: Path = Path("highlights")
+    speed: float = 2.0
+    drain_timeout_s: float = DRAIN_TIMEOUT_S
+    sample: SampleBroadcast | None = None
+    """The broadcast to serve when no source or channel is given (default: the demo broadcast)."""
+
+
+@dataclass
+class LocalRun:
+    """The live state of a run, read by the display and returned at the end."""
+
+    channel: str
+    source: str
+    endpoint_url: str = ""
+    truth: dict[str, Any] | None = None
+    service: CaptureService | None = None
+    triggers: list[Trigger] = field(default_factory=list)
+    gallery: Gallery | None = None
+    chat: ChatReceiver | None = None
+    goal_on_screen: Callable[[GoalEvent], float] | None = None
+    """Wall time a live viewer first saw a goal (known for the sample stream)."""
+    capture_stats: list[CaptureStats] = field(default_factory=list)
+    highlights: list[HighlightEvent] = field(default_factory=list)
+    latencies_s: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def goals(self) -> list[GoalEvent]:
+        return [goal for stats in self.capture_stats for goal in stats.goals]
+
+    @property
+    def entries(self) -> list[GalleryEntry]:
+        return sorted(self.gallery.entries.values(), key=lambda e: e.at) if self.gallery else []
+
+    @property
+    def failures(self) -> list[str]:
+        return self.errors + [failure for trigger in self.triggers for failure in trigger.stats.failures]
+
+
+def run_pipeline(options: LocalRunOptions, on_tick: Callable[[LocalRun], None] | None = None) -> LocalRun:
+    """Run until the source ends (a live Twitch channel: until interrupted) and the pipeline has drained."""
+    settings = dataclasses.replace(DEFAULT_SETTINGS, pre_roll_s=options.pre_roll_s, post_roll_s=options.post_roll_s)
+    options.out.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        channel, source, run = _source(options, stack)
+        aws = stack.enter_context(EmulatedAws())
+        run.endpoint_url = aws.endpoint_url
+        resources = aws.create_resources(settings, channel_value=f"{channel}={source}")
+        run.gallery = Gallery(options.out, aws.client("s3"))
+        run.chat = stack.enter_context(ChatReceiver())
+        run.triggers = _triggers(aws, resources, run.gallery, run.chat)
+        for trigger in run.triggers:
+            trigger.start()
+        service = run.service = CaptureService(
+            ChannelParameter(aws.client("ssm"), settings.channel_parameter_name),
+            sink_factory=lambda: KinesisSink(aws.client("kinesis"), resources.stream_name),
+            store=S3SegmentStore(aws.client("s3"), resources.segments_bucket),
+            poll_interval_s=LOCAL_CHANNEL_POLL_S,
+            exit_when_ended=True,
+        )
+        capture = threading.Thread(target=service.run, name="capture-service", daemon=True)
+        capture.start()
+        try:
+            while capture.is_alive():
+                _collect(run)
+                if on_tick:
+                    on_tick(run)
+                capture.join(0.25)
+            _drain(run, options.drain_timeout_s, on_tick)
+        finally:
+            service.stop()
+            capture.join(10)
+            for trigger in run.triggers:
+                trigger.stop()
+            for trigger in run.triggers:
+                trigger.join(10)
+            _collect(run)
+    return run
+
+
+def _source(options: LocalRunOptions, stack: ExitStack) -> tuple[str, str, LocalRun]:
+    """The channel name and source spec the emulated parameter will hold."""
+    if options.source:
+        channel = options.channel or "local"
+        return channel, options.source, LocalRun(channel, options.source)
+    if options.channel:
+        return options.channel, f"twitch:{options.channel}", LocalRun(options.channel, f"twitch:{options.channel}")
+    info = demo_stream(options.sample)
+    server = stack.enter_context(serve_live(info, options.speed))
+    started = time.time()
+    run = LocalRun("sample", server.playlist_url, truth=info.truth())
+    preloaded_s = server.preloaded_segments * 2.0
+
+    def on_screen(goal: GoalEvent) -> float:
+        return started + max(goal.stream_time - preloaded_s, 0.0) / server.speed
+
+    run.goal_on_screen = on_screen
+    return "sample", server.playlist_url, run
+
+
+def _triggers(aws: EmulatedAws, resources: LocalResources, gallery: Gallery, chat: ChatReceiver) -> list[Trigger]:
+    from functions.clip.handler import handler as clip_handler
+    from functions.enrich.handler import handler as enrich_handler
+    from hooks.webhook.handler import handler as webhook_handler
+
+    secrets = aws.client("secretsmanager")
+    secret_arn = secrets.create_secret(
+        Name="highlight-bot/webhook", SecretString=json.dumps({"url": chat.url, "format": "discord"})
+    )["ARN"]
+    aws.set_env({"WEBHOOK_SECRET_ARN": secret_arn})
+    webhook_manifest = json.loads((REPO_ROOT / "hooks" / "webhook" / "hook.json").read_text())
+    sns, sqs = aws.client("sns"), aws.client("sqs")
+    return [
+        KinesisTrigger("enrich", enrich_handler, aws.client("kinesis"), resources.stream_name),
+        QueueTrigger("clip", clip_handler, sqs, resources.clip_queue_url),
+        TopicSubscription("gallery", gallery.handler, sns, sqs, resources.topic_arn, {"event_type": ["highlight"]}),
+        TopicSubscription(
+            "webhook", webhook_handler, sns, sqs, resources.topic_arn, webhook_manifest.get("filter_policy", {})
+        ),
+    ]
+
+
+def _collect(run: LocalRun) -> None:
+    """Refresh what the display shows from the parts' own records."""
+    service = run.service
+    if service is not None and service.current_task is not None:
+        stats = service.current_task.stats
+        if not run.capture_stats or run.capture_stats[-1] is not stats:
+            run.capture_stats.append(stats)
+    gallery_hook = next((t for t in run.triggers if t.name == "gallery"), None)
+    if not isinstance(gallery_hook, TopicSubscription):
+        return
+    seen = {h.id for h in run.highlights}
+    for delivered_at, envelope in list(gallery_hook.delivered):
+        highlight = parse_event(envelope["Message"])
+        if not isinstance(highlight, HighlightEvent) or highlight.id in seen:
+            continue
+        seen.add(highlight.id)
+        run.highlights.append(highlight)
+        if run.goal_on_screen is not None:
+            run.latencies_s[highlight.goal.id] = delivered_at - run.goal_on_screen(highlight.goal)
+
+
+def _drain(run: LocalRun, timeout_s: float, on_tick: Callable[[LocalRun], None] | None) -> None:
+    """Wait until every goal has its clip delivered, or until nothing has moved for a while."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        _collect(run)
+        if on_tick:
+            on_tick(run)
+        goals = {goal.id for goal in run.goals}
+        if goals <= {h.goal.id for h in run.highlights} and _quiet(run, 1.5):
+            return
+        time.sleep(0.25)
+    missing = len({g.id for g in run.goals} - {h.goal.id for h in run.highlights})
+    run.errors.append(f"{missing} goal(s) got no highlight within {timeout_s:.0f} s after the stream ended")
+
+
+def _quiet(run: LocalRun, seconds: float) -> bool:
+    now = time.monotonic()
+    return all(now - trigger.stats.last_activity >= seconds for trigger in run.triggers)
