@@ -1,4 +1,4 @@
-"""Command line of the capture task: `detect` (any source) and `demo` (the sample broadcast).
+"""Command line of the capture task: `detect` (any source, no AWS needed) and `run` (the Fargate service).
 
 `python -m capture_task detect SOURCE --out events.jsonl` must keep working
 exactly like this: the team measures detection with it.
@@ -120,9 +120,6 @@ def build_parser() -> argparse.ArgumentParser:
     service = commands.add_parser("run", help="the Fargate service: follow the channel named in SSM, to Kinesis")
     service.set_defaults(handler=_run_service)
 
-    demo = commands.add_parser("demo", help="serve the sample broadcast live on 127.0.0.1 and detect its goals")
-    demo.add_argument("--speed", type=float, default=2.0, help="how much faster than real time to serve it")
-    demo.set_defaults(handler=_demo)
     return parser
 
 
@@ -130,12 +127,6 @@ def _run_service(args: argparse.Namespace) -> int:
     from capture_task.service import run_from_environment
 
     return run_from_environment()
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from capture_task.demo import run_demo
-
-    return run_demo(speed=args.speed)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,12 +10,14 @@ task's, the handlers') reaches moto through `AWS_ENDPOINT_URL`.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import requests
 from moto.server import ThreadedMotoServer
 
 from contracts.settings import PipelineSettings
@@ -75,9 +77,13 @@ class EmulatedAws:
         self._saved_env: dict[str, str | None] = {}
 
     def __enter__(self) -> EmulatedAws:
+        # moto's HTTP server (werkzeug) logs every request; a run makes thousands.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint_url = f"http://{host}:{port}"
+        # moto's backends live in this process, shared by every server it starts: begin empty.
+        requests.post(f"{self.endpoint_url}/moto-api/reset", timeout=10).raise_for_status()
         self.set_env(
             {
                 "AWS_ENDPOINT_URL": self.endpoint_url,

@@ -1,0 +1,105 @@
+"""End-to-end latency of the whole local pipeline: goal first on screen -> highlight delivered to a hook.
+
+Each stream of the benchmark suite is served live on 127.0.0.1 (real time by
+default: latency in accelerated time would mean little) and run through
+`local_pipeline.run_pipeline`: the real capture task, enrich, clip and hooks
+against moto on loopback. "On screen" is when a live viewer could first see
+the goal's frame (its moment on the served stream's clock); "delivered" is
+when the gallery hook received the highlight event from SNS. The latency
+includes the post-roll (the clip cannot be cut before the 5 s after the goal
+have been broadcast) and the live playlist's own granularity (2 s segments).
+
+    .venv/bin/python -m bench.latency                     # whole suite, real time (~6 min)
+    .venv/bin/python -m bench.latency --speed 2 --streams bench-720p30-a
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from local_pipeline.display import verdict
+from local_pipeline.pipeline import LocalRunOptions, run_pipeline
+from sample_broadcast import bench_suite
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latency.json"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__)
+    parser.add_argument("--speed", type=float, default=1.0, help="serve the streams this much faster than real time")
+    parser.add_argument("--streams", nargs="+", help="only these streams of the suite")
+    parser.add_argument("--markdown", action="store_true", help="also print a Markdown table for the README")
+    args = parser.parse_args(argv)
+    console = Console()
+    suite = [s for s in bench_suite() if not args.streams or s.name in args.streams]
+    rows: list[dict[str, Any]] = []
+    for sample in suite:
+        with tempfile.TemporaryDirectory(prefix="latency-") as out:
+            run = run_pipeline(LocalRunOptions(out=Path(out), speed=args.speed, sample=sample))
+        ok, sentence = verdict(run)
+        latencies = sorted(run.latencies_s.values())
+        rows.append(
+            {
+                "stream": sample.name,
+                "goals": len(run.truth["goals"]) if run.truth else 0,
+                "delivered": len(run.highlights),
+                "latencies_s": [round(v, 2) for v in latencies],
+                "ok": ok,
+                "verdict": sentence,
+            }
+        )
+        console.print(f"{sample.name}: {sentence} latencies {[round(v, 1) for v in latencies]}")
+    every = sorted(v for row in rows for v in row["latencies_s"])
+    table = Table(title=f"Goal on screen -> highlight delivered to the hook (stream speed {args.speed:g}x)")
+    for column in ("stream", "goals", "delivered", "p50 s", "max s"):
+        table.add_column(column, justify="right" if column != "stream" else "left")
+    for row in rows:
+        values = row["latencies_s"]
+        table.add_row(
+            row["stream"],
+            str(row["goals"]),
+            str(row["delivered"]),
+            f"{statistics.median(values):.1f}" if values else "-",
+            f"{max(values):.1f}" if values else "-",
+        )
+    if every:
+        table.add_row("suite", str(sum(r["goals"] for r in rows)), str(len(every)),
+                      f"{statistics.median(every):.1f}", f"{max(every):.1f}")  # fmt: skip
+    console.print(table)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "machine": platform.platform(),
+                "speed": args.speed,
+                "streams": rows,
+                "p50_s": statistics.median(every) if every else None,
+                "max_s": max(every) if every else None,
+            },
+            indent=2,
+        )
+    )
+    if args.markdown and every:
+        print("\n| stream | goals | delivered | p50 latency | max latency |\n|---|---|---|---|---|")
+        for row in rows:
+            values = row["latencies_s"]
+            if values:
+                print(f"| {row['stream']} | {row['goals']} | {row['delivered']} | "
+                      f"{statistics.median(values):.1f} s | {max(values):.1f} s |")  # fmt: skip
+        print(f"| **suite** | | {len(every)} | **{statistics.median(every):.1f} s** | **{max(every):.1f} s** |")
+    return 0 if all(row["ok"] for row in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

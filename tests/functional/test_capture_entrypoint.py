@@ -1,0 +1,79 @@
+"""The container's command, `python -m capture_task run`, as Fargate starts it: env in, SIGTERM out.
+
+No Docker here, so the image itself is checked by reading the Dockerfile
+(test_dockerfile.py); this runs the very command its ENTRYPOINT/CMD name, in
+a subprocess, against moto in server mode on loopback and a live sample stream.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from sample_broadcast import LiveHlsServer, test_broadcast
+from tests.e2e_local.capture_support import REPO_ROOT, rendered
+
+pytestmark = pytest.mark.slow
+
+
+def test_run_follows_the_parameter_and_stops_cleanly_on_sigterm(broadcast_cache: Path) -> None:
+    info = rendered(broadcast_cache, test_broadcast("720p30"))
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        env = {
+            **os.environ,
+            "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+            "AWS_ACCESS_KEY_ID": "x",
+            "AWS_SECRET_ACCESS_KEY": "x",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "CHANNEL_PARAMETER_NAME": "/highlight-bot/channel",
+            "KINESIS_STREAM_NAME": "events",
+            "SEGMENTS_BUCKET": "segments",
+            "CHANNEL_POLL_INTERVAL_S": "1",
+        }
+        clients = {name: boto3.client(name, endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1",
+                                      aws_access_key_id="x", aws_secret_access_key="x")
+                   for name in ("kinesis", "s3", "ssm")}  # fmt: skip
+        clients["kinesis"].create_stream(StreamName="events", ShardCount=1)
+        clients["s3"].create_bucket(Bucket="segments")
+        with LiveHlsServer(info.directory, speed=4, preloaded_segments=2) as stream:
+            clients["ssm"].put_parameter(
+                Name="/highlight-bot/channel", Value=f"sample={stream.playlist_url}", Type="String"
+            )
+            process = subprocess.Popen(
+                [sys.executable, "-m", "capture_task", "run"], cwd=REPO_ROOT, env=env,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )  # fmt: skip
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not _goals(clients["kinesis"]):
+                time.sleep(0.5)
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=30)
+        assert process.returncode == 0, stderr[-2000:]
+        goals = _goals(clients["kinesis"])
+        assert goals and goals[0]["channel"] == "sample"
+        assert goals[0]["score"] == info.truth()["goals"][0]["score"]
+        assert clients["s3"].list_objects_v2(Bucket="segments")["KeyCount"] > 0
+    finally:
+        server.stop()
+
+
+def _goals(kinesis: object) -> list[dict]:
+    shard = kinesis.list_shards(StreamName="events")["Shards"][0]["ShardId"]  # type: ignore[attr-defined]
+    iterator = kinesis.get_shard_iterator(  # type: ignore[attr-defined]
+        StreamName="events", ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    records = kinesis.get_records(ShardIterator=iterator, Limit=10000)["Records"]  # type: ignore[attr-defined]
+    events = [json.loads(r["Data"]) for r in records]
+    return [e for e in events if e["type"] == "goal"]
