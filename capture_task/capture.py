@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from capture_task.frames import SegmentMedia
 from capture_task.goals import DetectedGoal, GoalDetector
+from capture_task.metrics import CaptureMetrics
 from capture_task.publisher import EventSink
 from capture_task.readings import ScoreboardReading
 from capture_task.sampler import EveryFrameSampler, KeyframeSampler
@@ -68,6 +69,7 @@ class CaptureTask:
         store: SegmentStore | None = None,
         naive: bool = False,
         detector: GoalDetector | None = None,
+        metrics: CaptureMetrics | None = None,
     ) -> None:
         self.channel = channel
         self.sink = sink
@@ -78,6 +80,8 @@ class CaptureTask:
         )
         self.detector = detector or GoalDetector()
         self.stats = CaptureStats()
+        self.metrics = metrics
+        self._ocr_counted = (0, 0)
 
     def run(self, segments: Iterable[SegmentMedia], *, location_of: dict[int, str] | None = None) -> CaptureStats:
         """Process every segment; returns when the source ends (a live one never does)."""
@@ -107,7 +111,22 @@ class CaptureTask:
         self.stats.segments += 1
         self.stats.stream_seconds += segment.duration_s
         self.stats.goals += goals
+        if self.metrics is not None:
+            self._count(segment, len(goals))
         return goals
+
+    def _count(self, segment: SegmentMedia, goals: int) -> None:
+        """Feed the metrics: how far behind the live edge we are is wall time minus the segment's end."""
+        assert self.metrics is not None
+        reader = self.reader.stats
+        ended = segment.start.timestamp() + segment.duration_s
+        self.metrics.segment_read(segments_behind_live=(time.time() - ended) / segment.duration_s)
+        self.metrics.goals_detected(goals)
+        self.metrics.ocr(
+            reads=reader.ocr_calls - self._ocr_counted[0], failures=reader.unreadable - self._ocr_counted[1]
+        )
+        self._ocr_counted = (reader.ocr_calls, reader.unreadable)
+        self.metrics.maybe_flush()
 
     def _segment_event(self, segment: SegmentMedia, location: str | None) -> SegmentEvent:
         init_location = None

@@ -27,6 +27,7 @@ import boto3
 
 from capture_task.capture import CaptureTask
 from capture_task.cli import segments_of
+from capture_task.metrics import CaptureMetrics
 from capture_task.publisher import EventSink, sink_for
 from capture_task.segment_store import S3SegmentStore, SegmentStore, s3_client_with_retries
 
@@ -94,6 +95,7 @@ class CaptureService:
         poll_interval_s: float = DEFAULT_POLL_INTERVAL_S,
         quality: str = "best",
         exit_when_ended: bool = False,
+        emit_metrics: bool = False,
     ) -> None:
         self.parameter = parameter
         self.sink_factory = sink_factory
@@ -101,6 +103,8 @@ class CaptureService:
         self.poll_interval_s = poll_interval_s
         self.quality = quality
         self.exit_when_ended = exit_when_ended
+        self.emit_metrics = emit_metrics
+        """Print CloudWatch EMF lines on stdout (the Fargate task; not the local run's terminal)."""
         """Return once a fixed source (not a Twitch channel) has ended: the local run's sample does."""
         self.switches = 0
         self.current_task: CaptureTask | None = None
@@ -134,7 +138,8 @@ class CaptureService:
         logger.info("following channel %s (%s)", target.channel, target.source)
         capture_stop = threading.Event()
         sink = self.sink_factory()
-        task = self.current_task = CaptureTask(target.channel, sink=sink, store=self.store)
+        metrics = CaptureMetrics(target.channel) if self.emit_metrics else None
+        task = self.current_task = CaptureTask(target.channel, sink=sink, store=self.store, metrics=metrics)
         locations: dict[int, str] = {}
 
         def capture() -> None:
@@ -144,6 +149,8 @@ class CaptureService:
                 logger.exception("capture of %s failed; it restarts at the next poll", target.channel)
             finally:
                 sink.close()
+                if metrics is not None:
+                    metrics.flush()
 
         worker = threading.Thread(target=capture, name=f"capture-{target.channel}", daemon=True)
         worker.start()
@@ -174,6 +181,7 @@ def run_from_environment() -> int:
         store=S3SegmentStore(s3_client_with_retries(session), bucket),
         poll_interval_s=float(os.environ.get("CHANNEL_POLL_INTERVAL_S", DEFAULT_POLL_INTERVAL_S)),
         quality=os.environ.get("STREAM_QUALITY", "best"),
+        emit_metrics=True,
     )
     signal.signal(signal.SIGTERM, lambda *_: service.stop())
     service.run()

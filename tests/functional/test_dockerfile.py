@@ -79,3 +79,29 @@ def test_dockerignore_keeps_the_context_to_what_the_image_copies() -> None:
     patterns = [line for line in lines if line and not line.startswith("#")]
     assert patterns[0] == "*"
     assert {"!contracts/", "!capture_task/"} <= set(patterns)
+
+
+def test_every_third_party_import_of_the_image_code_is_installed_in_it() -> None:
+    """What capture_task/ and contracts/ import must be pip-installed by the Dockerfile (or ship with Python)."""
+    import ast
+    import sys
+    from importlib.metadata import packages_distributions
+
+    (install,) = [run for run in _all("RUN") if "pip install" in run]
+    installed = {name.replace("_", "-") for name in _pins(install)}
+    distributions = packages_distributions()
+    missing = {}
+    for source in [*(REPO_ROOT / "capture_task").glob("*.py"), *(REPO_ROOT / "contracts").glob("*.py")]:
+        for node in ast.walk(ast.parse(source.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top in {"capture_task", "contracts", "__future__"}:
+                    continue
+                providers = {d.lower().replace("_", "-") for d in distributions.get(top, [top])}
+                # boto3 brings botocore; everything else must be named in the Dockerfile.
+                if not providers & installed and not (top == "botocore" and "boto3" in installed):
+                    missing[f"{source.name}: {top}"] = providers
+    assert not missing, f"imported by the image's code but not installed by the Dockerfile: {missing}"

@@ -1,0 +1,78 @@
+"""The capture task's CloudWatch metrics, as Embedded Metric Format lines on stdout.
+
+Why EMF through Powertools' Metrics: on Fargate the awslogs driver ships
+stdout to CloudWatch Logs, which turns these lines into metrics with no API
+call, no extra IAM and no agent. A long-running task has no invocation to end,
+so counts are flushed every `interval_s` (default a minute, the dashboard's
+period). Namespace `HighlightBot`, one dimension: `channel`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from aws_lambda_powertools.metrics import Metrics, MetricUnit
+
+NAMESPACE = "HighlightBot"
+FLUSH_INTERVAL_S = 60.0
+
+
+@dataclass
+class _Counts:
+    segments: int = 0
+    goals: int = 0
+    ocr_reads: int = 0
+    ocr_failures: int = 0
+    behind_live: list[float] = field(default_factory=list)
+
+
+class CaptureMetrics:
+    """Counts per channel, flushed as one EMF line per interval.
+
+    Example:
+        >>> metrics = CaptureMetrics("somechannel")
+        >>> metrics.segment_read(segments_behind_live=0.5)
+        >>> metrics.maybe_flush()
+    """
+
+    def __init__(
+        self, channel: str, *, interval_s: float = FLUSH_INTERVAL_S, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.channel = channel
+        self.interval_s = interval_s
+        self._clock = clock
+        self._last_flush = clock()
+        self._counts = _Counts()
+        self._metrics = Metrics(namespace=NAMESPACE)
+
+    def segment_read(self, *, segments_behind_live: float | None) -> None:
+        self._counts.segments += 1
+        if segments_behind_live is not None:
+            self._counts.behind_live.append(max(segments_behind_live, 0.0))
+
+    def goals_detected(self, count: int) -> None:
+        self._counts.goals += count
+
+    def ocr(self, *, reads: int, failures: int) -> None:
+        self._counts.ocr_reads += reads
+        self._counts.ocr_failures += failures
+
+    def maybe_flush(self) -> None:
+        if self._clock() - self._last_flush >= self.interval_s:
+            self.flush()
+
+    def flush(self) -> None:
+        """Print one EMF line with everything counted since the last one (zeros included: silence means dead)."""
+        counts, self._counts = self._counts, _Counts()
+        self._last_flush = self._clock()
+        metrics = self._metrics
+        metrics.add_dimension(name="channel", value=self.channel)
+        metrics.add_metric(name="SegmentsRead", unit=MetricUnit.Count, value=counts.segments)
+        metrics.add_metric(name="GoalsDetected", unit=MetricUnit.Count, value=counts.goals)
+        metrics.add_metric(name="OcrReads", unit=MetricUnit.Count, value=counts.ocr_reads)
+        metrics.add_metric(name="OcrFailures", unit=MetricUnit.Count, value=counts.ocr_failures)
+        if counts.behind_live:
+            metrics.add_metric(name="SegmentsBehindLive", unit=MetricUnit.Count, value=max(counts.behind_live))
+        metrics.flush_metrics()
