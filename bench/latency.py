@@ -19,6 +19,8 @@ import argparse
 import json
 import platform
 import statistics
+import subprocess
+import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,26 +41,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed", type=float, default=1.0, help="serve the streams this much faster than real time")
     parser.add_argument("--streams", nargs="+", help="only these streams of the suite")
     parser.add_argument("--markdown", action="store_true", help="also print a Markdown table for the README")
+    parser.add_argument("--one", metavar="NAME", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(measure_one(args.one, args.speed)))
+        return 0
     console = Console()
     suite = [s for s in bench_suite() if not args.streams or s.name in args.streams]
     rows: list[dict[str, Any]] = []
     for sample in suite:
-        with tempfile.TemporaryDirectory(prefix="latency-") as out:
-            run = run_pipeline(LocalRunOptions(out=Path(out), speed=args.speed, sample=sample))
-        ok, sentence = verdict(run)
-        latencies = sorted(run.latencies_s.values())
-        rows.append(
-            {
-                "stream": sample.name,
-                "goals": len(run.truth["goals"]) if run.truth else 0,
-                "delivered": len(run.highlights),
-                "latencies_s": [round(v, 2) for v in latencies],
-                "ok": ok,
-                "verdict": sentence,
-            }
-        )
-        console.print(f"{sample.name}: {sentence} latencies {[round(v, 1) for v in latencies]}")
+        # One fresh process per stream: a run's emulator, handlers and their cached clients start clean.
+        command = [sys.executable, "-m", "bench.latency", "--one", sample.name, "--speed", str(args.speed)]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            console.print(f"[red]{sample.name} failed:[/] {done.stderr.strip()[-800:]}")
+            rows.append({"stream": sample.name, "goals": 0, "delivered": 0, "latencies_s": [], "ok": False})
+            continue
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        rows.append(row)
+        console.print(f"{sample.name}: {row['verdict']} latencies {row['latencies_s']}")
     every = sorted(v for row in rows for v in row["latencies_s"])
     table = Table(title=f"Goal on screen -> highlight delivered to the hook (stream speed {args.speed:g}x)")
     for column in ("stream", "goals", "delivered", "p50 s", "max s"):
@@ -99,6 +100,22 @@ def main(argv: list[str] | None = None) -> int:
                       f"{statistics.median(values):.1f} s | {max(values):.1f} s |")  # fmt: skip
         print(f"| **suite** | | {len(every)} | **{statistics.median(every):.1f} s** | **{max(every):.1f} s** |")
     return 0 if all(row["ok"] for row in rows) else 1
+
+
+def measure_one(name: str, speed: float) -> dict[str, Any]:
+    """Run the local pipeline on one stream of the suite; its latencies and verdict."""
+    sample = next(s for s in bench_suite() if s.name == name)
+    with tempfile.TemporaryDirectory(prefix="latency-") as out:
+        run = run_pipeline(LocalRunOptions(out=Path(out), speed=speed, sample=sample))
+    ok, sentence = verdict(run)
+    return {
+        "stream": name,
+        "goals": len(run.truth["goals"]) if run.truth else 0,
+        "delivered": len(run.highlights),
+        "latencies_s": [round(v, 2) for v in sorted(run.latencies_s.values())],
+        "ok": ok,
+        "verdict": sentence,
+    }
 
 
 if __name__ == "__main__":
