@@ -104,8 +104,9 @@ class CaptureTask:
                 self.stats.last_reading = observation.reading
             for detected in self.detector.observe(observation):
                 event = self._goal_event(detected)
-                logger.info("goal: %s %s-%s %s at %s", event.teams.home, event.score.home,
-                            event.score.away, event.teams.away, event.at.isoformat())  # fmt: skip
+                # The goal id in every log line about it: one goal traced from OCR to the hooks' logs.
+                logger.info("goal_id=%s channel=%s %s %s-%s %s at %s", event.id, event.channel, event.teams.home,
+                            event.score.home, event.score.away, event.teams.away, event.at.isoformat())  # fmt: skip
                 self.sink.put(event)
                 goals.append(event)
         self.stats.segments += 1

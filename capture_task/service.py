@@ -20,7 +20,6 @@ import os
 import signal
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -30,33 +29,19 @@ from capture_task.cli import segments_of
 from capture_task.metrics import CaptureMetrics
 from capture_task.publisher import EventSink, sink_for
 from capture_task.segment_store import S3SegmentStore, SegmentStore, s3_client_with_retries
+from contracts.channels import ChannelEntry, channel_entry
 
 logger = logging.getLogger("highlight_bot.capture")
 
 DEFAULT_POLL_INTERVAL_S = 30.0
 
 
-@dataclass(frozen=True)
-class ChannelSource:
-    """Which channel events are about, and where its video comes from."""
-
-    channel: str
-    source: str
+ChannelSource = ChannelEntry
 
 
 def parse_channel_parameter(value: str, wanted: str | None = None) -> ChannelSource | None:
     """The entry of the parameter this task should follow, or None when there is none."""
-    entries = []
-    for raw in value.split(","):
-        entry = raw.strip()
-        if not entry:
-            continue
-        name, _, source = entry.partition("=")
-        name = name.strip()
-        entries.append(ChannelSource(name, source.strip() or f"twitch:{name}"))
-    if wanted is not None:
-        return next((entry for entry in entries if entry.channel == wanted), None)
-    return entries[0] if entries else None
+    return channel_entry(value, wanted)
 
 
 class ChannelParameter:
