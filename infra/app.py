@@ -1,16 +1,21 @@
 """highlight-bot on AWS, read top to bottom like the architecture diagram (see the README).
 
-    capture task (Fargate) ──segments──▶ S3 segments
-          │ events                         │
+    SSM channel list ──▶ reconciler λ (every minute, and on change) ──▶ one capture task per channel
+
+    capture tasks (Fargate) ──segments──▶ S3 segments
+          │ events (key = channel)         │
           ▼                                ▼
     Kinesis ──▶ enrich λ ──clip jobs──▶ SQS ──▶ clip λ (ffmpeg) ──▶ S3 highlights
                   │                                  │
                   ▼                                  ▼
            DynamoDB segments                   SNS highlights ──▶ hook λs
 
+    every part ──EMF metrics, logs──▶ CloudWatch dashboard and alarms ──▶ SNS alarm topic
+
 `HighlightBotStateful` holds everything that keeps data (stream, buckets, tables, queues, topic,
 channel parameter); its logical ids must never change by accident. `HighlightBotStateless` holds
-the code (Lambdas, layers, hooks, the Fargate service) and may be destroyed and redeployed freely.
+the code (Lambdas, layers, hooks, the capture task definition and its reconciler, monitoring) and
+may be destroyed and redeployed freely.
 
 Run from the repo root: `cdk synth` (cdk.json runs `.venv/bin/python -m infra.app`).
 """
@@ -25,6 +30,7 @@ from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
 from infra.config import InfraConfig
+from infra.constructs.capture_reconciler import CaptureReconciler
 from infra.constructs.capture_service import CaptureResources, CaptureService
 from infra.constructs.channel_parameter import ChannelParameter
 from infra.constructs.clip_pipeline import ClipPipeline, ClipPipelineResources
@@ -32,6 +38,7 @@ from infra.constructs.event_stream import EventStream
 from infra.constructs.hooks import Hooks
 from infra.constructs.layers import LambdaLayers
 from infra.constructs.messaging import ClipJobQueues, EnrichFailureQueues, HighlightTopic
+from infra.constructs.monitoring import MonitoredResources, Monitoring
 from infra.constructs.storage import MediaBucket, MediaBuckets, PipelineTables
 
 STATEFUL_STACK_NAME = "HighlightBotStateful"
@@ -55,7 +62,7 @@ class StatefulStack(cdk.Stack):
 
 
 class StatelessStack(cdk.Stack):
-    """The code: capture service, clip pipeline and hooks, wired to the stateful resources."""
+    """The code: capture tasks and their reconciler, clip pipeline, hooks and monitoring, wired to the state."""
 
     def __init__(
         self, scope: Construct, construct_id: str, *, config: InfraConfig, state: StatefulStack, **kwargs: Any
@@ -75,6 +82,14 @@ class StatelessStack(cdk.Stack):
             ),
         )
         layers = LambdaLayers(self, "Layers", config=config)
+        self.reconciler = CaptureReconciler(
+            self,
+            "CaptureReconciler",
+            config=config,
+            layers=layers,
+            capture=self.capture,
+            channel_parameter=state.channel.parameter,
+        )
         self.pipeline = ClipPipeline(
             self,
             "ClipPipeline",
@@ -99,6 +114,25 @@ class StatelessStack(cdk.Stack):
             layers=layers,
             topic=state.highlights.topic,
             highlights_bucket=highlights_bucket,
+        )
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            config=config,
+            watched=MonitoredResources(
+                stream=state.events.stream,
+                enrich=self.pipeline.enrich,
+                clip=self.pipeline.clip,
+                reconciler=self.reconciler.function,
+                hooks=self.hooks.functions,
+                clip_jobs=state.clip_jobs.jobs,
+                failure_queues={
+                    "EnrichDeadLetters": state.enrich_failures.dead_letters,
+                    "EnrichBatchFailures": state.enrich_failures.batch_failures,
+                    "ClipDeadLetters": state.clip_jobs.dead_letters,
+                    **self.hooks.failure_queues,
+                },
+            ),
         )
 
 

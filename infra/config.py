@@ -46,6 +46,8 @@ class LambdaSizing:
     clip_timeout_s: int = 120
     clip_ephemeral_storage_mb: int = 2048
     """Room in /tmp for ~30 s of 1080p segments, the cut MP4 and its thumbnail."""
+    reconciler_memory_mb: int = 256
+    reconciler_timeout_s: int = 60
 
     @property
     def clip_queue_visibility_timeout_s(self) -> int:
@@ -64,6 +66,8 @@ class InfraConfig:
     """Where `functions/`, `hooks/`, `contracts/` and `capture_task/` are read from."""
     hooks_dir: Path = REPO_ROOT / "hooks"
     external_hook_arns: tuple[str, ...] = ()
+    alarm_emails: tuple[str, ...] = ()
+    """Addresses subscribed to the alarm topic (each confirms by mail once); kept in code so deploys keep them."""
     skip_dependency_bundling: bool = False
     """Use an empty placeholder for the dependencies layer (fast offline synth in tests; never deploy it)."""
     cache_dir: Path = REPO_ROOT / ".cache"
@@ -80,6 +84,7 @@ class InfraConfig:
             source_root=source_root,
             hooks_dir=_path(node, "hooks_dir", source_root / "hooks"),
             external_hook_arns=_string_list(node, "external_hook_arns"),
+            alarm_emails=_string_list(node, "alarm_emails"),
             skip_dependency_bundling=_flag(node, "skip_dependency_bundling"),
             cache_dir=_path(node, "cache_dir", REPO_ROOT / ".cache"),
         )

@@ -5,16 +5,23 @@ once per job id, report failures. A message that is not a clip job is logged
 and raised: retrying cannot fix it, but the clip queue's redrive policy
 (``maxReceiveCount`` 3, set by infra) moves it with its body intact to the
 clip DLQ, so the retries are bounded and nothing is lost silently.
+
+Metrics (EMF, namespace `HighlightBot`): `ClipsMade` and `ClipLatencySeconds` (the goal's first
+frame → its highlight published, wall clock) per `channel`, and `ClipFailures`. The Lambda's own
+`Errors` metric also covers what this code cannot count (timeouts, out of memory).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -42,9 +49,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     )
 
     def handle_record(record: SQSRecord) -> dict[str, Any]:
-        job = clip_job_from(record.body)
-        logger.append_keys(goal_id=job.goal.id, channel=job.channel)
-        highlight: dict[str, Any] = highlight_once(settings, job=job)
+        try:
+            job = clip_job_from(record.body)
+            logger.append_keys(goal_id=job.goal.id, channel=job.channel)
+            highlight: dict[str, Any] = highlight_once(settings, job=job)
+        except Exception:
+            count_clip_failed()
+            raise
         return highlight
 
     return process_partial_response(
@@ -58,8 +69,35 @@ def highlight_for_job(settings: ClipSettings, *, job: ClipJob) -> dict[str, Any]
         highlight = make_highlight(
             job, settings=settings, s3=aws_client("s3"), sns=aws_client("sns"), workdir=Path(scratch)
         )
+    count_clip_made(job, published_at=datetime.now(UTC))
     result: dict[str, Any] = json.loads(highlight.to_json())
     return result
+
+
+# Counted with EphemeralMetrics, one EMF line per clip: the module-wide `Metrics` has one dimension set
+# per flush, and a batch may hold jobs of several channels. A replayed job (idempotency) never gets
+# here, so nothing is counted twice.
+
+
+def count_clip_made(job: ClipJob, *, published_at: datetime) -> None:
+    """`ClipsMade` and `ClipLatencySeconds` (published − goal's first frame) with the job's `channel`."""
+    metrics = EphemeralMetrics(namespace=_metrics_namespace())
+    metrics.add_dimension(name="channel", value=job.channel)
+    metrics.add_metric(name="ClipsMade", unit=MetricUnit.Count, value=1)
+    latency_s = (published_at - job.goal.at).total_seconds()
+    metrics.add_metric(name="ClipLatencySeconds", unit=MetricUnit.Seconds, value=latency_s)
+    metrics.flush_metrics()
+
+
+def count_clip_failed() -> None:
+    """`ClipFailures` (no channel: a message that is not a clip job has none)."""
+    metrics = EphemeralMetrics(namespace=_metrics_namespace())
+    metrics.add_metric(name="ClipFailures", unit=MetricUnit.Count, value=1)
+    metrics.flush_metrics()
+
+
+def _metrics_namespace() -> str:
+    return os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "HighlightBot")
 
 
 def clip_job_from(body: str) -> ClipJob:

@@ -69,13 +69,20 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
             metrics.add_metric(name="RecordsDeadLettered", unit=MetricUnit.Count, value=1)
             logger.warning("dead-lettered an invalid record", extra={"reason": str(error)})
             return
-        if isinstance(event, SegmentEvent):
-            metrics.add_metric(name="SegmentsIndexed", unit=MetricUnit.Count, value=1)
-            for outcome in enricher.on_segment(event).values():
-                count_given_up(outcome)
-        else:
-            metrics.add_metric(name="GoalsReceived", unit=MetricUnit.Count, value=1)
-            settle_goal_once(enricher, goal=event)
+        # Every log line about this record carries its channel, and a goal's carry its id: one goal is
+        # traced by `goal_id` from the capture task through enrich and clip to the hooks.
+        keys = {"channel": event.channel} | ({"goal_id": event.id} if isinstance(event, GoalEvent) else {})
+        logger.append_keys(**keys)
+        try:
+            if isinstance(event, SegmentEvent):
+                metrics.add_metric(name="SegmentsIndexed", unit=MetricUnit.Count, value=1)
+                for outcome in enricher.on_segment(event).values():
+                    count_given_up(outcome)
+            else:
+                metrics.add_metric(name="GoalsReceived", unit=MetricUnit.Count, value=1)
+                settle_goal_once(enricher, goal=event)
+        finally:
+            logger.remove_keys(list(keys))
 
     return process_partial_response(
         event=event, record_handler=handle_record, processor=InOrderKinesisProcessor(), context=context

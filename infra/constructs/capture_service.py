@@ -1,14 +1,17 @@
-"""The capture task on Fargate: one always-on container that watches the channel and feeds the stream.
+"""The capture task on Fargate: the container that watches one channel and feeds the stream.
+
+This construct defines *how* a capture task runs (VPC, cluster, task definition, security group,
+log group); `CaptureReconciler` decides *how many*: one task per channel of the SSM parameter,
+each started with `CHANNEL=<name>`. There is no ECS service: a service runs N identical tasks, while
+each channel needs a task of its own, and the set of channels changes without a deploy.
 
 Networking is public subnets only, with a public IP and a security group without ingress: the
-task only calls out (Twitch, Kinesis, S3, SSM), and a NAT gateway would cost $0.045/h, three
-times the task itself. Graviton (ARM64) is ~20 % cheaper than x86 for the same size.
+task only calls out (Twitch, Kinesis, S3, SSM), and a NAT gateway would cost $0.045/h, over
+four times a task. Graviton (ARM64) is ~20 % cheaper than x86 for the same size.
 
 Fargate Spot is not used: Spot does not run ARM64 tasks, and an interruption would leave a gap
-in the stored segments, i.e. goals without a clip.
+in the stored segments, i.e. goals without a clip (see docs/cost.md for the trade).
 
-Deployments start the new task before stopping the old one (100 %/200 %), so capture has no gap;
-the brief overlap double-publishes events, which the deterministic event ids make harmless.
 The image is built from the repository root with `capture_task/Dockerfile` (`.dockerignore` keeps
 the context to `contracts/` and `capture_task/`).
 """
@@ -35,6 +38,7 @@ TASK_CPU_UNITS = 256
 """0.25 vCPU: the sampler decodes about one keyframe per second."""
 TASK_MEMORY_MIB = 512
 DOCKERFILE = "capture_task/Dockerfile"
+CONTAINER_NAME = "Capture"
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,11 @@ class CaptureResources:
 
 
 class CaptureService(Construct):
-    """VPC, cluster, task definition and service running `python -m capture_task run`."""
+    """VPC, cluster, security group and the task definition running `python -m capture_task run`.
+
+    Attributes the reconciler needs to run a task: `cluster`, `task_definition`, `container`,
+    `subnets`, `security_group`.
+    """
 
     def __init__(
         self, scope: Construct, construct_id: str, *, config: InfraConfig, resources: CaptureResources
@@ -65,21 +73,22 @@ class CaptureService(Construct):
         acknowledge(
             vpc,
             "AwsSolutions-VPC7",
-            "The VPC holds one outbound-only task whose security group admits no traffic; flow logs would "
-            "record only its calls to AWS and Twitch, at a cost above the task's.",
+            "The VPC holds only outbound capture tasks whose security group admits no traffic; flow logs would "
+            "record only their calls to AWS and Twitch, at a cost above the tasks'.",
         )
-        cluster = ecs.Cluster(self, "Cluster", vpc=vpc, container_insights_v2=ecs.ContainerInsights.DISABLED)
+        self.subnets = vpc.public_subnets
+        self.cluster = ecs.Cluster(self, "Cluster", vpc=vpc, container_insights_v2=ecs.ContainerInsights.DISABLED)
         acknowledge(
-            cluster,
+            self.cluster,
             "AwsSolutions-ECS4",
-            "One task: the service's CPU and memory metrics and the task's logs suffice; Container Insights "
-            "would add per-metric charges for no further insight.",
+            "The capture tasks report their own per-channel metrics (EMF) and logs; Container Insights would add "
+            "per-metric charges for CPU and memory figures the dashboard does not need.",
         )
 
         self.log_group = logs.LogGroup(
             self, "Logs", retention=logs.RetentionDays.TWO_WEEKS, removal_policy=cdk.RemovalPolicy.DESTROY
         )
-        task_definition = ecs.FargateTaskDefinition(
+        self.task_definition = ecs.FargateTaskDefinition(
             self,
             "Task",
             cpu=TASK_CPU_UNITS,
@@ -89,8 +98,9 @@ class CaptureService(Construct):
                 operating_system_family=ecs.OperatingSystemFamily.LINUX,
             ),
         )
-        task_definition.add_container(
-            "Capture",
+        # CHANNEL is not set here: the reconciler sets it per task (a container override).
+        self.container = self.task_definition.add_container(
+            CONTAINER_NAME,
             image=ecs.ContainerImage.from_asset(
                 str(config.source_root),
                 file=DOCKERFILE,
@@ -106,43 +116,30 @@ class CaptureService(Construct):
             logging=ecs.LogDrivers.aws_logs(stream_prefix="capture", log_group=self.log_group),
         )
         acknowledge(
-            task_definition,
+            self.task_definition,
             "AwsSolutions-ECS2",
-            "The environment holds only resource names and a poll interval; nothing secret is passed.",
+            "The environment holds only resource names, a poll interval and the channel name; nothing secret.",
         )
-        resources.stream.grant_write(task_definition.task_role)
-        resources.segments_bucket.grant_put(task_definition.task_role)
-        resources.channel_parameter.grant_read(task_definition.task_role)
+        resources.stream.grant_write(self.task_definition.task_role)
+        resources.segments_bucket.grant_put(self.task_definition.task_role)
+        resources.channel_parameter.grant_read(self.task_definition.task_role)
         acknowledge_grant_wildcards(
-            task_definition,
+            self.task_definition,
             ["Action::s3:Abort*", f"Resource::{MediaBucket.SEGMENTS.objects_in_nag_finding}"],
             "grant_put on the segments bucket: the task writes one object per segment under keys it derives "
             "(hence <bucket>/*), and may abort its own multipart uploads.",
         )
         acknowledge_grant_wildcards(
-            task_definition,
+            self.task_definition,
             ["Resource::*"],
             "The execution role's ecr:GetAuthorizationToken has no resource-level permissions; pulling the image "
             "itself is limited to the asset repository.",
         )
 
-        security_group = ec2.SecurityGroup(
+        self.security_group = ec2.SecurityGroup(
             self,
             "SecurityGroup",
             vpc=vpc,
             allow_all_outbound=True,
             description="capture task: no ingress; egress to Twitch (HTTPS) and AWS APIs",
-        )
-        self.service = ecs.FargateService(
-            self,
-            "Service",
-            cluster=cluster,
-            task_definition=task_definition,
-            desired_count=1,
-            assign_public_ip=True,
-            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
-            security_groups=[security_group],
-            min_healthy_percent=100,
-            max_healthy_percent=200,
-            circuit_breaker=ecs.DeploymentCircuitBreaker(enable=True, rollback=True),
         )

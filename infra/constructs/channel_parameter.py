@@ -1,9 +1,12 @@
-"""The SSM parameter naming the Twitch channel the capture task watches.
+"""The SSM parameter listing the channels highlight-bot captures, one Fargate task each.
 
-It has a fixed name because a human types it to switch channel without a redeploy:
-`aws ssm put-parameter --name /highlight-bot/channel --value NEWCHANNEL --overwrite`; the capture
-task re-reads it every `channel_poll_interval_s`. CloudFormation writes the value only when the
-template's value changes (context `channel`), so a value set by hand survives ordinary deploys.
+It has a fixed name because a human types it to change channels without a redeploy:
+`aws ssm put-parameter --name /highlight-bot/channel --value 'a,b=https://…' --overwrite`. The
+reconciler (`capture_reconciler.py`) starts and stops tasks on its change event and every minute;
+each task re-reads its own entry every `channel_poll_interval_s`. CloudFormation writes the value
+only when the template changes (context `channel`), so a value set by hand survives ordinary
+deploys — which is also why the resource's other properties (the description) must stay as they
+are: any update of the resource puts the template's value back.
 """
 
 from __future__ import annotations

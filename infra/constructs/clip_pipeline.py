@@ -31,6 +31,7 @@ from constructs import Construct
 
 from infra.config import InfraConfig
 from infra.constructs.layers import FFMPEG_PATH, LambdaLayers
+from infra.constructs.metric_names import Service
 from infra.constructs.nag import acknowledge_grant_wildcards
 from infra.constructs.python_function import PythonFunction
 from infra.constructs.storage import MediaBucket
@@ -86,7 +87,7 @@ class ClipPipeline(Construct):
             shared=config.source_root / "functions" / "shared",
             contracts=config.source_root / "contracts",
             layers=[layers.dependencies],
-            service_name="enrich",
+            service_name=Service.ENRICH,
             description="Indexes segments and turns goals into clip jobs",
             memory_mb=sizing.enrich_memory_mb,
             timeout_s=sizing.enrich_timeout_s,
@@ -124,7 +125,7 @@ class ClipPipeline(Construct):
             shared=config.source_root / "functions" / "shared",
             contracts=config.source_root / "contracts",
             layers=[layers.dependencies, layers.ffmpeg],
-            service_name="clip",
+            service_name=Service.CLIP,
             description="Cuts a highlight MP4 + thumbnail with ffmpeg and publishes it",
             memory_mb=sizing.clip_memory_mb,
             timeout_s=sizing.clip_timeout_s,

@@ -25,6 +25,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -109,6 +110,8 @@ class Hooks(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.functions: dict[str, lambda_.Function] = {}
+        # Construct-id-like name (`WebhookHandlerFailures`) → queue; monitoring alarms on each.
+        self.failure_queues: dict[str, sqs.IQueue] = {}
         self._secrets: dict[str, secretsmanager.Secret] = {}
         for name, manifest in discover_hooks(config.hooks_dir).items():
             hook = Construct(self, _construct_id(name))
@@ -161,6 +164,8 @@ class Hooks(Construct):
                 )
             )
             self.functions[name] = function
+            self.failure_queues[f"{_construct_id(name)}HandlerFailures"] = failures
+            self.failure_queues[f"{_construct_id(name)}DeliveryFailures"] = delivery_failures
 
         for index, arn in enumerate(config.external_hook_arns):
             external = Construct(self, f"External{index}")
@@ -177,6 +182,7 @@ class Hooks(Construct):
                     filter_policy=_filter_policy({"event_type": ["highlight"]}),
                 )
             )
+            self.failure_queues[f"External{index}DeliveryFailures"] = delivery_failures
 
     def _secret_arns(self, hook_name: str, manifest: HookManifest) -> dict[str, str]:
         """Create (once per name, hooks may share one) each secret and return env var → secret ARN."""

@@ -19,6 +19,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.constructs.bundling import BundlingError, source_tree_code
+from infra.constructs.metric_names import NAMESPACE
 from infra.constructs.nag import acknowledge
 
 LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_12
@@ -26,7 +27,6 @@ LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_12
 LAMBDA_ARCHITECTURE = lambda_.Architecture.X86_64
 """The static ffmpeg of the imageio-ffmpeg wheel is x86_64 only, so every function uses x86_64 alike."""
 LOG_RETENTION = logs.RetentionDays.TWO_WEEKS
-METRICS_NAMESPACE = "HighlightBot"
 
 
 class PythonFunction(Construct):
@@ -76,7 +76,7 @@ class PythonFunction(Construct):
             log_group=self.log_group,
             environment={
                 "POWERTOOLS_SERVICE_NAME": service_name,
-                "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+                "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
                 **environment,
             },
             **function_options,  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+import requests
 from moto.server import ThreadedMotoServer
 
 from sample_broadcast import LiveHlsServer, test_broadcast
@@ -31,6 +32,8 @@ def test_run_follows_the_parameter_and_stops_cleanly_on_sigterm(broadcast_cache:
     server.start()
     try:
         host, port = server.get_host_and_port()
+        # moto's backends are shared by everything in this process (other tests too): start empty.
+        requests.post(f"http://{host}:{port}/moto-api/reset", timeout=10).raise_for_status()
         env = {
             **os.environ,
             "AWS_ENDPOINT_URL": f"http://{host}:{port}",

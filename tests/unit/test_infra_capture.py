@@ -1,4 +1,4 @@
-"""HighlightBotStateless, capture service: Fargate task, public-only VPC, least-privilege task role."""
+"""HighlightBotStateless, capture task: Fargate task definition, public-only VPC, least-privilege task role."""
 
 from __future__ import annotations
 
@@ -52,20 +52,10 @@ def test_image_is_built_for_arm64_from_the_repo_root(default_app: SynthesizedApp
     assert top_level == {".dockerignore", "capture_task", "contracts"}  # .dockerignore keeps the rest out
 
 
-def test_service_runs_one_public_task_with_a_circuit_breaker(stateless: Template) -> None:
-    stateless.has_resource_properties(
-        "AWS::ECS::Service",
-        {
-            "DesiredCount": 1,
-            "LaunchType": "FARGATE",
-            "NetworkConfiguration": {"AwsvpcConfiguration": {"AssignPublicIp": "ENABLED"}},
-            "DeploymentConfiguration": {
-                "DeploymentCircuitBreaker": {"Enable": True, "Rollback": True},
-                "MinimumHealthyPercent": 100,
-                "MaximumPercent": 200,
-            },
-        },
-    )
+def test_no_ecs_service_runs_the_task_the_reconciler_does(stateless: Template) -> None:
+    stateless.resource_count_is("AWS::ECS::Service", 0)
+    (container,) = _task(stateless)["ContainerDefinitions"]
+    assert container["Name"] == "Capture"  # the reconciler's container override names it
 
 
 def test_vpc_has_two_public_subnets_and_no_nat(stateless: Template) -> None:

@@ -1,0 +1,63 @@
+"""The metrics highlight-bot emits (CloudWatch EMF, one namespace), named once for the dashboard and alarms.
+
+No CDK here, so the tests that capture the functions' EMF output can check the names against this.
+
+| emitted by | dimensions | metrics |
+|---|---|---|
+| capture task (container) | `channel` | `CaptureMetric` |
+| enrich | `service=enrich` | `EnrichMetric` (batches mix channels: aggregate counts) |
+| clip | `service=clip`, `channel` | `ClipsMade`, `ClipLatencySeconds` |
+| clip | `service=clip` | `ClipFailures` |
+| reconciler | `service=reconciler` | `ReconcilerMetric` |
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+NAMESPACE = "HighlightBot"
+CHANNEL_DIMENSION = "channel"
+SERVICE_DIMENSION = "service"
+"""Powertools adds `service` (POWERTOOLS_SERVICE_NAME) to every metric a function emits."""
+
+
+class Service(StrEnum):
+    """`POWERTOOLS_SERVICE_NAME` of each pipeline function, hence its metrics' `service` dimension."""
+
+    ENRICH = "enrich"
+    CLIP = "clip"
+    RECONCILER = "reconciler"
+
+
+class CaptureMetric(StrEnum):
+    """Sent by each capture task with its `channel` (no `service`)."""
+
+    SEGMENTS_READ = "SegmentsRead"
+    GOALS_DETECTED = "GoalsDetected"
+    OCR_READS = "OcrReads"
+    OCR_FAILURES = "OcrFailures"
+    SEGMENTS_BEHIND_LIVE = "SegmentsBehindLive"
+
+
+class EnrichMetric(StrEnum):
+    SEGMENTS_INDEXED = "SegmentsIndexed"
+    GOALS_RECEIVED = "GoalsReceived"
+    CLIP_JOBS_SENT = "ClipJobsSent"
+    GOALS_GIVEN_UP = "GoalsGivenUp"
+    RECORDS_DEAD_LETTERED = "RecordsDeadLettered"
+
+
+class ClipMetric(StrEnum):
+    CLIPS_MADE = "ClipsMade"
+    """Per channel."""
+    CLIP_LATENCY_SECONDS = "ClipLatencySeconds"
+    """Per channel: the goal's first frame (stream time) → its highlight published (wall clock)."""
+    CLIP_FAILURES = "ClipFailures"
+
+
+class ReconcilerMetric(StrEnum):
+    CHANNELS_WANTED = "ChannelsWanted"
+    """Every run: how many channels the parameter lists."""
+    CAPTURE_TASKS_STARTED = "CaptureTasksStarted"
+    CAPTURE_TASKS_STOPPED = "CaptureTasksStopped"
+    CAPTURE_TASK_FAILURES = "CaptureTaskFailures"

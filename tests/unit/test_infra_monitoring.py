@@ -1,0 +1,145 @@
+"""HighlightBotStateless, monitoring: the encrypted alarm topic, the alarms and the dashboard."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk.assertions import Match, Template
+from infra_fixtures import function_by_handler, resources, stateless_fixture, synthesized  # noqa: F401  (fixtures, used by name)
+
+from infra.constructs.metric_names import CaptureMetric, ClipMetric, EnrichMetric, ReconcilerMetric
+
+ENRICH = "functions/enrich/handler.handler"
+CLIP = "functions/clip/handler.handler"
+RECONCILER = "functions/reconciler/handler.handler"
+FAILURE_QUEUES = {
+    "EnrichDeadLetters",
+    "EnrichBatchFailures",
+    "ClipDeadLetters",
+    "WebhookHandlerFailures",
+    "WebhookDeliveryFailures",
+    "UploaderHandlerFailures",
+    "UploaderDeliveryFailures",
+    "External0DeliveryFailures",
+}
+
+
+def _alarms(template: Template) -> dict[str, dict[str, Any]]:
+    return {lid: r["Properties"] for lid, r in resources(template, "AWS::CloudWatch::Alarm").items()}
+
+
+def _alarm(template: Template, name: str) -> dict[str, Any]:
+    (alarm,) = [properties for lid, properties in _alarms(template).items() if lid.startswith(f"Monitoring{name}")]
+    return alarm
+
+
+def _topic_ref(template: Template) -> dict[str, str]:
+    (topic_id,) = [lid for lid in resources(template, "AWS::SNS::Topic") if lid.startswith("MonitoringAlarmTopic")]
+    return {"Ref": topic_id}
+
+
+def _dashboard_text(template: Template) -> str:
+    """The dashboard body's literal parts joined (tokens such as queue names left out)."""
+    (dashboard,) = resources(template, "AWS::CloudWatch::Dashboard").values()
+    body = dashboard["Properties"]["DashboardBody"]
+    return "".join(part for part in body["Fn::Join"][1] if isinstance(part, str))
+
+
+def test_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use_and_tls_only(stateless: Template) -> None:
+    topic = _topic_ref(stateless)["Ref"]
+    key_arn = resources(stateless, "AWS::SNS::Topic")[topic]["Properties"]["KmsMasterKeyId"]
+    key = resources(stateless, "AWS::KMS::Key")[key_arn["Fn::GetAtt"][0]]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    assert any(
+        statement.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+        and set(statement["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+        for statement in key["KeyPolicy"]["Statement"]
+    )
+    stateless.has_resource_properties(
+        "AWS::SNS::TopicPolicy",
+        {
+            "Topics": [{"Ref": topic}],
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
+                )
+            },
+        },
+    )
+
+
+def test_every_failure_queue_alarms_when_it_holds_a_message(stateless: Template) -> None:
+    topic = _topic_ref(stateless)
+    for name in FAILURE_QUEUES:
+        alarm = _alarm(stateless, f"{name}NotEmpty")
+        assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible" and alarm["Namespace"] == "AWS/SQS"
+        assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+        assert alarm["TreatMissingData"] == "notBreaching"
+        assert alarm["AlarmActions"] == [topic] and alarm["OKActions"] == [topic]
+    assert len([lid for lid in _alarms(stateless) if "NotEmpty" in lid]) == len(FAILURE_QUEUES)
+
+
+def test_enrich_falling_behind_the_stream_alarms(stateless: Template) -> None:
+    enrich_id, _ = function_by_handler(stateless, ENRICH)
+    alarm = _alarm(stateless, "EnrichBehind")
+    assert alarm["MetricName"] == "IteratorAge" and alarm["Statistic"] == "Maximum"
+    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": enrich_id}}]
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (60_000, "GreaterThanThreshold")
+    assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"], alarm["Period"]) == (3, 3, 60)
+
+
+def test_clip_and_reconciler_errors_alarm(stateless: Template) -> None:
+    for name, handler, periods in (("ClipFailed", CLIP, 1), ("ReconcilerFailing", RECONCILER, 3)):
+        function_id, _ = function_by_handler(stateless, handler)
+        alarm = _alarm(stateless, name)
+        assert alarm["MetricName"] == "Errors"
+        assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function_id}}]
+        assert (alarm["Threshold"], alarm["EvaluationPeriods"]) == (1, periods)
+        assert alarm["AlarmActions"] == [_topic_ref(stateless)]
+
+
+def test_capture_silence_alarms_only_while_channels_are_listed(stateless: Template) -> None:
+    no_segments = _alarm(stateless, "NoSegmentsRead")
+    (query,) = no_segments["Metrics"]
+    assert query["Expression"] == f'SELECT SUM({CaptureMetric.SEGMENTS_READ}) FROM "HighlightBot"'
+    assert query["Period"] == 300
+    assert (no_segments["Threshold"], no_segments["ComparisonOperator"]) == (1, "LessThanThreshold")
+    assert no_segments["TreatMissingData"] == "breaching"  # a task that died sends nothing at all
+    listed = _alarm(stateless, "ChannelsListed")
+    assert listed["MetricName"] == ReconcilerMetric.CHANNELS_WANTED
+    assert listed["Dimensions"] == [{"Name": "service", "Value": "reconciler"}]
+    assert (listed["Threshold"], listed["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+    for component in (no_segments, listed):
+        assert "AlarmActions" not in component  # only the composite notifies
+
+    (composite,) = resources(stateless, "AWS::CloudWatch::CompositeAlarm").values()
+    rule = json.dumps(composite["Properties"]["AlarmRule"])
+    assert "AND" in rule and "MonitoringNoSegmentsRead" in rule and "MonitoringChannelsListed" in rule
+    assert composite["Properties"]["AlarmActions"] == [_topic_ref(stateless)]
+
+
+def test_dashboard_shows_capture_per_channel_and_every_part(stateless: Template) -> None:
+    text = _dashboard_text(stateless)
+    for metric in CaptureMetric:
+        assert f"SEARCH('{{HighlightBot,channel}} MetricName=\\\"{metric}\\\"'" in text, metric
+    for metric in (ClipMetric.CLIPS_MADE, ClipMetric.CLIP_LATENCY_SECONDS):
+        assert f"SEARCH('{{HighlightBot,channel,service}} MetricName=\\\"{metric}\\\"'" in text, metric
+    for metric in (*EnrichMetric, *ReconcilerMetric, ClipMetric.CLIP_FAILURES):
+        assert f'"{metric}"' in text, metric
+    assert '"IteratorAge"' in text and '"IncomingRecords"' in text
+    assert text.count('"ApproximateNumberOfMessagesVisible"') == len(FAILURE_QUEUES) + 1  # + the clip job queue
+    assert text.count('"Errors"') == 5 and text.count('"Duration"') == 5  # enrich, clip, reconciler, two hooks
+    assert '"type":"alarm"' in text
+
+
+def test_alarm_emails_context_subscribes_each_address() -> None:
+    app = synthesized((("alarm_emails", "ops@example.com,oncall@example.com"),))
+    topic = _topic_ref(app.stateless)
+    subscriptions = [
+        r["Properties"]
+        for r in resources(app.stateless, "AWS::SNS::Subscription").values()
+        if r["Properties"]["Protocol"] == "email"
+    ]
+    assert sorted(s["Endpoint"] for s in subscriptions) == ["oncall@example.com", "ops@example.com"]
+    assert all(s["TopicArn"] == topic for s in subscriptions)
