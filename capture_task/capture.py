@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 
 from capture_task.frames import SegmentMedia
 from capture_task.goals import DetectedGoal, GoalDetector
+from capture_task.match_end import MatchEnd, MatchTracker
 from capture_task.metrics import CaptureMetrics
 from capture_task.publisher import EventSink
 from capture_task.readings import ScoreboardReading
 from capture_task.sampler import EveryFrameSampler, KeyframeSampler
 from capture_task.scoreboard import ScoreboardReader
 from capture_task.segment_store import SegmentStore, SegmentStoreError
-from contracts import GoalEvent, SegmentEvent, goal_id, segment_id
+from contracts import GoalEvent, MatchEndEvent, SegmentEvent, goal_id, match_end_id, segment_id
 
 logger = logging.getLogger("highlight_bot.capture")
 
@@ -80,6 +81,7 @@ class CaptureTask:
         )
         self.detector = detector or GoalDetector()
         self.stats = CaptureStats()
+        self.matches = MatchTracker()
         self.metrics = metrics
         self._ocr_counted = (0, 0)
 
@@ -102,8 +104,21 @@ class CaptureTask:
         for observation in self.sampler.observe(segment, awaiting=lambda: self.detector.awaiting_confirmation):
             if observation.reading is not None:
                 self.stats.last_reading = observation.reading
-            for detected in self.detector.observe(observation):
-                event = self._goal_event(detected)
+            matches_before = self.detector.matches_started
+            new_goals = [self._goal_event(detected) for detected in self.detector.observe(observation)]
+            ended = self.matches.observe(
+                observation,
+                new_goals,
+                teams=self.detector.teams,
+                score=self.detector.score,
+                new_match=self.detector.matches_started > matches_before,
+            )
+            # A previous match's end goes out before the new match's first goal.
+            for match_end in ended:
+                over = self._match_end_event(match_end)
+                logger.info("match over (%s): %s, %d goals", over.reason, over.id, len(over.goals))
+                self.sink.put(over)
+            for event in new_goals:
                 # The goal id in every log line about it: one goal traced from OCR to the hooks' logs.
                 logger.info("goal_id=%s channel=%s %s %s-%s %s at %s", event.id, event.channel, event.teams.home,
                             event.score.home, event.score.away, event.teams.away, event.at.isoformat())  # fmt: skip
@@ -153,6 +168,20 @@ class CaptureTask:
             container="fmp4" if segment.container == "fmp4" else "ts",
             init_location=init_location,
             discontinuity=segment.discontinuity,
+        )
+
+    def _match_end_event(self, match_end: MatchEnd) -> MatchEndEvent:
+        observation = match_end.observation
+        first_goal = match_end.goals[0].id if match_end.goals else None
+        return MatchEndEvent(
+            id=match_end_id(self.channel, match_end.teams, match_end.score, first_goal, observation.at),
+            channel=self.channel,
+            at=observation.at,
+            stream_time=observation.stream_time,
+            teams=match_end.teams,
+            score=match_end.score,
+            reason=match_end.reason,
+            goals=match_end.goals,
         )
 
     def _goal_event(self, goal: DetectedGoal) -> GoalEvent:

@@ -106,6 +106,11 @@ class GoalDetector:
         return self._score
 
     @property
+    def teams(self) -> Teams | None:
+        """The teams of the accepted score."""
+        return self._teams
+
+    @property
     def awaiting_confirmation(self) -> bool:
         """True while a different score is being confirmed: read fresh frames now."""
         return bool(self._candidates)

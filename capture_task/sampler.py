@@ -35,6 +35,8 @@ RELOCATE_EVERY_KEYFRAMES = 2
 """While searching, try one keyframe in this many: a search costs ~0.1-0.3 s of CPU."""
 CONFIRMING_READS = 2
 """Extra frames read right after a change, so a goal is confirmed without waiting."""
+CLOCK_REFRESH_KEYFRAMES = 15
+"""Read the clock again every this many keyframes with a HUD (~30 s): full time needs a moving clock."""
 CONFIRMING_SPACING_S = 0.4
 """Spacing of those frames: far enough apart to be independent OCR samples."""
 
@@ -61,6 +63,7 @@ class KeyframeSampler:
         self._recent: deque[SegmentMedia] = deque(maxlen=RECENT_SEGMENTS)
         self._last_visible: _VisibleKeyframe | None = None
         self._keyframes_without_hud = 0
+        self._keyframes_with_hud = 0
 
     def observe(self, segment: SegmentMedia, *, awaiting: Callable[[], bool]) -> Iterator[FrameObservation]:
         """Observations for this segment's keyframe, preceded by any found by searching back."""
@@ -77,7 +80,10 @@ class KeyframeSampler:
         previous = self._last_visible
         if previous is not None and mask_mismatch(mask, previous.mask) > MASK_MISMATCH_CHANGED:
             yield from self._search_back(previous, segment.sequence, awaiting)
+        self._keyframes_with_hud += 1
         reading = self.reader.read(keyframe.image, fresh=awaiting())
+        if reading is not None and self._keyframes_with_hud % CLOCK_REFRESH_KEYFRAMES == 0:
+            reading = self.reader.refresh_clock(keyframe.image)
         yield FrameObservation(keyframe.at, keyframe.stream_time, reading)
         self._last_visible = _VisibleKeyframe(segment.sequence, mask)
 

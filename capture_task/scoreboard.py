@@ -18,6 +18,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass, field
@@ -641,9 +642,26 @@ class ScoreboardReader:
         score = _read_score(digits, height)
         if score is None:
             return None
-        clock = ""
-        if layout.clock is not None:
-            clock_mask = glyph_mask(layout.clock.box.crop(frame), layout.clock.light)
-            clock_digits = clean_glyphs(clock_mask, height, digit_px)
-            clock = _parse_clock(_ocr_line(_ocr_canvas(clock_digits, height), "0123456789:"))
-        return ScoreboardReading(teams=layout.teams, score=score, clock=clock)
+        return ScoreboardReading(teams=layout.teams, score=score, clock=self._read_clock(frame))
+
+    def _read_clock(self, frame: Frame) -> str:
+        layout = self.layout
+        if layout is None or layout.clock is None:
+            return ""
+        height = layout.text_height_px
+        clock_mask = glyph_mask(layout.clock.box.crop(frame), layout.clock.light)
+        clock_digits = clean_glyphs(clock_mask, height, max(round(height * 0.5), 3))
+        return _parse_clock(_ocr_line(_ocr_canvas(clock_digits, height), "0123456789:"))
+
+    def refresh_clock(self, frame: Frame) -> ScoreboardReading | None:
+        """The last reading with its clock read again (one OCR call): the clock is what moves.
+
+        Readings are reused while the score box is unchanged, so without this
+        the clock would stand still between goals; full time needs it to move.
+        """
+        if self._last_reading is None:
+            return None
+        clock = self._read_clock(frame)
+        if clock:
+            self._last_reading = dataclasses.replace(self._last_reading, clock=clock)
+        return self._last_reading

@@ -17,6 +17,8 @@ from contracts.events import (
     Event,
     GoalEvent,
     HighlightEvent,
+    MatchEndEvent,
+    ReelEvent,
     Score,
     SegmentEvent,
     Side,
@@ -24,7 +26,9 @@ from contracts.events import (
     Teams,
     goal_id,
     highlight_title,
+    match_end_id,
     parse_event,
+    reel_title,
     segment_id,
 )
 from contracts.exceptions import InvalidEventError
@@ -38,7 +42,9 @@ __all__ = [
     "GoalEvent",
     "HighlightEvent",
     "InvalidEventError",
+    "MatchEndEvent",
     "PipelineSettings",
+    "ReelEvent",
     "Score",
     "SegmentEvent",
     "Side",
@@ -46,6 +52,8 @@ __all__ = [
     "Teams",
     "goal_id",
     "highlight_title",
+    "match_end_id",
     "parse_event",
+    "reel_title",
     "segment_id",
 ]

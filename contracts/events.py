@@ -188,10 +188,55 @@ def highlight_title(goal: GoalEvent) -> str:
     return f"{goal.teams.home} {goal.score.home}-{goal.score.away} {goal.teams.away}{suffix}"
 
 
-AnyEvent = SegmentEvent | GoalEvent | ClipJob | HighlightEvent
+class MatchEndEvent(_Contract):
+    """A match is over (full time, or a new match began): its goals, in order, for the match reel."""
+
+    type: Literal["match_end"] = "match_end"
+    v: Literal[1] = 1
+    id: str
+    channel: ChannelName
+    at: AwareDatetime
+    stream_time: Annotated[float, Field(ge=0)]
+    teams: Teams
+    score: Score
+    reason: Literal["full_time", "new_match"]
+    goals: tuple[GoalEvent, ...] = ()
+
+    _utc_at = field_validator("at")(lambda cls, v: v.astimezone(UTC))
+
+    @field_serializer("at")
+    def _serialize_at(self, moment: datetime) -> str:
+        return _utc_iso(moment)
+
+
+class ReelEvent(_Contract):
+    """One MP4 of all a match's goals in order, published for hooks as its own event type."""
+
+    type: Literal["reel"] = "reel"
+    v: Literal[1] = 1
+    id: str
+    channel: ChannelName
+    title: str
+    match: MatchEndEvent
+    reel: StoredMedia
+    duration_s: Annotated[float, Field(gt=0)]
+
+
+def match_end_id(channel: str, teams: Teams, score: Score, first_goal_id: str | None, at: datetime) -> str:
+    """Same match, same id: the first goal names the match; a goalless one, its end second."""
+    anchor = first_goal_id or str(int(at.astimezone(UTC).timestamp()))
+    return "m-" + _digest(channel, teams.home, teams.away, score.home, score.away, anchor)
+
+
+def reel_title(match: MatchEndEvent) -> str:
+    """``LIV 2-1 MCI: all goals``."""
+    return f"{match.teams.home} {match.score.home}-{match.score.away} {match.teams.away}: all goals"
+
+
+AnyEvent = SegmentEvent | GoalEvent | ClipJob | HighlightEvent | MatchEndEvent | ReelEvent
 Event = Annotated[AnyEvent, Field(discriminator="type")]
 _EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(Event)
-_KNOWN_TYPES = ("segment", "goal", "clip_job", "highlight")
+_KNOWN_TYPES = ("segment", "goal", "clip_job", "highlight", "match_end", "reel")
 
 
 def _digest(*parts: object) -> str:

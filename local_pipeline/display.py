@@ -32,6 +32,7 @@ def live_view(run: LocalRun) -> Group:
     table.add_row("score as read", score)
     table.add_row("goals found", str(len(run.goals)))
     table.add_row("clips made", str(len(run.highlights)))
+    table.add_row("match reels", str(len(run.reels)))
     table.add_row(
         "hook results", "  ".join(f"{t.name}: {t.stats.invocations - len(t.stats.failures)} ok" for t in hooks)
     )
@@ -85,7 +86,7 @@ def print_summary(console: Console, run: LocalRun) -> None:
     stream_s = sum(s.stream_seconds for s in run.capture_stats)
     console.print(
         f"{stream_s:.0f} s of stream read with {capture_cpu:.1f} CPU s; "
-        f"{len(run.highlights)} highlight(s) delivered; webhook messages received: "
+        f"{len(run.highlights)} highlight(s) and {len(run.reels)} match reel(s) delivered; webhook messages: "
         f"{len(run.chat.messages) if run.chat else 0}"
     )
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contracts import HighlightEvent
+from contracts import HighlightEvent, ReelEvent, parse_event
 from hooks.shared import highlights_from_sns
 
 INDEX_NAME = "index.html"
@@ -42,12 +42,38 @@ class Gallery:
         self._s3 = s3_client
         self._lock = threading.Lock()
         self.entries: dict[str, GalleryEntry] = {}
+        self.reels: dict[str, GalleryEntry] = {}
         (folder / "clips").mkdir(parents=True, exist_ok=True)
 
     def handler(self, event: dict[str, Any], context: Any) -> dict[str, list[str]]:
-        """The hook's Lambda-style entry point."""
-        saved = [self.save(highlight).goal_id for highlight in highlights_from_sns(event)]
+        """The hook's Lambda-style entry point: highlights, and match reels (their own event type)."""
+        saved = []
+        for record in event["Records"]:
+            published = parse_event(record["Sns"]["Message"])
+            if isinstance(published, ReelEvent):
+                saved.append(self.save_reel(published).goal_id)
+            else:
+                saved += [self.save(highlight).goal_id for highlight in highlights_from_sns({"Records": [record]})]
         return {"saved": saved}
+
+    def save_reel(self, reel: ReelEvent) -> GalleryEntry:
+        path = Path("clips") / f"{reel.id}-reel.mp4"
+        body = self._s3.get_object(Bucket=reel.reel.bucket, Key=reel.reel.key)["Body"].read()
+        (self.folder / path).write_bytes(body)
+        first_goal = reel.match.goals[0]
+        entry = GalleryEntry(
+            goal_id=reel.id,
+            title=reel.title,
+            channel=reel.channel,
+            at=reel.match.at.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            clip=path.as_posix(),
+            thumbnail=(Path("clips") / f"{first_goal.id}.jpg").as_posix(),
+            duration_s=round(reel.duration_s, 2),
+        )
+        with self._lock:
+            self.reels[entry.goal_id] = entry
+            self._write_page()
+        return entry
 
     def save(self, highlight: HighlightEvent) -> GalleryEntry:
         stem = highlight.goal.id
@@ -74,11 +100,21 @@ class Gallery:
     def _write_page(self) -> None:
         entries = sorted(self.entries.values(), key=lambda e: e.at)
         (self.folder / ENTRIES_NAME).write_text(json.dumps([e.__dict__ for e in entries], indent=2))
-        (self.folder / INDEX_NAME).write_text(render_page(entries))
+        reels = sorted(self.reels.values(), key=lambda e: e.at)
+        (self.folder / INDEX_NAME).write_text(render_page(entries, reels))
 
 
-def render_page(entries: list[GalleryEntry]) -> str:
+def render_page(entries: list[GalleryEntry], reels: list[GalleryEntry] | None = None) -> str:
     """A self-contained page: no scripts, no network, plays in any browser from the folder."""
+    reel_cards = "\n".join(
+        f"""    <article class="reel" data-match-id="{html.escape(e.goal_id)}">
+      <video controls preload="none" poster="{html.escape(e.thumbnail)}" src="{html.escape(e.clip)}"></video>
+      <h2>{html.escape(e.title)}</h2>
+      <p><span class="meta">{html.escape(e.channel)} · match over {html.escape(e.at)} · {e.duration_s:.1f} s</span></p>
+    </article>"""
+        for e in reels or []
+    )
+    reel_section = f"  <h1>Match reels</h1>\n  <main>\n{reel_cards}\n  </main>\n" if reels else ""
     cards = "\n".join(
         f"""    <article class="highlight" data-goal-id="{html.escape(e.goal_id)}">
       <video controls preload="none" poster="{html.escape(e.thumbnail)}" src="{html.escape(e.clip)}"></video>
@@ -97,7 +133,7 @@ def render_page(entries: list[GalleryEntry]) -> str:
   <style>
     body {{ font-family: sans-serif; background: #111; color: #eee; margin: 2rem; }}
     main {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(360px, 1fr)); gap: 1.5rem; }}
-    .highlight {{ background: #222; padding: 1rem; border-radius: 8px; }}
+    .highlight, .reel {{ background: #222; padding: 1rem; border-radius: 8px; }}
     video {{ width: 100%; border-radius: 4px; background: #000; }}
     .thumbnail {{ width: 96px; vertical-align: middle; margin-right: .5rem; }}
     h2 {{ font-size: 1.2rem; margin: .6rem 0 .3rem; }}
@@ -109,6 +145,6 @@ def render_page(entries: list[GalleryEntry]) -> str:
   <main>
 {cards}{empty}
   </main>
-</body>
+{reel_section}</body>
 </html>
 """

@@ -20,7 +20,7 @@ from capture_task.capture import CaptureStats
 from capture_task.publisher import KinesisSink
 from capture_task.segment_store import S3SegmentStore
 from capture_task.service import CaptureService, ChannelParameter
-from contracts import GoalEvent, HighlightEvent, parse_event
+from contracts import GoalEvent, HighlightEvent, ReelEvent, parse_event
 from contracts.settings import DEFAULT_SETTINGS
 from local_pipeline.chat_receiver import ChatReceiver
 from local_pipeline.emulator import EmulatedAws, LocalResources
@@ -66,6 +66,7 @@ class LocalRun:
     """Wall time a live viewer first saw a goal (known for the sample stream)."""
     capture_stats: list[CaptureStats] = field(default_factory=list)
     highlights: list[HighlightEvent] = field(default_factory=list)
+    reels: list[ReelEvent] = field(default_factory=list)
     latencies_s: dict[str, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -158,7 +159,9 @@ def _triggers(aws: EmulatedAws, resources: LocalResources, gallery: Gallery, cha
     return [
         KinesisTrigger("enrich", enrich_handler, aws.client("kinesis"), resources.stream_name),
         QueueTrigger("clip", clip_handler, sqs, resources.clip_queue_url),
-        TopicSubscription("gallery", gallery.handler, sns, sqs, resources.topic_arn, {"event_type": ["highlight"]}),
+        TopicSubscription(
+            "gallery", gallery.handler, sns, sqs, resources.topic_arn, {"event_type": ["highlight", "reel"]}
+        ),
         TopicSubscription(
             "webhook", webhook_handler, sns, sqs, resources.topic_arn, webhook_manifest.get("filter_policy", {})
         ),
@@ -178,6 +181,10 @@ def _collect(run: LocalRun) -> None:
     seen = {h.id for h in run.highlights}
     for delivered_at, envelope in list(gallery_hook.delivered):
         highlight = parse_event(envelope["Message"])
+        if isinstance(highlight, ReelEvent):
+            if highlight.id not in {reel.id for reel in run.reels}:
+                run.reels.append(highlight)
+            continue
         if not isinstance(highlight, HighlightEvent) or highlight.id in seen:
             continue
         seen.add(highlight.id)

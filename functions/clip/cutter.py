@@ -102,7 +102,7 @@ def cut_clip(
     start_s = starts[first]
     playlist = _concat_list(segment_paths[first:], out_dir / "segments.txt", durations[first:])
     clip_path = out_dir / "clip.mp4"
-    _run(
+    run_ffmpeg(
         ffmpeg,
         *("-f", "concat", "-safe", "0", "-i", str(playlist)),
         *("-t", f"{window_end_offset_s - start_s:.3f}"),
@@ -118,7 +118,7 @@ def cut_clip(
     # The MP4's first frame may sit a few ms after zero (stream copy keeps the source's timing), so
     # seeking exactly to the goal can land on the frame before it; a little later shows the new score.
     thumbnail_at_s = min(goal_in_clip_s + THUMBNAIL_AFTER_GOAL_S, max(duration_s - 0.1, 0.0))
-    _run(
+    run_ffmpeg(
         ffmpeg,
         *("-ss", f"{thumbnail_at_s:.3f}", "-i", str(clip_path)),
         *("-map", "0:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1"),
@@ -163,7 +163,7 @@ def _concat_list(segment_paths: Sequence[Path], playlist: Path, durations_s: Seq
     return playlist
 
 
-def _run(ffmpeg: str, *arguments: str, what: str, loglevel: str = "error") -> str:
+def run_ffmpeg(ffmpeg: str, *arguments: str, what: str, loglevel: str = "error") -> str:
     command = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", loglevel, *arguments]
     try:
         completed = subprocess.run(command, capture_output=True, text=True, timeout=FFMPEG_TIMEOUT_S, check=False)

@@ -18,3 +18,7 @@ class InvalidClipJobError(ClipError, ValueError):
     redrive policy moves the message, body intact, to the clip DLQ after
     ``maxReceiveCount`` receives, which bounds the retries.
     """
+
+
+class ReelNotReady(ClipError):
+    """A goal of the match has no clip yet; retry later (the queue redelivers the message)."""

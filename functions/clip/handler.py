@@ -1,5 +1,8 @@
 """Lambda entry point of clip: one SQS clip job in, one MP4 + JPEG in S3 and one SNS highlight event out.
 
+A `match_end` message instead makes the match reel (`reel.py`): the match's clips joined, published as
+a `reel` event.
+
 Thin on purpose: parse the message into a ``ClipJob``, call ``make_highlight``
 once per job id, report failures. A message that is not a clip job is logged
 and raised: retrying cannot fix it, but the clip queue's redrive policy
@@ -27,9 +30,10 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from contracts import ClipJob, InvalidEventError, parse_event
+from contracts import ClipJob, InvalidEventError, MatchEndEvent, parse_event
 from functions.clip.exceptions import InvalidClipJobError
 from functions.clip.highlights import make_highlight
+from functions.clip.reel import make_reel
 from functions.clip.settings import ClipSettings
 from functions.shared import aws_client, once_per_id
 
@@ -48,9 +52,21 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         lambda_context=context,
     )
 
+    reel_once = once_per_id(
+        reel_for_match,
+        data_keyword_argument="match",
+        table_name=settings.idempotency_table,
+        ttl_hours=settings.idempotency_ttl_hours,
+        lambda_context=context,
+    )
+
     def handle_record(record: SQSRecord) -> dict[str, Any]:
         try:
             job = clip_job_from(record.body)
+            if isinstance(job, MatchEndEvent):
+                logger.append_keys(match_id=job.id, channel=job.channel)
+                reel: dict[str, Any] = reel_once(settings, match=job)
+                return reel
             logger.append_keys(goal_id=job.goal.id, channel=job.channel)
             highlight: dict[str, Any] = highlight_once(settings, job=job)
         except Exception:
@@ -71,6 +87,14 @@ def highlight_for_job(settings: ClipSettings, *, job: ClipJob) -> dict[str, Any]
         )
     count_clip_made(job, published_at=datetime.now(UTC))
     result: dict[str, Any] = json.loads(highlight.to_json())
+    return result
+
+
+def reel_for_match(settings: ClipSettings, *, match: MatchEndEvent) -> dict[str, Any]:
+    """Make the match's reel (idempotent on the match id); {} for a goalless match."""
+    with tempfile.TemporaryDirectory(prefix="reel-") as scratch:
+        reel = make_reel(match, settings=settings, s3=aws_client("s3"), sns=aws_client("sns"), workdir=Path(scratch))
+    result: dict[str, Any] = json.loads(reel.to_json()) if reel else {}
     return result
 
 
@@ -100,8 +124,8 @@ def _metrics_namespace() -> str:
     return os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "HighlightBot")
 
 
-def clip_job_from(body: str) -> ClipJob:
-    """The clip job in an SQS message body; InvalidClipJobError (logged) if it is anything else."""
+def clip_job_from(body: str) -> ClipJob | MatchEndEvent:
+    """The clip job (or, for the match reel, the match end) in an SQS message body; else InvalidClipJobError."""
     try:
         event = parse_event(body)
     except InvalidEventError as error:
@@ -109,8 +133,8 @@ def clip_job_from(body: str) -> ClipJob:
             "message is not a clip job; it goes to the clip DLQ after the queue's retries", extra={"reason": str(error)}
         )
         raise InvalidClipJobError(f"message is not a clip job: {error}") from error
-    if not isinstance(event, ClipJob):
-        reason = f"message is a {event.type} event, not a clip_job"
+    if not isinstance(event, ClipJob | MatchEndEvent):
+        reason = f"message is a {event.type} event, not a clip_job or match_end"
         logger.error(
             "message is not a clip job; it goes to the clip DLQ after the queue's retries", extra={"reason": reason}
         )

@@ -21,7 +21,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from contracts import ClipJob, GoalEvent, HighlightEvent, SegmentEvent, StoredMedia, highlight_title
+from contracts import ClipJob, GoalEvent, HighlightEvent, ReelEvent, SegmentEvent, StoredMedia, highlight_title
 from contracts.settings import DEFAULT_SETTINGS
 from functions.clip.cutter import cut_clip
 from functions.clip.settings import ClipSettings
@@ -135,17 +135,20 @@ def store_media(
     )
 
 
-def publish_highlight(sns: Any, topic_arn: str, highlight: HighlightEvent) -> str:
+def publish_event(sns: Any, topic_arn: str, event: HighlightEvent | ReelEvent) -> str:
     """Publish the event with the attributes hooks filter on (``channel``, ``event_type``); returns the message id."""
     reply = sns.publish(
         TopicArn=topic_arn,
-        Message=highlight.to_json(),
+        Message=event.to_json(),
         MessageAttributes={
-            DEFAULT_SETTINGS.channel_attribute: {"DataType": "String", "StringValue": highlight.channel},
-            DEFAULT_SETTINGS.highlight_event_type_attribute: {"DataType": "String", "StringValue": highlight.type},
+            DEFAULT_SETTINGS.channel_attribute: {"DataType": "String", "StringValue": event.channel},
+            DEFAULT_SETTINGS.highlight_event_type_attribute: {"DataType": "String", "StringValue": event.type},
         },
     )
     return str(reply["MessageId"])
+
+
+publish_highlight = publish_event
 
 
 def _object_metadata(goal: GoalEvent) -> dict[str, str]:

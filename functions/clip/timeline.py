@@ -55,8 +55,12 @@ def highlight_key(goal: GoalEvent, extension: str) -> str:
         >>> highlight_key(goal, "mp4")
         'highlights/twitch_somechannel/2026/11/25/g-3f1c….mp4'
     """
-    channel = _UNSAFE_IN_KEY.sub("_", goal.channel)
-    return f"{HIGHLIGHTS_PREFIX}/{channel}/{goal.at:%Y/%m/%d}/{goal.id}.{extension}"
+    return f"{HIGHLIGHTS_PREFIX}/{safe_channel(goal.channel)}/{goal.at:%Y/%m/%d}/{goal.id}.{extension}"
+
+
+def safe_channel(channel: str) -> str:
+    """The channel as one safe key component (``twitch:chan`` → ``twitch_chan``)."""
+    return _UNSAFE_IN_KEY.sub("_", channel)
 
 
 def highlight_id(goal: GoalEvent) -> str:

@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import KinesisStreamRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from contracts import ClipJob, GoalEvent, InvalidEventError, SegmentEvent, parse_event
+from contracts import ClipJob, GoalEvent, InvalidEventError, MatchEndEvent, SegmentEvent, parse_event
 from functions.enrich.enricher import Enricher, GoalOutcome
 from functions.enrich.ordered_batch import InOrderKinesisProcessor
 from functions.enrich.queues import ClipJobQueue, DeadLetterQueue
@@ -58,11 +58,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         settings=settings,
     )
     settle_goal_once = once(settle_goal, data_keyword_argument="goal")
+    send_reel_once = once(send_reel_job, data_keyword_argument="match")
 
     def handle_record(record: KinesisStreamRecord) -> None:
         try:
             event = parse_event(record.kinesis.data_as_bytes())
-            if not isinstance(event, SegmentEvent | GoalEvent):
+            if not isinstance(event, SegmentEvent | GoalEvent | MatchEndEvent):
                 raise InvalidEventError(f"a {event.type} event does not belong on the capture stream")
         except (InvalidEventError, binascii.Error) as error:
             dead_letters.invalid_record(str(error), record_as_received(record))
@@ -78,6 +79,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
                 metrics.add_metric(name="SegmentsIndexed", unit=MetricUnit.Count, value=1)
                 for outcome in enricher.on_segment(event).values():
                     count_given_up(outcome)
+            elif isinstance(event, MatchEndEvent):
+                # The match reel is cut by the clip function from the goals' clips: pass it on, once.
+                send_reel_once(queue, match=event)
             else:
                 metrics.add_metric(name="GoalsReceived", unit=MetricUnit.Count, value=1)
                 settle_goal_once(enricher, goal=event)
@@ -97,6 +101,13 @@ def send_clip_job(queue: ClipJobQueue, *, job: ClipJob) -> dict[str, str]:
     """Send one clip job (guarded by idempotency on the job id: one goal, one job)."""
     message_id = queue.send(job)
     metrics.add_metric(name="ClipJobsSent", unit=MetricUnit.Count, value=1)
+    return {"message_id": message_id}
+
+
+def send_reel_job(queue: ClipJobQueue, *, match: MatchEndEvent) -> dict[str, str]:
+    """Ask the clip function for the match reel (guarded by idempotency on the match id)."""
+    message_id = queue.send(match)
+    metrics.add_metric(name="ReelJobsSent", unit=MetricUnit.Count, value=1)
     return {"message_id": message_id}
 
 

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from contracts import ClipJob, GoalEvent
+from contracts import ClipJob, GoalEvent, MatchEndEvent
 from contracts.settings import DEFAULT_SETTINGS
 
 
@@ -17,14 +17,15 @@ class ClipJobQueue:
         self._client = client
         self.queue_url = queue_url
 
-    def send(self, job: ClipJob) -> str:
-        """Send one job; returns the SQS message id."""
+    def send(self, job: ClipJob | MatchEndEvent) -> str:
+        """Send one job (a match end asks for the match reel); returns the SQS message id."""
+        identity = ("goal_id", job.goal.id) if isinstance(job, ClipJob) else ("match_id", job.id)
         reply = self._client.send_message(
             QueueUrl=self.queue_url,
             MessageBody=job.to_json(),
             MessageAttributes={
                 DEFAULT_SETTINGS.channel_attribute: {"DataType": "String", "StringValue": job.channel},
-                "goal_id": {"DataType": "String", "StringValue": job.goal.id},
+                identity[0]: {"DataType": "String", "StringValue": identity[1]},
             },
         )
         return str(reply["MessageId"])

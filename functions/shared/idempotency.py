@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 
 from functions.shared.aws import aws_client
 
-_GUARDED: dict[tuple[Callable[..., Any], str, str, int], tuple[Callable[..., Any], IdempotencyConfig]] = {}
+_GUARDED: dict[tuple[Callable[..., Any], str, str, int, int], tuple[Callable[..., Any], IdempotencyConfig]] = {}
 
 
 def once_per_id(
@@ -41,14 +41,15 @@ def once_per_id(
         >>> send = once_per_id(send_clip_job, data_keyword_argument="job", table_name="idem", ttl_hours=48)
         >>> send(job=job)   # a second call with the same job id does not send again
     """
-    key = (function, data_keyword_argument, table_name, ttl_hours)
+    client = aws_client("dynamodb")  # one per region and endpoint: a new emulator gets a new store
+    key = (function, data_keyword_argument, table_name, ttl_hours, id(client))
     if key not in _GUARDED:
         config = IdempotencyConfig(
             event_key_jmespath="id",
             raise_on_no_idempotency_key=True,
             expires_after_seconds=ttl_hours * 3600,
         )
-        store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=aws_client("dynamodb"))
+        store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client)
         guarded = idempotent_function(
             function, data_keyword_argument=data_keyword_argument, persistence_store=store, config=config
         )

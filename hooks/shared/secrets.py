@@ -31,9 +31,14 @@ SECRET_CACHE_S = 300
 SecretModel = TypeVar("SecretModel", bound=BaseModel)
 
 
-@cache
 def _secrets_provider() -> SecretsProvider:
-    return SecretsProvider(boto3_client=aws_client("secretsmanager"))
+    return _provider_for(aws_client("secretsmanager"))
+
+
+@cache
+def _provider_for(client: Any) -> SecretsProvider:
+    """One provider (and its value cache) per client, so a new endpoint never sees old values."""
+    return SecretsProvider(boto3_client=client)
 
 
 def get_secret_json(env_var: str) -> dict[str, Any]:
@@ -80,4 +85,4 @@ def parse_secret(model: type[SecretModel], value: dict[str, Any], *, secret_id: 
 
 def clear_secret_cache() -> None:
     """Forget cached secret values and the Secrets Manager client (tests; a new mock account)."""
-    _secrets_provider.cache_clear()
+    _provider_for.cache_clear()

@@ -202,3 +202,57 @@ def test_a_lost_segment_fails_the_job_and_a_retry_can_still_succeed(world: ClipW
     world.s3.put_object(Bucket=SEGMENTS_BUCKET, Key=location, Body=kept)
     assert run_clip(sqs_event(message)) == []
     assert len(world.highlight_messages()) == 1
+
+
+def test_the_match_reel_joins_the_goals_clips_once_they_exist(world: ClipWorld, tmp_path: Path) -> None:
+    """At full time the match's clips become one MP4, published as its own `reel` event."""
+    from contracts import MatchEndEvent, ReelEvent, Score, match_end_id
+
+    early = a_goal(START + timedelta(seconds=9.3)).model_copy(update={"id": "g-early"})
+    match = MatchEndEvent(
+        id=match_end_id(CHANNEL, GOAL.teams, Score(home=1, away=0), early.id, START + timedelta(seconds=29)),
+        channel=CHANNEL, at=START + timedelta(seconds=29), stream_time=29.0, teams=GOAL.teams,
+        score=Score(home=1, away=0), reason="full_time", goals=(early, GOAL),
+    )  # fmt: skip
+    sns = boto3.client("sns", region_name=REGION)
+    reels = create_queue("hook-reels")
+    reels_arn = boto3.client("sqs", region_name=REGION).get_queue_attributes(
+        QueueUrl=reels, AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    topic_arn = sns.list_topics()["Topics"][0]["TopicArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=reels_arn,
+                  Attributes={"FilterPolicy": json.dumps({"event_type": ["reel"]})})  # fmt: skip
+
+    # enrich passes the match end on once, however often Kinesis delivers it.
+    event = world.enrich.stream.event_for(*(a_segment(n) for n in range(SEGMENT_COUNT)), early, GOAL, match, match)
+    assert enrich.handler(event, FakeLambdaContext())["batchItemFailures"] == []
+    messages = drain_queue(world.enrich.clip_queue_url)
+    reel_messages = [m for m in messages if json.loads(m["Body"])["type"] == "match_end"]
+    assert len(reel_messages) == 1 and len(messages) == 3
+
+    # Before the clips exist the reel is not ready: the message fails and comes back later.
+    with pytest.raises(BatchProcessingError) as raised:
+        run_clip(sqs_event(reel_messages[0]))
+    assert "not there yet" in str(raised.value)
+    for message in messages:
+        if message is not reel_messages[0]:
+            assert run_clip(sqs_event(message)) == []
+    assert run_clip(sqs_event(reel_messages[0])) == []
+
+    (envelope,) = [json.loads(m["Body"]) for m in drain_queue(reels)]
+    assert envelope["MessageAttributes"]["event_type"]["Value"] == "reel"
+    reel = parse_event(envelope["Message"])
+    assert isinstance(reel, ReelEvent) and reel.match == match and reel.title == "LIV 1-0 MCI: all goals"
+    path = tmp_path / "reel.mp4"
+    path.write_bytes(world.s3.get_object(Bucket=HIGHLIGHTS_BUCKET, Key=reel.reel.key)["Body"].read())
+    clips = [
+        probe_format_duration(world, f"highlights/{CHANNEL}/2026/11/25/{g.id}.mp4", tmp_path) for g in (early, GOAL)
+    ]
+    assert float(probe(path)["format"]["duration"]) == pytest.approx(sum(clips), abs=0.3)
+    assert reel.duration_s == pytest.approx(sum(clips), abs=0.3)
+
+
+def probe_format_duration(world: ClipWorld, key: str, folder: Path) -> float:
+    path = folder / key.rsplit("/", 1)[-1]
+    path.write_bytes(world.s3.get_object(Bucket=HIGHLIGHTS_BUCKET, Key=key)["Body"].read())
+    return float(probe(path)["format"]["duration"])

@@ -112,3 +112,21 @@ def test_unknown_fields_and_naive_times_are_rejected() -> None:
 def test_highlight_title_counts_the_minute_being_played() -> None:
     assert highlight_title(a_goal()) == "LIV 1-0 MCI (23')"
     assert highlight_title(a_goal(clock="")) == "LIV 1-0 MCI"
+
+
+def test_match_end_and_reel_round_trip_with_deterministic_ids() -> None:
+    from contracts import MatchEndEvent, ReelEvent, match_end_id, reel_title
+
+    score = Score(home=1, away=0)
+    match = MatchEndEvent(
+        id=match_end_id("chan", TEAMS, score, a_goal().id, AT), channel="chan", at=AT, stream_time=5400.0,
+        teams=TEAMS, score=score, reason="full_time", goals=(a_goal(),),
+    )  # fmt: skip
+    assert match.id == match_end_id("chan", TEAMS, score, a_goal().id, AT + timedelta(minutes=1))
+    media = StoredMedia(
+        bucket="b", key="r.mp4", url="https://example.invalid/r", content_type="video/mp4", size_bytes=9
+    )
+    reel = ReelEvent(id=match.id, channel="chan", title=reel_title(match), match=match, reel=media, duration_s=50.0)
+    assert reel.title == "LIV 1-0 MCI: all goals"
+    for event in (match, reel):
+        assert parse_event(event.to_json()) == event

@@ -147,3 +147,41 @@ def test_other_team_codes_late_in_a_match_are_a_misread_not_a_new_match() -> Non
     found = run(detector, ["2-1@60:00"] * 3 + ["LIV-MCL 2-1@61:00"] * 3 + ["LIV-MCL 3-1@62:00"] * 3)
     assert detector.matches_started == 0
     assert [goal.score for _, goal in found] == [Score(home=3, away=1)]
+
+
+def _track(script: list[tuple[str | None, list[str]]]) -> list[tuple[int, str, int]]:
+    """Feed (reading, goal ids) pairs to a MatchTracker ("!" marks a new match); return the ends."""
+    from capture_task.match_end import MatchTracker
+    from tests.unit.test_contracts import a_goal
+
+    tracker, ends = MatchTracker(), []
+    for index, (item, goal_ids) in enumerate(script):
+        reading = None
+        new_match = item is not None and item.startswith("!")  # the detector's "a new match began"
+        if item is not None:
+            score_text, _, clock = item.lstrip("!").partition("@")
+            home, away = (int(x) for x in score_text.split("-"))
+            reading = ScoreboardReading(TEAMS, Score(home=home, away=away), clock)
+        observation = FrameObservation(START + timedelta(seconds=2 * index), 2.0 * index, reading)
+        goals = [a_goal(id=goal) for goal in goal_ids]
+        for end in tracker.observe(
+            observation, goals, teams=TEAMS, score=reading.score if reading else None, new_match=new_match
+        ):
+            ends.append((index, end.reason, len(end.goals)))
+    return ends
+
+
+def test_full_time_ends_the_match_once_when_the_panel_hides_the_hud() -> None:
+    script = [("0-0@85:00", []), ("1-0@88:00", ["g1"]), ("1-0@90:00", []), ("1-0@90:00", [])]
+    script += [(None, []), (None, []), (None, []), ("1-0@90:00", [])]
+    assert _track(script) == [(5, "full_time", 1)]
+
+
+def test_a_new_match_ends_the_previous_one_when_full_time_was_not_seen() -> None:
+    script = [("2-1@60:00", ["g1", "g2"]), (None, []), ("!0-0@00:10", []), ("0-0@00:30", [])]
+    assert _track(script) == [(2, "new_match", 2)]
+
+
+def test_stoppage_time_without_a_panel_ends_after_a_minute() -> None:
+    script = [("1-1@90:00", [])] + [("1-1@90:00", [])] * 31
+    assert _track(script) == [(30, "full_time", 0)]

@@ -1,0 +1,82 @@
+"""When a match is over, and which goals it had: what the match reel is built from.
+
+A match ends at full time — the clock has passed 90:00 and then the
+scoreboard goes away (the FULL TIME panel) or a minute of stream passes — or
+when the next match starts without a full time having been seen (a stream
+that joined late, a quit match). Each match ends once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from capture_task.readings import FrameObservation
+from contracts import GoalEvent, Score, Teams
+
+FULL_TIME_MINUTES = 90
+HIDDEN_AFTER_FULL_TIME = 2
+"""Observations without a HUD after 90:00 that mean the FULL TIME panel is up (~4 s of keyframes)."""
+FULL_TIME_GRACE_S = 60.0
+"""After 90:00, end the match anyway once this much stream passed (stoppage time is shorter)."""
+
+
+@dataclass(frozen=True)
+class MatchEnd:
+    """A finished match, before it becomes a MatchEndEvent."""
+
+    reason: Literal["full_time", "new_match"]
+    observation: FrameObservation
+    teams: Teams
+    score: Score
+    goals: tuple[GoalEvent, ...]
+
+
+@dataclass
+class MatchTracker:
+    """Follows one match at a time alongside the goal detector.
+
+    Example:
+        >>> tracker = MatchTracker()
+        >>> ended = tracker.observe(observation, new_goals, teams=..., score=..., new_match=False)
+    """
+
+    goals: list[GoalEvent] = field(default_factory=list)
+    _teams: Teams | None = None
+    _score: Score | None = None
+    _full_time: FrameObservation | None = None
+    _hidden_since_full_time: int = 0
+    _ended: bool = False
+
+    def observe(
+        self,
+        observation: FrameObservation,
+        new_goals: list[GoalEvent],
+        *,
+        teams: Teams | None,
+        score: Score | None,
+        new_match: bool,
+    ) -> list[MatchEnd]:
+        """Matches that ended with this observation (the previous one when a new match began)."""
+        ended: list[MatchEnd] = []
+        if new_match:
+            if not self._ended and self._teams is not None and self._score is not None:
+                ended.append(MatchEnd("new_match", observation, self._teams, self._score, tuple(self.goals)))
+            self.goals, self._full_time, self._hidden_since_full_time, self._ended = [], None, 0, False
+        self.goals += new_goals
+        if teams is not None and score is not None:
+            self._teams, self._score = teams, score
+        if self._ended:
+            return ended
+        reading = observation.reading
+        minutes = reading.clock_minutes if reading is not None else None
+        if self._full_time is None:
+            if minutes is not None and minutes >= FULL_TIME_MINUTES:
+                self._full_time = observation
+            return ended
+        self._hidden_since_full_time = self._hidden_since_full_time + 1 if reading is None else 0
+        over = observation.stream_time - self._full_time.stream_time >= FULL_TIME_GRACE_S
+        if (self._hidden_since_full_time >= HIDDEN_AFTER_FULL_TIME or over) and self._teams and self._score:
+            ended.append(MatchEnd("full_time", observation, self._teams, self._score, tuple(self.goals)))
+            self._ended = True
+        return ended
