@@ -13,14 +13,14 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     TypeAdapter,
     ValidationError,
-    field_serializer,
-    field_validator,
 )
 
 from contracts.exceptions import InvalidEventError
@@ -36,6 +36,14 @@ TeamCode = Annotated[str, Field(min_length=2, max_length=4, pattern=r"^[A-Z0-9]+
 def _utc_iso(moment: datetime) -> str:
     """ISO-8601 in UTC with a ``Z`` and milliseconds: one spelling on the wire."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _to_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc), PlainSerializer(_utc_iso, return_type=str)]
+"""A moment with its time zone, held in UTC and written as ISO-8601 with ``Z``; naive times are refused."""
 
 
 class _Contract(BaseModel):
@@ -81,19 +89,13 @@ class SegmentEvent(_Contract):
     id: str
     channel: ChannelName
     sequence: Annotated[int, Field(ge=0)]
-    start: AwareDatetime
+    start: UtcDatetime
     duration_s: Annotated[float, Field(gt=0, le=60)]
     stream_time: Annotated[float, Field(ge=0)]
     location: Annotated[str, Field(min_length=1)]
     container: Literal["ts", "fmp4"] = "ts"
     init_location: str | None = None
     discontinuity: bool = False
-
-    _utc_start = field_validator("start")(lambda cls, v: v.astimezone(UTC))
-
-    @field_serializer("start")
-    def _serialize_start(self, moment: datetime) -> str:
-        return _utc_iso(moment)
 
 
 class GoalEvent(_Contract):
@@ -103,19 +105,13 @@ class GoalEvent(_Contract):
     v: Literal[1] = 1
     id: str
     channel: ChannelName
-    at: AwareDatetime
+    at: UtcDatetime
     stream_time: Annotated[float, Field(ge=0)]
     score: Score
     previous_score: Score
     teams: Teams
     clock: str
     side: Side
-
-    _utc_at = field_validator("at")(lambda cls, v: v.astimezone(UTC))
-
-    @field_serializer("at")
-    def _serialize_at(self, moment: datetime) -> str:
-        return _utc_iso(moment)
 
 
 class ClipJob(_Contract):
@@ -130,15 +126,9 @@ class ClipJob(_Contract):
     id: str
     channel: ChannelName
     goal: GoalEvent
-    window_start: AwareDatetime
-    window_end: AwareDatetime
+    window_start: UtcDatetime
+    window_end: UtcDatetime
     segments: Annotated[tuple[SegmentEvent, ...], Field(min_length=1)]
-
-    _utc_window = field_validator("window_start", "window_end")(lambda cls, v: v.astimezone(UTC))
-
-    @field_serializer("window_start", "window_end")
-    def _serialize_window(self, moment: datetime) -> str:
-        return _utc_iso(moment)
 
 
 class StoredMedia(_Contract):
@@ -147,13 +137,9 @@ class StoredMedia(_Contract):
     bucket: str
     key: str
     url: str
-    url_expires_at: AwareDatetime | None = None
+    url_expires_at: UtcDatetime | None = None
     content_type: str
     size_bytes: Annotated[int, Field(ge=0)]
-
-    @field_serializer("url_expires_at")
-    def _serialize_expiry(self, moment: datetime | None) -> str | None:
-        return _utc_iso(moment) if moment is not None else None
 
 
 class HighlightEvent(_Contract):
@@ -167,15 +153,9 @@ class HighlightEvent(_Contract):
     goal: GoalEvent
     clip: StoredMedia
     thumbnail: StoredMedia
-    clip_start: AwareDatetime
-    clip_end: AwareDatetime
+    clip_start: UtcDatetime
+    clip_end: UtcDatetime
     duration_s: Annotated[float, Field(gt=0)]
-
-    _utc_clip = field_validator("clip_start", "clip_end")(lambda cls, v: v.astimezone(UTC))
-
-    @field_serializer("clip_start", "clip_end")
-    def _serialize_clip_times(self, moment: datetime) -> str:
-        return _utc_iso(moment)
 
 
 def highlight_title(goal: GoalEvent) -> str:
@@ -195,18 +175,12 @@ class MatchEndEvent(_Contract):
     v: Literal[1] = 1
     id: str
     channel: ChannelName
-    at: AwareDatetime
+    at: UtcDatetime
     stream_time: Annotated[float, Field(ge=0)]
     teams: Teams
     score: Score
     reason: Literal["full_time", "new_match"]
     goals: tuple[GoalEvent, ...] = ()
-
-    _utc_at = field_validator("at")(lambda cls, v: v.astimezone(UTC))
-
-    @field_serializer("at")
-    def _serialize_at(self, moment: datetime) -> str:
-        return _utc_iso(moment)
 
 
 class ReelEvent(_Contract):
