@@ -92,6 +92,8 @@ class CaptureService:
         """Print CloudWatch EMF lines on stdout (the Fargate task; not the local run's terminal)."""
         """Return once a fixed source (not a Twitch channel) has ended: the local run's sample does."""
         self.switches = 0
+        self.errors: list[str] = []
+        """Why captures failed, as sentences (the local run reports them)."""
         self.current_task: CaptureTask | None = None
         """The capture in progress, for status displays."""
         self._stopped = threading.Event()
@@ -130,8 +132,14 @@ class CaptureService:
         def capture() -> None:
             try:
                 task.run(segments_of(target.source, self.quality, capture_stop, locations), location_of=locations)
-            except Exception:
-                logger.exception("capture of %s failed; it restarts at the next poll", target.channel)
+            except Exception as error:
+                self.errors.append(f"capture of {target.channel} failed: {error}")
+                logger.error(
+                    "capture of %s failed; it restarts at the next poll: %s",
+                    target.channel,
+                    error,
+                    exc_info=logger.isEnabledFor(logging.DEBUG),
+                )
             finally:
                 sink.close()
                 if metrics is not None:

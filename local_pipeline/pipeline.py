@@ -80,7 +80,8 @@ class LocalRun:
 
     @property
     def failures(self) -> list[str]:
-        return self.errors + [failure for trigger in self.triggers for failure in trigger.stats.failures]
+        capture = self.service.errors if self.service else []
+        return capture + self.errors + [failure for trigger in self.triggers for failure in trigger.stats.failures]
 
 
 def run_pipeline(options: LocalRunOptions, on_tick: Callable[[LocalRun], None] | None = None) -> LocalRun:

@@ -143,3 +143,10 @@ def test_gallery_page_in_headless_chromium(local_run: LocalRun, tmp_path: Path) 
     assert image is not None and image.shape[:2] == (900, 1280)
     # The page is dark with light cards: the cards (and their thumbnails) must have drawn.
     assert image.std() > 10
+
+
+def test_an_unreachable_source_fails_the_run_with_a_sentence(tmp_path: Path) -> None:
+    run = run_pipeline(LocalRunOptions(out=tmp_path, source="http://127.0.0.1:9/nothing-here.m3u8"))
+    ok, sentence = verdict(run)
+    assert not ok
+    assert "could not be fetched" in sentence and "check the URL" in sentence
