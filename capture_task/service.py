@@ -36,14 +36,6 @@ logger = logging.getLogger("highlight_bot.capture")
 DEFAULT_POLL_INTERVAL_S = 30.0
 
 
-ChannelSource = ChannelEntry
-
-
-def parse_channel_parameter(value: str, wanted: str | None = None) -> ChannelSource | None:
-    """The entry of the parameter this task should follow, or None when there is none."""
-    return channel_entry(value, wanted)
-
-
 class ChannelParameter:
     """Reads the channel parameter; a failed read keeps the last good value."""
 
@@ -51,15 +43,15 @@ class ChannelParameter:
         self._ssm = ssm_client
         self.name = name
         self.wanted = wanted
-        self.last: ChannelSource | None = None
+        self.last: ChannelEntry | None = None
 
-    def read(self) -> ChannelSource | None:
+    def read(self) -> ChannelEntry | None:
         try:
             value = self._ssm.get_parameter(Name=self.name)["Parameter"]["Value"]
         except Exception as error:
             logger.warning("could not read SSM parameter %s (%s); keeping %s", self.name, error, self.last)
             return self.last
-        self.last = parse_channel_parameter(str(value), self.wanted)
+        self.last = channel_entry(str(value), self.wanted)
         return self.last
 
 
@@ -103,7 +95,7 @@ class CaptureService:
 
     def run(self) -> None:
         current = self.parameter.read()
-        finished: ChannelSource | None = None
+        finished: ChannelEntry | None = None
         while not self._stopped.is_set():
             if current is None or current == finished:
                 if current is None:
@@ -120,7 +112,7 @@ class CaptureService:
                 return
             finished = following if ended_for_good else None
 
-    def _follow(self, target: ChannelSource) -> ChannelSource | None:
+    def _follow(self, target: ChannelEntry) -> ChannelEntry | None:
         """Capture `target` until the parameter names something else (returned) or the service stops."""
         logger.info("following channel %s (%s)", target.channel, target.source)
         capture_stop = threading.Event()
@@ -147,7 +139,7 @@ class CaptureService:
 
         worker = threading.Thread(target=capture, name=f"capture-{target.channel}", daemon=True)
         worker.start()
-        latest: ChannelSource | None = target
+        latest: ChannelEntry | None = target
         while not self._stopped.wait(self.poll_interval_s):
             latest = self.parameter.read()
             if latest != target or not worker.is_alive():

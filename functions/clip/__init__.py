@@ -6,7 +6,7 @@ ffmpeg and files, no AWS.
 
 from functions.clip.cutter import ClipResult, cut_clip
 from functions.clip.exceptions import ClipError, FfmpegError, InvalidClipJobError
-from functions.clip.highlights import fetch_segments, make_highlight, publish_highlight
+from functions.clip.highlights import fetch_segments, make_highlight, publish_event
 from functions.clip.settings import ClipSettings
 from functions.clip.timeline import highlight_id, highlight_key, moment_on_timeline, offset_on_timeline
 
@@ -23,5 +23,5 @@ __all__ = [
     "make_highlight",
     "moment_on_timeline",
     "offset_on_timeline",
-    "publish_highlight",
+    "publish_event",
 ]

@@ -61,7 +61,7 @@ def make_highlight(job: ClipJob, *, settings: ClipSettings, s3: Any, sns: Any, w
         clip_end=clip_start + timedelta(seconds=result.duration_s),
         duration_s=result.duration_s,
     )
-    publish_highlight(sns, settings.highlight_topic_arn, highlight)
+    publish_event(sns, settings.highlight_topic_arn, highlight)
     logger.info(
         "highlight published",
         extra={"goal_id": job.goal.id, "key": clip.key, "duration_s": result.duration_s, "bytes": clip.size_bytes},
@@ -146,9 +146,6 @@ def publish_event(sns: Any, topic_arn: str, event: HighlightEvent | ReelEvent) -
         },
     )
     return str(reply["MessageId"])
-
-
-publish_highlight = publish_event
 
 
 def _object_metadata(goal: GoalEvent) -> dict[str, str]:

@@ -18,7 +18,8 @@ from moto import mock_aws
 
 from capture_task.publisher import KinesisSink
 from capture_task.segment_store import S3SegmentStore
-from capture_task.service import CaptureService, ChannelParameter, parse_channel_parameter
+from capture_task.service import CaptureService, ChannelParameter
+from contracts.channels import channel_entry
 from sample_broadcast import LiveHlsServer, test_broadcast
 from tests.e2e_local.capture_support import rendered
 
@@ -26,11 +27,11 @@ PARAMETER = "/highlight-bot/channel"
 
 
 def test_parameter_entries() -> None:
-    assert parse_channel_parameter("somechannel").source == "twitch:somechannel"  # type: ignore[union-attr]
-    entry = parse_channel_parameter(" a=http://127.0.0.1:1/x.m3u8 , b ", wanted="b")
+    assert channel_entry("somechannel").source == "twitch:somechannel"  # type: ignore[union-attr]
+    entry = channel_entry(" a=http://127.0.0.1:1/x.m3u8 , b ", wanted="b")
     assert entry is not None and (entry.channel, entry.source) == ("b", "twitch:b")
-    assert parse_channel_parameter("a,b", wanted="c") is None
-    assert parse_channel_parameter(" , ") is None
+    assert channel_entry("a,b", wanted="c") is None
+    assert channel_entry(" , ") is None
 
 
 def _kinesis_events(client: Any, stream: str) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from capture_task.service import parse_channel_parameter
+from contracts.channels import channel_entry
 from functions.reconciler import CaptureTask, ReconcilerSettings, channel_names, plan_reconciliation
 from functions.shared import ConfigurationError
 
@@ -49,7 +49,7 @@ def test_channel_names_are_the_entry_names_in_order_each_once(value: str, names:
 @pytest.mark.parametrize("value", ["a,b=https://example.com/x.m3u8", " c = twitch:c , d", "solo"])
 def test_every_name_the_reconciler_starts_is_one_the_capture_task_finds(value: str) -> None:
     for name in channel_names(value):
-        entry = parse_channel_parameter(value, name)
+        entry = channel_entry(value, name)
         assert entry is not None and entry.channel == name
 
 
