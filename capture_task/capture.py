@@ -1,9 +1,10 @@
 """The capture loop: segments in; segment and goal events out.
 
-One object wires the parts that each do one job: the segment store (keeps
-bytes fetchable after Twitch drops them), the sampler and scoreboard reader
-(pixels to readings), the goal detector (readings to goals) and the event sink
-(JSON lines or Kinesis). It knows nothing of where segments come from.
+One object wires the parts that each do one job: the segment keeper (which
+segments a clip will need), the segment store (keeps their bytes fetchable
+after Twitch drops them), the sampler and scoreboard reader (pixels to
+readings), the goal detector (readings to goals) and the event sink (JSON
+lines or Kinesis). It knows nothing of where segments come from.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 
 from capture_task.frames import SegmentMedia
 from capture_task.goals import DetectedGoal, GoalDetector
+from capture_task.keeper import KeepPolicy, SegmentKeeper
 from capture_task.match_end import MatchEnd, MatchTracker
 from capture_task.metrics import CaptureMetrics
 from capture_task.publisher import EventSink
@@ -44,6 +46,8 @@ class CaptureStats:
     stream_seconds: float = 0.0
     goals: list[GoalEvent] = field(default_factory=list)
     segments_unstored: int = 0
+    segments_kept: int = 0
+    """Segments stored and announced (all, or those around goals: see ``capture_task.keeper``)."""
     last_reading: ScoreboardReading | None = None
     cpu_s: float = 0.0
     wall_s: float = 0.0
@@ -55,7 +59,7 @@ class CaptureStats:
 
 
 class CaptureTask:
-    """Reads segments, keeps them, and publishes what they show.
+    """Reads segments, keeps those a clip needs, and publishes what they show.
 
     Example:
         >>> task = CaptureTask("sample", sink=JsonLinesSink(Path("events.jsonl")))
@@ -71,6 +75,7 @@ class CaptureTask:
         naive: bool = False,
         detector: GoalDetector | None = None,
         metrics: CaptureMetrics | None = None,
+        keep: KeepPolicy | None = None,
     ) -> None:
         self.channel = channel
         self.sink = sink
@@ -84,22 +89,25 @@ class CaptureTask:
         self.matches = MatchTracker()
         self.metrics = metrics
         self._ocr_counted = (0, 0)
+        self.keeper = SegmentKeeper(keep or KeepPolicy.keep_all())
+        self._location_of: dict[int, str] = {}
 
     def run(self, segments: Iterable[SegmentMedia], *, location_of: dict[int, str] | None = None) -> CaptureStats:
         """Process every segment; returns when the source ends (a live one never does)."""
         cpu_start, wall_start = cpu_seconds(), time.monotonic()
+        self._location_of = location_of if location_of is not None else {}
         try:
             for segment in segments:
-                self.process(segment, location=(location_of or {}).get(segment.sequence))
+                self.process(segment)
                 self.stats.cpu_s = cpu_seconds() - cpu_start
                 self.stats.wall_s = time.monotonic() - wall_start
         finally:
             self.sink.flush()
         return self.stats
 
-    def process(self, segment: SegmentMedia, *, location: str | None = None) -> list[GoalEvent]:
-        """Store and announce one segment, then look at its frames for goals."""
-        self.sink.put(self._segment_event(segment, location))
+    def process(self, segment: SegmentMedia) -> list[GoalEvent]:
+        """Look at one segment's frames for goals; store and announce the segments a clip will need."""
+        self._announce(self.keeper.arrived(segment))
         goals: list[GoalEvent] = []
         for observation in self.sampler.observe(segment, awaiting=lambda: self.detector.awaiting_confirmation):
             if observation.reading is not None:
@@ -122,6 +130,8 @@ class CaptureTask:
                 # The goal id in every log line about it: one goal traced from OCR to the hooks' logs.
                 logger.info("goal_id=%s channel=%s %s %s-%s %s at %s", event.id, event.channel, event.teams.home,
                             event.score.home, event.score.away, event.teams.away, event.at.isoformat())  # fmt: skip
+                # Its pre-roll's segment events go first, so enrich usually finds the goal's window filling up.
+                self._announce(self.keeper.goal_at(event.at))
                 self.sink.put(event)
                 goals.append(event)
         self.stats.segments += 1
@@ -143,6 +153,11 @@ class CaptureTask:
         )
         self._ocr_counted = (reader.ocr_calls, reader.unreadable)
         self.metrics.maybe_flush()
+
+    def _announce(self, segments: list[SegmentMedia]) -> None:
+        for segment in segments:
+            self.sink.put(self._segment_event(segment, self._location_of.get(segment.sequence)))
+            self.stats.segments_kept += 1
 
     def _segment_event(self, segment: SegmentMedia, location: str | None) -> SegmentEvent:
         init_location = None

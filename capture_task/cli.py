@@ -20,11 +20,13 @@ import requests
 from capture_task.capture import CaptureStats, CaptureTask, default_channel
 from capture_task.exceptions import CaptureError, StreamOffline
 from capture_task.frames import SegmentMedia
+from capture_task.keeper import KeepPolicy
 from capture_task.playlist import PlaylistFollower
 from capture_task.publisher import sink_for
 from capture_task.segment_store import LocalSegmentStore, S3SegmentStore, SegmentStore, s3_client_with_retries
 from capture_task.segments import file_segments, hls_segments
 from capture_task.sources import Resolver, SourceKind, parse_source
+from contracts.settings import DEFAULT_SETTINGS
 
 logger = logging.getLogger("highlight_bot.capture")
 
@@ -75,7 +77,8 @@ def detect(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop_event.set())
     channel = args.channel or default_channel(args.source)
     sink = sink_for(args.out, kinesis_stream=args.kinesis_stream)
-    task = CaptureTask(channel, sink=sink, store=_store_from(args), naive=args.naive)
+    keep = KeepPolicy.keep_all() if args.keep_segments == "all" else KeepPolicy.of(DEFAULT_SETTINGS)
+    task = CaptureTask(channel, sink=sink, store=_store_from(args), naive=args.naive, keep=keep)
     locations: dict[int, str] = {}
     try:
         stats = task.run(segments_of(args.source, args.quality, stop_event, locations), location_of=locations)
@@ -114,6 +117,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quality", default="best", help="stream quality to read (default: best)")
     run.add_argument("--segments-bucket", help="keep segment bytes in this S3 bucket")
     run.add_argument("--segments-dir", help="keep segment bytes in this folder")
+    run.add_argument(
+        "--keep-segments",
+        choices=["all", "around_goals"],
+        default="all",
+        help="announce (and store) every segment (default: this command shows all it read), "
+        "or only those a goal's clip needs, as the service does",
+    )
     run.add_argument("--naive", action="store_true", help="OCR every sampled frame (the benchmark's baseline)")
     run.set_defaults(handler=detect)
 

@@ -1,10 +1,11 @@
-"""Keeps the bytes of every HLS segment the capture task reads, so a clip can be cut later.
+"""Keeps the bytes of the HLS segments a clip needs, so it can be cut later.
 
 Twitch drops a segment from its playlist about 28 s after publishing it, which
 is less than pre-roll plus detection delay: by the time a goal is seen, the
-segments before it can no longer be fetched from Twitch. So each segment is
-stored as it is read (S3 in AWS, a folder on a laptop), and the segment event
-says where, in its ``location`` field.
+segments before it can no longer be fetched from Twitch. So the capture task
+holds what it reads and stores the segments the keeper releases (those around
+a goal, or all: ``capture_task.keeper``) in S3 in AWS or a folder on a laptop;
+the segment event says where, in its ``location`` field.
 
 Example:
     >>> store = S3SegmentStore(s3_client_with_retries(), "highlight-bot-segments")

@@ -26,10 +26,12 @@ import boto3
 
 from capture_task.capture import CaptureTask
 from capture_task.cli import segments_of
+from capture_task.keeper import KeepPolicy
 from capture_task.metrics import CaptureMetrics
 from capture_task.publisher import EventSink, sink_for
 from capture_task.segment_store import S3SegmentStore, SegmentStore, s3_client_with_retries
 from contracts.channels import ChannelEntry, channel_entry
+from contracts.settings import DEFAULT_SETTINGS, KeepSegments
 
 logger = logging.getLogger("highlight_bot.capture")
 
@@ -73,6 +75,7 @@ class CaptureService:
         quality: str = "best",
         exit_when_ended: bool = False,
         emit_metrics: bool = False,
+        keep: KeepPolicy | None = None,
     ) -> None:
         self.parameter = parameter
         self.sink_factory = sink_factory
@@ -80,9 +83,11 @@ class CaptureService:
         self.poll_interval_s = poll_interval_s
         self.quality = quality
         self.exit_when_ended = exit_when_ended
+        """Return once a fixed source (not a Twitch channel) has ended: the local run's sample does."""
         self.emit_metrics = emit_metrics
         """Print CloudWatch EMF lines on stdout (the Fargate task; not the local run's terminal)."""
-        """Return once a fixed source (not a Twitch channel) has ended: the local run's sample does."""
+        self.keep = keep or KeepPolicy.of(DEFAULT_SETTINGS)
+        """Which segments are stored and announced: by default only those around goals."""
         self.switches = 0
         self.errors: list[str] = []
         """Why captures failed, as sentences (the local run reports them)."""
@@ -118,7 +123,9 @@ class CaptureService:
         capture_stop = threading.Event()
         sink = self.sink_factory()
         metrics = CaptureMetrics(target.channel) if self.emit_metrics else None
-        task = self.current_task = CaptureTask(target.channel, sink=sink, store=self.store, metrics=metrics)
+        task = self.current_task = CaptureTask(
+            target.channel, sink=sink, store=self.store, metrics=metrics, keep=self.keep
+        )
         locations: dict[int, str] = {}
 
         def capture() -> None:
@@ -159,6 +166,11 @@ def run_from_environment() -> int:
     bucket = os.environ.get("SEGMENTS_BUCKET")
     if not stream or not bucket:
         raise ValueError("KINESIS_STREAM_NAME and SEGMENTS_BUCKET must be set (the stack sets them in the task)")
+    keep = KeepPolicy(
+        keep=_keep_segments(os.environ.get("KEEP_SEGMENTS", DEFAULT_SETTINGS.keep_segments)),
+        pre_roll_s=float(os.environ.get("PRE_ROLL_S", DEFAULT_SETTINGS.pre_roll_s)),
+        post_roll_s=float(os.environ.get("POST_ROLL_S", DEFAULT_SETTINGS.post_roll_s)),
+    )
     session = boto3.session.Session()
     service = CaptureService(
         ChannelParameter(session.client("ssm"), parameter_name, os.environ.get("CHANNEL") or None),
@@ -167,7 +179,16 @@ def run_from_environment() -> int:
         poll_interval_s=float(os.environ.get("CHANNEL_POLL_INTERVAL_S", DEFAULT_POLL_INTERVAL_S)),
         quality=os.environ.get("STREAM_QUALITY", "best"),
         emit_metrics=True,
+        keep=keep,
     )
     signal.signal(signal.SIGTERM, lambda *_: service.stop())
     service.run()
     return 0
+
+
+def _keep_segments(value: str) -> KeepSegments:
+    if value == "all":
+        return "all"
+    if value == "around_goals":
+        return "around_goals"
+    raise ValueError(f"KEEP_SEGMENTS is {value!r}; set it to 'around_goals' (the default) or 'all'")

@@ -77,11 +77,13 @@ class Teams(_Contract):
 
 
 class SegmentEvent(_Contract):
-    """One HLS segment the capture task read, and where its bytes are kept.
+    """One HLS segment the capture task read and kept, and where its bytes are.
 
     Twitch drops a segment from its playlist ~28 s after publishing it, which
     is shorter than pre-roll plus detection delay, so the capture task keeps
     the bytes itself (S3 in the cloud, a folder locally) and says where here.
+    It announces the segments of goals' windows (or every segment, with
+    ``keep_segments="all"``), each once and in stream order per channel.
     """
 
     type: Literal["segment"] = "segment"

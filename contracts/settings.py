@@ -9,6 +9,10 @@ never by editing a second copy.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+KeepSegments = Literal["around_goals", "all"]
+"""Which segments the capture task stores in S3 and announces (see ``capture_task.keeper``)."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class PipelineSettings:
     """Seconds after it (the celebration)."""
     post_roll_wait_s: float = 120.0
     """How long enrich waits for the segments after a goal before giving up to the DLQ."""
+    keep_segments: KeepSegments = "around_goals"
+    """Store only the segments around goals (~45 PUTs a stream-hour), or ``all`` (1,800): docs/cost.md."""
     segment_ttl_hours: int = 24
     """Segments are only needed until their clip is cut; S3 and DynamoDB expire them."""
     idempotency_ttl_hours: int = 48
@@ -34,6 +40,20 @@ class PipelineSettings:
     kinesis_retention_hours: int = 24
     highlight_event_type_attribute: str = "event_type"
     channel_attribute: str = "channel"
+
+    def capture_environment(
+        self, *, channel_parameter: str, kinesis_stream: str, segments_bucket: str
+    ) -> dict[str, str]:
+        """The capture task's variables (``capture_task.service.run_from_environment`` reads them)."""
+        return {
+            "CHANNEL_PARAMETER_NAME": channel_parameter,
+            "KINESIS_STREAM_NAME": kinesis_stream,
+            "SEGMENTS_BUCKET": segments_bucket,
+            "CHANNEL_POLL_INTERVAL_S": str(self.channel_poll_interval_s),
+            "KEEP_SEGMENTS": self.keep_segments,
+            "PRE_ROLL_S": str(self.pre_roll_s),
+            "POST_ROLL_S": str(self.post_roll_s),
+        }
 
     def enrich_environment(
         self, *, segment_table: str, idempotency_table: str, clip_queue_url: str, dead_letter_queue_url: str

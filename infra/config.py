@@ -98,6 +98,15 @@ def _settings_from_context(node: ContextReader) -> PipelineSettings:
         raw = node.try_get_context(name)
         if raw is None:
             continue
+        if typing.get_origin(types[name]) is typing.Literal:
+            choices = typing.get_args(types[name])
+            if raw not in choices:
+                raise InfraConfigError(
+                    f"Context value {name}={raw!r} is not one of {', '.join(map(str, choices))}: pass e.g. "
+                    f"-c {name}={getattr(DEFAULT_SETTINGS, name)}."
+                )
+            overrides[name] = raw
+            continue
         try:
             overrides[name] = types[name](raw)
         except (TypeError, ValueError) as error:

@@ -29,6 +29,7 @@ def live_view(run: LocalRun) -> Group:
     table.add_row("channel", f"{run.channel}  [dim]{run.source}[/dim]")
     table.add_row("emulated AWS", f"[dim]{run.endpoint_url or 'starting…'}[/dim]")
     table.add_row("stream time", f"{sum(s.stream_seconds for s in run.capture_stats):.0f} s")
+    table.add_row("segments stored", _segments_stored(run))
     table.add_row("score as read", score)
     table.add_row("goals found", str(len(run.goals)))
     table.add_row("clips made", str(len(run.highlights)))
@@ -39,6 +40,13 @@ def live_view(run: LocalRun) -> Group:
     parts: list[Table | Text] = [table]
     parts += [Text(f"! {failure}", style="red") for failure in run.failures[-3:]]
     return Group(*parts)
+
+
+def _segments_stored(run: LocalRun) -> str:
+    """Kept / read: the capture task stores only the segments around goals (capture_task.keeper)."""
+    kept = sum(s.segments_kept - s.segments_unstored for s in run.capture_stats)
+    read = sum(s.segments for s in run.capture_stats)
+    return f"{kept} of {read} segments"
 
 
 def truth_errors(run: LocalRun) -> dict[str, float | None]:
@@ -85,7 +93,7 @@ def print_summary(console: Console, run: LocalRun) -> None:
     capture_cpu = sum(s.cpu_s for s in run.capture_stats)
     stream_s = sum(s.stream_seconds for s in run.capture_stats)
     console.print(
-        f"{stream_s:.0f} s of stream read with {capture_cpu:.1f} CPU s; "
+        f"{stream_s:.0f} s of stream read with {capture_cpu:.1f} CPU s, {_segments_stored(run)} in S3; "
         f"{len(run.highlights)} highlight(s) and {len(run.reels)} match reel(s) delivered; webhook messages: "
         f"{len(run.chat.messages) if run.chat else 0}"
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from capture_task.capture import CaptureStats
+from capture_task.keeper import KeepPolicy
 from capture_task.publisher import KinesisSink
 from capture_task.segment_store import S3SegmentStore
 from capture_task.service import CaptureService, ChannelParameter
@@ -104,6 +105,7 @@ def run_pipeline(options: LocalRunOptions, on_tick: Callable[[LocalRun], None] |
             store=S3SegmentStore(aws.client("s3"), resources.segments_bucket),
             poll_interval_s=LOCAL_CHANNEL_POLL_S,
             exit_when_ended=True,
+            keep=KeepPolicy.of(settings),
         )
         capture = threading.Thread(target=service.run, name="capture-service", daemon=True)
         capture.start()

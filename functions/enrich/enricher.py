@@ -60,8 +60,17 @@ class Enricher:
     def on_segment(self, segment: SegmentEvent) -> dict[str, GoalOutcome]:
         """Index the segment; settle the channel's waiting goals it completes (or that waited too long)."""
         self.index.put_segment(segment)
+        return self.settle_waiting(segment.channel)
+
+    def settle_waiting(self, channel: str) -> dict[str, GoalOutcome]:
+        """Look at the channel's waiting goals again: clip those now complete, give up those waited too long.
+
+        Called for every event of the channel, not only segments: the capture task announces only the
+        segments around goals, so a goal whose post-roll never came (the task died) may see no segment
+        for a long time, and its dead letter should not wait for one.
+        """
         outcomes: dict[str, GoalOutcome] = {}
-        for pending in self.index.pending_goals(segment.channel):
+        for pending in self.index.pending_goals(channel):
             outcome = self._settle(pending.goal, waited_s=self._clock() - pending.created_at)
             if outcome != "pending":
                 self.index.delete_pending_goal(pending.goal)

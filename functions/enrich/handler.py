@@ -79,12 +79,16 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
                 metrics.add_metric(name="SegmentsIndexed", unit=MetricUnit.Count, value=1)
                 for outcome in enricher.on_segment(event).values():
                     count_given_up(outcome)
-            elif isinstance(event, MatchEndEvent):
-                # The match reel is cut by the clip function from the goals' clips: pass it on, once.
-                send_reel_once(queue, match=event)
             else:
-                metrics.add_metric(name="GoalsReceived", unit=MetricUnit.Count, value=1)
-                settle_goal_once(enricher, goal=event)
+                # A goal parked earlier may have waited too long: any event of the channel looks again.
+                for outcome in enricher.settle_waiting(event.channel).values():
+                    count_given_up(outcome)
+                if isinstance(event, MatchEndEvent):
+                    # The match reel is cut by the clip function from the goals' clips: pass it on, once.
+                    send_reel_once(queue, match=event)
+                else:
+                    metrics.add_metric(name="GoalsReceived", unit=MetricUnit.Count, value=1)
+                    settle_goal_once(enricher, goal=event)
         finally:
             logger.remove_keys(list(keys))
 

@@ -1,4 +1,4 @@
-"""The DynamoDB segment index: every segment of the last day per channel, and goals waiting for theirs.
+"""The DynamoDB segment index: the last day's announced segments per channel, and goals waiting for theirs.
 
 One table (env ``SEGMENT_TABLE``; keys ``pk``/``sk``, TTL attribute ``expires_at``):
 

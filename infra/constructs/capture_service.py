@@ -107,18 +107,17 @@ class CaptureService(Construct):
                 platform=ecr_assets.Platform.LINUX_ARM64,
             ),
             command=["run"],
-            environment={
-                "CHANNEL_PARAMETER_NAME": resources.channel_parameter.parameter_name,
-                "KINESIS_STREAM_NAME": resources.stream.stream_name,
-                "SEGMENTS_BUCKET": resources.segments_bucket.bucket_name,
-                "CHANNEL_POLL_INTERVAL_S": str(config.settings.channel_poll_interval_s),
-            },
+            environment=config.settings.capture_environment(
+                channel_parameter=resources.channel_parameter.parameter_name,
+                kinesis_stream=resources.stream.stream_name,
+                segments_bucket=resources.segments_bucket.bucket_name,
+            ),
             logging=ecs.LogDrivers.aws_logs(stream_prefix="capture", log_group=self.log_group),
         )
         acknowledge(
             self.task_definition,
             "AwsSolutions-ECS2",
-            "The environment holds only resource names, a poll interval and the channel name; nothing secret.",
+            "The environment holds only resource names, the channel name and timing settings; nothing secret.",
         )
         resources.stream.grant_write(self.task_definition.task_role)
         resources.segments_bucket.grant_put(self.task_definition.task_role)
@@ -126,7 +125,7 @@ class CaptureService(Construct):
         acknowledge_grant_wildcards(
             self.task_definition,
             ["Action::s3:Abort*", f"Resource::{MediaBucket.SEGMENTS.objects_in_nag_finding}"],
-            "grant_put on the segments bucket: the task writes one object per segment under keys it derives "
+            "grant_put on the segments bucket: the task writes one object per kept segment under keys it derives "
             "(hence <bucket>/*), and may abort its own multipart uploads.",
         )
         acknowledge_grant_wildcards(

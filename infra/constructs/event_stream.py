@@ -1,15 +1,15 @@
 """The Kinesis stream that carries `segment` and `goal` events from the capture task to enrich.
 
 Capacity mode is PROVISIONED with one shard, on cost (us-east-1, Nov 2026 public prices):
-one shard is $0.015/h plus $0.014 per million 25 KB PUT units — a channel puts one record every
-~2 s (≈1,800/h, well under a shard's 1,000 records/s), so ≈ $0.0150/h ($10.95/month). ON_DEMAND
-bills $0.04 per stream-hour plus $0.08/GB in and $0.04/GB out (≈ $0.040/h, $29/month) for
-throughput we never use. Every channel shares the shard, each in order (partition key = channel).
-The shard itself (1,000 records/s, 1 MB/s) would carry hundreds of channels at one ~1 KB record
-every 2 s each; enrich is the tighter limit: it takes a shard's records one after another
-(`parallelization_factor=1`, ~50–100 ms each), i.e. some 10–20 channels. Raising the
-parallelization factor (up to 10; Lambda still keeps each partition key in order) or adding shards
-lifts that. Itemised costs: docs/cost.md.
+one shard is $0.015/h plus $0.014 per million 25 KB PUT units — a channel puts ~50 records an
+hour (the ~15 segments kept around each goal, the goals; ≈1,800/h with `keep_segments=all`, still
+far under a shard's 1,000 records/s), so ≈ $0.0150/h ($10.95/month). ON_DEMAND bills $0.04 per
+stream-hour plus $0.08/GB in and $0.04/GB out (≈ $0.040/h, $29/month) for throughput we never use.
+Every channel shares the shard, each in order (partition key = channel). enrich takes a shard's
+records one batch after another (`parallelization_factor=1`): with every segment kept, some
+10–20 channels at ~50–100 ms a record; around goals only, far more. Raising the parallelization
+factor (up to 10; Lambda still keeps each partition key in order) or adding shards lifts that.
+Itemised costs: docs/cost.md.
 
 Encryption uses the AWS-managed key `alias/aws/kinesis`: free, and neither the producer nor the
 Lambda poller needs key grants.

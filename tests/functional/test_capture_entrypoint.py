@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -20,6 +21,7 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
+from contracts.settings import DEFAULT_SETTINGS
 from sample_broadcast import LiveHlsServer, test_broadcast
 from tests.e2e_local.capture_support import REPO_ROOT, rendered
 
@@ -40,9 +42,10 @@ def test_run_follows_the_parameter_and_stops_cleanly_on_sigterm(broadcast_cache:
             "AWS_ACCESS_KEY_ID": "x",
             "AWS_SECRET_ACCESS_KEY": "x",
             "AWS_DEFAULT_REGION": "us-east-1",
-            "CHANNEL_PARAMETER_NAME": "/highlight-bot/channel",
-            "KINESIS_STREAM_NAME": "events",
-            "SEGMENTS_BUCKET": "segments",
+            # The variables the stack sets, from the builder the stack uses.
+            **DEFAULT_SETTINGS.capture_environment(
+                channel_parameter="/highlight-bot/channel", kinesis_stream="events", segments_bucket="segments"
+            ),
             "CHANNEL_POLL_INTERVAL_S": "1",
         }
         clients = {name: boto3.client(name, endpoint_url=env["AWS_ENDPOINT_URL"], region_name="us-east-1",
@@ -67,16 +70,27 @@ def test_run_follows_the_parameter_and_stops_cleanly_on_sigterm(broadcast_cache:
         goals = _goals(clients["kinesis"])
         assert goals and goals[0]["channel"] == "sample"
         assert goals[0]["score"] == info.truth()["goals"][0]["score"]
-        assert clients["s3"].list_objects_v2(Bucket="segments")["KeyCount"] > 0
+        # Only the segments around the goal were stored (KEEP_SEGMENTS=around_goals), each one announced.
+        stored = {o["Key"] for o in clients["s3"].list_objects_v2(Bucket="segments").get("Contents", [])}
+        announced = _events(clients["kinesis"], "segment")
+        assert stored and {e["location"].removeprefix("s3://segments/") for e in announced} == stored
+        goal_times = [datetime.fromisoformat(goal["at"]) for goal in _goals(clients["kinesis"])]
+        reach = timedelta(seconds=DEFAULT_SETTINGS.pre_roll_s + DEFAULT_SETTINGS.post_roll_s + 2 * 2.0)
+        for event in announced:
+            assert any(abs(datetime.fromisoformat(event["start"]) - at) <= reach for at in goal_times), event
     finally:
         server.stop()
 
 
 def _goals(kinesis: object) -> list[dict]:
+    return _events(kinesis, "goal")
+
+
+def _events(kinesis: object, event_type: str) -> list[dict]:
     shard = kinesis.list_shards(StreamName="events")["Shards"][0]["ShardId"]  # type: ignore[attr-defined]
     iterator = kinesis.get_shard_iterator(  # type: ignore[attr-defined]
         StreamName="events", ShardId=shard, ShardIteratorType="TRIM_HORIZON"
     )["ShardIterator"]
     records = kinesis.get_records(ShardIterator=iterator, Limit=10000)["Records"]  # type: ignore[attr-defined]
     events = [json.loads(r["Data"]) for r in records]
-    return [e for e in events if e["type"] == "goal"]
+    return [e for e in events if e["type"] == event_type]

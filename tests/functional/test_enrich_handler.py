@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import boto3
 import pytest
 
 from contracts import ClipJob, parse_event
@@ -155,6 +157,26 @@ def test_a_goal_whose_segments_never_arrive_is_given_up_to_the_dlq(
     assert letter["reason"].startswith(f"segment 11 of channel {CHANNEL} never arrived, so goal {GOAL.id}")
     assert parse_event(json.dumps(letter["goal"])) == GOAL
     assert world.items(f"goal#{CHANNEL}") == []
+    assert clip_jobs(world) == []
+
+
+def test_a_goal_whose_post_roll_never_comes_is_given_up_at_the_channels_next_goal(world: EnrichWorld) -> None:
+    # Only the segments around goals are announced: the capture task died after the pre-roll, and
+    # the channel's next event is its next goal, with no segment in between.
+    run(world.stream.event_for(*(a_segment(n) for n in range(11)), GOAL))
+    (parked,) = world.items(f"goal#{CHANNEL}")
+    client = boto3.client("dynamodb", region_name="us-east-1")
+    key = {"pk": parked["pk"], "sk": parked["sk"]}
+    waited_long_ago = str(int(time.time()) - 3600)  # an hour of wall time, far past POST_ROLL_WAIT_S
+    client.update_item(TableName=world.segment_table, Key=key, UpdateExpression="SET created_at = :t",
+                       ExpressionAttributeValues={":t": {"N": waited_long_ago}})  # fmt: skip
+
+    later_goal = a_goal(START + timedelta(seconds=3 * 3600))
+    assert run(world.stream.event_for(later_goal)) == []
+
+    (letter,) = dead_letters(world)
+    assert letter["kind"] == "goal_given_up" and parse_event(json.dumps(letter["goal"])) == GOAL
+    assert [json.loads(item["goal"]["S"])["id"] for item in world.items(f"goal#{CHANNEL}")] == [later_goal.id]
     assert clip_jobs(world) == []
 
 

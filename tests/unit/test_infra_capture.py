@@ -33,8 +33,16 @@ def test_container_runs_capture_with_its_environment(stateless: Template) -> Non
         "KINESIS_STREAM_NAME",
         "SEGMENTS_BUCKET",
         "CHANNEL_POLL_INTERVAL_S",
+        "KEEP_SEGMENTS",
+        "PRE_ROLL_S",
+        "POST_ROLL_S",
     }
-    assert environment["CHANNEL_POLL_INTERVAL_S"] == str(PipelineSettings().channel_poll_interval_s)
+    settings = PipelineSettings()
+    assert environment["CHANNEL_POLL_INTERVAL_S"] == str(settings.channel_poll_interval_s)
+    # The capture task keeps the segments of the same windows enrich cuts.
+    assert environment["KEEP_SEGMENTS"] == "around_goals"
+    assert environment["PRE_ROLL_S"] == str(settings.pre_roll_s)
+    assert environment["POST_ROLL_S"] == str(settings.post_roll_s)
     assert "ChannelParameter" in json.dumps(environment["CHANNEL_PARAMETER_NAME"])
     assert "EventsStream" in json.dumps(environment["KINESIS_STREAM_NAME"])
     assert container["LogConfiguration"]["LogDriver"] == "awslogs"

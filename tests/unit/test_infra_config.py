@@ -42,6 +42,7 @@ def test_command_line_strings_override_settings_with_their_types(tmp_path: Path)
             {
                 "pre_roll_s": "12.5",
                 "segment_ttl_hours": "48",
+                "keep_segments": "all",
                 "channel_parameter_name": "/other/channel",
                 "channel": "fifa_pro",
                 "source_root": str(tmp_path),
@@ -52,6 +53,7 @@ def test_command_line_strings_override_settings_with_their_types(tmp_path: Path)
     )
     assert config.settings.pre_roll_s == 12.5
     assert config.settings.segment_ttl_hours == 48
+    assert config.settings.keep_segments == "all"
     assert config.settings.channel_parameter_name == "/other/channel"
     assert config.channel == "fifa_pro"
     assert config.hooks_dir == tmp_path.resolve() / "hooks"
@@ -68,6 +70,7 @@ def test_external_hook_arns_accept_a_json_list() -> None:
     ("context", "complaint"),
     [
         ({"pre_roll_s": "soon"}, "pre_roll_s"),
+        ({"keep_segments": "some"}, "keep_segments='some' is not one of around_goals, all"),
         ({"skip_dependency_bundling": "maybe"}, "skip_dependency_bundling"),
         ({"external_hook_arns": {"not": "a list"}}, "external_hook_arns"),
     ],
