@@ -28,6 +28,8 @@ class PipelineSettings:
     """Seconds after it (the celebration)."""
     post_roll_wait_s: float = 120.0
     """How long enrich waits for the segments after a goal before giving up to the DLQ."""
+    waiting_goals_sweep_minutes: int = 5
+    """How often enrich looks at every listed channel's waiting goals without an event to prompt it."""
     keep_segments: KeepSegments = "around_goals"
     """Store only the segments around goals (~45 PUTs a stream-hour), or ``all`` (1,800): docs/cost.md."""
     segment_ttl_hours: int = 24
@@ -56,10 +58,17 @@ class PipelineSettings:
         }
 
     def enrich_environment(
-        self, *, segment_table: str, idempotency_table: str, clip_queue_url: str, dead_letter_queue_url: str
+        self,
+        *,
+        segment_table: str,
+        idempotency_table: str,
+        clip_queue_url: str,
+        dead_letter_queue_url: str,
+        channel_parameter: str,
     ) -> dict[str, str]:
         """The enrich function's variables: built here for the stack and the local run alike."""
         return {
+            "CHANNEL_PARAMETER_NAME": channel_parameter,
             "SEGMENT_TABLE": segment_table,
             "IDEMPOTENCY_TABLE": idempotency_table,
             "CLIP_QUEUE_URL": clip_queue_url,
@@ -86,3 +95,6 @@ class PipelineSettings:
 
 
 DEFAULT_SETTINGS = PipelineSettings()
+
+WAITING_GOALS_SWEEP_EVENT: dict[str, str] = {"sweep": "waiting_goals"}
+"""The input of enrich's schedule (the stack sets it, the handler recognises it): look at waiting goals."""

@@ -105,6 +105,7 @@ class StatelessStack(cdk.Stack):
                 enrich_dead_letters=state.enrich_failures.dead_letters,
                 enrich_batch_failures=state.enrich_failures.batch_failures,
                 highlight_topic=state.highlights.topic,
+                channel_parameter=state.channel.parameter,
             ),
         )
         self.hooks = Hooks(

@@ -51,6 +51,7 @@ class LocalResources:
                 idempotency_table=self.idempotency_table,
                 clip_queue_url=self.clip_queue_url,
                 dead_letter_queue_url=self.enrich_dead_letter_url,
+                channel_parameter=self.parameter_name,
             ),
             **settings.clip_environment(
                 highlights_bucket=self.highlights_bucket,

@@ -5,6 +5,11 @@ count what happened. Invalid records are dead-lettered with their reason and
 reported as processed (retrying cannot fix them, and a failed record would
 block its shard); anything raised (throttling, an unreachable queue) makes the
 record an item failure that the event source retries, from that record on.
+
+The same function also gets ``WAITING_GOALS_SWEEP_EVENT`` from a schedule: it then looks at
+the waiting goals of every channel in the channel parameter, so a goal whose
+post-roll never came is given up (to the dead-letter queue, with its reason)
+even when its channel sends nothing more.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from aws_lambda_powertools.utilities.data_classes.kinesis_stream_event import Ki
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contracts import ClipJob, GoalEvent, InvalidEventError, MatchEndEvent, SegmentEvent, parse_event
+from contracts.channels import channel_entries
+from contracts.settings import WAITING_GOALS_SWEEP_EVENT
 from functions.enrich.enricher import Enricher, GoalOutcome
 from functions.enrich.ordered_batch import InOrderKinesisProcessor
 from functions.enrich.queues import ClipJobQueue, DeadLetterQueue
@@ -35,8 +42,12 @@ metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "High
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    """Process one Kinesis batch; returns ``{"batchItemFailures": [...]}`` for the records to retry."""
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse | dict[str, Any]:
+    """Process one Kinesis batch; returns ``{"batchItemFailures": [...]}`` for the records to retry.
+
+    Given ``WAITING_GOALS_SWEEP_EVENT`` instead (the schedule), settles every listed channel's waiting goals and
+    returns what became of them, by channel.
+    """
     # Powertools keeps metrics it did not flush (POWERTOOLS_METRICS_DISABLED, as in the local pipeline):
     # start every invocation from an empty set so they never pile up.
     metrics.clear_metrics()
@@ -57,6 +68,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         dead_letters=dead_letters,
         settings=settings,
     )
+    if event == WAITING_GOALS_SWEEP_EVENT:
+        return sweep_waiting_goals(enricher, settings.channel_parameter_name)
     settle_goal_once = once(settle_goal, data_keyword_argument="goal")
     send_reel_once = once(send_reel_job, data_keyword_argument="match")
 
@@ -120,6 +133,18 @@ def settle_goal(enricher: Enricher, *, goal: GoalEvent) -> GoalOutcome:
     outcome = enricher.on_goal(goal)
     count_given_up(outcome)
     return outcome
+
+
+def sweep_waiting_goals(enricher: Enricher, parameter_name: str) -> dict[str, Any]:
+    """Settle the waiting goals of every channel the parameter lists (a channel removed from it is not swept)."""
+    value = aws_client("ssm").get_parameter(Name=parameter_name)["Parameter"]["Value"]
+    swept: dict[str, dict[str, GoalOutcome]] = {}
+    for entry in channel_entries(str(value)):
+        outcomes = swept[entry.channel] = enricher.settle_waiting(entry.channel)
+        for outcome in outcomes.values():
+            count_given_up(outcome)
+    logger.info("swept waiting goals", extra={"channels": len(swept), "settled": swept})
+    return {"swept": swept}
 
 
 def count_given_up(outcome: GoalOutcome) -> None:

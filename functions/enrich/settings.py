@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from contracts.settings import DEFAULT_SETTINGS
@@ -16,6 +17,8 @@ class EnrichSettings:
     clip_queue_url: str
     dead_letter_queue_url: str
     idempotency_table: str
+    channel_parameter_name: str = DEFAULT_SETTINGS.channel_parameter_name
+    """The SSM parameter listing the channels whose waiting goals the scheduled sweep looks at."""
     pre_roll_s: float = DEFAULT_SETTINGS.pre_roll_s
     post_roll_s: float = DEFAULT_SETTINGS.post_roll_s
     post_roll_wait_s: float = DEFAULT_SETTINGS.post_roll_wait_s
@@ -32,6 +35,7 @@ class EnrichSettings:
                 "DEAD_LETTER_QUEUE_URL", "the URL of the SQS queue for records enrich can never process"
             ),
             idempotency_table=required_env("IDEMPOTENCY_TABLE", "the DynamoDB table of Powertools idempotency"),
+            channel_parameter_name=os.environ.get("CHANNEL_PARAMETER_NAME") or DEFAULT_SETTINGS.channel_parameter_name,
             pre_roll_s=float_env("PRE_ROLL_S", DEFAULT_SETTINGS.pre_roll_s),
             post_roll_s=float_env("POST_ROLL_S", DEFAULT_SETTINGS.post_roll_s),
             post_roll_wait_s=float_env("POST_ROLL_WAIT_S", DEFAULT_SETTINGS.post_roll_wait_s),

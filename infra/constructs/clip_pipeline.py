@@ -21,14 +21,18 @@ from dataclasses import dataclass
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as event_sources
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from contracts.settings import WAITING_GOALS_SWEEP_EVENT
 from infra.config import InfraConfig
 from infra.constructs.layers import FFMPEG_PATH, LambdaLayers
 from infra.constructs.metric_names import Service
@@ -57,6 +61,7 @@ class ClipPipelineResources:
     enrich_dead_letters: sqs.IQueue
     enrich_batch_failures: sqs.IQueue
     highlight_topic: sns.ITopic
+    channel_parameter: ssm.IStringParameter
 
 
 class ClipPipeline(Construct):
@@ -96,12 +101,14 @@ class ClipPipeline(Construct):
                 idempotency_table=res.idempotency_table.table_name,
                 clip_queue_url=res.clip_jobs.queue_url,
                 dead_letter_queue_url=res.enrich_dead_letters.queue_url,
+                channel_parameter=res.channel_parameter.parameter_name,
             ),
         ).function
         res.segment_table.grant_read_write_data(self.enrich)
         res.idempotency_table.grant_read_write_data(self.enrich)
         res.clip_jobs.grant_send_messages(self.enrich)
         res.enrich_dead_letters.grant_send_messages(self.enrich)
+        res.channel_parameter.grant_read(self.enrich)
         self.enrich.add_event_source(
             event_sources.KinesisEventSource(
                 res.stream,
@@ -115,6 +122,23 @@ class ClipPipeline(Construct):
                 parallelization_factor=1,
                 on_failure=event_sources.SqsDlq(res.enrich_batch_failures),
             )
+        )
+        # Goals wait in the index for their post-roll and are re-decided when their channel sends an
+        # event; the capture task sends few (segments only around goals), so a schedule looks too,
+        # and a goal whose post-roll never came reaches the dead-letter queue without a next event.
+        self.waiting_goals_sweep = events.Rule(
+            self,
+            "WaitingGoalsSweep",
+            description="enrich looks at every listed channel's goals waiting for their segments",
+            schedule=events.Schedule.rate(cdk.Duration.minutes(settings.waiting_goals_sweep_minutes)),
+            targets=[
+                targets.LambdaFunction(
+                    self.enrich,
+                    event=events.RuleTargetInput.from_object(WAITING_GOALS_SWEEP_EVENT),
+                    retry_attempts=1,
+                    max_event_age=cdk.Duration.minutes(settings.waiting_goals_sweep_minutes),
+                )
+            ],
         )
 
         self.clip = PythonFunction(

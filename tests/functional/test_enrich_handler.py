@@ -13,6 +13,7 @@ import boto3
 import pytest
 
 from contracts import ClipJob, parse_event
+from contracts.settings import WAITING_GOALS_SWEEP_EVENT
 from functions.enrich import handler as enrich
 from functions.enrich.segment_index import SegmentIndex
 from tests.functional.functions_fixtures import (
@@ -164,12 +165,7 @@ def test_a_goal_whose_post_roll_never_comes_is_given_up_at_the_channels_next_goa
     # Only the segments around goals are announced: the capture task died after the pre-roll, and
     # the channel's next event is its next goal, with no segment in between.
     run(world.stream.event_for(*(a_segment(n) for n in range(11)), GOAL))
-    (parked,) = world.items(f"goal#{CHANNEL}")
-    client = boto3.client("dynamodb", region_name="us-east-1")
-    key = {"pk": parked["pk"], "sk": parked["sk"]}
-    waited_long_ago = str(int(time.time()) - 3600)  # an hour of wall time, far past POST_ROLL_WAIT_S
-    client.update_item(TableName=world.segment_table, Key=key, UpdateExpression="SET created_at = :t",
-                       ExpressionAttributeValues={":t": {"N": waited_long_ago}})  # fmt: skip
+    _park_long_ago(world)
 
     later_goal = a_goal(START + timedelta(seconds=3 * 3600))
     assert run(world.stream.event_for(later_goal)) == []
@@ -178,6 +174,37 @@ def test_a_goal_whose_post_roll_never_comes_is_given_up_at_the_channels_next_goa
     assert letter["kind"] == "goal_given_up" and parse_event(json.dumps(letter["goal"])) == GOAL
     assert [json.loads(item["goal"]["S"])["id"] for item in world.items(f"goal#{CHANNEL}")] == [later_goal.id]
     assert clip_jobs(world) == []
+
+
+def test_the_scheduled_sweep_gives_up_a_goal_of_a_channel_that_went_quiet(
+    world: EnrichWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHANNEL_PARAMETER_NAME", "/highlight-bot/channel")
+    boto3.client("ssm", region_name="us-east-1").put_parameter(
+        Name="/highlight-bot/channel", Value=f"{CHANNEL},quiet_one", Type="String"
+    )
+    run(world.stream.event_for(*(a_segment(n) for n in range(11)), GOAL))  # then the task died: nothing more
+    assert enrich.handler(WAITING_GOALS_SWEEP_EVENT, FakeLambdaContext()) == {"swept": {CHANNEL: {}, "quiet_one": {}}}
+    assert dead_letters(world) == []  # not waited long enough yet
+
+    _park_long_ago(world)
+    assert enrich.handler(WAITING_GOALS_SWEEP_EVENT, FakeLambdaContext()) == {
+        "swept": {CHANNEL: {GOAL.id: "given_up"}, "quiet_one": {}}
+    }
+    (letter,) = dead_letters(world)
+    assert letter["kind"] == "goal_given_up" and parse_event(json.dumps(letter["goal"])) == GOAL
+    assert world.items(f"goal#{CHANNEL}") == []
+
+
+def _park_long_ago(world: EnrichWorld) -> None:
+    """Make the channel's waiting goal look parked an hour ago (far past POST_ROLL_WAIT_S)."""
+    (parked,) = world.items(f"goal#{CHANNEL}")
+    boto3.client("dynamodb", region_name="us-east-1").update_item(
+        TableName=world.segment_table,
+        Key={"pk": parked["pk"], "sk": parked["sk"]},
+        UpdateExpression="SET created_at = :t",
+        ExpressionAttributeValues={":t": {"N": str(int(time.time()) - 3600)}},
+    )
 
 
 def test_a_gap_in_the_pre_roll_is_clipped_without_waiting(world: EnrichWorld) -> None:

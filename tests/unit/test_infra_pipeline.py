@@ -9,7 +9,7 @@ from typing import Any
 from aws_cdk.assertions import Template
 from infra_fixtures import SynthesizedApp, default_app_fixture, function_by_handler, resources, stateless_fixture  # noqa: F401  (fixtures, used by name)
 
-from contracts.settings import PipelineSettings
+from contracts.settings import WAITING_GOALS_SWEEP_EVENT, PipelineSettings
 
 SETTINGS = PipelineSettings()
 ENRICH = "functions/enrich/handler.handler"
@@ -46,6 +46,30 @@ def test_enrich_environment_names_its_resources_and_the_settings(stateless: Temp
     assert env["SEGMENT_TTL_HOURS"] == str(SETTINGS.segment_ttl_hours)
     assert env["POWERTOOLS_SERVICE_NAME"] == "enrich"
     assert env["POWERTOOLS_METRICS_NAMESPACE"] == "HighlightBot"
+    assert "ChannelParameter" in _output_of(env["CHANNEL_PARAMETER_NAME"])
+
+
+def test_a_schedule_sends_enrich_the_waiting_goals_sweep(stateless: Template) -> None:
+    enrich_id, _ = function_by_handler(stateless, ENRICH)
+    (rule,) = [
+        r["Properties"]
+        for r in resources(stateless, "AWS::Events::Rule").values()
+        if any(t["Arn"] == {"Fn::GetAtt": [enrich_id, "Arn"]} for t in r["Properties"].get("Targets", []))
+    ]
+    assert rule["ScheduleExpression"] == f"rate({SETTINGS.waiting_goals_sweep_minutes} minutes)"
+    (target,) = rule["Targets"]
+    assert json.loads(target["Input"]) == WAITING_GOALS_SWEEP_EVENT
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] == 1
+    permissions = resources(stateless, "AWS::Lambda::Permission").values()
+    assert any(
+        p["Properties"]["FunctionName"] == {"Fn::GetAtt": [enrich_id, "Arn"]}
+        and p["Properties"]["Principal"] == "events.amazonaws.com"
+        for p in permissions
+    )
+    # The sweep lists the channels from the parameter: enrich may read it, and only read it.
+    reads = [s for s in _role_statements(stateless, enrich_id) if "ssm:GetParameter" in _actions(s)]
+    (statement,) = reads
+    assert not any(action.startswith(("ssm:Put", "ssm:Delete")) for action in _actions(statement))
 
 
 def test_clip_environment_names_its_resources_and_ffmpeg(stateless: Template) -> None:
