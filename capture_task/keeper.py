@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 
 from capture_task.frames import SegmentMedia
 from capture_task.sampler import RECENT_SEGMENTS
-from contracts.settings import KeepSegments, PipelineSettings
+from contracts.settings import DEFAULT_SETTINGS, KeepSegments, PipelineSettings
 
 MARGIN_S = 1.0
 """Kept on both sides of a clip window: goal times come from frame offsets, segment starts from
@@ -45,9 +45,9 @@ the playlist, and enrich tolerates 0.25 s between them; a second more costs at m
 class KeepPolicy:
     """Which segments are stored: ``all``, or ``around_goals`` (the clip window, pre- and post-roll)."""
 
-    keep: KeepSegments = "around_goals"
-    pre_roll_s: float = 20.0
-    post_roll_s: float = 5.0
+    keep: KeepSegments = DEFAULT_SETTINGS.keep_segments
+    pre_roll_s: float = DEFAULT_SETTINGS.pre_roll_s
+    post_roll_s: float = DEFAULT_SETTINGS.post_roll_s
 
     @classmethod
     def keep_all(cls) -> KeepPolicy:
