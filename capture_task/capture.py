@@ -145,8 +145,7 @@ class CaptureTask:
         """Feed the metrics: how far behind the live edge we are is wall time minus the segment's end."""
         assert self.metrics is not None
         reader = self.reader.stats
-        ended = segment.start.timestamp() + segment.duration_s
-        self.metrics.segment_read(segments_behind_live=(time.time() - ended) / segment.duration_s)
+        self.metrics.segment_read(segments_behind_live=(time.time() - segment.end.timestamp()) / segment.duration_s)
         self.metrics.goals_detected(goals)
         self.metrics.ocr(
             reads=reader.ocr_calls - self._ocr_counted[0], failures=reader.unreadable - self._ocr_counted[1]

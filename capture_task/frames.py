@@ -39,6 +39,11 @@ class SegmentMedia:
     init_section: bytes | None = None
     discontinuity: bool = False
 
+    @property
+    def end(self) -> datetime:
+        """When the segment's last frame ends, on the stream clock."""
+        return self.start + timedelta(seconds=self.duration_s)
+
 
 @dataclass(frozen=True)
 class TimedFrame:

@@ -63,10 +63,6 @@ class KeepPolicy:
         return cls(keep=settings.keep_segments, pre_roll_s=settings.pre_roll_s, post_roll_s=settings.post_roll_s)
 
 
-def _end(segment: SegmentMedia) -> datetime:
-    return segment.start + timedelta(seconds=segment.duration_s)
-
-
 class SegmentKeeper:
     """Holds recent segments and releases, in stream order and once each, those to store.
 
@@ -100,7 +96,7 @@ class SegmentKeeper:
         keep_until = at + timedelta(seconds=self.policy.post_roll_s + MARGIN_S)
         self._keep_until = max(self._keep_until or keep_until, keep_until)
         window_start = at - timedelta(seconds=self.policy.pre_roll_s + MARGIN_S)
-        released = [s for s in self._held if _end(s) > window_start and s.start < self._keep_until]
+        released = [s for s in self._held if s.end > window_start and s.start < self._keep_until]
         # Held segments before this window are needed by no later goal (its window starts later still);
         # those after it (a goal announced late) may be a later goal's pre-roll, so they stay held.
         self._held = deque(s for s in self._held if s.start >= self._keep_until)
@@ -116,6 +112,6 @@ class SegmentKeeper:
     def _forget_old(self, *, newest: SegmentMedia) -> None:
         """Drop held segments no goal can still reach: older than the sampler's search-back plus a pre-roll."""
         reach_s = (RECENT_SEGMENTS + 1) * newest.duration_s + self.policy.pre_roll_s + MARGIN_S
-        oldest_needed = _end(newest) - timedelta(seconds=reach_s)
-        while self._held and _end(self._held[0]) <= oldest_needed:
+        oldest_needed = newest.end - timedelta(seconds=reach_s)
+        while self._held and self._held[0].end <= oldest_needed:
             self._held.popleft()
