@@ -20,13 +20,12 @@ import requests
 from capture_task.capture import CaptureStats, CaptureTask, default_channel
 from capture_task.exceptions import CaptureError, StreamOffline
 from capture_task.frames import SegmentMedia
-from capture_task.keeper import KeepPolicy
+from capture_task.keeper import KEEP_SEGMENTS_CHOICES, KeepPolicy
 from capture_task.playlist import PlaylistFollower
 from capture_task.publisher import sink_for
 from capture_task.segment_store import LocalSegmentStore, S3SegmentStore, SegmentStore, s3_client_with_retries
 from capture_task.segments import file_segments, hls_segments
 from capture_task.sources import Resolver, SourceKind, parse_source
-from contracts.settings import DEFAULT_SETTINGS
 
 logger = logging.getLogger("highlight_bot.capture")
 
@@ -77,8 +76,9 @@ def detect(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop_event.set())
     channel = args.channel or default_channel(args.source)
     sink = sink_for(args.out, kinesis_stream=args.kinesis_stream)
-    keep = KeepPolicy.keep_all() if args.keep_segments == "all" else KeepPolicy.of(DEFAULT_SETTINGS)
-    task = CaptureTask(channel, sink=sink, store=_store_from(args), naive=args.naive, keep=keep)
+    task = CaptureTask(
+        channel, sink=sink, store=_store_from(args), naive=args.naive, keep=KeepPolicy(keep=args.keep_segments)
+    )
     locations: dict[int, str] = {}
     try:
         stats = task.run(segments_of(args.source, args.quality, stop_event, locations), location_of=locations)
@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--segments-dir", help="keep segment bytes in this folder")
     run.add_argument(
         "--keep-segments",
-        choices=["all", "around_goals"],
+        choices=KEEP_SEGMENTS_CHOICES,
         default="all",
         help="announce (and store) every segment (default: this command shows all it read), "
         "or only those a goal's clip needs, as the service does",

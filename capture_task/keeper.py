@@ -28,6 +28,7 @@ Example:
 
 from __future__ import annotations
 
+import typing
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,6 +36,8 @@ from datetime import datetime, timedelta
 from capture_task.frames import SegmentMedia
 from capture_task.sampler import RECENT_SEGMENTS
 from contracts.settings import DEFAULT_SETTINGS, KeepSegments, PipelineSettings
+
+KEEP_SEGMENTS_CHOICES: tuple[KeepSegments, ...] = typing.get_args(KeepSegments)
 
 MARGIN_S = 1.0
 """Kept on both sides of a clip window: goal times come from frame offsets, segment starts from
@@ -61,6 +64,15 @@ class KeepPolicy:
     def of(cls, settings: PipelineSettings) -> KeepPolicy:
         """The policy the pipeline's settings ask for (the windows enrich cuts, so the two agree)."""
         return cls(keep=settings.keep_segments, pre_roll_s=settings.pre_roll_s, post_roll_s=settings.post_roll_s)
+
+
+def keep_segments_named(value: str, *, setting: str) -> KeepSegments:
+    """``value`` as a keep choice, or a ValueError saying which ``setting`` held it and what it may hold."""
+    for choice in KEEP_SEGMENTS_CHOICES:
+        if value == choice:
+            return choice
+    others = " or ".join(repr(c) for c in KEEP_SEGMENTS_CHOICES if c != DEFAULT_SETTINGS.keep_segments)
+    raise ValueError(f"{setting} is {value!r}; set it to {DEFAULT_SETTINGS.keep_segments!r} (the default) or {others}")
 
 
 class SegmentKeeper:

@@ -26,16 +26,16 @@ import boto3
 
 from capture_task.capture import CaptureTask
 from capture_task.cli import segments_of
-from capture_task.keeper import KeepPolicy
+from capture_task.keeper import KeepPolicy, keep_segments_named
 from capture_task.metrics import CaptureMetrics
 from capture_task.publisher import EventSink, sink_for
 from capture_task.segment_store import S3SegmentStore, SegmentStore, s3_client_with_retries
 from contracts.channels import ChannelEntry, channel_entry
-from contracts.settings import DEFAULT_SETTINGS, KeepSegments
+from contracts.settings import DEFAULT_SETTINGS
 
 logger = logging.getLogger("highlight_bot.capture")
 
-DEFAULT_POLL_INTERVAL_S = 30.0
+DEFAULT_POLL_INTERVAL_S = DEFAULT_SETTINGS.channel_poll_interval_s
 
 
 class ChannelParameter:
@@ -86,7 +86,7 @@ class CaptureService:
         """Return once a fixed source (not a Twitch channel) has ended: the local run's sample does."""
         self.emit_metrics = emit_metrics
         """Print CloudWatch EMF lines on stdout (the Fargate task; not the local run's terminal)."""
-        self.keep = keep or KeepPolicy.of(DEFAULT_SETTINGS)
+        self.keep = keep or KeepPolicy()
         """Which segments are stored and announced: by default only those around goals."""
         self.switches = 0
         self.errors: list[str] = []
@@ -161,13 +161,15 @@ class CaptureService:
 
 def run_from_environment() -> int:
     """The container's entry point: everything from environment variables set by the stack."""
-    parameter_name = os.environ.get("CHANNEL_PARAMETER_NAME", "/highlight-bot/channel")
+    parameter_name = os.environ.get("CHANNEL_PARAMETER_NAME", DEFAULT_SETTINGS.channel_parameter_name)
     stream = os.environ.get("KINESIS_STREAM_NAME")
     bucket = os.environ.get("SEGMENTS_BUCKET")
     if not stream or not bucket:
         raise ValueError("KINESIS_STREAM_NAME and SEGMENTS_BUCKET must be set (the stack sets them in the task)")
     keep = KeepPolicy(
-        keep=_keep_segments(os.environ.get("KEEP_SEGMENTS", DEFAULT_SETTINGS.keep_segments)),
+        keep=keep_segments_named(
+            os.environ.get("KEEP_SEGMENTS", DEFAULT_SETTINGS.keep_segments), setting="KEEP_SEGMENTS"
+        ),
         pre_roll_s=float(os.environ.get("PRE_ROLL_S", DEFAULT_SETTINGS.pre_roll_s)),
         post_roll_s=float(os.environ.get("POST_ROLL_S", DEFAULT_SETTINGS.post_roll_s)),
     )
@@ -184,11 +186,3 @@ def run_from_environment() -> int:
     signal.signal(signal.SIGTERM, lambda *_: service.stop())
     service.run()
     return 0
-
-
-def _keep_segments(value: str) -> KeepSegments:
-    if value == "all":
-        return "all"
-    if value == "around_goals":
-        return "around_goals"
-    raise ValueError(f"KEEP_SEGMENTS is {value!r}; set it to 'around_goals' (the default) or 'all'")
