@@ -90,12 +90,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         try:
             if isinstance(event, SegmentEvent):
                 metrics.add_metric(name="SegmentsIndexed", unit=MetricUnit.Count, value=1)
-                for outcome in enricher.on_segment(event).values():
-                    count_given_up(outcome)
+                count_given_up(*enricher.on_segment(event).values())
             else:
                 # A goal parked earlier may have waited too long: any event of the channel looks again.
-                for outcome in enricher.settle_waiting(event.channel).values():
-                    count_given_up(outcome)
+                count_given_up(*enricher.settle_waiting(event.channel).values())
                 if isinstance(event, MatchEndEvent):
                     # The match reel is cut by the clip function from the goals' clips: pass it on, once.
                     send_reel_once(queue, match=event)
@@ -140,16 +138,16 @@ def sweep_waiting_goals(enricher: Enricher, parameter_name: str) -> dict[str, An
     value = aws_client("ssm").get_parameter(Name=parameter_name)["Parameter"]["Value"]
     swept: dict[str, dict[str, GoalOutcome]] = {}
     for entry in channel_entries(str(value)):
-        outcomes = swept[entry.channel] = enricher.settle_waiting(entry.channel)
-        for outcome in outcomes.values():
-            count_given_up(outcome)
+        swept[entry.channel] = enricher.settle_waiting(entry.channel)
+        count_given_up(*swept[entry.channel].values())
     logger.info("swept waiting goals", extra={"channels": len(swept), "settled": swept})
     return {"swept": swept}
 
 
-def count_given_up(outcome: GoalOutcome) -> None:
-    if outcome == "given_up":
-        metrics.add_metric(name="GoalsGivenUp", unit=MetricUnit.Count, value=1)
+def count_given_up(*outcomes: GoalOutcome) -> None:
+    for outcome in outcomes:
+        if outcome == "given_up":
+            metrics.add_metric(name="GoalsGivenUp", unit=MetricUnit.Count, value=1)
 
 
 def record_as_received(record: KinesisStreamRecord) -> dict[str, Any]:
