@@ -131,6 +131,28 @@ def resources(template: Template, resource_type: str) -> dict[str, dict[str, Any
     return dict(template.find_resources(resource_type))
 
 
+def role_statements(template: Template, role_logical_id: str) -> list[dict[str, Any]]:
+    """Every IAM policy statement attached to one role."""
+    return [
+        statement
+        for policy in resources(template, "AWS::IAM::Policy").values()
+        if {"Ref": role_logical_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def function_statements(template: Template, function_logical_id: str) -> list[dict[str, Any]]:
+    """Every IAM policy statement attached to a Lambda function's role."""
+    role = template.to_json()["Resources"][function_logical_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+    return role_statements(template, role)
+
+
+def statement_actions(statement: dict[str, Any]) -> list[str]:
+    """A statement's actions as a list (CloudFormation allows a single string)."""
+    actions = statement["Action"]
+    return [actions] if isinstance(actions, str) else list(actions)
+
+
 def function_by_handler(template: Template, handler: str) -> tuple[str, dict[str, Any]]:
     """The one AWS::Lambda::Function whose Handler is `handler` (e.g. `functions/clip/handler.handler`)."""
     matches = [

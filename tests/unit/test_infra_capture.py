@@ -6,7 +6,14 @@ import json
 from typing import Any
 
 from aws_cdk.assertions import Template
-from infra_fixtures import SynthesizedApp, default_app_fixture, resources, stateless_fixture  # noqa: F401  (fixtures, used by name)
+from infra_fixtures import (  # noqa: F401  (fixtures, used by name)
+    SynthesizedApp,
+    default_app_fixture,
+    resources,
+    role_statements,
+    stateless_fixture,
+    statement_actions,
+)
 
 from contracts.settings import PipelineSettings
 
@@ -81,16 +88,9 @@ def test_security_group_admits_nothing(stateless: Template) -> None:
 
 def test_task_role_may_only_put_records_put_segments_and_read_the_channel(stateless: Template) -> None:
     role = _task(stateless)["TaskRoleArn"]["Fn::GetAtt"][0]
-    statements = [
-        statement
-        for policy in resources(stateless, "AWS::IAM::Policy").values()
-        if {"Ref": role} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
     by_service: dict[str, set[str]] = {}
-    for statement in statements:
-        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-        for action in actions:
+    for statement in role_statements(stateless, role):
+        for action in statement_actions(statement):
             by_service.setdefault(action.split(":")[0], set()).add(action)
     assert set(by_service) == {"kinesis", "s3", "ssm"}
     assert {"kinesis:PutRecord", "kinesis:PutRecords"} <= by_service["kinesis"]

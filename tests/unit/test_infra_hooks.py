@@ -10,8 +10,10 @@ from aws_cdk.assertions import Template
 from infra_fixtures import (
     EXTERNAL_HOOK_ARN,
     function_by_handler,
+    function_statements,
     resources,
     stateless_fixture,  # noqa: F401  (fixtures, used by name)
+    statement_actions,
 )
 
 from infra.constructs.hooks import HookDefinitionError, HookManifest, discover_hooks
@@ -104,14 +106,11 @@ def test_no_function_environment_holds_a_secret_value(stateless: Template) -> No
 
 def test_each_hook_may_read_only_its_own_secret(stateless: Template) -> None:
     secrets = {s["Properties"]["Name"]: lid for lid, s in resources(stateless, "AWS::SecretsManager::Secret").items()}
-    _, webhook = function_by_handler(stateless, WEBHOOK)
-    role = webhook["Role"]["Fn::GetAtt"][0]
+    webhook_id, _ = function_by_handler(stateless, WEBHOOK)
     readable = [
         statement["Resource"]
-        for policy in resources(stateless, "AWS::IAM::Policy").values()
-        if {"Ref": role} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-        if "secretsmanager:GetSecretValue" in statement["Action"]
+        for statement in function_statements(stateless, webhook_id)
+        if "secretsmanager:GetSecretValue" in statement_actions(statement)
     ]
     assert readable == [{"Ref": secrets["highlight-bot/webhook-url"]}]
 

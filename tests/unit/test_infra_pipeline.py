@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk.assertions import Template
-from infra_fixtures import SynthesizedApp, default_app_fixture, function_by_handler, resources, stateless_fixture  # noqa: F401  (fixtures, used by name)
+from infra_fixtures import (  # noqa: F401  (fixtures, used by name)
+    SynthesizedApp,
+    default_app_fixture,
+    function_by_handler,
+    function_statements,
+    resources,
+    stateless_fixture,
+    statement_actions,
+)
 
 from contracts.settings import WAITING_GOALS_SWEEP_EVENT, PipelineSettings
 
@@ -67,9 +75,9 @@ def test_a_schedule_sends_enrich_the_waiting_goals_sweep(stateless: Template) ->
         for p in permissions
     )
     # The sweep lists the channels from the parameter: enrich may read it, and only read it.
-    reads = [s for s in _role_statements(stateless, enrich_id) if "ssm:GetParameter" in _actions(s)]
+    reads = [s for s in function_statements(stateless, enrich_id) if "ssm:GetParameter" in statement_actions(s)]
     (statement,) = reads
-    assert not any(action.startswith(("ssm:Put", "ssm:Delete")) for action in _actions(statement))
+    assert not any(action.startswith(("ssm:Put", "ssm:Delete")) for action in statement_actions(statement))
 
 
 def test_clip_environment_names_its_resources_and_ffmpeg(stateless: Template) -> None:
@@ -164,36 +172,21 @@ def _policy_statements(template: Template) -> list[dict[str, Any]]:
     ]
 
 
-def _actions(statement: dict[str, Any]) -> list[str]:
-    actions = statement["Action"]
-    return [actions] if isinstance(actions, str) else list(actions)
-
-
 def test_no_policy_grants_every_action(default_app: SynthesizedApp) -> None:
     for template in (default_app.stateful, default_app.stateless):
         for statement in _policy_statements(template):
-            for action in _actions(statement):
+            for action in statement_actions(statement):
                 assert action != "*" and not action.endswith(":*"), statement
-
-
-def _role_statements(template: Template, function_logical_id: str) -> list[dict[str, Any]]:
-    role = template.to_json()["Resources"][function_logical_id]["Properties"]["Role"]["Fn::GetAtt"][0]
-    return [
-        statement
-        for policy in resources(template, "AWS::IAM::Policy").values()
-        if {"Ref": role} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
 
 
 def test_clip_may_not_delete_highlights_or_write_segments(stateless: Template) -> None:
     clip_id, _ = function_by_handler(stateless, CLIP)
-    statements = _role_statements(stateless, clip_id)
-    actions = {action for statement in statements for action in _actions(statement)}
+    statements = function_statements(stateless, clip_id)
+    actions = {action for statement in statements for action in statement_actions(statement)}
     assert "s3:PutObject" in actions and "sns:Publish" in actions
     assert not any(action.startswith("s3:DeleteObject") for action in actions)
     for statement in statements:
-        if "s3:PutObject" in _actions(statement):
+        if "s3:PutObject" in statement_actions(statement):
             assert "highlight-bot-highlights-" in json.dumps(statement["Resource"])
             assert "highlight-bot-segments-" not in json.dumps(statement["Resource"])
 
@@ -202,8 +195,8 @@ def test_enrich_sends_to_both_of_its_queues(stateless: Template) -> None:
     enrich_id, _ = function_by_handler(stateless, ENRICH)
     senders = [
         json.dumps(statement["Resource"])
-        for statement in _role_statements(stateless, enrich_id)
-        if "sqs:SendMessage" in _actions(statement)
+        for statement in function_statements(stateless, enrich_id)
+        if "sqs:SendMessage" in statement_actions(statement)
     ]
     for queue in ("ClipJobs", "EnrichFailuresDeadLetters", "EnrichFailuresBatchFailures"):
         assert any(queue in resource for resource in senders), queue

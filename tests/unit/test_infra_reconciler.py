@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from aws_cdk.assertions import Template
-from infra_fixtures import SynthesizedApp, default_app_fixture, function_by_handler, resources, stateless_fixture  # noqa: F401  (fixtures, used by name)
+from infra_fixtures import (  # noqa: F401  (fixtures, used by name)
+    SynthesizedApp,
+    default_app_fixture,
+    function_by_handler,
+    function_statements,
+    resources,
+    stateless_fixture,
+    statement_actions,
+)
 
 RECONCILER = "functions/reconciler/handler.handler"
 
@@ -14,21 +21,6 @@ RECONCILER = "functions/reconciler/handler.handler"
 def _logical_id(template: Template, resource_type: str) -> str:
     (logical_id,) = resources(template, resource_type)
     return logical_id
-
-
-def _statements(template: Template, function_id: str) -> list[dict[str, Any]]:
-    role = template.to_json()["Resources"][function_id]["Properties"]["Role"]["Fn::GetAtt"][0]
-    return [
-        statement
-        for policy in resources(template, "AWS::IAM::Policy").values()
-        if {"Ref": role} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
-
-
-def _actions(statement: dict[str, Any]) -> list[str]:
-    actions = statement["Action"]
-    return [actions] if isinstance(actions, str) else list(actions)
 
 
 def test_reconciler_knows_how_to_run_a_capture_task(stateless: Template) -> None:
@@ -70,8 +62,8 @@ def test_a_failed_run_is_not_retried_the_next_minute_is(stateless: Template) -> 
 
 def test_reconciler_may_run_only_the_capture_task_and_pass_only_its_roles(stateless: Template) -> None:
     reconciler_id, _ = function_by_handler(stateless, RECONCILER)
-    statements = _statements(stateless, reconciler_id)
-    by_action = {action: statement for statement in statements for action in _actions(statement)}
+    statements = function_statements(stateless, reconciler_id)
+    by_action = {action: statement for statement in statements for action in statement_actions(statement)}
     assert {action for action in by_action if not action.startswith("ssm:")} == {
         "ecs:RunTask",
         "ecs:ListTasks",
@@ -92,8 +84,8 @@ def test_reconciler_lists_describes_and_stops_tasks_of_its_cluster_only(stateles
     reconciler_id, _ = function_by_handler(stateless, RECONCILER)
     cluster = _logical_id(stateless, "AWS::ECS::Cluster")
     in_cluster = {"ArnEquals": {"ecs:cluster": {"Fn::GetAtt": [cluster, "Arn"]}}}
-    for statement in _statements(stateless, reconciler_id):
-        actions = _actions(statement)
+    for statement in function_statements(stateless, reconciler_id):
+        actions = statement_actions(statement)
         if {"ecs:ListTasks", "ecs:DescribeTasks", "ecs:StopTask"} & set(actions):
             assert statement["Condition"] == in_cluster, statement
         if "ecs:TagResource" in actions:
@@ -107,10 +99,12 @@ def test_reconciler_lists_describes_and_stops_tasks_of_its_cluster_only(stateles
 def test_reconciler_reads_the_channel_parameter_and_writes_nothing_to_ssm(stateless: Template) -> None:
     reconciler_id, _ = function_by_handler(stateless, RECONCILER)
     ssm = [
-        statement for statement in _statements(stateless, reconciler_id) if "ssm:GetParameter" in _actions(statement)
+        statement
+        for statement in function_statements(stateless, reconciler_id)
+        if "ssm:GetParameter" in statement_actions(statement)
     ]
     (statement,) = ssm
-    assert not any(action.startswith(("ssm:Put", "ssm:Delete")) for action in _actions(statement))
+    assert not any(action.startswith(("ssm:Put", "ssm:Delete")) for action in statement_actions(statement))
     assert "ChannelParameter" in json.dumps(statement["Resource"])
 
 
