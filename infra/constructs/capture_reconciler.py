@@ -64,7 +64,6 @@ class CaptureReconciler(Construct):
             "Reconciler",
             package="functions/reconciler",
             source=config.source_root / "functions" / "reconciler",
-            shared=config.source_root / "functions" / "shared",
             contracts=config.source_root / "contracts",
             layers=[layers.dependencies],
             service_name=Service.RECONCILER,

@@ -121,7 +121,6 @@ class Hooks(Construct):
                 "Hook",
                 package=f"hooks/{name}",
                 source=config.hooks_dir / name,
-                shared=config.hooks_dir / "shared",
                 contracts=config.source_root / "contracts",
                 layers=[layers.dependencies],
                 service_name=f"hook-{name}",

@@ -5,7 +5,7 @@ log retention and Powertools settings are decided once here.
 
 Example:
     >>> PythonFunction(self, "Enrich", package="functions/enrich", source=root / "functions/enrich",
-    ...                shared=root / "functions/shared", contracts=root / "contracts", ...)
+    ...                contracts=root / "contracts", ...)
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ LOG_RETENTION = logs.RetentionDays.TWO_WEEKS
 class PythonFunction(Construct):
     """One Lambda whose handler is `<package>/handler.py`, imported with its package path.
 
-    The asset holds `package` (from `source`), its sibling `shared` package when it exists
+    The asset holds `package` (from `source`), the `shared` folder beside `source` when it exists
     (`functions/shared`, `hooks/shared`) and `contracts`, so the handler can import all three.
     """
 
@@ -43,7 +43,6 @@ class PythonFunction(Construct):
         *,
         package: str,
         source: Path,
-        shared: Path,
         contracts: Path,
         layers: Sequence[lambda_.ILayerVersion],
         service_name: str,
@@ -60,7 +59,7 @@ class PythonFunction(Construct):
                 f"`handler(event, context)`. Create it, or point the app at another checkout with -c source_root=PATH."
             )
         shared_package = f"{package.rsplit('/', 1)[0]}/shared"
-        packages = {package: source, shared_package: shared, "contracts": contracts}
+        packages = {package: source, shared_package: source.parent / "shared", "contracts": contracts}
         self.log_group = logs.LogGroup(self, "Logs", retention=LOG_RETENTION, removal_policy=cdk.RemovalPolicy.DESTROY)
         self.function = lambda_.Function(
             self,
