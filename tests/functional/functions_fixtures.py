@@ -32,8 +32,8 @@ from moto import mock_aws
 from contracts import GoalEvent, Score, SegmentEvent, Teams, goal_id, segment_id
 from contracts.events import AnyEvent
 from functions.shared import forget_aws_clients, forget_idempotent_functions
+from tests.functional.fake_aws import REGION, use_fake_aws_environment
 
-REGION = "us-east-1"
 ACCOUNT = "123456789012"
 CHANNEL = "sample"
 START = datetime(2026, 11, 25, 20, 0, 0, tzinfo=UTC)
@@ -99,12 +99,7 @@ class FakeLambdaContext(LambdaContext):
 @contextmanager
 def emulated_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """moto for every AWS call, fake credentials, and the functions' cached clients forgotten on both sides."""
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SQS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
+    use_fake_aws_environment(monkeypatch)
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")  # keeps EMF lines out of the test output
     forget_aws_clients()
     forget_idempotent_functions()

@@ -35,8 +35,8 @@ from moto import mock_aws
 
 from contracts import GoalEvent, HighlightEvent, Score, StoredMedia, Teams, goal_id, highlight_title
 from hooks.shared import HttpClient, aws_client, clear_secret_cache
+from tests.functional.fake_aws import REGION, use_fake_aws_environment
 
-REGION = "us-east-1"
 BUCKET = "highlight-bot-highlights"
 CLIP_KEY = "highlights/sample/g-test.mp4"
 THUMBNAIL_KEY = "highlights/sample/g-test.jpg"
@@ -150,12 +150,7 @@ class FakeLambdaContext(LambdaContext):
 @contextmanager
 def emulated_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """moto for every AWS call, with fake credentials and the hooks' cached clients and secrets reset."""
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL_SECRETS_MANAGER"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
+    use_fake_aws_environment(monkeypatch)
     aws_client.cache_clear()
     clear_secret_cache()
     try:

@@ -22,6 +22,7 @@ from capture_task.service import CaptureService, ChannelParameter
 from contracts.channels import channel_entry
 from sample_broadcast import LiveHlsServer, test_broadcast
 from tests.e2e_local.capture_support import rendered
+from tests.functional.fake_aws import use_fake_aws_environment
 
 PARAMETER = "/highlight-bot/channel"
 
@@ -49,9 +50,7 @@ def _kinesis_events(client: Any, stream: str) -> list[dict[str, Any]]:
 def test_service_switches_channel_when_the_parameter_changes(
     broadcast_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
-        monkeypatch.setenv(name, value)
+    use_fake_aws_environment(monkeypatch)
     info = rendered(broadcast_cache, test_broadcast("720p30"))
     second = LiveHlsServer(info.directory, speed=4, preloaded_segments=2)
     with mock_aws(), LiveHlsServer(info.directory, speed=4, preloaded_segments=2) as first:

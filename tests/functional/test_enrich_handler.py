@@ -18,6 +18,7 @@ from functions.enrich import handler as enrich
 from functions.enrich.segment_index import SegmentIndex
 from tests.functional.functions_fixtures import (
     CHANNEL,
+    REGION,
     START,
     EnrichWorld,
     FakeLambdaContext,
@@ -180,7 +181,7 @@ def test_the_scheduled_sweep_gives_up_a_goal_of_a_channel_that_went_quiet(
     world: EnrichWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CHANNEL_PARAMETER_NAME", "/highlight-bot/channel")
-    boto3.client("ssm", region_name="us-east-1").put_parameter(
+    boto3.client("ssm", region_name=REGION).put_parameter(
         Name="/highlight-bot/channel", Value=f"{CHANNEL},quiet_one", Type="String"
     )
     run(world.stream.event_for(*(a_segment(n) for n in range(11)), GOAL))  # then the task died: nothing more
@@ -199,7 +200,7 @@ def test_the_scheduled_sweep_gives_up_a_goal_of_a_channel_that_went_quiet(
 def _park_long_ago(world: EnrichWorld) -> None:
     """Make the channel's waiting goal look parked an hour ago (far past POST_ROLL_WAIT_S)."""
     (parked,) = world.items(f"goal#{CHANNEL}")
-    boto3.client("dynamodb", region_name="us-east-1").update_item(
+    boto3.client("dynamodb", region_name=REGION).update_item(
         TableName=world.segment_table,
         Key={"pk": parked["pk"], "sk": parked["sk"]},
         UpdateExpression="SET created_at = :t",

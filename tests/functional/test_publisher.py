@@ -17,6 +17,7 @@ from moto import mock_aws
 
 from capture_task.publisher import JsonLinesSink, KinesisSink, PublishError, sink_for
 from contracts import GoalEvent, Score, SegmentEvent, Teams, goal_id, parse_event, segment_id
+from tests.functional.fake_aws import use_fake_aws_environment
 
 STREAM = "highlight-bot-events"
 KICK_OFF = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
@@ -69,11 +70,7 @@ class FakeClock:
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    use_fake_aws_environment(monkeypatch)
     with mock_aws():
         yield
 

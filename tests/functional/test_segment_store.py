@@ -21,6 +21,7 @@ from capture_task.segment_store import (
     s3_client_with_retries,
     segment_key,
 )
+from tests.functional.fake_aws import use_fake_aws_environment
 
 BUCKET = "highlight-bot-segments-test"
 TS_BYTES = b"\x47" + bytes(187) + b"\x47" + bytes(187)  # two MPEG-TS packets' worth
@@ -30,11 +31,7 @@ INIT_BYTES = b"\x00\x00\x00\x18ftypiso5" + bytes(32)
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    use_fake_aws_environment(monkeypatch)
     with mock_aws():
         yield
 
