@@ -20,6 +20,7 @@ import json
 import os
 import tempfile
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -44,21 +45,14 @@ logger = Logger()
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     """Process an SQS batch (size 1 in infra); returns ``{"batchItemFailures": [...]}``."""
     settings = ClipSettings.from_env()
-    highlight_once = once_per_id(
-        highlight_for_job,
-        data_keyword_argument="job",
+    once = partial(
+        once_per_id,
         table_name=settings.idempotency_table,
         ttl_hours=settings.idempotency_ttl_hours,
         lambda_context=context,
     )
-
-    reel_once = once_per_id(
-        reel_for_match,
-        data_keyword_argument="match",
-        table_name=settings.idempotency_table,
-        ttl_hours=settings.idempotency_ttl_hours,
-        lambda_context=context,
-    )
+    highlight_once = once(highlight_for_job, data_keyword_argument="job")
+    reel_once = once(reel_for_match, data_keyword_argument="match")
 
     def handle_record(record: SQSRecord) -> dict[str, Any]:
         try:
