@@ -35,11 +35,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from bench.measurements import PIPELINES, GoalMoment, Measurement, Pipeline, StreamResult
+from bench.naive import EveryFrameSampler
 from bench.report import markdown_table, notes, results_document, results_table, targets_table
 from bench.scoring import MATCH_TOLERANCE_S, Summary, check_targets
 from capture_task.capture import CaptureTask, cpu_seconds
-from capture_task.frames import SegmentMedia
-from capture_task.sampler import KeyframeSampler
+from capture_task.ingest.media import SegmentMedia
+from capture_task.vision.sampler import KeyframeSampler
+from capture_task.vision.scoreboard import ScoreboardReader
 from contracts import Event, GoalEvent
 from sample_broadcast import BroadcastInfo, LiveHlsServer, SampleBroadcast, bench_suite, ensure_broadcast
 
@@ -124,8 +126,8 @@ def _live_segments(playlist_url: str) -> Iterator[SegmentMedia]:
     """The capture task's own HLS path: playlist follower, segment fetches, program-date-time clock."""
     import requests
 
-    from capture_task.playlist import PlaylistFollower
-    from capture_task.segments import hls_segments
+    from capture_task.ingest.playlist import PlaylistFollower
+    from capture_task.ingest.segments import hls_segments
 
     http = requests.Session()
     for _live, media in hls_segments(PlaylistFollower(playlist_url, http=http), http):
@@ -150,11 +152,13 @@ def measure_here(directory: Path, pipeline: Pipeline, *, core: int, playlist_url
     else:
         segments = _live_segments(playlist_url)
     sink = _CollectingSink()
-    task = CaptureTask("bench", sink=sink, naive=pipeline == "naive")
+    sampler: EveryFrameSampler | KeyframeSampler = (
+        EveryFrameSampler(ScoreboardReader()) if pipeline == "naive" else KeyframeSampler(ScoreboardReader())
+    )
+    task = CaptureTask("bench", sink=sink, sampler=sampler)
     cpu_start, wall_start = cpu_seconds(), time.monotonic()
     stats = task.run(segments)
     cpu_s, wall_s = cpu_seconds() - cpu_start, time.monotonic() - wall_start
-    sampler = task.sampler
     reader = task.reader.stats
     return Measurement(
         pipeline=pipeline,

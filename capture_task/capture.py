@@ -16,16 +16,16 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from capture_task.frames import SegmentMedia
-from capture_task.goals import DetectedGoal, GoalDetector
-from capture_task.keeper import KeepPolicy, SegmentKeeper
-from capture_task.match_end import MatchEnd, MatchTracker
+from capture_task.detect.goals import DetectedGoal, GoalDetector
+from capture_task.detect.match_end import MatchEnd, MatchTracker
+from capture_task.ingest.media import SegmentMedia
 from capture_task.metrics import CaptureMetrics
-from capture_task.publisher import EventSink
-from capture_task.readings import ScoreboardReading
-from capture_task.sampler import EveryFrameSampler, KeyframeSampler
-from capture_task.scoreboard import ScoreboardReader
-from capture_task.segment_store import SegmentStore, SegmentStoreError
+from capture_task.publish.keeper import KeepPolicy, SegmentKeeper
+from capture_task.publish.publisher import EventSink
+from capture_task.publish.segment_store import SegmentStore, SegmentStoreError
+from capture_task.vision.readings import ScoreboardReading
+from capture_task.vision.sampler import FrameSampler, KeyframeSampler
+from capture_task.vision.scoreboard import ScoreboardReader
 from contracts import GoalEvent, MatchEndEvent, SegmentEvent, goal_id, match_end_id, segment_id
 
 logger = logging.getLogger("highlight_bot.capture")
@@ -47,7 +47,7 @@ class CaptureStats:
     goals: list[GoalEvent] = field(default_factory=list)
     segments_unstored: int = 0
     segments_kept: int = 0
-    """Segments stored and announced (all, or those around goals: see ``capture_task.keeper``)."""
+    """Segments stored and announced (all, or those around goals: see ``capture_task.publish.keeper``)."""
     last_reading: ScoreboardReading | None = None
     cpu_s: float = 0.0
     wall_s: float = 0.0
@@ -72,7 +72,7 @@ class CaptureTask:
         *,
         sink: EventSink,
         store: SegmentStore | None = None,
-        naive: bool = False,
+        sampler: FrameSampler | None = None,
         detector: GoalDetector | None = None,
         metrics: CaptureMetrics | None = None,
         keep: KeepPolicy | None = None,
@@ -80,10 +80,8 @@ class CaptureTask:
         self.channel = channel
         self.sink = sink
         self.store = store
-        self.reader = ScoreboardReader()
-        self.sampler: KeyframeSampler | EveryFrameSampler = (
-            EveryFrameSampler(self.reader) if naive else KeyframeSampler(self.reader)
-        )
+        self.sampler: FrameSampler = sampler or KeyframeSampler(ScoreboardReader())
+        self.reader = self.sampler.reader
         self.detector = detector or GoalDetector()
         self.stats = CaptureStats()
         self.matches = MatchTracker()

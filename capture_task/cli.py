@@ -12,54 +12,17 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import requests
-
 from capture_task.capture import CaptureStats, CaptureTask, default_channel
-from capture_task.exceptions import CaptureError, StreamOffline
-from capture_task.frames import SegmentMedia
-from capture_task.keeper import KEEP_SEGMENTS_CHOICES, KeepPolicy
-from capture_task.playlist import PlaylistFollower
-from capture_task.publisher import sink_for
-from capture_task.segment_store import LocalSegmentStore, S3SegmentStore, SegmentStore, s3_client_with_retries
-from capture_task.segments import file_segments, hls_segments
-from capture_task.sources import Resolver, SourceKind, parse_source
+from capture_task.exceptions import CaptureError
+from capture_task.ingest.segments import source_segments
+from capture_task.publish.keeper import KEEP_SEGMENTS_CHOICES, KeepPolicy
+from capture_task.publish.publisher import sink_for
+from capture_task.publish.segment_store import LocalSegmentStore, S3SegmentStore, SegmentStore, s3_client_with_retries
+from capture_task.service import run_from_environment
 
 logger = logging.getLogger("highlight_bot.capture")
-
-OFFLINE_RETRY_S = 30.0
-"""How long to wait before asking again whether an offline channel went live."""
-
-
-def _resolve_until_live(resolver: Resolver, stop_event: threading.Event) -> str | None:
-    """A channel that is offline is waited for, never given up on (the task is long-running)."""
-    while not stop_event.is_set():
-        try:
-            return resolver()
-        except StreamOffline as error:
-            logger.warning("%s Retrying in %.0f s.", error, OFFLINE_RETRY_S)
-            stop_event.wait(OFFLINE_RETRY_S)
-    return None
-
-
-def segments_of(
-    source: str, quality: str, stop_event: threading.Event, locations: dict[int, str]
-) -> Iterator[SegmentMedia]:
-    spec = parse_source(source)
-    if spec.kind is SourceKind.FILE:
-        yield from file_segments(Path(spec.location), stop_event=stop_event)
-        return
-    resolver = Resolver(spec, quality)
-    url = _resolve_until_live(resolver, stop_event)
-    if url is None:
-        return
-    http = requests.Session()
-    follower = PlaylistFollower(url, http=http, resolver=resolver, stop_event=stop_event)
-    for live, media in hls_segments(follower, http):
-        locations[media.sequence] = live.uri
-        yield media
 
 
 def _store_from(args: argparse.Namespace) -> SegmentStore | None:
@@ -76,12 +39,10 @@ def detect(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop_event.set())
     channel = args.channel or default_channel(args.source)
     sink = sink_for(args.out, kinesis_stream=args.kinesis_stream)
-    task = CaptureTask(
-        channel, sink=sink, store=_store_from(args), naive=args.naive, keep=KeepPolicy(keep=args.keep_segments)
-    )
+    task = CaptureTask(channel, sink=sink, store=_store_from(args), keep=KeepPolicy(keep=args.keep_segments))
     locations: dict[int, str] = {}
     try:
-        stats = task.run(segments_of(args.source, args.quality, stop_event, locations), location_of=locations)
+        stats = task.run(source_segments(args.source, args.quality, stop_event, locations), location_of=locations)
     except KeyboardInterrupt:
         stats = task.stats
     finally:
@@ -124,7 +85,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="announce (and store) every segment (default: this command shows all it read), "
         "or only those a goal's clip needs, as the service does",
     )
-    run.add_argument("--naive", action="store_true", help="OCR every sampled frame (the benchmark's baseline)")
     run.set_defaults(handler=detect)
 
     service = commands.add_parser("run", help="the Fargate service: follow the channel named in SSM, to Kinesis")
@@ -134,8 +94,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_service(args: argparse.Namespace) -> int:
-    from capture_task.service import run_from_environment
-
     return run_from_environment()
 
 

@@ -25,11 +25,11 @@ from typing import Any
 import boto3
 
 from capture_task.capture import CaptureTask
-from capture_task.cli import segments_of
-from capture_task.keeper import KeepPolicy, keep_segments_named
+from capture_task.ingest.segments import source_segments
 from capture_task.metrics import CaptureMetrics
-from capture_task.publisher import EventSink, sink_for
-from capture_task.segment_store import S3SegmentStore, SegmentStore, s3_client_with_retries
+from capture_task.publish.keeper import KeepPolicy, keep_segments_named
+from capture_task.publish.publisher import EventSink, sink_for
+from capture_task.publish.segment_store import S3SegmentStore, SegmentStore, s3_client_with_retries
 from contracts.channels import ChannelEntry, channel_entry
 from contracts.settings import DEFAULT_SETTINGS
 
@@ -130,7 +130,7 @@ class CaptureService:
 
         def capture() -> None:
             try:
-                task.run(segments_of(target.source, self.quality, capture_stop, locations), location_of=locations)
+                task.run(source_segments(target.source, self.quality, capture_stop, locations), location_of=locations)
             except Exception as error:
                 self.errors.append(f"capture of {target.channel} failed: {error}")
                 logger.error(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 KeepSegments = Literal["around_goals", "all"]
-"""Which segments the capture task stores in S3 and announces (see ``capture_task.keeper``)."""
+"""Which segments the capture task stores in S3 and announces (see ``capture_task.publish.keeper``)."""
 
 
 @dataclass(frozen=True)

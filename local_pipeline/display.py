@@ -43,7 +43,7 @@ def live_view(run: LocalRun) -> Group:
 
 
 def _segments_stored(run: LocalRun) -> str:
-    """Kept / read: the capture task stores only the segments around goals (capture_task.keeper)."""
+    """Kept / read: the capture task stores only the segments around goals (capture_task.publish.keeper)."""
     kept = sum(s.segments_kept - s.segments_unstored for s in run.capture_stats)
     read = sum(s.segments for s in run.capture_stats)
     return f"{kept} of {read} segments"

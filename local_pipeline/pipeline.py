@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from capture_task.capture import CaptureStats
-from capture_task.keeper import KeepPolicy
-from capture_task.publisher import KinesisSink
-from capture_task.segment_store import S3SegmentStore
+from capture_task.publish.keeper import KeepPolicy
+from capture_task.publish.publisher import KinesisSink
+from capture_task.publish.segment_store import S3SegmentStore
 from capture_task.service import CaptureService, ChannelParameter
 from contracts import GoalEvent, HighlightEvent, ReelEvent, parse_event
 from contracts.settings import DEFAULT_SETTINGS

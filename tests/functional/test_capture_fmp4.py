@@ -15,8 +15,8 @@ import m3u8
 import pytest
 
 from capture_task.capture import CaptureTask
-from capture_task.frames import SegmentMedia
-from capture_task.publisher import JsonLinesSink
+from capture_task.ingest.media import SegmentMedia
+from capture_task.publish.publisher import JsonLinesSink
 from sample_broadcast import test_broadcast
 from tests.e2e_local.capture_support import rendered
 

@@ -14,9 +14,9 @@ import m3u8
 import pytest
 
 from capture_task.capture import CaptureTask
-from capture_task.frames import SegmentMedia
-from capture_task.keeper import MARGIN_S, KeepPolicy
-from capture_task.publisher import JsonLinesSink
+from capture_task.ingest.media import SegmentMedia
+from capture_task.publish.keeper import MARGIN_S, KeepPolicy
+from capture_task.publish.publisher import JsonLinesSink
 from contracts import GoalEvent, SegmentEvent, parse_event
 from functions.enrich.index import ClipWindow, Ready, decide_clip, segment_end
 from sample_broadcast import test_broadcast

@@ -16,8 +16,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from capture_task.publisher import KinesisSink
-from capture_task.segment_store import S3SegmentStore
+from capture_task.publish.publisher import KinesisSink
+from capture_task.publish.segment_store import S3SegmentStore
 from capture_task.service import CaptureService, ChannelParameter
 from contracts.channels import channel_entry
 from sample_broadcast import LiveHlsServer, test_broadcast

@@ -91,7 +91,7 @@ def test_every_third_party_import_of_the_image_code_is_installed_in_it() -> None
     installed = {name.replace("_", "-") for name in _pins(install)}
     distributions = packages_distributions()
     missing = {}
-    for source in [*(REPO_ROOT / "capture_task").glob("*.py"), *(REPO_ROOT / "contracts").glob("*.py")]:
+    for source in [*(REPO_ROOT / "capture_task").rglob("*.py"), *(REPO_ROOT / "contracts").rglob("*.py")]:
         for node in ast.walk(ast.parse(source.read_text())):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from capture_task.exceptions import SegmentUnavailable, StreamOffline
-from capture_task.playlist import (
+from capture_task.ingest.playlist import (
     InitSectionCache,
     LiveSegment,
     PlaylistFollower,

@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 from moto import mock_aws
 
-from capture_task.publisher import JsonLinesSink, KinesisSink, PublishError, sink_for
+from capture_task.publish.publisher import JsonLinesSink, KinesisSink, PublishError, sink_for
 from contracts import GoalEvent, Score, SegmentEvent, Teams, goal_id, parse_event, segment_id
 from tests.functional.fake_aws import use_fake_aws_environment
 

@@ -12,15 +12,14 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from capture_task.segment_store import (
+from capture_task.publish.segment_store import (
     LocalSegmentStore,
     S3SegmentStore,
-    SegmentMissingError,
     SegmentStoreError,
-    read_segment,
     s3_client_with_retries,
     segment_key,
 )
+from functions.shared.media import read_media
 from tests.functional.fake_aws import use_fake_aws_environment
 
 BUCKET = "highlight-bot-segments-test"
@@ -97,7 +96,7 @@ def test_s3_store_round_trips_content_type_and_metadata(s3: Any) -> None:
         "sequence": "81234",
         "start": "2026-11-25T20:00:02.500+00:00",
     }
-    assert read_segment(location, s3_client=s3) == TS_BYTES
+    assert read_media(location, s3_client=s3) == TS_BYTES
 
 
 def test_fmp4_fragments_and_init_sections(s3: Any) -> None:
@@ -112,7 +111,7 @@ def test_fmp4_fragments_and_init_sections(s3: Any) -> None:
     assert store.store_init("somechannel", INIT_BYTES + b"\x01") != init
     head = s3.head_object(Bucket=BUCKET, Key=fragment.removeprefix(f"s3://{BUCKET}/"))
     assert head["ContentType"] == "video/mp4"
-    assert read_segment(init, s3_client=s3) == INIT_BYTES
+    assert read_media(init, s3_client=s3) == INIT_BYTES
     assert len(object_keys(s3)) == 3
 
 
@@ -124,7 +123,7 @@ def test_storing_a_sequence_again_overwrites_one_object(s3: Any) -> None:
 
     assert first == again
     assert object_keys(s3) == ["segments/somechannel/000000000042.ts"]
-    assert read_segment(again, s3_client=s3) == b"read again after a restart"
+    assert read_media(again, s3_client=s3) == b"read again after a restart"
 
 
 def test_a_missing_bucket_is_a_clear_error_the_caller_can_survive(aws: None) -> None:
@@ -135,16 +134,6 @@ def test_a_missing_bucket_is_a_clear_error_the_caller_can_survive(aws: None) -> 
 
     assert "segment 1 of somechannel" in str(caught.value)
     assert isinstance(caught.value.__cause__, ClientError)
-
-
-def test_reading_an_expired_segment_says_so(s3: Any) -> None:
-    with pytest.raises(SegmentMissingError, match="lifecycle rule"):
-        read_segment(f"s3://{BUCKET}/segments/somechannel/000000000001.ts", s3_client=s3)
-
-
-def test_read_segment_builds_its_own_client_when_none_is_given(s3: Any) -> None:
-    location = S3SegmentStore(s3, BUCKET).store("somechannel", 3, TS_BYTES)
-    assert read_segment(location) == TS_BYTES
 
 
 def test_s3_client_with_retries_uses_standard_mode(aws: None) -> None:
@@ -175,18 +164,5 @@ def test_local_store_overwrites_and_reads_back_as_path_or_file_uri(tmp_path: Pat
     store.store("somechannel", 9, b"first")
     location = store.store("somechannel", 9, b"second")
 
-    assert read_segment(location) == b"second"
-    assert read_segment(Path(location).as_uri()) == b"second"
+    assert Path(location).read_bytes() == b"second"
     assert len(list((tmp_path / "segments" / "somechannel").iterdir())) == 1
-
-
-def test_local_paths_with_spaces_survive_the_file_uri(tmp_path: Path) -> None:
-    location = LocalSegmentStore(tmp_path / "my captures").store("somechannel", 1, TS_BYTES)
-    assert read_segment(Path(location).as_uri()) == TS_BYTES
-
-
-def test_reading_a_missing_local_segment_or_an_unknown_scheme(tmp_path: Path) -> None:
-    with pytest.raises(SegmentMissingError, match="does not exist"):
-        read_segment(str(tmp_path / "nothing.ts"))
-    with pytest.raises(ValueError, match="expected an s3:// or file:// URI"):
-        read_segment("https://example.com/segment.ts")

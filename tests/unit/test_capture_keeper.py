@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from capture_task.frames import SegmentMedia
-from capture_task.keeper import MARGIN_S, KeepPolicy, SegmentKeeper
-from capture_task.sampler import RECENT_SEGMENTS
+from capture_task.ingest.media import SegmentMedia
+from capture_task.publish.keeper import MARGIN_S, KeepPolicy, SegmentKeeper
+from capture_task.vision.sampler import RECENT_SEGMENTS
 from functions.enrich.index import ClipWindow, Ready, decide_clip
 from tests.functional.functions_fixtures import START, a_goal, a_segment
 

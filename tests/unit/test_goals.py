@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from capture_task.goals import GoalDetector
-from capture_task.readings import FrameObservation, ScoreboardReading
+from capture_task.detect.goals import GoalDetector
+from capture_task.vision.readings import FrameObservation, ScoreboardReading
 from contracts import Score, Teams
 
 START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
@@ -151,7 +151,7 @@ def test_other_team_codes_late_in_a_match_are_a_misread_not_a_new_match() -> Non
 
 def _track(script: list[tuple[str | None, list[str]]]) -> list[tuple[int, str, int]]:
     """Feed (reading, goal ids) pairs to a MatchTracker ("!" marks a new match); return the ends."""
-    from capture_task.match_end import MatchTracker
+    from capture_task.detect.match_end import MatchTracker
     from tests.unit.test_contracts import a_goal
 
     tracker, ends = MatchTracker(), []

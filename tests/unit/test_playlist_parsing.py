@@ -17,8 +17,8 @@ from capture_task.exceptions import (
     SourceUnavailable,
     StreamOffline,
 )
-from capture_task.playlist import AdDateRange, parse_media_playlist
-from capture_task.sources import (
+from capture_task.ingest.playlist import AdDateRange, parse_media_playlist
+from capture_task.ingest.sources import (
     Resolver,
     SourceKind,
     SourceSpec,

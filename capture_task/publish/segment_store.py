@@ -4,13 +4,13 @@ Twitch drops a segment from its playlist about 28 s after publishing it, which
 is less than pre-roll plus detection delay: by the time a goal is seen, the
 segments before it can no longer be fetched from Twitch. So the capture task
 holds what it reads and stores the segments the keeper releases (those around
-a goal, or all: ``capture_task.keeper``) in S3 in AWS or a folder on a laptop;
+a goal, or all: ``capture_task.publish.keeper``) in S3 in AWS or a folder on a laptop;
 the segment event says where, in its ``location`` field.
 
 Example:
     >>> store = S3SegmentStore(s3_client_with_retries(), "highlight-bot-segments")
     >>> location = store.store("twitch:somechannel", 81234, data)  # 's3://highlight-bot-segments/segments/...'
-    >>> read_segment(location, s3_client=client) == data           # what the clip Lambda does
+    >>> read_media(location, s3_client=client) == data             # what the clip Lambda does (functions.shared.media)
     True
 """
 
@@ -23,8 +23,6 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 import boto3
 from botocore.config import Config
@@ -42,15 +40,11 @@ _UNSAFE_IN_KEY = re.compile(r"[^A-Za-z0-9_.-]")
 
 
 class SegmentStoreError(CaptureError):
-    """A segment could not be stored or read; the message says which one and why.
+    """A segment could not be stored; the message says which one and why.
 
     The capture task logs it and goes on with the next segment: one lost
     segment costs at most a gap in one clip, a crashed task costs every goal.
     """
-
-
-class SegmentMissingError(SegmentStoreError):
-    """The segment is not there (never stored, or expired by the lifecycle rule)."""
 
 
 class SegmentStore(Protocol):
@@ -184,7 +178,7 @@ class LocalSegmentStore:
     """Stores segments as files under ``root`` in the same layout as S3, for the laptop run.
 
     Locations are plain absolute paths (not ``file://`` URIs): ffmpeg, shells and
-    people read them as they are, and `read_segment` accepts both spellings.
+    people read them as they are, and the clip reader accepts both spellings.
     Files are written to a temporary name and renamed, so a reader cutting a
     clip never sees half a segment.
     """
@@ -223,49 +217,3 @@ class LocalSegmentStore:
         except OSError as error:
             raise SegmentStoreError(f"could not write segment file {path}: {error}") from error
         return str(path)
-
-
-def read_segment(location: str, *, s3_client: Any = None) -> bytes:
-    """The bytes behind a segment event's ``location``: ``s3://``, ``file://`` or a plain path.
-
-    Raises `SegmentMissingError` when the segment is gone and `SegmentStoreError`
-    for any other failure, each with a sentence naming the location.
-    """
-    if location.startswith("s3://"):
-        return _read_s3(location, s3_client)
-    if location.startswith("file://"):
-        parts = urlsplit(location)
-        path = Path(url2pathname(unquote(parts.path)))
-    elif "://" in location:
-        raise ValueError(f"cannot read segment {location}: expected an s3:// or file:// URI or a local path")
-    else:
-        path = Path(location)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError as error:
-        raise SegmentMissingError(f"segment file {path} does not exist") from error
-    except OSError as error:
-        raise SegmentStoreError(f"could not read segment file {path}: {error}") from error
-
-
-def _read_s3(location: str, s3_client: Any) -> bytes:
-    bucket, _, key = location.removeprefix("s3://").partition("/")
-    if not bucket or not key:
-        raise ValueError(f"cannot read segment {location}: an S3 location is s3://BUCKET/KEY")
-    client = s3_client or s3_client_with_retries()
-    try:
-        return bytes(client.get_object(Bucket=bucket, Key=key)["Body"].read())
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        if code in ("NoSuchKey", "404", "NotFound"):
-            raise SegmentMissingError(
-                f"segment {location} does not exist: it was never stored, or the bucket's "
-                "lifecycle rule has already expired it (segments are kept about a day)"
-            ) from error
-        if code == "NoSuchBucket":
-            raise SegmentMissingError(
-                f"segment {location} cannot be read: the bucket {bucket} does not exist"
-            ) from error
-        raise SegmentStoreError(f"could not read segment {location}: {error}") from error
-    except BotoCoreError as error:
-        raise SegmentStoreError(f"could not read segment {location}: {error}") from error

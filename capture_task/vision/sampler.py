@@ -6,8 +6,8 @@ each keyframe is compared (as a glyph mask, no OCR) with the last keyframe
 that showed the HUD; only when it differs are the segments in between decoded
 in full, to find the first frame that showed the new score and to read it.
 
-The naive baseline the benchmark compares against is here too: decode all
-frames and OCR one every ``interval``, as the seed project did.
+The naive baseline the benchmark compares against lives in ``bench/naive.py``,
+outside the container's code.
 """
 
 from __future__ import annotations
@@ -16,13 +16,15 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from capture_task.frames import SegmentMedia, TimedFrame, all_frames, first_frame
-from capture_task.readings import FrameObservation
-from capture_task.scoreboard import MASK_MISMATCH_CHANGED, ScoreboardReader, mask_mismatch
+from capture_task.ingest.media import SegmentMedia
+from capture_task.vision.frames import TimedFrame, all_frames, first_frame
+from capture_task.vision.readings import FrameObservation
+from capture_task.vision.scoreboard import MASK_MISMATCH_CHANGED, ScoreboardReader, mask_mismatch
 
 logger = logging.getLogger("highlight_bot.capture")
 
@@ -39,6 +41,14 @@ CLOCK_REFRESH_KEYFRAMES = 15
 """Read the clock again every this many keyframes with a HUD (~30 s): full time needs a moving clock."""
 CONFIRMING_SPACING_S = 0.4
 """Spacing of those frames: far enough apart to be independent OCR samples."""
+
+
+class FrameSampler(Protocol):
+    """What the capture loop needs of a sampler: observations of a segment, and the reader it uses."""
+
+    reader: ScoreboardReader
+
+    def observe(self, segment: SegmentMedia, *, awaiting: Callable[[], bool]) -> Iterator[FrameObservation]: ...
 
 
 @dataclass
@@ -138,26 +148,3 @@ class KeyframeSampler:
                 reads += 1
                 if reads > CONFIRMING_READS:
                     return
-
-
-class EveryFrameSampler:
-    """The naive baseline: decode everything, OCR one frame every ``interval_s``."""
-
-    def __init__(self, reader: ScoreboardReader, interval_s: float = 0.5) -> None:
-        self.reader = reader
-        self.interval_s = interval_s
-        self._next_time = 0.0
-        self._samples_without_hud = 0
-
-    def observe(self, segment: SegmentMedia, *, awaiting: Callable[[], bool]) -> Iterator[FrameObservation]:
-        for frame in all_frames(segment):
-            if frame.stream_time + 1e-6 < self._next_time:
-                continue
-            self._next_time = frame.stream_time + self.interval_s
-            # Same search policy as ours: look again after ~4 s without a HUD, every other second.
-            searching = self._samples_without_hud >= 8 and self._samples_without_hud % 4 == 0
-            if searching:
-                self.reader.relocate(frame.image)
-            reading = self.reader.read(frame.image, may_locate=self.reader.layout is None, fresh=True)
-            self._samples_without_hud = 0 if reading is not None else self._samples_without_hud + 1
-            yield FrameObservation(frame.at, frame.stream_time, reading)

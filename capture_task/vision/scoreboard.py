@@ -29,7 +29,7 @@ import numpy as np
 import pytesseract
 from numpy.typing import NDArray
 
-from capture_task.readings import ScoreboardReading
+from capture_task.vision.readings import ScoreboardReading
 from contracts import Score, Teams
 
 logger = logging.getLogger("highlight_bot.capture")

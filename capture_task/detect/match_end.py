@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from capture_task.readings import FrameObservation
+from capture_task.vision.readings import FrameObservation
 from contracts import GoalEvent, Score, Teams
 
 FULL_TIME_MINUTES = 90

@@ -2,7 +2,7 @@
 
 The capture task is pointed at a source by a single string. This module parses that string into a
 :class:`SourceSpec` and, for streamed sources, resolves it to the *media* playlist URL that
-:class:`capture_task.playlist.PlaylistFollower` polls. Twitch playlist URLs carry an access token
+:class:`capture_task.ingest.playlist.PlaylistFollower` polls. Twitch playlist URLs carry an access token
 that expires (the playlist answers 403 after about 24 h), so :class:`Resolver` packages the
 resolution for the follower to call again.
 

@@ -33,8 +33,8 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from capture_task.frames import SegmentMedia
-from capture_task.sampler import RECENT_SEGMENTS
+from capture_task.ingest.media import SegmentMedia
+from capture_task.vision.sampler import RECENT_SEGMENTS
 from contracts.settings import DEFAULT_SETTINGS, KeepSegments, PipelineSettings
 
 KEEP_SEGMENTS_CHOICES: tuple[KeepSegments, ...] = typing.get_args(KeepSegments)

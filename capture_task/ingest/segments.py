@@ -19,9 +19,10 @@ from pathlib import Path
 
 import requests
 
-from capture_task.exceptions import SegmentUnavailable
-from capture_task.frames import SegmentMedia
-from capture_task.playlist import LiveSegment, PlaylistFollower, fetch_init_section, fetch_segment
+from capture_task.exceptions import SegmentUnavailable, StreamOffline
+from capture_task.ingest.media import SegmentMedia
+from capture_task.ingest.playlist import LiveSegment, PlaylistFollower, fetch_init_section, fetch_segment
+from capture_task.ingest.sources import Resolver, SourceKind, parse_source
 
 logger = logging.getLogger("highlight_bot.capture")
 
@@ -115,3 +116,40 @@ def file_segments(
                 stream_time=stream_time,
                 data=(pieces / name).read_bytes(),
             )
+
+
+OFFLINE_RETRY_S = 30.0
+"""How long to wait before asking again whether an offline channel went live."""
+
+
+def _resolve_until_live(resolver: Resolver, stop_event: threading.Event) -> str | None:
+    """A channel that is offline is waited for, never given up on (the task is long-running)."""
+    while not stop_event.is_set():
+        try:
+            return resolver()
+        except StreamOffline as error:
+            logger.warning("%s Retrying in %.0f s.", error, OFFLINE_RETRY_S)
+            stop_event.wait(OFFLINE_RETRY_S)
+    return None
+
+
+def source_segments(
+    source: str, quality: str, stop_event: threading.Event, locations: dict[int, str]
+) -> Iterator[SegmentMedia]:
+    """The segments of any source `detect` accepts: a local file, an HLS URL or a Twitch channel.
+
+    ``locations`` is filled with each segment's URL as it is read.
+    """
+    spec = parse_source(source)
+    if spec.kind is SourceKind.FILE:
+        yield from file_segments(Path(spec.location), stop_event=stop_event)
+        return
+    resolver = Resolver(spec, quality)
+    url = _resolve_until_live(resolver, stop_event)
+    if url is None:
+        return
+    http = requests.Session()
+    follower = PlaylistFollower(url, http=http, resolver=resolver, stop_event=stop_event)
+    for live, media in hls_segments(follower, http):
+        locations[media.sequence] = live.uri
+        yield media

@@ -21,28 +21,11 @@ from typing import Any
 import cv2
 from numpy.typing import NDArray
 
+from capture_task.ingest.media import SegmentMedia
+
 Frame = NDArray[Any]  # OpenCV images (uint8 BGR or grey); its stubs type them loosely
 
 _SCRATCH_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-
-
-@dataclass(frozen=True)
-class SegmentMedia:
-    """One segment's bytes and the stream facts needed to time its frames."""
-
-    sequence: int
-    start: datetime
-    duration_s: float
-    stream_time: float
-    data: bytes
-    container: str = "ts"
-    init_section: bytes | None = None
-    discontinuity: bool = False
-
-    @property
-    def end(self) -> datetime:
-        """When the segment's last frame ends, on the stream clock."""
-        return self.start + timedelta(seconds=self.duration_s)
 
 
 @dataclass(frozen=True)

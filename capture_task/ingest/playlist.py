@@ -34,7 +34,7 @@ import m3u8
 import requests
 
 from capture_task.exceptions import SegmentUnavailable, StreamOffline
-from capture_task.sources import select_variant
+from capture_task.ingest.sources import select_variant
 
 LOGGER = logging.getLogger("highlight_bot.capture")
 

@@ -30,7 +30,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from capture_task.readings import FrameObservation, ScoreboardReading
+from capture_task.vision.readings import FrameObservation, ScoreboardReading
 from contracts import Score, Side, Teams
 
 logger = logging.getLogger("highlight_bot.capture")

@@ -1,0 +1,1 @@
+"""Publish: keep the segments a clip needs, store their bytes, and put events on Kinesis."""

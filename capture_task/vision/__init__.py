@@ -1,0 +1,1 @@
+"""Vision: decode segments into timed frames and read the scoreboard on them."""
