@@ -26,6 +26,7 @@ class _Counts:
     ocr_reads: int = 0
     ocr_failures: int = 0
     behind_live: list[float] = field(default_factory=list)
+    events: dict[str, int] = field(default_factory=dict)
 
 
 class CaptureMetrics:
@@ -59,6 +60,16 @@ class CaptureMetrics:
         self._counts.ocr_reads += reads
         self._counts.ocr_failures += failures
 
+    def hls_event(self, name: str, count: int = 1) -> None:
+        """Count something the playlist follower met: ``PlaylistsRepaired``, ``PlaylistsUnreadable``,
+        ``SequenceRenumbered``, ``SegmentsRefusedEncrypted``, ``SegmentGaps``."""
+        self._counts.events[name] = self._counts.events.get(name, 0) + count
+
+    def source_problem(self, name: str) -> None:
+        """Count a failed resolution of the source by kind: ``TwitchOffline``, ``TwitchGeoBlocked``,
+        ``TwitchUnauthorized``, ``TwitchApiDown`` (the ``metric_name`` of the exception raised)."""
+        self._counts.events[name] = self._counts.events.get(name, 0) + 1
+
     def maybe_flush(self) -> None:
         if self._clock() - self._last_flush >= self.interval_s:
             self.flush()
@@ -75,4 +86,7 @@ class CaptureMetrics:
         metrics.add_metric(name="OcrFailures", unit=MetricUnit.Count, value=counts.ocr_failures)
         if counts.behind_live:
             metrics.add_metric(name="SegmentsBehindLive", unit=MetricUnit.Count, value=max(counts.behind_live))
+        # Problem counters appear only when something happened; alarms on them treat missing data as fine.
+        for name, value in sorted(counts.events.items()):
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
         metrics.flush_metrics()

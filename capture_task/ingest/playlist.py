@@ -33,8 +33,17 @@ from typing import Literal
 import m3u8
 import requests
 
-from capture_task.exceptions import SegmentUnavailable, StreamOffline
+from capture_task.exceptions import EncryptedSegmentRefused, PlaylistUnreadable, SegmentUnavailable, StreamOffline
 from capture_task.ingest.sources import select_variant
+from capture_task.ingest.tolerant_m3u8 import load_playlist
+from capture_task.metrics import CaptureMetrics
+
+try:  # AES-128 segments are decrypted when the cryptography package is present, refused otherwise.
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    AES_128_AVAILABLE = True
+except ImportError:  # pragma: no cover - the image installs it; the refusal is tested by monkeypatching
+    AES_128_AVAILABLE = False
 
 LOGGER = logging.getLogger("highlight_bot.capture")
 
@@ -47,6 +56,14 @@ BACKOFF_BASE_S = 1.0
 # Twitch tokens last ~24 h; re-resolving well before that avoids a burst of 403s mid-match.
 RE_RESOLVE_INTERVAL_S = 6 * 3600.0
 SEGMENT_MAX_BACKOFF_S = 4.0
+# How many handled segments' program-date-times are remembered to line up a renumbered playlist
+# (Twitch lists ~14; LL-HLS and long windows more).
+HANDLED_MEMORY = 512
+# Two segments whose program-date-times are this close are the same moment of the stream.
+PDT_MATCH_TOLERANCE_S = 0.1
+# A playlist's numbers may disagree with the time since the last segment by this many before it
+# counts as renumbered (EXTINF durations are rounded).
+RENUMBER_TOLERANCE = 3
 # Ad date ranges are remembered across refreshes because the DATERANGE line scrolls out of the
 # window before the last ad segment does.
 AD_RANGE_MEMORY = 64
@@ -67,14 +84,55 @@ _random = random.Random()
 
 
 @dataclass(frozen=True)
+class ByteRange:
+    """An EXT-X-BYTERANGE: the segment is ``length`` bytes of its resource starting at ``offset``."""
+
+    offset: int
+    length: int
+
+    @property
+    def http_range(self) -> str:
+        """The Range header value that asks for exactly these bytes."""
+        return f"bytes={self.offset}-{self.offset + self.length - 1}"
+
+
+@dataclass(frozen=True)
+class SegmentKey:
+    """How a segment is encrypted (its EXT-X-KEY); ``iv`` None means "the media sequence number"."""
+
+    method: str
+    uri: str | None
+    iv: bytes | None
+    key_format: str = "identity"
+
+    def refusal(self) -> str | None:
+        """Why the capture cannot decrypt segments under this key, or None when it can."""
+        if self.method != "AES-128":
+            return f"it is encrypted with {self.method}, which this capture cannot decrypt"
+        if self.key_format.lower() != "identity":
+            return f"its AES-128 key is delivered by the key system '{self.key_format}' (DRM)"
+        if self.uri is None:
+            return "its EXT-X-KEY has no key URI"
+        if not AES_128_AVAILABLE:
+            return "it is AES-128 encrypted and the 'cryptography' package is not installed"
+        return None
+
+
+@dataclass(frozen=True)
 class LiveSegment:
     """One live media segment, as the rest of the capture task sees it.
 
+    ``sequence`` is the follower's own number for the segment: it starts at the playlist's media
+    sequence and stays unique and increasing when the server renumbers (a Twitch session after a
+    re-resolve, a sequence restarted during an ad), so (channel, sequence) names one segment.
+    ``media_sequence`` is the number the playlist gave it (AES-128's default IV needs it).
     ``program_date_time`` is the stream's own clock (aware, UTC) and is what events are stamped
     with; it is None only when the playlist never carries EXT-X-PROGRAM-DATE-TIME.
     ``discontinuity`` is True when the playlist marks one, or when segments before this one were
-    missed, were ads, or belong to a restarted stream: the consumer must not splice across it.
+    missed, were ads or gaps, or belong to a restarted stream: the consumer must not splice across it.
     ``init_uri`` is the EXT-X-MAP initialisation section fMP4 fragments need to be decodable.
+    ``byterange``/``init_byterange`` are set when only part of the resource is the segment, and
+    ``key`` when the segment is encrypted.
     """
 
     sequence: int
@@ -85,6 +143,10 @@ class LiveSegment:
     title: str | None
     init_uri: str | None
     container: Container
+    media_sequence: int | None = None
+    byterange: ByteRange | None = None
+    init_byterange: ByteRange | None = None
+    key: SegmentKey | None = None
 
     @property
     def end_date_time(self) -> datetime | None:
@@ -110,21 +172,29 @@ class AdDateRange:
 
 @dataclass(frozen=True)
 class PlaylistEntry:
-    """A segment listed in a media playlist, with whether it is an ad."""
+    """A segment listed in a media playlist, with whether it is an ad or an EXT-X-GAP placeholder."""
 
     segment: LiveSegment
     is_ad: bool
+    is_gap: bool = False
 
 
 @dataclass(frozen=True)
 class MediaPlaylist:
-    """What one refresh of a media playlist says, already checked for ads."""
+    """What one refresh of a media playlist says, already checked for ads.
+
+    ``entries`` hold only complete segments: an entry without a URI (LL-HLS ``EXT-X-PART`` lines
+    after the last segment, a playlist cut after its last EXTINF) is not a segment yet; the
+    refresh that completes it lists it properly. ``repairs`` says, in sentences, what had to be
+    repaired or dropped to read the playlist (empty for a well-formed one).
+    """
 
     media_sequence: int
     target_duration_s: float | None
     entries: tuple[PlaylistEntry, ...]
     ad_ranges: tuple[AdDateRange, ...]
     is_endlist: bool
+    repairs: tuple[str, ...] = ()
 
 
 def parse_media_playlist(text: str, url: str, *, known_ad_ranges: Iterable[AdDateRange] = ()) -> MediaPlaylist:
@@ -133,18 +203,19 @@ def parse_media_playlist(text: str, url: str, *, known_ad_ranges: Iterable[AdDat
     ``url`` is the playlist's own URL, against which relative segment URIs are resolved.
     ``known_ad_ranges`` are ad date ranges seen in earlier refreshes. Twitch-only tags such as
     ``#EXT-X-TWITCH-PREFETCH`` are ignored (m3u8 skips unknown tags outside strict mode; prefetch
-    segments are low-latency previews that the next refresh lists properly).
-    Raises ValueError when the text is not a media playlist.
+    segments are low-latency previews that the next refresh lists properly). Tags m3u8 cannot read
+    are repaired or dropped (see ``MediaPlaylist.repairs``).
+    Raises ``PlaylistUnreadable`` (a ValueError) when the text is not a media playlist.
     """
-    if not text.lstrip().startswith("#EXTM3U"):
-        raise ValueError("The response is not an HLS playlist (it does not start with #EXTM3U).")
-    parsed = m3u8.loads(text, uri=url)
-    if parsed.is_variant:
-        raise ValueError("This is a multivariant playlist; pick a variant with select_variant() first.")
-    return _media_playlist_from_m3u8(parsed, known_ad_ranges)
+    loaded = load_playlist(text, url)
+    if loaded.playlist.is_variant:
+        raise PlaylistUnreadable(url, "it is a multivariant playlist; pick a variant with select_variant() first")
+    return _media_playlist_from_m3u8(loaded.playlist, known_ad_ranges, loaded.repairs)
 
 
-def _media_playlist_from_m3u8(parsed: m3u8.M3U8, known_ad_ranges: Iterable[AdDateRange]) -> MediaPlaylist:
+def _media_playlist_from_m3u8(
+    parsed: m3u8.M3U8, known_ad_ranges: Iterable[AdDateRange], repairs: tuple[str, ...] = ()
+) -> MediaPlaylist:
     segments = list(parsed.segments)
     dates = _program_date_times(segments)
     ad_ranges = tuple(
@@ -155,25 +226,45 @@ def _media_playlist_from_m3u8(parsed: m3u8.M3U8, known_ad_ranges: Iterable[AdDat
     )
     all_ad_ranges = (*known_ad_ranges, *ad_ranges)
     media_sequence = parsed.media_sequence or 0
+    notes = list(repairs)
+    next_offsets: dict[str, int] = {}
 
     entries = []
     for index, (segment, date) in enumerate(zip(segments, dates, strict=True)):
+        if not segment.uri:
+            continue  # an LL-HLS part or a cut-off EXTINF: not a segment (yet)
+        sequence = media_sequence + index
+        uri = str(segment.absolute_uri)
+        try:
+            byterange = _byte_range(segment.byterange, next_offsets.get(uri))
+            init = segment.init_section
+            init_byterange = _byte_range(init.byterange, 0) if init is not None else None
+            key = _segment_key(segment.key)
+        except ValueError as error:
+            notes.append(f"Skipped segment {sequence} ({uri.split('?', 1)[0]}): {error}.")
+            continue
+        if byterange is not None:
+            next_offsets[uri] = byterange.offset + byterange.length
         title = segment.title or None
-        init_uri = segment.init_section.absolute_uri if segment.init_section is not None else None
+        init_uri = init.absolute_uri if init is not None else None
         live_segment = LiveSegment(
-            sequence=media_sequence + index,
-            uri=segment.absolute_uri,
+            sequence=sequence,
+            uri=uri,
             duration_s=float(segment.duration or 0.0),
             program_date_time=date,
             discontinuity=bool(segment.discontinuity),
             title=title,
             init_uri=init_uri,
             container="fmp4" if init_uri else "ts",
+            media_sequence=sequence,
+            byterange=byterange,
+            init_byterange=init_byterange,
+            key=key,
         )
         is_ad = (title is not None and AD_TITLE_MARKER in title) or any(
             ad_range.covers(date) for ad_range in all_ad_ranges
         )
-        entries.append(PlaylistEntry(live_segment, is_ad))
+        entries.append(PlaylistEntry(live_segment, is_ad, is_gap=bool(getattr(segment, "gap_tag", None))))
 
     target = parsed.target_duration
     return MediaPlaylist(
@@ -182,6 +273,42 @@ def _media_playlist_from_m3u8(parsed: m3u8.M3U8, known_ad_ranges: Iterable[AdDat
         entries=tuple(entries),
         ad_ranges=ad_ranges,
         is_endlist=bool(parsed.is_endlist),
+        repairs=tuple(notes),
+    )
+
+
+def _byte_range(value: str | None, implied_offset: int | None) -> ByteRange | None:
+    """An EXT-X-BYTERANGE ``length[@offset]``; without an offset it follows the previous range."""
+    if not value:
+        return None
+    length_text, _, offset_text = str(value).strip().partition("@")
+    if not length_text.isdigit() or (offset_text and not offset_text.isdigit()):
+        raise ValueError(f"its byte range '{value}' is not 'length[@offset]'")
+    if not offset_text and implied_offset is None:
+        raise ValueError(f"its byte range '{value}' has no offset and follows no other range of the same file")
+    offset = int(offset_text) if offset_text else implied_offset
+    assert offset is not None
+    return ByteRange(offset, int(length_text))
+
+
+def _segment_key(key: m3u8.model.Key | None) -> SegmentKey | None:
+    if key is None or not key.method or str(key.method).upper() == "NONE":
+        return None
+    iv: bytes | None = None
+    if key.iv:
+        text = str(key.iv)
+        digits = text[2:] if text.lower().startswith("0x") else text
+        try:
+            iv = bytes.fromhex(digits.rjust(32, "0"))
+        except ValueError:
+            raise ValueError(f"its EXT-X-KEY IV '{text}' is not hexadecimal") from None
+        if len(iv) != 16:
+            raise ValueError(f"its EXT-X-KEY IV '{text}' is not 128 bits")
+    return SegmentKey(
+        method=str(key.method).upper(),
+        uri=str(key.absolute_uri) if key.uri else None,
+        iv=iv,
+        key_format=str(key.keyformat or "identity"),
     )
 
 
@@ -244,6 +371,12 @@ class FollowerStats:
     ad_segments_skipped: int = 0
     sequences_missed: int = 0
     re_resolves: int = 0
+    gap_segments: int = 0
+    encrypted_refused: int = 0
+    duplicates_skipped: int = 0
+    renumberings: int = 0
+    playlists_repaired: int = 0
+    playlists_unreadable: int = 0
 
 
 @dataclass
@@ -253,11 +386,19 @@ class _FetchFailure:
 
 @dataclass
 class _Position:
-    """Where the follower is in the stream: the last sequence handled (yielded or skipped as ad)."""
+    """Where the follower is in the stream, in its own numbering (see ``LiveSegment.sequence``).
+
+    ``sequence`` is the last number handled (yielded, or skipped as an ad, a gap or refused);
+    ``offset`` turns the playlist's media sequence into that numbering; ``handled`` remembers the
+    program-date-times of recent handled segments, so a renumbered playlist can be lined up with
+    what was already handed out and nothing is handed out twice.
+    """
 
     sequence: int | None = None
     end_date_time: datetime | None = None
     pending_discontinuity: bool = False
+    offset: int | None = None
+    handled: OrderedDict[datetime, int] = field(default_factory=OrderedDict)
     ad_ranges: OrderedDict[str, AdDateRange] = field(default_factory=OrderedDict)
 
 
@@ -286,9 +427,12 @@ class PlaylistFollower:
         clock: Callable[[], float] = time.monotonic,
         stop_event: threading.Event | None = None,
         logger: logging.Logger = LOGGER,
+        metrics: CaptureMetrics | None = None,
     ) -> None:
         self.playlist_url = playlist_url
         self.stats = FollowerStats()
+        self._metrics = metrics
+        self._reported: set[object] = set()  # problems already logged as errors, logged once each
         self._http = http or requests.Session()
         self._resolver = resolver
         self._poll_interval_s = poll_interval_s
@@ -330,37 +474,45 @@ class PlaylistFollower:
         position = self._position
         if not playlist.entries:
             return
-        if self._looks_restarted(playlist):
-            self._logger.warning(
-                "The media sequence went back from %s to %s: the stream restarted; following it anew.",
-                position.sequence,
-                playlist.entries[-1].segment.sequence,
-            )
-            position.sequence = None
-            position.end_date_time = None
-            position.pending_discontinuity = True
+        self._line_up_numbering(playlist)
+        assert position.offset is not None
 
         for entry in playlist.entries:
             segment = entry.segment
+            ours = segment.sequence + position.offset
+            if position.sequence is not None and ours <= position.sequence:
+                continue
+            if self._handled_at(segment.program_date_time) is not None:
+                # The same moment of the stream under another number: already handed out.
+                self.stats.duplicates_skipped += 1
+                continue
             if position.sequence is not None:
-                if segment.sequence <= position.sequence:
-                    continue
-                missed = segment.sequence - position.sequence - 1
+                missed = ours - position.sequence - 1
                 if missed > 0:
                     self.stats.sequences_missed += missed
                     position.pending_discontinuity = True
                     self._logger.warning(
                         "Missed %d segment(s) before sequence %d; the playlist moved on between refreshes.",
                         missed,
-                        segment.sequence,
+                        ours,
                     )
                 elif segment.program_date_time is None and position.end_date_time is not None:
                     segment = replace(segment, program_date_time=position.end_date_time)
 
-            position.sequence = segment.sequence
-            position.end_date_time = segment.end_date_time
+            segment = replace(segment, sequence=ours)
+            self._mark_handled(segment)
+            if entry.is_gap:
+                self.stats.gap_segments += 1
+                position.pending_discontinuity = True
+                self._logger.info("Segment %d is marked EXT-X-GAP (no media); skipping it.", ours)
+                continue
             if entry.is_ad:
                 self.stats.ad_segments_skipped += 1
+                position.pending_discontinuity = True
+                continue
+            refusal = segment.key.refusal() if segment.key is not None else None
+            if refusal is not None:
+                self._refuse(segment, refusal)
                 position.pending_discontinuity = True
                 continue
             if position.pending_discontinuity:
@@ -369,16 +521,124 @@ class PlaylistFollower:
             self.stats.segments_yielded += 1
             yield segment
 
-    def _looks_restarted(self, playlist: MediaPlaylist) -> bool:
+    def _line_up_numbering(self, playlist: MediaPlaylist) -> None:
+        """Choose the offset from the playlist's media sequence to our own numbering.
+
+        The first playlist keeps its numbers (shifted up if they are negative). Later, a segment
+        whose program-date-time was already handled pins the offset exactly, which is how a
+        renumbered session is recognised. Without such an overlap, a stream that restarted (or was
+        renumbered after a gap) continues after the last number, leaving a hole as long as the time
+        that passed, so numbers stay unique and a hole in time stays a hole in numbers.
+        """
+        position = self._position
+        entries = playlist.entries
+        first = entries[0].segment
+        if position.offset is None:
+            position.offset = max(0, -first.sequence)
+            if position.offset:
+                self._logger.warning(
+                    "The playlist's media sequence is negative (%d); numbering its segments from 0.", first.sequence
+                )
+            return
+
+        for entry in entries:
+            known = self._handled_at(entry.segment.program_date_time)
+            if known is not None:
+                self._set_offset(known - entry.segment.sequence, "a segment already handed out came back")
+                return
+
+        if position.sequence is None:
+            return
+        newest = entries[-1].segment
+        if newest.sequence + position.offset < position.sequence:
+            if not self._looks_restarted(newest):
+                return  # a stale copy from a lagging edge: everything in it was handled
+            self._logger.warning(
+                "The media sequence went back to %d (after our segment %d) and its times are newer: "
+                "the stream restarted; following it anew.",
+                newest.sequence,
+                position.sequence,
+            )
+            position.pending_discontinuity = True
+            expected = self._expected_sequence(first)
+            start = expected if expected is not None else position.sequence + 1
+            self._set_offset(start - first.sequence, None)
+            # The hole in time is the stream's, not ours: don't report it as missed segments.
+            position.sequence = start - 1
+            return
+
+        expected = self._expected_sequence(first)
+        actual = first.sequence + position.offset
+        if expected is not None and abs(expected - actual) > max(RENUMBER_TOLERANCE, (expected - position.sequence) // 5):
+            self._set_offset(expected - first.sequence, "its program-date-times do not match its numbers")
+
+    def _expected_sequence(self, first: LiveSegment) -> int | None:
+        """Our number for ``first``, judged from how much stream time passed since the last handled segment."""
+        position = self._position
+        if first.program_date_time is None or position.end_date_time is None or position.sequence is None:
+            return None
+        duration_s = first.duration_s or DEFAULT_TARGET_DURATION_S
+        elapsed_s = (first.program_date_time - position.end_date_time).total_seconds()
+        return position.sequence + 1 + max(0, round(elapsed_s / duration_s))
+
+    def _set_offset(self, offset: int, renumbered_because: str | None) -> None:
+        position = self._position
+        if offset == position.offset:
+            return
+        if renumbered_because is not None:
+            self.stats.renumberings += 1
+            self._logger.warning(
+                "The playlist renumbered its media sequence (%s); keeping our own numbering, "
+                "so no segment is handed out twice or under a number already used.",
+                renumbered_because,
+            )
+            if self._metrics is not None:
+                self._metrics.hls_event("SequenceRenumbered")
+        position.offset = offset
+
+    def _handled_at(self, when: datetime | None) -> int | None:
+        """Our number of the handled segment that starts at ``when`` (within a tolerance), if any."""
+        if when is None:
+            return None
+        for handled_at, sequence in reversed(self._position.handled.items()):
+            if abs((handled_at - when).total_seconds()) <= PDT_MATCH_TOLERANCE_S:
+                return sequence
+        return None
+
+    def _mark_handled(self, segment: LiveSegment) -> None:
+        position = self._position
+        position.sequence = segment.sequence
+        position.end_date_time = segment.end_date_time
+        if segment.program_date_time is not None:
+            position.handled[segment.program_date_time] = segment.sequence
+            position.handled.move_to_end(segment.program_date_time)
+            while len(position.handled) > HANDLED_MEMORY:
+                position.handled.popitem(last=False)
+
+    def _refuse(self, segment: LiveSegment, refusal: str) -> None:
+        self.stats.encrypted_refused += 1
+        if self._metrics is not None:
+            self._metrics.hls_event("SegmentsRefusedEncrypted")
+        assert segment.key is not None
+        reported = (segment.key.method, segment.key.key_format)
+        if reported in self._reported:
+            self._logger.debug("Segment %d refused: %s.", segment.sequence, refusal)
+            return
+        self._reported.add(reported)
+        self._logger.error(
+            "Segment %d and those like it are skipped because %s; capture an unencrypted (or AES-128) "
+            "rendition instead. Their bytes are never passed to the decoder.",
+            segment.sequence,
+            refusal,
+        )
+
+    def _looks_restarted(self, newest: LiveSegment) -> bool:
         """Whether a playlist whose sequences went backwards is a restarted stream, not a stale copy.
 
         A lagging CDN edge can serve an older copy of the same playlist; its segments are not newer
         on the stream clock than the ones already handed out, whereas a restarted stream's are.
         """
         position = self._position
-        newest = playlist.entries[-1].segment
-        if position.sequence is None or newest.sequence >= position.sequence:
-            return False
         if newest.program_date_time is not None and position.end_date_time is not None:
             return newest.program_date_time >= position.end_date_time
         return True
@@ -401,21 +661,51 @@ class PlaylistFollower:
         text = response.content.decode("utf-8", errors="replace")
         base_url = response.url or url
         try:
-            if not text.lstrip().startswith("#EXTM3U"):
-                raise ValueError("the response does not start with #EXTM3U")
-            parsed = m3u8.loads(text, uri=base_url)
-            if parsed.is_variant:
+            loaded = load_playlist(text, base_url)
+        except PlaylistUnreadable as error:
+            self.stats.fetch_errors += 1
+            self.stats.playlists_unreadable += 1
+            if self._metrics is not None:
+                self._metrics.hls_event("PlaylistsUnreadable")
+            self._logger.error("%s", error)
+            return _FetchFailure()
+        self._report_repairs(loaded.repairs)
+        try:
+            if loaded.playlist.is_variant:
                 # A multivariant URL was passed in; follow its best variant instead of failing.
-                self.playlist_url = select_variant(parsed, "best")
+                self.playlist_url = select_variant(loaded.playlist, "best")
                 self._logger.warning("%s is a multivariant playlist; following its best variant.", url)
                 return _FetchFailure(retry_now=True)
-            playlist = _media_playlist_from_m3u8(parsed, self._position.ad_ranges.values())
-        except Exception as error:  # m3u8 raises bare exceptions on malformed input
-            return self._failed(f"the playlist could not be parsed ({error})")
+            playlist = _media_playlist_from_m3u8(loaded.playlist, self._position.ad_ranges.values())
+        except Exception as error:  # the follower must outlive any surprise in a playlist
+            self.stats.fetch_errors += 1
+            self.stats.playlists_unreadable += 1
+            self._logger.error(
+                "The playlist at %s could not be read (%s: %s); polling it again.",
+                url.split("?", 1)[0],
+                type(error).__name__,
+                error,
+                exc_info=True,
+            )
+            return _FetchFailure()
+        self._report_repairs(playlist.repairs)
 
         self.stats.playlists_fetched += 1
         self._remember_ad_ranges(playlist.ad_ranges)
         return playlist
+
+    def _report_repairs(self, repairs: tuple[str, ...]) -> None:
+        """Log each distinct repair once as an error (a live server repeats it every refresh), count all."""
+        if not repairs:
+            return
+        self.stats.playlists_repaired += 1
+        if self._metrics is not None:
+            self._metrics.hls_event("PlaylistsRepaired")
+        for repair in repairs:
+            if repair in self._reported:
+                continue
+            self._reported.add(repair)
+            self._logger.error("The media playlist has a tag m3u8 cannot read; %s The rest of it is used.", repair)
 
     def _failed(self, reason: str) -> _FetchFailure:
         self.stats.fetch_errors += 1
@@ -507,6 +797,9 @@ class InitSectionCache:
 
 
 _DEFAULT_INIT_CACHE = InitSectionCache()
+# AES-128 keys are small and shared by many segments; the same LRU keeps them.
+_DEFAULT_KEY_CACHE = InitSectionCache(max_entries=16)
+AES_BLOCK_BYTES = 16
 
 
 def fetch_segment(
@@ -517,22 +810,22 @@ def fetch_segment(
     sleep: Callable[[float], None] = time.sleep,
     timeout_s: float = HTTP_TIMEOUT_S,
     max_backoff_s: float = SEGMENT_MAX_BACKOFF_S,
+    key_cache: InitSectionCache | None = None,
 ) -> bytes:
-    """Download a segment's bytes, retrying 5xx, 429 and timeouts a few times.
+    """Download a segment's bytes (its byte range only, decrypted), retrying 5xx, 429 and timeouts.
 
     Gives up with ``SegmentUnavailable`` rather than blocking: the playlist keeps moving, and a
     capture that waits on one segment loses the ones after it. 4xx answers other than 408/425/429
-    fail at once, since retrying cannot fix them.
+    fail at once, since retrying cannot fix them. An encrypted segment is decrypted (AES-128) or
+    refused with ``EncryptedSegmentRefused`` before anything is downloaded: encrypted bytes never
+    reach the decoder.
     """
-    return _download(
-        http,
-        segment.uri,
-        sequence=segment.sequence,
-        attempts=attempts,
-        sleep=sleep,
-        timeout_s=timeout_s,
-        max_backoff_s=max_backoff_s,
-    )
+    download = _Downloader(http, segment.sequence, attempts, sleep, timeout_s, max_backoff_s)
+    _refuse_undecryptable(segment)
+    data = download(segment.uri, segment.byterange)
+    if segment.key is None:
+        return data
+    return _decrypt(data, segment, download, key_cache if key_cache is not None else _DEFAULT_KEY_CACHE)
 
 
 def fetch_init_section(
@@ -544,6 +837,7 @@ def fetch_init_section(
     sleep: Callable[[float], None] = time.sleep,
     timeout_s: float = HTTP_TIMEOUT_S,
     max_backoff_s: float = SEGMENT_MAX_BACKOFF_S,
+    key_cache: InitSectionCache | None = None,
 ) -> bytes | None:
     """The EXT-X-MAP initialisation section an fMP4 segment needs, or None for MPEG-TS.
 
@@ -553,49 +847,113 @@ def fetch_init_section(
     if segment.init_uri is None:
         return None
     cache = cache if cache is not None else _DEFAULT_INIT_CACHE
-    cached = cache.get(segment.init_uri)
+    cache_key = segment.init_uri if segment.init_byterange is None else f"{segment.init_uri}#{segment.init_byterange}"
+    cached = cache.get(cache_key)
     if cached is not None:
         return cached
-    data = _download(
-        http,
-        segment.init_uri,
-        sequence=segment.sequence,
-        attempts=attempts,
-        sleep=sleep,
-        timeout_s=timeout_s,
-        max_backoff_s=max_backoff_s,
-    )
-    cache.put(segment.init_uri, data)
+    download = _Downloader(http, segment.sequence, attempts, sleep, timeout_s, max_backoff_s)
+    _refuse_undecryptable(segment)
+    data = download(segment.init_uri, segment.init_byterange)
+    if segment.key is not None and not _looks_like_mp4(data):
+        # RFC 8216 §4.3.2.5: an encrypted init section has an explicit IV on the key that applies to it.
+        if segment.key.iv is None:
+            raise EncryptedSegmentRefused(
+                segment.init_uri,
+                segment.key.method,
+                sequence=segment.sequence,
+                why="its initialisation section is encrypted without an explicit IV",
+            )
+        data = _decrypt(data, segment, download, key_cache if key_cache is not None else _DEFAULT_KEY_CACHE)
+    cache.put(cache_key, data)
     return data
 
 
-def _download(
-    http: requests.Session,
-    url: str,
-    *,
-    sequence: int | None,
-    attempts: int,
-    sleep: Callable[[float], None],
-    timeout_s: float,
-    max_backoff_s: float,
+def _refuse_undecryptable(segment: LiveSegment) -> None:
+    refusal = segment.key.refusal() if segment.key is not None else None
+    if refusal is not None:
+        assert segment.key is not None
+        raise EncryptedSegmentRefused(segment.uri, segment.key.method, sequence=segment.sequence, why=refusal)
+
+
+def _looks_like_mp4(data: bytes) -> bool:
+    return data[4:8] in (b"ftyp", b"styp", b"moov", b"moof", b"sidx")
+
+
+def _decrypt(data: bytes, segment: LiveSegment, download: _Downloader, key_cache: InitSectionCache) -> bytes:
+    """AES-128-CBC with PKCS#7 padding (RFC 8216 §5.2); the IV defaults to the media sequence number."""
+    key = segment.key
+    assert key is not None and key.uri is not None
+    key_bytes = key_cache.get(key.uri)
+    if key_bytes is None:
+        key_bytes = download(key.uri, None)
+        if len(key_bytes) != AES_BLOCK_BYTES:
+            raise SegmentUnavailable(
+                key.uri, 1, f"the AES-128 key is {len(key_bytes)} bytes, not 16", sequence=segment.sequence
+            )
+        key_cache.put(key.uri, key_bytes)
+    number = segment.media_sequence if segment.media_sequence is not None else segment.sequence
+    iv = key.iv if key.iv is not None else (number % 2**128).to_bytes(AES_BLOCK_BYTES, "big")
+    if not data or len(data) % AES_BLOCK_BYTES:
+        raise SegmentUnavailable(
+            segment.uri, 1, f"its {len(data)} encrypted bytes are not whole AES blocks", sequence=segment.sequence
+        )
+    decryptor = Cipher(algorithms.AES(key_bytes), modes.CBC(iv)).decryptor()
+    plain = decryptor.update(data) + decryptor.finalize()
+    padding = plain[-1]
+    if not 1 <= padding <= AES_BLOCK_BYTES or plain[-padding:] != bytes([padding]) * padding:
+        raise SegmentUnavailable(
+            segment.uri, 1, "AES-128 decryption gave invalid padding (wrong key or IV)", sequence=segment.sequence
+        )
+    return plain[:-padding]
+
+
+@dataclass(frozen=True)
+class _Downloader:
+    """Downloads one resource (or a byte range of it) for a segment, with the retries fetch_segment promises."""
+
+    http: requests.Session
+    sequence: int | None
+    attempts: int
+    sleep: Callable[[float], None]
+    timeout_s: float
+    max_backoff_s: float
+
+    def __call__(self, url: str, byterange: ByteRange | None) -> bytes:
+        attempts = max(1, self.attempts)
+        sequence = self.sequence
+        headers = {"Range": byterange.http_range} if byterange is not None else None
+        reason = "no attempt was made"
+        for attempt in range(1, attempts + 1):
+            try:
+                response = self.http.get(url, timeout=self.timeout_s, headers=headers)
+            except _RETRYABLE_ERRORS as error:
+                reason = f"{type(error).__name__}: {error}"
+            except requests.RequestException as error:
+                raise SegmentUnavailable(url, attempt, f"{type(error).__name__}: {error}", sequence=sequence) from error
+            else:
+                status = response.status_code
+                if status < 400:
+                    return _requested_bytes(response, byterange, url, attempt, sequence)
+                reason = f"HTTP {status}"
+                if status < 500 and status not in _RETRYABLE_STATUS:
+                    raise SegmentUnavailable(url, attempt, reason, sequence=sequence)
+            if attempt < attempts:
+                LOGGER.info("Segment download failed (%s), attempt %d of %d; retrying.", reason, attempt, attempts)
+                self.sleep(_backoff_s(attempt, BACKOFF_BASE_S / 4, self.max_backoff_s))
+        raise SegmentUnavailable(url, attempts, reason, sequence=sequence)
+
+
+def _requested_bytes(
+    response: requests.Response, byterange: ByteRange | None, url: str, attempt: int, sequence: int | None
 ) -> bytes:
-    attempts = max(1, attempts)
-    reason = "no attempt was made"
-    for attempt in range(1, attempts + 1):
-        try:
-            response = http.get(url, timeout=timeout_s)
-        except _RETRYABLE_ERRORS as error:
-            reason = f"{type(error).__name__}: {error}"
-        except requests.RequestException as error:
-            raise SegmentUnavailable(url, attempt, f"{type(error).__name__}: {error}", sequence=sequence) from error
-        else:
-            status = response.status_code
-            if status < 400:
-                return response.content
-            reason = f"HTTP {status}"
-            if status < 500 and status not in _RETRYABLE_STATUS:
-                raise SegmentUnavailable(url, attempt, reason, sequence=sequence)
-        if attempt < attempts:
-            LOGGER.info("Segment download failed (%s), attempt %d of %d; retrying.", reason, attempt, attempts)
-            sleep(_backoff_s(attempt, BACKOFF_BASE_S / 4, max_backoff_s))
-    raise SegmentUnavailable(url, attempts, reason, sequence=sequence)
+    """The body, cut to the byte range when the server ignored the Range header and sent it all."""
+    data = response.content
+    if byterange is None:
+        return data
+    if response.status_code != 206:
+        data = data[byterange.offset : byterange.offset + byterange.length]
+    if len(data) != byterange.length:
+        raise SegmentUnavailable(
+            url, attempt, f"asked for {byterange.length} bytes ({byterange.http_range}), got {len(data)}", sequence=sequence
+        )
+    return data
