@@ -7,99 +7,32 @@ or two.
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from capture_task.exceptions import SegmentUnavailable, StreamOffline
+from capture_task.exceptions import EncryptedSegmentRefused, SegmentUnavailable, StreamOffline
+from capture_task.ingest import playlist as playlist_module
 from capture_task.ingest.playlist import (
     InitSectionCache,
     LiveSegment,
     PlaylistFollower,
     fetch_init_section,
     fetch_segment,
+    parse_media_playlist,
 )
+from capture_task.metrics import CaptureMetrics
+from tests.functional.hls_server import Reply, ScriptedHLSServer, SleepRecorder
 
 T0 = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
 SEGMENT_S = 2.0
 PLAYLIST_PATH = "/live/playlist.m3u8"
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int = 200
-    body: bytes = b""
-    delay_s: float = 0.0
-    drop: bool = False  # close the connection without answering
-
-
-class ScriptedHLSServer:
-    """A tiny HTTP server whose answers per path follow a script."""
-
-    def __init__(self) -> None:
-        self._scripts: dict[str, list[Reply]] = {}
-        self._hits: dict[str, int] = {}
-        self._lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                reply = server._next_reply(urlsplit(self.path).path)
-                if reply.delay_s:
-                    time.sleep(reply.delay_s)
-                if reply.drop:
-                    self.close_connection = True
-                    return
-                self.send_response(reply.status)
-                self.send_header("Content-Length", str(len(reply.body)))
-                self.end_headers()
-                self.wfile.write(reply.body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.block_on_close = False
-        # A short poll interval makes shutdown() quick; the default 0.5 s would dominate the run time.
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
-
-    def __enter__(self) -> ScriptedHLSServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-    def url(self, path: str) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}{path}"
-
-    def script(self, path: str, *replies: Reply | str) -> None:
-        with self._lock:
-            self._scripts[path] = [Reply(body=r.encode()) if isinstance(r, str) else r for r in replies]
-
-    def hits(self, path: str) -> int:
-        with self._lock:
-            return self._hits.get(path, 0)
-
-    def _next_reply(self, path: str) -> Reply:
-        with self._lock:
-            self._hits[path] = self._hits.get(path, 0) + 1
-            script = self._scripts.get(path)
-            if script:
-                return script.pop(0) if len(script) > 1 else script[0]
-        if path.endswith((".ts", ".mp4")):
-            return Reply(body=f"media {path}".encode())
-        return Reply(status=404)
 
 
 def media_playlist(
@@ -139,20 +72,6 @@ def media_playlist(
     if endlist:
         lines.append("#EXT-X-ENDLIST")
     return "\n".join(lines) + "\n"
-
-
-class SleepRecorder:
-    """Records requested sleeps instead of sleeping; can stop the follower after some."""
-
-    def __init__(self, stop_event: threading.Event | None = None, stop_after: int | None = None) -> None:
-        self.calls: list[float] = []
-        self._stop_event = stop_event
-        self._stop_after = stop_after
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-        if self._stop_event is not None and self._stop_after is not None and len(self.calls) >= self._stop_after:
-            self._stop_event.set()
 
 
 @pytest.fixture
@@ -501,3 +420,295 @@ def test_program_date_time_is_carried_across_refreshes(server: ScriptedHLSServer
     segments = follow(follower)
 
     assert [s.program_date_time for s in segments] == [T0 + timedelta(seconds=2 * n) for n in range(4)]
+
+
+# --- Real-world HLS: entries without a URI, unreadable tags, renumbering, gaps, byte ranges, keys ---
+
+PARTS_AFTER_LAST = '#EXT-X-PART:DURATION=0.5,URI="seg/part-3.0.ts"\n#EXT-X-PART:DURATION=0.5,URI="seg/part-3.1.ts"\n'
+CUT_AFTER_EXTINF = "#EXT-X-PROGRAM-DATE-TIME:2026-11-25T12:00:06+00:00\n#EXTINF:2.000,live\n"
+
+
+def _without_prefetch(text: str) -> str:
+    return "".join(line + "\n" for line in text.splitlines() if not line.startswith("#EXT-X-TWITCH-PREFETCH"))
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("incomplete", [PARTS_AFTER_LAST, CUT_AFTER_EXTINF], ids=["ll-hls-parts", "cut-after-extinf"])
+def test_entries_without_a_uri_wait_for_their_complete_version(
+    server: ScriptedHLSServer, http: requests.Session, incomplete: str
+) -> None:
+    server.script(
+        PLAYLIST_PATH,
+        _without_prefetch(media_playlist(range(0, 3))) + incomplete,
+        media_playlist(range(0, 5), endlist=True),
+    )
+    follower = PlaylistFollower(server.url(PLAYLIST_PATH), http=http, sleep=SleepRecorder())
+
+    segments = follow(follower)
+
+    assert [s.sequence for s in segments] == [0, 1, 2, 3, 4]
+    assert [s.uri for s in segments] == [server.url(f"/live/seg/{n}.ts") for n in range(5)]
+    assert not any(s.discontinuity for s in segments)
+
+
+BROKEN_TAGS = {
+    "daterange-without-id": '#EXT-X-DATERANGE:CLASS="twitch-ad-quartile",START-DATE="2026-11-25T12:00:00Z"',
+    "malformed-program-date-time": "#EXT-X-PROGRAM-DATE-TIME:yesterday at noon",
+    "fractional-target-duration": "#EXT-X-TARGETDURATION:2.5",
+}
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("broken", BROKEN_TAGS.values(), ids=BROKEN_TAGS.keys())
+def test_an_unreadable_tag_is_logged_once_and_the_playlist_still_followed(
+    server: ScriptedHLSServer, http: requests.Session, caplog: pytest.LogCaptureFixture, broken: str
+) -> None:
+    def with_broken_tag(text: str) -> str:
+        # Before the first segment's own tags, so the segment keeps its real program-date-time.
+        lines = text.splitlines()
+        first_segment = next(i for i, line in enumerate(lines) if line.startswith("#EXT-X-PROGRAM-DATE-TIME"))
+        return "\n".join([*lines[:first_segment], broken, *lines[first_segment:]]) + "\n"
+
+    server.script(
+        PLAYLIST_PATH,
+        with_broken_tag(media_playlist(range(0, 3))),
+        with_broken_tag(media_playlist(range(1, 4))),
+        with_broken_tag(media_playlist(range(2, 5), endlist=True)),
+    )
+    follower = PlaylistFollower(server.url(PLAYLIST_PATH), http=http, sleep=SleepRecorder())
+
+    with caplog.at_level("ERROR", logger="highlight_bot.capture"):
+        segments = follow(follower)
+
+    assert [s.sequence for s in segments] == [0, 1, 2, 3, 4]
+    assert [s.program_date_time for s in segments] == [T0 + timedelta(seconds=SEGMENT_S * n) for n in range(5)]
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and broken.split(":")[0] in errors[0]
+    assert follower.stats.playlists_repaired == 3
+
+
+@pytest.mark.timeout(30)
+def test_a_multivariant_playlist_without_bandwidth_is_followed(
+    server: ScriptedHLSServer, http: requests.Session
+) -> None:
+    server.script(
+        "/live/master.m3u8",
+        "#EXTM3U\n#EXT-X-STREAM-INF:RESOLUTION=1280x720\nplaylist.m3u8\n"
+        "#EXT-X-STREAM-INF:RESOLUTION=640x360\nsmall.m3u8\n",
+    )
+    server.script(PLAYLIST_PATH, media_playlist(range(0, 2), endlist=True))
+    follower = PlaylistFollower(server.url("/live/master.m3u8"), http=http, sleep=SleepRecorder())
+
+    assert [s.sequence for s in follow(follower)] == [0, 1]
+    assert follower.playlist_url == server.url(PLAYLIST_PATH)
+
+
+@pytest.mark.timeout(30)
+def test_an_unreadable_playlist_is_an_error_and_polling_goes_on(
+    server: ScriptedHLSServer, http: requests.Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.script(
+        PLAYLIST_PATH,
+        "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:twelve\n#EXTINF:2.000,live\nseg/0.ts\n",
+        media_playlist(range(0, 2), endlist=True),
+    )
+    follower = PlaylistFollower(server.url(PLAYLIST_PATH), http=http, sleep=SleepRecorder())
+
+    with caplog.at_level("ERROR", logger="highlight_bot.capture"):
+        segments = follow(follower)
+
+    assert [s.sequence for s in segments] == [0, 1]
+    assert follower.stats.playlists_unreadable == 1
+    assert any("could not be read" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+
+
+@pytest.mark.timeout(30)
+def test_a_negative_media_sequence_is_numbered_from_zero(server: ScriptedHLSServer, http: requests.Session) -> None:
+    text = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:-2\n"
+    text += "".join(f"#EXTINF:2.000,\nseg/{n}.ts\n" for n in range(3)) + "#EXT-X-ENDLIST\n"
+    server.script(PLAYLIST_PATH, text)
+    follower = PlaylistFollower(server.url(PLAYLIST_PATH), http=http, sleep=SleepRecorder())
+
+    segments = follow(follower)
+
+    assert [s.sequence for s in segments] == [0, 1, 2]
+    assert [s.media_sequence for s in segments] == [-2, -1, 0]
+
+
+@pytest.mark.timeout(30)
+def test_a_session_renumbered_after_re_resolve_is_not_handed_out_twice(
+    server: ScriptedHLSServer, http: requests.Session
+) -> None:
+    # Twitch's new session lists the same moments of the stream under new numbers.
+    old_path, new_path = "/old/playlist.m3u8", "/new/playlist.m3u8"
+    same_clock = T0 + timedelta(seconds=SEGMENT_S * 100)  # new sequence 0 is old sequence 100
+    server.script(old_path, media_playlist(range(100, 104)), Reply(status=403))
+    server.script(new_path, media_playlist(range(1, 8), pdt_base=same_clock, endlist=True))
+    follower = PlaylistFollower(
+        server.url(old_path), http=http, resolver=lambda: server.url(new_path), sleep=SleepRecorder()
+    )
+
+    segments = follow(follower)
+
+    assert [s.sequence for s in segments] == list(range(100, 108))
+    assert [s.media_sequence for s in segments] == [100, 101, 102, 103, 4, 5, 6, 7]
+    assert len({s.program_date_time for s in segments}) == len(segments)
+    assert not any(s.discontinuity for s in segments)
+    assert follower.stats.renumberings == 1
+    assert follower.stats.sequences_missed == 0
+
+
+@pytest.mark.timeout(30)
+def test_a_sequence_restarted_during_an_ad_keeps_numbers_unique(
+    server: ScriptedHLSServer, http: requests.Session
+) -> None:
+    after_54 = T0 + timedelta(seconds=SEGMENT_S * 54)  # the restarted sequence continues the stream clock
+    server.script(
+        PLAYLIST_PATH,
+        media_playlist(range(50, 54)),
+        media_playlist(range(0, 4), ads=frozenset({0, 1}), pdt_base=after_54),
+        media_playlist(range(2, 6), pdt_base=after_54, endlist=True),
+    )
+    follower = PlaylistFollower(server.url(PLAYLIST_PATH), http=http, sleep=SleepRecorder())
+
+    segments = follow(follower)
+
+    assert [s.sequence for s in segments] == [50, 51, 52, 53, 56, 57, 58, 59]
+    assert [s.sequence for s in segments if s.discontinuity] == [56]
+    assert follower.stats.ad_segments_skipped == 2
+    assert follower.stats.sequences_missed == 0
+
+
+@pytest.mark.timeout(30)
+def test_gap_segments_are_skipped_and_counted(server: ScriptedHLSServer, http: requests.Session) -> None:
+    text = media_playlist(range(0, 4), endlist=True).replace("seg/1.ts", "#EXT-X-GAP\nseg/1.ts")
+    server.script(PLAYLIST_PATH, text)
+    follower = PlaylistFollower(server.url(PLAYLIST_PATH), http=http, sleep=SleepRecorder())
+
+    segments = follow(follower)
+
+    assert [s.sequence for s in segments] == [0, 2, 3]
+    assert [s.sequence for s in segments if s.discontinuity] == [2]
+    assert follower.stats.gap_segments == 1
+    assert server.hits("/live/seg/1.ts") == 0
+
+
+BYTES = bytes(range(256)) * 4
+BYTERANGE_PLAYLIST = (
+    "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n"
+    "#EXTINF:2.000,\n#EXT-X-BYTERANGE:100@0\nall.ts\n"
+    "#EXTINF:2.000,\n#EXT-X-BYTERANGE:50\nall.ts\n"
+    "#EXTINF:2.000,\n#EXT-X-BYTERANGE:30@500\nall.ts\n#EXT-X-ENDLIST\n"
+)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("honour_range", [True, False], ids=["206-partial", "200-whole-file"])
+def test_byterange_segments_are_fetched_as_their_ranges(
+    server: ScriptedHLSServer, http: requests.Session, honour_range: bool
+) -> None:
+    server.script(PLAYLIST_PATH, BYTERANGE_PLAYLIST)
+    server.script("/live/all.ts", Reply(body=BYTES, honour_range=honour_range))
+    follower = PlaylistFollower(server.url(PLAYLIST_PATH), http=http, sleep=SleepRecorder())
+
+    fetched = []
+    for segment in follow(follower):
+        fetched.append(fetch_segment(http, segment, sleep=SleepRecorder()))
+        assert server.range_asked("/live/all.ts") == segment.byterange.http_range if segment.byterange else False
+
+    assert fetched == [BYTES[0:100], BYTES[100:150], BYTES[500:530]]
+
+
+def _aes_128(plain: bytes, key: bytes, iv: bytes) -> bytes:
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    padder = padding.PKCS7(128).padder()
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+    return encryptor.update(padder.update(plain) + padder.finalize()) + encryptor.finalize()
+
+
+AES_KEY = bytes.fromhex("000102030405060708090a0b0c0d0e0f")
+EXPLICIT_IV = bytes.fromhex("10ef8f758ca555115584bb5b3c687f52")
+
+
+@pytest.mark.timeout(30)
+def test_aes_128_segments_are_decrypted_with_explicit_and_implied_ivs(
+    server: ScriptedHLSServer, http: requests.Session
+) -> None:
+    text = (
+        "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:7794\n"
+        f'#EXT-X-KEY:METHOD=AES-128,URI="key.bin",IV=0x{EXPLICIT_IV.hex()}\n#EXTINF:2.000,\nseg/a.ts\n'
+        '#EXT-X-KEY:METHOD=AES-128,URI="key.bin"\n#EXTINF:2.000,\nseg/b.ts\n'
+        "#EXT-X-KEY:METHOD=NONE\n#EXTINF:2.000,\nseg/c.ts\n#EXT-X-ENDLIST\n"
+    )
+    plain = [b"\x47" + bytes([n]) * 300 for n in range(3)]
+    server.script(PLAYLIST_PATH, text)
+    server.script("/live/key.bin", Reply(body=AES_KEY))
+    server.script("/live/seg/a.ts", Reply(body=_aes_128(plain[0], AES_KEY, EXPLICIT_IV)))
+    server.script("/live/seg/b.ts", Reply(body=_aes_128(plain[1], AES_KEY, (7795).to_bytes(16, "big"))))
+    server.script("/live/seg/c.ts", Reply(body=plain[2]))
+    follower = PlaylistFollower(server.url(PLAYLIST_PATH), http=http, sleep=SleepRecorder())
+    keys = InitSectionCache()
+
+    fetched = [fetch_segment(http, s, sleep=SleepRecorder(), key_cache=keys) for s in follow(follower)]
+
+    assert fetched == plain
+    assert server.hits("/live/key.bin") == 1
+
+
+SAMPLE_AES_PLAYLIST = (
+    "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:2.000,\nseg/0.ts\n"
+    '#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://someuri",KEYFORMAT="com.apple.streamingkeydelivery"\n'
+    "#EXTINF:2.000,\nseg/1.ts\n#EXTINF:2.000,\nseg/2.ts\n#EXT-X-ENDLIST\n"
+)
+
+
+@pytest.mark.timeout(30)
+def test_sample_aes_segments_are_refused_clearly_and_never_downloaded(
+    server: ScriptedHLSServer, http: requests.Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    server.script(PLAYLIST_PATH, SAMPLE_AES_PLAYLIST)
+    follower = PlaylistFollower(server.url(PLAYLIST_PATH), http=http, sleep=SleepRecorder())
+
+    with caplog.at_level("ERROR", logger="highlight_bot.capture"):
+        segments = follow(follower)
+
+    assert [s.sequence for s in segments] == [0]
+    assert follower.stats.encrypted_refused == 2
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1 and "SAMPLE-AES" in errors[0] and "unencrypted" in errors[0]
+
+    encrypted = parse_media_playlist(SAMPLE_AES_PLAYLIST, server.url(PLAYLIST_PATH)).entries[1].segment
+    with pytest.raises(EncryptedSegmentRefused, match="SAMPLE-AES"):
+        fetch_segment(http, encrypted, sleep=SleepRecorder())
+    assert server.hits("/live/seg/1.ts") == 0
+
+
+@pytest.mark.timeout(30)
+def test_aes_128_without_the_cryptography_package_is_refused(
+    server: ScriptedHLSServer, http: requests.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(playlist_module, "AES_128_AVAILABLE", False)
+    text = '#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-KEY:METHOD=AES-128,URI="key.bin"\n#EXTINF:2.000,\nseg/0.ts\n'
+    segment = parse_media_playlist(text, server.url(PLAYLIST_PATH)).entries[0].segment
+
+    with pytest.raises(EncryptedSegmentRefused, match="cryptography"):
+        fetch_segment(http, segment, sleep=SleepRecorder())
+    assert server.hits("/live/seg/0.ts") == 0
+
+
+@pytest.mark.timeout(30)
+def test_follower_problems_are_counted_as_metrics(
+    server: ScriptedHLSServer, http: requests.Session, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server.script(PLAYLIST_PATH, SAMPLE_AES_PLAYLIST.replace("#EXT-X-TARGETDURATION:2", "#EXT-X-TARGETDURATION:2.5"))
+    metrics = CaptureMetrics("somechannel")
+    follower = PlaylistFollower(server.url(PLAYLIST_PATH), http=http, sleep=SleepRecorder(), metrics=metrics)
+
+    follow(follower)
+    metrics.flush()
+
+    emitted = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert emitted["SegmentsRefusedEncrypted"] == [2.0] or emitted["SegmentsRefusedEncrypted"] == 2.0
+    assert emitted["PlaylistsRepaired"] in ([1.0], 1.0)
