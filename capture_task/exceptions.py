@@ -83,9 +83,7 @@ class EncryptedSegmentRefused(SegmentUnavailable):
         super().__init__(uri, 0, reason, sequence=sequence)
         which = f"Segment {sequence}" if sequence is not None else "A segment"
         # Replaces SegmentUnavailable's sentence: nothing was downloaded, and retrying cannot help.
-        self.args = (
-            f"{which} was refused because {reason}; capture an unencrypted (or AES-128) rendition instead.",
-        )
+        self.args = (f"{which} was refused because {reason}; capture an unencrypted (or AES-128) rendition instead.",)
 
 
 class PlaylistUnreadable(CaptureError, ValueError):

@@ -33,7 +33,13 @@ from typing import Literal
 import m3u8
 import requests
 
-from capture_task.exceptions import EncryptedSegmentRefused, PlaylistUnreadable, SegmentUnavailable, StreamOffline
+from capture_task.exceptions import (
+    EncryptedSegmentRefused,
+    PlaylistUnreadable,
+    SegmentUnavailable,
+    SourceUnavailable,
+    StreamOffline,
+)
 from capture_task.ingest.sources import select_variant
 from capture_task.ingest.tolerant_m3u8 import load_playlist
 from capture_task.metrics import CaptureMetrics
@@ -503,6 +509,8 @@ class PlaylistFollower:
             self._mark_handled(segment)
             if entry.is_gap:
                 self.stats.gap_segments += 1
+                if self._metrics is not None:
+                    self._metrics.hls_event("SegmentGaps")
                 position.pending_discontinuity = True
                 self._logger.info("Segment %d is marked EXT-X-GAP (no media); skipping it.", ours)
                 continue
@@ -569,7 +577,9 @@ class PlaylistFollower:
 
         expected = self._expected_sequence(first)
         actual = first.sequence + position.offset
-        if expected is not None and abs(expected - actual) > max(RENUMBER_TOLERANCE, (expected - position.sequence) // 5):
+        if expected is not None and abs(expected - actual) > max(
+            RENUMBER_TOLERANCE, (expected - position.sequence) // 5
+        ):
             self._set_offset(expected - first.sequence, "its program-date-times do not match its numbers")
 
     def _expected_sequence(self, first: LiveSegment) -> int | None:
@@ -727,6 +737,9 @@ class PlaylistFollower:
             url = self._resolver()
         except StreamOffline as error:
             self._logger.info("%s Waiting before trying again.", error)
+            return False
+        except SourceUnavailable as error:  # geo-block, auth, Twitch down: a sentence, logged by the resolver too
+            self._logger.warning("Re-resolving the stream after %s failed: %s Keeping the current URL.", reason, error)
             return False
         except Exception as error:  # the follower must outlive any resolver failure
             self._logger.warning("Re-resolving the stream after %s failed: %s", reason, error, exc_info=True)
@@ -954,6 +967,9 @@ def _requested_bytes(
         data = data[byterange.offset : byterange.offset + byterange.length]
     if len(data) != byterange.length:
         raise SegmentUnavailable(
-            url, attempt, f"asked for {byterange.length} bytes ({byterange.http_range}), got {len(data)}", sequence=sequence
+            url,
+            attempt,
+            f"asked for {byterange.length} bytes ({byterange.http_range}), got {len(data)}",
+            sequence=sequence,
         )
     return data

@@ -17,19 +17,36 @@ from __future__ import annotations
 
 import enum
 import logging
+import os
+import random
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+import boto3
 import m3u8
 import requests
 import streamlink
+from botocore.exceptions import BotoCoreError, ClientError
 from streamlink.exceptions import NoPluginError, StreamlinkError
+from streamlink.options import Options
 
-from capture_task.exceptions import InvalidSourceError, QualityUnavailable, SourceUnavailable, StreamOffline
+from capture_task.exceptions import (
+    InvalidSourceError,
+    PlaylistUnreadable,
+    QualityUnavailable,
+    SourceUnavailable,
+    StreamOffline,
+    TwitchApiUnavailable,
+    TwitchGeoBlocked,
+    TwitchUnauthorized,
+)
+from capture_task.ingest.tolerant_m3u8 import load_playlist
+from capture_task.metrics import CaptureMetrics
 
 LOGGER = logging.getLogger("highlight_bot.capture")
 
@@ -127,19 +144,75 @@ def _channel_name(name: str, spec: str) -> str:
 class StreamlinkSession(Protocol):
     """The one method of ``streamlink.Streamlink`` this module needs, so tests can pass a fake."""
 
-    def streams(self, url: str) -> Mapping[str, Any]: ...
+    def streams(self, url: str, options: Options | None = None) -> Mapping[str, Any]: ...
 
 
 SessionFactory = Callable[[], StreamlinkSession]
+TokenSource = Callable[[], "str | None"]
+
+TWITCH_OAUTH_SECRET_ENV = "TWITCH_OAUTH_SECRET_ARN"
+"""Names the Secrets Manager secret whose value is a Twitch OAuth token (optional; the ARN, never the token)."""
+
+# Start-up resolution: Twitch's API has brief outages; retry a few times with capped, jittered
+# backoff (about a minute in all) before giving up with a sentence.
+RESOLVE_ATTEMPTS = 5
+RESOLVE_BACKOFF_BASE_S = 2.0
+RESOLVE_MAX_BACKOFF_S = 30.0
+
+_TWITCH_PLUGIN_LOGGER = "streamlink.plugins.twitch"
+_GEO_MARKERS = ("region", "geoblock", "geo-block", "geo_block", "country")
+_AUTH_MARKERS = ("unauthorized", "authorization", "401", "token is invalid", "forbidden")
+_random = random.Random()
+
+
+def streamlink_session() -> StreamlinkSession:
+    """A streamlink session for the container: no web browser (there is none), so Twitch's
+    client-integrity demand fails fast as an error instead of trying to start one."""
+    return streamlink.Streamlink(options={"webbrowser": False})
+
+
+def twitch_oauth_token_from_secret(secret_arn: str | None = None, *, client: Any | None = None) -> str | None:
+    """The Twitch OAuth token stored in Secrets Manager, or None when no secret is configured.
+
+    The secret is named by ``secret_arn`` or the ``TWITCH_OAUTH_SECRET_ARN`` environment variable;
+    its value is the token itself (``OAuth `` or ``oauth:`` prefixes are accepted and removed).
+    A subscriber's or Turbo user's token makes Twitch serve the ad-free stream. The token is never
+    logged, nor put in an error message.
+    """
+    arn = secret_arn or os.environ.get(TWITCH_OAUTH_SECRET_ENV, "").strip()
+    if not arn:
+        return None
+    client = client or boto3.client("secretsmanager")
+    try:
+        value = client.get_secret_value(SecretId=arn).get("SecretString") or ""
+    except (BotoCoreError, ClientError) as error:
+        code = error.response["Error"]["Code"] if isinstance(error, ClientError) else type(error).__name__
+        raise SourceUnavailable(
+            f"The Twitch OAuth secret named by {TWITCH_OAUTH_SECRET_ENV} could not be read ({code}); "
+            "give the capture task's role secretsmanager:GetSecretValue on it, or unset "
+            f"{TWITCH_OAUTH_SECRET_ENV} to watch without an account."
+        ) from None
+    token = value.strip()
+    for prefix in ("OAuth ", "oauth:"):
+        if token.startswith(prefix):
+            token = token[len(prefix) :].strip()
+    if not token:
+        raise SourceUnavailable(
+            f"The Twitch OAuth secret named by {TWITCH_OAUTH_SECRET_ENV} is empty; put the token in it "
+            f"or unset {TWITCH_OAUTH_SECRET_ENV}."
+        )
+    return token
 
 
 def resolve_playlist_url(
     spec: str | SourceSpec,
     quality: str = "best",
-    session_factory: SessionFactory = streamlink.Streamlink,
+    session_factory: SessionFactory = streamlink_session,
     *,
     http: requests.Session | None = None,
     timeout_s: float = HTTP_TIMEOUT_S,
+    oauth_token: TokenSource = twitch_oauth_token_from_secret,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> str:
     """Return the media playlist URL to follow for a streamed source.
 
@@ -147,11 +220,20 @@ def resolve_playlist_url(
     and the multivariant playlist); plain HLS URLs are fetched once and, if they are a multivariant
     ("master") playlist, the variant matching ``quality`` is chosen.
 
-    Raises ``StreamOffline`` when the channel is not live, ``QualityUnavailable`` listing the
-    offered qualities, ``SourceUnavailable`` for other failures, and ``InvalidSourceError`` for a
-    file source (a file has no playlist to follow).
+    Raises ``StreamOffline`` when the channel is not live, ``TwitchGeoBlocked``,
+    ``TwitchUnauthorized``, ``TwitchApiUnavailable`` (after retries), ``QualityUnavailable``
+    listing the offered qualities, ``SourceUnavailable`` for other failures, and
+    ``InvalidSourceError`` for a file source (a file has no playlist to follow).
     """
-    return Resolver(spec, quality, session_factory=session_factory, http=http, timeout_s=timeout_s)()
+    return Resolver(
+        spec,
+        quality,
+        session_factory=session_factory,
+        http=http,
+        timeout_s=timeout_s,
+        oauth_token=oauth_token,
+        sleep=sleep,
+    )()
 
 
 class Resolver:
@@ -160,6 +242,12 @@ class Resolver:
     The follower calls it on 403/404 and periodically, because Twitch playlist URLs embed a token
     that stops working after about a day. One streamlink session is created lazily and reused so
     plugins load once; each call still asks Twitch for a new token.
+
+    Twitch failures are told apart, each logged once with what to do and counted as a metric:
+    offline (``StreamOffline``, logged at INFO: waiting is the answer), geo-blocked
+    (``TwitchGeoBlocked``), unauthorised or client-integrity demanded (``TwitchUnauthorized``), and
+    Twitch's API down (``TwitchApiUnavailable``), which alone is retried here, ``attempts`` times
+    with capped, jittered exponential backoff.
     """
 
     def __init__(
@@ -167,10 +255,15 @@ class Resolver:
         spec: str | SourceSpec,
         quality: str = "best",
         *,
-        session_factory: SessionFactory = streamlink.Streamlink,
+        session_factory: SessionFactory = streamlink_session,
         http: requests.Session | None = None,
         timeout_s: float = HTTP_TIMEOUT_S,
         logger: logging.Logger = LOGGER,
+        oauth_token: TokenSource = twitch_oauth_token_from_secret,
+        metrics: CaptureMetrics | None = None,
+        attempts: int = RESOLVE_ATTEMPTS,
+        sleep: Callable[[float], None] = time.sleep,
+        max_backoff_s: float = RESOLVE_MAX_BACKOFF_S,
     ) -> None:
         self.spec = parse_source(spec) if isinstance(spec, str) else spec
         if self.spec.kind is SourceKind.FILE:
@@ -184,35 +277,89 @@ class Resolver:
         self._http = http
         self._timeout_s = timeout_s
         self._logger = logger
+        self._oauth_token_source = oauth_token
+        self._oauth_token: str | None = None
+        self._token_read = False
+        self._metrics = metrics
+        self._attempts = max(1, attempts)
+        self._sleep = sleep
+        self._max_backoff_s = max_backoff_s
 
     def __call__(self) -> str:
-        url = self._resolve_twitch() if self.spec.kind is SourceKind.TWITCH else self._resolve_hls_url()
+        url = self._resolve_twitch_with_retries() if self.spec.kind is SourceKind.TWITCH else self._resolve_hls_url()
         self._logger.info("Resolved %s (quality %s) to a media playlist.", self.spec, self.quality)
         return url
 
+    def _resolve_twitch_with_retries(self) -> str:
+        for attempt in range(1, self._attempts + 1):
+            try:
+                return self._resolve_twitch()
+            except TwitchApiUnavailable as error:
+                self._count(error)
+                if attempt == self._attempts:
+                    self._logger.error("%s Gave up after %d attempts.", error, attempt)
+                    raise
+                delay_s = min(self._max_backoff_s, RESOLVE_BACKOFF_BASE_S * 2 ** (attempt - 1))
+                delay_s *= _random.uniform(0.5, 1.0)
+                self._logger.warning(
+                    "%s Retrying in %.1f s (attempt %d of %d).", error, delay_s, attempt, self._attempts
+                )
+                self._sleep(delay_s)
+            except StreamOffline as error:
+                self._count(error)
+                self._logger.info("%s", error)
+                raise
+            except (TwitchGeoBlocked, TwitchUnauthorized) as error:
+                self._count(error)
+                self._logger.error("%s", error)
+                raise
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _count(self, error: SourceUnavailable) -> None:
+        name = getattr(error, "metric_name", None)
+        if self._metrics is not None and name:
+            self._metrics.source_problem(name)
+
+    def _token(self) -> str | None:
+        if not self._token_read:
+            self._oauth_token = self._oauth_token_source()
+            self._token_read = True
+            if self._oauth_token:
+                self._logger.info("Using the Twitch OAuth token from Secrets Manager (ad-free for Turbo/subscribers).")
+        return self._oauth_token
+
+    def _redact(self, text: str) -> str:
+        token = self._oauth_token
+        return text.replace(token, "[redacted]") if token else text
+
     def _resolve_twitch(self) -> str:
         channel = self.spec.location
+        token = self._token()
+        options = Options({"api-header": [("Authorization", f"OAuth {token}")]}) if token else None
         try:
             if self._session is None:
                 self._session = self._session_factory()
-            streams = self._session.streams(self.spec.twitch_url)
+            with _PluginErrors() as plugin_errors:
+                streams = self._session.streams(self.spec.twitch_url, options=options)
         except NoPluginError as error:
             raise SourceUnavailable(
                 f"streamlink has no plugin for {self.spec.twitch_url}; "
                 "check that the installed streamlink includes the Twitch plugin."
             ) from error
         except StreamlinkError as error:
-            # PluginError covers Twitch API failures (network, integrity token, geo-blocks).
-            raise SourceUnavailable(
-                f"streamlink could not get the streams of Twitch channel '{channel}' ({error}); "
-                "check the network and the channel name, then try again."
-            ) from error
+            # PluginError covers Twitch API failures: network, HTTP errors, auth, client integrity.
+            raise _classify(channel, self._redact(str(error))) from None
         except requests.RequestException as error:
-            raise SourceUnavailable(
-                f"Twitch could not be reached for channel '{channel}' ({error}); check the network, then try again."
-            ) from error
+            raise TwitchApiUnavailable(channel, self._redact(f"{type(error).__name__}: {error}")) from None
 
         if not streams:
+            # The plugin logs a playlist error (e.g. a geo-block) and returns no streams; an
+            # unexplained empty answer is the plugin's way of saying "offline".
+            said = [self._redact(message) for message in plugin_errors.messages]
+            if any(marker in message.lower() for message in said for marker in _GEO_MARKERS):
+                raise TwitchGeoBlocked(channel, "; ".join(said))
+            if said:
+                raise _classify(channel, "; ".join(said))
             raise StreamOffline(channel)
         if self.quality not in streams:
             raise QualityUnavailable(self.quality, streams.keys())
@@ -240,12 +387,49 @@ class Resolver:
         # Redirects move the base that relative variant URIs are resolved against.
         base_url = response.url or url
         try:
-            playlist = m3u8.loads(response.content.decode("utf-8", errors="replace"), uri=base_url)
-        except Exception as error:  # m3u8 raises bare ValueError/Exception on malformed input
-            raise SourceUnavailable(f"{url} is not a readable HLS playlist ({error}).") from error
+            loaded = load_playlist(response.content.decode("utf-8", errors="replace"), base_url)
+        except PlaylistUnreadable as error:
+            raise SourceUnavailable(f"{url} is not a readable HLS playlist ({error.reason}).") from error
+        for repair in loaded.repairs:
+            self._logger.error("The multivariant playlist has a tag m3u8 cannot read; %s", repair)
+        playlist = loaded.playlist
         if not playlist.is_variant:
             return base_url
         return select_variant(playlist, self.quality)
+
+
+def _classify(channel: str, message: str) -> SourceUnavailable:
+    """Which Twitch failure a streamlink error message describes."""
+    lowered = message.lower()
+    if "integrity" in lowered:
+        return TwitchUnauthorized(channel, message, integrity=True)
+    if any(marker in lowered for marker in _GEO_MARKERS):
+        return TwitchGeoBlocked(channel, message)
+    if any(marker in lowered for marker in _AUTH_MARKERS):
+        return TwitchUnauthorized(channel, message)
+    return TwitchApiUnavailable(channel, message)
+
+
+class _PluginErrors(logging.Handler):
+    """Collects the errors streamlink's Twitch plugin logs during one call.
+
+    The plugin reports a refused multivariant playlist (a geo-block) only as a log line and then
+    returns no streams, which would otherwise look like "offline".
+    """
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def __enter__(self) -> _PluginErrors:
+        logging.getLogger(_TWITCH_PLUGIN_LOGGER).addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logging.getLogger(_TWITCH_PLUGIN_LOGGER).removeHandler(self)
 
 
 def variant_names(variant: m3u8.Playlist) -> list[str]:
@@ -263,11 +447,31 @@ def variant_names(variant: m3u8.Playlist) -> list[str]:
     return names
 
 
+# Codec prefixes of audio formats seen in HLS CODECS attributes (RFC 6381 names).
+_AUDIO_CODEC_PREFIXES = ("mp4a", "ac-3", "ec-3", "ac-4", "opus", "flac", "alac", "mp3", ".mp3")
+
+
+def is_audio_only(variant: m3u8.Playlist) -> bool:
+    """Whether a variant carries no picture: named audio (Twitch's ``audio_only``), or only audio codecs.
+
+    A variant with a resolution always has a picture; one with neither resolution nor codecs is
+    given the benefit of the doubt (many simple servers list only BANDWIDTH).
+    """
+    info = variant.stream_info
+    if info.resolution:
+        return False
+    if info.video and "audio" in str(info.video).lower():
+        return True
+    codecs = [codec.strip().lower() for codec in str(info.codecs or "").split(",") if codec.strip()]
+    return bool(codecs) and all(codec.startswith(_AUDIO_CODEC_PREFIXES) for codec in codecs)
+
+
 def select_variant(playlist: m3u8.M3U8, quality: str = "best") -> str:
     """Pick a variant of a multivariant playlist and return its absolute media playlist URL.
 
     'best' is the largest picture (then the highest bandwidth), because the scoreboard is read
-    from pixels; 'worst' the smallest. Other qualities match :func:`variant_names`.
+    from pixels; 'worst' the smallest picture, never an audio-only variant (it has no scoreboard).
+    Other qualities match :func:`variant_names`.
     """
     variants = list(playlist.playlists)
     if not variants:
@@ -278,10 +482,12 @@ def select_variant(playlist: m3u8.M3U8, quality: str = "best") -> str:
         pixels = resolution[0] * resolution[1] if resolution else 0
         return pixels, variant.stream_info.bandwidth or 0
 
-    if quality == "best":
-        return str(max(variants, key=size).absolute_uri)
-    if quality == "worst":
-        return str(min(variants, key=size).absolute_uri)
+    if quality in ("best", "worst"):
+        with_picture = [variant for variant in variants if not is_audio_only(variant)]
+        if not with_picture:
+            raise QualityUnavailable(quality, (name for variant in variants for name in variant_names(variant)))
+        pick = max if quality == "best" else min
+        return str(pick(with_picture, key=size).absolute_uri)
     matching = [variant for variant in variants if quality in variant_names(variant)]
     if not matching:
         raise QualityUnavailable(quality, (name for variant in variants for name in variant_names(variant)))

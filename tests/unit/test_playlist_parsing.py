@@ -10,6 +10,7 @@ from typing import Any
 import m3u8
 import pytest
 from streamlink.exceptions import NoPluginError, PluginError
+from streamlink.options import Options
 
 from capture_task.exceptions import (
     InvalidSourceError,
@@ -19,6 +20,7 @@ from capture_task.exceptions import (
 )
 from capture_task.ingest.playlist import AdDateRange, parse_media_playlist
 from capture_task.ingest.sources import (
+    TWITCH_OAUTH_SECRET_ENV,
     Resolver,
     SourceKind,
     SourceSpec,
@@ -26,6 +28,12 @@ from capture_task.ingest.sources import (
     resolve_playlist_url,
     select_variant,
 )
+
+
+@pytest.fixture(autouse=True)
+def _no_twitch_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(TWITCH_OAUTH_SECRET_ENV, raising=False)
+
 
 PLAYLIST_URL = "https://video-edge.example/v1/playlist/abc.m3u8?token=t"
 T0 = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
@@ -238,7 +246,7 @@ MASTER_URL = "https://usher.example/api/channel/hls/somechannel.m3u8?sig=1"
     ("quality", "expected"),
     [
         ("best", "https://video-weaver.example/v1/playlist/source.m3u8"),
-        ("worst", "https://usher.example/api/channel/hls/audio_only.m3u8"),
+        ("worst", "https://usher.example/api/channel/hls/480p30.m3u8"),  # never audio_only: no picture
         ("720p60", "https://usher.example/api/channel/hls/720p60.m3u8"),
         ("720p", "https://usher.example/api/channel/hls/720p60.m3u8"),
         ("480p", "https://usher.example/api/channel/hls/480p30.m3u8"),
@@ -315,7 +323,7 @@ class _FakeStreamlink:
         self.result = result
         self.requested: list[str] = []
 
-    def streams(self, url: str) -> Mapping[str, Any]:
+    def streams(self, url: str, options: Options | None = None) -> Mapping[str, Any]:
         self.requested.append(url)
         if isinstance(self.result, Exception):
             raise self.result
@@ -348,7 +356,7 @@ def test_missing_quality_lists_the_available_ones() -> None:
 @pytest.mark.parametrize("error", [NoPluginError(), PluginError("Unable to open URL: 503")])
 def test_streamlink_failures_become_source_unavailable(error: Exception) -> None:
     with pytest.raises(SourceUnavailable) as raised:
-        resolve_playlist_url("twitch:somechannel", session_factory=lambda: _FakeStreamlink(error))
+        resolve_playlist_url("twitch:somechannel", session_factory=lambda: _FakeStreamlink(error), sleep=lambda s: None)
 
     assert not isinstance(raised.value, StreamOffline)
 
