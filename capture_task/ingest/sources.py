@@ -34,6 +34,7 @@ import streamlink
 from botocore.exceptions import BotoCoreError, ClientError
 from streamlink.exceptions import NoPluginError, StreamlinkError
 from streamlink.options import Options
+from streamlink.plugin.plugin import stream_weight
 
 from capture_task.exceptions import (
     InvalidSourceError,
@@ -361,9 +362,8 @@ class Resolver:
             if said:
                 raise _classify(channel, "; ".join(said))
             raise StreamOffline(channel)
-        if self.quality not in streams:
-            raise QualityUnavailable(self.quality, streams.keys())
-        url = getattr(streams[self.quality], "url", None)
+        name = _twitch_stream_name(streams, self.quality)
+        url = getattr(streams[name], "url", None)
         if not isinstance(url, str) or not url:
             raise SourceUnavailable(
                 f"The '{self.quality}' stream of Twitch channel '{channel}' has no playlist URL; "
@@ -396,6 +396,28 @@ class Resolver:
         if not playlist.is_variant:
             return base_url
         return select_variant(playlist, self.quality)
+
+
+def _twitch_stream_name(streams: Mapping[str, Any], quality: str) -> str:
+    """The stream to use for ``quality``; 'worst' is chosen among the streams with a picture.
+
+    streamlink's own 'worst' can be an audio-only rendition (named by its bitrate, e.g. '160k',
+    when the playlist gives it no resolution), which has no scoreboard to read. Its 'best' is the
+    highest-weighted stream, never audio while video exists, so it is kept.
+    """
+    if quality != "worst":
+        if quality not in streams:
+            raise QualityUnavailable(quality, streams.keys())
+        return quality
+    weights = {
+        name: stream_weight(name) for name in streams if name not in ("best", "worst") and not name.startswith("audio")
+    }
+    with_picture = [name for name, (_, group) in weights.items() if group == "pixels"]
+    if not with_picture:
+        if quality in streams and not quality.startswith("audio"):
+            return quality  # named qualities only (e.g. 'source'): trust streamlink's ranking
+        raise QualityUnavailable(quality, streams.keys())
+    return min(with_picture, key=lambda name: weights[name][0])
 
 
 def _classify(channel: str, message: str) -> SourceUnavailable:
