@@ -94,12 +94,25 @@ def _repair_known_tags(lines: list[str]) -> tuple[list[str], list[str]]:
             missing_ids += 1
             repairs.append(f"Gave '{_shorten(stripped)}' the missing ID 'missing-id-{missing_ids}'.")
             repaired.append(f'#EXT-X-DATERANGE:ID="missing-id-{missing_ids}",{value}')
+        elif tag == "#EXTINF" and _extinf_duration(value) is None:
+            number = re.match(r"\s*(-?\d+(?:\.\d+)?)", value)
+            duration = max(float(number.group(1)), 0.0) if number else 0.0
+            title = value.rsplit(",", 1)[1] if "," in value else ""
+            repairs.append(f"Read '{_shorten(stripped)}' as a {duration:g} s segment (its duration is not a number).")
+            repaired.append(f"#EXTINF:{duration:g},{title}")
         elif tag in ("#EXT-X-STREAM-INF", "#EXT-X-I-FRAME-STREAM-INF") and not _has_attribute(value, "BANDWIDTH"):
             repairs.append(f"Gave '{_shorten(stripped)}' the missing BANDWIDTH=0.")
             repaired.append(f"{tag}:BANDWIDTH=0,{value}" if value else f"{tag}:BANDWIDTH=0")
         else:
             repaired.append(line)
     return repaired, repairs
+
+
+def _extinf_duration(value: str) -> float | None:
+    try:
+        return float(value.split(",", 1)[0])
+    except ValueError:
+        return None
 
 
 def _ceil_or_none(value: str) -> int | None:

@@ -14,11 +14,12 @@ from streamlink.options import Options
 
 from capture_task.exceptions import (
     InvalidSourceError,
+    PlaylistUnreadable,
     QualityUnavailable,
     SourceUnavailable,
     StreamOffline,
 )
-from capture_task.ingest.playlist import AdDateRange, parse_media_playlist
+from capture_task.ingest.playlist import AdDateRange, ByteRange, SegmentKey, parse_media_playlist
 from capture_task.ingest.sources import (
     TWITCH_OAUTH_SECRET_ENV,
     Resolver,
@@ -28,6 +29,7 @@ from capture_task.ingest.sources import (
     resolve_playlist_url,
     select_variant,
 )
+from capture_task.ingest.tolerant_m3u8 import load_playlist
 
 
 @pytest.fixture(autouse=True)
@@ -382,3 +384,123 @@ def test_file_sources_have_no_playlist(tmp_path: Path) -> None:
 
     with pytest.raises(InvalidSourceError, match="local file"):
         Resolver(str(video))
+
+
+# --- Real-world HLS: what the parser makes of imperfect playlists ---
+
+
+def _playlist(*lines: str) -> str:
+    return "\n".join(["#EXTM3U", "#EXT-X-TARGETDURATION:2", "#EXT-X-MEDIA-SEQUENCE:10", *lines]) + "\n"
+
+
+LIVE_PAIR = (f"#EXT-X-PROGRAM-DATE-TIME:{_pdt(0)}", "#EXTINF:2.000,live", "a.ts", "#EXTINF:2.000,live", "b.ts")
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        ('#EXT-X-PART:DURATION=0.5,URI="c.0.ts"', '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="c.1.ts"'),
+        ("#EXTINF:2.000,live",),
+    ],
+    ids=["ll-hls-parts", "cut-after-extinf"],
+)
+def test_entries_without_a_uri_are_not_segments(tail: tuple[str, ...]) -> None:
+    playlist = parse_media_playlist(_playlist(*LIVE_PAIR, *tail), PLAYLIST_URL)
+
+    assert [entry.segment.sequence for entry in playlist.entries] == [10, 11]
+    assert all(entry.segment.uri.endswith(".ts") for entry in playlist.entries)
+
+
+@pytest.mark.parametrize(
+    ("broken", "repaired"),
+    [
+        (f'#EXT-X-DATERANGE:CLASS="twitch-stitched-ad",START-DATE="{_pdt(2)}",DURATION=2.0', "missing ID"),
+        ("#EXT-X-PROGRAM-DATE-TIME:2026-13-45T99:00:00Z", "malformed"),
+        ("#EXT-X-TARGETDURATION:2.5", "fractional"),
+        ("#EXT-X-DISCONTINUITY-SEQUENCE:abc", "Dropped the tag line"),
+    ],
+)
+def test_unreadable_tags_are_repaired_with_a_sentence(broken: str, repaired: str) -> None:
+    with pytest.raises((KeyError, ValueError)):
+        m3u8.loads(_playlist(broken, *LIVE_PAIR))  # what m3u8 6.0 does on its own
+
+    playlist = parse_media_playlist(_playlist(broken, *LIVE_PAIR), PLAYLIST_URL)
+
+    assert [entry.segment.uri.rsplit("/", 1)[1] for entry in playlist.entries] == ["a.ts", "b.ts"]
+    assert playlist.entries[0].segment.program_date_time == T0
+    assert len(playlist.repairs) == 1 and repaired in playlist.repairs[0]
+
+
+def test_a_stitched_ad_range_without_id_still_marks_its_segments() -> None:
+    broken = f'#EXT-X-DATERANGE:CLASS="twitch-stitched-ad",START-DATE="{_pdt(2)}",DURATION=2.0'
+
+    playlist = parse_media_playlist(_playlist(broken, *LIVE_PAIR), PLAYLIST_URL)
+
+    assert [entry.is_ad for entry in playlist.entries] == [False, True]
+
+
+def test_a_fractional_target_duration_is_rounded_up() -> None:
+    text = _playlist(*LIVE_PAIR).replace("#EXT-X-TARGETDURATION:2", "#EXT-X-TARGETDURATION:2.5")
+
+    assert parse_media_playlist(text, PLAYLIST_URL).target_duration_s == 3.0
+
+
+def test_a_multivariant_playlist_without_bandwidth_still_offers_its_variants() -> None:
+    text = "#EXTM3U\n#EXT-X-STREAM-INF:RESOLUTION=1280x720\nhi.m3u8\n#EXT-X-STREAM-INF:RESOLUTION=640x360\nlo.m3u8\n"
+
+    loaded = load_playlist(text, MASTER_URL)
+
+    assert select_variant(loaded.playlist, "worst").endswith("/lo.m3u8")
+    assert len(loaded.repairs) == 2
+
+
+def test_text_that_is_not_a_playlist_is_unreadable() -> None:
+    with pytest.raises(PlaylistUnreadable, match="#EXTM3U"):
+        load_playlist("<html>502 Bad Gateway</html>", PLAYLIST_URL)
+
+
+def test_byte_ranges_follow_each_other_when_the_offset_is_left_out() -> None:
+    text = _playlist(
+        "#EXTINF:2.000,", "#EXT-X-BYTERANGE:100@0", "all.ts",
+        "#EXTINF:2.000,", "#EXT-X-BYTERANGE:50", "all.ts",
+        '#EXT-X-MAP:URI="init.mp4",BYTERANGE="812@0"', "#EXTINF:2.000,", "#EXT-X-BYTERANGE:30@500", "all.mp4",
+    )  # fmt: skip
+
+    segments = [entry.segment for entry in parse_media_playlist(text, PLAYLIST_URL).entries]
+
+    assert [s.byterange for s in segments] == [ByteRange(0, 100), ByteRange(100, 50), ByteRange(500, 30)]
+    assert segments[1].byterange is not None and segments[1].byterange.http_range == "bytes=100-149"
+    assert segments[2].init_byterange == ByteRange(0, 812)
+
+
+def test_gap_segments_are_flagged() -> None:
+    text = _playlist("#EXTINF:2.000,", "a.ts", "#EXTINF:2.000,", "#EXT-X-GAP", "b.ts")
+
+    assert [entry.is_gap for entry in parse_media_playlist(text, PLAYLIST_URL).entries] == [False, True]
+
+
+def test_keys_are_read_and_undecryptable_ones_say_why() -> None:
+    text = _playlist(
+        '#EXT-X-KEY:METHOD=AES-128,URI="k.bin",IV=0X10ef8f758ca555115584bb5b3c687f52', "#EXTINF:2.000,", "a.ts",
+        '#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://x",KEYFORMAT="com.apple.streamingkeydelivery"', "#EXTINF:2.000,", "b.ts",
+        '#EXT-X-KEY:METHOD=AES-128,URI="skd://y",KEYFORMAT="com.apple.streamingkeydelivery"', "#EXTINF:2.000,", "c.ts",
+        "#EXT-X-KEY:METHOD=NONE", "#EXTINF:2.000,", "d.ts",
+    )  # fmt: skip
+
+    keys = [entry.segment.key for entry in parse_media_playlist(text, PLAYLIST_URL).entries]
+
+    assert keys[0] == SegmentKey(
+        "AES-128", "https://video-edge.example/v1/playlist/k.bin", bytes.fromhex("10ef8f758ca555115584bb5b3c687f52")
+    )
+    assert keys[0].refusal() is None
+    assert keys[1] is not None and "SAMPLE-AES" in (keys[1].refusal() or "")
+    assert keys[2] is not None and "DRM" in (keys[2].refusal() or "")
+    assert keys[3] is None
+
+
+def test_only_audio_variants_are_refused_for_worst_and_best() -> None:
+    text = '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=64000,CODECS="mp4a.40.5"\naudio.m3u8\n'
+
+    for quality in ("worst", "best"):
+        with pytest.raises(QualityUnavailable, match=quality):
+            select_variant(m3u8.loads(text, uri=MASTER_URL), quality)
