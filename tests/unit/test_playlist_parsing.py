@@ -479,11 +479,14 @@ def test_gap_segments_are_flagged() -> None:
     assert [entry.is_gap for entry in parse_media_playlist(text, PLAYLIST_URL).entries] == [False, True]
 
 
+FAIRPLAY = "com.apple.streamingkeydelivery"
+
+
 def test_keys_are_read_and_undecryptable_ones_say_why() -> None:
     text = _playlist(
         '#EXT-X-KEY:METHOD=AES-128,URI="k.bin",IV=0X10ef8f758ca555115584bb5b3c687f52', "#EXTINF:2.000,", "a.ts",
-        '#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://x",KEYFORMAT="com.apple.streamingkeydelivery"', "#EXTINF:2.000,", "b.ts",
-        '#EXT-X-KEY:METHOD=AES-128,URI="skd://y",KEYFORMAT="com.apple.streamingkeydelivery"', "#EXTINF:2.000,", "c.ts",
+        f'#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://x",KEYFORMAT="{FAIRPLAY}"', "#EXTINF:2.000,", "b.ts",
+        f'#EXT-X-KEY:METHOD=AES-128,URI="skd://y",KEYFORMAT="{FAIRPLAY}"', "#EXTINF:2.000,", "c.ts",
         "#EXT-X-KEY:METHOD=NONE", "#EXTINF:2.000,", "d.ts",
     )  # fmt: skip
 
