@@ -712,3 +712,41 @@ def test_follower_problems_are_counted_as_metrics(
     emitted = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert emitted["SegmentsRefusedEncrypted"] == [2.0] or emitted["SegmentsRefusedEncrypted"] == 2.0
     assert emitted["PlaylistsRepaired"] in ([1.0], 1.0)
+
+
+@pytest.mark.timeout(30)
+def test_a_session_renumbered_upwards_lines_up_by_program_date_time(
+    server: ScriptedHLSServer, http: requests.Session
+) -> None:
+    old_path, new_path = "/old/playlist.m3u8", "/new/playlist.m3u8"
+    clock = T0 + timedelta(seconds=SEGMENT_S * (12 - 500))  # new sequence 500 is old sequence 12
+    server.script(old_path, media_playlist(range(10, 14)), Reply(status=403))
+    server.script(new_path, media_playlist(range(500, 506), pdt_base=clock, endlist=True))
+    follower = PlaylistFollower(
+        server.url(old_path), http=http, resolver=lambda: server.url(new_path), sleep=SleepRecorder()
+    )
+
+    segments = follow(follower)
+
+    assert [s.sequence for s in segments] == list(range(10, 18))
+    assert follower.stats.sequences_missed == 0 and follower.stats.renumberings == 1
+
+
+@pytest.mark.timeout(30)
+def test_a_renumbered_session_without_overlap_counts_the_time_it_missed(
+    server: ScriptedHLSServer, http: requests.Session
+) -> None:
+    # The re-resolve took longer than the window: nothing in the new playlist was seen before.
+    old_path, new_path = "/old/playlist.m3u8", "/new/playlist.m3u8"
+    clock = T0 + timedelta(seconds=SEGMENT_S * (20 - 900))  # new sequence 900 is what old 20 would have been
+    server.script(old_path, media_playlist(range(10, 14)), Reply(status=403))
+    server.script(new_path, media_playlist(range(900, 903), pdt_base=clock, endlist=True))
+    follower = PlaylistFollower(
+        server.url(old_path), http=http, resolver=lambda: server.url(new_path), sleep=SleepRecorder()
+    )
+
+    segments = follow(follower)
+
+    assert [s.sequence for s in segments] == [10, 11, 12, 13, 20, 21, 22]
+    assert [s.sequence for s in segments if s.discontinuity] == [20]
+    assert follower.stats.sequences_missed == 6
