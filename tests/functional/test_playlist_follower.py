@@ -750,3 +750,23 @@ def test_a_renumbered_session_without_overlap_counts_the_time_it_missed(
     assert [s.sequence for s in segments] == [10, 11, 12, 13, 20, 21, 22]
     assert [s.sequence for s in segments if s.discontinuity] == [20]
     assert follower.stats.sequences_missed == 6
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("encrypted_init", [True, False], ids=["encrypted-init", "clear-init"])
+def test_an_aes_128_init_section_is_decrypted_only_when_encrypted(
+    server: ScriptedHLSServer, http: requests.Session, encrypted_init: bool
+) -> None:
+    init = b"\x00\x00\x00\x18ftypiso6" + bytes(16)
+    text = (
+        "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:2\n"
+        f'#EXT-X-KEY:METHOD=AES-128,URI="key.bin",IV=0x{EXPLICIT_IV.hex()}\n#EXT-X-MAP:URI="init.mp4"\n'
+        "#EXTINF:2.000,\nfrag0.mp4\n"
+    )
+    server.script("/live/key.bin", Reply(body=AES_KEY))
+    server.script("/live/init.mp4", Reply(body=_aes_128(init, AES_KEY, EXPLICIT_IV) if encrypted_init else init))
+    segment = parse_media_playlist(text, server.url(PLAYLIST_PATH)).entries[0].segment
+
+    fetched = fetch_init_section(http, segment, cache=InitSectionCache(), key_cache=InitSectionCache())
+
+    assert fetched == init
