@@ -25,7 +25,9 @@ the capture task sends (see docs/cost.md and infra/README.md for the way out).
 
 The topic is encrypted with a customer-managed KMS key ($1/month): CloudWatch cannot publish to a
 topic encrypted with the AWS-managed `alias/aws/sns` key, because that key's policy cannot be
-changed to admit `cloudwatch.amazonaws.com`.
+changed to admit `cloudwatch.amazonaws.com`. The topic's policy (which `enforce_ssl` writes, replacing
+SNS's default policy) and the key's policy each allow `cloudwatch.amazonaws.com` only for alarms of
+this account (`aws:SourceAccount`, `aws:SourceArn` = `arn:…:cloudwatch:REGION:ACCOUNT:alarm:*`).
 """
 
 from __future__ import annotations
@@ -156,9 +158,40 @@ class Monitoring(Construct):
             removal_policy=cdk.RemovalPolicy.DESTROY,
             pending_window=cdk.Duration.days(7),
         )
+        cloudwatch_alarms = iam.ServicePrincipal("cloudwatch.amazonaws.com")
+        # Only on behalf of this account's alarms (confused-deputy guard), in the key and the topic alike.
+        alarms_of_this_account = {
+            "StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID},
+            "ArnLike": {
+                "aws:SourceArn": cdk.Stack.of(self).format_arn(
+                    service="cloudwatch",
+                    resource="alarm",
+                    resource_name="*",
+                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                )
+            },
+        }
         # AWS's documented key policy for CloudWatch alarms publishing to an encrypted topic.
-        key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*")
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[cloudwatch_alarms],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+                conditions=alarms_of_this_account,
+            )
+        )
         topic = sns.Topic(self, "AlarmTopic", display_name="highlight-bot alarms", master_key=key, enforce_ssl=True)
+        # enforce_ssl makes CDK write a TopicPolicy, and any TopicPolicy *replaces* SNS's default one,
+        # which is what let CloudWatch publish: without this statement every alarm fires into nothing.
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsOfThisAccountPublish",
+                principals=[cloudwatch_alarms],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions=alarms_of_this_account,
+            )
+        )
         for email in emails:
             topic.add_subscription(subscriptions.EmailSubscription(email))
         return topic

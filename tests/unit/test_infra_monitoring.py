@@ -69,6 +69,62 @@ def test_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use_and_tls_only(sta
     )
 
 
+def _alarm_source_guard() -> dict[str, Any]:
+    """The condition that lets only this account's CloudWatch alarms act (confused-deputy guard)."""
+    return {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        "ArnLike": {
+            "aws:SourceArn": {
+                "Fn::Join": [
+                    "",
+                    [
+                        "arn:",
+                        {"Ref": "AWS::Partition"},
+                        ":cloudwatch:",
+                        {"Ref": "AWS::Region"},
+                        ":",
+                        {"Ref": "AWS::AccountId"},
+                        ":alarm:*",
+                    ],
+                ]
+            }
+        },
+    }
+
+
+def test_cloudwatch_alarms_may_publish_to_the_alarm_topic(stateless: Template) -> None:
+    """enforce_ssl writes a TopicPolicy, which replaces SNS's default one: without this statement no alarm arrives."""
+    topic = _topic_ref(stateless)
+    (policy,) = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in resources(stateless, "AWS::SNS::TopicPolicy").values()
+        if p["Properties"]["Topics"] == [topic]
+    ]
+    publishers = [
+        {key: value for key, value in statement.items() if key != "Sid"}
+        for statement in policy
+        if statement.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+    ]
+    assert publishers == [
+        {
+            "Effect": "Allow",
+            "Action": "sns:Publish",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Resource": topic,
+            "Condition": _alarm_source_guard(),
+        }
+    ]
+
+
+def test_the_alarm_key_admits_cloudwatch_only_for_this_accounts_alarms(stateless: Template) -> None:
+    topic = _topic_ref(stateless)["Ref"]
+    key_arn = resources(stateless, "AWS::SNS::Topic")[topic]["Properties"]["KmsMasterKeyId"]
+    key = resources(stateless, "AWS::KMS::Key")[key_arn["Fn::GetAtt"][0]]["Properties"]
+    (grant,) = [s for s in key["KeyPolicy"]["Statement"] if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
+    assert set(grant["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    assert grant["Condition"] == _alarm_source_guard()
+
+
 def test_every_failure_queue_alarms_when_it_holds_a_message(stateless: Template) -> None:
     topic = _topic_ref(stateless)
     for name in FAILURE_QUEUES:
