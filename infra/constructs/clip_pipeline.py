@@ -46,6 +46,10 @@ ENRICH_RETRY_ATTEMPTS = 3
 ENRICH_MAX_RECORD_AGE_S = 600
 CLIP_BATCH_SIZE = 1
 """One job per invocation: a clip takes seconds of ffmpeg, and a failure then retries only itself."""
+CLIP_MAX_CONCURRENCY = 4
+"""At most 4 clips at once: goals rarely coincide, and a burst then waits in the queue instead of scaling
+clip into the account's concurrency quota (10 in a new account), where throttled receives would use up
+the job's `maxReceiveCount`."""
 
 
 @dataclass(frozen=True)
@@ -185,5 +189,10 @@ class ClipPipeline(Construct):
             "statement is conditioned on kms:ResourceAliases = alias/aws/sns.",
         )
         self.clip.add_event_source(
-            event_sources.SqsEventSource(res.clip_jobs, batch_size=CLIP_BATCH_SIZE, report_batch_item_failures=True)
+            event_sources.SqsEventSource(
+                res.clip_jobs,
+                batch_size=CLIP_BATCH_SIZE,
+                report_batch_item_failures=True,
+                max_concurrency=CLIP_MAX_CONCURRENCY,
+            )
         )

@@ -1,6 +1,7 @@
 """The queues and the topic between the pipeline's stages, and where their failures go.
 
-* clip jobs: enrich → clip, redriven to a clip DLQ after 3 receives;
+* clip jobs: enrich → clip, redriven to a clip DLQ after 5 receives (AWS advises at least 5 for a
+  Lambda source, because a receive whose invocation was throttled counts too);
 * enrich DLQ (`DEAD_LETTER_QUEUE_URL`): records enrich can never process, sent with the reason;
 * enrich on-failure queue: Kinesis batch metadata (shard, sequence range) after retries run out;
 * highlight topic: clip → hooks, KMS-encrypted with `alias/aws/sns`, TLS-only.
@@ -20,7 +21,7 @@ from constructs import Construct
 from infra.config import LambdaSizing
 from infra.constructs.nag import acknowledge
 
-CLIP_MAX_RECEIVE_COUNT = 3
+CLIP_MAX_RECEIVE_COUNT = 5
 MESSAGE_RETENTION = cdk.Duration.days(14)
 
 
@@ -42,7 +43,7 @@ class ClipJobQueues(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, sizing: LambdaSizing) -> None:
         super().__init__(scope, construct_id)
-        self.dead_letters = dead_letter_queue(self, "DeadLetters", holds="clip jobs that failed 3 times")
+        self.dead_letters = dead_letter_queue(self, "DeadLetters", holds=f"clip jobs that failed {CLIP_MAX_RECEIVE_COUNT} times")
         self.jobs = sqs.Queue(
             self,
             "Jobs",

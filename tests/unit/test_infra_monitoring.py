@@ -155,6 +155,33 @@ def test_clip_and_reconciler_errors_alarm(stateless: Template) -> None:
         assert alarm["AlarmActions"] == [_topic_ref(stateless)]
 
 
+def test_clip_jobs_waiting_too_long_alarms(stateless: Template) -> None:
+    alarm = _alarm(stateless, "ClipJobsWaiting")
+    assert alarm["Namespace"] == "AWS/SQS" and alarm["MetricName"] == "ApproximateAgeOfOldestMessage"
+    assert alarm["Statistic"] == "Maximum"
+    (dimension,) = alarm["Dimensions"]
+    assert dimension["Name"] == "QueueName" and "ClipJobs" in json.dumps(dimension["Value"])
+    # Above one visibility timeout (a job retried once is not late yet), below an hour.
+    assert 6 * 120 < alarm["Threshold"] <= 3600
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["AlarmActions"] == [_topic_ref(stateless)] and alarm["OKActions"] == [_topic_ref(stateless)]
+
+
+def test_any_throttled_function_alarms(stateless: Template) -> None:
+    alarm = _alarm(stateless, "LambdaThrottled")
+    throttles = [query for query in alarm["Metrics"] if "MetricStat" in query]
+    watched = {json.dumps(query["MetricStat"]["Metric"]["Dimensions"]) for query in throttles}
+    for handler in (ENRICH, CLIP, RECONCILER, "hooks/webhook/handler.handler", "hooks/uploader/handler.handler"):
+        function_id, _ = function_by_handler(stateless, handler)
+        assert json.dumps([{"Name": "FunctionName", "Value": {"Ref": function_id}}]) in watched, handler
+    assert all(query["MetricStat"]["Metric"]["MetricName"] == "Throttles" for query in throttles)
+    assert all(query["ReturnData"] is False for query in throttles)
+    (total,) = [query for query in alarm["Metrics"] if "Expression" in query]
+    assert total["Expression"].startswith("SUM(")
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+    assert alarm["AlarmActions"] == [_topic_ref(stateless)]
+
+
 def test_capture_silence_alarms_only_while_channels_are_listed(stateless: Template) -> None:
     no_segments = _alarm(stateless, "NoSegmentsRead")
     (query,) = no_segments["Metrics"]

@@ -157,6 +157,17 @@ def test_clip_takes_one_job_at_a_time_with_partial_failures(stateless: Template)
     assert "ClipJobs" in _output_of(mapping["EventSourceArn"])
 
 
+def test_clip_concurrency_is_bounded_by_its_event_source(stateless: Template) -> None:
+    """Without a maximum, a burst of jobs scales clip until Lambda throttles, and throttled receives use up retries."""
+    clip_id, _ = function_by_handler(stateless, CLIP)
+    mapping = next(
+        r["Properties"]
+        for r in resources(stateless, "AWS::Lambda::EventSourceMapping").values()
+        if r["Properties"]["FunctionName"] == {"Ref": clip_id}
+    )
+    assert 2 <= mapping["ScalingConfig"]["MaximumConcurrency"] <= 5
+
+
 def test_every_function_logs_to_a_two_week_log_group(stateless: Template) -> None:
     log_groups = resources(stateless, "AWS::Logs::LogGroup")
     assert log_groups and all(group["Properties"]["RetentionInDays"] == 14 for group in log_groups.values())
