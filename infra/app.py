@@ -13,7 +13,7 @@
     every part ──EMF metrics, logs──▶ CloudWatch dashboard and alarms ──▶ SNS alarm topic
 
 `HighlightBotStateful` holds everything that keeps data (stream, buckets, tables, queues, topic,
-channel parameter); its logical ids must never change by accident. `HighlightBotStateless` holds
+channel parameter, hook secrets); its logical ids must never change by accident. `HighlightBotStateless` holds
 the code (Lambdas, layers, hooks, the capture task definition and its reconciler, monitoring) and
 may be destroyed and redeployed freely.
 
@@ -35,7 +35,7 @@ from infra.constructs.capture_service import CaptureResources, CaptureService
 from infra.constructs.channel_parameter import ChannelParameter
 from infra.constructs.clip_pipeline import ClipPipeline, ClipPipelineResources
 from infra.constructs.event_stream import EventStream
-from infra.constructs.hooks import Hooks
+from infra.constructs.hooks import Hooks, HookSecrets, discover_hooks
 from infra.constructs.layers import LambdaLayers
 from infra.constructs.messaging import ClipJobQueues, EnrichFailureQueues, HighlightTopic
 from infra.constructs.monitoring import MonitoredResources, Monitoring
@@ -59,6 +59,7 @@ class StatefulStack(cdk.Stack):
         self.channel = ChannelParameter(
             self, "Channel", name=config.settings.channel_parameter_name, initial_channel=config.channel
         )
+        self.hook_secrets = HookSecrets(self, "HookSecrets", hooks=discover_hooks(config.hooks_dir))
 
 
 class StatelessStack(cdk.Stack):
@@ -115,6 +116,7 @@ class StatelessStack(cdk.Stack):
             layers=layers,
             topic=state.highlights.topic,
             highlights_bucket=highlights_bucket,
+            secrets=state.hook_secrets.secrets,
         )
         self.monitoring = Monitoring(
             self,
