@@ -9,11 +9,12 @@
                   │                                  │
                   ▼                                  ▼
            DynamoDB segments                   SNS highlights ──▶ hook λs
+                                       S3 highlights ◀── CloudFront (OAC) ◀── https links in events
 
     every part ──EMF metrics, logs──▶ CloudWatch dashboard and alarms ──▶ SNS alarm topic
 
 `HighlightBotStateful` holds everything that keeps data (stream, buckets, tables, queues, topic,
-channel parameter, hook secrets); its logical ids must never change by accident. `HighlightBotStateless` holds
+channel parameter, hook secrets, the CloudFront distribution whose domain is in every highlight link); its logical ids must never change by accident. `HighlightBotStateless` holds
 the code (Lambdas, layers, hooks, the capture task definition and its reconciler, monitoring) and
 may be destroyed and redeployed freely.
 
@@ -35,6 +36,7 @@ from infra.constructs.capture_service import CaptureResources, CaptureService
 from infra.constructs.channel_parameter import ChannelParameter
 from infra.constructs.clip_pipeline import ClipPipeline, ClipPipelineResources
 from infra.constructs.event_stream import EventStream
+from infra.constructs.highlight_links import HighlightLinks
 from infra.constructs.hooks import Hooks, HookSecrets, discover_hooks
 from infra.constructs.layers import LambdaLayers
 from infra.constructs.messaging import ClipJobQueues, EnrichFailureQueues, HighlightTopic
@@ -59,6 +61,7 @@ class StatefulStack(cdk.Stack):
         self.channel = ChannelParameter(
             self, "Channel", name=config.settings.channel_parameter_name, initial_channel=config.channel
         )
+        self.highlight_links = HighlightLinks(self, "HighlightLinks", bucket=self.media.highlights)
         self.hook_secrets = HookSecrets(self, "HookSecrets", hooks=discover_hooks(config.hooks_dir))
 
 
@@ -100,6 +103,7 @@ class StatelessStack(cdk.Stack):
                 stream=state.events.stream,
                 segments_bucket=segments_bucket,
                 highlights_bucket=highlights_bucket,
+                highlights_base_url=state.highlight_links.base_url,
                 segment_table=state.tables.segments,
                 idempotency_table=state.tables.idempotency,
                 clip_jobs=state.clip_jobs.jobs,
