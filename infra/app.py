@@ -14,9 +14,10 @@
     every part ──EMF metrics, logs──▶ CloudWatch dashboard and alarms ──▶ SNS alarm topic
 
 `HighlightBotStateful` holds everything that keeps data (stream, buckets, tables, queues, topic,
-channel parameter, hook secrets, the CloudFront distribution whose domain is in every highlight link); its logical ids must never change by accident. `HighlightBotStateless` holds
-the code (Lambdas, layers, hooks, the capture task definition and its reconciler, monitoring) and
-may be destroyed and redeployed freely.
+channel parameter, hook secrets, and the CloudFront distribution whose domain is in every
+highlight link); its logical ids must never change by accident. `HighlightBotStateless` holds the
+code (Lambdas, layers, hooks, the capture task definition and its reconciler, monitoring), retains
+and names nothing, and may be destroyed and redeployed freely.
 
 Run from the repo root: `cdk synth` (cdk.json runs `.venv/bin/python -m infra.app`).
 """
@@ -41,6 +42,7 @@ from infra.constructs.hooks import Hooks, HookSecrets, discover_hooks
 from infra.constructs.layers import LambdaLayers
 from infra.constructs.messaging import ClipJobQueues, EnrichFailureQueues, HighlightTopic
 from infra.constructs.monitoring import MonitoredResources, Monitoring
+from infra.constructs.nag import CdkProviderHandlerSkips
 from infra.constructs.storage import MediaBucket, MediaBuckets, PipelineTables
 
 STATEFUL_STACK_NAME = "HighlightBotStateful"
@@ -150,6 +152,7 @@ def build_app(context: Mapping[str, Any] | None = None, *, outdir: str | None = 
     state = StatefulStack(app, STATEFUL_STACK_NAME, config=config, description="highlight-bot: data (stateful)")
     StatelessStack(app, STATELESS_STACK_NAME, config=config, state=state, description="highlight-bot: code")
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    cdk.Aspects.of(app).add(CdkProviderHandlerSkips())
     return app
 
 

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from infra.config import InfraConfig
 from infra.constructs.layers import LambdaLayers
 from infra.constructs.messaging import dead_letter_queue
-from infra.constructs.nag import acknowledge, acknowledge_grant_wildcards
+from infra.constructs.nag import acknowledge, acknowledge_grant_wildcards, skip_checkov
 from infra.constructs.python_function import PythonFunction
 from infra.constructs.storage import MediaBucket
 
@@ -225,6 +225,12 @@ class HookSecrets(Construct):
                     "AwsSolutions-SMG4",
                     "Holds a third-party API credential that only its issuer can rotate; the owner updates "
                     "it with put-secret-value.",
+                )
+                skip_checkov(
+                    secret,
+                    "CKV_AWS_149",
+                    "Encrypted with Secrets Manager's AWS-managed key; only the hook roles granted read may get the "
+                    "value, and a customer key ($1/month) would add no separation within this account.",
                 )
                 self.secrets[secret_name] = secret
 

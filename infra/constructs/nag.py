@@ -15,9 +15,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import aws_cdk as cdk
+import jsii
 from constructs import IConstruct
 
 CHECKOV_METADATA_KEY = "checkov"
+LOGS_WITHOUT_CUSTOMER_KEY = (
+    "CloudWatch Logs encrypts the log group at rest; the lines hold resource names and goal ids, never a "
+    "secret, so a customer key ($1/month plus a key policy for the logs service) would guard nothing more."
+)
+CDK_PROVIDER_HANDLER_SKIPS = {
+    "CKV_AWS_116": "CDK's own custom-resource handler: CloudFormation invokes it synchronously during a deploy "
+    "and reports its failure; there is no asynchronous event to keep.",
+    "CKV_AWS_117": "CDK's own custom-resource handler calls only AWS APIs (S3, EC2) during deploys.",
+    "CKV_AWS_115": "CDK's own custom-resource handler runs once per deploy; a reservation would only take from "
+    "the account's concurrency quota.",
+}
 
 
 def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
@@ -41,6 +53,24 @@ def skip_checkov(scope: IConstruct, check_id: str, reason: str) -> None:
     if any(skip["id"] == check_id for skip in skips):
         return
     resource.add_metadata(CHECKOV_METADATA_KEY, {"skip": [*skips, {"id": check_id, "comment": reason}]})
+
+
+@jsii.implements(cdk.IAspect)
+class CdkProviderHandlerSkips:
+    """Skips checkov's function checks on the Lambda functions CDK itself adds for custom resources.
+
+    `auto_delete_objects` and the VPC's default-security-group restriction come with a handler
+    (`Custom::...CustomResourceProvider/Handler`) that no construct of ours owns.
+    """
+
+    def visit(self, node: IConstruct) -> None:
+        if (
+            isinstance(node, cdk.CfnResource)
+            and node.cfn_resource_type == "AWS::Lambda::Function"
+            and "CustomResourceProvider" in node.node.path
+        ):
+            for check_id, reason in CDK_PROVIDER_HANDLER_SKIPS.items():
+                skip_checkov(node, check_id, reason)
 
 
 def acknowledge_grant_wildcards(scope: IConstruct, findings: Iterable[str], reason: str) -> None:

@@ -117,7 +117,9 @@ def test_secrets_are_kept_in_the_stateful_stack_with_the_names_people_type(state
 def test_the_stateless_stack_retains_and_names_nothing_so_it_can_be_redeployed(stateless: Template) -> None:
     """A retained resource with a fixed name outlives `cdk destroy`, and the next deploy fails with "already exists"."""
     template = stateless.to_json()["Resources"]
-    retained = [lid for lid, r in template.items() if "Retain" in (r.get("DeletionPolicy"), r.get("UpdateReplacePolicy"))]
+    retained = [
+        lid for lid, r in template.items() if "Retain" in (r.get("DeletionPolicy"), r.get("UpdateReplacePolicy"))
+    ]
     assert retained == []
     assert resources(stateless, "AWS::SecretsManager::Secret") == {}
     own_name = {

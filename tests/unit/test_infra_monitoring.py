@@ -120,7 +120,9 @@ def test_the_alarm_key_admits_cloudwatch_only_for_this_accounts_alarms(stateless
     topic = _topic_ref(stateless)["Ref"]
     key_arn = resources(stateless, "AWS::SNS::Topic")[topic]["Properties"]["KmsMasterKeyId"]
     key = resources(stateless, "AWS::KMS::Key")[key_arn["Fn::GetAtt"][0]]["Properties"]
-    (grant,) = [s for s in key["KeyPolicy"]["Statement"] if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
+    (grant,) = [
+        s for s in key["KeyPolicy"]["Statement"] if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+    ]
     assert set(grant["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
     assert grant["Condition"] == _alarm_source_guard()
 
