@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# checkov pins an older boto3 than ours, so it gets a venv of its own (see requirements-validators.txt).
+VALIDATORS := .cache/validators
+VALIDATORS_STAMP := $(VALIDATORS)/.installed
 CDK := node_modules/.bin/cdk
 CDK_VERSION := 2.1148.1
 # jsii (under aws-cdk-lib) prints a banner for Node 20, which Debian ships; it works regardless.
@@ -11,7 +14,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: setup demo test lint bench clean
 
-setup: $(STAMP) $(CDK)
+setup: $(STAMP) $(VALIDATORS_STAMP) $(CDK)
 
 $(STAMP): requirements.txt requirements-dev.txt scripts/ensure-system-packages.sh
 	HIGHLIGHT_BOT_BROWSER=1 bash scripts/ensure-system-packages.sh
@@ -19,6 +22,12 @@ $(STAMP): requirements.txt requirements-dev.txt scripts/ensure-system-packages.s
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
+
+$(VALIDATORS_STAMP): requirements-validators.txt
+	test -x $(VALIDATORS)/bin/python || $(PYTHON) -m venv $(VALIDATORS)
+	$(VALIDATORS)/bin/python -m pip install --quiet --upgrade pip
+	$(VALIDATORS)/bin/python -m pip install --quiet -r requirements-validators.txt
+	touch $(VALIDATORS_STAMP)
 
 # The CDK CLI (`cdk synth`, `cdk deploy`), pinned, installed into the repo's node_modules/.
 $(CDK): scripts/ensure-system-packages.sh

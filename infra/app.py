@@ -9,13 +9,15 @@
                   │                                  │
                   ▼                                  ▼
            DynamoDB segments                   SNS highlights ──▶ hook λs
+                                       S3 highlights ◀── CloudFront (OAC) ◀── https links in events
 
     every part ──EMF metrics, logs──▶ CloudWatch dashboard and alarms ──▶ SNS alarm topic
 
 `HighlightBotStateful` holds everything that keeps data (stream, buckets, tables, queues, topic,
-channel parameter); its logical ids must never change by accident. `HighlightBotStateless` holds
-the code (Lambdas, layers, hooks, the capture task definition and its reconciler, monitoring) and
-may be destroyed and redeployed freely.
+channel parameter, hook secrets, and the CloudFront distribution whose domain is in every
+highlight link); its logical ids must never change by accident. `HighlightBotStateless` holds the
+code (Lambdas, layers, hooks, the capture task definition and its reconciler, monitoring), retains
+and names nothing, and may be destroyed and redeployed freely.
 
 Run from the repo root: `cdk synth` (cdk.json runs `.venv/bin/python -m infra.app`).
 """
@@ -35,10 +37,12 @@ from infra.constructs.capture_service import CaptureResources, CaptureService
 from infra.constructs.channel_parameter import ChannelParameter
 from infra.constructs.clip_pipeline import ClipPipeline, ClipPipelineResources
 from infra.constructs.event_stream import EventStream
-from infra.constructs.hooks import Hooks
+from infra.constructs.highlight_links import HighlightLinks
+from infra.constructs.hooks import Hooks, HookSecrets, discover_hooks
 from infra.constructs.layers import LambdaLayers
 from infra.constructs.messaging import ClipJobQueues, EnrichFailureQueues, HighlightTopic
 from infra.constructs.monitoring import MonitoredResources, Monitoring
+from infra.constructs.nag import CdkProviderHandlerSkips
 from infra.constructs.storage import MediaBucket, MediaBuckets, PipelineTables
 
 STATEFUL_STACK_NAME = "HighlightBotStateful"
@@ -59,6 +63,8 @@ class StatefulStack(cdk.Stack):
         self.channel = ChannelParameter(
             self, "Channel", name=config.settings.channel_parameter_name, initial_channel=config.channel
         )
+        self.highlight_links = HighlightLinks(self, "HighlightLinks", bucket=self.media.highlights)
+        self.hook_secrets = HookSecrets(self, "HookSecrets", hooks=discover_hooks(config.hooks_dir))
 
 
 class StatelessStack(cdk.Stack):
@@ -99,6 +105,7 @@ class StatelessStack(cdk.Stack):
                 stream=state.events.stream,
                 segments_bucket=segments_bucket,
                 highlights_bucket=highlights_bucket,
+                highlights_base_url=state.highlight_links.base_url,
                 segment_table=state.tables.segments,
                 idempotency_table=state.tables.idempotency,
                 clip_jobs=state.clip_jobs.jobs,
@@ -115,6 +122,7 @@ class StatelessStack(cdk.Stack):
             layers=layers,
             topic=state.highlights.topic,
             highlights_bucket=highlights_bucket,
+            secrets=state.hook_secrets.secrets,
         )
         self.monitoring = Monitoring(
             self,
@@ -144,6 +152,7 @@ def build_app(context: Mapping[str, Any] | None = None, *, outdir: str | None = 
     state = StatefulStack(app, STATEFUL_STACK_NAME, config=config, description="highlight-bot: data (stateful)")
     StatelessStack(app, STATELESS_STACK_NAME, config=config, state=state, description="highlight-bot: code")
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    cdk.Aspects.of(app).add(CdkProviderHandlerSkips())
     return app
 
 

@@ -31,7 +31,7 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from infra.config import InfraConfig
-from infra.constructs.nag import acknowledge, acknowledge_grant_wildcards
+from infra.constructs.nag import LOGS_WITHOUT_CUSTOMER_KEY, acknowledge, acknowledge_grant_wildcards, skip_checkov
 from infra.constructs.storage import MediaBucket
 
 TASK_CPU_UNITS = 256
@@ -78,16 +78,17 @@ class CaptureService(Construct):
         )
         self.subnets = vpc.public_subnets
         self.cluster = ecs.Cluster(self, "Cluster", vpc=vpc, container_insights_v2=ecs.ContainerInsights.DISABLED)
-        acknowledge(
-            self.cluster,
-            "AwsSolutions-ECS4",
+        no_insights = (
             "The capture tasks report their own per-channel metrics (EMF) and logs; Container Insights would add "
-            "per-metric charges for CPU and memory figures the dashboard does not need.",
+            "per-metric charges for CPU and memory figures the dashboard does not need."
         )
+        acknowledge(self.cluster, "AwsSolutions-ECS4", no_insights)
+        skip_checkov(self.cluster, "CKV_AWS_65", no_insights)
 
         self.log_group = logs.LogGroup(
             self, "Logs", retention=logs.RetentionDays.TWO_WEEKS, removal_policy=cdk.RemovalPolicy.DESTROY
         )
+        skip_checkov(self.log_group, "CKV_AWS_158", LOGS_WITHOUT_CUSTOMER_KEY)
         self.task_definition = ecs.FargateTaskDefinition(
             self,
             "Task",

@@ -44,8 +44,14 @@ ENRICH_BATCH_SIZE = 100
 ENRICH_MAX_BATCHING_WINDOW_S = 1
 ENRICH_RETRY_ATTEMPTS = 3
 ENRICH_MAX_RECORD_AGE_S = 600
+HIGHLIGHTS_BASE_URL_VARIABLE = "HIGHLIGHTS_BASE_URL"
+"""clip links its highlights under this URL (CloudFront) instead of presigning S3 URLs that die with its session."""
 CLIP_BATCH_SIZE = 1
 """One job per invocation: a clip takes seconds of ffmpeg, and a failure then retries only itself."""
+CLIP_MAX_CONCURRENCY = 4
+"""At most 4 clips at once: goals rarely coincide, and a burst then waits in the queue instead of scaling
+clip into the account's concurrency quota (10 in a new account), where throttled receives would use up
+the job's `maxReceiveCount`."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,8 @@ class ClipPipelineResources:
     stream: kinesis.IStream
     segments_bucket: s3.IBucket
     highlights_bucket: s3.IBucket
+    highlights_base_url: str
+    """`https://<CloudFront domain>`: highlight links are this plus the object key (see HighlightLinks)."""
     segment_table: dynamodb.ITable
     idempotency_table: dynamodb.ITable
     clip_jobs: sqs.IQueue
@@ -152,12 +160,15 @@ class ClipPipeline(Construct):
             memory_mb=sizing.clip_memory_mb,
             timeout_s=sizing.clip_timeout_s,
             ephemeral_storage_size=cdk.Size.mebibytes(sizing.clip_ephemeral_storage_mb),
-            environment=settings.clip_environment(
-                highlights_bucket=res.highlights_bucket.bucket_name,
-                topic_arn=res.highlight_topic.topic_arn,
-                idempotency_table=res.idempotency_table.table_name,
-                ffmpeg_path=FFMPEG_PATH,
-            ),
+            environment={
+                **settings.clip_environment(
+                    highlights_bucket=res.highlights_bucket.bucket_name,
+                    topic_arn=res.highlight_topic.topic_arn,
+                    idempotency_table=res.idempotency_table.table_name,
+                    ffmpeg_path=FFMPEG_PATH,
+                ),
+                HIGHLIGHTS_BASE_URL_VARIABLE: res.highlights_base_url,
+            },
         ).function
         res.segments_bucket.grant_read(self.clip)
         res.highlights_bucket.grant_put(self.clip)
@@ -185,5 +196,10 @@ class ClipPipeline(Construct):
             "statement is conditioned on kms:ResourceAliases = alias/aws/sns.",
         )
         self.clip.add_event_source(
-            event_sources.SqsEventSource(res.clip_jobs, batch_size=CLIP_BATCH_SIZE, report_batch_item_failures=True)
+            event_sources.SqsEventSource(
+                res.clip_jobs,
+                batch_size=CLIP_BATCH_SIZE,
+                report_batch_item_failures=True,
+                max_concurrency=CLIP_MAX_CONCURRENCY,
+            )
         )

@@ -7,7 +7,9 @@ hook on the next deploy (see hooks/README.md). Failures are caught at both place
 * the handler raised: Lambda's async retries (`retry_attempts`), then the function's own
   `on_failure` SQS destination, so a broken hook never loses an event silently or disturbs others.
 
-Secrets named in `hook.json` become Secrets Manager secrets holding a generated placeholder; the
+Secrets named in `hook.json` become Secrets Manager secrets holding a generated placeholder
+(`HookSecrets`, in the stateful stack: they keep the fixed names people type in `put-secret-value`
+and are retained, so they must not live in the stack that is destroyed and redeployed); the
 function gets the secret's ARN (never its value) in the named environment variable, and read access.
 """
 
@@ -32,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from infra.config import InfraConfig
 from infra.constructs.layers import LambdaLayers
 from infra.constructs.messaging import dead_letter_queue
-from infra.constructs.nag import acknowledge, acknowledge_grant_wildcards
+from infra.constructs.nag import acknowledge, acknowledge_grant_wildcards, skip_checkov
 from infra.constructs.python_function import PythonFunction
 from infra.constructs.storage import MediaBucket
 
@@ -107,13 +109,20 @@ class Hooks(Construct):
         layers: LambdaLayers,
         topic: sns.ITopic,
         highlights_bucket: s3.IBucket,
+        secrets: Mapping[str, secretsmanager.ISecret],
     ) -> None:
+        """`secrets` maps each secret name of every hook.json to the secret (`HookSecrets.secrets`)."""
         super().__init__(scope, construct_id)
         self.functions: dict[str, lambda_.Function] = {}
         # Construct-id-like name (`WebhookHandlerFailures`) → queue; monitoring alarms on each.
         self.failure_queues: dict[str, sqs.IQueue] = {}
-        self._secrets: dict[str, secretsmanager.Secret] = {}
         for name, manifest in discover_hooks(config.hooks_dir).items():
+            missing = sorted(set(manifest.secrets.values()) - set(secrets))
+            if missing:
+                raise HookDefinitionError(
+                    f"Hook {name} needs the secrets {missing}, which HookSecrets did not create: build both from "
+                    "the same hooks_dir."
+                )
             hook = Construct(self, _construct_id(name))
             failures = dead_letter_queue(hook, "HandlerFailures", holds=f"events hook {name} failed to handle")
             function = PythonFunction(
@@ -129,7 +138,7 @@ class Hooks(Construct):
                 timeout_s=manifest.timeout_s,
                 environment={
                     **manifest.environment,
-                    **self._secret_arns(name, manifest),
+                    **{variable: secrets[secret_name].secret_arn for variable, secret_name in manifest.secrets.items()},
                     **(
                         {"HIGHLIGHTS_BUCKET": highlights_bucket.bucket_name}
                         if manifest.needs_highlights_bucket_read
@@ -141,7 +150,7 @@ class Hooks(Construct):
                 on_failure=destinations.SqsDestination(failures),
             ).function
             for secret_name in manifest.secrets.values():
-                self._secrets[secret_name].grant_read(function)
+                secrets[secret_name].grant_read(function)
             if manifest.needs_highlights_bucket_read:
                 highlights_bucket.grant_read(function)
                 acknowledge_grant_wildcards(
@@ -183,14 +192,26 @@ class Hooks(Construct):
             )
             self.failure_queues[f"External{index}DeliveryFailures"] = delivery_failures
 
-    def _secret_arns(self, hook_name: str, manifest: HookManifest) -> dict[str, str]:
-        """Create (once per name, hooks may share one) each secret and return env var → secret ARN."""
-        arns: dict[str, str] = {}
-        for variable, secret_name in manifest.secrets.items():
-            if secret_name not in self._secrets:
+
+class HookSecrets(Construct):
+    """One Secrets Manager secret per distinct secret name in the hooks' manifests (hooks may share one).
+
+    Each holds a generated placeholder until its owner puts the real value with
+    `aws secretsmanager put-secret-value --secret-id <name> --secret-string VALUE`. They have the
+    names people type and are retained, so they belong to the stateful stack: a stateless stack that
+    held them could not be deployed again after `cdk destroy` ("already exists").
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, hooks: Mapping[str, HookManifest]) -> None:
+        super().__init__(scope, construct_id)
+        self.secrets: dict[str, secretsmanager.ISecret] = {}
+        for hook_name, manifest in hooks.items():
+            for secret_name in manifest.secrets.values():
+                if secret_name in self.secrets:
+                    continue
                 secret = secretsmanager.Secret(
                     self,
-                    f"Secret{_construct_id(secret_name)}",
+                    _construct_id(secret_name),
                     secret_name=secret_name,
                     description=(
                         f"Used by highlight-bot hook {hook_name}. Holds a generated placeholder until you run: "
@@ -205,9 +226,13 @@ class Hooks(Construct):
                     "Holds a third-party API credential that only its issuer can rotate; the owner updates "
                     "it with put-secret-value.",
                 )
-                self._secrets[secret_name] = secret
-            arns[variable] = self._secrets[secret_name].secret_arn
-        return arns
+                skip_checkov(
+                    secret,
+                    "CKV_AWS_149",
+                    "Encrypted with Secrets Manager's AWS-managed key; only the hook roles granted read may get the "
+                    "value, and a customer key ($1/month) would add no separation within this account.",
+                )
+                self.secrets[secret_name] = secret
 
 
 def _construct_id(name: str) -> str:

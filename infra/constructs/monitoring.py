@@ -14,6 +14,11 @@ Alarms (each notifies the alarm topic on ALARM and on OK; subscribe with `-c ala
   empty channel parameter is quiet.
 * **reconciler failing**: its `Errors` ≥ 1 three minutes running (dead capture tasks are then not
   restarted, channel changes not applied).
+* **clip jobs waiting**: the clip queue's `ApproximateAgeOfOldestMessage` above one visibility timeout
+  plus 3 minutes (15 min): clips are late, whether clip fails, is throttled or is stuck.
+* **a function is throttled**: the sum of `Throttles` of every function (enrich, clip, reconciler,
+  hooks) ≥ 1 in 5 minutes: the account's concurrency quota is reached, and throttled work is delayed
+  (Kinesis, async) or uses up receives (SQS).
 
 Why "capture stopped reporting" watches the sum over channels, not each channel: channels come and
 go without a deploy, so per-channel alarms cannot be declared here, and CloudWatch alarms cannot
@@ -25,7 +30,9 @@ the capture task sends (see docs/cost.md and infra/README.md for the way out).
 
 The topic is encrypted with a customer-managed KMS key ($1/month): CloudWatch cannot publish to a
 topic encrypted with the AWS-managed `alias/aws/sns` key, because that key's policy cannot be
-changed to admit `cloudwatch.amazonaws.com`.
+changed to admit `cloudwatch.amazonaws.com`. The topic's policy (which `enforce_ssl` writes, replacing
+SNS's default policy) and the key's policy each allow `cloudwatch.amazonaws.com` only for alarms of
+this account (`aws:SourceAccount`, `aws:SourceArn` = `arn:…:cloudwatch:REGION:ACCOUNT:alarm:*`).
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import InfraConfig
+from infra.constructs.messaging import CLIP_MAX_RECEIVE_COUNT
 from infra.constructs.metric_names import (
     CHANNEL_DIMENSION,
     NAMESPACE,
@@ -64,6 +72,8 @@ ENRICH_ITERATOR_AGE_MINUTES = 3
 CAPTURE_SILENCE = cdk.Duration.minutes(5)
 RECONCILER_FAILING_MINUTES = 3
 QUEUE_CHECK_PERIOD = cdk.Duration.minutes(5)
+CLIP_JOB_AGE_MARGIN_S = 180
+"""How much longer than one visibility timeout the oldest clip job may wait before it counts as late."""
 ONE_MINUTE = cdk.Duration.minutes(1)
 FIVE_MINUTES = cdk.Duration.minutes(5)
 
@@ -124,7 +134,7 @@ class Monitoring(Construct):
             periods=1,
             description="The clip function failed (an error, a timeout or out of memory) in the last 5 minutes, "
             "so a goal may still lack its clip. Find the goal_id in the clip log group; the job is retried and "
-            "lands in the clip DLQ after 3 failed receives.",
+            f"lands in the clip DLQ after {CLIP_MAX_RECEIVE_COUNT} failed receives.",
         )
         self._alarm_on_errors(
             "ReconcilerFailing",
@@ -134,6 +144,10 @@ class Monitoring(Construct):
             description=f"The capture reconciler failed {RECONCILER_FAILING_MINUTES} minutes running: capture tasks "
             "that die are not restarted and channel parameter changes are not applied. Its log group says why "
             "(parameter unreadable, ECS refusing to start a task).",
+        )
+        self._alarm_on_clip_jobs_waiting(watched.clip_jobs, config.sizing.clip_queue_visibility_timeout_s)
+        self._alarm_on_throttles(
+            {"enrich": watched.enrich, "clip": watched.clip, "reconciler": watched.reconciler, **watched.hooks}
         )
         self._alarm_on_capture_silence()
         self.dashboard = self._dashboard(watched)
@@ -156,9 +170,40 @@ class Monitoring(Construct):
             removal_policy=cdk.RemovalPolicy.DESTROY,
             pending_window=cdk.Duration.days(7),
         )
+        cloudwatch_alarms = iam.ServicePrincipal("cloudwatch.amazonaws.com")
+        # Only on behalf of this account's alarms (confused-deputy guard), in the key and the topic alike.
+        alarms_of_this_account = {
+            "StringEquals": {"aws:SourceAccount": cdk.Aws.ACCOUNT_ID},
+            "ArnLike": {
+                "aws:SourceArn": cdk.Stack.of(self).format_arn(
+                    service="cloudwatch",
+                    resource="alarm",
+                    resource_name="*",
+                    arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                )
+            },
+        }
         # AWS's documented key policy for CloudWatch alarms publishing to an encrypted topic.
-        key.grant(iam.ServicePrincipal("cloudwatch.amazonaws.com"), "kms:Decrypt", "kms:GenerateDataKey*")
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[cloudwatch_alarms],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+                conditions=alarms_of_this_account,
+            )
+        )
         topic = sns.Topic(self, "AlarmTopic", display_name="highlight-bot alarms", master_key=key, enforce_ssl=True)
+        # enforce_ssl makes CDK write a TopicPolicy, and any TopicPolicy *replaces* SNS's default one,
+        # which is what let CloudWatch publish: without this statement every alarm fires into nothing.
+        topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsOfThisAccountPublish",
+                principals=[cloudwatch_alarms],
+                actions=["sns:Publish"],
+                resources=[topic.topic_arn],
+                conditions=alarms_of_this_account,
+            )
+        )
         for email in emails:
             topic.add_subscription(subscriptions.EmailSubscription(email))
         return topic
@@ -214,6 +259,48 @@ class Monitoring(Construct):
             datapoints_to_alarm=periods,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             alarm_description=description,
+        )
+        self._notify(alarm)
+
+    def _alarm_on_clip_jobs_waiting(self, clip_jobs: sqs.IQueue, visibility_timeout_s: int) -> None:
+        # A job that failed once reappears after one visibility timeout: only later than that is it late.
+        max_age_s = visibility_timeout_s + CLIP_JOB_AGE_MARGIN_S
+        alarm = clip_jobs.metric_approximate_age_of_oldest_message(statistic="Maximum", period=ONE_MINUTE).create_alarm(
+            self,
+            "ClipJobsWaiting",
+            threshold=max_age_s,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=f"The oldest clip job has waited more than {max_age_s // 60} minutes, so its highlight "
+            "is late. clip is failing (see ClipFailed and the clip log group), throttled (LambdaThrottled) or "
+            "cannot keep up; the dashboard shows the jobs waiting.",
+        )
+        self._notify(alarm)
+
+    def _alarm_on_throttles(self, functions: Mapping[str, lambda_.IFunction]) -> None:
+        throttles = {
+            f"throttles{index}": function.metric_throttles(statistic="Sum", period=FIVE_MINUTES, label=name)
+            for index, (name, function) in enumerate(functions.items())
+        }
+        total = cloudwatch.MathExpression(
+            # FILL: a function that was never throttled has no datapoints, which must count as 0.
+            expression=f"SUM([{', '.join(f'FILL({metric_id}, 0)' for metric_id in throttles)}])",
+            using_metrics=throttles,
+            label="throttles, all functions",
+            period=FIVE_MINUTES,
+        )
+        alarm = total.create_alarm(
+            self,
+            "LambdaThrottled",
+            threshold=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=f"A highlight-bot function ({', '.join(functions)}) was throttled in the last 5 minutes: "
+            "the account's Lambda concurrency is used up. Throttled Kinesis batches and hook events are retried "
+            "late, throttled clip jobs use up receives. See the dashboard's throttles graph for which function, "
+            "and the account's concurrency quota (Service Quotas).",
         )
         self._notify(alarm)
 
@@ -340,9 +427,13 @@ class Monitoring(Construct):
         )
         dashboard.add_widgets(
             _graph(
-                "Lambda errors",
+                "Lambda errors (left) and throttles (right)",
                 [
                     function.metric_errors(statistic="Sum", period=FIVE_MINUTES, label=n)
+                    for n, function in functions.items()
+                ],
+                right=[
+                    function.metric_throttles(statistic="Sum", period=FIVE_MINUTES, label=f"{n} throttled")
                     for n, function in functions.items()
                 ],
             ),

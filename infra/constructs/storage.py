@@ -22,7 +22,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from contracts.settings import PipelineSettings
-from infra.constructs.nag import acknowledge
+from infra.constructs.nag import acknowledge, skip_checkov
 
 SEGMENT_TABLE_TTL_ATTRIBUTE = "expires_at"
 IDEMPOTENCY_TABLE_TTL_ATTRIBUTE = "expiration"
@@ -82,6 +82,16 @@ class MediaBuckets(Construct):
             "AwsSolutions-S1",
             "This is the server access log bucket of the other buckets; logging it into itself would loop.",
         )
+        skip_checkov(
+            self.access_logs,
+            "CKV_AWS_18",
+            "This is the server access log bucket of the other buckets; logging it into itself would loop.",
+        )
+        skip_checkov(
+            self.access_logs,
+            "CKV_AWS_21",
+            "S3 writes each access log object once and never changes it; they expire after 90 days.",
+        )
         self.segments = _private_bucket(
             self,
             "Segments",
@@ -98,6 +108,12 @@ class MediaBuckets(Construct):
             removal_policy=cdk.RemovalPolicy.DESTROY,
             auto_delete_objects=True,
         )
+        skip_checkov(
+            self.segments,
+            "CKV_AWS_21",
+            "A cache whose objects expire within two days and are written once each; versions would only "
+            "keep expired segments longer.",
+        )
         self.highlights = _private_bucket(
             self,
             "Highlights",
@@ -105,6 +121,13 @@ class MediaBuckets(Construct):
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="highlights/",
             removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        skip_checkov(
+            self.highlights,
+            "CKV_AWS_21",
+            "Each clip is written under a key derived from its goal id and never changed (a re-cut after a crash "
+            "writes the same clip again, which versioning would keep twice); no role may delete from the bucket, "
+            "and it is retained when the stack is destroyed.",
         )
 
 
@@ -136,9 +159,15 @@ class PipelineTables(Construct):
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
         for table in (self.segments, self.idempotency):
-            acknowledge(
-                table,
-                "AwsSolutions-DDB3",
+            no_pitr = (
                 "Cache-like table whose rows expire within 48 h and can be rebuilt from the stream; "
-                "point-in-time recovery would protect nothing worth its cost.",
+                "point-in-time recovery would protect nothing worth its cost."
+            )
+            acknowledge(table, "AwsSolutions-DDB3", no_pitr)
+            skip_checkov(table, "CKV_AWS_28", no_pitr)
+            skip_checkov(
+                table,
+                "CKV_AWS_119",
+                "Encrypted at rest with the AWS-managed key: the rows are segment keys and goal ids, nothing a "
+                "customer key ($1/month plus requests) would need to guard from other roles of this account.",
             )

@@ -9,14 +9,19 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 from infra_fixtures import (
     SynthesizedApp,
+    cdk_json_context,
     default_app_fixture,  # noqa: F401  (fixtures, used by name)
+    shared_source_tree,
 )
 
 from contracts.settings import PipelineSettings
+from infra.app import STATELESS_STACK_NAME, build_app
 from infra.config import REPO_ROOT, InfraConfig, InfraConfigError
+from infra.constructs.nag import skip_checkov
 
 
 class FakeNode:
@@ -93,11 +98,56 @@ def test_cdk_json_runs_the_app_from_the_repo_root() -> None:
 
 def test_the_app_has_no_unacknowledged_cdk_nag_finding(default_app: SynthesizedApp) -> None:
     # Template.from_stack already raised ValidationFailed if there were any; the report says which remain.
+    # The report is written on every synth with a validation plugin; lists only plugins with violations.
     report_path = default_app.outdir / "validation-report.json"
-    if report_path.exists():
-        report = json.loads(report_path.read_text())
-        nag = [r for r in report["pluginReports"] if r["pluginName"] == "AwsSolutions"]
-        assert all(not plugin["violations"] for plugin in nag), nag
+    assert report_path.is_file(), f"no validation report in {default_app.outdir}: did the synth run its plugins?"
+    report = json.loads(report_path.read_text())
+    nag = [r for r in report["pluginReports"] if r["pluginName"] == "AwsSolutions"]
+    assert all(not plugin["violations"] for plugin in nag), nag
+    # The app's own annotation (the placeholder layer warning) shows this is the report of this synth.
+    assert any(r["pluginName"] == "Construct Annotations" for r in report["pluginReports"]), report
+
+
+def test_build_app_attaches_cdk_nag(tmp_path: Path) -> None:
+    """Proves the gate is live in the real app: one careless queue added to it must fail the synth."""
+    context = cdk_json_context() | {"source_root": str(shared_source_tree()), "skip_dependency_bundling": True}
+    app = build_app(context, outdir=str(tmp_path))
+    stateless = app.node.find_child(STATELESS_STACK_NAME)
+    sqs.Queue(stateless, "Careless", encryption=sqs.QueueEncryption.UNENCRYPTED)
+    with pytest.raises(RuntimeError, match=r"ValidationFailed|Validation failed"):
+        app.synth()
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    (nag,) = [r for r in report["pluginReports"] if r["pluginName"] == "AwsSolutions"]
+    assert any("Careless" in c["constructPath"] for v in nag["violations"] for c in v["violatingConstructs"]), nag
+
+
+def test_skip_checkov_writes_the_metadata_checkov_reads() -> None:
+    stack = cdk.Stack(cdk.App(), "Skips")
+    queue = sqs.Queue(stack, "Queue")
+    skip_checkov(queue, "CKV_AWS_27", "SSE-SQS is on; checkov recognises only KMS.")
+    skip_checkov(queue, "CKV_AWS_999", "A second skip is added beside the first one.")
+    skip_checkov(queue, "CKV_AWS_27", "The same id twice is written once.")
+    (resource,) = Template.from_stack(stack).find_resources("AWS::SQS::Queue").values()
+    assert resource["Metadata"]["checkov"] == {
+        "skip": [
+            {"id": "CKV_AWS_27", "comment": "SSE-SQS is on; checkov recognises only KMS."},
+            {"id": "CKV_AWS_999", "comment": "A second skip is added beside the first one."},
+        ]
+    }
+    with pytest.raises(ValueError, match="reason"):
+        skip_checkov(queue, "CKV_AWS_1", "because")
+
+
+def test_cdk_provider_handlers_get_their_checkov_skips(default_app: SynthesizedApp) -> None:
+    handlers = {
+        logical_id: resource
+        for logical_id, resource in default_app.stateful.find_resources("AWS::Lambda::Function").items()
+        if "CustomResourceProvider" in logical_id
+    }
+    assert handlers
+    for resource in handlers.values():
+        skipped = {skip["id"] for skip in resource["Metadata"]["checkov"]["skip"]}
+        assert skipped == {"CKV_AWS_115", "CKV_AWS_116", "CKV_AWS_117"}
 
 
 def test_cdk_nag_does_fail_the_synth_on_a_finding(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from infra_fixtures import (
     function_by_handler,
     function_statements,
     resources,
+    stateful_fixture,  # noqa: F401  (fixtures, used by name)
     stateless_fixture,  # noqa: F401  (fixtures, used by name)
     statement_actions,
 )
@@ -81,19 +82,72 @@ def test_the_folder_without_hook_json_is_not_deployed(stateless: Template) -> No
     assert "hooks/drafts/handler.handler" not in handlers
 
 
-def test_secrets_are_passed_as_arns_never_values(stateless: Template) -> None:
-    secrets = resources(stateless, "AWS::SecretsManager::Secret")
-    names = {secret["Properties"]["Name"]: lid for lid, secret in secrets.items()}
-    assert set(names) == {"highlight-bot/webhook-url", "highlight-bot/uploader-token"}
+def _stateful_secrets(stateful: Template) -> dict[str, str]:
+    """Secret name → logical id of the hook secrets, which live in the stateful stack."""
+    return {s["Properties"]["Name"]: lid for lid, s in resources(stateful, "AWS::SecretsManager::Secret").items()}
+
+
+def _secret_output(stateful: Template, secret_logical_id: str) -> str:
+    """The stateful stack's output that carries this secret's ARN to the stateless stack."""
+    (name,) = [
+        name for name, output in stateful.to_json()["Outputs"].items() if output["Value"] == {"Ref": secret_logical_id}
+    ]
+    return name
+
+
+def _cross_stack(output_name: str) -> dict[str, object]:
+    return {
+        "Fn::GetStackOutput": {
+            "StackName": "HighlightBotStateful",
+            "Region": {"Ref": "AWS::Region"},
+            "OutputName": output_name,
+        }
+    }
+
+
+def test_secrets_are_kept_in_the_stateful_stack_with_the_names_people_type(stateful: Template) -> None:
+    secrets = resources(stateful, "AWS::SecretsManager::Secret")
+    assert set(_stateful_secrets(stateful)) == {"highlight-bot/webhook-url", "highlight-bot/uploader-token"}
     for secret in secrets.values():
         assert "GenerateSecretString" in secret["Properties"] and "SecretString" not in secret["Properties"]
         assert secret["DeletionPolicy"] == "Retain"
-    _, webhook = function_by_handler(stateless, WEBHOOK)
-    assert webhook["Environment"]["Variables"]["WEBHOOK_URL_SECRET_ARN"] == {"Ref": names["highlight-bot/webhook-url"]}
-    _, uploader = function_by_handler(stateless, UPLOADER)
-    assert uploader["Environment"]["Variables"]["UPLOAD_TOKEN_SECRET_ARN"] == {
-        "Ref": names["highlight-bot/uploader-token"]
+        assert "put-secret-value --secret-id highlight-bot/" in secret["Properties"]["Description"]
+
+
+def test_the_stateless_stack_retains_and_names_nothing_so_it_can_be_redeployed(stateless: Template) -> None:
+    """A retained resource with a fixed name outlives `cdk destroy`, and the next deploy fails with "already exists"."""
+    template = stateless.to_json()["Resources"]
+    retained = [
+        lid for lid, r in template.items() if "Retain" in (r.get("DeletionPolicy"), r.get("UpdateReplacePolicy"))
+    ]
+    assert retained == []
+    assert resources(stateless, "AWS::SecretsManager::Secret") == {}
+    own_name = {
+        "AWS::SecretsManager::Secret": "Name",
+        "AWS::SQS::Queue": "QueueName",
+        "AWS::SNS::Topic": "TopicName",
+        "AWS::Lambda::Function": "FunctionName",
+        "AWS::Logs::LogGroup": "LogGroupName",
+        "AWS::KMS::Alias": "AliasName",
+        "AWS::IAM::Role": "RoleName",
+        "AWS::ECS::Cluster": "ClusterName",
+        "AWS::S3::Bucket": "BucketName",
+        "AWS::DynamoDB::Table": "TableName",
     }
+    named = [lid for lid, r in template.items() if own_name.get(r["Type"], "") in r.get("Properties", {})]
+    assert named == []
+
+
+def test_secrets_are_passed_as_arns_never_values(stateful: Template, stateless: Template) -> None:
+    names = _stateful_secrets(stateful)
+    _, webhook = function_by_handler(stateless, WEBHOOK)
+    assert webhook["Environment"]["Variables"]["WEBHOOK_URL_SECRET_ARN"] == _cross_stack(
+        _secret_output(stateful, names["highlight-bot/webhook-url"])
+    )
+    _, uploader = function_by_handler(stateless, UPLOADER)
+    assert uploader["Environment"]["Variables"]["UPLOAD_TOKEN_SECRET_ARN"] == _cross_stack(
+        _secret_output(stateful, names["highlight-bot/uploader-token"])
+    )
 
 
 def test_no_function_environment_holds_a_secret_value(stateless: Template) -> None:
@@ -101,18 +155,20 @@ def test_no_function_environment_holds_a_secret_value(stateless: Template) -> No
         variables = function["Properties"].get("Environment", {}).get("Variables", {})
         for name, value in variables.items():
             if "SECRET" in name or "TOKEN" in name or "PASSWORD" in name:
-                assert isinstance(value, dict) and set(value) == {"Ref"}, f"{name} must be a secret's ARN"
+                assert isinstance(value, dict) and set(value) <= {"Ref", "Fn::GetStackOutput"}, (
+                    f"{name} must be a secret's ARN"
+                )
 
 
-def test_each_hook_may_read_only_its_own_secret(stateless: Template) -> None:
-    secrets = {s["Properties"]["Name"]: lid for lid, s in resources(stateless, "AWS::SecretsManager::Secret").items()}
+def test_each_hook_may_read_only_its_own_secret(stateful: Template, stateless: Template) -> None:
+    webhook_secret = _stateful_secrets(stateful)["highlight-bot/webhook-url"]
     webhook_id, _ = function_by_handler(stateless, WEBHOOK)
     readable = [
         statement["Resource"]
         for statement in function_statements(stateless, webhook_id)
         if "secretsmanager:GetSecretValue" in statement_actions(statement)
     ]
-    assert readable == [{"Ref": secrets["highlight-bot/webhook-url"]}]
+    assert readable == [_cross_stack(_secret_output(stateful, webhook_secret))]
 
 
 def test_each_hook_has_a_filtered_subscription_with_a_delivery_dlq(stateless: Template) -> None:

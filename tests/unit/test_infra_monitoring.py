@@ -69,6 +69,64 @@ def test_alarm_topic_is_encrypted_with_a_key_cloudwatch_may_use_and_tls_only(sta
     )
 
 
+def _alarm_source_guard() -> dict[str, Any]:
+    """The condition that lets only this account's CloudWatch alarms act (confused-deputy guard)."""
+    return {
+        "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+        "ArnLike": {
+            "aws:SourceArn": {
+                "Fn::Join": [
+                    "",
+                    [
+                        "arn:",
+                        {"Ref": "AWS::Partition"},
+                        ":cloudwatch:",
+                        {"Ref": "AWS::Region"},
+                        ":",
+                        {"Ref": "AWS::AccountId"},
+                        ":alarm:*",
+                    ],
+                ]
+            }
+        },
+    }
+
+
+def test_cloudwatch_alarms_may_publish_to_the_alarm_topic(stateless: Template) -> None:
+    """enforce_ssl writes a TopicPolicy, which replaces SNS's default one: without this statement no alarm arrives."""
+    topic = _topic_ref(stateless)
+    (policy,) = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in resources(stateless, "AWS::SNS::TopicPolicy").values()
+        if p["Properties"]["Topics"] == [topic]
+    ]
+    publishers = [
+        {key: value for key, value in statement.items() if key != "Sid"}
+        for statement in policy
+        if statement.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+    ]
+    assert publishers == [
+        {
+            "Effect": "Allow",
+            "Action": "sns:Publish",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Resource": topic,
+            "Condition": _alarm_source_guard(),
+        }
+    ]
+
+
+def test_the_alarm_key_admits_cloudwatch_only_for_this_accounts_alarms(stateless: Template) -> None:
+    topic = _topic_ref(stateless)["Ref"]
+    key_arn = resources(stateless, "AWS::SNS::Topic")[topic]["Properties"]["KmsMasterKeyId"]
+    key = resources(stateless, "AWS::KMS::Key")[key_arn["Fn::GetAtt"][0]]["Properties"]
+    (grant,) = [
+        s for s in key["KeyPolicy"]["Statement"] if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+    ]
+    assert set(grant["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
+    assert grant["Condition"] == _alarm_source_guard()
+
+
 def test_every_failure_queue_alarms_when_it_holds_a_message(stateless: Template) -> None:
     topic = _topic_ref(stateless)
     for name in FAILURE_QUEUES:
@@ -97,6 +155,33 @@ def test_clip_and_reconciler_errors_alarm(stateless: Template) -> None:
         assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function_id}}]
         assert (alarm["Threshold"], alarm["EvaluationPeriods"]) == (1, periods)
         assert alarm["AlarmActions"] == [_topic_ref(stateless)]
+
+
+def test_clip_jobs_waiting_too_long_alarms(stateless: Template) -> None:
+    alarm = _alarm(stateless, "ClipJobsWaiting")
+    assert alarm["Namespace"] == "AWS/SQS" and alarm["MetricName"] == "ApproximateAgeOfOldestMessage"
+    assert alarm["Statistic"] == "Maximum"
+    (dimension,) = alarm["Dimensions"]
+    assert dimension["Name"] == "QueueName" and "ClipJobs" in json.dumps(dimension["Value"])
+    # Above one visibility timeout (a job retried once is not late yet), below an hour.
+    assert 6 * 120 < alarm["Threshold"] <= 3600
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["AlarmActions"] == [_topic_ref(stateless)] and alarm["OKActions"] == [_topic_ref(stateless)]
+
+
+def test_any_throttled_function_alarms(stateless: Template) -> None:
+    alarm = _alarm(stateless, "LambdaThrottled")
+    throttles = [query for query in alarm["Metrics"] if "MetricStat" in query]
+    watched = {json.dumps(query["MetricStat"]["Metric"]["Dimensions"]) for query in throttles}
+    for handler in (ENRICH, CLIP, RECONCILER, "hooks/webhook/handler.handler", "hooks/uploader/handler.handler"):
+        function_id, _ = function_by_handler(stateless, handler)
+        assert json.dumps([{"Name": "FunctionName", "Value": {"Ref": function_id}}]) in watched, handler
+    assert all(query["MetricStat"]["Metric"]["MetricName"] == "Throttles" for query in throttles)
+    assert all(query["ReturnData"] is False for query in throttles)
+    (total,) = [query for query in alarm["Metrics"] if "Expression" in query]
+    assert total["Expression"].startswith("SUM(")
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+    assert alarm["AlarmActions"] == [_topic_ref(stateless)]
 
 
 def test_capture_silence_alarms_only_while_channels_are_listed(stateless: Template) -> None:

@@ -36,6 +36,17 @@ def _layer_ids(properties: dict[str, Any]) -> set[str]:
     return {layer["Ref"] for layer in properties["Layers"]}
 
 
+def _event_source_of(template: Template, handler: str) -> dict[str, Any]:
+    """The properties of the one event source mapping that feeds the function with `handler`."""
+    function_id, _ = function_by_handler(template, handler)
+    (mapping,) = [
+        r["Properties"]
+        for r in resources(template, "AWS::Lambda::EventSourceMapping").values()
+        if r["Properties"]["FunctionName"] == {"Ref": function_id}
+    ]
+    return mapping
+
+
 def _layers(template: Template) -> dict[str, str]:
     """Logical id of each layer → its description."""
     return {lid: r["Properties"]["Description"] for lid, r in resources(template, "AWS::Lambda::LayerVersion").items()}
@@ -135,26 +146,23 @@ def test_enrich_reads_the_stream_safely(stateless: Template) -> None:
             "ParallelizationFactor": 1,
         },
     )
-    mapping = next(
-        r["Properties"]
-        for r in resources(stateless, "AWS::Lambda::EventSourceMapping").values()
-        if r["Properties"]["FunctionName"] == {"Ref": enrich_id}
-    )
+    mapping = _event_source_of(stateless, ENRICH)
     assert "EventsStream" in _output_of(mapping["EventSourceArn"])
     assert "EnrichFailuresBatchFailures" in _output_of(mapping["DestinationConfig"]["OnFailure"]["Destination"])
     assert mapping["MaximumRecordAgeInSeconds"] > SETTINGS.post_roll_wait_s
 
 
 def test_clip_takes_one_job_at_a_time_with_partial_failures(stateless: Template) -> None:
-    clip_id, _ = function_by_handler(stateless, CLIP)
-    mapping = next(
-        r["Properties"]
-        for r in resources(stateless, "AWS::Lambda::EventSourceMapping").values()
-        if r["Properties"]["FunctionName"] == {"Ref": clip_id}
-    )
+    mapping = _event_source_of(stateless, CLIP)
     assert mapping["BatchSize"] == 1
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert "ClipJobs" in _output_of(mapping["EventSourceArn"])
+
+
+def test_clip_concurrency_is_bounded_by_its_event_source(stateless: Template) -> None:
+    """Without a maximum, a burst of jobs scales clip until Lambda throttles, and throttled receives use up retries."""
+    mapping = _event_source_of(stateless, CLIP)
+    assert 2 <= mapping["ScalingConfig"]["MaximumConcurrency"] <= 5
 
 
 def test_every_function_logs_to_a_two_week_log_group(stateless: Template) -> None:

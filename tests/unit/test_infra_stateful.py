@@ -28,6 +28,8 @@ STATEFUL_LOGICAL_IDS = {
     "HighlightsTopic50B62701",
     "ChannelParameter2B1581FC",
 }
+# The links in published highlights carry this distribution's domain: replacing it breaks them all.
+HIGHLIGHT_LINKS_DISTRIBUTION = "HighlightLinksDistribution"
 
 
 def _deny_insecure_transport(template: Template, policy_type: str) -> int:
@@ -128,12 +130,13 @@ def test_idempotency_table_uses_powertools_defaults(stateful: Template) -> None:
     )
 
 
-def test_clip_queue_outlasts_six_clip_timeouts_and_redrives_after_three_receives(stateful: Template) -> None:
+def test_clip_queue_outlasts_six_clip_timeouts_and_redrives_after_five_receives(stateful: Template) -> None:
     jobs = resources(stateful, "AWS::SQS::Queue")["ClipJobs452C5125"]["Properties"]
     assert jobs["VisibilityTimeout"] == 6 * LambdaSizing().clip_timeout_s
+    # AWS advises >= 5 for a Lambda source: a receive whose invocation was throttled counts too.
     assert jobs["RedrivePolicy"] == {
         "deadLetterTargetArn": {"Fn::GetAtt": ["ClipJobsDeadLetters5F0AC5E4", "Arn"]},
-        "maxReceiveCount": 3,
+        "maxReceiveCount": 5,
     }
 
 
@@ -182,3 +185,59 @@ def test_context_overrides_the_parameter_name_channel_and_settings() -> None:
     environment = {pair["Name"]: pair["Value"] for pair in task["Properties"]["ContainerDefinitions"][0]["Environment"]}
     # The task learns the overridden parameter's name by reference to the stateful stack.
     assert "Fn::GetStackOutput" in environment["CHANNEL_PARAMETER_NAME"]
+
+
+def _distribution(stateful: Template) -> tuple[str, dict[str, Any]]:
+    ((logical_id, distribution),) = resources(stateful, "AWS::CloudFront::Distribution").items()
+    return logical_id, distribution
+
+
+def test_highlights_are_served_by_cloudfront_over_https_only_through_origin_access_control(
+    stateful: Template,
+) -> None:
+    logical_id, distribution = _distribution(stateful)
+    assert logical_id.startswith(HIGHLIGHT_LINKS_DISTRIBUTION)
+    assert distribution.get("DeletionPolicy", "Delete") == "Delete"
+    config = distribution["Properties"]["DistributionConfig"]
+    assert config["Enabled"] is True
+    (origin,) = config["Origins"]
+    assert origin["DomainName"] == {"Fn::GetAtt": ["MediaHighlightsF47AD951", "RegionalDomainName"]}
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}  # no legacy OAI …
+    oac_id = origin["OriginAccessControlId"]["Fn::GetAtt"][0]  # … but origin access control
+    oac = resources(stateful, "AWS::CloudFront::OriginAccessControl")[oac_id]["Properties"]
+    assert oac["OriginAccessControlConfig"]["OriginAccessControlOriginType"] == "s3"
+    assert oac["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+    behavior = config["DefaultCacheBehavior"]
+    assert behavior["ViewerProtocolPolicy"] == "https-only"
+    assert sorted(behavior.get("AllowedMethods", ["GET", "HEAD"])) == ["GET", "HEAD"]
+    assert config.get("ViewerCertificate", {}).get("CloudFrontDefaultCertificate", True) is True
+
+
+def test_only_the_distribution_may_read_highlights_and_the_bucket_stays_private(stateful: Template) -> None:
+    logical_id, _ = _distribution(stateful)
+    (policy,) = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in resources(stateful, "AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": "MediaHighlightsF47AD951"}
+    ]
+    (cloudfront,) = [s for s in policy if s.get("Principal") == {"Service": "cloudfront.amazonaws.com"}]
+    assert cloudfront["Effect"] == "Allow" and cloudfront["Action"] == "s3:GetObject"
+    assert json.dumps(cloudfront["Resource"]).endswith('"/*"]]}')
+    source_arn = cloudfront["Condition"]["StringEquals"]["AWS:SourceArn"]
+    assert {"Ref": logical_id} in source_arn["Fn::Join"][1]
+    assert not [s for s in policy if s["Effect"] == "Allow" and s.get("Principal") in ("*", {"AWS": "*"})]
+    highlights = resources(stateful, "AWS::S3::Bucket")["MediaHighlightsF47AD951"]["Properties"]
+    assert all(highlights["PublicAccessBlockConfiguration"].values())
+
+
+def test_clip_learns_the_highlights_base_url_from_the_distribution(default_app: Any) -> None:
+    logical_id, _ = _distribution(default_app.stateful)
+    clip_env = next(
+        resource["Properties"]["Environment"]["Variables"]
+        for resource in resources(default_app.stateless, "AWS::Lambda::Function").values()
+        if resource["Properties"].get("Handler") == "functions/clip/handler.handler"
+    )
+    (prefix, domain) = clip_env["HIGHLIGHTS_BASE_URL"]["Fn::Join"][1]
+    assert prefix == "https://"
+    output = default_app.stateful.to_json()["Outputs"][domain["Fn::GetStackOutput"]["OutputName"]]
+    assert output["Value"] == {"Fn::GetAtt": [logical_id, "DomainName"]}
