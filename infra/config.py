@@ -68,6 +68,12 @@ class InfraConfig:
     external_hook_arns: tuple[str, ...] = ()
     alarm_emails: tuple[str, ...] = ()
     """Addresses subscribed to the alarm topic (each confirms by mail once); kept in code so deploys keep them."""
+    twitch_oauth_secret: str | None = None
+    """Name or ARN of a Secrets Manager secret you created that holds a Twitch OAuth token (optional).
+
+    With a Turbo or subscriber account's token Twitch serves the stream without ads (each ad is
+    otherwise a ~30 s hole in the capture). Opt-in by name rather than a secret this app creates:
+    a placeholder value would be sent to Twitch as a token and refused."""
     skip_dependency_bundling: bool = False
     """Use an empty placeholder for the dependencies layer (fast offline synth in tests; never deploy it)."""
     cache_dir: Path = REPO_ROOT / ".cache"
@@ -85,6 +91,7 @@ class InfraConfig:
             hooks_dir=_path(node, "hooks_dir", source_root / "hooks"),
             external_hook_arns=_string_list(node, "external_hook_arns"),
             alarm_emails=_string_list(node, "alarm_emails"),
+            twitch_oauth_secret=str(node.try_get_context("twitch_oauth_secret") or "").strip() or None,
             skip_dependency_bundling=_flag(node, "skip_dependency_bundling"),
             cache_dir=_path(node, "cache_dir", REPO_ROOT / ".cache"),
         )

@@ -48,6 +48,7 @@ from capture_task.exceptions import (
 )
 from capture_task.ingest.tolerant_m3u8 import load_playlist
 from capture_task.metrics import CaptureMetrics
+from contracts.settings import TWITCH_OAUTH_SECRET_ENV
 
 LOGGER = logging.getLogger("highlight_bot.capture")
 
@@ -151,8 +152,6 @@ class StreamlinkSession(Protocol):
 SessionFactory = Callable[[], StreamlinkSession]
 TokenSource = Callable[[], "str | None"]
 
-TWITCH_OAUTH_SECRET_ENV = "TWITCH_OAUTH_SECRET_ARN"
-"""Names the Secrets Manager secret whose value is a Twitch OAuth token (optional; the ARN, never the token)."""
 
 # Start-up resolution: Twitch's API has brief outages; retry a few times with capped, jittered
 # backoff (about a minute in all) before giving up with a sentence.

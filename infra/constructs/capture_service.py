@@ -27,9 +27,11 @@ from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from contracts.settings import TWITCH_OAUTH_SECRET_ENV
 from infra.config import InfraConfig
 from infra.constructs.nag import LOGS_WITHOUT_CUSTOMER_KEY, acknowledge, acknowledge_grant_wildcards, skip_checkov
 from infra.constructs.storage import MediaBucket
@@ -123,6 +125,8 @@ class CaptureService(Construct):
         resources.stream.grant_write(self.task_definition.task_role)
         resources.segments_bucket.grant_put(self.task_definition.task_role)
         resources.channel_parameter.grant_read(self.task_definition.task_role)
+        if config.twitch_oauth_secret:
+            self._read_twitch_token_from(config.twitch_oauth_secret)
         acknowledge_grant_wildcards(
             self.task_definition,
             ["Action::s3:Abort*", f"Resource::{MediaBucket.SEGMENTS.objects_in_nag_finding}"],
@@ -143,3 +147,12 @@ class CaptureService(Construct):
             allow_all_outbound=True,
             description="capture task: no ingress; egress to Twitch (HTTPS) and AWS APIs",
         )
+
+    def _read_twitch_token_from(self, name_or_arn: str) -> None:
+        """Let the task read the Twitch OAuth secret; the container gets its ARN, never the token."""
+        if name_or_arn.startswith("arn:"):
+            secret = secretsmanager.Secret.from_secret_complete_arn(self, "TwitchOAuth", name_or_arn)
+        else:
+            secret = secretsmanager.Secret.from_secret_name_v2(self, "TwitchOAuth", name_or_arn)
+        secret.grant_read(self.task_definition.task_role)
+        self.container.add_environment(TWITCH_OAUTH_SECRET_ENV, secret.secret_arn)

@@ -13,9 +13,10 @@ from infra_fixtures import (  # noqa: F401  (fixtures, used by name)
     role_statements,
     stateless_fixture,
     statement_actions,
+    synthesized,
 )
 
-from contracts.settings import PipelineSettings
+from contracts.settings import TWITCH_OAUTH_SECRET_ENV, PipelineSettings
 
 
 def _task(template: Template) -> dict[str, Any]:
@@ -98,3 +99,20 @@ def test_task_role_may_only_put_records_put_segments_and_read_the_channel(statel
     assert not any(action.startswith(("s3:Get", "s3:Delete", "s3:List")) for action in by_service["s3"])
     assert by_service["ssm"] >= {"ssm:GetParameter"}
     assert not any(action.startswith(("ssm:Put", "ssm:Delete")) for action in by_service["ssm"])
+
+
+def test_without_a_twitch_secret_the_task_gets_no_token_variable(stateless: Template) -> None:
+    (container,) = _task(stateless)["ContainerDefinitions"]
+    assert TWITCH_OAUTH_SECRET_ENV not in {pair["Name"] for pair in container["Environment"]}
+
+
+def test_a_twitch_oauth_secret_is_read_by_arn_and_only_by_the_task() -> None:
+    """Context `twitch_oauth_secret`: the container gets the secret's ARN (never the token) and may read only it."""
+    stateless = synthesized((("twitch_oauth_secret", "highlight-bot/twitch-oauth"),)).stateless
+    (container,) = _task(stateless)["ContainerDefinitions"]
+    environment = {pair["Name"]: pair["Value"] for pair in container["Environment"]}
+    assert "secret:highlight-bot/twitch-oauth" in json.dumps(environment[TWITCH_OAUTH_SECRET_ENV])
+    role = _task(stateless)["TaskRoleArn"]["Fn::GetAtt"][0]
+    reads = [s for s in role_statements(stateless, role) if "secretsmanager:GetSecretValue" in statement_actions(s)]
+    assert len(reads) == 1
+    assert "secret:highlight-bot/twitch-oauth" in json.dumps(reads[0]["Resource"])
