@@ -57,5 +57,5 @@ def test_highlight_keys_are_deterministic_and_dated_by_the_goal() -> None:
 
 
 def test_channel_names_become_one_safe_key_component() -> None:
-    twitch_goal = goal("twitch:some/channel")
-    assert highlight_key(twitch_goal, "mp4").startswith("highlights/twitch_some_channel/2026/11/25/")
+    twitch_goal = goal("twitch:some.channel")
+    assert highlight_key(twitch_goal, "mp4").startswith("highlights/twitch_some.channel/2026/11/25/")
