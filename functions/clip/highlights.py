@@ -36,7 +36,7 @@ FETCH_THREADS = 8
 def make_highlight(job: ClipJob, *, settings: ClipSettings, s3: Any, sns: Any, workdir: Path) -> HighlightEvent:
     """Cut the job's clip and thumbnail, store both, publish the highlight event, and return it."""
     segments = job.segments
-    files = fetch_segments(segments, workdir / "segments", s3_client=s3)
+    files = fetch_segments(segments, workdir / "segments", s3_client=s3, local_root=settings.local_media_root)
     result = cut_clip(
         [path for path, _ in files],
         offset_on_timeline(segments, job.window_start),
@@ -69,18 +69,25 @@ def make_highlight(job: ClipJob, *, settings: ClipSettings, s3: Any, sns: Any, w
     return highlight
 
 
-def fetch_segments(segments: Sequence[SegmentEvent], folder: Path, *, s3_client: Any) -> list[tuple[Path, float]]:
+def fetch_segments(
+    segments: Sequence[SegmentEvent], folder: Path, *, s3_client: Any, local_root: Path | None = None
+) -> list[tuple[Path, float]]:
     """Write the segments to ``folder`` as files ffmpeg can read, in order, each with its playlist duration.
 
     MPEG-TS segments become one file each. fMP4 fragments cannot be decoded
     without their init section, so each run of fragments sharing one init
-    section becomes one file: the init section, then the fragments.
+    section becomes one file: the init section, then the fragments. Local
+    locations are read only under ``local_root`` (``read_media``).
     """
     folder.mkdir(parents=True, exist_ok=True)
     # Fetched in parallel (boto3 clients are thread-safe): 14 sequential GETs would be most of a clip's latency.
     locations = _locations(segments)
+
+    def read(location: str) -> bytes:
+        return read_media(location, s3_client=s3_client, local_root=local_root)
+
     with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:
-        fetched = dict(zip(locations, pool.map(lambda at: read_media(at, s3_client=s3_client), locations), strict=True))
+        fetched = dict(zip(locations, pool.map(read, locations), strict=True))
     files: list[tuple[Path, float]] = []
     run_init: str | None = None
     for number, segment in enumerate(segments):

@@ -16,7 +16,7 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
 from contracts import MatchEndEvent, ReelEvent, reel_title
-from functions.clip.cutter import media_duration_s, run_ffmpeg
+from functions.clip.cutter import FILE_ONLY, check_container, media_duration_s, run_ffmpeg
 from functions.clip.exceptions import ReelNotReady
 from functions.clip.highlights import publish_event, store_media
 from functions.clip.settings import ClipSettings
@@ -47,12 +47,13 @@ def make_reel(match: MatchEndEvent, *, settings: ClipSettings, s3: Any, sns: Any
             raise
         clips.append(workdir / f"{number:03d}.mp4")
         clips[-1].write_bytes(body)
+        check_container(clips[-1])
     listing = workdir / "clips.txt"
     listing.write_text("ffconcat version 1.0\n" + "".join(f"file '{path.name}'\n" for path in clips))
     reel_path = workdir / "reel.mp4"
     run_ffmpeg(
         settings.ffmpeg_path,
-        *("-f", "concat", "-safe", "0", "-i", str(listing)),
+        *("-f", "concat", *FILE_ONLY, "-safe", "0", "-i", str(listing)),
         *("-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-movflags", "+faststart"),
         str(reel_path),
         what=f"join {len(clips)} clips into the reel of {match.id}",

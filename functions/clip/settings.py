@@ -27,6 +27,8 @@ class ClipSettings:
     ffmpeg_path: str
     clip_url_expiry_s: int = DEFAULT_SETTINGS.clip_url_expiry_s
     idempotency_ttl_hours: int = DEFAULT_SETTINGS.idempotency_ttl_hours
+    local_media_root: Path | None = None
+    """Set only off AWS (``LOCAL_MEDIA_ROOT``): jobs may then name files under it; otherwise only s3:// is read."""
 
     @classmethod
     def from_env(cls) -> ClipSettings:
@@ -40,6 +42,7 @@ class ClipSettings:
                 int_env("CLIP_URL_EXPIRY_S", DEFAULT_SETTINGS.clip_url_expiry_s), MAX_PRESIGNED_EXPIRY_S
             ),
             idempotency_ttl_hours=int_env("IDEMPOTENCY_TTL_HOURS", DEFAULT_SETTINGS.idempotency_ttl_hours),
+            local_media_root=Path(root) if (root := os.environ.get("LOCAL_MEDIA_ROOT", "").strip()) else None,
         )
 
 

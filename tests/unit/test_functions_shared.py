@@ -8,7 +8,13 @@ import pytest
 
 from functions.clip.settings import ClipSettings
 from functions.enrich.settings import EnrichSettings
-from functions.shared import ConfigurationError, MediaMissingError, MediaReadError, aws_client, read_media
+from functions.shared import (
+    ConfigurationError,
+    MediaLocationRefusedError,
+    MediaMissingError,
+    aws_client,
+    read_media,
+)
 from functions.shared.aws import forget_aws_clients
 
 
@@ -16,17 +22,31 @@ def test_local_segments_are_read_from_plain_paths_and_file_uris(tmp_path: Path) 
     segment = tmp_path / "segments" / "sample" / "000000000006.ts"
     segment.parent.mkdir(parents=True)
     segment.write_bytes(b"G" + bytes(187))
-    assert read_media(str(segment), s3_client=None) == b"G" + bytes(187)
-    assert read_media(segment.as_uri(), s3_client=None) == b"G" + bytes(187)
+    assert read_media(str(segment), s3_client=None, local_root=tmp_path) == b"G" + bytes(187)
+    assert read_media(segment.as_uri(), s3_client=None, local_root=tmp_path) == b"G" + bytes(187)
 
 
 def test_unreadable_locations_say_what_is_wrong(tmp_path: Path) -> None:
     with pytest.raises(MediaMissingError, match="does not exist"):
-        read_media(str(tmp_path / "gone.ts"), s3_client=None)
-    with pytest.raises(MediaReadError, match="expected s3://BUCKET/KEY"):
+        read_media(str(tmp_path / "gone.ts"), s3_client=None, local_root=tmp_path)
+    with pytest.raises(MediaLocationRefusedError, match="a segment location is s3://BUCKET/KEY"):
         read_media("https://example.com/segment.ts", s3_client=None)
-    with pytest.raises(MediaReadError, match="an S3 location is s3://BUCKET/KEY"):
+    with pytest.raises(MediaLocationRefusedError, match="an S3 location is s3://BUCKET/KEY"):
         read_media("s3://bucket-only", s3_client=None)
+
+
+@pytest.mark.parametrize("location", ["/proc/self/environ", "file:///proc/self/environ", "segments/000001.ts"])
+def test_a_job_cannot_make_the_function_read_its_own_files(location: str) -> None:
+    with pytest.raises(MediaLocationRefusedError, match="refused to read local file"):
+        read_media(location, s3_client=None)
+
+
+def test_a_local_media_root_is_a_fence(tmp_path: Path) -> None:
+    (tmp_path / "root").mkdir()
+    (tmp_path / "secret.txt").write_text("x")
+    for location in (str(tmp_path / "root" / ".." / "secret.txt"), (tmp_path / "secret.txt").as_uri()):
+        with pytest.raises(MediaLocationRefusedError, match="outside the local media root"):
+            read_media(location, s3_client=None, local_root=tmp_path / "root")
 
 
 def test_settings_come_from_the_environment_with_pipeline_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
