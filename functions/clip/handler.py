@@ -34,6 +34,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from contracts import ClipJob, InvalidEventError, MatchEndEvent, parse_event
 from functions.clip.exceptions import InvalidClipJobError
 from functions.clip.highlights import make_highlight
+from functions.clip.ledger import PublicationLedger
 from functions.clip.reel import make_reel
 from functions.clip.settings import ClipSettings
 from functions.shared import aws_client, once_per_id
@@ -77,8 +78,9 @@ def highlight_for_job(settings: ClipSettings, *, job: ClipJob) -> dict[str, Any]
     """Make the job's highlight in a scratch folder; returns the event as JSON (idempotent on the job id)."""
     with tempfile.TemporaryDirectory(prefix="clip-") as scratch:
         highlight = make_highlight(
-            job, settings=settings, s3=aws_client("s3"), sns=aws_client("sns"), workdir=Path(scratch)
-        )
+            job, settings=settings, s3=aws_client("s3"), sns=aws_client("sns"), workdir=Path(scratch),
+            ledger=ledger_for(settings),
+        )  # fmt: skip
     count_clip_made(job, published_at=datetime.now(UTC))
     result: dict[str, Any] = json.loads(highlight.to_json())
     return result
@@ -87,9 +89,19 @@ def highlight_for_job(settings: ClipSettings, *, job: ClipJob) -> dict[str, Any]
 def reel_for_match(settings: ClipSettings, *, match: MatchEndEvent) -> dict[str, Any]:
     """Make the match's reel (idempotent on the match id); {} for a goalless match."""
     with tempfile.TemporaryDirectory(prefix="reel-") as scratch:
-        reel = make_reel(match, settings=settings, s3=aws_client("s3"), sns=aws_client("sns"), workdir=Path(scratch))
+        reel = make_reel(
+            match, settings=settings, s3=aws_client("s3"), sns=aws_client("sns"), workdir=Path(scratch),
+            ledger=ledger_for(settings),
+        )  # fmt: skip
     result: dict[str, Any] = json.loads(reel.to_json()) if reel else {}
     return result
+
+
+def ledger_for(settings: ClipSettings) -> PublicationLedger:
+    """The publication ledger, in the idempotency table (its own ``publication#`` items)."""
+    return PublicationLedger(
+        aws_client("dynamodb"), settings.idempotency_table, ttl_hours=settings.idempotency_ttl_hours
+    )
 
 
 # Counted with EphemeralMetrics, one EMF line per clip: the module-wide `Metrics` has one dimension set

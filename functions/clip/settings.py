@@ -27,6 +27,9 @@ class ClipSettings:
     ffmpeg_path: str
     clip_url_expiry_s: int = DEFAULT_SETTINGS.clip_url_expiry_s
     idempotency_ttl_hours: int = DEFAULT_SETTINGS.idempotency_ttl_hours
+    highlights_base_url: str | None = None
+    """``HIGHLIGHTS_BASE_URL`` (the CloudFront distribution in front of the bucket): events link
+    ``{base}/{key}``, which lasts as long as the object; unset, they carry presigned links."""
     local_media_root: Path | None = None
     """Set only off AWS (``LOCAL_MEDIA_ROOT``): jobs may then name files under it; otherwise only s3:// is read."""
 
@@ -42,6 +45,7 @@ class ClipSettings:
                 int_env("CLIP_URL_EXPIRY_S", DEFAULT_SETTINGS.clip_url_expiry_s), MAX_PRESIGNED_EXPIRY_S
             ),
             idempotency_ttl_hours=int_env("IDEMPOTENCY_TTL_HOURS", DEFAULT_SETTINGS.idempotency_ttl_hours),
+            highlights_base_url=os.environ.get("HIGHLIGHTS_BASE_URL", "").strip() or None,
             local_media_root=Path(root) if (root := os.environ.get("LOCAL_MEDIA_ROOT", "").strip()) else None,
         )
 

@@ -183,7 +183,8 @@ def count_given_up(*outcomes: GoalOutcome) -> None:
 def record_as_received(record: KinesisStreamRecord) -> dict[str, Any]:
     """The record for a dead letter: data still base64, and where it came from in the stream (fields as present)."""
     raw: dict[str, Any] = record.raw_event if isinstance(record.raw_event, dict) else {}
-    kinesis = raw.get("kinesis") if isinstance(raw.get("kinesis"), dict) else {}
+    found = raw.get("kinesis")
+    kinesis: dict[str, Any] = found if isinstance(found, dict) else {}
     return {
         "data": kinesis.get("data"),
         "sequenceNumber": kinesis.get("sequenceNumber"),

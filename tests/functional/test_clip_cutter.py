@@ -123,9 +123,7 @@ class _CountingServer:
 
 
 @pytest.mark.parametrize("ffmpeg", FFMPEGS.values(), ids=FFMPEGS.keys())
-def test_a_playlist_posing_as_a_segment_makes_no_request(
-    tmp_path: Path, ts_segments: list[Path], ffmpeg: str
-) -> None:
+def test_a_playlist_posing_as_a_segment_makes_no_request(tmp_path: Path, ts_segments: list[Path], ffmpeg: str) -> None:
     with _CountingServer() as server:
         fake = tmp_path / "000001.ts"
         fake.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\n{server.url}/internal/metadata.ts\n")

@@ -167,7 +167,7 @@ def test_ids_are_one_safe_path_component(bad_id: str) -> None:
     wire = json.loads(a_goal().to_json()) | {"id": bad_id}
     with pytest.raises(InvalidEventError, match="id"):
         parse_event(wire)
-    with pytest.raises(InvalidEventError, match="goal.id"):
+    with pytest.raises(InvalidEventError, match=r"goal\.id"):
         parse_event(
             {"type": "clip_job", "v": 1, "id": "clip-1", "channel": "chan", "goal": wire,
              "window_start": "2026-11-25T19:30:00Z", "window_end": "2026-11-25T19:30:25Z",
