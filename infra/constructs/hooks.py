@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_s3 as s3
@@ -107,6 +108,7 @@ class Hooks(Construct):
         layers: LambdaLayers,
         topic: sns.ITopic,
         highlights_bucket: s3.IBucket,
+        idempotency_table: dynamodb.ITable | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.functions: dict[str, lambda_.Function] = {}
@@ -135,6 +137,8 @@ class Hooks(Construct):
                         if manifest.needs_highlights_bucket_read
                         else {}
                     ),
+                    # Where hooks record delivered highlight ids, so a second delivery posts nothing.
+                    **({"IDEMPOTENCY_TABLE": idempotency_table.table_name} if idempotency_table else {}),
                 },
                 retry_attempts=HOOK_RETRY_ATTEMPTS,
                 max_event_age=HOOK_MAX_EVENT_AGE,
@@ -142,6 +146,8 @@ class Hooks(Construct):
             ).function
             for secret_name in manifest.secrets.values():
                 self._secrets[secret_name].grant_read(function)
+            if idempotency_table is not None:
+                idempotency_table.grant_read_write_data(function)
             if manifest.needs_highlights_bucket_read:
                 highlights_bucket.grant_read(function)
                 acknowledge_grant_wildcards(
