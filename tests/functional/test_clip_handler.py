@@ -406,3 +406,46 @@ def test_keys_are_not_derivable_from_the_goal(world: ClipWorld, monkeypatch: pyt
     assert run_clip(sqs_event(world.job_message())) == []
     assert clip_key(world) != first_key
     assert GOAL.id in first_key and first_key.rsplit("-", 1)[-1] != clip_key(world).rsplit("-", 1)[-1]
+
+
+# ---------------------------------------------------------------- no SSRF, no traversal, poison parked at once
+
+
+def test_a_job_naming_a_local_file_is_dead_lettered_at_once_and_reads_nothing(
+    world: ClipWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dlq = create_queue("highlight-bot-clip-dlq")
+    monkeypatch.setenv("CLIP_DEAD_LETTER_QUEUE_URL", dlq)
+    job = parse_event(world.job_message()["Body"])
+    assert isinstance(job, ClipJob)
+    hostile = job.model_copy(
+        update={"segments": (job.segments[0].model_copy(update={"location": "/proc/self/environ"}), *job.segments[1:])}
+    )
+    sqs = boto3.client("sqs", region_name=REGION)
+    sqs.send_message(QueueUrl=world.enrich.clip_queue_url, MessageBody=hostile.to_json())
+    (message,) = drain_queue(world.enrich.clip_queue_url)
+
+    assert run_clip(sqs_event(message)) == []  # handled: parked, not retried
+
+    (letter,) = [json.loads(m["Body"]) for m in drain_queue(dlq)]
+    assert letter["kind"] == "clip_job_refused" and letter["message"]["body"] == message["Body"]
+    assert "refused to read local file '/proc/self/environ'" in letter["reason"]
+    assert stored_keys(world) == [] and world.highlight_messages() == []
+
+
+def test_a_job_whose_goal_id_climbs_out_of_the_prefix_is_refused(
+    world: ClipWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dlq = create_queue("highlight-bot-clip-dlq")
+    monkeypatch.setenv("CLIP_DEAD_LETTER_QUEUE_URL", dlq)
+    body = json.loads(world.job_message()["Body"])
+    body["goal"]["id"] = "../../../../evil"
+    sqs = boto3.client("sqs", region_name=REGION)
+    sqs.send_message(QueueUrl=world.enrich.clip_queue_url, MessageBody=json.dumps(body))
+    (message,) = drain_queue(world.enrich.clip_queue_url)
+
+    assert run_clip(sqs_event(message)) == []
+
+    (letter,) = [json.loads(m["Body"]) for m in drain_queue(dlq)]
+    assert "goal.id" in letter["reason"] and "evil" not in " ".join(stored_keys(world))
+    assert stored_keys(world) == [] and world.highlight_messages() == []
