@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from functions.shared.exceptions import MediaLocationRefusedError, MediaMissingError, MediaReadError
 
@@ -77,5 +77,7 @@ def _read_s3(location: str, s3_client: Any) -> bytes:
                 "lifecycle rule already expired it"
             ) from error
         raise MediaReadError(f"could not read segment {location}: {error}") from error
+    except ParamValidationError as error:  # a bucket or key S3 would never accept: no retry changes it
+        raise MediaLocationRefusedError(f"cannot read {location!r}: {error}") from error
     except BotoCoreError as error:
         raise MediaReadError(f"could not read segment {location}: {error}") from error
