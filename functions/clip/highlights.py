@@ -62,6 +62,15 @@ def make_highlight(
     highlight = parse_event(message)
     if not isinstance(highlight, HighlightEvent):
         raise TypeError(f"the publication of {highlight_id(job.goal)} holds a {highlight.type} event")
+    logger.info(
+        "highlight published",
+        extra={
+            "goal_id": job.goal.id,
+            "key": highlight.clip.key,
+            "duration_s": highlight.duration_s,
+            "bytes": highlight.clip.size_bytes,
+        },
+    )
     return highlight
 
 
@@ -104,10 +113,7 @@ def _cut_and_store(job: ClipJob, token: str, *, settings: ClipSettings, s3: Any,
     clip_key, thumbnail_key = highlight_key(job.goal, "mp4", token), highlight_key(job.goal, "jpg", token)
     clip = store_media(s3, settings, clip_key, result.clip_path, "video/mp4", metadata)
     thumbnail = store_media(s3, settings, thumbnail_key, result.thumbnail_path, "image/jpeg", metadata)
-    logger.info(
-        "highlight stored",
-        extra={"goal_id": job.goal.id, "key": clip.key, "duration_s": result.duration_s, "bytes": clip.size_bytes},
-    )
+    logger.info("highlight stored", extra={"goal_id": job.goal.id, "key": clip.key})
     return HighlightEvent(
         id=highlight_id(job.goal),
         channel=job.channel,
