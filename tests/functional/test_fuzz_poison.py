@@ -52,7 +52,7 @@ from tests.functional.functions_fixtures import (
 GOAL_AT = START + timedelta(seconds=21.3)  # window 1.3 s .. 26.3 s: segments 0..13
 HOSTILE_CHANNEL = "fuzz"
 FUZZ = settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,  # moto and ffmpeg take what they take; correctness is the property, not speed
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=True,  # the same examples every run: a failure here is reproducible, not flaky
@@ -126,7 +126,7 @@ def hostile_capture_records() -> st.SearchStrategy[bytes]:
 # ---------------------------------------------------------------- parse_event
 
 
-@FUZZ
+@settings(parent=FUZZ, max_examples=300)
 @given(record=hostile_capture_records())
 def test_parse_event_returns_an_event_or_raises_invalid_event_error(record: bytes) -> None:
     try:
@@ -243,7 +243,7 @@ def hostile_jobs() -> st.SearchStrategy[str]:
     )
 
 
-@settings(parent=FUZZ, max_examples=25)
+@settings(parent=FUZZ, max_examples=20)
 @given(body=hostile_jobs())
 def test_clip_publishes_or_dead_letters_any_job_and_the_next_job_goes_on(clip_world: dict[str, str], body: str) -> None:
     sqs = boto3.client("sqs", region_name=REGION)
