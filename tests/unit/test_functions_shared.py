@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError
 
 from functions.clip.settings import ClipSettings
 from functions.enrich.settings import EnrichSettings
@@ -12,8 +13,11 @@ from functions.shared import (
     ConfigurationError,
     MediaLocationRefusedError,
     MediaMissingError,
+    MediaReadError,
     aws_client,
+    is_transient,
     read_media,
+    reason_of,
 )
 from functions.shared.aws import forget_aws_clients
 
@@ -85,3 +89,32 @@ def test_clients_are_made_when_used_and_honour_aws_endpoint_url(monkeypatch: pyt
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")
     assert aws_client("sqs").meta.endpoint_url == "http://127.0.0.1:5000"
     forget_aws_clients()
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "PutItem"), True),
+        (ClientError({"Error": {"Code": "ThrottlingException"}}, "SendMessage"), True),
+        (ClientError({"Error": {"Code": "ValidationException"}}, "PutItem"), False),
+        (EndpointConnectionError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com"), True),
+        (ParamValidationError(report="Invalid bucket name"), False),
+        (ConnectionResetError(104, "reset"), True),
+        (MediaReadError("could not read"), True),
+        (ConfigurationError("set X"), True),
+        (OverflowError("date value out of range"), False),
+        (RecursionError("maximum recursion depth exceeded"), False),
+        (KeyError("kinesis"), False),
+        (ValueError("bad"), False),
+        (AttributeError("a bug"), False),
+        (MediaLocationRefusedError("refused"), False),
+    ],
+)
+def test_only_trouble_outside_the_function_is_worth_a_retry(error: BaseException, transient: bool) -> None:
+    assert is_transient(error) is transient
+
+
+def test_a_reason_fits_in_a_letter() -> None:
+    assert reason_of(ValueError("x" * 10_000)).startswith("ValueError: xxx")
+    assert len(reason_of(ValueError("x" * 10_000))) <= 2001
+    assert reason_of(KeyError()) == "KeyError"
