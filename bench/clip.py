@@ -246,7 +246,8 @@ def cut_by_stream_copy(request: Request, ffmpeg: Ffmpeg, scratch: Path) -> ClipR
     """
     covering = list(request.covering)
     start = request.broadcast.start
-    files = fetch_segments(covering, scratch / "segments", s3_client=None)
+    local_root = Path(covering[0].location).parent  # the rendered broadcast's folder: the bench's own files
+    files = fetch_segments(covering, scratch / "segments", s3_client=None, local_root=local_root)
     result, cpu_s, wall_s = _timed(
         lambda: cut_clip(
             [path for path, _ in files],

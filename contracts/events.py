@@ -29,8 +29,23 @@ CONTRACT_VERSION = 1
 """The version every event written today carries in its ``v`` field."""
 
 Side = Literal["home", "away"]
-ChannelName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:/-]+$")]
+ChannelName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+"""A channel as events, S3 keys and metric dimensions spell it: no ``/``, and never ``.`` or ``..`` alone."""
+EventId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+"""Ids become S3 keys and idempotency keys: one path component, so a key built from one stays under its prefix."""
 TeamCode = Annotated[str, Field(min_length=2, max_length=4, pattern=r"^[A-Z0-9]+$")]
+ClockText = Annotated[str, Field(max_length=16)]
+Location = Annotated[str, Field(min_length=1, max_length=2048)]
+StreamSeconds = Annotated[float, Field(ge=0, le=10 * 365 * 24 * 3600)]
+"""Seconds since a capture began: bounded, so sums and sort keys built from it stay finite."""
+SequenceNumber = Annotated[int, Field(ge=0, le=2**53)]
+MAX_SEGMENTS_PER_JOB = 600
+"""Twenty minutes of 2 s segments: far above any clip window, low enough to bound a job's work."""
+MAX_GOALS_PER_MATCH = 200
+
+EARLIEST_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_MOMENT = datetime(2100, 1, 1, tzinfo=UTC)
+"""Times outside [2000, 2100) are refused: a year-9999 segment would overflow a clip window's arithmetic."""
 
 
 def _utc_iso(moment: datetime) -> str:
@@ -39,7 +54,10 @@ def _utc_iso(moment: datetime) -> str:
 
 
 def _to_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
+    moment = moment.astimezone(UTC)
+    if not EARLIEST_MOMENT <= moment < LATEST_MOMENT:
+        raise ValueError(f"must be between {EARLIEST_MOMENT.year} and {LATEST_MOMENT.year} UTC")
+    return moment
 
 
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc), PlainSerializer(_utc_iso, return_type=str)]
@@ -47,9 +65,10 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc), PlainSerializer(
 
 
 class _Contract(BaseModel):
-    """Common rules: frozen, no unknown fields, times normalised to UTC."""
+    """Common rules: frozen, no unknown fields, finite numbers, times normalised to UTC and within 2000..2100."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # allow_inf_nan=False: JSON's Infinity and NaN (which Python's json reads) are refused, not stored as null.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     def to_json(self) -> str:
         """Compact JSON for Kinesis records, S3 metadata and JSON-lines files."""
@@ -88,15 +107,15 @@ class SegmentEvent(_Contract):
 
     type: Literal["segment"] = "segment"
     v: Literal[1] = 1
-    id: str
+    id: EventId
     channel: ChannelName
-    sequence: Annotated[int, Field(ge=0)]
+    sequence: SequenceNumber
     start: UtcDatetime
     duration_s: Annotated[float, Field(gt=0, le=60)]
-    stream_time: Annotated[float, Field(ge=0)]
-    location: Annotated[str, Field(min_length=1)]
+    stream_time: StreamSeconds
+    location: Location
     container: Literal["ts", "fmp4"] = "ts"
-    init_location: str | None = None
+    init_location: Location | None = None
     discontinuity: bool = False
 
 
@@ -105,14 +124,14 @@ class GoalEvent(_Contract):
 
     type: Literal["goal"] = "goal"
     v: Literal[1] = 1
-    id: str
+    id: EventId
     channel: ChannelName
     at: UtcDatetime
-    stream_time: Annotated[float, Field(ge=0)]
+    stream_time: StreamSeconds
     score: Score
     previous_score: Score
     teams: Teams
-    clock: str
+    clock: ClockText
     side: Side
 
 
@@ -125,12 +144,12 @@ class ClipJob(_Contract):
 
     type: Literal["clip_job"] = "clip_job"
     v: Literal[1] = 1
-    id: str
+    id: EventId
     channel: ChannelName
     goal: GoalEvent
     window_start: UtcDatetime
     window_end: UtcDatetime
-    segments: Annotated[tuple[SegmentEvent, ...], Field(min_length=1)]
+    segments: Annotated[tuple[SegmentEvent, ...], Field(min_length=1, max_length=MAX_SEGMENTS_PER_JOB)]
 
 
 class StoredMedia(_Contract):
@@ -149,9 +168,9 @@ class HighlightEvent(_Contract):
 
     type: Literal["highlight"] = "highlight"
     v: Literal[1] = 1
-    id: str
+    id: EventId
     channel: ChannelName
-    title: str
+    title: Annotated[str, Field(max_length=300)]
     goal: GoalEvent
     clip: StoredMedia
     thumbnail: StoredMedia
@@ -175,14 +194,14 @@ class MatchEndEvent(_Contract):
 
     type: Literal["match_end"] = "match_end"
     v: Literal[1] = 1
-    id: str
+    id: EventId
     channel: ChannelName
     at: UtcDatetime
-    stream_time: Annotated[float, Field(ge=0)]
+    stream_time: StreamSeconds
     teams: Teams
     score: Score
     reason: Literal["full_time", "new_match"]
-    goals: tuple[GoalEvent, ...] = ()
+    goals: Annotated[tuple[GoalEvent, ...], Field(max_length=MAX_GOALS_PER_MATCH)] = ()
 
 
 class ReelEvent(_Contract):
@@ -190,9 +209,9 @@ class ReelEvent(_Contract):
 
     type: Literal["reel"] = "reel"
     v: Literal[1] = 1
-    id: str
+    id: EventId
     channel: ChannelName
-    title: str
+    title: Annotated[str, Field(max_length=300)]
     match: MatchEndEvent
     reel: StoredMedia
     duration_s: Annotated[float, Field(gt=0)]
@@ -242,7 +261,9 @@ def parse_event(raw: str | bytes | dict[str, Any]) -> AnyEvent:
     """
     try:
         data = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except RecursionError:
+        raise InvalidEventError("event is not valid JSON: it nests deeper than Python's parser goes") from None
+    except ValueError as error:  # JSONDecodeError, UnicodeDecodeError, and integers too long to convert
         raise InvalidEventError(f"event is not valid JSON: {error}") from error
     if not isinstance(data, dict):
         raise InvalidEventError(f"event must be a JSON object, got {type(data).__name__}")
@@ -257,3 +278,5 @@ def parse_event(raw: str | bytes | dict[str, Any]) -> AnyEvent:
         return _EVENT_ADAPTER.validate_python(data)
     except ValidationError as error:
         raise InvalidEventError(f"invalid {kind} event: {error}") from error
+    except RecursionError:
+        raise InvalidEventError(f"invalid {kind} event: it nests deeper than any event does") from None

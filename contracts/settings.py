@@ -85,9 +85,22 @@ class PipelineSettings:
         }
 
     def clip_environment(
-        self, *, highlights_bucket: str, topic_arn: str, idempotency_table: str, ffmpeg_path: str
+        self,
+        *,
+        highlights_bucket: str,
+        topic_arn: str,
+        idempotency_table: str,
+        ffmpeg_path: str,
+        highlights_base_url: str | None = None,
+        dead_letter_queue_url: str | None = None,
     ) -> dict[str, str]:
-        """The clip function's variables: built here for the stack and the local run alike."""
+        """The clip function's variables: built here for the stack and the local run alike.
+
+        ``highlights_base_url`` (a CloudFront distribution, or the local run's bucket URL) makes events
+        link ``{base}/{key}`` instead of presigned URLs; ``dead_letter_queue_url`` makes jobs no retry
+        can fix go there at once, with their reason, instead of after the queue's redrive.
+        """
+        optional = {"HIGHLIGHTS_BASE_URL": highlights_base_url, "CLIP_DEAD_LETTER_QUEUE_URL": dead_letter_queue_url}
         return {
             "HIGHLIGHTS_BUCKET": highlights_bucket,
             "HIGHLIGHT_TOPIC_ARN": topic_arn,
@@ -95,6 +108,7 @@ class PipelineSettings:
             "FFMPEG_PATH": ffmpeg_path,
             "CLIP_URL_EXPIRY_S": str(self.clip_url_expiry_s),
             "IDEMPOTENCY_TTL_HOURS": str(self.idempotency_ttl_hours),
+            **{name: value for name, value in optional.items() if value},
         }
 
 

@@ -109,6 +109,7 @@ class StatelessStack(cdk.Stack):
                 segment_table=state.tables.segments,
                 idempotency_table=state.tables.idempotency,
                 clip_jobs=state.clip_jobs.jobs,
+                clip_dead_letters=state.clip_jobs.dead_letters,
                 enrich_dead_letters=state.enrich_failures.dead_letters,
                 enrich_batch_failures=state.enrich_failures.batch_failures,
                 highlight_topic=state.highlights.topic,
@@ -123,6 +124,7 @@ class StatelessStack(cdk.Stack):
             topic=state.highlights.topic,
             highlights_bucket=highlights_bucket,
             secrets=state.hook_secrets.secrets,
+            idempotency_table=state.tables.idempotency,
         )
         self.monitoring = Monitoring(
             self,

@@ -58,6 +58,7 @@ class LocalResources:
                 topic_arn=self.topic_arn,
                 idempotency_table=self.idempotency_table,
                 ffmpeg_path=ffmpeg,
+                dead_letter_queue_url=self.clip_dead_letter_url,
             ),
             "POWERTOOLS_METRICS_NAMESPACE": "HighlightBot",
             "POWERTOOLS_METRICS_DISABLED": "true",

@@ -26,6 +26,7 @@ from contracts.settings import DEFAULT_SETTINGS
 from local_pipeline.chat_receiver import ChatReceiver
 from local_pipeline.emulator import EmulatedAws, LocalResources
 from local_pipeline.gallery import Gallery, GalleryEntry
+from local_pipeline.link_server import LinkServer
 from local_pipeline.sample import REPO_ROOT, demo_stream, serve_live
 from local_pipeline.triggers import KinesisTrigger, QueueTrigger, TopicSubscription, Trigger
 from sample_broadcast import SampleBroadcast
@@ -94,6 +95,13 @@ def run_pipeline(options: LocalRunOptions, on_tick: Callable[[LocalRun], None] |
         aws = stack.enter_context(EmulatedAws())
         run.endpoint_url = aws.endpoint_url
         resources = aws.create_resources(settings, channel_value=f"{channel}={source}")
+        links = stack.enter_context(LinkServer(aws.client("s3"), resources.highlights_bucket))
+        aws.set_env(
+            {
+                "HIGHLIGHTS_BASE_URL": links.base_url,  # CloudFront's part: links that last as long as the run
+                "HOOKS_ALLOW_LOOPBACK_HTTP": "1",  # the chat receiver is http://127.0.0.1
+            }
+        )
         run.gallery = Gallery(options.out, aws.client("s3"))
         run.chat = stack.enter_context(ChatReceiver())
         run.triggers = _triggers(aws, resources, run.gallery, run.chat)

@@ -22,6 +22,13 @@ How the cut is made, and why:
   makes the clip start at 0, as players and Streamable expect.
 - Only the first video and (if any) audio streams are kept: Twitch's MPEG-TS
   also carries ID3 timed metadata, which the MP4 muxer refuses.
+- Segment bytes come from the network, and ffmpeg *probes* an input whose
+  format is not forced: a "segment" holding an HLS playlist would make it
+  fetch the URLs inside (server-side request forgery). So every input is
+  opened with ``-protocol_whitelist file`` (nested opens inherit it) and its
+  format forced (``-f mpegts``/``-f mp4``; ``-f concat`` for the list), and
+  the concat demuxer, which probes the files it lists, is only given files
+  whose first bytes are MPEG-TS or MP4 (``check_container``).
 
 Example:
     >>> result = cut_clip([Path("a.ts"), Path("b.ts")], 1.5, 3.9, 2.8, Path("out"))
@@ -46,6 +53,11 @@ THUMBNAIL_AFTER_GOAL_S = 0.15
 """The thumbnail is taken this long after the goal's first frame (a few frames at 30-60 fps)."""
 
 FFMPEG_TIMEOUT_S = 300.0
+
+FILE_ONLY = ("-protocol_whitelist", "file")
+"""ffmpeg may open local files only: never http, tcp, or a playlist's URLs."""
+_TS_PACKET_BYTES = 188
+_MP4_FIRST_BOXES = frozenset({b"ftyp", b"styp", b"moof", b"moov", b"sidx", b"free", b"mdat"})
 
 _PTS_TIME = re.compile(r"pts_time:\s*(-?[0-9.]+)")
 _DURATION = re.compile(r"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
@@ -89,6 +101,8 @@ def cut_clip(
         raise ValueError("cut_clip needs at least one segment file")
     if window_end_offset_s <= window_start_offset_s:
         raise ValueError(f"the window ends ({window_end_offset_s} s) before it starts ({window_start_offset_s} s)")
+    for path in segment_paths:
+        check_container(path)
     out_dir.mkdir(parents=True, exist_ok=True)
     durations = (
         list(durations_s) if durations_s is not None else [media_duration_s(p, ffmpeg=ffmpeg) for p in segment_paths]
@@ -104,7 +118,7 @@ def cut_clip(
     clip_path = out_dir / "clip.mp4"
     run_ffmpeg(
         ffmpeg,
-        *("-f", "concat", "-safe", "0", "-i", str(playlist)),
+        *("-f", "concat", *FILE_ONLY, "-safe", "0", "-i", str(playlist)),
         *("-t", f"{window_end_offset_s - start_s:.3f}"),
         *("-map", "0:v:0", "-map", "0:a:0?", "-c", "copy"),
         *("-movflags", "+faststart", "-avoid_negative_ts", "make_zero"),
@@ -120,7 +134,7 @@ def cut_clip(
     thumbnail_at_s = min(goal_in_clip_s + THUMBNAIL_AFTER_GOAL_S, max(duration_s - 0.1, 0.0))
     run_ffmpeg(
         ffmpeg,
-        *("-ss", f"{thumbnail_at_s:.3f}", "-i", str(clip_path)),
+        *("-ss", f"{thumbnail_at_s:.3f}", *input_format(clip_path), "-i", str(clip_path)),
         *("-map", "0:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1"),
         str(thumbnail_path),
         what=f"take the thumbnail at {goal_in_clip_s:.3f} s",
@@ -132,12 +146,38 @@ def cut_clip(
     return ClipResult(clip_path, thumbnail_path, start_s, duration_s, goal_in_clip_s)
 
 
+def input_format(path: Path) -> tuple[str, ...]:
+    """The options that open ``path`` as what its name says it is, from local files only (no probing)."""
+    forced = "mpegts" if path.suffix == ".ts" else "mp4"
+    return ("-f", forced, *FILE_ONLY)
+
+
+def check_container(path: Path) -> None:
+    """Refuse a file whose first bytes are not MPEG-TS (``.ts``) or MP4 (anything else): ffmpeg must not probe it.
+
+    Raises FfmpegError naming what the bytes look like instead (a playlist, text, nothing).
+    """
+    with path.open("rb") as media:
+        head = media.read(_TS_PACKET_BYTES + 1)
+    if path.suffix == ".ts":
+        looks_right = len(head) > 0 and head[0] == 0x47 and (len(head) <= _TS_PACKET_BYTES or head[-1] == 0x47)
+    else:
+        looks_right = head[4:8] in _MP4_FIRST_BOXES
+    if not looks_right:
+        shown = head[:16].decode("ascii", "replace").replace("\n", " ") if head else "nothing"
+        kind = "MPEG-TS" if path.suffix == ".ts" else "MP4"
+        raise FfmpegError(
+            f"segment file {path.name} is not {kind} (it starts with {shown!r}); refusing to let ffmpeg guess "
+            "its format, since a playlist posing as a segment would make ffmpeg fetch the URLs inside it"
+        )
+
+
 def media_duration_s(path: Path, *, ffmpeg: str = "ffmpeg") -> float:
     """A media file's duration as ffmpeg reads it from the container (``Duration: 00:00:26.03``)."""
     # Without an output ffmpeg exits 1 after printing the input's description; that is expected here.
     try:
         completed = subprocess.run(
-            [ffmpeg, "-hide_banner", "-nostdin", "-i", str(path)],
+            [ffmpeg, "-hide_banner", "-nostdin", *input_format(path), "-i", str(path)],
             capture_output=True,
             text=True,
             timeout=FFMPEG_TIMEOUT_S,

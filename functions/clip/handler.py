@@ -4,10 +4,12 @@ A `match_end` message instead makes the match reel (`reel.py`): the match's clip
 a `reel` event.
 
 Thin on purpose: parse the message into a ``ClipJob``, call ``make_highlight``
-once per job id, report failures. A message that is not a clip job is logged
-and raised: retrying cannot fix it, but the clip queue's redrive policy
-(``maxReceiveCount`` 3, set by infra) moves it with its body intact to the
-clip DLQ, so the retries are bounded and nothing is lost silently.
+once per job id, report failures. A job no retry can fix (not a clip job, a
+location it may not read, media ffmpeg refuses; ``functions.shared.failures``)
+goes at once, with its reason, to ``CLIP_DEAD_LETTER_QUEUE_URL`` when that is set;
+otherwise, and for transient errors, it is raised, and the clip queue's
+redrive policy moves it with its body intact to the clip DLQ after its
+receives, so the retries are bounded and nothing is lost silently.
 
 Metrics (EMF, namespace `HighlightBot`): `ClipsMade` and `ClipLatencySeconds` (the goal's first
 frame → its highlight published, wall clock) per `channel`, and `ClipFailures`. The Lambda's own
@@ -32,13 +34,17 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contracts import ClipJob, InvalidEventError, MatchEndEvent, parse_event
-from functions.clip.exceptions import InvalidClipJobError
+from functions.clip.exceptions import InvalidClipJobError, ReelNotReady
 from functions.clip.highlights import make_highlight
+from functions.clip.ledger import PublicationLedger
 from functions.clip.reel import make_reel
 from functions.clip.settings import ClipSettings
-from functions.shared import aws_client, once_per_id
+from functions.shared import aws_client, is_transient, once_per_id, reason_of
 
 logger = Logger()
+
+MAX_DEAD_LETTER_BODY_CHARS = 200_000
+"""A letter must fit in one SQS message (256 KiB) with its reason."""
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -63,9 +69,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
                 return reel
             logger.append_keys(goal_id=job.goal.id, channel=job.channel)
             highlight: dict[str, Any] = highlight_once(settings, job=job)
-        except Exception:
+        except Exception as error:
             count_clip_failed()
-            raise
+            if is_transient(error) or isinstance(error, ReelNotReady) or not settings.dead_letter_queue_url:
+                raise  # retried; after the queue's receives, the redrive policy parks the message
+            dead_letter(settings.dead_letter_queue_url, record, reason_of(error))
+            return {"dead_lettered": reason_of(error)}
         return highlight
 
     return process_partial_response(
@@ -77,8 +86,9 @@ def highlight_for_job(settings: ClipSettings, *, job: ClipJob) -> dict[str, Any]
     """Make the job's highlight in a scratch folder; returns the event as JSON (idempotent on the job id)."""
     with tempfile.TemporaryDirectory(prefix="clip-") as scratch:
         highlight = make_highlight(
-            job, settings=settings, s3=aws_client("s3"), sns=aws_client("sns"), workdir=Path(scratch)
-        )
+            job, settings=settings, s3=aws_client("s3"), sns=aws_client("sns"), workdir=Path(scratch),
+            ledger=ledger_for(settings),
+        )  # fmt: skip
     count_clip_made(job, published_at=datetime.now(UTC))
     result: dict[str, Any] = json.loads(highlight.to_json())
     return result
@@ -87,9 +97,35 @@ def highlight_for_job(settings: ClipSettings, *, job: ClipJob) -> dict[str, Any]
 def reel_for_match(settings: ClipSettings, *, match: MatchEndEvent) -> dict[str, Any]:
     """Make the match's reel (idempotent on the match id); {} for a goalless match."""
     with tempfile.TemporaryDirectory(prefix="reel-") as scratch:
-        reel = make_reel(match, settings=settings, s3=aws_client("s3"), sns=aws_client("sns"), workdir=Path(scratch))
+        reel = make_reel(
+            match, settings=settings, s3=aws_client("s3"), sns=aws_client("sns"), workdir=Path(scratch),
+            ledger=ledger_for(settings),
+        )  # fmt: skip
     result: dict[str, Any] = json.loads(reel.to_json()) if reel else {}
     return result
+
+
+def dead_letter(queue_url: str, record: SQSRecord, reason: str) -> None:
+    """Park a job no retry can fix, at once, with the message as received and the reason."""
+    letter = {
+        "kind": "clip_job_refused",
+        "reason": reason,
+        "message": {"messageId": record.message_id, "body": record.body[:MAX_DEAD_LETTER_BODY_CHARS]},
+        "received_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
+    aws_client("sqs").send_message(
+        QueueUrl=queue_url,
+        MessageBody=json.dumps(letter),
+        MessageAttributes={"kind": {"DataType": "String", "StringValue": "clip_job_refused"}},
+    )
+    logger.error("dead-lettered a clip job no retry can fix", extra={"reason": reason[:500]})
+
+
+def ledger_for(settings: ClipSettings) -> PublicationLedger:
+    """The publication ledger, in the idempotency table (its own ``publication#`` items)."""
+    return PublicationLedger(
+        aws_client("dynamodb"), settings.idempotency_table, ttl_hours=settings.idempotency_ttl_hours
+    )
 
 
 # Counted with EphemeralMetrics, one EMF line per clip: the module-wide `Metrics` has one dimension set

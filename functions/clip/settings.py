@@ -27,6 +27,15 @@ class ClipSettings:
     ffmpeg_path: str
     clip_url_expiry_s: int = DEFAULT_SETTINGS.clip_url_expiry_s
     idempotency_ttl_hours: int = DEFAULT_SETTINGS.idempotency_ttl_hours
+    dead_letter_queue_url: str | None = None
+    """``CLIP_DEAD_LETTER_QUEUE_URL`` (apart from enrich's name: the local run shares one environment): jobs
+    no retry can fix go there at once with their reason; unset, they are raised, and the clip queue's
+    redrive policy moves them after its receives."""
+    highlights_base_url: str | None = None
+    """``HIGHLIGHTS_BASE_URL`` (the CloudFront distribution in front of the bucket): events link
+    ``{base}/{key}``, which lasts as long as the object; unset, they carry presigned links."""
+    local_media_root: Path | None = None
+    """Set only off AWS (``LOCAL_MEDIA_ROOT``): jobs may then name files under it; otherwise only s3:// is read."""
 
     @classmethod
     def from_env(cls) -> ClipSettings:
@@ -40,6 +49,9 @@ class ClipSettings:
                 int_env("CLIP_URL_EXPIRY_S", DEFAULT_SETTINGS.clip_url_expiry_s), MAX_PRESIGNED_EXPIRY_S
             ),
             idempotency_ttl_hours=int_env("IDEMPOTENCY_TTL_HOURS", DEFAULT_SETTINGS.idempotency_ttl_hours),
+            dead_letter_queue_url=os.environ.get("CLIP_DEAD_LETTER_QUEUE_URL", "").strip() or None,
+            highlights_base_url=os.environ.get("HIGHLIGHTS_BASE_URL", "").strip() or None,
+            local_media_root=Path(root) if (root := os.environ.get("LOCAL_MEDIA_ROOT", "").strip()) else None,
         )
 
 

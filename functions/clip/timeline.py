@@ -15,6 +15,7 @@ from contracts import GoalEvent, SegmentEvent
 
 HIGHLIGHTS_PREFIX = "highlights"
 _UNSAFE_IN_KEY = re.compile(r"[^A-Za-z0-9_.-]")
+_KEY_COMPONENT = re.compile(r"^[A-Za-z0-9_.:-]+$")
 
 
 def offset_on_timeline(segments: Sequence[SegmentEvent], moment: datetime) -> float:
@@ -44,18 +45,27 @@ def moment_on_timeline(segments: Sequence[SegmentEvent], offset_s: float) -> dat
     return last.start + timedelta(seconds=last.duration_s + remaining)
 
 
-def highlight_key(goal: GoalEvent, extension: str) -> str:
-    """``highlights/{channel}/{YYYY/MM/DD of the goal}/{goal_id}.{extension}``: one goal, one key.
+def highlight_key(goal: GoalEvent, extension: str, token: str) -> str:
+    """``highlights/{channel}/{YYYY/MM/DD of the goal}/{goal_id}-{token}.{extension}``: one goal, one key.
 
-    Deterministic so that a retried upload overwrites the same object. The
-    channel is made one safe path component (``twitch:chan`` → ``twitch_chan``),
-    as the capture task does for segment keys.
+    ``token`` is the random part the publication ledger fixes at the job's first attempt: the key is the
+    same on every retry (an upload overwrites), yet nobody can derive it from the goal. The channel is
+    made one safe path component (``twitch:chan`` → ``twitch_chan``), as the capture task does for
+    segment keys, and the key is checked to stay under ``highlights/``.
 
     Example:
-        >>> highlight_key(goal, "mp4")
-        'highlights/twitch_somechannel/2026/11/25/g-3f1c….mp4'
+        >>> highlight_key(goal, "mp4", "3f9c2a…")
+        'highlights/twitch_somechannel/2026/11/25/g-3f1c…-3f9c2a….mp4'
     """
-    return f"{HIGHLIGHTS_PREFIX}/{safe_channel(goal.channel)}/{goal.at:%Y/%m/%d}/{goal.id}.{extension}"
+    return key_under_prefix(f"{safe_channel(goal.channel)}/{goal.at:%Y/%m/%d}/{goal.id}-{token}.{extension}")
+
+
+def key_under_prefix(relative: str) -> str:
+    """``highlights/{relative}``, refusing anything that is not plain path components (``..``, ``//``, ``/x``)."""
+    parts = relative.split("/")
+    if any(part in (".", "..") or not _KEY_COMPONENT.match(part) for part in parts):
+        raise ValueError(f"refusing S3 key {relative!r}: it must stay under {HIGHLIGHTS_PREFIX}/")
+    return f"{HIGHLIGHTS_PREFIX}/{relative}"
 
 
 def safe_channel(channel: str) -> str:

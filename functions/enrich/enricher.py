@@ -36,10 +36,11 @@ GoalOutcome = Literal["job_sent", "pending", "given_up"]
 class Enricher:
     """Turns segment and goal events into clip jobs, one per goal, or a dead letter saying why not.
 
-    ``send_job`` is called at most once per goal by this class; the handler
-    wraps it in Powertools idempotency so that a redelivered record, or a
-    retry after a crash between sending and forgetting a pending goal, does
-    not send the same job twice either.
+    ``send_job`` and ``give_up`` (default: a ``goal_given_up`` dead letter) are
+    called at most once per goal by this class; the handler wraps both in
+    Powertools idempotency so that a redelivered record, or a retry after a
+    crash between sending and forgetting a pending goal, does not send the
+    same job, or the same dead letter, twice either.
     """
 
     def __init__(
@@ -49,11 +50,13 @@ class Enricher:
         send_job: Callable[[ClipJob], object],
         dead_letters: DeadLetterQueue,
         settings: EnrichSettings,
+        give_up: Callable[[str, GoalEvent], object] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.index = index
         self._send_job = send_job
         self.dead_letters = dead_letters
+        self._give_up = give_up or dead_letters.goal_given_up
         self.settings = settings
         self._clock = clock
 
@@ -70,7 +73,11 @@ class Enricher:
         for a long time, and its dead letter should not wait for one.
         """
         outcomes: dict[str, GoalOutcome] = {}
-        for pending in self.index.pending_goals(channel):
+        waiting, unreadable = self.index.pending_goals(channel)
+        for item in unreadable:
+            self.dead_letters.unreadable_pending_goal(item.reason, item.stored_goal)
+            self.index.delete_item(item.key)
+        for pending in waiting:
             outcome = self._settle(pending.goal, waited_s=self._clock() - pending.created_at)
             if outcome != "pending":
                 self.index.delete_pending_goal(pending.goal)
@@ -114,7 +121,7 @@ class Enricher:
                 logger.info("clip job sent", extra={"goal_id": goal.id, "segments": len(segments)})
                 return "job_sent"
             case GiveUp(reason=reason):
-                self.dead_letters.goal_given_up(reason, goal)
+                self._give_up(reason, goal)
                 logger.warning("gave up on a goal", extra={"goal_id": goal.id, "reason": reason})
                 return "given_up"
             case Wait():

@@ -1,10 +1,13 @@
 """Lambda entry point of enrich: Kinesis segment and goal events in, clip jobs (or dead letters) out.
 
 Thin on purpose: decode and validate each record, hand it to ``Enricher``,
-count what happened. Invalid records are dead-lettered with their reason and
-reported as processed (retrying cannot fix them, and a failed record would
-block its shard); anything raised (throttling, an unreachable queue) makes the
-record an item failure that the event source retries, from that record on.
+count what happened. Invalid records, and valid ones whose processing fails
+for a reason no retry can fix (``functions.shared.failures``: validation,
+overflow, recursion, a missing key, a bug), are dead-lettered at once with the
+record and the reason, and reported as processed: a failed record would block
+its shard, which every channel shares. Only transient errors (throttling, an
+unreachable queue) make the record an item failure that the event source
+retries, from that record on, in order.
 
 The same function also gets ``WAITING_GOALS_SWEEP_EVENT`` from a schedule: it then looks at
 the waiting goals of every channel in the channel parameter, so a goal whose
@@ -34,7 +37,7 @@ from functions.enrich.ordered_batch import InOrderKinesisProcessor
 from functions.enrich.queues import ClipJobQueue, DeadLetterQueue
 from functions.enrich.segment_index import SegmentIndex
 from functions.enrich.settings import EnrichSettings
-from functions.shared import aws_client, once_per_id
+from functions.shared import aws_client, is_transient, once_per_id, reason_of
 
 logger = Logger()
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "HighlightBot"))
@@ -61,12 +64,14 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         lambda_context=context,
     )
     send_job_once = once(send_clip_job, data_keyword_argument="job")
+    give_up_once = once(give_up_goal, data_keyword_argument="goal")
     queue = ClipJobQueue(sqs, settings.clip_queue_url)
     enricher = Enricher(
         SegmentIndex(aws_client("dynamodb"), settings.segment_table, ttl_hours=settings.segment_ttl_hours),
         send_job=lambda job: send_job_once(queue, job=job),
         dead_letters=dead_letters,
         settings=settings,
+        give_up=lambda reason, goal: give_up_once(dead_letters, reason, goal=goal),
     )
     if event == WAITING_GOALS_SWEEP_EVENT:
         return sweep_waiting_goals(enricher, settings.channel_parameter_name)
@@ -75,33 +80,41 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
 
     def handle_record(record: KinesisStreamRecord) -> None:
         try:
-            event = parse_event(record.kinesis.data_as_bytes())
-            if not isinstance(event, SegmentEvent | GoalEvent | MatchEndEvent):
-                raise InvalidEventError(f"a {event.type} event does not belong on the capture stream")
-        except (InvalidEventError, binascii.Error) as error:
+            event = event_from(record)
+        except InvalidEventError as error:
             dead_letters.invalid_record(str(error), record_as_received(record))
             metrics.add_metric(name="RecordsDeadLettered", unit=MetricUnit.Count, value=1)
-            logger.warning("dead-lettered an invalid record", extra={"reason": str(error)})
+            logger.warning("dead-lettered an invalid record", extra={"reason": str(error)[:500]})
             return
         # Every log line about this record carries its channel, and a goal's carry its id: one goal is
         # traced by `goal_id` from the capture task through enrich and clip to the hooks.
         keys = {"channel": event.channel} | ({"goal_id": event.id} if isinstance(event, GoalEvent) else {})
         logger.append_keys(**keys)
         try:
-            if isinstance(event, SegmentEvent):
-                metrics.add_metric(name="SegmentsIndexed", unit=MetricUnit.Count, value=1)
-                count_given_up(*enricher.on_segment(event).values())
-            else:
-                # A goal parked earlier may have waited too long: any event of the channel looks again.
-                count_given_up(*enricher.settle_waiting(event.channel).values())
-                if isinstance(event, MatchEndEvent):
-                    # The match reel is cut by the clip function from the goals' clips: pass it on, once.
-                    send_reel_once(queue, match=event)
-                else:
-                    metrics.add_metric(name="GoalsReceived", unit=MetricUnit.Count, value=1)
-                    settle_goal_once(enricher, goal=event)
+            process_event(event)
+        except Exception as error:
+            if is_transient(error):
+                raise  # AWS or the network: the record and every later one of the shard are retried, in order
+            reason = f"processing this {event.type} event failed in a way no retry can fix: {reason_of(error)}"
+            dead_letters.unprocessable_record(reason, record_as_received(record))
+            metrics.add_metric(name="RecordsDeadLettered", unit=MetricUnit.Count, value=1)
+            logger.exception("dead-lettered a record that cannot be processed", extra={"reason": reason[:500]})
         finally:
             logger.remove_keys(list(keys))
+
+    def process_event(event: SegmentEvent | GoalEvent | MatchEndEvent) -> None:
+        if isinstance(event, SegmentEvent):
+            metrics.add_metric(name="SegmentsIndexed", unit=MetricUnit.Count, value=1)
+            count_given_up(*enricher.on_segment(event).values())
+            return
+        # A goal parked earlier may have waited too long: any event of the channel looks again.
+        count_given_up(*enricher.settle_waiting(event.channel).values())
+        if isinstance(event, MatchEndEvent):
+            # The match reel is cut by the clip function from the goals' clips: pass it on, once.
+            send_reel_once(queue, match=event)
+        else:
+            metrics.add_metric(name="GoalsReceived", unit=MetricUnit.Count, value=1)
+            settle_goal_once(enricher, goal=event)
 
     return process_partial_response(
         event=event, record_handler=handle_record, processor=InOrderKinesisProcessor(), context=context
@@ -124,6 +137,23 @@ def send_reel_job(queue: ClipJobQueue, *, match: MatchEndEvent) -> dict[str, str
     message_id = queue.send(match)
     metrics.add_metric(name="ReelJobsSent", unit=MetricUnit.Count, value=1)
     return {"message_id": message_id}
+
+
+def give_up_goal(dead_letters: DeadLetterQueue, reason: str, *, goal: GoalEvent) -> dict[str, str]:
+    """Dead-letter a goal whose segments never came (guarded by idempotency on the goal id: one letter per goal)."""
+    dead_letters.goal_given_up(reason, goal)
+    return {"given_up": goal.id}
+
+
+def event_from(record: KinesisStreamRecord) -> SegmentEvent | GoalEvent | MatchEndEvent:
+    """The capture event in a Kinesis record; InvalidEventError says why it is not one."""
+    try:
+        event = parse_event(record.kinesis.data_as_bytes())
+    except (binascii.Error, KeyError, TypeError) as error:
+        raise InvalidEventError(f"the Kinesis record carries no readable data: {reason_of(error)}") from error
+    if not isinstance(event, SegmentEvent | GoalEvent | MatchEndEvent):
+        raise InvalidEventError(f"a {event.type} event does not belong on the capture stream")
+    return event
 
 
 def settle_goal(enricher: Enricher, *, goal: GoalEvent) -> GoalOutcome:
@@ -151,12 +181,15 @@ def count_given_up(*outcomes: GoalOutcome) -> None:
 
 
 def record_as_received(record: KinesisStreamRecord) -> dict[str, Any]:
-    """The record for a dead letter: data still base64, and where it came from in the stream."""
+    """The record for a dead letter: data still base64, and where it came from in the stream (fields as present)."""
+    raw: dict[str, Any] = record.raw_event if isinstance(record.raw_event, dict) else {}
+    found = raw.get("kinesis")
+    kinesis: dict[str, Any] = found if isinstance(found, dict) else {}
     return {
-        "data": record.kinesis.data,
-        "sequenceNumber": record.kinesis.sequence_number,
-        "partitionKey": record.kinesis.partition_key,
-        "approximateArrivalTimestamp": record.kinesis.approximate_arrival_timestamp,
-        "eventSourceARN": record.event_source_arn,
-        "eventID": record.event_id,
+        "data": kinesis.get("data"),
+        "sequenceNumber": kinesis.get("sequenceNumber"),
+        "partitionKey": kinesis.get("partitionKey"),
+        "approximateArrivalTimestamp": kinesis.get("approximateArrivalTimestamp"),
+        "eventSourceARN": raw.get("eventSourceARN"),
+        "eventID": raw.get("eventID"),
     }

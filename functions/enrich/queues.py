@@ -9,6 +9,9 @@ from typing import Any
 from contracts import ClipJob, GoalEvent, MatchEndEvent
 from contracts.settings import DEFAULT_SETTINGS
 
+MAX_DATA_CHARS = 64 * 1024
+"""How much of a record's (base64) data a dead letter keeps; SQS messages hold at most 256 KiB."""
+
 
 class ClipJobQueue:
     """Sends clip jobs (standard queue; attributes ``channel`` and ``goal_id`` for filtering and logs)."""
@@ -34,9 +37,11 @@ class ClipJobQueue:
 class DeadLetterQueue:
     """Keeps what enrich can never process, with a sentence saying why, for a person to look at.
 
-    Two kinds of letter, told apart by ``kind``: an ``invalid_record`` carries
-    the Kinesis record as received (data still base64, sequence number,
-    partition key); a ``goal_given_up`` carries the goal event.
+    Kinds of letter, told apart by ``kind``: an ``invalid_record`` (not an
+    event) and an ``unprocessable_record`` (an event whose processing failed
+    for good) carry the Kinesis record as received (data still base64, cut to
+    ``MAX_DATA_CHARS``; sequence number, partition key); a ``goal_given_up``
+    carries the goal event; an ``unreadable_pending_goal`` the stored text.
     """
 
     def __init__(self, client: Any, queue_url: str) -> None:
@@ -44,8 +49,16 @@ class DeadLetterQueue:
         self.queue_url = queue_url
 
     def invalid_record(self, reason: str, record: dict[str, Any]) -> None:
-        """Dead-letter a Kinesis record that no retry can fix (malformed, unknown type or version)."""
-        self._send("invalid_record", reason, {"record": record})
+        """Dead-letter a Kinesis record that is not an event enrich reads (malformed, unknown type or version)."""
+        self._send("invalid_record", reason, {"record": _bounded(record)})
+
+    def unprocessable_record(self, reason: str, record: dict[str, Any]) -> None:
+        """Dead-letter a valid event whose processing failed for a reason no retry can fix (a bug, an overflow)."""
+        self._send("unprocessable_record", reason, {"record": _bounded(record)})
+
+    def unreadable_pending_goal(self, reason: str, stored_goal: str) -> None:
+        """Dead-letter a waiting goal the index holds but this build cannot read (written by an older one)."""
+        self._send("unreadable_pending_goal", reason, {"stored_goal": stored_goal[:MAX_DATA_CHARS]})
 
     def goal_given_up(self, reason: str, goal: GoalEvent) -> None:
         """Dead-letter a goal whose segments never arrived."""
@@ -58,6 +71,17 @@ class DeadLetterQueue:
             MessageBody=json.dumps(letter),
             MessageAttributes={"kind": {"DataType": "String", "StringValue": kind}},
         )
+
+
+def _bounded(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its data cut to ``MAX_DATA_CHARS``: a letter must fit in one SQS message (256 KiB).
+
+    A cut record is still in the stream (for its retention) at the sequence number the letter names.
+    """
+    data = record.get("data")
+    if not isinstance(data, str) or len(data) <= MAX_DATA_CHARS:
+        return record
+    return record | {"data": data[:MAX_DATA_CHARS], "data_truncated": True, "data_chars": len(data)}
 
 
 def _now_iso() -> str:

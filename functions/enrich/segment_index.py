@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from contracts import GoalEvent, SegmentEvent, parse_event
+from contracts import GoalEvent, InvalidEventError, SegmentEvent, parse_event
 from functions.enrich.index import (
     ClipWindow,
     iso_ms,
@@ -35,6 +35,15 @@ from functions.enrich.index import (
 
 LOOK_AROUND_S = 60.0
 """How far outside a window segments are read: the neighbours name missing sequence numbers."""
+
+
+@dataclass(frozen=True)
+class UnreadableItem:
+    """An index item that does not hold what it should: its key, its stored text, and why it was refused."""
+
+    key: dict[str, Any]
+    stored_goal: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -123,13 +132,25 @@ class SegmentIndex:
             },
         )
 
-    def pending_goals(self, channel: str) -> list[PendingGoal]:
-        """The channel's waiting goals, oldest first."""
-        items = self._query(
+    def pending_goals(self, channel: str) -> tuple[list[PendingGoal], list[UnreadableItem]]:
+        """The channel's waiting goals, oldest first, and the waiting-goal items this build cannot read (with why).
+
+        An unreadable item (written by an older build, or damaged) is returned apart rather than raised:
+        raised, it would fail every later event of its channel.
+        """
+        pending: list[PendingGoal] = []
+        unreadable: list[UnreadableItem] = []
+        for item in self._query(
             KeyConditionExpression="pk = :pk",
             ExpressionAttributeValues={":pk": {"S": pending_goal_partition_key(channel)}},
-        )
-        return [PendingGoal(_goal_from(item), float(item["created_at"]["N"])) for item in items]
+        ):
+            try:
+                pending.append(PendingGoal(_goal_from(item), float(item["created_at"]["N"])))
+            except (InvalidEventError, TypeError, KeyError, ValueError) as error:
+                stored = str(item.get("goal", {}).get("S", ""))
+                reason = f"a waiting goal of channel {channel} is unreadable and was dropped from the index: {error}"
+                unreadable.append(UnreadableItem({"pk": item["pk"], "sk": item["sk"]}, stored, reason))
+        return pending, unreadable
 
     def delete_pending_goal(self, goal: GoalEvent) -> None:
         """Forget a goal once its job is sent or it was given up (deleting a missing item is fine)."""
@@ -137,6 +158,10 @@ class SegmentIndex:
             TableName=self.table_name,
             Key={"pk": {"S": pending_goal_partition_key(goal.channel)}, "sk": {"S": pending_goal_sort_key(goal)}},
         )
+
+    def delete_item(self, key: dict[str, Any]) -> None:
+        """Delete one item by its ``pk``/``sk`` key (an unreadable one, after it was dead-lettered)."""
+        self._client.delete_item(TableName=self.table_name, Key=key)
 
     def _query(self, **query: Any) -> Iterator[dict[str, Any]]:
         start_key: dict[str, Any] | None = None

@@ -7,12 +7,19 @@ Example:
 
 from functions.shared.aws import aws_client, forget_aws_clients
 from functions.shared.env import float_env, int_env, required_env
-from functions.shared.exceptions import ConfigurationError, MediaMissingError, MediaReadError
+from functions.shared.exceptions import (
+    ConfigurationError,
+    MediaLocationRefusedError,
+    MediaMissingError,
+    MediaReadError,
+)
+from functions.shared.failures import is_transient, reason_of
 from functions.shared.idempotency import forget_idempotent_functions, once_per_id
 from functions.shared.media import read_media
 
 __all__ = [
     "ConfigurationError",
+    "MediaLocationRefusedError",
     "MediaMissingError",
     "MediaReadError",
     "aws_client",
@@ -20,7 +27,9 @@ __all__ = [
     "forget_aws_clients",
     "forget_idempotent_functions",
     "int_env",
+    "is_transient",
     "once_per_id",
     "read_media",
+    "reason_of",
     "required_env",
 ]

@@ -21,3 +21,10 @@ class MediaMissingError(LookupError):
 
 class MediaReadError(RuntimeError):
     """A segment could not be read for another reason (permissions, network); retrying may help."""
+
+
+class MediaLocationRefusedError(ValueError):
+    """A job names media the function must not read: a local path, another scheme, a malformed S3 location.
+
+    Retrying cannot change the job, so it is dead-lettered at once.
+    """

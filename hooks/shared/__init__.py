@@ -10,21 +10,33 @@ Example:
 
 from hooks.shared.aws import aws_client
 from hooks.shared.events import highlights_from_sns, title_of
-from hooks.shared.exceptions import HookConfigError, HookError, HttpRejectedError, HttpUnavailableError
+from hooks.shared.exceptions import (
+    HookConfigError,
+    HookError,
+    HttpOutcomeUnknownError,
+    HttpRejectedError,
+    HttpRequestInvalidError,
+    HttpUnavailableError,
+)
 from hooks.shared.http import HttpClient, host_of
+from hooks.shared.once import forget_guarded_deliveries, once_per_highlight
 from hooks.shared.secrets import clear_secret_cache, get_secret_json, parse_secret
 
 __all__ = [
     "HookConfigError",
     "HookError",
     "HttpClient",
+    "HttpOutcomeUnknownError",
     "HttpRejectedError",
+    "HttpRequestInvalidError",
     "HttpUnavailableError",
     "aws_client",
     "clear_secret_cache",
+    "forget_guarded_deliveries",
     "get_secret_json",
     "highlights_from_sns",
     "host_of",
+    "once_per_highlight",
     "parse_secret",
     "title_of",
 ]

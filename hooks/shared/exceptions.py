@@ -37,3 +37,29 @@ class HttpUnavailableError(HookError):
             f"{what} failed {attempts} times, last with {last_problem}; "
             "Lambda retries the event later and then sends it to the hook's on-failure destination."
         )
+
+
+class HttpOutcomeUnknownError(HookError):
+    """The request may have reached the service (a read timeout, a connection dropped after sending).
+
+    Sending it again could post the highlight twice, so it is not retried; the hook decides what to record.
+    """
+
+    def __init__(self, what: str, problem: str) -> None:
+        self.what = what
+        self.problem = problem
+        super().__init__(
+            f"{what} got no answer ({problem}); it may or may not have arrived, and it is not sent again, "
+            "so that nobody sees the highlight twice."
+        )
+
+
+class HttpRequestInvalidError(HookError):
+    """The request could not even be sent (a malformed URL): a configuration error, not a service one."""
+
+    def __init__(self, what: str, problem: str) -> None:
+        self.what = what
+        super().__init__(
+            f"{what} could not be sent ({problem}); check the URL stored in the hook's secret "
+            "(it is not shown here because it holds the hook's token)."
+        )

@@ -108,6 +108,7 @@ def _import_from_url(
             params={"url": event.clip.url, "title": title},
             auth=credentials.basic_auth(),
             what="Streamable import",
+            resend_after_timeout=False,  # a GET, but one that creates a video
         )
     except HttpRejectedError as refusal:
         if refusal.status in _AUTH_STATUSES:

@@ -9,7 +9,9 @@ Example:
 
 from __future__ import annotations
 
+import ipaddress
 import os
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 
@@ -19,6 +21,8 @@ from hooks.webhook.exceptions import WebhookRejectedError
 from hooks.webhook.messages import MessageFormat, highlight_message, message_format
 
 SECRET_ENV = "WEBHOOK_SECRET_ARN"
+ALLOW_LOOPBACK_HTTP_ENV = "HOOKS_ALLOW_LOOPBACK_HTTP"
+"""Set to ``1`` off AWS only: lets a webhook be ``http://127.0.0.1:…`` (the local chat receiver)."""
 
 
 class WebhookTarget(BaseModel):
@@ -31,9 +35,11 @@ class WebhookTarget(BaseModel):
 
     @field_validator("url")
     @classmethod
-    def _http_url(cls, url: SecretStr) -> SecretStr:
-        if not url.get_secret_value().startswith(("https://", "http://")):
-            raise ValueError("must be an http(s) URL")  # no value in the message: it is the secret
+    def _https_url(cls, url: SecretStr) -> SecretStr:
+        # No value in any message: the URL is the secret.
+        problem = webhook_url_problem(url.get_secret_value())
+        if problem:
+            raise ValueError(problem)
         return url
 
     @classmethod
@@ -41,6 +47,37 @@ class WebhookTarget(BaseModel):
         """The target in the secret whose ARN is in `env_var`."""
         value = get_secret_json(env_var)
         return parse_secret(cls, value, secret_id=os.environ[env_var])
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a webhook (a sentence that never repeats it), or None when it can.
+
+    Only ``https``; plain ``http`` only to a loopback address, and only when ``ALLOW_LOOPBACK_HTTP_ENV``
+    is ``1`` (the local run and the tests, whose chat receiver listens on 127.0.0.1).
+    """
+    if any(character.isspace() or not character.isprintable() for character in url):
+        return "must be a URL without spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        return "must be a well-formed URL (host and port)"
+    if not parts.hostname or not port_ok:
+        return "must be a URL with a host"
+    if parts.scheme == "https":
+        return None
+    if parts.scheme == "http" and _is_loopback(parts.hostname) and os.environ.get(ALLOW_LOOPBACK_HTTP_ENV) == "1":
+        return None
+    return "must be an https:// URL"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def post_highlight(event: HighlightEvent, webhook_url: str, http: HttpClient, fmt: MessageFormat | None = None) -> None:

@@ -44,8 +44,6 @@ ENRICH_BATCH_SIZE = 100
 ENRICH_MAX_BATCHING_WINDOW_S = 1
 ENRICH_RETRY_ATTEMPTS = 3
 ENRICH_MAX_RECORD_AGE_S = 600
-HIGHLIGHTS_BASE_URL_VARIABLE = "HIGHLIGHTS_BASE_URL"
-"""clip links its highlights under this URL (CloudFront) instead of presigning S3 URLs that die with its session."""
 CLIP_BATCH_SIZE = 1
 """One job per invocation: a clip takes seconds of ffmpeg, and a failure then retries only itself."""
 CLIP_MAX_CONCURRENCY = 4
@@ -66,6 +64,8 @@ class ClipPipelineResources:
     segment_table: dynamodb.ITable
     idempotency_table: dynamodb.ITable
     clip_jobs: sqs.IQueue
+    clip_dead_letters: sqs.IQueue
+    """Jobs no retry can fix go here at once, with their reason (the redrive catches the rest)."""
     enrich_dead_letters: sqs.IQueue
     enrich_batch_failures: sqs.IQueue
     highlight_topic: sns.ITopic
@@ -166,10 +166,12 @@ class ClipPipeline(Construct):
                     topic_arn=res.highlight_topic.topic_arn,
                     idempotency_table=res.idempotency_table.table_name,
                     ffmpeg_path=FFMPEG_PATH,
+                    highlights_base_url=res.highlights_base_url,
+                    dead_letter_queue_url=res.clip_dead_letters.queue_url,
                 ),
-                HIGHLIGHTS_BASE_URL_VARIABLE: res.highlights_base_url,
             },
         ).function
+        res.clip_dead_letters.grant_send_messages(self.clip)
         res.segments_bucket.grant_read(self.clip)
         res.highlights_bucket.grant_put(self.clip)
         # Read too: the presigned clip URLs clip hands out are signed with its own role.

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_s3 as s3
@@ -110,6 +111,7 @@ class Hooks(Construct):
         topic: sns.ITopic,
         highlights_bucket: s3.IBucket,
         secrets: Mapping[str, secretsmanager.ISecret],
+        idempotency_table: dynamodb.ITable,
     ) -> None:
         """`secrets` maps each secret name of every hook.json to the secret (`HookSecrets.secrets`)."""
         super().__init__(scope, construct_id)
@@ -144,6 +146,8 @@ class Hooks(Construct):
                         if manifest.needs_highlights_bucket_read
                         else {}
                     ),
+                    # Where hooks record delivered highlight ids, so a second delivery posts nothing.
+                    "IDEMPOTENCY_TABLE": idempotency_table.table_name,
                 },
                 retry_attempts=HOOK_RETRY_ATTEMPTS,
                 max_event_age=HOOK_MAX_EVENT_AGE,
@@ -151,6 +155,7 @@ class Hooks(Construct):
             ).function
             for secret_name in manifest.secrets.values():
                 secrets[secret_name].grant_read(function)
+            idempotency_table.grant_read_write_data(function)
             if manifest.needs_highlights_bucket_read:
                 highlights_bucket.grant_read(function)
                 acknowledge_grant_wildcards(

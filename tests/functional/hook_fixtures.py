@@ -34,7 +34,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from moto import mock_aws
 
 from contracts import GoalEvent, HighlightEvent, Score, StoredMedia, Teams, goal_id, highlight_title
-from hooks.shared import HttpClient, aws_client, clear_secret_cache
+from hooks.shared import HttpClient, aws_client, clear_secret_cache, forget_guarded_deliveries
 from tests.functional.fake_aws import REGION, use_fake_aws_environment
 
 BUCKET = "highlight-bot-highlights"
@@ -45,6 +45,7 @@ THUMBNAIL_BYTES = b"\xff\xd8\xff\xe0 a JPEG, as far as anyone here checks"
 AT = datetime(2026, 11, 25, 20, 22, 10, 500000, tzinfo=UTC)
 TITLE = "LIV 1-0 MCI (23')"
 TOPIC_ARN = f"arn:aws:sns:{REGION}:123456789012:highlight-bot-highlights"
+IDEMPOTENCY_TABLE = "highlight-bot-idempotency"
 
 
 # ---------------------------------------------------------------- events
@@ -151,14 +152,30 @@ class FakeLambdaContext(LambdaContext):
 def emulated_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """moto for every AWS call, with fake credentials and the hooks' cached clients and secrets reset."""
     use_fake_aws_environment(monkeypatch)
+    # The fake servers listen on 127.0.0.1 over plain http, which only this flag allows.
+    monkeypatch.setenv("HOOKS_ALLOW_LOOPBACK_HTTP", "1")
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", IDEMPOTENCY_TABLE)
     aws_client.cache_clear()
     clear_secret_cache()
+    forget_guarded_deliveries()
     try:
         with mock_aws():
+            create_idempotency_table()
             yield
     finally:
         aws_client.cache_clear()
         clear_secret_cache()
+        forget_guarded_deliveries()
+
+
+def create_idempotency_table() -> None:
+    """The table hooks record delivered highlights in (the stack's idempotency table: key ``id``)."""
+    boto3.client("dynamodb", region_name=REGION).create_table(
+        TableName=IDEMPOTENCY_TABLE,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
 
 
 def create_secret(name: str, value: dict[str, Any] | str) -> str:
@@ -227,6 +244,8 @@ class Answer:
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    held_until: threading.Event | None = None
+    """When set, the server says nothing until the test sets it (a service that received but hangs)."""
 
 
 class LoopbackServer:
@@ -247,6 +266,8 @@ class LoopbackServer:
                 with server._lock:
                     server.requests.append(received)
                     answer = server.answer(received)
+                if answer.held_until is not None:
+                    answer.held_until.wait(timeout=30)
                 body = b"" if answer.body is None else json.dumps(answer.body).encode()
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():

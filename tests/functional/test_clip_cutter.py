@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import cv2
@@ -60,7 +62,7 @@ def test_fragmented_mp4_segments_are_cut_after_their_init_section(tmp_path: Path
     segments = [
         a_segment(n, location=str(path), container="fmp4", init_location=init) for n, path in enumerate(fragments)
     ]
-    files = fetch_segments(segments, tmp_path / "fetched", s3_client=None)  # local paths, as the laptop run has
+    files = fetch_segments(segments, tmp_path / "fetched", s3_client=None, local_root=tmp_path)
     assert len(files) == 1  # one init section, then its fragments, in one file
     assert files[0][1] == pytest.approx(sum(segment.duration_s for segment in segments))
 
@@ -74,7 +76,7 @@ def test_fragmented_mp4_segments_are_cut_after_their_init_section(tmp_path: Path
 
 def test_ffmpeg_failures_say_what_ffmpeg_said(tmp_path: Path) -> None:
     broken = tmp_path / "broken.ts"
-    broken.write_bytes(b"this is not a transport stream")
+    broken.write_bytes(b"G" + b"this is not a transport stream")  # passes the first-byte check, not ffmpeg
     with pytest.raises(FfmpegError, match="ffmpeg could not"):
         cut_clip([broken], 0.0, 1.0, 0.5, tmp_path / "out")
     with pytest.raises(FfmpegError, match="set FFMPEG_PATH"):
@@ -90,3 +92,63 @@ def test_a_clip_from_the_first_keyframe_keeps_it_and_goal_frames_land_on_time(tm
     assert keyframe_free.start_offset_s < 0.1 and pinned.start_offset_s < 0.1
     assert pinned.duration_s == pytest.approx(12.0, abs=0.2)
     assert pinned.goal_offset_in_clip_s == pytest.approx(9.0 - pinned.start_offset_s, abs=0.05)
+
+
+class _CountingServer:
+    """An HTTP server on 127.0.0.1 that counts the requests it gets (what a forged request would reach)."""
+
+    def __init__(self) -> None:
+        requests_seen = self.requests = []  # type: list[str]
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                requests_seen.append(self.path)
+                self.send_response(404)
+                self.end_headers()
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> _CountingServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("ffmpeg", FFMPEGS.values(), ids=FFMPEGS.keys())
+def test_a_playlist_posing_as_a_segment_makes_no_request(tmp_path: Path, ts_segments: list[Path], ffmpeg: str) -> None:
+    with _CountingServer() as server:
+        fake = tmp_path / "000001.ts"
+        fake.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\n{server.url}/internal/metadata.ts\n")
+        with pytest.raises(FfmpegError, match="is not MPEG-TS"):
+            cut_clip([ts_segments[0], fake], 0.0, 3.0, 1.0, tmp_path / "out", ffmpeg=ffmpeg)
+        assert server.requests == []
+
+
+def test_every_ffmpeg_input_is_opened_with_its_format_forced_and_files_only(
+    tmp_path: Path, ts_segments: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.clip import cutter
+
+    commands: list[list[str]] = []
+    real_run = subprocess.run
+
+    def recording_run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        commands.append(list(command))
+        return real_run(command, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(cutter.subprocess, "run", recording_run)
+    cut_clip(ts_segments[:2], 0.0, 3.0, 1.0, tmp_path / "out")
+    media_duration_s(ts_segments[0])
+    inputs = [command[: command.index("-i")] for command in commands]
+    assert len(inputs) == 6  # two segment durations, cut, duration of the clip, thumbnail, one more duration
+    for options in inputs:
+        assert options[options.index("-protocol_whitelist") + 1] == "file"
+        assert options[options.index("-f") + 1] in ("concat", "mpegts", "mp4")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -17,9 +18,13 @@ import cv2
 import numpy as np
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
+from botocore.exceptions import ClientError
 
 from contracts import ClipJob, HighlightEvent, parse_event
 from functions.clip import handler as clip
+from functions.clip import highlights
+from functions.clip.ledger import PublicationLedger
 from functions.enrich import handler as enrich
 from tests.functional.functions_fixtures import (
     CHANNEL,
@@ -102,6 +107,16 @@ def world(monkeypatch: pytest.MonkeyPatch, segment_files: list[Path]) -> Iterato
         yield ClipWorld(enrich_world, s3, queues["hook-sample"], queues["hook-other"])
 
 
+def stored_keys(world: ClipWorld) -> list[str]:
+    return [item["Key"] for item in world.s3.list_objects_v2(Bucket=HIGHLIGHTS_BUCKET).get("Contents", [])]
+
+
+def clip_key(world: ClipWorld) -> str:
+    """The one clip in the highlights bucket (its key holds a random token, so it is found, not built)."""
+    (key,) = [key for key in stored_keys(world) if key.endswith(".mp4")]
+    return key
+
+
 def run_clip(event: dict[str, Any]) -> list[str]:
     response = clip.handler(event, FakeLambdaContext("highlight-bot-clip"))
     return [str(failure["itemIdentifier"]) for failure in response["batchItemFailures"]]
@@ -124,8 +139,10 @@ def test_a_clip_job_becomes_one_playable_highlight(world: ClipWorld, tmp_path: P
 
     assert run_clip(sqs_event(message)) == []
 
-    # The clip: deterministic key, metadata, H.264 that plays, the window and the goal inside it, moov first.
-    key = f"highlights/{CHANNEL}/2026/11/25/{GOAL.id}.mp4"
+    # The clip: a key dated by the goal with a random token, metadata, H.264 that plays, the window and
+    # the goal inside it, moov first.
+    key = clip_key(world)
+    assert re.fullmatch(rf"highlights/{CHANNEL}/2026/11/25/{GOAL.id}-[0-9a-f]{{32}}\.mp4", key)
     stored = world.s3.get_object(Bucket=HIGHLIGHTS_BUCKET, Key=key)
     assert stored["ContentType"] == "video/mp4"
     assert stored["Metadata"] == {"goal-id": GOAL.id, "score": "1-0", "teams": "LIV-MCI", "channel": CHANNEL}
@@ -171,8 +188,7 @@ def test_a_redelivered_job_makes_one_clip_and_one_message(world: ClipWorld) -> N
     assert run_clip(sqs_event(message)) == []
     assert run_clip(sqs_event(message | {"MessageId": "another-delivery", "ReceiptHandle": "r2"})) == []
 
-    key = f"highlights/{CHANNEL}/2026/11/25/{GOAL.id}.mp4"
-    versions = world.s3.list_object_versions(Bucket=HIGHLIGHTS_BUCKET, Prefix=key)["Versions"]
+    versions = world.s3.list_object_versions(Bucket=HIGHLIGHTS_BUCKET, Prefix=clip_key(world))["Versions"]
     assert len(versions) == 1
     assert len(world.highlight_messages()) == 1
 
@@ -245,9 +261,9 @@ def test_the_match_reel_joins_the_goals_clips_once_they_exist(world: ClipWorld, 
     assert isinstance(reel, ReelEvent) and reel.match == match and reel.title == "LIV 1-0 MCI: all goals"
     path = tmp_path / "reel.mp4"
     path.write_bytes(world.s3.get_object(Bucket=HIGHLIGHTS_BUCKET, Key=reel.reel.key)["Body"].read())
-    clips = [
-        probe_format_duration(world, f"highlights/{CHANNEL}/2026/11/25/{g.id}.mp4", tmp_path) for g in (early, GOAL)
-    ]
+    keys = sorted(key for key in stored_keys(world) if key.endswith(".mp4") and "-reel" not in key)
+    assert len(keys) == 2
+    clips = [probe_format_duration(world, key, tmp_path) for key in keys]
     assert float(probe(path)["format"]["duration"]) == pytest.approx(sum(clips), abs=0.3)
     assert reel.duration_s == pytest.approx(sum(clips), abs=0.3)
 
@@ -256,3 +272,180 @@ def probe_format_duration(world: ClipWorld, key: str, folder: Path) -> float:
     path = folder / key.rsplit("/", 1)[-1]
     path.write_bytes(world.s3.get_object(Bucket=HIGHLIGHTS_BUCKET, Key=key)["Body"].read())
     return float(probe(path)["format"]["duration"])
+
+
+# ---------------------------------------------------------------- exactly one message per goal (issue 11)
+
+
+class InjectedCrash(RuntimeError):
+    """The process failing between two steps of a clip job."""
+
+
+def crash_after(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> None:
+    """Make ``owner.name`` do its work, then crash: the step is done, the next one never starts."""
+    original = getattr(owner, name)
+
+    def step_then_crash(*args: Any, **kwargs: Any) -> Any:
+        original(*args, **kwargs)
+        raise InjectedCrash(f"crashed right after {name}")
+
+    monkeypatch.setattr(owner, name, step_then_crash)
+
+
+def store_error(operation: str) -> ClientError:
+    return ClientError({"Error": {"Code": "InternalServerError", "Message": "store unavailable"}}, operation)
+
+
+CRASH_POINTS = {
+    # between cut and upload
+    "cut | upload": lambda mp: crash_after(mp, highlights, "cut_clip"),
+    # between upload and record
+    "upload | record": lambda mp: crash_after(mp, highlights, "_cut_and_store"),
+    # between record and publish
+    "record | publish": lambda mp: crash_after(mp, PublicationLedger, "record"),
+    # between publish and mark done: the store fails, or the code marking it does
+    "publish | mark done (store error)": lambda mp: mp.setattr(
+        PublicationLedger, "mark_published", lambda *_: (_ for _ in ()).throw(store_error("UpdateItem"))
+    ),
+    "publish | mark done (crash)": lambda mp: mp.setattr(
+        PublicationLedger, "mark_published", lambda *_: (_ for _ in ()).throw(InjectedCrash("crashed marking"))
+    ),
+    # after mark done, before the job's idempotency record is completed
+    "mark done | job done": lambda mp: crash_after(mp, clip, "count_clip_made"),
+    # the job's idempotency record cannot be completed (the duplicate issue 11 reproduced)
+    "job done (store error)": lambda mp: mp.setattr(
+        BasePersistenceLayer, "save_success", lambda *_: (_ for _ in ()).throw(store_error("PutItem"))
+    ),
+}
+
+
+@pytest.mark.parametrize("crash_point", CRASH_POINTS)
+def test_a_crash_between_any_two_steps_still_publishes_exactly_one_message(
+    world: ClipWorld, monkeypatch: pytest.MonkeyPatch, crash_point: str
+) -> None:
+    message = world.job_message()
+    with monkeypatch.context() as patched:
+        CRASH_POINTS[crash_point](patched)
+        try:
+            first = run_clip(sqs_event(message))
+        except BatchProcessingError:  # batch size 1: the invocation fails and SQS delivers the job again
+            first = [message["MessageId"]]
+    redelivery = message | {"MessageId": "second-delivery", "ReceiptHandle": "r2"}
+    _expire_in_progress_jobs()  # SQS redelivers after its visibility timeout, longer than the function's
+    if first:
+        assert run_clip(sqs_event(redelivery)) == []
+    assert run_clip(sqs_event(redelivery)) == []  # and once more after success: still nothing new
+
+    (envelope,) = world.highlight_messages()
+    highlight = parse_event(envelope["Message"])
+    assert isinstance(highlight, HighlightEvent) and highlight.goal == GOAL
+    assert highlight.clip.key == clip_key(world)  # the one key every attempt wrote to
+    assert len(stored_keys(world)) == 2  # one clip, one thumbnail
+
+
+def test_after_a_hard_kill_mid_publish_the_retry_republishes_the_same_bytes(
+    world: ClipWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one window left (see functions/clip/ledger.py): killed between SNS's reply and the mark.
+
+    The retry then sends the recorded message again, byte for byte; hooks drop it by its id
+    (tests/functional/test_hook_webhook.py shows a second delivery posts nothing).
+    """
+    message = world.job_message()
+
+    class Killed(BaseException):
+        """Not an Exception: nothing in the function may catch it, as nothing survives a SIGKILL."""
+
+    with monkeypatch.context() as patched:
+        patched.setattr(PublicationLedger, "mark_published", lambda *_: (_ for _ in ()).throw(Killed()))
+        with pytest.raises(Killed):
+            run_clip(sqs_event(message))
+    _expire_in_progress_jobs()  # the killed invocation's timeout passes
+    assert run_clip(sqs_event(message | {"MessageId": "after-the-kill"})) == []
+
+    first, second = world.highlight_messages()
+    assert first["Message"] == second["Message"]
+    assert parse_event(first["Message"]).id == f"highlight-{GOAL.id}"
+
+
+def _expire_in_progress_jobs() -> None:
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    for item in dynamodb.scan(TableName="highlight-bot-idempotency")["Items"]:
+        if item.get("status", {}).get("S") == "INPROGRESS":
+            dynamodb.delete_item(TableName="highlight-bot-idempotency", Key={"id": item["id"]})
+
+
+# ---------------------------------------------------------------- links that last (issue 11)
+
+
+def test_with_a_base_url_events_link_the_object_itself_with_no_expiry(
+    world: ClipWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HIGHLIGHTS_BASE_URL", "https://d111111abcdef8.cloudfront.net/")
+    assert run_clip(sqs_event(world.job_message())) == []
+
+    (envelope,) = world.highlight_messages()
+    highlight = parse_event(envelope["Message"])
+    assert isinstance(highlight, HighlightEvent)
+    assert highlight.clip.url == f"https://d111111abcdef8.cloudfront.net/{clip_key(world)}"
+    assert highlight.thumbnail.url == highlight.clip.url.replace(".mp4", ".jpg")
+    assert highlight.clip.url_expires_at is None and highlight.thumbnail.url_expires_at is None
+    assert "X-Amz-" not in envelope["Message"]
+
+
+def test_keys_are_not_derivable_from_the_goal(world: ClipWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two deployments (two ledgers) clipping the same goal store it under different keys."""
+    assert run_clip(sqs_event(world.job_message())) == []
+    first_key = clip_key(world)
+    dynamodb = boto3.client("dynamodb", region_name=REGION)
+    for item in dynamodb.scan(TableName="highlight-bot-idempotency")["Items"]:
+        dynamodb.delete_item(TableName="highlight-bot-idempotency", Key={"id": item["id"]})
+    world.s3.delete_object(Bucket=HIGHLIGHTS_BUCKET, Key=first_key)
+    world.highlight_messages()
+
+    assert run_clip(sqs_event(world.job_message())) == []
+    assert clip_key(world) != first_key
+    assert GOAL.id in first_key and first_key.rsplit("-", 1)[-1] != clip_key(world).rsplit("-", 1)[-1]
+
+
+# ---------------------------------------------------------------- no SSRF, no traversal, poison parked at once
+
+
+def test_a_job_naming_a_local_file_is_dead_lettered_at_once_and_reads_nothing(
+    world: ClipWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dlq = create_queue("highlight-bot-clip-dlq")
+    monkeypatch.setenv("CLIP_DEAD_LETTER_QUEUE_URL", dlq)
+    job = parse_event(world.job_message()["Body"])
+    assert isinstance(job, ClipJob)
+    hostile = job.model_copy(
+        update={"segments": (job.segments[0].model_copy(update={"location": "/proc/self/environ"}), *job.segments[1:])}
+    )
+    sqs = boto3.client("sqs", region_name=REGION)
+    sqs.send_message(QueueUrl=world.enrich.clip_queue_url, MessageBody=hostile.to_json())
+    (message,) = drain_queue(world.enrich.clip_queue_url)
+
+    assert run_clip(sqs_event(message)) == []  # handled: parked, not retried
+
+    (letter,) = [json.loads(m["Body"]) for m in drain_queue(dlq)]
+    assert letter["kind"] == "clip_job_refused" and letter["message"]["body"] == message["Body"]
+    assert "refused to read local file '/proc/self/environ'" in letter["reason"]
+    assert stored_keys(world) == [] and world.highlight_messages() == []
+
+
+def test_a_job_whose_goal_id_climbs_out_of_the_prefix_is_refused(
+    world: ClipWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dlq = create_queue("highlight-bot-clip-dlq")
+    monkeypatch.setenv("CLIP_DEAD_LETTER_QUEUE_URL", dlq)
+    body = json.loads(world.job_message()["Body"])
+    body["goal"]["id"] = "../../../../evil"
+    sqs = boto3.client("sqs", region_name=REGION)
+    sqs.send_message(QueueUrl=world.enrich.clip_queue_url, MessageBody=json.dumps(body))
+    (message,) = drain_queue(world.enrich.clip_queue_url)
+
+    assert run_clip(sqs_event(message)) == []
+
+    (letter,) = [json.loads(m["Body"]) for m in drain_queue(dlq)]
+    assert "goal.id" in letter["reason"] and "evil" not in " ".join(stored_keys(world))
+    assert stored_keys(world) == [] and world.highlight_messages() == []

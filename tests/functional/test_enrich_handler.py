@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from contracts import ClipJob, parse_event
 from contracts.settings import WAITING_GOALS_SWEEP_EVENT
@@ -50,6 +51,12 @@ def clip_jobs(world: EnrichWorld) -> list[tuple[ClipJob, dict[str, Any]]]:
         assert isinstance(job, ClipJob)
         jobs.append((job, message["MessageAttributes"]))
     return jobs
+
+
+def throttled_error(operation: str) -> ClientError:
+    """What DynamoDB raises when a partition is throttled past botocore's own retries."""
+    error = {"Code": "ProvisionedThroughputExceededException", "Message": "Rate of requests exceeds the allowed"}
+    return ClientError({"Error": error}, operation)
 
 
 def dead_letters(world: EnrichWorld) -> list[dict[str, Any]]:
@@ -223,7 +230,7 @@ def test_a_transient_failure_fails_the_rest_of_the_shard_in_order(
     def put_segment(index: SegmentIndex, segment: Any) -> None:
         if segment.sequence in throttled:
             throttled.discard(segment.sequence)
-            raise RuntimeError("ProvisionedThroughputExceededException (simulated)")
+            raise throttled_error("PutItem")
         original(index, segment)
 
     monkeypatch.setattr(SegmentIndex, "put_segment", put_segment)
@@ -260,3 +267,107 @@ def test_what_happened_is_counted_in_metrics(
     names = ("SegmentsIndexed", "GoalsReceived", "ClipJobsSent", "RecordsDeadLettered")
     counts = {name: sum(emf[name]) if isinstance(emf[name], list) else emf[name] for name in names}
     assert counts == {"SegmentsIndexed": 14, "GoalsReceived": 2, "ClipJobsSent": 1, "RecordsDeadLettered": 1}
+
+
+# ---------------------------------------------------------------- poison cannot block (issue 11)
+
+OTHER = "other_channel"
+
+
+def hostile_records() -> list[tuple[str, bytes | dict[str, Any]]]:
+    """Schema-shaped records that the old code treated as transient, or accepted and choked on later."""
+    segment = json.loads(a_segment(0).to_json())
+    goal = json.loads(GOAL.to_json())
+    return [
+        ("empty id", segment | {"id": ""}),
+        ("2,000-character id", segment | {"id": "s" * 2000}),
+        ("traversal id", goal | {"id": "../../../../evil"}),
+        ("segment in year 9999", segment | {"start": "9999-12-31T23:59:59.000Z"}),
+        ("goal in year 1", goal | {"at": "0001-01-01T00:00:00.000Z"}),
+        ("Infinity stream time", GOAL.to_json().replace('"stream_time":21.3', '"stream_time":Infinity').encode()),
+        ("100,000 nested brackets", b"[" * 100_000 + b"]" * 100_000),
+    ]
+
+
+def test_hostile_records_are_dead_lettered_at_once_and_another_channel_goes_on(world: EnrichWorld) -> None:
+    hostile = hostile_records()
+    other_segments = [a_segment(n, channel=OTHER) for n in range(16)]
+    other_goal = a_goal(START + timedelta(seconds=21.3), channel=OTHER)
+    event = world.stream.event_for(*(payload for _, payload in hostile), *other_segments, other_goal)
+
+    assert run(event) == []  # nothing retried: nothing blocks the shard
+
+    letters = dead_letters(world)
+    assert [letter["kind"] for letter in letters] == ["invalid_record"] * len(hostile)
+    for letter, record, (what, _) in zip(letters, event["Records"], hostile, strict=False):
+        assert letter["reason"], what
+        assert letter["record"]["sequenceNumber"] == record["kinesis"]["sequenceNumber"], what
+    assert "nests deeper" in letters[-1]["reason"]
+    # The 100,000 brackets (267 KB in base64) do not fit in a queue message: the letter keeps the start.
+    assert letters[-1]["record"]["data_truncated"] is True
+    assert letters[-1]["record"]["data_chars"] == len(event["Records"][len(hostile) - 1]["kinesis"]["data"])
+    assert "stream_time" in letters[5]["reason"] and "between 2000 and 2100" in letters[3]["reason"]
+    ((job, _),) = clip_jobs(world)
+    assert job.channel == OTHER and [s.sequence for s in job.segments] == list(range(14))
+
+
+def test_an_error_no_retry_can_fix_is_dead_lettered_with_the_record_and_the_batch_goes_on(
+    world: EnrichWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = SegmentIndex.put_segment
+
+    def put_segment(index: SegmentIndex, segment: Any) -> None:
+        if segment.sequence == 5:
+            raise OverflowError("date value out of range")
+        original(index, segment)
+
+    monkeypatch.setattr(SegmentIndex, "put_segment", put_segment)
+    event = world.stream.event_for(*(a_segment(n) for n in range(16)), GOAL)
+    assert run(event) == []
+
+    (letter,) = dead_letters(world)
+    assert letter["kind"] == "unprocessable_record"
+    assert "OverflowError: date value out of range" in letter["reason"]
+    assert letter["record"]["data"] == event["Records"][5]["kinesis"]["data"]
+    assert letter["record"]["sequenceNumber"] == event["Records"][5]["kinesis"]["sequenceNumber"]
+    assert len(world.items(f"seg#{CHANNEL}")) == 15  # every other record was processed
+
+
+def test_an_unreadable_waiting_goal_is_dead_lettered_once_instead_of_failing_its_channel(world: EnrichWorld) -> None:
+    # What the old code stored for `"stream_time": Infinity`: null, which no later read accepts.
+    run(world.stream.event_for(*(a_segment(n) for n in range(11)), GOAL))
+    (parked,) = world.items(f"goal#{CHANNEL}")
+    broken = parked["goal"]["S"].replace('"stream_time":21.3', '"stream_time":null')
+    boto3.client("dynamodb", region_name=REGION).put_item(
+        TableName=world.segment_table, Item=parked | {"goal": {"S": broken}}
+    )
+
+    assert run(world.stream.event_for(a_segment(11), a_segment(12))) == []
+    (letter,) = dead_letters(world)
+    assert letter["kind"] == "unreadable_pending_goal" and letter["stored_goal"] == broken
+    assert "stream_time" in letter["reason"]
+    assert world.items(f"goal#{CHANNEL}") == []
+    assert len(world.items(f"seg#{CHANNEL}")) == 13
+
+
+def test_a_goal_given_up_is_dead_lettered_once_even_when_forgetting_it_fails(
+    world: EnrichWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POST_ROLL_WAIT_S", "10")
+    run(world.stream.event_for(*(a_segment(n) for n in range(11)), GOAL, *(a_segment(n) for n in range(12, 19))))
+    original = SegmentIndex.delete_pending_goal
+    failing = [True]
+
+    def delete_pending_goal(index: SegmentIndex, goal: Any) -> None:
+        if failing and failing.pop():
+            raise throttled_error("DeleteItem")  # the letter went out; forgetting the goal did not
+        original(index, goal)
+
+    monkeypatch.setattr(SegmentIndex, "delete_pending_goal", delete_pending_goal)
+    event = world.stream.event_for(a_segment(0, channel=OTHER), a_segment(19))
+    assert run(event) == [event["Records"][1]["kinesis"]["sequenceNumber"]]
+    assert run({"Records": event["Records"][1:]}) == []  # Lambda's retry from the failed record
+
+    (letter,) = dead_letters(world)
+    assert letter["kind"] == "goal_given_up" and letter["goal"]["id"] == GOAL.id
+    assert world.items(f"goal#{CHANNEL}") == []

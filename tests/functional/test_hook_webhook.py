@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import pytest
 
 from contracts import HighlightEvent
+from hooks.shared import HttpUnavailableError
 from hooks.webhook import WebhookRejectedError
 from hooks.webhook import handler as webhook_hook
 from tests.functional.hook_fixtures import (
@@ -102,3 +105,63 @@ def test_a_deleted_webhook_fails_once_with_a_sentence_that_keeps_the_token_out(w
     assert "WEBHOOK_SECRET_ARN" in message and "put-secret-value" in message
     assert "s3cr3t-t0ken" not in message
     assert len(receiver.requests) == 1 and world.sleeps == []
+
+
+# ---------------------------------------------------------------- once per highlight, no secret in errors (issue 11)
+
+
+def test_a_second_delivery_of_the_same_highlight_posts_nothing(world: World) -> None:
+    with WebhookReceiver() as receiver:
+        assert world.run_hook(receiver) == {"posted": [world.highlight.goal.id]}
+        # SNS delivers again (at-least-once), or clip republished the same bytes after a hard kill.
+        assert webhook_hook.handler(sns_event(world.highlight), FakeLambdaContext()) == {"posted": []}
+        assert webhook_hook.handler(sns_event(world.highlight, world.highlight), FakeLambdaContext()) == {"posted": []}
+    assert len(receiver.requests) == 1
+
+
+def test_a_failed_post_leaves_no_record_so_the_retry_posts(world: World) -> None:
+    with WebhookReceiver([Answer(500)] * 4) as receiver:
+        with pytest.raises(HttpUnavailableError):
+            world.run_hook(receiver)
+        assert webhook_hook.handler(sns_event(world.highlight), FakeLambdaContext()) == {
+            "posted": [world.highlight.goal.id]
+        }
+    assert len(receiver.requests) == 5
+
+
+def test_a_post_without_an_answer_is_not_posted_again(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    patient = fast_http(world.sleeps)
+    patient.timeout_s = (5.0, 0.2)  # the receiver never answers in time: it waits for the test's signal
+    monkeypatch.setattr(webhook_hook, "http_client", patient)
+    answered = threading.Event()
+    with WebhookReceiver([Answer(204, held_until=answered)]) as receiver:
+        try:
+            assert world.run_hook(receiver) == {"posted": []}
+            # Lambda or SNS trying again must not post it again either.
+            assert webhook_hook.handler(sns_event(world.highlight), FakeLambdaContext()) == {"posted": []}
+        finally:
+            answered.set()
+    assert len(receiver.requests) == 1 and world.sleeps == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://discord.com:99999/api/webhooks/1234/s3cr3t-t0ken",
+        "https://discord.com/api/webhooks/1234/s3cr3t-t0ken\n",
+        "http://discord.com/api/webhooks/1234/s3cr3t-t0ken",
+        "https://[discord.com/api/webhooks/1234/s3cr3t-t0ken",
+    ],
+)
+def test_a_malformed_webhook_secret_never_puts_its_token_in_logs_or_the_failure_record(
+    world: World, url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world.monkeypatch.setenv("WEBHOOK_SECRET_ARN", create_secret("highlight-bot/webhook", {"url": url}))
+    with pytest.raises(Exception) as failure:
+        webhook_hook.handler(sns_event(world.highlight), FakeLambdaContext())
+    # What Lambda puts in the on-failure record and its log: the message, the type, the whole traceback.
+    record = "".join(traceback.format_exception(failure.value))
+    output = capsys.readouterr()
+    assert "s3cr3t-t0ken" not in record
+    assert "s3cr3t-t0ken" not in output.out + output.err
+    assert "url" in str(failure.value)

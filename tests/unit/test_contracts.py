@@ -130,3 +130,67 @@ def test_match_end_and_reel_round_trip_with_deterministic_ids() -> None:
     assert reel.title == "LIV 1-0 MCI: all goals"
     for event in (match, reel):
         assert parse_event(event.to_json()) == event
+
+
+# ---------------------------------------------------------------- hostile but well-formed records (issue 11)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ('"stream_time": Infinity', "stream_time"),
+        ('"stream_time": NaN', "stream_time"),
+        ('"stream_time": -Infinity', "stream_time"),
+        ('"stream_time": 1e400', "stream_time"),
+    ],
+)
+def test_non_finite_numbers_are_rejected_not_stored_as_null(change: str, field: str) -> None:
+    wire = a_goal().to_json().replace('"stream_time":12.5', change.replace(" ", ""))
+    assert change.split(":")[1].strip() in wire
+    with pytest.raises(InvalidEventError, match=field):
+        parse_event(wire)
+
+
+@pytest.mark.parametrize(
+    "moment", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "1999-12-31T23:59:59Z", "2100-01-01T00:00:00Z"]
+)
+def test_times_outside_2000_to_2100_are_rejected(moment: str) -> None:
+    wire = json.loads(a_goal().to_json()) | {"at": moment}
+    with pytest.raises(InvalidEventError, match="between 2000 and 2100"):
+        parse_event(wire)
+
+
+@pytest.mark.parametrize(
+    "bad_id", ["", "../../../../evil", "a/b", ".hidden", "..", "x" * 129, "g-1\n", "g 1", "ünïcode"]
+)
+def test_ids_are_one_safe_path_component(bad_id: str) -> None:
+    wire = json.loads(a_goal().to_json()) | {"id": bad_id}
+    with pytest.raises(InvalidEventError, match="id"):
+        parse_event(wire)
+    with pytest.raises(InvalidEventError, match=r"goal\.id"):
+        parse_event(
+            {"type": "clip_job", "v": 1, "id": "clip-1", "channel": "chan", "goal": wire,
+             "window_start": "2026-11-25T19:30:00Z", "window_end": "2026-11-25T19:30:25Z",
+             "segments": [json.loads(a_segment().to_json())]}
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("channel", ["", "..", ".", "a/b", "../x", "-x", "x" * 101, "chan\n"])
+def test_channel_names_cannot_leave_their_key_prefix(channel: str) -> None:
+    with pytest.raises(InvalidEventError, match="channel"):
+        parse_event(json.loads(a_goal().to_json()) | {"channel": channel})
+
+
+def test_deep_nesting_and_huge_numbers_are_invalid_events_not_crashes() -> None:
+    with pytest.raises(InvalidEventError, match="nests deeper"):
+        parse_event("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InvalidEventError, match="not valid JSON"):
+        parse_event('{"type": "segment", "v": 1, "sequence": ' + "9" * 5000 + "}")
+    wire = json.loads(a_segment().to_json()) | {"sequence": 10**40}
+    with pytest.raises(InvalidEventError, match="sequence"):
+        parse_event(wire)
+
+
+def test_ids_made_by_the_pipeline_fit_the_id_rule() -> None:
+    assert parse_event(a_goal().to_json()).id.startswith("g-")
+    assert parse_event(a_segment().to_json()).id.startswith("s-")

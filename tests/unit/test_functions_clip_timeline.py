@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contracts import GoalEvent, SegmentEvent
-from functions.clip.timeline import highlight_id, highlight_key, moment_on_timeline, offset_on_timeline
+from functions.clip.timeline import (
+    highlight_id,
+    highlight_key,
+    key_under_prefix,
+    moment_on_timeline,
+    offset_on_timeline,
+)
 from tests.functional.functions_fixtures import a_goal, a_segment
 
 START = datetime(2026, 11, 25, 23, 59, 50, tzinfo=UTC)
@@ -51,11 +57,26 @@ def test_moment_on_timeline_inverts_offsets_outside_gaps() -> None:
 
 def test_highlight_keys_are_deterministic_and_dated_by_the_goal() -> None:
     late_goal = goal(seconds=15.0)  # 2026-11-26 00:00:05 UTC: the goal's own date, not the window's
-    assert highlight_key(late_goal, "mp4") == f"highlights/sample/2026/11/26/{late_goal.id}.mp4"
-    assert highlight_key(goal(), "jpg") == f"highlights/sample/2026/11/25/{goal().id}.jpg"
+    token = "0123456789abcdef0123456789abcdef"
+    assert highlight_key(late_goal, "mp4", token) == f"highlights/sample/2026/11/26/{late_goal.id}-{token}.mp4"
+    assert highlight_key(goal(), "jpg", token) == f"highlights/sample/2026/11/25/{goal().id}-{token}.jpg"
     assert highlight_id(goal()) == f"highlight-{goal().id}"
 
 
 def test_channel_names_become_one_safe_key_component() -> None:
-    twitch_goal = goal("twitch:some/channel")
-    assert highlight_key(twitch_goal, "mp4").startswith("highlights/twitch_some_channel/2026/11/25/")
+    twitch_goal = goal("twitch:some.channel")
+    assert highlight_key(twitch_goal, "mp4", "t").startswith("highlights/twitch_some.channel/2026/11/25/")
+
+
+@pytest.mark.parametrize("relative", ["../../../../evil.mp4", "a/../b.mp4", "/abs.mp4", "a//b.mp4", "a/./b", "a b"])
+def test_keys_that_would_leave_the_prefix_are_refused(relative: str) -> None:
+    with pytest.raises(ValueError, match="must stay under highlights/"):
+        key_under_prefix(relative)
+
+
+def test_a_goal_id_built_to_climb_out_of_the_prefix_never_reaches_a_key() -> None:
+    # The contract refuses it at the boundary (tests/unit/test_contracts.py); a model built past
+    # validation still cannot make a key outside highlights/.
+    hostile = goal().model_copy(update={"id": "../../../../evil"})
+    with pytest.raises(ValueError, match="must stay under highlights/"):
+        highlight_key(hostile, "mp4", "t")

@@ -5,10 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError
 
 from functions.clip.settings import ClipSettings
 from functions.enrich.settings import EnrichSettings
-from functions.shared import ConfigurationError, MediaMissingError, MediaReadError, aws_client, read_media
+from functions.shared import (
+    ConfigurationError,
+    MediaLocationRefusedError,
+    MediaMissingError,
+    MediaReadError,
+    aws_client,
+    is_transient,
+    read_media,
+    reason_of,
+)
 from functions.shared.aws import forget_aws_clients
 
 
@@ -16,17 +26,31 @@ def test_local_segments_are_read_from_plain_paths_and_file_uris(tmp_path: Path) 
     segment = tmp_path / "segments" / "sample" / "000000000006.ts"
     segment.parent.mkdir(parents=True)
     segment.write_bytes(b"G" + bytes(187))
-    assert read_media(str(segment), s3_client=None) == b"G" + bytes(187)
-    assert read_media(segment.as_uri(), s3_client=None) == b"G" + bytes(187)
+    assert read_media(str(segment), s3_client=None, local_root=tmp_path) == b"G" + bytes(187)
+    assert read_media(segment.as_uri(), s3_client=None, local_root=tmp_path) == b"G" + bytes(187)
 
 
 def test_unreadable_locations_say_what_is_wrong(tmp_path: Path) -> None:
     with pytest.raises(MediaMissingError, match="does not exist"):
-        read_media(str(tmp_path / "gone.ts"), s3_client=None)
-    with pytest.raises(MediaReadError, match="expected s3://BUCKET/KEY"):
+        read_media(str(tmp_path / "gone.ts"), s3_client=None, local_root=tmp_path)
+    with pytest.raises(MediaLocationRefusedError, match="a segment location is s3://BUCKET/KEY"):
         read_media("https://example.com/segment.ts", s3_client=None)
-    with pytest.raises(MediaReadError, match="an S3 location is s3://BUCKET/KEY"):
+    with pytest.raises(MediaLocationRefusedError, match="an S3 location is s3://BUCKET/KEY"):
         read_media("s3://bucket-only", s3_client=None)
+
+
+@pytest.mark.parametrize("location", ["/proc/self/environ", "file:///proc/self/environ", "segments/000001.ts"])
+def test_a_job_cannot_make_the_function_read_its_own_files(location: str) -> None:
+    with pytest.raises(MediaLocationRefusedError, match="refused to read local file"):
+        read_media(location, s3_client=None)
+
+
+def test_a_local_media_root_is_a_fence(tmp_path: Path) -> None:
+    (tmp_path / "root").mkdir()
+    (tmp_path / "secret.txt").write_text("x")
+    for location in (str(tmp_path / "root" / ".." / "secret.txt"), (tmp_path / "secret.txt").as_uri()):
+        with pytest.raises(MediaLocationRefusedError, match="outside the local media root"):
+            read_media(location, s3_client=None, local_root=tmp_path / "root")
 
 
 def test_settings_come_from_the_environment_with_pipeline_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,3 +89,32 @@ def test_clients_are_made_when_used_and_honour_aws_endpoint_url(monkeypatch: pyt
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")
     assert aws_client("sqs").meta.endpoint_url == "http://127.0.0.1:5000"
     forget_aws_clients()
+
+
+@pytest.mark.parametrize(
+    ("error", "transient"),
+    [
+        (ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "PutItem"), True),
+        (ClientError({"Error": {"Code": "ThrottlingException"}}, "SendMessage"), True),
+        (ClientError({"Error": {"Code": "ValidationException"}}, "PutItem"), False),
+        (EndpointConnectionError(endpoint_url="https://dynamodb.us-east-1.amazonaws.com"), True),
+        (ParamValidationError(report="Invalid bucket name"), False),
+        (ConnectionResetError(104, "reset"), True),
+        (MediaReadError("could not read"), True),
+        (ConfigurationError("set X"), True),
+        (OverflowError("date value out of range"), False),
+        (RecursionError("maximum recursion depth exceeded"), False),
+        (KeyError("kinesis"), False),
+        (ValueError("bad"), False),
+        (AttributeError("a bug"), False),
+        (MediaLocationRefusedError("refused"), False),
+    ],
+)
+def test_only_trouble_outside_the_function_is_worth_a_retry(error: BaseException, transient: bool) -> None:
+    assert is_transient(error) is transient
+
+
+def test_a_reason_fits_in_a_letter() -> None:
+    assert reason_of(ValueError("x" * 10_000)).startswith("ValueError: xxx")
+    assert len(reason_of(ValueError("x" * 10_000))) <= 2001
+    assert reason_of(KeyError()) == "KeyError"

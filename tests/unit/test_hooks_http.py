@@ -9,8 +9,15 @@ from typing import Any
 
 import pytest
 import requests
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
-from hooks.shared import HttpClient, HttpRejectedError, HttpUnavailableError
+from hooks.shared import (
+    HttpClient,
+    HttpOutcomeUnknownError,
+    HttpRejectedError,
+    HttpRequestInvalidError,
+    HttpUnavailableError,
+)
 
 SECRET_URL = "https://discord.com/api/webhooks/1/s3cr3t-t0ken"
 
@@ -40,6 +47,17 @@ class ScriptedSession(requests.Session):
         return step
 
 
+def refused() -> requests.ConnectionError:
+    """What requests raises when nothing listens: the connection was never made, the request never sent."""
+    reason = NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")  # type: ignore[arg-type]
+    return requests.ConnectionError(MaxRetryError(None, SECRET_URL, reason))  # type: ignore[arg-type]
+
+
+def dropped_after_sending() -> requests.ConnectionError:
+    reason = ProtocolError("Connection aborted.", ConnectionResetError(104, "Connection reset by peer"))
+    return requests.ConnectionError(MaxRetryError(None, SECRET_URL, reason))  # type: ignore[arg-type]
+
+
 def client(session: ScriptedSession, sleeps: list[float]) -> HttpClient:
     return HttpClient(session, sleep=sleeps.append)
 
@@ -53,7 +71,7 @@ def test_a_2xx_answer_is_returned_without_waiting() -> None:
 def test_connection_errors_and_timeouts_are_retried_with_exponential_backoff() -> None:
     sleeps: list[float] = []
     session = ScriptedSession(
-        requests.ConnectionError(f"Max retries exceeded with url: {SECRET_URL}"),
+        refused(),
         requests.ReadTimeout("read timed out"),
         response(502),
         response(200),
@@ -64,7 +82,7 @@ def test_connection_errors_and_timeouts_are_retried_with_exponential_backoff() -
 
 def test_after_the_last_attempt_the_error_names_the_host_but_never_the_url() -> None:
     sleeps: list[float] = []
-    session = ScriptedSession(*[requests.ConnectionError(f"refused: {SECRET_URL}")] * 4)
+    session = ScriptedSession(*[refused()] * 4)
     with pytest.raises(HttpUnavailableError) as failure:
         client(session, sleeps).request("POST", SECRET_URL, what="Webhook POST to discord.com")
     message = str(failure.value)
@@ -124,3 +142,39 @@ def test_multipart_files_are_sent_whole_on_every_attempt() -> None:
     clip = io.BytesIO(b"clip bytes")
     client(session, sleeps).request("POST", SECRET_URL, what="upload", files={"file": ("c.mp4", clip, "video/mp4")})
     assert session.sent == [{"file": b"clip bytes"}, {"file": b"clip bytes"}]
+
+
+@pytest.mark.parametrize(
+    "failure", [requests.ReadTimeout("read timed out"), dropped_after_sending()], ids=["read timeout", "dropped"]
+)
+def test_a_post_that_may_have_arrived_is_never_sent_again(failure: Exception) -> None:
+    sleeps: list[float] = []
+    session = ScriptedSession(failure, response(200))
+    with pytest.raises(HttpOutcomeUnknownError) as unknown:
+        client(session, sleeps).request("POST", SECRET_URL, what="Webhook POST to discord.com")
+    assert len(session.sent) == 1 and sleeps == []
+    assert "may or may not have arrived" in str(unknown.value) and "s3cr3t" not in str(unknown.value)
+    assert unknown.value.__cause__ is None and unknown.value.__context__ is None
+
+
+def test_a_get_with_side_effects_can_refuse_to_be_resent() -> None:
+    session = ScriptedSession(requests.ReadTimeout("read timed out"), response(200))
+    with pytest.raises(HttpOutcomeUnknownError):
+        client(session, []).request("GET", SECRET_URL, what="import", resend_after_timeout=False)
+    assert len(session.sent) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://discord.com:99999/api/webhooks/1/s3cr3t-t0ken",
+        "http://[::1/api/webhooks/1/s3cr3t-t0ken",
+        "https:///api/webhooks/1/s3cr3t-t0ken",
+        "discord.com/api/webhooks/1/s3cr3t-t0ken",
+    ],
+)
+def test_a_malformed_url_fails_without_echoing_it(url: str) -> None:
+    with pytest.raises((HttpRequestInvalidError, HttpUnavailableError)) as failure:
+        HttpClient(sleep=lambda _: None, attempts=1).request("POST", url, what="Webhook POST", json={})
+    assert "s3cr3t" not in str(failure.value)
+    assert failure.value.__cause__ is None and failure.value.__context__ is None

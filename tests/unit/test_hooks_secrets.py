@@ -50,7 +50,13 @@ def test_a_webhook_secret_has_a_url_and_an_optional_format() -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ({"url": "discord.com/api/webhooks/1/t0ken"}, "url: Value error, must be an http(s) URL"),
+        ({"url": "discord.com/api/webhooks/1/t0ken"}, "url: Value error, must be a URL with a host"),
+        ({"url": "http://discord.com/api/webhooks/1/t0ken"}, "url: Value error, must be an https:// URL"),
+        ({"url": "http://127.0.0.1:8080/api/webhooks/1/t0ken"}, "url: Value error, must be an https:// URL"),
+        ({"url": "https://discord.com:99999/api/webhooks/1/t0ken"}, "must be a well-formed URL"),
+        ({"url": "https://[discord.com/api/webhooks/1/t0ken"}, "must be a well-formed URL"),
+        ({"url": "https://discord.com/api/webhooks/1/t0ken\n"}, "without spaces or control characters"),
+        ({"url": "https://discord.com/api/webhooks/1/t0 ken"}, "without spaces or control characters"),
         ({"url": "https://discord.com/api/webhooks/1/t0ken", "format": "teams"}, "format: Input should be"),
         ({"webhook": "https://discord.com/api/webhooks/1/t0ken"}, "url: Field required"),
     ],
@@ -60,3 +66,12 @@ def test_a_wrong_webhook_secret_names_the_field_without_the_url(value: dict[str,
         parse_secret(WebhookTarget, value, secret_id=ARN)
     assert expected in str(failure.value)
     assert "t0ken" not in str(failure.value)
+
+
+def test_plain_http_is_allowed_only_to_loopback_and_only_with_the_local_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOKS_ALLOW_LOOPBACK_HTTP", "1")
+    for url in ("http://127.0.0.1:8080/api/webhooks/1/t", "http://[::1]:8080/w", "http://localhost/w"):
+        assert parse_secret(WebhookTarget, {"url": url}, secret_id=ARN).url.get_secret_value() == url
+    for url in ("http://10.0.0.1/w", "http://169.254.170.2/v2/metadata", "http://discord.com/w"):
+        with pytest.raises(HookConfigError, match="must be an https:// URL"):
+            parse_secret(WebhookTarget, {"url": url}, secret_id=ARN)
