@@ -40,8 +40,8 @@ from bench.report import markdown_table, notes, results_document, results_table,
 from bench.scoring import MATCH_TOLERANCE_S, Summary, check_targets
 from capture_task.capture import CaptureTask, cpu_seconds
 from capture_task.ingest.media import SegmentMedia
+from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.sampler import KeyframeSampler
-from capture_task.vision.scoreboard import ScoreboardReader
 from contracts import Event, GoalEvent
 from sample_broadcast import BroadcastInfo, LiveHlsServer, SampleBroadcast, bench_suite, ensure_broadcast
 
