@@ -159,6 +159,7 @@ def looks_like_zero(glyphs: Mask) -> bool:
         hx, hy_, hw, hh_ = cv2.boundingRect(contours[holes[0]])
         if not (hx <= x and x + w <= hx + hw and hy_ <= y and y + h <= hy_ + hh_):
             return False
-    _, hy, _, hh = cv2.boundingRect(contours[holes[0]])
+    _, hy, hw, hh = cv2.boundingRect(contours[holes[0]])
     centre_offset = abs((hy + hh / 2) - (oy + oh / 2)) / oh
-    return hh >= 0.5 * oh and centre_offset < 0.12 and ow < 0.95 * oh
+    # A 4's closed triangle is a hole too, but shorter, narrower and off-centre.
+    return hh >= 0.6 * oh and hw >= 0.35 * ow and centre_offset < 0.08 and ow < 0.95 * oh

@@ -112,10 +112,13 @@ def _with_hyphen(groups: list[Mask], text_height_px: int) -> Mask:
 
 def _read_number(group: Mask, text_height_px: int) -> int | None:
     """One number read alone; a lone zero tesseract declines is recognised by its shape."""
-    text = read_glyphs(_trimmed(group), text_height_px, "0123456789")
-    if re.fullmatch(r"\d{1,2}", text):
-        return int(text)
-    if not text and looks_like_zero(_trimmed(group)):
+    glyphs = _trimmed(group)
+    count = cv2.connectedComponents(glyphs.astype(np.uint8), connectivity=8)[0] - 1
+    if count in (1, 2):
+        text = read_counted(glyphs, text_height_px, "0123456789", r"\d{1,2}", count)
+        if text is not None:
+            return int(text)
+    if count == 1 and looks_like_zero(glyphs):
         return 0
     return None
 

@@ -112,6 +112,7 @@ class KeyframeSampler:
         mask = reader.score_mask(keyframe.image) if reader.layout is not None else None
         if mask is not None:
             self._keyframes_without_hud = 0
+            self._searching_since = self._reported_missing_at = None
             return mask
         self._keyframes_without_hud += 1
         searching = reader.layout is None or self._keyframes_without_hud >= RELOCATE_AFTER_HIDDEN_KEYFRAMES
