@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         right = sum(read(image).replace(" ", "") == text for text, image in canvases)
         results[name] = ((cpu_seconds() - cpu) / len(canvases), (time.monotonic() - wall) / len(canvases), right)
     for name, (cpu_s, wall_s, right) in results.items():
-        print(f"{name:<32} {1000 * cpu_s:7.2f} ms CPU/call {1000 * wall_s:7.2f} ms wall/call  {right}/{len(canvases)} right")
+        per_call = f"{1000 * cpu_s:7.2f} ms CPU/call {1000 * wall_s:7.2f} ms wall/call"
+        print(f"{name:<32} {per_call}  {right}/{len(canvases)} right")
     (fast_cpu, fast_wall, _), (slow_cpu, slow_wall, _) = results.values()
     print(f"ratio (process per call / in process): {slow_cpu / fast_cpu:.1f}x CPU, {slow_wall / fast_wall:.1f}x wall")
     return 0

@@ -40,7 +40,6 @@ from capture_task.vision.locate import (
     code_glyphs,
     locate_hud,
     read_counted,
-    read_glyphs,
 )
 from capture_task.vision.ocr import OCR_TEXT_HEIGHT_PX, PageMode, ocr_canvas, read_text
 from capture_task.vision.readings import ScoreboardReading
