@@ -162,4 +162,4 @@ def looks_like_zero(glyphs: Mask) -> bool:
     _, hy, hw, hh = cv2.boundingRect(contours[holes[0]])
     centre_offset = abs((hy + hh / 2) - (oy + oh / 2)) / oh
     # A 4's closed triangle is a hole too, but shorter, narrower and off-centre.
-    return hh >= 0.6 * oh and hw >= 0.35 * ow and centre_offset < 0.08 and ow < 0.95 * oh
+    return hh >= 0.6 * oh and hw >= 0.25 * ow and centre_offset < 0.08 and ow < 0.95 * oh

@@ -233,7 +233,8 @@ tesseract's LSTM drops a thin 'I', a lone '0' or a whole word in one mode or siz
 
 def read_counted(mask: Mask, text_height: int, whitelist: str, pattern: str, glyph_count: int) -> str | None:
     """A reading of ``glyph_count`` characters matching ``pattern``, trying a few renderings."""
-    for mode, factor in _RENDERINGS:
+    renderings = ((PageMode.CHARACTER, 1.0), *_RENDERINGS) if glyph_count == 1 else _RENDERINGS
+    for mode, factor in renderings:
         text = read_glyphs(mask, round(text_height * factor), whitelist, mode)
         if len(text) == glyph_count and re.fullmatch(pattern, text):
             return text
@@ -290,7 +291,10 @@ def _clock_tokens(tokens: list[_Token], home: int, away: int, text_height: int) 
             gap = second.box.left - first.box.right
             if len(first.text) <= 3 and len(second.text) == 2 and gap <= 1.2 * text_height:
                 return [first, second]
-        return None
+        # A colon too thin to leave a gap: the clock is one token of 3-5 digits.
+        # (Touching digits make fewer glyphs than characters, so any token reading as digits will do.)
+        whole = [t for t in candidates if re.fullmatch(r"\d{3,5}", t.text)]
+        return whole[:1] or None
 
     left = clock_at(list(reversed(tokens[:home]))[:4][::-1])
     right = clock_at(tokens[away + 1 : away + 5])
