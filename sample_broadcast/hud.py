@@ -174,7 +174,7 @@ def _crest_masks(shape: str, width: int, height: int) -> tuple[np.ndarray, np.nd
         cv2.fillPoly(outline, [points], 255)
         cv2.fillPoly(body, [inner], 255)
         cv2.rectangle(band, (w // 2 - w // 8, 0), (w // 2 + w // 8, h), 255, -1)
-        band = cv2.bitwise_and(band, body)
+        band = np.minimum(band, body)
     else:
         centre, radius = (w // 2, h // 2), min(w, h) // 2 - 1
         cv2.circle(outline, centre, radius, 255, -1)
@@ -183,7 +183,7 @@ def _crest_masks(shape: str, width: int, height: int) -> tuple[np.ndarray, np.nd
             cv2.circle(band, centre, max(1, (radius - border) // 2), 255, -1)
         else:
             cv2.rectangle(band, (0, h // 2 - h // 10), (w, h // 2 + h // 10), 255, -1)
-            band = cv2.bitwise_and(band, body)
+            band = np.minimum(band, body)
 
     def shrink(mask: np.ndarray) -> np.ndarray:
         return cv2.resize(mask, (width, height), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
@@ -227,18 +227,19 @@ class HudRenderer:
     def _widest(self, template: str) -> int:
         return max(self._sprite(template.replace("d", d)).width for d in DIGITS)
 
-    def _text(self, layer: Layer, x: int, centre_y: int, sprite: TextSprite, bgr: Bgr) -> None:
-        """Paint ``sprite`` with the style's shadow or outline under it."""
-        effect = self.hud.text_effect
+    def _text(self, layer: Layer, x: int, centre_y: int, sprite: TextSprite, bgr: Bgr, *, halo: bool = False) -> None:
+        """Paint ``sprite`` with the style's shadow or outline under it (``halo`` forces an outline)."""
+        effect = "outline" if halo else self.hud.text_effect
         if effect == "shadow":
             offset = max(1, self.digit_height // 12)
-            layer.text(x + offset, centre_y + offset, replace(sprite, mask=sprite.mask * 0.7), (0, 0, 0))
+            shadow = np.asarray(sprite.mask * 0.7, np.float32)
+            layer.text(x + offset, centre_y + offset, replace(sprite, mask=shadow), (0, 0, 0))
         elif effect == "outline":
             radius = max(1, self.digit_height // 16)
             kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-            halo = cv2.dilate(np.pad(sprite.mask, radius), kernel)
+            ring = np.asarray(cv2.dilate(np.pad(sprite.mask, radius), kernel), np.float32)
             ink = (235, 235, 235) if sum(bgr) < 300 else (10, 10, 10)
-            layer.text(x - radius, centre_y, replace(sprite, mask=halo, baseline_y=sprite.baseline_y + radius), ink)
+            layer.text(x - radius, centre_y, replace(sprite, mask=ring, baseline_y=sprite.baseline_y + radius), ink)
         layer.text(x, centre_y, sprite, bgr)
 
     # -- geometry -------------------------------------------------------------------------------
@@ -450,6 +451,13 @@ class HudRenderer:
         layer.paint(box.x, box.y, body, kit)
         layer.paint(box.x, box.y, band, edge)
 
+    def _team_cell_ink(self, fills: list[Bgr], index: int) -> tuple[Bgr, bool]:
+        """Ink for a team-coloured score box, and whether it needs a dark halo to read on both kits."""
+        if len(fills) == 1 or self.hud.score_layout == "split":
+            return contrasting_ink(fills[index % len(fills)]), False
+        inks = {contrasting_ink(fill) for fill in fills}
+        return (inks.pop(), False) if len(inks) == 1 else ((255, 255, 255), True)
+
     def _score_texts(self, state: MatchState) -> list[str]:
         if self.hud.score_layout == "split":
             return [str(state.home_score), str(state.away_score)]
@@ -494,25 +502,20 @@ class HudRenderer:
         fills = self._score_fills(state.home, state.away)
         if animation == "flash":
             strength = 0.65 * abs(math.sin(3 * math.pi * progress))
-            for box in lay.score_boxes:
-                layer.fill(box.x, top, box.width, h, FLASH_BGR, strength)
-        for index, (box, text) in enumerate(zip(lay.score_boxes, self._score_texts(state), strict=True)):
+            for slot in lay.score_boxes:
+                layer.fill(slot.x, top, slot.width, h, FLASH_BGR, strength)
+        for index, (slot, text) in enumerate(zip(lay.score_boxes, self._score_texts(state), strict=True)):
             sprite = self._sprite(text)
-            ink = (
-                contrasting_ink(fills[index])
-                if hud.score_cell == "team" and len(fills) == len(lay.score_boxes)
-                else None
-            )
-            if ink is None and hud.score_cell == "team":
-                ink = (255, 255, 255)
-            x = box.x + (box.width - sprite.width) // 2
+            ink, halo = hud.score_text_bgr, False
+            if hud.score_cell == "team":
+                ink, halo = self._team_cell_ink(fills, index)
+            x = slot.x + (slot.width - sprite.width) // 2
             if animation == "slide":
-                shift = round(progress * h)
-                clipped = _clip_rows(sprite, centre - shift, top, top + h)
+                clipped = _clip_rows(sprite, centre - round(progress * h), top, top + h)
                 if clipped is not None:
-                    self._text(layer, x, clipped[1], clipped[0], ink or hud.score_text_bgr)
+                    self._text(layer, x, clipped[1], clipped[0], ink, halo=halo)
             else:
-                self._text(layer, x, centre, sprite, ink or hud.score_text_bgr)
+                self._text(layer, x, centre, sprite, ink, halo=halo)
         self._last = (key, layer)
         return layer
 
@@ -527,7 +530,7 @@ def _sheared(sprite: TextSprite, shear: float) -> TextSprite:
     # x' = x + shear * (baseline - y): the baseline stays put, the tops of glyphs move right.
     matrix = np.array([[1.0, -shear, shear * sprite.baseline_y], [0.0, 1.0, 0.0]], np.float32)
     mask = cv2.warpAffine(sprite.mask, matrix, (width + extra, height), flags=cv2.INTER_LINEAR)
-    return replace(sprite, mask=mask)
+    return replace(sprite, mask=np.asarray(mask, np.float32))
 
 
 def _clip_rows(sprite: TextSprite, centre_y: int, y0: int, y1: int) -> tuple[TextSprite, int] | None:
