@@ -165,6 +165,8 @@ class BroadcastStyle:
     rate_control: RateControl = "crf"
     bitrate_kbps: int = 0
     """With ``rate_control="capped"``: the x264 average and maximum bitrate, as a streamer's OBS sets."""
+    x264_preset: str = "veryfast"
+    """OBS's default; streamers on weak PCs choose superfast or ultrafast (blockier at the same bitrate)."""
     near_hud_widget: bool = False
     """A streamer widget with digits (sub goal, uptime, a bet) just beside or below the HUD."""
 

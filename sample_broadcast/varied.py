@@ -352,6 +352,7 @@ def varied_style(seed: int, *, resolution: Resolution | None = None, fps: int | 
         rate_control="capped" if capped else "crf",
         bitrate_kbps=bitrate,
         near_hud_widget=rng.random() < 0.35,
+        x264_preset=rng.choices(("veryfast", "superfast", "ultrafast"), (45, 35, 20))[0],
     )
 
 
@@ -450,6 +451,7 @@ def dimensions(script: MatchScript, style: BroadcastStyle) -> dict[str, str]:
         "resolution": f"{style.height}p",
         "fps": str(style.fps),
         "rate_control": rate,
+        "x264_preset": style.x264_preset,
         "overlays_near_hud": "widget" if style.near_hud_widget else "no",
         "chat_webcam": ("chat" if style.chat_overlay else "") + ("+webcam" if style.webcam_overlay else "") or "none",
         "start": "mid-match" if script.start_score != (0, 0) else "0-0",
