@@ -266,7 +266,9 @@ class HudRenderer:
         cell_h = self._cell_height
         crest_w, crest_h = self._crest_size
         band_h = max(cell_h, crest_h + 2) if hud.code_marker == "crest" else cell_h
-        added_h = round(cell_h * ADDED_TIME_ROW_FRAC) if hud.added_time_box else 0
+        added_h = 0
+        if hud.added_time_box:
+            added_h = max(round(cell_h * ADDED_TIME_ROW_FRAC), self.digit_height + 2 * max(2, self.digit_height // 8))
         bottom = hud.placement.startswith("bottom")
         band_y = added_h if bottom else 0
         top = band_y + (band_h - cell_h) // 2
@@ -344,7 +346,7 @@ class HudRenderer:
             width = clock.x + clock_w
         added = None
         if hud.added_time_box:
-            added_w = self._widest("+d") + pad
+            added_w = self._widest("+d") + 2 * max(2, self.digit_height // 8)
             added_y = 0 if bottom else band_y + band_h
             added = Box(clock.x + (clock_w - added_w) // 2, added_y, added_w, added_h)
         return _Layout(
@@ -498,7 +500,8 @@ class HudRenderer:
             box = lay.added_time
             layer.fill(box.x, box.y, box.width, box.height, hud.added_time_bgr, 1.0)
             plus = self._sprite(f"+{state.added_time_min}")
-            self._text(layer, box.x + (box.width - plus.width) // 2, box.y + box.height // 2, plus, (255, 255, 255))
+            # Drawn plain: the game's own badge, not the streamer's text style.
+            layer.text(box.x + (box.width - plus.width) // 2, box.y + box.height // 2, plus, (255, 255, 255))
         fills = self._score_fills(state.home, state.away)
         if animation == "flash":
             strength = 0.65 * abs(math.sin(3 * math.pi * progress))

@@ -23,7 +23,7 @@ import random
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sample_broadcast.exceptions import FontsMissingError
+from sample_broadcast.exceptions import FontsMissingError, InvalidScriptError
 from sample_broadcast.script import (
     FULL_TIME_CLOCK_S,
     GAME_CLOCK_RATE,
@@ -381,10 +381,24 @@ def varied_script(
         blackouts = rng.choices((0, 1, 2), (55, 35, 10))[0]
     if mid_match_start is None:
         mid_match_start = rng.random() < 0.3
-    script = random_script(
-        seed, duration_s, n_goals=n_goals, half_time=half_time, new_match=new_match, team_codes=codes,
-        celebration_range_s=(2.0, 5.0), replay_range_s=(7.5, 10.0), blackouts=blackouts,
-    )  # fmt: skip
+    # Long replays fill a short stream fast: extras the seed chose (not the caller) give way first.
+    attempts = [(blackouts, half_time, new_match)]
+    if blackouts:
+        attempts.append((0, half_time, new_match))
+    if half_time is None:
+        attempts.append((0, False, new_match))
+    if new_match is None:
+        attempts.append((0, False if half_time is None else half_time, False))
+    for attempt, (dark, ht, nm) in enumerate(attempts):
+        try:
+            script = random_script(
+                seed, duration_s, n_goals=n_goals, half_time=ht, new_match=nm, team_codes=codes,
+                celebration_range_s=(2.0, 5.0), replay_range_s=(7.5, 10.0), blackouts=dark,
+            )  # fmt: skip
+            break
+        except InvalidScriptError:
+            if attempt == len(attempts) - 1:
+                raise
     if mid_match_start:
         home, away = rng.randint(0, 3), rng.randint(0, 3)
         if home == away == 0:
