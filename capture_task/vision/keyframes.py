@@ -110,5 +110,5 @@ def decode_keyframe(data: bytes) -> NDArray[np.uint8] | None:
     frame = frames[0]
     plane = frame.planes[0]
     luma = np.frombuffer(plane, np.uint8).reshape(frame.height, plane.line_size)[:, : frame.width]
-    grey: NDArray[np.uint8] = cv2.LUT(luma, _FULL_RANGE)  # 4x numpy's take on a 1080p frame
+    grey: NDArray[np.uint8] = cv2.LUT(luma, _FULL_RANGE).astype(np.uint8, copy=False)  # 4x faster than numpy
     return grey
