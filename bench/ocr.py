@@ -31,7 +31,7 @@ TEXTS = ("0", "1", "7", "12", "3-1", "10-2", "LIV", "MCI", "ATM", "INTR", "45:12
 def _glyphs(text: str, text_px: int) -> np.ndarray:
     font = ImageFont.truetype(FONT, round(text_px * 1.35))
     left, top, right, bottom = font.getbbox(text)
-    image = Image.new("L", (right - left + 4, bottom - top + 4), 0)
+    image = Image.new("L", (int(right - left) + 4, int(bottom - top) + 4), 0)
     ImageDraw.Draw(image).text((2 - left, 2 - top), text, font=font, fill=255)
     return np.asarray(image) > 127
 
