@@ -69,7 +69,7 @@ class Look:
     height: int
     font: Path
     text_px: int
-    placement: Literal["top-left", "top-centre"]
+    placement: Literal["top-left", "top-centre", "top-right"]
     margin_px: int
     clock_side: Literal["left", "right"]
     separator: Separator
@@ -116,7 +116,7 @@ def random_look(rng: random.Random) -> Look:
         height=height,
         font=rng.choice(FONTS),
         text_px=round(height * rng.uniform(0.02, 0.032)),
-        placement=rng.choice(["top-left", "top-centre"]),
+        placement=rng.choice(["top-left", "top-centre", "top-right"]),
         margin_px=round(height * rng.uniform(0.015, 0.05)),
         clock_side=rng.choice(["left", "right"]),
         separator="split" if kind == "split" else rng.choice(["-", " - ", ":", " : "]),
@@ -190,7 +190,8 @@ def paint(look: Look, text: HudText, *, seed: int = 0, frame: NDArray[np.uint8] 
     added_w = painter.text_width("+0") + 2 * pad if text.added_minutes else 0
     teams_w = 2 * (code_w + mark_w) + score_w
     total = teams_w + gap + clock_w + (added_w + max(gap, 2) if added_w else 0)
-    x0 = look.margin_px if look.placement == "top-left" else (look.width - total) // 2
+    x0 = {"top-left": look.margin_px, "top-centre": (look.width - total) // 2,
+          "top-right": look.width - look.margin_px - total}[look.placement]  # fmt: skip
     y0 = look.margin_px
 
     def cell(x: int, w: int, colour: tuple[int, int, int]) -> None:
