@@ -59,6 +59,8 @@ MASK_MISMATCH_HIDDEN = 0.3
 MAX_GOALS = 20
 """No football match shows a number above this: such a reading is a misread."""
 TEAM_READINGS_TO_AGREE = 2
+TEAM_REREADS_BEFORE_SEARCH = 2
+"""Frames whose code boxes do not read before the HUD is searched for again to read the codes."""
 
 _CLOCK = re.compile(r"(\d{1,3})\D{0,2}(\d{2})(?!\d)")
 _SCORE_LINE = re.compile(r"^\D*(\d{1,2})\D+(\d{1,2})\D*$")
@@ -180,6 +182,15 @@ def read_team_codes(frame: Frame, layout: HudLayout) -> Teams | None:
     return Teams(home=codes[0], away=codes[1])
 
 
+def _same_place(a: HudLayout, b: HudLayout) -> bool:
+    """Two layouts of one HUD: their team code boxes within a third of a text height of each other."""
+    tolerance = max(a.text_height_px, b.text_height_px) / 3
+    return all(
+        abs(x.box.left - y.box.left) <= tolerance and abs(x.box.top - y.box.top) <= tolerance
+        for x, y in ((a.home, b.home), (a.away, b.away))
+    )
+
+
 @dataclass
 class ReaderStats:
     """How much work the reader did; the benchmark and the metrics report these."""
@@ -208,6 +219,7 @@ class ScoreboardReader:
         self._last_reading: ScoreboardReading | None = None
         self._team_votes: Counter[Teams] = Counter()
         self._teams: Teams | None = None
+        self._failed_team_reads = 0
 
     @property
     def teams(self) -> Teams | None:
@@ -225,8 +237,10 @@ class ScoreboardReader:
         self.last_search = LocateReport()
         layout = locate_hud(frame, self.last_search)
         if layout is not None:
+            same_place = self.layout is not None and _same_place(self.layout, layout)
+            # The same HUD found again is another reading of its codes; a HUD elsewhere starts afresh.
+            self._team_votes = self._team_votes + Counter([layout.teams]) if same_place else Counter([layout.teams])
             self.layout = layout
-            self._team_votes = Counter([layout.teams])
             self._teams = None
             self.forget()
         return layout is not None
@@ -282,6 +296,16 @@ class ScoreboardReader:
         teams = read_team_codes(frame, layout)
         if teams is not None:
             self._team_votes[teams] += 1
+        else:
+            # The code boxes alone do not read (a mark inside them, say): the search reads the codes as tokens.
+            self._failed_team_reads += 1
+            if self._failed_team_reads % TEAM_REREADS_BEFORE_SEARCH == 0:
+                self.relocate(frame)
+        return self._confirm_from_votes()
+
+    def _confirm_from_votes(self) -> bool:
+        layout = self.layout
+        assert layout is not None
         best, votes = self._team_votes.most_common(1)[0] if self._team_votes else (None, 0)
         if best is None or votes < TEAM_READINGS_TO_AGREE:
             return False
