@@ -6,7 +6,7 @@ scores and reports them, and both must agree on one shape.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -107,6 +107,19 @@ class Measurement:
         return cls(**{**data, "detections": detections, "warnings": tuple(data.get("warnings", ()))})
 
 
+def shown_scores(truth: dict[str, Any]) -> frozenset[tuple[int, int]]:
+    """Every score a broadcast's HUD showed, from its truth: match starts (0-0, or 1-2 when the
+    broadcast joins a match under way; older truth files have no start score: 0-0) and goals."""
+    scores = {(0, 0)} if not any("score" in match for match in truth.get("matches", [])) else set()
+    for match in truth.get("matches", []):
+        if "score" in match:
+            scores.add((match["score"]["home"], match["score"]["away"]))
+    for goal in truth["goals"]:
+        scores.add((goal["score"]["home"], goal["score"]["away"]))
+        scores.add((goal["previous_score"]["home"], goal["previous_score"]["away"]))
+    return frozenset(scores)
+
+
 @dataclass(frozen=True)
 class StreamResult:
     """One suite stream: its facts, its truth and each pipeline's measurement."""
@@ -120,9 +133,20 @@ class StreamResult:
     duration_s: float
     truth: tuple[GoalMoment, ...]
     measurements: dict[Pipeline, Measurement]
+    shown_scores: frozenset[tuple[int, int]] = frozenset()
+    """Every score the stream's HUD ever showed (each match's first score and each goal's):
+    a detected goal with any other score is a *wrong score*, a misread taken for a goal."""
+    dimensions: dict[str, str] = field(default_factory=dict)
+    """The broadcast's style and script dimensions (``sample_broadcast.dimensions``), to group results by."""
 
     @classmethod
-    def of(cls, name: str, info: BroadcastInfo, measurements: dict[Pipeline, Measurement]) -> StreamResult:
+    def of(
+        cls,
+        name: str,
+        info: BroadcastInfo,
+        measurements: dict[Pipeline, Measurement],
+        dimensions: dict[str, str] | None = None,
+    ) -> StreamResult:
         """The result for a rendered broadcast; its truth is read here, never by the measuring process."""
         truth = info.truth()
         stream = truth["stream"]
@@ -135,6 +159,8 @@ class StreamResult:
             duration_s=float(stream["duration"]),
             truth=tuple(GoalMoment.from_truth(goal) for goal in truth["goals"]),
             measurements=measurements,
+            shown_scores=shown_scores(truth),
+            dimensions=dict(dimensions or {}),
         )
 
     @property

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 
 from capture_task.ingest.media import SegmentMedia
 from capture_task.vision.frames import all_frames
+from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.readings import FrameObservation
-from capture_task.vision.scoreboard import ScoreboardReader
 
 
 class EveryFrameSampler:

@@ -46,7 +46,11 @@ def factor(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}x"
 
 
-_UNIT_FORMATS = {"fraction": fraction, "seconds": seconds, "factor": factor}
+def count(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}"
+
+
+_UNIT_FORMATS = {"fraction": fraction, "seconds": seconds, "factor": factor, "count": count}
 
 
 def _pair(row: Row, render: Callable[[PipelineFigures], str]) -> str:
@@ -60,7 +64,7 @@ def results_table(summary: Summary, *, title: str) -> Table:
     for header in ("stream", "format"):
         table.add_column(header)
     for header in (
-        "length s", "goals", "detected", "precision", "recall", "median err s", "max err s",
+        "length s", "goals", "detected", "precision", "recall", "wrong scores", "median err s", "max err s",
         "realtime", "ratio", "OCR calls", "ratio", "full decodes",
     ):  # fmt: skip
         table.add_column(header, justify="right")
@@ -74,6 +78,7 @@ def results_table(summary: Summary, *, title: str) -> Table:
             _pair(row, lambda f: str(len(f.score.detected))),
             _pair(row, lambda f: fraction(f.score.precision)),
             _pair(row, lambda f: fraction(f.score.recall)),
+            _pair(row, lambda f: str(f.score.wrong_scores)),
             _pair(row, lambda f: seconds(f.score.median_error_s)),
             _pair(row, lambda f: seconds(f.score.max_error_s)),
             _pair(row, lambda f: factor(f.realtime_factor)),
@@ -85,6 +90,61 @@ def results_table(summary: Summary, *, title: str) -> Table:
             style="bold" if row is summary.overall else None,
         )
     return table
+
+
+def dimensions_table(summary: Summary, *, title: str) -> Table:
+    """Per style/script dimension value: quality, ours / naive, so a weak dimension shows.
+
+    Recall below the run's overall recall is marked, as is any wrong score.
+    """
+    table = Table(title=title, caption="two figures in a cell: ours / naive; * = recall below the run's overall")
+    for header in ("dimension", "value"):
+        table.add_column(header)
+    for header in ("streams", "goals", "precision", "recall", "wrong scores", "median err s", "max err s"):
+        table.add_column(header, justify="right")
+    overall = summary.overall.figures.get("ours")
+    overall_recall = overall.score.recall if overall else None
+    previous = None
+    for entry in summary.dimensions:
+        row = entry.row
+        ours = row.figures.get("ours")
+        weak = (
+            ours is not None
+            and ours.score.recall is not None
+            and overall_recall is not None
+            and ours.score.recall < overall_recall
+        )
+        table.add_row(
+            entry.dimension if entry.dimension != previous else "",
+            entry.value + (" *" if weak else ""),
+            str(entry.streams),
+            str(row.truth_goals),
+            _pair(row, lambda f: fraction(f.score.precision)),
+            _pair(row, lambda f: fraction(f.score.recall)),
+            _pair(row, lambda f: str(f.score.wrong_scores)),
+            _pair(row, lambda f: seconds(f.score.median_error_s)),
+            _pair(row, lambda f: seconds(f.score.max_error_s)),
+            style="yellow" if weak else None,
+        )
+        previous = entry.dimension
+    return table
+
+
+def dimensions_markdown(summary: Summary) -> str:
+    """The per-dimension figures of our pipeline as a Markdown table."""
+    lines = [
+        "| dimension | value | streams | goals | precision | recall | wrong scores | median / max error |",
+        "|---|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for entry in summary.dimensions:
+        ours = entry.row.figures.get("ours")
+        score = ours.score if ours else DetectionScore()
+        lines.append(
+            f"| {entry.dimension} | {entry.value} | {entry.streams} | {entry.row.truth_goals} "
+            f"| {fraction(score.precision)} | {fraction(score.recall)} | {score.wrong_scores if ours else '–'} "
+            f"| {seconds(score.median_error_s)} / {seconds(score.max_error_s)} s |"
+        )
+    return "\n".join(lines)
 
 
 def targets_table(checks: Sequence[TargetCheck], *, partial: bool) -> Table:
@@ -129,12 +189,16 @@ def notes(results: Sequence[StreamResult]) -> list[str]:
     for result in results:
         for pipeline, measurement in result.measurements.items():
             where = f"{result.name} ({pipeline})"
-            score = match_goals(result.truth, measurement.detections)
+            score = match_goals(result.truth, measurement.detections, shown_scores=result.shown_scores)
+            for found in score.wrong:
+                lines.append(f"{where} reported a score the stream never showed: {found.describe()}")
             for goal in score.missed:
                 near = [d for d in measurement.detections if abs((d.at - goal.at).total_seconds()) <= NEARBY_S]
                 instead = ", ".join(d.describe() for d in near) if near else "nothing within 10 s"
                 lines.append(f"{where} missed truth goal {goal.describe()}; detected instead: {instead}")
             for found in score.spurious:
+                if found in score.wrong:
+                    continue
                 lines.append(f"{where} detected a goal the truth does not have: {found.describe()}")
             for match in score.matches:
                 if match.error_s > TARGET_MEDIAN_ERROR_S:
@@ -187,6 +251,7 @@ def _row_json(row: Row) -> dict[str, Any]:
             "matched": len(f.score.matches),
             "precision": f.score.precision,
             "recall": f.score.recall,
+            "wrong_scores": f.score.wrong_scores,
             "timing_errors_s": [round(error_s, 3) for error_s in f.score.errors_s],
             "median_timing_error_s": f.score.median_error_s,
             "max_timing_error_s": f.score.max_error_s,
@@ -223,6 +288,7 @@ def results_document(
     streams = [
         _row_json(row)
         | {
+            "dimensions": result.dimensions,
             "truth": [goal.to_json() for goal in result.truth],
             "measurements": {pipeline: m.to_json() for pipeline, m in result.measurements.items()},
         }
@@ -235,6 +301,10 @@ def results_document(
         "streams": streams,
         "classes": [_row_json(row) for row in summary.classes],
         "overall": _row_json(summary.overall),
+        "dimensions": [
+            {"dimension": entry.dimension, "value": entry.value, "streams": entry.streams} | _row_json(entry.row)
+            for entry in summary.dimensions
+        ],
         "targets": [
             {"target": c.name, "measured": c.measured, "passed": c.passed, "binding": c.binding} for c in checks
         ],

@@ -23,16 +23,16 @@ from capture_task.metrics import CaptureMetrics
 from capture_task.publish.keeper import KeepPolicy, SegmentKeeper
 from capture_task.publish.publisher import EventSink
 from capture_task.publish.segment_store import SegmentStore, SegmentStoreError
+from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.readings import ScoreboardReading
 from capture_task.vision.sampler import FrameSampler, KeyframeSampler
-from capture_task.vision.scoreboard import ScoreboardReader
 from contracts import GoalEvent, MatchEndEvent, SegmentEvent, goal_id, match_end_id, segment_id
 
 logger = logging.getLogger("highlight_bot.capture")
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process, its threads and finished children (tesseract runs)."""
+    """CPU time of this process, its threads and finished children (decoders, if any)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
@@ -86,7 +86,7 @@ class CaptureTask:
         self.stats = CaptureStats()
         self.matches = MatchTracker()
         self.metrics = metrics
-        self._ocr_counted = (0, 0)
+        self._ocr_counted = (0, 0, 0)
         self.keeper = SegmentKeeper(keep or KeepPolicy.keep_all())
         self._location_of: dict[int, str] = {}
 
@@ -148,7 +148,8 @@ class CaptureTask:
         self.metrics.ocr(
             reads=reader.ocr_calls - self._ocr_counted[0], failures=reader.unreadable - self._ocr_counted[1]
         )
-        self._ocr_counted = (reader.ocr_calls, reader.unreadable)
+        self.metrics.hud_not_found(reader.hud_not_found - self._ocr_counted[2])
+        self._ocr_counted = (reader.ocr_calls, reader.unreadable, reader.hud_not_found)
         self.metrics.maybe_flush()
 
     def _announce(self, segments: list[SegmentMedia]) -> None:

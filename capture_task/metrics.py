@@ -25,6 +25,7 @@ class _Counts:
     goals: int = 0
     ocr_reads: int = 0
     ocr_failures: int = 0
+    hud_not_found: int = 0
     behind_live: list[float] = field(default_factory=list)
     events: dict[str, int] = field(default_factory=dict)
 
@@ -70,6 +71,10 @@ class CaptureMetrics:
         ``TwitchUnauthorized``, ``TwitchApiDown`` (the ``metric_name`` of the exception raised)."""
         self._counts.events[name] = self._counts.events.get(name, 0) + 1
 
+    def hud_not_found(self, count: int) -> None:
+        """A minute (or another) of stream went by without the scoreboard being found."""
+        self._counts.hud_not_found += count
+
     def maybe_flush(self) -> None:
         if self._clock() - self._last_flush >= self.interval_s:
             self.flush()
@@ -84,6 +89,7 @@ class CaptureMetrics:
         metrics.add_metric(name="GoalsDetected", unit=MetricUnit.Count, value=counts.goals)
         metrics.add_metric(name="OcrReads", unit=MetricUnit.Count, value=counts.ocr_reads)
         metrics.add_metric(name="OcrFailures", unit=MetricUnit.Count, value=counts.ocr_failures)
+        metrics.add_metric(name="HudNotFound", unit=MetricUnit.Count, value=counts.hud_not_found)
         if counts.behind_live:
             metrics.add_metric(name="SegmentsBehindLive", unit=MetricUnit.Count, value=max(counts.behind_live))
         # Problem counters appear only when something happened; alarms on them treat missing data as fine.

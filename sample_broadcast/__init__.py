@@ -36,13 +36,25 @@ from sample_broadcast.script import (
 )
 from sample_broadcast.serve import LiveHlsServer, every_nth_playlist_request
 from sample_broadcast.style import BroadcastStyle, HudStyle, random_style
-from sample_broadcast.suite import SampleBroadcast, bench_suite, demo_broadcast, test_broadcast
+from sample_broadcast.suite import (
+    DEV_SEEDS,
+    UNSEEN_SEEDS,
+    SampleBroadcast,
+    bench_suite,
+    demo_broadcast,
+    test_broadcast,
+    unseen_suite,
+    varied_broadcast,
+)
 from sample_broadcast.truth import GENERATOR_VERSION
+from sample_broadcast.varied import dimensions, varied_script, varied_style
 
 __all__ = [
     "DEFAULT_START_PDT",
+    "DEV_SEEDS",
     "GAME_CLOCK_RATE",
     "GENERATOR_VERSION",
+    "UNSEEN_SEEDS",
     "BroadcastInfo",
     "BroadcastStyle",
     "EncoderError",
@@ -60,10 +72,15 @@ __all__ = [
     "SampleBroadcastError",
     "bench_suite",
     "demo_broadcast",
+    "dimensions",
     "ensure_broadcast",
     "every_nth_playlist_request",
     "random_script",
     "random_style",
     "render_broadcast",
     "test_broadcast",
+    "unseen_suite",
+    "varied_broadcast",
+    "varied_script",
+    "varied_style",
 ]

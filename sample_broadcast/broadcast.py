@@ -82,6 +82,7 @@ def render_broadcast(
     segments = encode_segments(
         renderer.frames(), out_dir, width=style.width, height=style.height, fps=style.fps, crf=style.crf,
         duration_s=script.duration_s, audio=style.audio,
+        bitrate_kbps=style.bitrate_kbps if style.rate_control == "capped" else 0, preset=style.x264_preset,
     )  # fmt: skip
     expected = script.duration_s // SEGMENT_DURATION_S
     if len(segments) != expected:

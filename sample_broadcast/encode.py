@@ -39,11 +39,17 @@ def _input_args(width: int, height: int, fps: int, duration_s: float, audio: boo
     return args
 
 
-def _codec_args(fps: int, crf: int, audio: bool) -> list[str]:
+def _codec_args(fps: int, crf: int, audio: bool, bitrate_kbps: int = 0, preset: str = X264_PRESET) -> list[str]:
     gop = SEGMENT_DURATION_S * fps
+    # A streamer's OBS caps the bitrate (Twitch allows up to ~8 Mbit/s); CRF is what a recording uses.
+    rate = (
+        ["-b:v", f"{bitrate_kbps}k", "-maxrate", f"{bitrate_kbps}k", "-bufsize", f"{2 * bitrate_kbps}k"]
+        if bitrate_kbps
+        else ["-crf", str(crf)]
+    )
     args = [
         "-map", "0:v",
-        "-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(crf), "-pix_fmt", "yuv420p",
+        "-c:v", "libx264", "-preset", preset, *rate, "-pix_fmt", "yuv420p",
         "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
         "-force_key_frames", f"expr:gte(t,n_forced*{SEGMENT_DURATION_S})",
     ]  # fmt: skip
@@ -68,13 +74,17 @@ def _run(command: list[str], frames: Iterable[Frame]) -> None:
 
 def encode_segments(
     frames: Iterable[Frame], out_dir: Path, *, width: int, height: int, fps: int, crf: int, duration_s: float,
-    audio: bool = True,
+    audio: bool = True, bitrate_kbps: int = 0, preset: str = X264_PRESET,
 ) -> list[Path]:  # fmt: skip
-    """Encode ``frames`` into ``out_dir/seg_00000.ts``..., one file per 2 s; returns them in order."""
+    """Encode ``frames`` into ``out_dir/seg_00000.ts``..., one file per 2 s; returns them in order.
+
+    ``bitrate_kbps`` > 0 caps the video bitrate instead of encoding at constant quality ``crf``;
+    ``preset`` is x264's speed preset (OBS's default is veryfast; weak PCs stream ultrafast).
+    """
     command = [
         ffmpeg_binary(), "-hide_banner", "-loglevel", "error", "-y",
         *_input_args(width, height, fps, duration_s, audio),
-        *_codec_args(fps, crf, audio),
+        *_codec_args(fps, crf, audio, bitrate_kbps, preset),
         "-f", "segment", "-segment_time", str(SEGMENT_DURATION_S), "-segment_format", "mpegts",
         str(out_dir / SEGMENT_NAME_PATTERN),
     ]  # fmt: skip

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import math
 import random
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
 from sample_broadcast.sprites import Bgr, Frame, Layer, font_size_for_digit_height, text_sprite
 from sample_broadcast.style import BroadcastStyle, installed_hud_fonts
+
+if TYPE_CHECKING:
+    from sample_broadcast.hud import Box
 
 CHAT_LINE_EVERY_S = (0.6, 2.2)
 CHAT_OPACITY = 0.55
@@ -172,3 +176,89 @@ class ReplayBadge:
             if edge < wipe_s:
                 x = int(frame.shape[1] * edge / wipe_s)
                 cv2.rectangle(frame, (x - frame.shape[1] // 6, 0), (x, frame.shape[0]), self.wipe_colour, -1)
+
+
+class GoalBanner:
+    """A "GOAL" strip beside the HUD after a goal, with the scorer's team and minute (``score_animation="banner"``)."""
+
+    def __init__(self, style: BroadcastStyle, hud: Box) -> None:
+        self.style = style
+        hud_style = style.hud
+        self.font = hud_style.font_path
+        self.height = max(12, round(hud.height * 0.8))
+        self.size = font_size_for_digit_height(self.font, max(6, round(self.height * 0.5)))
+        below = style.hud.placement.startswith("top")
+        self.x = hud.x
+        self.y = (
+            hud.y + hud.height + max(2, self.height // 6) if below else hud.y - self.height - max(2, self.height // 6)
+        )
+        self.fill: Bgr = hud_style.added_time_bgr
+        self._cache: dict[tuple[str, str], Layer] = {}
+
+    def layer(self, team: str, clock_text: str) -> Layer:
+        key = (team, clock_text)
+        if key not in self._cache:
+            minute = min(int(clock_text.split(":")[0]) + 1, 90)
+            sprite = text_sprite(self.font, self.size, f"GOAL  {team}  {minute}'")
+            pad = self.height // 3
+            layer = Layer.blank(self.x, self.y, sprite.width + 2 * pad, self.height)
+            layer.fill(0, 0, sprite.width + 2 * pad, self.height, self.fill, 0.92)
+            layer.text(pad, self.height // 2, sprite, (255, 255, 255))
+            self._cache[key] = layer
+        return self._cache[key]
+
+    def draw(self, frame: Frame, team: str, clock_text: str) -> None:
+        self.layer(team, clock_text).draw_on(frame)
+
+
+WIDGET_TEMPLATES = (
+    "SUB GOAL {a}/{b}",
+    "UPTIME {h}:{m}:{s}",
+    "!bet {x}-{y} pays {n}",
+    "W {x} - L {y}",
+    "FOLLOWERS {n}",
+    "DIV {x} - {a} PTS",
+)
+"""What streamers put beside a scoreboard; every one is full of digits and dashes."""
+
+
+class NearHudWidget:
+    """A small streamer widget with changing digits right beside (or under) the HUD."""
+
+    def __init__(self, style: BroadcastStyle, hud: Box) -> None:
+        rng = random.Random(f"widget:{style.scenery_seed}")
+        self.template = rng.choice(WIDGET_TEMPLATES)
+        self.values = {"a": rng.randint(1, 49), "b": 50, "x": rng.randint(0, 9), "y": rng.randint(0, 9)}
+        self.base_n = rng.randint(100, 9000)
+        self.font = str(rng.choice(installed_hud_fonts()))
+        self.height = max(12, round(hud.height * rng.uniform(0.6, 0.9)))
+        self.size = font_size_for_digit_height(self.font, max(6, round(self.height * 0.5)))
+        gap = max(3, round(hud.height * rng.uniform(0.15, 0.6)))
+        room_right = style.width - (hud.x + hud.width) > style.width * 0.22
+        if room_right and rng.random() < 0.6:
+            self.x, self.y = hud.x + hud.width + gap, hud.y + (hud.height - self.height) // 2
+        elif style.hud.placement.startswith("top"):
+            self.x, self.y = hud.x, hud.y + hud.height + gap
+        else:
+            self.x, self.y = hud.x, hud.y - self.height - gap
+        self.fill: Bgr = rng.choice(((30, 30, 30), (120, 40, 100), (90, 60, 20), (235, 235, 235)))
+        self.ink: Bgr = (20, 20, 20) if sum(self.fill) > 450 else (245, 245, 245)
+        self._cache: tuple[str, Layer] | None = None
+
+    def text_at(self, t: float) -> str:
+        uptime = 3725 + int(t)
+        return self.template.format(
+            h=uptime // 3600, m=f"{uptime // 60 % 60:02d}", s=f"{uptime % 60:02d}", n=self.base_n + int(t / 3),
+            **self.values,
+        )  # fmt: skip
+
+    def draw(self, frame: Frame, t: float) -> None:
+        text = self.text_at(t)
+        if self._cache is None or self._cache[0] != text:
+            sprite = text_sprite(self.font, self.size, text)
+            pad = self.height // 3
+            layer = Layer.blank(self.x, self.y, sprite.width + 2 * pad, self.height)
+            layer.fill(0, 0, sprite.width + 2 * pad, self.height, self.fill, 0.85)
+            layer.text(pad, self.height // 2, sprite, self.ink)
+            self._cache = (text, layer)
+        self._cache[1].draw_on(frame)

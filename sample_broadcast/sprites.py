@@ -95,8 +95,19 @@ class Layer:
         """Paint an opaque-or-translucent rectangle (layer coordinates) over what is there."""
         self.paint(x, y, np.full((height, width), opacity, np.float32), bgr)
 
-    def paint(self, x: int, y: int, coverage: Alpha, bgr: Bgr) -> None:
-        """Paint a solid colour through ``coverage`` (e.g. a text mask), 'over' operator."""
+    def fill_vertical_gradient(
+        self, x: int, y: int, width: int, height: int, bgr: Bgr, opacity: float, strength: float
+    ) -> None:
+        """A rectangle lighter at the top and darker at the bottom, as glossy broadcast cells are."""
+        factors = np.linspace(1.0 + strength, 1.0 - strength, max(1, height), dtype=np.float32)
+        colours = np.clip(np.array(bgr, np.float32)[None, :] * factors[:, None], 0, 255)
+        self.paint(x, y, np.full((height, width), opacity, np.float32), colours[:, None, :])
+
+    def paint(self, x: int, y: int, coverage: Alpha, bgr: Bgr | NDArray[np.float32]) -> None:
+        """Paint a colour through ``coverage`` (e.g. a text mask), 'over' operator.
+
+        ``bgr`` is one colour, or an array that broadcasts to ``coverage``'s rows and columns.
+        """
         h, w = coverage.shape
         x0, y0 = max(x, 0), max(y, 0)
         x1, y1 = min(x + w, self.alpha.shape[1]), min(y + h, self.alpha.shape[0])
@@ -108,6 +119,8 @@ class Layer:
         safe = np.where(new_a > 0, new_a, 1.0)
         old_rgb = self.bgr[y0:y1, x0:x1].astype(np.float32)
         colour = np.array(bgr, np.float32)
+        if colour.ndim == 3:
+            colour = np.broadcast_to(colour, (h, w, 3))[y0 - y : y1 - y, x0 - x : x1 - x]
         mixed = (colour * cov[..., None] + old_rgb * (old_a * (1.0 - cov))[..., None]) / safe[..., None]
         self.bgr[y0:y1, x0:x1] = np.clip(mixed, 0, 255).astype(np.uint8)
         self.alpha[y0:y1, x0:x1] = new_a

@@ -19,10 +19,23 @@ from typing import Literal
 from sample_broadcast.exceptions import FontsMissingError
 
 Bgr = tuple[int, int, int]
-Resolution = Literal["720p", "900p", "1080p"]
+Resolution = Literal["720p", "768p", "864p", "900p", "1080p"]
 StripLayout = Literal["outer", "inner", "under"]
 ChatPosition = Literal["right", "bottom"]
 WebcamPosition = Literal["bottom-left", "top-right"]
+Placement = Literal["top-left", "top-centre", "top-right", "bottom-left", "bottom-centre", "bottom-right"]
+ClockPosition = Literal["left", "right"]
+ScoreLayout = Literal["single", "split"]
+"""``split``: each number in its own box, no separator between them (EA SPORTS FC style)."""
+ScoreCell = Literal["same", "lighter", "darker", "inverted", "accent", "team"]
+"""How the score cell differs from the team cells; ``team`` paints it in the kit colours."""
+CodeMarker = Literal["strip", "crest", "none"]
+CrestShape = Literal["shield", "circle", "roundel"]
+CellFill = Literal["flat", "gradient"]
+TextEffect = Literal["none", "shadow", "outline"]
+ScoreAnimation = Literal["none", "flash", "slide", "banner"]
+"""What the HUD does when a goal is scored; the new score is whole from the goal frame on."""
+RateControl = Literal["crf", "capped"]
 
 FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),
@@ -48,6 +61,8 @@ FONT_PACKAGES = "fonts-dejavu-core fonts-liberation fonts-freefont-ttf"
 
 RESOLUTIONS: dict[str, tuple[int, int]] = {
     "720p": (1280, 720),
+    "768p": (1366, 768),
+    "864p": (1536, 864),
     "900p": (1600, 900),
     "1080p": (1920, 1080),
 }
@@ -74,7 +89,7 @@ KIT_COLOURS: tuple[Bgr, ...] = (
 
 @dataclass(frozen=True)
 class HudStyle:
-    """The top-left scoreboard's look; every field varies between games and streamers."""
+    """The scoreboard's look; every field varies between games and streamers."""
 
     font_path: str
     text_height_frac: float
@@ -97,6 +112,37 @@ class HudStyle:
     strip_layout: StripLayout
     strip_width_frac: float
     """Colour strip thickness, as a fraction of the text height."""
+    # Everything below defaults to the FIFA-20 look of :func:`random_style`, whose seeds the
+    # team's pinned samples use; :func:`sample_broadcast.varied.varied_style` draws all of it.
+    placement: Placement = "top-left"
+    clock_position: ClockPosition = "left"
+    clock_divider: bool = False
+    """A ``|`` between a joined clock and the team codes, as in ``27:10 | LIV 1 - 0 MCI``."""
+    score_layout: ScoreLayout = "single"
+    split_gap_frac: float = 0.0
+    """Gap between split score boxes, as a fraction of the text height."""
+    score_cell: ScoreCell = "same"
+    """Named for grouping results; the colours themselves are ``score_box_bgr`` (or the kits)."""
+    cell_gap_frac: float = 0.0
+    """Gap between the team cells and the score cell (0 = one bar), fraction of the text height."""
+    code_marker: CodeMarker = "strip"
+    crest_shape: CrestShape = "shield"
+    crest_height_frac: float = 1.5
+    """Crest height as a multiple of the text height: taller than the codes, as in EA SPORTS FC."""
+    team_code_length: int = 3
+    added_time_box: bool = False
+    """Show ``+N`` beside the clock once the clock passes 45:00 or 90:00 (when the match has added time)."""
+    added_time_bgr: Bgr = (40, 40, 200)
+    cell_fill: CellFill = "flat"
+    gradient_strength: float = 0.0
+    """How much lighter the top (and darker the bottom) of a gradient cell is, 0..1."""
+    text_effect: TextEffect = "none"
+    italic_shear: float = 0.0
+    """Horizontal shear of every HUD string (0 = upright; 0.2 = strongly slanted)."""
+    score_animation: ScoreAnimation = "none"
+    font_weight: str = "classic"
+    font_width: str = "classic"
+    """Weight and width of ``font_path`` as named in the font catalogue, for grouping results."""
 
 
 @dataclass(frozen=True)
@@ -116,10 +162,17 @@ class BroadcastStyle:
     """Seeds crowd, grass texture, player motion and chat text, so the picture varies too."""
     audio: bool = True
     """Twitch segments carry audio; clients must cope with the second stream."""
+    rate_control: RateControl = "crf"
+    bitrate_kbps: int = 0
+    """With ``rate_control="capped"``: the x264 average and maximum bitrate, as a streamer's OBS sets."""
+    x264_preset: str = "veryfast"
+    """OBS's default; streamers on weak PCs choose superfast or ultrafast (blockier at the same bitrate)."""
+    near_hud_widget: bool = False
+    """A streamer widget with digits (sub goal, uptime, a bet) just beside or below the HUD."""
 
 
 def installed_hud_fonts() -> list[Path]:
-    """The HUD-suitable fonts present on this machine, in a stable order."""
+    """The classic HUD fonts present on this machine, in a stable order (the FIFA-20 looks draw from these)."""
     found = [folder / name for folder in FONT_DIRS for name in HUD_FONT_FILES if (folder / name).is_file()]
     if not found:
         raise FontsMissingError(

@@ -1,18 +1,26 @@
-"""The team's named sample broadcasts: one demo, a benchmark suite, short ones for tests.
+"""The team's named sample broadcasts: one demo, benchmark suites, short ones for tests.
 
 Why: everyone should test against the same streams, and those streams must come from
-:func:`random_script` and :func:`random_style` with fixed seeds — never hand-tuned until
-the detector passes. Only the overlay switches the brief asks for are set explicitly.
+:func:`random_script` and :func:`random_style` (or their varied counterparts) with fixed
+seeds — never hand-tuned until the detector passes. Only the overlay switches the brief
+asks for are set explicitly.
+
+Seeds are split in two ranges that never meet: :data:`DEV_SEEDS` for tests and whoever
+writes the reader, :data:`UNSEEN_SEEDS` for :func:`unseen_suite`, which is generated and
+scored blind. Nobody looks at an unseen broadcast while working on the reader.
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from sample_broadcast.exceptions import InvalidScriptError
 from sample_broadcast.script import MatchScript, random_script
 from sample_broadcast.style import BroadcastStyle, Resolution, random_style
+from sample_broadcast.varied import varied_script, varied_style
 
 TestKind = Literal["720p30", "1080p60"]
 SUITE_EPOCH = datetime(2024, 5, 18, 19, 30, 7, 250000, tzinfo=UTC)
@@ -50,6 +58,80 @@ def bench_suite() -> list[SampleBroadcast]:
         _sample("bench-1080p60-a", 103, 60, "1080p", 60, n_goals=2, half_time=False, new_match=False),
         _sample("bench-1080p60-b", 104, 80, "1080p", 60, n_goals=2, half_time=True, new_match=True),
     ]
+
+
+DEV_SEEDS = range(0, 1_000_000)
+"""Seeds for tests, experiments and anyone writing the reader: use any of these freely."""
+UNSEEN_SEEDS = range(7_310_000, 7_310_000 + 1000)
+"""Seeds of the blind benchmark suite only; disjoint from :data:`DEV_SEEDS` (a test checks it)."""
+UNSEEN_SUITE_SIZE = 40
+UNSEEN_DURATION_RANGE_S = (40, 64)
+UNSEEN_FORMATS: tuple[tuple[Resolution, int], ...] = (
+    ("720p", 30), ("720p", 60), ("768p", 30), ("864p", 30), ("900p", 30), ("900p", 60), ("1080p", 30), ("1080p", 60),
+)  # fmt: skip
+UNSEEN_FORMAT_WEIGHTS = (44, 14, 6, 5, 9, 4, 11, 7)
+"""Mostly 720p30 so the suite renders in minutes on 2 cores; every format still occurs."""
+
+
+def varied_broadcast(
+    seed: int,
+    duration_s: int = 60,
+    *,
+    resolution: Resolution | None = None,
+    fps: int | None = None,
+    n_goals: int | None = None,
+    half_time: bool | None = None,
+    new_match: bool | None = None,
+    name: str | None = None,
+) -> SampleBroadcast:
+    """A broadcast drawn along every style and script dimension (see :mod:`sample_broadcast.varied`)."""
+    style = varied_style(seed, resolution=resolution, fps=fps)
+    script = varied_script(
+        seed, duration_s, code_length=style.hud.team_code_length, added_time=style.hud.added_time_box,
+        n_goals=n_goals, half_time=half_time, new_match=new_match,
+    )  # fmt: skip
+    start = SUITE_EPOCH + timedelta(hours=seed % 24, milliseconds=137 * (seed % 10_000))
+    return SampleBroadcast(name or f"varied-{seed}", script, style, start)
+
+
+def _unseen_sample(index: int) -> SampleBroadcast:
+    """Stream ``index`` of the blind suite: 40–70 s, 2–3 goals, maybe a half time or a new match."""
+    seed = UNSEEN_SEEDS[index]
+    rng = random.Random(f"unseen:{seed}")
+    duration = 2 * rng.randint(UNSEEN_DURATION_RANGE_S[0] // 2, UNSEEN_DURATION_RANGE_S[1] // 2)
+    resolution, fps = rng.choices(UNSEEN_FORMATS, UNSEEN_FORMAT_WEIGHTS)[0]
+    wanted = (rng.choice((2, 3)), rng.random() < 0.25, rng.random() < 0.2)
+    # Long replays make three goals and a half time a tight fit: drop extras until the match fits.
+    attempts = [wanted, (wanted[0], wanted[1], False), (wanted[0], False, False), (2, False, False)]
+    for n_goals, half_time, new_match in attempts:
+        try:
+            return varied_broadcast(
+                seed, duration, resolution=resolution, fps=fps, n_goals=n_goals, half_time=half_time,
+                new_match=new_match, name=f"unseen-{index:02d}",
+            )  # fmt: skip
+        except InvalidScriptError:
+            continue
+    return varied_broadcast(
+        seed,
+        70,
+        resolution=resolution,
+        fps=fps,
+        n_goals=2,
+        half_time=False,
+        new_match=False,
+        name=f"unseen-{index:02d}",
+    )
+
+
+def unseen_suite(count: int = UNSEEN_SUITE_SIZE) -> list[SampleBroadcast]:
+    """The blind benchmark suite: ``count`` varied broadcasts from :data:`UNSEEN_SEEDS`.
+
+    Render and score them with ``python -m bench.capture --suite unseen``; do not open them
+    while writing the reader, or they stop measuring what users will stream.
+    """
+    if not 0 < count <= len(UNSEEN_SEEDS):
+        raise ValueError(f"The unseen suite has between 1 and {len(UNSEEN_SEEDS)} streams, not {count}.")
+    return [_unseen_sample(index) for index in range(count)]
 
 
 def test_broadcast(kind: TestKind = "720p30") -> SampleBroadcast:

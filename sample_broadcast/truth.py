@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sample_broadcast.hls import SEGMENT_DURATION_S, iso_utc
+from sample_broadcast.hud import HudRenderer
 from sample_broadcast.script import MatchScript, MatchState, frame_at
 from sample_broadcast.style import BroadcastStyle
 
 TRUTH_FORMAT_VERSION = 1
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 """Bump when a change alters pixels or truth, so cached broadcasts are re-rendered."""
 
 
@@ -55,10 +56,18 @@ def build_truth(script: MatchScript, style: BroadcastStyle, start_pdt: datetime)
             }
         )
 
-    matches = [{"stream_time": 0.0, "at": at(0.0), "teams": _teams(script.state_at(0, fps))}]
+    first = script.state_at(0, fps)
+    match_states = [first]
+    matches = [{"stream_time": 0.0, "at": at(0.0), "teams": _teams(first), "score": _score(first)}]
     if script.new_match:
-        t = frame_at(script.new_match.start_s, fps) / fps
-        matches.append({"stream_time": round(t, 6), "at": at(t), "teams": _teams(script.state_at(int(t * fps), fps))})
+        frame = frame_at(script.new_match.start_s, fps)
+        t, state = frame / fps, script.state_at(frame, fps)
+        match_states.append(state)
+        matches.append({"stream_time": round(t, 6), "at": at(t), "teams": _teams(state), "score": _score(state)})
+    # Where the HUD of each match is drawn (kit colours do not move anything, so any will do).
+    pairs = list(dict.fromkeys((state.home, state.away) for state in match_states))
+    renderer = HudRenderer(style, {pair: ((0, 0, 0), (0, 0, 0)) for pair in pairs})
+    hud = [{"teams": {"home": h, "away": a}} | renderer.geometry(h, a).to_json() for h, a in pairs]
 
     hud_hidden: list[dict[str, Any]] = []
     previous: MatchState | None = None
@@ -88,4 +97,5 @@ def build_truth(script: MatchScript, style: BroadcastStyle, start_pdt: datetime)
         "goals": goals,
         "matches": matches,
         "hud_hidden": hud_hidden,
+        "hud": hud,
     }

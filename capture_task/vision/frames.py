@@ -22,6 +22,7 @@ import cv2
 from numpy.typing import NDArray
 
 from capture_task.ingest.media import SegmentMedia
+from capture_task.vision.keyframes import decode_keyframe
 
 Frame = NDArray[Any]  # OpenCV images (uint8 BGR or grey); its stubs type them loosely
 
@@ -63,8 +64,13 @@ def first_frame(segment: SegmentMedia) -> TimedFrame | None:
     """The segment's first frame: a keyframe, since encoders cut segments there.
 
     Decoding it alone costs a fraction of decoding the whole segment; this is
-    how the capture task keeps up with 1080p60 on a quarter of a vCPU.
+    how the capture task keeps up with 1080p60 on a quarter of a vCPU. From
+    MPEG-TS it comes as grey, straight from the decoder (see ``keyframes``).
     """
+    if segment.container != "fmp4" and not segment.init_section:
+        grey = decode_keyframe(segment.data)
+        if grey is not None:
+            return _timed(segment, 0.0, grey)
     with _opened(segment) as capture:
         ok, image = capture.read()
     return _timed(segment, 0.0, image) if ok else None

@@ -23,8 +23,9 @@ from numpy.typing import NDArray
 
 from capture_task.ingest.media import SegmentMedia
 from capture_task.vision.frames import TimedFrame, all_frames, first_frame
+from capture_task.vision.geometry import mask_mismatch
+from capture_task.vision.reader import MASK_MISMATCH_CHANGED, ScoreboardReader
 from capture_task.vision.readings import FrameObservation
-from capture_task.vision.scoreboard import MASK_MISMATCH_CHANGED, ScoreboardReader, mask_mismatch
 
 logger = logging.getLogger("highlight_bot.capture")
 
@@ -34,7 +35,13 @@ RELOCATE_AFTER_HIDDEN_KEYFRAMES = 2
 """After this many keyframes without the known HUD (~4 s), look for it again: a new match brings
 new team codes (so the old layout no longer matches), a new overlay may move it."""
 RELOCATE_EVERY_KEYFRAMES = 2
-"""While searching, try one keyframe in this many: a search costs ~0.1-0.3 s of CPU."""
+"""While searching, try one keyframe in this many: a search costs ~0.05-0.2 s of CPU."""
+HUD_NOT_FOUND_AFTER_S = 60.0
+"""A search that has gone on this long (stream time) without finding the HUD is reported: a warning
+saying what was tried and a ``HudNotFound`` count; the search goes on, and is reported again after
+every further such stretch."""
+RELOCATE_EVERY_KEYFRAMES_WHEN_LOST = 4
+"""Once reported, try one keyframe in this many: a stream that shows no HUD must not cost a core."""
 CONFIRMING_READS = 2
 """Extra frames read right after a change, so a goal is confirmed without waiting."""
 CLOCK_REFRESH_KEYFRAMES = 15
@@ -74,6 +81,8 @@ class KeyframeSampler:
         self._last_visible: _VisibleKeyframe | None = None
         self._keyframes_without_hud = 0
         self._keyframes_with_hud = 0
+        self._searching_since: float | None = None
+        self._reported_missing_at: float | None = None
 
     def observe(self, segment: SegmentMedia, *, awaiting: Callable[[], bool]) -> Iterator[FrameObservation]:
         """Observations for this segment's keyframe, preceded by any found by searching back."""
@@ -103,15 +112,43 @@ class KeyframeSampler:
         mask = reader.score_mask(keyframe.image) if reader.layout is not None else None
         if mask is not None:
             self._keyframes_without_hud = 0
+            self._searching_since = self._reported_missing_at = None
             return mask
         self._keyframes_without_hud += 1
         searching = reader.layout is None or self._keyframes_without_hud >= RELOCATE_AFTER_HIDDEN_KEYFRAMES
-        due = self._keyframes_without_hud % RELOCATE_EVERY_KEYFRAMES == 1
-        if searching and due and reader.relocate(keyframe.image):
+        if not searching:
+            return None
+        if self._searching_since is None:
+            self._searching_since = keyframe.stream_time
+        lost = self._report_if_missing(keyframe.stream_time)
+        every = RELOCATE_EVERY_KEYFRAMES_WHEN_LOST if lost else RELOCATE_EVERY_KEYFRAMES
+        if self._keyframes_without_hud % every == 1 and reader.relocate(keyframe.image):
             self._last_visible = None
             self._keyframes_without_hud = 0
+            self._searching_since = self._reported_missing_at = None
             return reader.score_mask(keyframe.image)
         return None
+
+    def _report_if_missing(self, stream_time: float) -> bool:
+        """Warn (and count) when a search has found nothing for a minute of stream; True once reported."""
+        assert self._searching_since is not None
+        since = self._reported_missing_at if self._reported_missing_at is not None else self._searching_since
+        if stream_time - since >= HUD_NOT_FOUND_AFTER_S:
+            search = self.reader.last_search
+            logger.warning(
+                "no scoreboard found for %.0f s of stream (%d searches; last one looked at the %s band(s) of the "
+                "frame, %d text rows, %d read; the row most like a HUD read %r): goals cannot be detected until "
+                "a HUD with 'CODE score score CODE' is on screen; still looking",
+                stream_time - self._searching_since,
+                self.reader.stats.locate_attempts,
+                " and ".join(search.bands) or "no",
+                search.rows,
+                search.rows_read,
+                search.best,
+            )
+            self.reader.stats.hud_not_found += 1
+            self._reported_missing_at = stream_time
+        return self._reported_missing_at is not None
 
     def _search_back(
         self, previous: _VisibleKeyframe, current_sequence: int, awaiting: Callable[[], bool]

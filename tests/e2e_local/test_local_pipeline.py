@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import pytest
 
-from capture_task.vision.scoreboard import ScoreboardReader
+from capture_task.vision.reader import ScoreboardReader
 from local_pipeline.display import verdict
 from local_pipeline.pipeline import LocalRun, LocalRunOptions, run_pipeline
 from sample_broadcast import test_broadcast

@@ -47,7 +47,7 @@ def test_every_pip_pin_matches_requirements_txt() -> None:
     assert "--no-cache-dir" in install
     image_pins = _pins(install)
     root_pins = _pins(re.sub(r"#.*", "", (REPO_ROOT / "requirements.txt").read_text()))
-    assert {"pydantic", "boto3", "requests", "m3u8", "streamlink", "opencv-python-headless", "pytesseract"} <= set(
+    assert {"pydantic", "boto3", "requests", "m3u8", "streamlink", "opencv-python-headless", "tesserocr"} <= set(
         image_pins
     )
     drifted = {

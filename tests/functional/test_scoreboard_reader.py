@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from capture_task.vision.scoreboard import ScoreboardReader
+from capture_task.vision.reader import ScoreboardReader
 from sample_broadcast import FrameRenderer, random_script, random_style
 
 SEEDS = range(300, 330)

@@ -1,0 +1,165 @@
+"""Boxes on a frame and the glyph masks cut from them: the pixel vocabulary of the reader.
+
+Why a module of its own: locating the HUD, reading it and the frame sampler's change test all
+speak of the same boxes and masks; none of them needs OCR to do so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+Frame = NDArray[Any]  # OpenCV images (uint8 BGR or grey); its stubs type them loosely
+Mask = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Box:
+    """A pixel rectangle in frame coordinates (right and bottom exclusive)."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def center_x(self) -> float:
+        return (self.left + self.right) / 2
+
+    @property
+    def center_y(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    def crop(self, frame: Frame) -> Frame:
+        return frame[max(self.top, 0) : max(self.bottom, 0), max(self.left, 0) : max(self.right, 0)]
+
+    def union(self, other: Box) -> Box:
+        return Box(
+            min(self.left, other.left),
+            min(self.top, other.top),
+            max(self.right, other.right),
+            max(self.bottom, other.bottom),
+        )
+
+    def padded(self, x: int, y: int, shape: tuple[int, ...]) -> Box:
+        """Grown by ``x`` and ``y`` pixels on each side, clipped to a frame of ``shape``."""
+        return Box(
+            max(self.left - x, 0), max(self.top - y, 0), min(self.right + x, shape[1]), min(self.bottom + y, shape[0])
+        )
+
+    def shifted(self, x: int, y: int) -> Box:
+        return Box(self.left + x, self.top + y, self.right + x, self.bottom + y)
+
+
+def bounding(boxes: list[Box]) -> Box:
+    """The smallest box holding all of ``boxes`` (at least one)."""
+    result = boxes[0]
+    for box in boxes[1:]:
+        result = result.union(box)
+    return result
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """One part of the HUD: where it is, whether its text is lighter than its cell, and the grey
+    level between the two (measured when the HUD was found, so a cell of another shade beside it
+    cannot move the threshold as Otsu's would)."""
+
+    box: Box
+    light: bool
+    level: int
+
+
+def gray(image: Frame) -> Frame:
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def glyph_mask(crop: Frame, part: TextBox) -> Mask:
+    """Text-coloured pixels of a crop of one HUD part."""
+    grey = gray(crop)
+    mask: Mask = grey > part.level if part.light else grey < part.level
+    return mask
+
+
+def mask_mismatch(a: Mask, b: Mask) -> float:
+    """Share of glyph pixels of either mask with no glyph pixel of the other nearby.
+
+    A one-pixel tolerance absorbs the edge flicker of compression, so the same
+    digits under new noise score near 0 while a 1 turning into a 2 scores high.
+    """
+    if a.shape != b.shape:
+        return 1.0
+    ink = int(a.sum()) + int(b.sum())
+    if ink == 0:
+        return 0.0
+    kernel = np.ones((3, 3), np.uint8)
+    near_a = cv2.dilate(a.astype(np.uint8), kernel) > 0
+    near_b = cv2.dilate(b.astype(np.uint8), kernel) > 0
+    stray = int(np.logical_and(a, ~near_b).sum()) + int(np.logical_and(b, ~near_a).sum())
+    return stray / ink
+
+
+def clean_glyphs(mask: Mask, text_height_px: int, min_height_px: int) -> Mask:
+    """Only the blobs of a box crop that can be glyphs of its text.
+
+    Specks lower than ``min_height_px``, and blobs that touch the crop's sides
+    or stand taller than the text (the edge of a neighbouring cell, a colour
+    strip, a crest, a busy crowd behind a translucent box) go.
+    """
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    left, width = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH]
+    height = stats[:, cv2.CC_STAT_HEIGHT]
+    keep = (height >= min_height_px) & (height <= 1.3 * text_height_px) & (left > 0) & (left + width < mask.shape[1])
+    keep &= width <= 2.5 * text_height_px
+    keep[0] = False
+    if keep.sum() >= 2:
+        # A colour strip inside the box is a solid bar taller than the digits around it.
+        typical = float(np.median(height[keep]))
+        solid = stats[:, cv2.CC_STAT_AREA] > 0.85 * width * height
+        keep &= ~(solid & (height > 1.12 * typical) & (width < 0.4 * height))
+    cleaned: Mask = keep[labels]
+    return cleaned
+
+
+def ink_columns(mask: Mask) -> NDArray[np.intp]:
+    """Indices of the columns of ``mask`` holding any glyph pixel."""
+    return np.flatnonzero(mask.any(axis=0))
+
+
+def looks_like_zero(glyphs: Mask) -> bool:
+    """One blob with one hole, centred and at least half its height: a 0 in any font.
+
+    Tesseract declines a lone zero now and then; its shape is unmistakable (an O never stands
+    where a number must).
+    """
+    contours, hierarchy = cv2.findContours(glyphs.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return False
+    outer = [i for i, h in enumerate(hierarchy[0]) if h[3] == -1 and cv2.contourArea(contours[i]) > 4]
+    holes = [i for i, h in enumerate(hierarchy[0]) if h[3] != -1 and cv2.contourArea(contours[i]) > 4]
+    if not outer or len(holes) != 1:
+        return False
+    # A monospace zero's dot or slash sits inside the hole: only the biggest blob is the zero.
+    outer.sort(key=lambda i: -cv2.contourArea(contours[i]))
+    _, oy, ow, oh = cv2.boundingRect(contours[outer[0]])
+    for other in outer[1:]:
+        x, y, w, h = cv2.boundingRect(contours[other])
+        hx, hy_, hw, hh_ = cv2.boundingRect(contours[holes[0]])
+        if not (hx <= x and x + w <= hx + hw and hy_ <= y and y + h <= hy_ + hh_):
+            return False
+    _, hy, hw, hh = cv2.boundingRect(contours[holes[0]])
+    centre_offset = abs((hy + hh / 2) - (oy + oh / 2)) / oh
+    # A 4's closed triangle is a hole too, but shorter, narrower and off-centre.
+    return hh >= 0.6 * oh and hw >= 0.25 * ow and centre_offset < 0.08 and ow < 0.95 * oh

@@ -1,0 +1,420 @@
+"""Finds the scoreboard anywhere in a frame's top band (the bottom band as a fallback).
+
+How, from first principles rather than from one game's looks:
+1. Text-like blobs of either polarity: adaptive thresholds find marks brighter or darker than
+   their surroundings; a glyph is glyph-sized and sits on a calm cell (the ring around it is
+   flat compared with its own contrast), which grass, crowd and players rarely are.
+2. Rows: glyphs of one text line share their top and bottom. Blobs of another height (a crest,
+   a colour strip, an edge) fall into rows of their own, so they cannot join digits and codes.
+3. Tokens: a row splits into tokens at gaps wider than letter spacing; the separator of a score
+   ("-", " - ", ":") or the border between split score boxes is such a gap, whatever it looks like.
+4. Each token is read alone; the row must hold ``CODE n n CODE`` (2-4 letter codes, one or two
+   digits per number), the clock is ``m:ss`` digits nearest to the teams, left or right.
+Each part's text polarity and the grey level between ink and cell are kept, so the reader can
+threshold each part on later frames without looking again.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from capture_task.vision.geometry import (
+    Box,
+    Frame,
+    Mask,
+    TextBox,
+    bounding,
+    clean_glyphs,
+    glyph_mask,
+    gray,
+    looks_like_zero,
+)
+from capture_task.vision.ocr import PageMode, ocr_canvas, read_text
+from contracts import Teams
+
+logger = logging.getLogger("highlight_bot.capture")
+
+SEARCH_BANDS: tuple[tuple[str, float, float], ...] = (("top", 0.0, 0.22), ("bottom", 0.78, 1.0))
+"""(name, top, bottom) as fractions of the frame height: every FIFA and FC HUD sits in the top band,
+the full width of it (top-left or top-centre); some overlays move it to the bottom."""
+GLYPH_MIN_HEIGHT_FRACTION = 0.011
+GLYPH_MAX_HEIGHT_FRACTION = 0.06
+"""HUD glyphs are 1.1-6 % of the frame height at any resolution."""
+TOKEN_GAP = 0.4
+"""Glyphs further apart than this many text heights belong to different tokens (letter spacing
+is ~0.05-0.2; a score's separator, a clock's colon or a box border leave more)."""
+ROWS_TRIED = 8
+"""Candidate rows read per band, longest first: each costs a few OCR calls."""
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+DIGITS = "0123456789"
+_LETTERS_FOR_DIGITS = str.maketrans("0125689", "OIZSGBB")
+_DIGITS_FOR_LETTERS = str.maketrans("OQDIlLZSGB", "0001112568")
+
+
+@dataclass(frozen=True)
+class _Glyph:
+    box: Box
+    light: bool
+    mask: Mask = field(repr=False, compare=False)
+    ink: float
+    background: float
+
+
+@dataclass
+class _Token:
+    glyphs: list[_Glyph]
+    text: str = ""
+    kind: str = "other"  # "code", "number" or "other"
+
+    @property
+    def box(self) -> Box:
+        return bounding([g.box for g in self.glyphs])
+
+    @property
+    def light(self) -> bool:
+        return sum(g.light for g in self.glyphs) * 2 >= len(self.glyphs)
+
+    @property
+    def level(self) -> int:
+        """The grey level halfway between this token's ink and its cell."""
+        ink = float(np.median([g.ink for g in self.glyphs]))
+        background = float(np.median([g.background for g in self.glyphs]))
+        return round((ink + background) / 2)
+
+
+@dataclass
+class HudLayout:
+    """Where the HUD's parts are on frames of one resolution, and what the teams read as there."""
+
+    teams: Teams
+    home: TextBox
+    away: TextBox
+    score: tuple[TextBox, ...]
+    """One box holding both numbers, or one box per number (split score boxes, or a wide separator)."""
+    clock: TextBox | None
+    text_height_px: int
+    team_masks: tuple[Mask, Mask] = field(repr=False)
+
+
+@dataclass
+class LocateReport:
+    """What one search looked at, for the warning logged when no HUD turns up."""
+
+    bands: list[str] = field(default_factory=list)
+    rows: int = 0
+    rows_read: int = 0
+    best: str = ""
+
+
+def _glyphs(area: Frame, frame_height: int) -> list[_Glyph]:
+    """Glyph-sized blobs brighter or darker than a calm surrounding."""
+    grey = gray(area)
+    min_h = max(round(GLYPH_MIN_HEIGHT_FRACTION * frame_height), 6)
+    max_h = round(GLYPH_MAX_HEIGHT_FRACTION * frame_height)
+    block = max(round(max_h * 0.8) | 1, 15)
+    glyphs: list[_Glyph] = []
+    for light in (True, False):
+        mode = cv2.THRESH_BINARY if light else cv2.THRESH_BINARY_INV
+        binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, mode, block, -10 if light else 10)
+        _count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+        w, h, area_px = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
+        sized = (h >= min_h) & (h <= max_h) & (w <= 2.0 * h) & (w * 12 >= h) & (area_px >= 0.12 * w * h)
+        sized[0] = False
+        for label in np.flatnonzero(sized):
+            x, y, bw, bh = (int(v) for v in stats[label, :4])
+            box = Box(x, y, x + bw, y + bh)
+            ring = box.padded(max(bh // 5, 2), max(bh // 5, 2), grey.shape)
+            # The ring is the cell around the glyph: background pixels only, not its neighbour letters.
+            ring_pixels = ring.crop(grey)[labels[ring.top : ring.bottom, ring.left : ring.right] == 0]
+            if ring_pixels.size < bw + bh:
+                continue
+            own = labels[y : y + bh, x : x + bw] == label
+            ink = float(box.crop(grey)[own].mean())
+            background = float(np.median(ring_pixels))
+            contrast = abs(ink - background)
+            if contrast < 25 or float(ring_pixels.std()) > 0.4 * contrast:
+                continue
+            glyphs.append(_Glyph(box, light, own, ink, background))
+    return glyphs
+
+
+def _rows(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
+    """Glyphs sharing top and bottom (within a fifth of their height), near each other, as rows."""
+    parent = list(range(len(glyphs)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    order = sorted(range(len(glyphs)), key=lambda i: glyphs[i].box.left)
+    for position, i in enumerate(order):
+        a = glyphs[i].box
+        for j in order[position + 1 :]:
+            b = glyphs[j].box
+            if b.left - a.right > 6 * a.height:
+                break
+            if _same_line(a, b):
+                parent[root(j)] = root(i)
+    rows: dict[int, list[_Glyph]] = {}
+    for i in order:
+        rows.setdefault(root(i), []).append(glyphs[i])
+    return [_deduplicated(row) for row in rows.values() if len(row) >= 4]
+
+
+def _same_line(a: Box, b: Box) -> bool:
+    """Top and bottom aligned; or one of them aligned and the other off by a descender or tail (J, Q).
+
+    A crest or a badge is centred on the cell and taller than the text: neither edge aligns.
+    """
+    shorter = min(a.height, b.height)
+    top, bottom = abs(a.top - b.top), abs(a.bottom - b.bottom)
+    if top <= 0.2 * shorter and bottom <= 0.2 * shorter:
+        return True
+    return min(top, bottom) <= 0.1 * shorter and max(a.height, b.height) <= 1.3 * shorter
+
+
+def _deduplicated(row: list[_Glyph]) -> list[_Glyph]:
+    """One glyph per place: a blob found in both polarities (a hole, a cell edge) counts once."""
+    kept: list[_Glyph] = []
+    for glyph in row:
+        if any(_overlap(glyph.box, other.box) > 0.5 for other in kept):
+            continue
+        kept.append(glyph)
+    return kept
+
+
+def _overlap(a: Box, b: Box) -> float:
+    width = min(a.right, b.right) - max(a.left, b.left)
+    height = min(a.bottom, b.bottom) - max(a.top, b.top)
+    if width <= 0 or height <= 0:
+        return 0.0
+    return width * height / min(a.width * a.height, b.width * b.height)
+
+
+def _tokens(row: list[_Glyph]) -> list[_Token]:
+    height = float(np.median([g.box.height for g in row]))
+    tokens: list[_Token] = []
+    for glyph in row:
+        if tokens and glyph.box.left - tokens[-1].glyphs[-1].box.right <= TOKEN_GAP * height:
+            tokens[-1].glyphs.append(glyph)
+        else:
+            tokens.append(_Token([glyph]))
+    return tokens
+
+
+def token_mask(glyphs: list[_Glyph]) -> tuple[Mask, Box]:
+    """The glyphs' own pixels on a blank canvas the size of their bounding box."""
+    bounds = bounding([g.box for g in glyphs])
+    mask = np.zeros((bounds.height, bounds.width), bool)
+    for g in glyphs:
+        top, left = g.box.top - bounds.top, g.box.left - bounds.left
+        mask[top : top + g.box.height, left : left + g.box.width] |= g.mask
+    return mask, bounds
+
+
+def read_glyphs(mask: Mask, text_height: int, whitelist: str, mode: PageMode = PageMode.LINE) -> str:
+    """One token's glyphs, read alone."""
+    return re.sub(r"\s", "", read_text(ocr_canvas(mask, text_height), whitelist=whitelist, mode=mode))
+
+
+_RENDERINGS = ((PageMode.LINE, 1.0), (PageMode.WORD, 1.0), (PageMode.LINE, 1.35), (PageMode.WORD, 0.75))
+"""Page modes and text-height factors to read a token with when a reading loses or gains a glyph:
+tesseract's LSTM drops a thin 'I', a lone '0' or a whole word in one mode or size and not in another."""
+
+
+def read_counted(mask: Mask, text_height: int, whitelist: str, pattern: str, glyph_count: int) -> str | None:
+    """A reading of ``glyph_count`` characters matching ``pattern``, trying a few renderings."""
+    renderings = ((PageMode.CHARACTER, 1.0), *_RENDERINGS) if glyph_count == 1 else _RENDERINGS
+    for mode, factor in renderings:
+        text = read_glyphs(mask, round(text_height * factor), whitelist, mode)
+        if len(text) == glyph_count and re.fullmatch(pattern, text):
+            return text
+    return None
+
+
+def _classify(token: _Token, text_height: int) -> None:
+    """Read a token and call it a team code, a number or other, re-reading with the right alphabet."""
+    mask, _ = token_mask(token.glyphs)
+    count = len(token.glyphs)
+    if count == 1:
+        # One glyph is never a code; read it as the digit it must be (a lone 0 by its shape), or call it other.
+        digit = read_counted(mask, text_height, DIGITS, r"\d", 1) or ("0" if looks_like_zero(mask) else "")
+        token.text, token.kind = (digit, "number") if digit else ("", "other")
+        return
+    both = read_glyphs(mask, text_height, LETTERS + DIGITS) or read_glyphs(
+        mask, text_height, LETTERS + DIGITS, PageMode.WORD
+    )
+    letters = sum(c.isalpha() for c in both)
+    digits = sum(c.isdigit() for c in both)
+    if letters > digits and count <= 4:
+        code = read_counted(mask, text_height, LETTERS, r"[A-Z]{2,4}", count)
+        if code is not None:
+            token.text, token.kind = code, "code"
+            return
+    elif digits and digits >= letters and count <= 4:
+        number = read_counted(mask, text_height, DIGITS, r"\d{1,4}", count)
+        if number is not None:
+            token.text, token.kind = number, "number"
+            return
+    token.text, token.kind = both, "other"
+
+
+def _score_tokens(between: list[_Token]) -> list[_Token] | None:
+    """The numbers between two codes: two one- or two-digit tokens, or one token of 2-4 digits
+    (a separator too thin to leave a gap). Unreadable marks (a crest's parts) may stand beside
+    them; anything that reads as text may not."""
+    if any(t.kind == "code" or (t.kind == "other" and t.text) for t in between):
+        return None
+    numbers = [t for t in between if t.kind == "number"]
+    if len(numbers) == 2 and all(len(t.glyphs) <= 2 for t in numbers):
+        return numbers
+    if len(numbers) == 1 and 2 <= len(numbers[0].glyphs) <= 4:
+        return numbers
+    return None
+
+
+def _clock_tokens(tokens: list[_Token], home: int, away: int, text_height: int) -> list[_Token] | None:
+    """Digits reading ``m:ss`` (1-3 then 2 digits, close together) nearest the teams, either side."""
+
+    def clock_at(candidates: list[_Token]) -> list[_Token] | None:
+        numbers = [t for t in candidates if t.kind == "number"]
+        for first, second in itertools.pairwise(numbers):
+            gap = second.box.left - first.box.right
+            if len(first.text) <= 3 and len(second.text) == 2 and gap <= 1.2 * text_height:
+                return [first, second]
+        # A colon too thin to leave a gap: the clock is one token of 3-5 digits.
+        # (Touching digits make fewer glyphs than characters, so any token reading as digits will do.)
+        whole = [t for t in candidates if re.fullmatch(r"\d{3,5}", t.text)]
+        return whole[:1] or None
+
+    left = clock_at(list(reversed(tokens[:home]))[:4][::-1])
+    right = clock_at(tokens[away + 1 : away + 5])
+    return left or right
+
+
+def _find_hud(tokens: list[_Token], text_height: int) -> tuple[int, int, list[_Token]] | None:
+    for home in range(len(tokens)):
+        if tokens[home].kind != "code":
+            continue
+        for away in range(home + 2, min(home + 7, len(tokens))):
+            if tokens[away].kind != "code":
+                continue
+            numbers = _score_tokens(tokens[home + 1 : away])
+            if numbers is not None and tokens[away].box.left - tokens[home].box.right <= 14 * text_height:
+                return home, away, tokens[home + 1 : away]
+    return None
+
+
+def _part(token_box: Box, light: bool, level: int, top: int, bottom: int) -> TextBox:
+    return TextBox(Box(token_box.left, top, token_box.right, bottom), light, level)
+
+
+def _layout(
+    frame: Frame, tokens: list[_Token], found: tuple[int, int, list[_Token]], offset_y: int, text_height: int
+) -> HudLayout:
+    home_index, away_index, between = found
+    home, away = tokens[home_index], tokens[away_index]
+    numbers = [t for t in between if t.kind == "number"]
+    marks = [t for t in between if t.kind != "number"]
+    shape = frame.shape
+    margin = max(round(0.25 * text_height), 2)
+    top = min(t.box.top for t in (home, away, *numbers)) + offset_y - margin
+    bottom = max(t.box.bottom for t in (home, away, *numbers)) + offset_y + margin
+    top, bottom = max(top, 0), min(bottom, shape[0])
+    gap = max(round(0.2 * text_height), 1)
+    room = round(0.8 * text_height)
+    # The score parts stop short of the codes and of any mark (crest, strip) between them.
+    inner_left = max([home.box.right] + [m.box.right for m in marks if m.box.right <= numbers[0].box.left]) + gap
+    inner_right = min([away.box.left] + [m.box.left for m in marks if m.box.left >= numbers[-1].box.right]) - gap
+    if len(numbers) == 2:
+        middle = round((numbers[0].box.right + numbers[1].box.left) / 2)
+        spans = [
+            (max(inner_left, numbers[0].box.left - room), middle),
+            (middle, min(inner_right, numbers[1].box.right + room)),
+        ]
+    else:
+        spans = [(max(inner_left, numbers[0].box.left - room), min(inner_right, numbers[0].box.right + room))]
+    score = tuple(
+        TextBox(Box(left, top, right, bottom), number.light, number.level)
+        for (left, right), number in zip(spans, numbers, strict=True)
+    )
+    home_part = TextBox(Box(home.box.left - margin, top, home.box.right + margin, bottom).padded(0, 0, shape),
+                        home.light, home.level)  # fmt: skip
+    away_part = TextBox(Box(away.box.left - margin, top, away.box.right + margin, bottom).padded(0, 0, shape),
+                        away.light, away.level)  # fmt: skip
+    clock = None
+    clock_tokens = _clock_tokens(tokens, home_index, away_index, text_height)
+    if clock_tokens is not None:
+        box = bounding([t.box for t in clock_tokens]).shifted(0, offset_y)
+        clock_height = box.height
+        clock_box = box.padded(round(0.6 * clock_height), max(round(0.25 * clock_height), 2), shape)
+        if clock_box.right > home_part.box.left and clock_box.left < home_part.box.left:
+            clock_box = Box(clock_box.left, clock_box.top, home_part.box.left, clock_box.bottom)
+        if clock_box.left < away_part.box.right and clock_box.right > away_part.box.right:
+            clock_box = Box(away_part.box.right, clock_box.top, clock_box.right, clock_box.bottom)
+        clock = TextBox(clock_box, clock_tokens[0].light, clock_tokens[0].level)
+    teams = Teams(home=home.text, away=away.text)
+    return HudLayout(
+        teams=teams,
+        home=home_part,
+        away=away_part,
+        score=score,
+        clock=clock,
+        text_height_px=text_height,
+        team_masks=(code_glyphs(frame, home_part, text_height), code_glyphs(frame, away_part, text_height)),
+    )
+
+
+def code_glyphs(frame: Frame, part: TextBox, text_height_px: int) -> Mask:
+    """The letters of a team code box, without the cell edges or the grass a hidden HUD leaves."""
+    return clean_glyphs(glyph_mask(part.box.crop(frame), part), text_height_px, max(text_height_px // 2, 3))
+
+
+def locate_hud(frame: Frame, report: LocateReport | None = None) -> HudLayout | None:
+    """Search the frame's top band, then its bottom band, for the scoreboard; None when none is shown.
+
+    Costs a few OCR calls per candidate row (a few ms each), so callers do it at start and
+    again only after the HUD has been missing for a while.
+    """
+    report = report if report is not None else LocateReport()
+    frame_height = frame.shape[0]
+    for name, top_fraction, bottom_fraction in SEARCH_BANDS:
+        report.bands.append(name)
+        offset_y = int(frame_height * top_fraction)
+        area = frame[offset_y : int(frame_height * bottom_fraction)]
+        rows = sorted(_rows(_glyphs(area, frame_height)), key=len, reverse=True)
+        report.rows += len(rows)
+        for row in rows[:ROWS_TRIED]:
+            tokens = _tokens(row)
+            if len(tokens) < 3:
+                continue
+            report.rows_read += 1
+            text_height = round(float(np.median([g.box.height for g in row])))
+            for token in tokens:
+                _classify(token, text_height)
+            found = _find_hud(tokens, text_height)
+            line = " ".join(t.text or "?" for t in tokens)
+            if found is None:
+                if len(line) > len(report.best):
+                    report.best = line
+                continue
+            layout = _layout(frame, tokens, found, offset_y, text_height)
+            logger.info(
+                "scoreboard found in the %s band: %s-%s, text %d px, row read as %r",
+                name,
+                layout.teams.home,
+                layout.teams.away,
+                text_height,
+                line,
+            )
+            return layout
+    return None

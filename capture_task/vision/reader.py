@@ -1,0 +1,362 @@
+"""Reads the located scoreboard on successive frames, OCR-ing only when the score changed.
+
+Why it is built this way:
+- OCR is the expensive step and the score changes a few times per match while the clock changes
+  every frame. Each frame is reduced to a glyph mask of the score parts (no OCR); tesseract runs
+  only when that mask differs from the one last read.
+- A wrong score is worse than none: each number is read twice (alone, and as part of a redrawn
+  ``h - a`` line) and the two must agree; a number no football match shows (above
+  ``MAX_GOALS``) is a misread, never a reading.
+- Team codes get the same care: after the HUD is located they are read again on later frames,
+  and no reading leaves the reader until two readings of the codes agree.
+- A hidden HUD (replay, half-time panel) is detected by comparing the team code boxes with their
+  masks from location time: no HUD means no reading.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from capture_task.vision.geometry import (
+    Frame,
+    Mask,
+    clean_glyphs,
+    glyph_mask,
+    ink_columns,
+    looks_like_zero,
+    mask_mismatch,
+)
+from capture_task.vision.locate import (
+    LETTERS,
+    HudLayout,
+    LocateReport,
+    code_glyphs,
+    locate_hud,
+    read_counted,
+)
+from capture_task.vision.ocr import OCR_TEXT_HEIGHT_PX, PageMode, ocr_canvas, read_text
+from capture_task.vision.readings import ScoreboardReading
+from contracts import Score, Teams
+
+logger = logging.getLogger("highlight_bot.capture")
+
+MASK_MISMATCH_CHANGED = 0.04
+"""Share of stray glyph pixels above which the score box 'changed'.
+
+The same digits on two keyframes score ~0 (the HUD is static); a digit that
+changed scores 0.06 (a 1 becoming a 2, mostly overlapping) to 0.3. A false
+'changed' costs one extra decode and OCR, a missed one costs a goal: err low.
+"""
+MASK_MISMATCH_HIDDEN = 0.3
+"""Share of stray glyph pixels in the team-code boxes above which the HUD is 'hidden'."""
+MAX_GOALS = 20
+"""No football match shows a number above this: such a reading is a misread."""
+TEAM_READINGS_TO_AGREE = 2
+TEAM_REREADS_BEFORE_SEARCH = 2
+"""Frames whose code boxes do not read before the HUD is searched for again to read the codes."""
+
+_CLOCK = re.compile(r"(\d{1,3})\D{0,2}(\d{2})(?!\d)")
+_SCORE_LINE = re.compile(r"^\D*(\d{1,2})\D+(\d{1,2})\D*$")
+
+
+def _digit_groups(digits: Mask, text_height_px: int) -> list[Mask]:
+    """Split one box's digits into home and away at the widest gap (where the separator stood).
+
+    Digits of one number sit close together; the gap between the numbers is
+    the widest by far, whatever the separator was. No clear widest gap: [].
+    """
+    columns = ink_columns(digits)
+    if columns.size == 0:
+        return []
+    steps = np.diff(columns)
+    order = np.argsort(steps)[::-1]
+    if steps.size == 0 or steps[order[0]] < 0.2 * text_height_px:
+        return [digits[:, columns[0] : columns[-1] + 1]]
+    if steps.size > 1 and steps[order[0]] < 1.8 * steps[order[1]]:
+        return []
+    split = order[0]
+    return [digits[:, columns[0] : columns[split] + 1], digits[:, columns[split + 1] : columns[-1] + 1]]
+
+
+def _trimmed(group: Mask) -> Mask:
+    columns = ink_columns(group)
+    rows = np.flatnonzero(group.any(axis=1))
+    if columns.size == 0:
+        return group
+    return group[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
+
+
+def _with_hyphen(groups: list[Mask], text_height_px: int) -> Mask:
+    """The numbers redrawn as ``home - away`` with a clean hyphen of our own.
+
+    Broadcasts separate the numbers with '-', ':', a gap or two boxes, in any size; the
+    line tesseract reads best is a plain "1 - 0", so that is what it is shown.
+    """
+    height = text_height_px + 4
+    space = np.zeros((height, max(text_height_px // 3, 2)), bool)
+    hyphen = np.zeros((height, max(text_height_px // 2, 4)), bool)
+    hyphen[height // 2 : height // 2 + max(text_height_px // 8, 2), 1:-1] = True
+    parts: list[Mask] = []
+    for group in groups:
+        glyphs = _trimmed(group)[:height]
+        glyphs = np.pad(glyphs, ((0, height - glyphs.shape[0]), (0, 0)))
+        parts += [space, hyphen, space, glyphs] if parts else [glyphs]
+    return np.pad(np.hstack(parts), 2)
+
+
+def _read_number(group: Mask, text_height_px: int) -> int | None:
+    """One number read alone; a lone zero tesseract declines is recognised by its shape."""
+    glyphs = _trimmed(group)
+    count = cv2.connectedComponents(glyphs.astype(np.uint8), connectivity=8)[0] - 1
+    if count in (1, 2):
+        text = read_counted(glyphs, text_height_px, "0123456789", r"\d{1,2}", count)
+        if text is not None:
+            return int(text)
+    if count == 1 and looks_like_zero(glyphs):
+        return 0
+    return None
+
+
+def read_score(groups: list[Mask], text_height_px: int) -> Score | None:
+    """Two independent readings must agree: a wrong score is worse than none.
+
+    The numbers are read as a redrawn ``h - a`` line and each alone; any disagreement, or a
+    number no match shows, means "unreadable".
+    """
+    if len(groups) != 2 or any(not group.any() for group in groups):
+        return None
+    line = read_text(ocr_canvas(_with_hyphen(groups, text_height_px), text_height_px), whitelist="0123456789-").replace(
+        " ", ""
+    )
+    alone = [_read_number(group, text_height_px) for group in groups]
+    if alone[0] is None or alone[1] is None:
+        logger.debug("score numbers unreadable alone: %r", alone)
+        return None
+    found = _SCORE_LINE.match(line)
+    if found is not None:
+        by_line = (int(found.group(1)), int(found.group(2)))
+    else:
+        # Tesseract drops a lone zero in a line now and then; the number read alone stands in.
+        lone = re.fullmatch(r"-?(\d{1,2})-?", line)
+        if lone is None:
+            logger.debug("score line unreadable: %r", line)
+            return None
+        by_line = (alone[0], int(lone.group(1))) if line.startswith("-") else (int(lone.group(1)), alone[1])
+    if by_line != (alone[0], alone[1]):
+        logger.debug("score readings disagree: %r by line, %r alone", line, alone)
+        return None
+    if max(by_line) > MAX_GOALS:
+        logger.info("score %d-%d read and rejected: no match shows a number above %d", *by_line, MAX_GOALS)
+        return None
+    return Score(home=by_line[0], away=by_line[1])
+
+
+def read_clock(glyphs: Mask, text_height_px: int) -> str:
+    """``mm:ss`` from a clock box's glyphs, or "" when they do not read as a clock."""
+    if not glyphs.any():
+        return ""
+    text = read_text(ocr_canvas(glyphs, text_height_px), whitelist="0123456789:+")
+    found = _CLOCK.search(text)
+    return f"{int(found.group(1)):02d}:{found.group(2)}" if found else ""
+
+
+def read_team_codes(frame: Frame, layout: HudLayout) -> Teams | None:
+    """The two team codes as read on this frame (letters only, 2-4 each), or None."""
+    codes = []
+    for part in (layout.home, layout.away):
+        glyphs = code_glyphs(frame, part, layout.text_height_px)
+        if not glyphs.any():
+            return None
+        count = cv2.connectedComponents(glyphs.astype(np.uint8), connectivity=8)[0] - 1
+        text = read_counted(_trimmed(glyphs), layout.text_height_px, LETTERS, r"[A-Z]{2,4}", count)
+        if text is None:
+            return None
+        codes.append(text)
+    return Teams(home=codes[0], away=codes[1])
+
+
+def _same_place(a: HudLayout, b: HudLayout) -> bool:
+    """Two layouts of one HUD: their team code boxes within a third of a text height of each other."""
+    tolerance = max(a.text_height_px, b.text_height_px) / 3
+    return all(
+        abs(x.box.left - y.box.left) <= tolerance and abs(x.box.top - y.box.top) <= tolerance
+        for x, y in ((a.home, b.home), (a.away, b.away))
+    )
+
+
+@dataclass
+class ReaderStats:
+    """How much work the reader did; the benchmark and the metrics report these."""
+
+    locate_attempts: int = 0
+    ocr_calls: int = 0
+    readings_reused: int = 0
+    unreadable: int = 0
+    hud_not_found: int = 0
+    """Times a search went on for a minute of stream without finding the HUD (set by the sampler)."""
+
+
+class ScoreboardReader:
+    """Reads the HUD of successive frames, OCR-ing only when the score parts changed.
+
+    Example:
+        >>> reader = ScoreboardReader()
+        >>> reading = reader.read(frame, may_locate=True)   # None: no HUD visible (yet)
+    """
+
+    def __init__(self) -> None:
+        self.layout: HudLayout | None = None
+        self.stats = ReaderStats()
+        self.last_search = LocateReport()
+        self._last_mask: Mask | None = None
+        self._last_reading: ScoreboardReading | None = None
+        self._team_votes: Counter[Teams] = Counter()
+        self._teams: Teams | None = None
+        self._failed_team_reads = 0
+
+    @property
+    def teams(self) -> Teams | None:
+        """The team codes once two readings agree; None before."""
+        return self._teams
+
+    def forget(self) -> None:
+        """Drop the cached reading so the next visible frame is OCR-ed afresh."""
+        self._last_mask = None
+        self._last_reading = None
+
+    def relocate(self, frame: Frame) -> bool:
+        """Look for the HUD again (new match, new overlay); True when found."""
+        self.stats.locate_attempts += 1
+        self.last_search = LocateReport()
+        layout = locate_hud(frame, self.last_search)
+        if layout is not None:
+            same_place = self.layout is not None and _same_place(self.layout, layout)
+            # The same HUD found again is another reading of its codes; a HUD elsewhere starts afresh.
+            self._team_votes = self._team_votes + Counter([layout.teams]) if same_place else Counter([layout.teams])
+            self.layout = layout
+            self._teams = None
+            self.forget()
+        return layout is not None
+
+    def score_mask(self, frame: Frame) -> Mask | None:
+        """The score parts' glyphs side by side, or None when the HUD is not on this frame.
+
+        Cheap (no OCR): the frame sampler compares these to decide where to look.
+        """
+        layout = self.layout
+        if layout is None:
+            return None
+        for part, reference in zip((layout.home, layout.away), layout.team_masks, strict=True):
+            if mask_mismatch(code_glyphs(frame, part, layout.text_height_px), reference) > MASK_MISMATCH_HIDDEN:
+                return None
+        height = layout.text_height_px
+        parts = [
+            clean_glyphs(glyph_mask(part.box.crop(frame), part), height, max(height // 4, 2)) for part in layout.score
+        ]
+        if len(parts) == 1:
+            return parts[0]
+        rows = max(p.shape[0] for p in parts)
+        return np.hstack([np.pad(p, ((0, rows - p.shape[0]), (0, 1))) for p in parts])
+
+    def read(self, frame: Frame, *, may_locate: bool = False, fresh: bool = False) -> ScoreboardReading | None:
+        """The HUD on this frame, or None when it is hidden, unreadable or its teams unconfirmed."""
+        if self.layout is None and not (may_locate and self.relocate(frame)):
+            return None
+        mask = self.score_mask(frame)
+        if mask is None:
+            return None
+        if self._teams is None and not self._confirm_teams(frame):
+            return None
+        if (
+            not fresh
+            and self._last_reading is not None
+            and self._last_mask is not None
+            and mask_mismatch(mask, self._last_mask) <= MASK_MISMATCH_CHANGED
+        ):
+            self.stats.readings_reused += 1
+            return self._last_reading
+        reading = self._ocr(frame)
+        if reading is None:
+            self.stats.unreadable += 1
+            return None
+        self._last_mask, self._last_reading = mask, reading
+        return reading
+
+    def _confirm_teams(self, frame: Frame) -> bool:
+        """Read the codes on this frame too; True once two readings agree."""
+        layout = self.layout
+        assert layout is not None
+        teams = read_team_codes(frame, layout)
+        if teams is not None:
+            self._team_votes[teams] += 1
+        else:
+            # The code boxes alone do not read (a mark inside them, say): the search reads the codes as tokens.
+            self._failed_team_reads += 1
+            if self._failed_team_reads % TEAM_REREADS_BEFORE_SEARCH == 0:
+                self.relocate(frame)
+        return self._confirm_from_votes()
+
+    def _confirm_from_votes(self) -> bool:
+        layout = self.layout
+        assert layout is not None
+        best, votes = self._team_votes.most_common(1)[0] if self._team_votes else (None, 0)
+        if best is None or votes < TEAM_READINGS_TO_AGREE:
+            return False
+        if best != layout.teams:
+            logger.info("team codes corrected on re-reading: %s-%s, not %s-%s", best.home, best.away,
+                        layout.teams.home, layout.teams.away)  # fmt: skip
+        self._teams = best
+        self.layout = dataclasses.replace(layout, teams=best)
+        return True
+
+    def _score_groups(self, frame: Frame) -> list[Mask]:
+        layout = self.layout
+        assert layout is not None
+        height = layout.text_height_px
+        digit_px = max(round(height * 0.5), 3)
+        digits = [clean_glyphs(glyph_mask(part.box.crop(frame), part), height, digit_px) for part in layout.score]
+        if len(digits) == 1:
+            return _digit_groups(digits[0], height)
+        return digits
+
+    def _ocr(self, frame: Frame) -> ScoreboardReading | None:
+        layout = self.layout
+        assert layout is not None and self._teams is not None
+        self.stats.ocr_calls += 1
+        score = read_score(self._score_groups(frame), layout.text_height_px)
+        if score is None:
+            return None
+        return ScoreboardReading(teams=self._teams, score=score, clock=self._read_clock(frame))
+
+    def _read_clock(self, frame: Frame) -> str:
+        layout = self.layout
+        if layout is None or layout.clock is None:
+            return ""
+        clock = layout.clock
+        height = clock.box.height
+        glyphs = clean_glyphs(glyph_mask(clock.box.crop(frame), clock), height, max(round(height * 0.3), 3))
+        rows = np.flatnonzero(glyphs.any(axis=1))
+        return read_clock(glyphs, int(rows[-1] - rows[0] + 1) if rows.size else height)
+
+    def refresh_clock(self, frame: Frame) -> ScoreboardReading | None:
+        """The last reading with its clock read again (one OCR call): the clock is what moves.
+
+        Readings are reused while the score box is unchanged, so without this
+        the clock would stand still between goals; full time needs it to move.
+        """
+        if self._last_reading is None:
+            return None
+        clock = self._read_clock(frame)
+        if clock:
+            self._last_reading = dataclasses.replace(self._last_reading, clock=clock)
+        return self._last_reading
+
+
+__all__ = ["MASK_MISMATCH_CHANGED", "OCR_TEXT_HEIGHT_PX", "PageMode", "ScoreboardReader"]

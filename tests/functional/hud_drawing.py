@@ -1,0 +1,267 @@
+"""A test-only HUD painter, independent of ``sample_broadcast``: FIFA 19-23 and FC 24-26 layouts.
+
+Why: reader tests that draw their frames only with the generator the reader was developed
+against prove little. This painter has its own geometry, fonts and colours: separators (dash,
+spaced dash, colon, none with split score boxes), light or dark cells, a score cell that differs
+from the team cells, colour strips or crests, top-left or top-centre placement, the clock left or
+right of the teams (with an added-time box), 2-4 letter codes, 720p-1080p and JPEG damage.
+
+Example:
+    >>> look = random_look(random.Random(3))
+    >>> frame = paint(look, HudText("LIV", "MCI", 1, 0, "27:10"))
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image, ImageDraw, ImageFont
+
+Rgb = tuple[int, int, int]
+Separator = Literal["-", " - ", ":", " : ", "split"]
+
+FONTS = [
+    path
+    for path in (
+        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+        Path("/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf"),
+        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+        Path("/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf"),
+        Path("/usr/share/fonts/truetype/liberation/LiberationSansNarrow-Bold.ttf"),
+        Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
+        Path("/usr/share/fonts/truetype/freefont/FreeSansBold.ttf"),
+        Path("/usr/share/fonts/truetype/freefont/FreeSans.ttf"),
+        Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf"),
+    )
+    if path.is_file()
+]
+CODES = ["LIV", "MCI", "ATM", "RMA", "BAR", "JUV", "PSG", "BVB", "ARS", "CHE", "MU", "FCB", "INTR", "AJAX",
+         "OL", "NAP", "TOT", "SEV", "WOB", "MIL", "LEV", "BEN", "POR", "CEL", "VIL", "EVE"]  # fmt: skip
+KITS: list[Rgb] = [(200, 16, 46), (108, 171, 221), (0, 56, 168), (253, 225, 0), (255, 255, 255), (20, 20, 20),
+                   (0, 122, 51), (122, 38, 58), (240, 100, 0), (90, 30, 130)]  # fmt: skip
+DARK_CELLS: list[Rgb] = [(12, 12, 14), (28, 30, 38), (20, 32, 70), (45, 20, 60), (38, 38, 38)]
+LIGHT_CELLS: list[Rgb] = [(245, 245, 245), (230, 232, 236), (250, 246, 230), (220, 228, 240)]
+
+
+@dataclass(frozen=True)
+class HudText:
+    """What the HUD says."""
+
+    home: str
+    away: str
+    home_score: int
+    away_score: int
+    clock: str
+    added_minutes: int = 0
+
+
+@dataclass(frozen=True)
+class Look:
+    """How the HUD is drawn; every field is drawn from a seed by :func:`random_look`."""
+
+    width: int
+    height: int
+    font: Path
+    text_px: int
+    placement: Literal["top-left", "top-centre", "top-right"]
+    margin_px: int
+    clock_side: Literal["left", "right"]
+    separator: Separator
+    team_cell: Rgb
+    team_text: Rgb
+    score_cell: Rgb
+    score_text: Rgb
+    clock_cell: Rgb
+    clock_text: Rgb
+    split_cells: tuple[Rgb, Rgb] | None
+    marks: Literal["none", "strips", "crests"]
+    kits: tuple[Rgb, Rgb]
+    padding: float
+    gap: float
+    jpeg_quality: int
+    soften: bool
+
+
+def _text_of(cell: Rgb, rng: random.Random) -> Rgb:
+    light = sum(cell) / 3 < 128
+    return rng.choice([(255, 255, 255), (240, 240, 235)]) if light else rng.choice([(10, 10, 10), (30, 30, 50)])
+
+
+def random_look(rng: random.Random) -> Look:
+    """A plausible broadcast HUD look from ``rng``."""
+    width, height = rng.choice([(1280, 720), (1600, 900), (1920, 1080)])
+    team_cell = rng.choice(DARK_CELLS + LIGHT_CELLS)
+    kind = rng.choice(["same", "shade", "inverted", "split"])
+    dark = sum(team_cell) / 3 < 128
+    kits = tuple(rng.sample(KITS, 2))
+    split_cells: tuple[Rgb, Rgb] | None = None
+    if kind == "shade":
+        step = 35 if dark else -35
+        score_cell: Rgb = tuple(min(max(c + step, 0), 255) for c in team_cell)  # type: ignore[assignment]
+    elif kind == "inverted":
+        score_cell = rng.choice(LIGHT_CELLS if dark else DARK_CELLS)
+    else:
+        score_cell = team_cell
+    if kind == "split":
+        split_cells = (kits[0], kits[1]) if rng.random() < 0.5 else (score_cell, score_cell)
+    clock_cell = rng.choice([team_cell, rng.choice(DARK_CELLS + LIGHT_CELLS)])
+    return Look(
+        width=width,
+        height=height,
+        font=rng.choice(FONTS),
+        text_px=round(height * rng.uniform(0.02, 0.032)),
+        placement=rng.choice(["top-left", "top-centre", "top-right"]),
+        margin_px=round(height * rng.uniform(0.015, 0.05)),
+        clock_side=rng.choice(["left", "right"]),
+        separator="split" if kind == "split" else rng.choice(["-", " - ", ":", " : "]),
+        team_cell=team_cell,
+        team_text=_text_of(team_cell, rng),
+        score_cell=score_cell,
+        score_text=_text_of(score_cell, rng),
+        clock_cell=clock_cell,
+        clock_text=_text_of(clock_cell, rng),
+        split_cells=split_cells,
+        marks=rng.choice(["none", "strips", "crests"]),
+        kits=kits,  # type: ignore[arg-type]
+        padding=rng.uniform(0.3, 0.7),
+        gap=rng.choice([0.0, rng.uniform(0.15, 0.6)]),
+        jpeg_quality=rng.randint(35, 90),
+        soften=rng.random() < 0.4,
+    )
+
+
+def _background(look: Look, seed: int) -> NDArray[np.uint8]:
+    """A pitch with a busy crowd band at the top, where the HUD sits."""
+    rng = np.random.default_rng(seed)
+    frame = np.zeros((look.height, look.width, 3), np.uint8)
+    crowd_h = look.height // 4
+    frame[:crowd_h] = rng.integers(20, 200, (crowd_h, look.width, 3), dtype=np.uint8)
+    frame[:crowd_h] = cv2.GaussianBlur(frame[:crowd_h], (5, 5), 0)
+    stripes = (np.arange(look.width) // (look.width // 12)) % 2
+    frame[crowd_h:, :, 1] = (110 + 25 * stripes)[None, :]
+    frame[crowd_h:, :, 0] = 40
+    frame[crowd_h:, :, 2] = 50
+    return frame
+
+
+class _Painter:
+    def __init__(self, look: Look) -> None:
+        self.look = look
+        size = look.text_px
+        font = ImageFont.truetype(str(look.font), size)
+        # Size the font so that a digit stands text_px tall.
+        for _ in range(6):
+            top, bottom = font.getbbox("0")[1], font.getbbox("0")[3]
+            size = max(round(size * look.text_px / max(bottom - top, 1)), 6)
+            font = ImageFont.truetype(str(look.font), size)
+        self.font = font
+        self.digit_top = font.getbbox("0")[1]
+        self.pad = max(round(look.padding * look.text_px), 2)
+        self.cell_h = look.text_px + 2 * self.pad
+
+    def text_width(self, text: str) -> int:
+        return round(self.font.getlength(text))
+
+
+def paint(look: Look, text: HudText, *, seed: int = 0, frame: NDArray[np.uint8] | None = None) -> NDArray[np.uint8]:
+    """A BGR frame of ``look``'s size showing the HUD with ``text``, JPEG-damaged as the look says."""
+    painter = _Painter(look)
+    base = _background(look, seed) if frame is None else frame.copy()
+    image = Image.fromarray(cv2.cvtColor(base, cv2.COLOR_BGR2RGB))
+    draw = ImageDraw.Draw(image)
+    pad, cell_h, text_px = painter.pad, painter.cell_h, look.text_px
+    gap = round(look.gap * text_px)
+    code_w = max(painter.text_width(code) for code in (text.home, text.away)) + 2 * pad
+    mark_w = {"none": 0, "strips": max(round(0.3 * text_px), 3), "crests": round(1.5 * text_px)}[look.marks]
+    if look.separator == "split":
+        score_parts = [str(text.home_score), str(text.away_score)]
+        number_w = painter.text_width("00") + 2 * pad
+        score_w = 2 * number_w + max(round(0.15 * text_px), 2)
+    else:
+        score_parts = [f"{text.home_score}{look.separator}{text.away_score}"]
+        score_w = painter.text_width(f"00{look.separator}00") + 2 * pad
+    clock_w = painter.text_width("00:00") + 2 * pad
+    added_w = painter.text_width("+0") + 2 * pad if text.added_minutes else 0
+    teams_w = 2 * (code_w + mark_w) + score_w
+    total = teams_w + gap + clock_w + (added_w + max(gap, 2) if added_w else 0)
+    x0 = {"top-left": look.margin_px, "top-centre": (look.width - total) // 2,
+          "top-right": look.width - look.margin_px - total}[look.placement]  # fmt: skip
+    y0 = look.margin_px
+
+    def cell(x: int, w: int, colour: tuple[int, int, int]) -> None:
+        draw.rectangle([x, y0, x + w - 1, y0 + cell_h - 1], fill=colour)
+
+    def label(x: int, w: int, value: str, colour: tuple[int, int, int]) -> None:
+        tx = x + (w - painter.text_width(value)) // 2
+        draw.text((tx, y0 + pad - painter.digit_top), value, font=painter.font, fill=colour)
+
+    def clock_at(x: int) -> int:
+        cell(x, clock_w, look.clock_cell)
+        label(x, clock_w, text.clock, look.clock_text)
+        x += clock_w
+        if added_w:
+            x += max(gap, 2)
+            cell(x, added_w, look.clock_cell)
+            label(x, added_w, f"+{text.added_minutes}", look.clock_text)
+            x += added_w
+        return x
+
+    x = x0
+    if look.clock_side == "left":
+        x = clock_at(x) + gap
+    cell(x, teams_w, look.team_cell)
+    score_x = x + code_w + mark_w
+    # Inner marks: [HOME][mark][score][mark][AWAY], as most FIFA and FC HUDs put them.
+    places = ((x, x + code_w), (score_x + score_w + mark_w, score_x + score_w))
+    for (code_x, mark_x), code, kit, other in zip(
+        places, (text.home, text.away), look.kits, look.kits[::-1], strict=True
+    ):
+        if look.marks == "strips":
+            draw.rectangle([mark_x, y0, mark_x + mark_w - 1, y0 + cell_h - 1], fill=kit)
+        elif look.marks == "crests":
+            crest_h = round(1.6 * text_px)
+            top = y0 + (cell_h - crest_h) // 2
+            draw.ellipse([mark_x + 2, top, mark_x + mark_w - 2, top + crest_h], fill=kit, outline=(230, 200, 60))
+            draw.rectangle([mark_x + mark_w // 3, top + crest_h // 3, mark_x + 2 * mark_w // 3, top + 2 * crest_h // 3],
+                           fill=other)  # fmt: skip
+        label(code_x, code_w, code, look.team_text)
+    if look.separator == "split":
+        cells = look.split_cells or (look.score_cell, look.score_cell)
+        number_w = (score_w - max(round(0.15 * text_px), 2)) // 2
+        for index, value in enumerate(score_parts):
+            part_x = score_x + index * (score_w - number_w)
+            cell(part_x, number_w, cells[index])
+            label(part_x, number_w, value, _text_of(cells[index], random.Random(index)))
+    else:
+        cell(score_x, score_w, look.score_cell)
+        label(score_x, score_w, score_parts[0], look.score_text)
+    x += teams_w
+    if look.clock_side == "right":
+        clock_at(x + gap)
+    bgr = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+    if look.soften:
+        # A low bitrate: detail lost to downscaling, then blown back up.
+        small = cv2.resize(bgr, None, fx=0.6, fy=0.6, interpolation=cv2.INTER_AREA)
+        bgr = cv2.resize(small, (look.width, look.height), interpolation=cv2.INTER_LINEAR)
+    ok, encoded = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, look.jpeg_quality])
+    assert ok
+    return cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+
+
+def random_text(rng: random.Random) -> HudText:
+    home, away = rng.sample(CODES, 2)
+    minute = rng.randint(0, 95)
+    return HudText(
+        home,
+        away,
+        rng.choice([0, 0, 1, 1, 2, 3, 4, 7, 10]),
+        rng.choice([0, 0, 1, 1, 2, 3, 5, 6, 12]),
+        f"{minute:02d}:{rng.randint(0, 59):02d}",
+        added_minutes=rng.choice([0, 0, 0, rng.randint(1, 9)]),
+    )

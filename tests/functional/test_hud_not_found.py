@@ -1,0 +1,80 @@
+"""A stream whose scoreboard is never found says so: a warning and a HudNotFound metric, then it keeps looking.
+
+The sampler, reader and capture task are real; only decoding is replaced (each segment's
+keyframe is a painted frame), so the test controls what is on screen minute by minute.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from capture_task.capture import CaptureTask
+from capture_task.ingest.media import SegmentMedia
+from capture_task.metrics import CaptureMetrics
+from capture_task.publish.publisher import JsonLinesSink
+from capture_task.vision import sampler as sampler_module
+from capture_task.vision.frames import TimedFrame
+from capture_task.vision.reader import ScoreboardReader
+from capture_task.vision.sampler import HUD_NOT_FOUND_AFTER_S, KeyframeSampler
+from tests.functional.hud_drawing import HudText, paint, random_look
+
+SEGMENT_S = 2.0
+START = datetime(2026, 12, 2, 20, 0, tzinfo=UTC)
+LOOK = random_look(random.Random(5))
+HUD = paint(LOOK, HudText("LIV", "MCI", 1, 0, "27:10"), seed=1)
+NO_HUD = np.full_like(HUD, 60)
+
+
+def _segments(kinds: str) -> Iterator[SegmentMedia]:
+    """One 2 s segment per letter: 'h' shows the HUD, '.' does not."""
+    for index, kind in enumerate(kinds):
+        yield SegmentMedia(index, START + timedelta(seconds=SEGMENT_S * index), SEGMENT_S, SEGMENT_S * index,
+                           kind.encode())  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def painted_keyframes(monkeypatch: pytest.MonkeyPatch) -> None:
+    def first_frame(segment: SegmentMedia) -> TimedFrame:
+        return TimedFrame(segment.start, segment.stream_time, HUD if segment.data == b"h" else NO_HUD)
+
+    monkeypatch.setattr(sampler_module, "first_frame", first_frame)
+
+
+def test_a_minute_without_a_hud_is_reported_once_per_minute_and_the_search_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    minute = round(HUD_NOT_FOUND_AFTER_S / SEGMENT_S)
+    reader = ScoreboardReader()
+    sampler = KeyframeSampler(reader)
+    observations = []
+    with caplog.at_level(logging.WARNING, logger="highlight_bot.capture"):
+        for segment in _segments("." * (minute - 1)):
+            observations += list(sampler.observe(segment, awaiting=lambda: False))
+        assert reader.stats.hud_not_found == 0, "reported before a minute had passed"
+        for segment in _segments("." * (2 * minute + 1)):
+            observations += list(sampler.observe(segment, awaiting=lambda: False))
+    warnings = [r.getMessage() for r in caplog.records if "no scoreboard found" in r.getMessage()]
+    assert reader.stats.hud_not_found == 2 and len(warnings) == 2
+    assert "top and bottom band" in warnings[0]
+    assert 0 < reader.stats.locate_attempts <= len(observations) // 2, "searched on every keyframe"
+
+
+def test_the_capture_task_emits_hud_not_found_and_still_reads_a_hud_that_turns_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    minute = round(HUD_NOT_FOUND_AFTER_S / SEGMENT_S)
+    metrics = CaptureMetrics("lost", interval_s=1e9)
+    task = CaptureTask("lost", sink=JsonLinesSink(tmp_path / "events.jsonl"), metrics=metrics)
+    stats = task.run(_segments("." * (minute + 2) + "h" * 8))
+    metrics.flush()
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [line["HudNotFound"] for line in emf] == [[1.0]]  # EMF: a list of values per metric
+    assert stats.last_reading is not None and stats.last_reading.score.home == 1
