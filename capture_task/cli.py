@@ -16,6 +16,7 @@ from pathlib import Path
 
 from capture_task.capture import CaptureStats, CaptureTask, default_channel
 from capture_task.exceptions import CaptureError
+from capture_task.ingest.buffer import FetchAhead
 from capture_task.ingest.segments import source_segments
 from capture_task.publish.keeper import KEEP_SEGMENTS_CHOICES, KeepPolicy
 from capture_task.publish.publisher import sink_for
@@ -40,9 +41,8 @@ def detect(args: argparse.Namespace) -> int:
     channel = args.channel or default_channel(args.source)
     sink = sink_for(args.out, kinesis_stream=args.kinesis_stream)
     task = CaptureTask(channel, sink=sink, store=_store_from(args), keep=KeepPolicy(keep=args.keep_segments))
-    locations: dict[int, str] = {}
     try:
-        stats = task.run(source_segments(args.source, args.quality, stop_event, locations), location_of=locations)
+        stats = task.run(FetchAhead(source_segments(args.source, args.quality, stop_event), stop_event=stop_event))
     except KeyboardInterrupt:
         stats = task.stats
     finally:
@@ -57,6 +57,14 @@ def _report(stats: CaptureStats) -> None:
         f"{stats.cpu_s:.1f} CPU s (realtime factor {stats.realtime_factor:.1f}x); {len(stats.goals)} goals",
         file=sys.stderr,
     )
+    if stats.buffer is not None:
+        print(
+            f"analysis fell at most {stats.buffer.worst_lag_s:.1f} s behind fetching "
+            f"({stats.buffer.most_waiting} segments waiting at most, {stats.buffer.spilled} spilled to disk, "
+            f"{stats.buffer.dropped} dropped); {stats.segments_unreadable} unreadable, "
+            f"{stats.segments_unstored} announced as missing",
+            file=sys.stderr,
+        )
     for goal in stats.goals:
         print(
             f"  {goal.at.isoformat()}  t={goal.stream_time:7.2f}s  {goal.teams.home} {goal.score} "

@@ -25,6 +25,7 @@ from typing import Any
 import boto3
 
 from capture_task.capture import CaptureTask
+from capture_task.ingest.buffer import FetchAhead
 from capture_task.ingest.segments import source_segments
 from capture_task.metrics import CaptureMetrics
 from capture_task.publish.keeper import KeepPolicy, keep_segments_named
@@ -126,11 +127,11 @@ class CaptureService:
         task = self.current_task = CaptureTask(
             target.channel, sink=sink, store=self.store, metrics=metrics, keep=self.keep
         )
-        locations: dict[int, str] = {}
 
         def capture() -> None:
             try:
-                task.run(source_segments(target.source, self.quality, capture_stop, locations), location_of=locations)
+                segments = source_segments(target.source, self.quality, capture_stop)
+                task.run(FetchAhead(segments, stop_event=capture_stop))
             except Exception as error:
                 self.errors.append(f"capture of {target.channel} failed: {error}")
                 logger.error(
