@@ -34,7 +34,7 @@ from sample_broadcast.script import (
     NewMatch,
     random_script,
 )
-from sample_broadcast.serve import LiveHlsServer, every_nth_playlist_request
+from sample_broadcast.serve import TWITCH_WINDOW_SEGMENTS, LiveHlsServer, every_nth_playlist_request
 from sample_broadcast.style import BroadcastStyle, HudStyle, random_style
 from sample_broadcast.suite import SampleBroadcast, bench_suite, demo_broadcast, test_broadcast
 from sample_broadcast.truth import GENERATOR_VERSION
@@ -43,6 +43,7 @@ __all__ = [
     "DEFAULT_START_PDT",
     "GAME_CLOCK_RATE",
     "GENERATOR_VERSION",
+    "TWITCH_WINDOW_SEGMENTS",
     "BroadcastInfo",
     "BroadcastStyle",
     "EncoderError",
