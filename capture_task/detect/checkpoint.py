@@ -44,7 +44,7 @@ class MatchCheckpoint(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    version: Literal[1] = CHECKPOINT_VERSION
+    version: Literal[1] = 1
     channel: ChannelName
     teams: Teams
     score: Score

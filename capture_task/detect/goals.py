@@ -268,7 +268,9 @@ class GoalDetector:
             self._adopt(candidate, observation, latest)
             return []
         other_teams = candidate.first_reading.teams != self._teams
-        if other_teams and (self._gap_open or _before_minute(candidate.first_reading, NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN)):
+        if other_teams and (
+            self._gap_open or _before_minute(candidate.first_reading, NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN)
+        ):
             return self._other_teams(candidate, observation, latest, previous)
         kick_off = _before_minute(candidate.first_reading, NEW_MATCH_MAX_CLOCK_MIN)
         if kick_off and (new == NIL_NIL or _went_down(previous, new) or other_teams):
@@ -399,20 +401,12 @@ class GoalDetector:
     def _path(self, start: Score, target: _Candidate) -> list[_Candidate]:
         """The longest chain of candidates from start to target, scores and first frames both rising."""
         between = sorted(
-            (
-                c
-                for c in self._candidates.values()
-                if _rises(start, c.score) and _rises(c.score, target.score)
-                and c.first.stream_time < target.first.stream_time
-            ),
+            (c for c in self._candidates.values() if _rises(start, c.score) and _leads_to(c, target)),
             key=lambda c: c.first.stream_time,
-        )  # fmt: skip
+        )
         chains: list[list[_Candidate]] = []
         for index, candidate in enumerate(between):
-            before = [
-                chain for chain in chains[:index]
-                if _rises(chain[-1].score, candidate.score) and chain[-1].first.stream_time < candidate.first.stream_time
-            ]  # fmt: skip
+            before = [chain for chain in chains[:index] if _leads_to(chain[-1], candidate)]
             chains.append([*max(before, key=len, default=[]), candidate])
         return [*max(chains, key=len, default=[]), target]
 
@@ -472,6 +466,11 @@ def _clock_went_back(confirmed_minutes: int | None, reading: ScoreboardReading) 
 
 def _went_down(before: Score, after: Score) -> bool:
     return after.home < before.home or after.away < before.away
+
+
+def _leads_to(earlier: _Candidate, later: _Candidate) -> bool:
+    """``earlier`` can be a step on the way to ``later``: first shown before it, with fewer goals."""
+    return earlier.first.stream_time < later.first.stream_time and _rises(earlier.score, later.score)
 
 
 def _rises(before: Score, after: Score) -> bool:

@@ -16,20 +16,22 @@ from tests.unit.test_goals import START, TEAMS, frame, run, stamped, warnings_in
 BEFORE_RESTART = START - timedelta(minutes=2)
 
 
-def a_checkpoint(score: str = "1-0", teams: Teams = TEAMS, last_goal_id: str | None = "g-last") -> MatchCheckpoint:
+def a_checkpoint(score: str = "1-0", at: datetime = BEFORE_RESTART) -> MatchCheckpoint:
     home, away = (int(x) for x in score.split("-"))
     return MatchCheckpoint(
-        channel="chan", teams=teams, score=Score(home=home, away=away), last_goal_id=last_goal_id,
-        at=BEFORE_RESTART, stream_time=3600.0,
-    )  # fmt: skip
+        channel="chan", teams=TEAMS, score=Score(home=home, away=away), last_goal_id="g-last", at=at, stream_time=3600.0
+    )
 
 
 def test_checkpoint_round_trips_through_json_with_utc_times() -> None:
-    saved = a_checkpoint().model_copy(update={"at": datetime(2026, 11, 25, 21, 0, 0, 250000, tzinfo=timezone(timedelta(hours=2)))})
+    saved = a_checkpoint(at=datetime(2026, 11, 25, 21, 0, 0, 250000, tzinfo=timezone(timedelta(hours=2))))
     wire = json.loads(saved.to_json())
     assert wire["at"] == "2026-11-25T19:00:00.250Z" and wire["version"] == 1
     assert wire["score"] == {"home": 1, "away": 0} and wire["last_goal_id"] == "g-last"
     assert MatchCheckpoint.from_json(saved.to_json()) == saved
+    assert saved.at.utcoffset() == timedelta(0)
+    with pytest.raises(ValueError, match="timezone"):
+        a_checkpoint(at=datetime(2026, 11, 25, 21, 0))  # a naive time says nothing about where the gap began
 
 
 @pytest.mark.parametrize(
@@ -120,7 +122,7 @@ def test_a_lower_score_after_a_gap_is_refused_until_it_stays() -> None:
 
 
 def test_found_after_gap_travels_in_the_goal_event_and_defaults_to_false() -> None:
-    (_, goal), = run(GoalDetector.resume(a_checkpoint("1-0")), ["2-0"] * 3)
+    ((_, goal),) = run(GoalDetector.resume(a_checkpoint("1-0")), ["2-0"] * 3)
     event = goal.to_event("chan")
     parsed = parse_event(event.to_json())
     assert isinstance(parsed, GoalEvent) and parsed.found_after_gap is True and parsed == event
