@@ -252,7 +252,9 @@ class GoalDetector:
         if reading.teams == self._teams:
             return True
         # Other codes at kick-off, or across a restart, may be a new match: confirm it like a score change.
-        return not (self._gap_open or _before_minute(reading, NEW_MATCH_MAX_CLOCK_MIN))
+        if self._gap_open:
+            return self._teams is not None and _lookalike(self._teams, reading.teams)
+        return not _before_minute(reading, NEW_MATCH_MAX_CLOCK_MIN)
 
     def _decide(
         self, candidate: _Candidate, observation: FrameObservation, latest: ScoreboardReading
@@ -264,16 +266,17 @@ class GoalDetector:
             self._refuse(candidate, f"no football match shows {new}")
             return []
         if previous is None:
-            logger.info("joined the match at %s, clock %s", _named(latest.teams, new), candidate.first_reading.clock)
-            self._adopt(candidate, observation, latest)
+            self._join(candidate, observation, latest)
             return []
-        other_teams = candidate.first_reading.teams != self._teams
+        other_teams = candidate.first_reading.teams != self._teams and not (
+            self._gap_open and self._teams is not None and _lookalike(self._teams, candidate.first_reading.teams)
+        )
         if other_teams and (
             self._gap_open or _before_minute(candidate.first_reading, NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN)
         ):
             return self._other_teams(candidate, observation, latest, previous)
         kick_off = _before_minute(candidate.first_reading, NEW_MATCH_MAX_CLOCK_MIN)
-        if kick_off and (new == NIL_NIL or _went_down(previous, new) or other_teams):
+        if kick_off and (new == NIL_NIL or _went_down(previous, new)):
             return self._new_match(candidate, observation, latest, also_from=None)
         goals = self._goals(previous, candidate, gap=self._gap_open)
         if goals is not None:
@@ -294,6 +297,18 @@ class GoalDetector:
             return []
         self._refuse(candidate, f"goals cannot explain {previous} -> {new}")
         return []
+
+    def _join(self, candidate: _Candidate, observation: FrameObservation, latest: ScoreboardReading) -> None:
+        """The first score confirmed: no goal for it, but say so if a lower score was read just before."""
+        logger.info("joined the match at %s, clock %s", _named(latest.teams, candidate.score), latest.clock)
+        earlier = [c for c in self._candidates.values() if _leads_to(c, candidate) and _plausible(c.score)]
+        for lower in earlier:
+            logger.warning(
+                "joined at %s, but %s was read %d time(s) at %s (stream %.2f s) just before: "
+                "a goal may have been scored before the score was confirmed, and is not reported",
+                candidate.score, lower.score, lower.count, lower.first.at.isoformat(), lower.first.stream_time,
+            )  # fmt: skip
+        self._adopt(candidate, observation, latest)
 
     def _other_teams(
         self, candidate: _Candidate, observation: FrameObservation, latest: ScoreboardReading, previous: Score
@@ -454,6 +469,14 @@ def _named(teams: Teams | None, score: Score | None) -> str:
 def _before_minute(reading: ScoreboardReading, minute: int) -> bool:
     minutes = reading.clock_minutes
     return minutes is not None and minutes < minute
+
+
+def _lookalike(teams: Teams, other: Teams) -> bool:
+    """One code the same, the other one letter off (MCI read as MCL): the same teams, misread."""
+    pairs = ((teams.home, other.home), (teams.away, other.away))
+    same = sum(a == b for a, b in pairs)
+    one_off = sum(len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1 for a, b in pairs)
+    return same == 1 and one_off == 1
 
 
 def _clock_went_back(confirmed_minutes: int | None, reading: ScoreboardReading) -> bool | None:

@@ -137,3 +137,17 @@ def test_resuming_logs_where_it_starts(caplog: pytest.LogCaptureFixture) -> None
     with caplog.at_level(logging.INFO, logger="highlight_bot.capture"):
         GoalDetector.resume(a_checkpoint("1-0"))
     assert "resuming chan at LIV 1-0 MCI" in caplog.text
+
+
+def test_a_lookalike_letter_after_a_gap_is_the_same_teams_not_a_new_match() -> None:
+    detector = GoalDetector.resume(a_checkpoint("1-0"))
+    assert run(detector, ["LIV-MCL 1-0@30:00"] * 3) == []
+    assert detector.matches_started == 0 and detector.teams == Teams(home="LIV", away="MCL")
+    detector = GoalDetector.resume(a_checkpoint("1-0"))
+    found = run(detector, ["LIV-MCL 2-0@30:00"] * 3)
+    assert detector.matches_started == 0
+    assert [(str(g.previous_score), str(g.score), g.found_after_gap) for _, g in found] == [("1-0", "2-0", True)]
+    # The streamer's own team stays from match to match in FUT: one code wholly different is a new match.
+    detector = GoalDetector.resume(a_checkpoint("1-0"))
+    run(detector, ["LIV-ARS 1-0@30:00"] * 3)
+    assert detector.matches_started == 1

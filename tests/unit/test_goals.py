@@ -336,3 +336,11 @@ def test_a_new_match_ends_the_previous_one_when_full_time_was_not_seen() -> None
 def test_stoppage_time_without_a_panel_ends_after_a_minute() -> None:
     script = [("1-1@90:00", [])] + [("1-1@90:00", [])] * 31
     assert _track(script) == [(30, "full_time", 0)]
+
+
+def test_joining_just_after_a_goal_says_that_goal_is_not_reported(caplog: pytest.LogCaptureFixture) -> None:
+    detector = GoalDetector()
+    assert run(detector, [None] * 4 + ["1-2@55:10"] + ["2-2@55:12"] * 3) == []
+    assert detector.score == Score(home=2, away=2)
+    (warning,) = warnings_in(caplog)
+    assert "joined at 2-2" in warning and "1-2 was read 1 time(s)" in warning and "not reported" in warning
