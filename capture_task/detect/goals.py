@@ -196,8 +196,13 @@ class GoalDetector:
 
     @property
     def awaiting_confirmation(self) -> bool:
-        """True while a different score is being confirmed: read fresh frames now."""
-        return any(c.count < self._confirmations for c in self._candidates.values())
+        """True while a different score is being confirmed or refused: read fresh frames now.
+
+        A refused score is read afresh for ``resync_confirmations`` reads (a fresh
+        reading of the confirmed score ends it), then the reader may reuse its last
+        reading again: a misread that persists should not cost an OCR call a keyframe.
+        """
+        return any(c.count < self._resync_confirmations for c in self._candidates.values())
 
     def checkpoint(self, channel: str) -> MatchCheckpoint | None:
         """The state to resume from after a restart; None before a score was confirmed.
@@ -383,12 +388,7 @@ class GoalDetector:
             if len(single_goals) == 1 or (gap and index == 0):
                 found = single_goals
             elif before.home == step.score.home or before.away == step.score.away:
-                logger.warning(
-                    "score went %s -> %s with no frame of the score between (first read %s, clock %s): "
-                    "reporting ONE goal, another one may be missing",
-                    before, step.score, step.first.at.isoformat(), reading.clock,
-                )  # fmt: skip
-                found = [(single_goals[-1][0], step.score, before)]
+                found = [(single_goals[-1][0], step.score, before)]  # one goal for two: _adopt says so
             else:
                 return None  # both sides scored and neither goal's own frame was seen
             goals += [
@@ -405,12 +405,6 @@ class GoalDetector:
                 for side, after, previous in found
             ]
             before = step.score
-        if gap and goals:
-            logger.warning(
-                "resumed after a gap: the score went %s -> %s while the capture was down; reporting %d goal(s) "
-                "found after the gap, stamped %s (the first frame seen showing %s)",
-                start, new, sum(goal.found_after_gap for goal in goals), goals[0].at.isoformat(), goals[0].score,
-            )  # fmt: skip
         return goals
 
     def _path(self, start: Score, target: _Candidate) -> list[_Candidate]:
@@ -450,9 +444,29 @@ class GoalDetector:
         self._seen = _Seen(observation.at, observation.stream_time)
         if goals:
             self._last_goal = goals[-1]
+            _say_what_is_uncertain(goals)
         self.misreads_ignored += len(self._candidates) - 1
         self._candidates.clear()
         self._gap_open = False
+
+
+def _say_what_is_uncertain(goals: list[DetectedGoal]) -> None:
+    """Warn about goals reported across a gap, and about goals that may be missing."""
+    after_gap = [goal for goal in goals if goal.found_after_gap]
+    if after_gap:
+        logger.warning(
+            "resumed after a gap: the score went %s -> %s while the capture was down; reporting %d goal(s) found "
+            "after the gap, stamped %s (the first frame seen showing %s)",
+            after_gap[0].previous_score, after_gap[-1].score, len(after_gap), after_gap[0].at.isoformat(),
+            after_gap[-1].score,
+        )  # fmt: skip
+    for goal in goals:
+        if _goal_count(goal.previous_score, goal.score) > 1:
+            logger.warning(
+                "score went %s -> %s with no frame of the score between (first read %s, clock %s): "
+                "reporting ONE goal, another one may be missing",
+                goal.previous_score, goal.score, goal.at.isoformat(), goal.clock,
+            )  # fmt: skip
 
 
 def _plausible(score: Score) -> bool:

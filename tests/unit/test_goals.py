@@ -344,3 +344,15 @@ def test_joining_just_after_a_goal_says_that_goal_is_not_reported(caplog: pytest
     assert detector.score == Score(home=2, away=2)
     (warning,) = warnings_in(caplog)
     assert "joined at 2-2" in warning and "1-2 was read 1 time(s)" in warning and "not reported" in warning
+
+
+def test_fresh_reads_are_asked_for_while_a_change_is_open_then_no_longer() -> None:
+    detector = GoalDetector()
+    run(detector, ["1-0"] * 3)
+    assert not detector.awaiting_confirmation
+    run(detector, ["4-0"])
+    assert detector.awaiting_confirmation
+    run(detector, ["4-0"] * 11)
+    assert not detector.awaiting_confirmation, "12 reads of a refused score: stop paying for fresh OCR"
+    run(detector, ["1-0"])
+    assert not detector.awaiting_confirmation
