@@ -19,9 +19,9 @@ What it believes, in order of precedence:
   1-3) gives two goals only when a 1-2 was read before the first 1-3; otherwise
   it gives one goal (1-1 to 1-3) and a warning. Two goals never share a frame,
   except goals found after a restart (``found_after_gap``);
-- other team codes early on the clock (or a 0-0 or a lower score at kick-off)
-  start a new match, counted from 0-0; other codes later in a match are a
-  misread of the same teams;
+- other team codes early on the clock, or a 0-0 or a lower score at kick-off
+  (even 0-0 after 0-0, once the clock went back), start a new match, counted
+  from 0-0; other codes later in a match are a misread of the same teams;
 - a lower score that persists for ``resync_confirmations`` readings is a new
   match joined mid-way (no goals); any other change that cannot be explained
   (a jump of three, both sides at once) is refused and the confirmed score
@@ -255,7 +255,9 @@ class GoalDetector:
         if reading.score != self._score:
             return False
         if reading.teams == self._teams:
-            return True
+            # 0-0 again with the clock back at kick-off: the next match of the same teams began.
+            restarted = self._clock_minutes is not None and self._clock_minutes >= NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN
+            return not (reading.score == NIL_NIL and restarted and _before_minute(reading, NEW_MATCH_MAX_CLOCK_MIN))
         # Other codes at kick-off, or across a restart, may be a new match: confirm it like a score change.
         if self._gap_open:
             return self._teams is not None and _lookalike(self._teams, reading.teams)

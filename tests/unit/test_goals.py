@@ -356,3 +356,15 @@ def test_fresh_reads_are_asked_for_while_a_change_is_open_then_no_longer() -> No
     assert not detector.awaiting_confirmation, "12 reads of a refused score: stop paying for fresh OCR"
     run(detector, ["1-0"])
     assert not detector.awaiting_confirmation
+
+
+def test_nil_nil_again_with_the_clock_back_at_kick_off_is_the_next_match() -> None:
+    detector = GoalDetector()
+    run(detector, ["0-0@90:00"] * 3 + [None] * 5 + ["0-0@00:10"] * 2)
+    assert detector.matches_started == 0, "two reads are not yet a new match"
+    run(detector, ["0-0@00:12", "1-0@03:00", "1-0@03:02", "1-0@03:04"])
+    assert detector.matches_started == 1 and detector.score == Score(home=1, away=0)
+    # Early in a match a clock misread as 00:xx is not a restart.
+    detector = GoalDetector()
+    run(detector, ["0-0@05:00"] * 3 + ["0-0@00:10"] * 5)
+    assert detector.matches_started == 0
