@@ -142,7 +142,7 @@ class SegmentEvent(_Contract):
 
 
 class GoalEvent(_Contract):
-    """A goal as read off the scoreboard, timed by the first frame showing it."""
+    """A goal as read off the scoreboard, timed by the first frame showing it (see ``found_after_gap``)."""
 
     type: Literal["goal"] = "goal"
     v: Literal[1] = 1
@@ -155,6 +155,9 @@ class GoalEvent(_Contract):
     teams: Teams
     clock: str
     side: Side
+    found_after_gap: bool = False
+    """True when the capture restarted and found this goal on the scoreboard afterwards: ``at`` is then
+    the first frame seen after the gap, not the goal's own first frame (which fell in the gap)."""
 
 
 class ClipJob(_Contract):
