@@ -23,21 +23,26 @@ from dataclasses import dataclass, field
 
 import cv2
 
-from capture_task.detect.goals import DetectedGoal, GoalDetector
+from capture_task.detect.checkpoint import MatchCheckpoint
+from capture_task.detect.goals import GoalDetector
 from capture_task.detect.match_end import MatchEnd, MatchTracker
 from capture_task.ingest.buffer import BufferStats, FetchAhead
 from capture_task.ingest.media import SegmentMedia
 from capture_task.metrics import CaptureMetrics
 from capture_task.publish.announcer import Announcer
+from capture_task.publish.checkpoints import CheckpointStore
 from capture_task.publish.keeper import KeepPolicy, SegmentKeeper
 from capture_task.publish.publisher import EventSink
 from capture_task.publish.segment_store import SegmentStore
 from capture_task.vision.readings import FrameObservation, ScoreboardReading
 from capture_task.vision.sampler import FrameSampler, KeyframeSampler
 from capture_task.vision.scoreboard import ScoreboardReader
-from contracts import GoalEvent, MatchEndEvent, goal_id, match_end_id
+from contracts import GoalEvent, MatchEndEvent, match_end_id
 
 logger = logging.getLogger("highlight_bot.capture")
+
+CHECKPOINT_EVERY_S = 60.0
+"""Stream seconds between checkpoints while the score stands: one small PUT a minute keeps a gap's start precise."""
 
 
 def cpu_seconds() -> float:
@@ -90,6 +95,7 @@ class CaptureTask:
         detector: GoalDetector | None = None,
         metrics: CaptureMetrics | None = None,
         keep: KeepPolicy | None = None,
+        checkpoints: CheckpointStore | None = None,
     ) -> None:
         self.channel = channel
         self.sink = sink
@@ -102,8 +108,11 @@ class CaptureTask:
         self.metrics = metrics
         self._ocr_counted = (0, 0)
         self.keeper = SegmentKeeper(keep or KeepPolicy.keep_all())
-        self.announcer = Announcer(channel, sink, store, metrics=metrics)
+        self.announcer = Announcer(channel, sink, store, checkpoints=checkpoints, metrics=metrics)
+        """Stores segments, puts events and saves checkpoints, in order, in its own worker."""
         self._buffer: FetchAhead | None = None
+        self._checkpointed: MatchCheckpoint | None = detector.checkpoint(channel) if detector is not None else None
+        self._checkpointed_stream_time = 0.0
 
     def run(self, segments: Iterable[SegmentMedia]) -> CaptureStats:
         """Process every segment; returns when the source ends (a live one never does).
@@ -169,7 +178,7 @@ class CaptureTask:
             if observation.reading is not None:
                 self.stats.last_reading = observation.reading
             matches_before = self.detector.matches_started
-            new_goals = [self._goal_event(detected) for detected in self.detector.observe(observation)]
+            new_goals = [detected.to_event(self.channel) for detected in self.detector.observe(observation)]
             ended = self.matches.observe(
                 observation,
                 new_goals,
@@ -190,7 +199,19 @@ class CaptureTask:
                 self._announce(self.keeper.goal_at(event.at))
                 self.announcer.event(event)
                 goals.append(event)
+            self._maybe_checkpoint(observation.stream_time)
         return goals
+
+    def _maybe_checkpoint(self, stream_time: float) -> None:
+        """Save the match state when score or teams changed, and now and then (its ``at`` marks where a gap began)."""
+        checkpoint = self.detector.checkpoint(self.channel)
+        if checkpoint is None or checkpoint == self._checkpointed:
+            return
+        before = self._checkpointed
+        changed = before is None or (checkpoint.teams, checkpoint.score) != (before.teams, before.score)
+        if changed or stream_time - self._checkpointed_stream_time >= CHECKPOINT_EVERY_S:
+            self.announcer.checkpoint(checkpoint)
+            self._checkpointed, self._checkpointed_stream_time = checkpoint, stream_time
 
     def _count_announced(self) -> None:
         announced = self.announcer.stats
@@ -227,19 +248,6 @@ class CaptureTask:
             score=match_end.score,
             reason=match_end.reason,
             goals=match_end.goals,
-        )
-
-    def _goal_event(self, goal: DetectedGoal) -> GoalEvent:
-        return GoalEvent(
-            id=goal_id(self.channel, goal.teams, goal.score, goal.at),
-            channel=self.channel,
-            at=goal.at,
-            stream_time=goal.stream_time,
-            score=goal.score,
-            previous_score=goal.previous_score,
-            teams=goal.teams,
-            clock=goal.clock,
-            side=goal.side,
         )
 
 

@@ -33,8 +33,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from capture_task.detect.checkpoint import MatchCheckpoint
 from capture_task.ingest.media import SegmentMedia
 from capture_task.metrics import CaptureMetrics
+from capture_task.publish.checkpoints import CheckpointStore, CheckpointStoreError
 from capture_task.publish.publisher import EventSink
 from capture_task.publish.segment_store import SegmentStore, SegmentStoreError
 from contracts import Event, SegmentEvent, missing_location, segment_id
@@ -62,6 +64,8 @@ class AnnounceStats:
     """Failed store attempts, each retry counted."""
     events: int = 0
     """Events put on the sink, segment events included."""
+    checkpoints: int = 0
+    """Match checkpoints saved."""
 
 
 class Announcer:
@@ -77,6 +81,7 @@ class Announcer:
         sink: EventSink,
         store: SegmentStore | None,
         *,
+        checkpoints: CheckpointStore | None = None,
         metrics: CaptureMetrics | None = None,
         retry_budget_s: float = STORE_RETRY_BUDGET_S,
         max_backoff_s: float = STORE_MAX_BACKOFF_S,
@@ -86,6 +91,7 @@ class Announcer:
         self.channel = channel
         self.sink = sink
         self.store = store
+        self.checkpoints = checkpoints
         self.metrics = metrics
         self.retry_budget_s = retry_budget_s
         self.max_backoff_s = max_backoff_s
@@ -94,7 +100,7 @@ class Announcer:
         self._clock = clock
         self._jitter = random.Random()
         self._cond = threading.Condition()
-        self._queue: deque[SegmentMedia | Event] = deque()
+        self._queue: deque[SegmentMedia | Event | MatchCheckpoint] = deque()
         self._busy = False
         self._closed = False
         self._error: BaseException | None = None
@@ -115,6 +121,11 @@ class Announcer:
         """Put ``event`` on the sink after everything handed over before it."""
         self._hand_over(event)
 
+    def checkpoint(self, checkpoint: MatchCheckpoint) -> None:
+        """Save the match state once everything handed over before it is announced (never ahead of its goals)."""
+        if self.checkpoints is not None:
+            self._hand_over(checkpoint)
+
     def drain(self) -> None:
         """Wait until everything handed over is announced; raise the worker's error if it stopped on one."""
         with self._cond:
@@ -133,7 +144,7 @@ class Announcer:
             if self._thread is not None:
                 self._thread.join()
 
-    def _hand_over(self, item: SegmentMedia | Event) -> None:
+    def _hand_over(self, item: SegmentMedia | Event | MatchCheckpoint) -> None:
         with self._cond:
             self._raise_error()
             if self._closed:
@@ -158,10 +169,13 @@ class Announcer:
                 item = self._queue.popleft()
                 self._busy = True
             try:
-                event = self._segment_event(item) if isinstance(item, SegmentMedia) else item
-                self.sink.put(event)
-                self.stats.events += 1
-                self.stats.segments += isinstance(item, SegmentMedia)
+                if isinstance(item, MatchCheckpoint):
+                    self._save(item)
+                else:
+                    event = self._segment_event(item) if isinstance(item, SegmentMedia) else item
+                    self.sink.put(event)
+                    self.stats.events += 1
+                    self.stats.segments += isinstance(item, SegmentMedia)
             except Exception as error:
                 logger.error("announcing for %s failed, the capture stops: %s", self.channel, error)
                 with self._cond:
@@ -173,6 +187,18 @@ class Announcer:
             with self._cond:
                 self._busy = False
                 self._cond.notify_all()
+
+    def _save(self, checkpoint: MatchCheckpoint) -> None:
+        """One attempt: a failed save is superseded by the next checkpoint, and must not hold back events."""
+        assert self.checkpoints is not None
+        try:
+            self.checkpoints.save(checkpoint)
+        except CheckpointStoreError as error:
+            logger.warning(
+                "match checkpoint of %s not saved (a restart would resume from an older one): %s", self.channel, error
+            )
+            return
+        self.stats.checkpoints += 1
 
     def _segment_event(self, segment: SegmentMedia) -> SegmentEvent:
         if segment.defect is not None:
