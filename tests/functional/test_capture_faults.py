@@ -42,9 +42,8 @@ from capture_task.vision.sampler import KeyframeSampler
 from capture_task.vision.scoreboard import ScoreboardReader
 from contracts import GoalEvent, SegmentEvent, parse_event
 from functions.enrich import handler as enrich
-from sample_broadcast import LiveHlsServer, test_broadcast
+from sample_broadcast import LiveHlsServer, bench_suite, test_broadcast
 from tests.e2e_local.capture_support import (
-    REAL_TIME,
     REPO_ROOT,
     busy_neighbour,
     rendered,
@@ -53,6 +52,7 @@ from tests.e2e_local.capture_support import (
 from tests.functional.functions_fixtures import EnrichWorld, FakeLambdaContext, emulated_aws
 
 pytestmark = pytest.mark.slow
+SEGMENT_S = 2.0
 HUNG_AFTER_S = 600
 """Only a hung test waits this long: every wait ends on the condition it waits for."""
 
@@ -243,36 +243,70 @@ def test_a_segment_the_decoder_fails_on_is_skipped_not_fatal(broadcast_cache: Pa
     assert _scores(goals) == [g["score"] for g in truth["goals"]]
 
 
+class HeldStreamClock:
+    """The live server's clock: real time, held at ``hold_at_s`` until resumed further on.
+
+    Holding stops the playlist just before a goal whatever the capture's speed; resuming further
+    on is the time that passed while the capture was down.
+    """
+
+    def __init__(self, hold_at_s: float) -> None:
+        self._origin = time.monotonic()
+        self._offset_s = 0.0
+        self._hold_at_s: float | None = hold_at_s
+
+    def __call__(self) -> float:
+        elapsed = time.monotonic() - self._origin + self._offset_s
+        return elapsed if self._hold_at_s is None else min(elapsed, self._hold_at_s)
+
+    def resume_at(self, stream_s: float) -> None:
+        self._offset_s = stream_s - (time.monotonic() - self._origin)
+        self._hold_at_s = None
+
+
 def test_killed_mid_goal_and_restarted_after_it_left_the_playlist_loses_no_goal(
     broadcast_cache: Path, tmp_path: Path
 ) -> None:
-    info = rendered(broadcast_cache, test_broadcast("720p30"))
+    # A longer stream: after the goal in the gap, the resumed capture needs keyframes with the HUD to confirm it.
+    sample = next(s for s in bench_suite() if s.name == "bench-720p30-a")
+    info = rendered(broadcast_cache, sample)
     truth = info.truth()
-    first_goal, second_goal = truth["goals"]
+    first_goal, second_goal = truth["goals"][:2]
     second_segment = second_goal["segment_index"]
     segments_dir = tmp_path / "segments"
     checkpoint = segments_dir / "checkpoints" / "sample.json"
     window = 3  # short, so the second goal's first frames are gone from the playlist when the capture is back
     resume = ["--segments-dir", str(segments_dir), "--resume", "--keep-segments", "around_goals"]
-    with busy_neighbour(), LiveHlsServer(info.directory, speed=REAL_TIME, window_segments=window) as server:
+    # Held with every segment before the second goal's published, the next one being the goal's.
+    clock = HeldStreamClock(hold_at_s=second_segment * SEGMENT_S + SEGMENT_S / 2)
+    with busy_neighbour(), LiveHlsServer(info.directory, window_segments=window, clock=clock) as server:
         first_run = _start_detect(server.playlist_url, tmp_path / "before.jsonl", tmp_path / "before.log", *resume)
         _wait_until(
             lambda: checkpoint.is_file() and json.loads(checkpoint.read_text())["score"] == first_goal["score"],
             "the first goal's checkpoint",
         )
-        # Killed as the second goal is scored (its segment is the next to go live): no chance to flush anything.
-        _wait_until(lambda: server.published_count() >= second_segment, "the second goal to be scored")
-        first_run.send_signal(signal.SIGKILL)
+        first_run.send_signal(signal.SIGKILL)  # as the second goal is scored: no chance to flush anything
         first_run.wait()
-        _wait_until(lambda: server.published_count() > second_segment + window, "the goal to leave the playlist")
-        second_run = _detect(server.playlist_url, tmp_path / "after.jsonl", *resume)
-    assert second_run.returncode == 0, second_run.stderr[-2000:]
+        # While the capture is down, the goal is scored and leaves the playlist.
+        clock.resume_at((second_segment + window + 1) * SEGMENT_S + SEGMENT_S / 2)
+        second_run = _start_detect(server.playlist_url, tmp_path / "after.jsonl", tmp_path / "after.log", *resume)
+        _wait_until(
+            lambda: (
+                second_run.poll() is not None
+                or any(isinstance(e, GoalEvent) and e.found_after_gap for e in _events(tmp_path / "after.jsonl"))
+            ),
+            "the resumed capture to report the goal scored while it was down",
+        )
+        second_run.send_signal(signal.SIGTERM)
+        second_run.wait(HUNG_AFTER_S)
+    assert second_run.returncode == 0, (tmp_path / "after.log").read_text()[-2000:]
     before = [e for e in _events(tmp_path / "before.jsonl") if isinstance(e, GoalEvent)]
     after = [e for e in _events(tmp_path / "after.jsonl") if isinstance(e, GoalEvent)]
     assert _scores(before) == [first_goal["score"]]
-    (found,) = after
+    found = after[0]
     assert found.score.model_dump() == second_goal["score"] and found.found_after_gap
-    assert found.stream_time >= 0 and found.previous_score.model_dump() == first_goal["score"]
+    assert found.previous_score.model_dump() == first_goal["score"]
+    assert found.at > datetime.fromisoformat(second_goal["at"]), "stamped with the first frame seen after the gap"
 
 
 def _goal_segments(truth: dict[str, Any]) -> set[int]:
