@@ -39,10 +39,13 @@ from capture_task.ingest.buffer import FetchAhead
 from capture_task.ingest.segments import source_segments
 from sample_broadcast import TWITCH_WINDOW_SEGMENTS, LiveHlsServer, SampleBroadcast, bench_suite, ensure_broadcast
 
+BENCH_LOG_DIR = REPO_ROOT / ".cache" / "bench"
+"""Each measuring process's log (the capture's own warnings), for when a figure needs explaining."""
 NEIGHBOURS = 3
 """Busy processes sharing the capture's core: the capture gets about 1 / (1 + 3) of it, a quarter vCPU."""
 PRELOADED_SEGMENTS = 2
 SEGMENT_S = 2.0
+READY = "ready"
 
 
 # -- inside the measuring process ----------------------------------------------------------------
@@ -66,6 +69,9 @@ def measure_here(playlist_url: str, core: int) -> dict[str, Any]:
         return goals
 
     task.process = process_and_note  # type: ignore[method-assign]
+    # Imports and set-up are done: the orchestrator starts the live stream now, so a slow start on a
+    # starved core is not counted as segments lost (in production the task starts before it follows).
+    print(READY, flush=True)
     segments = FetchAhead(source_segments(playlist_url, "best", stop), stop_event=stop)
     stats = task.run(segments)
     buffer = segments.stats

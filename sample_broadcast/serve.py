@@ -96,6 +96,7 @@ class LiveHlsServer:
         fail_requests: FailRule | Collection[int | str] = (),
         preloaded_segments: int = 0,
         clock: Callable[[], float] = time.monotonic,
+        live_from_first_request: bool = False,
     ) -> None:
         self.directory = Path(broadcast_dir)
         self.segments = read_vod_playlist(self.directory / PLAYLIST_NAME)
@@ -105,6 +106,9 @@ class LiveHlsServer:
         self.preloaded_segments = preloaded_segments
         self._clock = clock
         """Seconds, for the live timeline; a test may pass its own to step the stream instead of waiting."""
+        self.live_from_first_request = live_from_first_request
+        """Start the live timeline at the first playlist request, not at ``start()``: a client that takes
+        long to start (a loaded machine) still joins at the beginning, as tests that count segments need."""
         self.ad_breaks = sorted(ad_breaks)
         self.ad_indices = {first + k for first, count in self.ad_breaks for k in range(count)}
         self._fail = _as_rule(fail_requests)
@@ -134,7 +138,8 @@ class LiveHlsServer:
         return self.base_url + PLAYLIST_NAME
 
     def start(self) -> LiveHlsServer:
-        self._started_at = self._clock()
+        if not self.live_from_first_request:
+            self._started_at = self._clock()
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="live-hls", daemon=True)
         self._thread.start()
         return self
@@ -212,6 +217,8 @@ class LiveHlsServer:
         with self._lock:
             self._request_count += 1
             number = self._request_count
+            if self._started_at is None and path.endswith(".m3u8"):
+                self._started_at = self._clock()
         if self._fail(number, path):
             status, content_type, body = 503, "text/plain", b"Service Unavailable (injected)\n"
         else:

@@ -23,9 +23,18 @@ BUSY_NEIGHBOUR_MAX_S = 900
 
 
 def served_like_twitch(directory: Path, **options: Any) -> LiveHlsServer:
-    """The broadcast served live at real time with Twitch's window; ``options`` add faults or ads."""
+    """The broadcast served live at real time with Twitch's window; ``options`` add faults or ads.
+
+    The stream goes live at the capture's first playlist request, so however long the capture takes
+    to start on a loaded machine, it joins at the first segment.
+    """
     return LiveHlsServer(
-        directory, speed=REAL_TIME, window_segments=TWITCH_WINDOW_SEGMENTS, preloaded_segments=2, **options
+        directory,
+        speed=REAL_TIME,
+        window_segments=TWITCH_WINDOW_SEGMENTS,
+        preloaded_segments=2,
+        live_from_first_request=True,
+        **options,
     )
 
 

@@ -251,15 +251,18 @@ class HeldStreamClock:
     """
 
     def __init__(self, hold_at_s: float) -> None:
-        self._origin = time.monotonic()
+        self._origin: float | None = None  # the first reading: the stream goes live at the first request
         self._offset_s = 0.0
         self._hold_at_s: float | None = hold_at_s
 
     def __call__(self) -> float:
+        if self._origin is None:
+            self._origin = time.monotonic()
         elapsed = time.monotonic() - self._origin + self._offset_s
         return elapsed if self._hold_at_s is None else min(elapsed, self._hold_at_s)
 
     def resume_at(self, stream_s: float) -> None:
+        assert self._origin is not None, "the stream was never requested"
         self._offset_s = stream_s - (time.monotonic() - self._origin)
         self._hold_at_s = None
 
@@ -279,7 +282,8 @@ def test_killed_mid_goal_and_restarted_after_it_left_the_playlist_loses_no_goal(
     resume = ["--segments-dir", str(segments_dir), "--resume", "--keep-segments", "around_goals"]
     # Held with every segment before the second goal's published, the next one being the goal's.
     clock = HeldStreamClock(hold_at_s=second_segment * SEGMENT_S + SEGMENT_S / 2)
-    with busy_neighbour(), LiveHlsServer(info.directory, window_segments=window, clock=clock) as server:
+    live = LiveHlsServer(info.directory, window_segments=window, clock=clock, live_from_first_request=True)
+    with busy_neighbour(), live as server:
         first_run = _start_detect(server.playlist_url, tmp_path / "before.jsonl", tmp_path / "before.log", *resume)
         _wait_until(
             lambda: checkpoint.is_file() and json.loads(checkpoint.read_text())["score"] == first_goal["score"],
