@@ -74,9 +74,12 @@ def test_run_follows_the_parameter_and_stops_cleanly_on_sigterm(broadcast_cache:
         assert goals and goals[0]["channel"] == "sample"
         assert goals[0]["score"] == info.truth()["goals"][0]["score"]
         # Only the segments around the goal were stored (KEEP_SEGMENTS=around_goals), each one announced.
-        stored = {o["Key"] for o in clients["s3"].list_objects_v2(Bucket="segments").get("Contents", [])}
+        keys = {o["Key"] for o in clients["s3"].list_objects_v2(Bucket="segments").get("Contents", [])}
+        stored = {key for key in keys if key.startswith("segments/")}
         announced = _events(clients["kinesis"], "segment")
         assert stored and {e["location"].removeprefix("s3://segments/") for e in announced} == stored
+        # The match state a restarted task resumes from, beside the segments.
+        assert keys - stored == {"checkpoints/sample.json"}
         goal_times = [datetime.fromisoformat(goal["at"]) for goal in _goals(clients["kinesis"])]
         reach = timedelta(seconds=DEFAULT_SETTINGS.pre_roll_s + DEFAULT_SETTINGS.post_roll_s + 2 * 2.0)
         for event in announced:
