@@ -126,7 +126,8 @@ def _capture_through_outage(directory: Path, out: Path, *, lasts_s: float) -> tu
     store = S3SegmentStore(outage, "segments")
     with JsonLinesSink(out) as sink:
         task = CaptureTask("sample", sink=sink, store=store)
-        task.announcer = Announcer("sample", sink, store, sleep=clock.sleep, clock=clock)
+        # Backoff capped at a second: attempts at most 2 fake seconds apart, so the outage's end is exact.
+        task.announcer = Announcer("sample", sink, store, max_backoff_s=1.0, sleep=clock.sleep, clock=clock)
         task.run(_disk_segments(directory))
     return outage, clock, s3
 
