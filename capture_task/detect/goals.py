@@ -250,6 +250,23 @@ class GoalDetector:
             return []
         return self._decide(candidate, observation, reading)
 
+    def end_of_stream(self) -> None:
+        """The stream ended (a file, a stopped capture): say which changes were still being confirmed.
+
+        A goal shown a few seconds before a replay is confirmed only once the HUD is
+        back; if the stream ends first, it is lost, and this says so instead of silence.
+        """
+        for candidate in self._candidates.values():
+            if candidate.refused or not _plausible(candidate.score):
+                continue
+            logger.warning(
+                "the stream ended while %s was read %d time(s) since %s (stream %.2f s, clock %s), fewer than the "
+                "%d needed: not reported; the score stays %s",
+                _named(candidate.first_reading.teams, candidate.score), candidate.count,
+                candidate.first.at.isoformat(), candidate.first.stream_time, candidate.first_reading.clock,
+                self._confirmations, _named(self._teams, self._score),
+            )  # fmt: skip
+
     def _shows_confirmed(self, reading: ScoreboardReading) -> bool:
         """A reading of the confirmed score; other teams count as the same unless they may be a new match."""
         if reading.score != self._score:
