@@ -146,7 +146,8 @@ class GoalDetector:
         self._resync_confirmations = max(resync_confirmations, confirmations)
         self._score: Score | None = None
         self._teams: Teams | None = None
-        self._clock_minutes: int | None = None
+        self._reading: ScoreboardReading | None = None
+        """The last reading of the confirmed score: its clock tells a new match from the same one."""
         self._seen: _Seen | None = None
         self._candidates: dict[Score, _Candidate] = {}
         self._last_goal: DetectedGoal | None = None
@@ -176,6 +177,7 @@ class GoalDetector:
         detector = cls(confirmations=confirmations, resync_confirmations=resync_confirmations)
         detector._score, detector._teams = checkpoint.score, checkpoint.teams
         detector._seen = _Seen(checkpoint.at, checkpoint.stream_time)
+        detector._reading = ScoreboardReading(checkpoint.teams, checkpoint.score, checkpoint.clock)
         detector._resumed = _Resumed(checkpoint, checkpoint.last_goal_id)
         detector._gap_open = True
         logger.info(
@@ -223,6 +225,7 @@ class GoalDetector:
             last_goal_id=last_goal_id,
             at=self._seen.at,
             stream_time=self._seen.stream_time,
+            clock=self._reading.clock if self._reading is not None else "",
         )
 
     def observe(self, observation: FrameObservation) -> list[DetectedGoal]:
@@ -235,7 +238,7 @@ class GoalDetector:
                 self.misreads_ignored += len(self._candidates)
                 logger.debug("candidates %s cancelled by a reading of %s", list(self._candidates), reading)
                 self._candidates.clear()
-            self._teams, self._clock_minutes = reading.teams, reading.clock_minutes
+            self._teams, self._reading = reading.teams, reading
             self._seen = _Seen(observation.at, observation.stream_time)
             if self._gap_open:
                 logger.info("resumed at %s: the score did not change during the gap", reading.score)
@@ -272,13 +275,27 @@ class GoalDetector:
         if reading.score != self._score:
             return False
         if reading.teams == self._teams:
+            if self._gap_open:
+                return not self._clock_went_back(reading)  # the next match may have begun during the gap
             # 0-0 again with the clock back at kick-off: the next match of the same teams began.
-            restarted = self._clock_minutes is not None and self._clock_minutes >= NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN
+            minutes = self._confirmed_minutes
+            restarted = minutes is not None and minutes >= NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN
             return not (reading.score == NIL_NIL and restarted and _before_minute(reading, NEW_MATCH_MAX_CLOCK_MIN))
         # Other codes at kick-off, or across a restart, may be a new match: confirm it like a score change.
         if self._gap_open:
             return self._teams is not None and _lookalike(self._teams, reading.teams)
         return not _before_minute(reading, NEW_MATCH_MAX_CLOCK_MIN)
+
+    @property
+    def _confirmed_minutes(self) -> int | None:
+        return self._reading.clock_minutes if self._reading is not None else None
+
+    def _clock_went_back(self, reading: ScoreboardReading) -> bool | None:
+        """Whether the clock shows fewer minutes than with the confirmed score; None when either is unknown."""
+        minutes, confirmed = reading.clock_minutes, self._confirmed_minutes
+        if confirmed is None or minutes is None:
+            return None
+        return minutes < confirmed
 
     def _decide(
         self, candidate: _Candidate, observation: FrameObservation, latest: ScoreboardReading
@@ -299,6 +316,14 @@ class GoalDetector:
             self._gap_open or _before_minute(candidate.first_reading, NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN)
         ):
             return self._other_teams(candidate, observation, latest, previous)
+        if self._gap_open and self._clock_went_back(candidate.first_reading):
+            logger.warning(
+                "the match clock went back from %s to %s during the gap: a new match began while the capture was "
+                "down, and goals of %s after %s (if any) were not seen",
+                self._reading.clock if self._reading else "?", candidate.first_reading.clock,
+                _named(self._teams, previous), previous,
+            )  # fmt: skip
+            return self._new_match(candidate, observation, latest, also_from=None)
         kick_off = _before_minute(candidate.first_reading, NEW_MATCH_MAX_CLOCK_MIN)
         if kick_off and (new == NIL_NIL or _went_down(previous, new)):
             return self._new_match(candidate, observation, latest, also_from=None)
@@ -343,7 +368,7 @@ class GoalDetector:
         (a code read again after a replay); one that went back is a new match.
         Across a restart, other teams are always a new match.
         """
-        clock_went_back = _clock_went_back(self._clock_minutes, candidate.first_reading)
+        clock_went_back = self._clock_went_back(candidate.first_reading)
         if not self._gap_open and clock_went_back is False:
             goals = self._goals(previous, candidate, gap=False)
             if goals is not None:
@@ -459,7 +484,7 @@ class GoalDetector:
         goals: list[DetectedGoal] | None = None,
     ) -> None:
         self._score = candidate.score
-        self._teams, self._clock_minutes = latest.teams, latest.clock_minutes
+        self._teams, self._reading = latest.teams, latest
         self._seen = _Seen(observation.at, observation.stream_time)
         if goals:
             self._last_goal = goals[-1]
@@ -510,14 +535,6 @@ def _lookalike(teams: Teams, other: Teams) -> bool:
     same = sum(a == b for a, b in pairs)
     one_off = sum(len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1 for a, b in pairs)
     return same == 1 and one_off == 1
-
-
-def _clock_went_back(confirmed_minutes: int | None, reading: ScoreboardReading) -> bool | None:
-    """Whether the clock shows fewer minutes than with the confirmed score; None when either is unknown."""
-    minutes = reading.clock_minutes
-    if confirmed_minutes is None or minutes is None:
-        return None
-    return minutes < confirmed_minutes
 
 
 def _went_down(before: Score, after: Score) -> bool:
