@@ -317,12 +317,6 @@ class GoalDetector:
         ):
             return self._other_teams(candidate, observation, latest, previous)
         if self._gap_open and self._clock_went_back(candidate.first_reading):
-            logger.warning(
-                "the match clock went back from %s to %s during the gap: a new match began while the capture was "
-                "down, and goals of %s after %s (if any) were not seen",
-                self._reading.clock if self._reading else "?", candidate.first_reading.clock,
-                _named(self._teams, previous), previous,
-            )  # fmt: skip
             return self._new_match(candidate, observation, latest, also_from=None)
         kick_off = _before_minute(candidate.first_reading, NEW_MATCH_MAX_CLOCK_MIN)
         if kick_off and (new == NIL_NIL or _went_down(previous, new)):
@@ -395,9 +389,16 @@ class GoalDetector:
                 logger.info("team codes %s read as %s: the same match", self._teams, candidate.first_reading.teams)
                 self._adopt(candidate, observation, latest, same_match)
                 return same_match
+        reading = candidate.first_reading
+        if self._gap_open:
+            logger.warning(
+                "a new match (%s, clock %s) began while the capture was down: goals of %s after the clock's %s, "
+                "if any, were not seen",
+                _named(reading.teams, candidate.score), reading.clock, _named(self._teams, self._score),
+                self._reading.clock if self._reading is not None and self._reading.clock else "last reading",
+            )  # fmt: skip
         self.matches_started += 1
         self._last_goal, self._resumed = None, None
-        reading = candidate.first_reading
         if goals is None:
             logger.warning(
                 "new match joined at %s (clock %s, read %d times since %s): goals cannot explain it from 0-0, "
