@@ -117,14 +117,6 @@ class _Seen:
     stream_time: float
 
 
-@dataclass
-class _Resumed:
-    """What a detector started from a checkpoint knows until its first confirmed score."""
-
-    checkpoint: MatchCheckpoint
-    last_goal_id: str | None
-
-
 class GoalDetector:
     """Turns a time-ordered stream of frame observations into goals.
 
@@ -151,7 +143,8 @@ class GoalDetector:
         self._seen: _Seen | None = None
         self._candidates: dict[Score, _Candidate] = {}
         self._last_goal: DetectedGoal | None = None
-        self._resumed: _Resumed | None = None
+        self._checkpointed_goal_id: str | None = None
+        """The last goal's id from the checkpoint resumed from, until this detector finds a goal or a new match."""
         self._gap_open = False
         self.matches_started = 0
         self.misreads_ignored = 0
@@ -171,14 +164,15 @@ class GoalDetector:
         Until its first confirmed score it is "across a gap": the same score
         closes the gap quietly; a higher one that goals can explain gives those
         goals, flagged ``found_after_gap`` and stamped with the first frame that
-        showed the new score; other teams are a new match; anything else is
-        refused loudly, like any unexplainable change.
+        showed the new score; other teams, or a clock that went back, are a new
+        match (with a warning: the last match's later goals were not seen);
+        anything else is refused loudly, like any unexplainable change.
         """
         detector = cls(confirmations=confirmations, resync_confirmations=resync_confirmations)
         detector._score, detector._teams = checkpoint.score, checkpoint.teams
         detector._seen = _Seen(checkpoint.at, checkpoint.stream_time)
         detector._reading = ScoreboardReading(checkpoint.teams, checkpoint.score, checkpoint.clock)
-        detector._resumed = _Resumed(checkpoint, checkpoint.last_goal_id)
+        detector._checkpointed_goal_id = checkpoint.last_goal_id
         detector._gap_open = True
         logger.info(
             "resuming %s at %s (last seen %s): goals scored in the gap will be flagged found_after_gap",
@@ -217,7 +211,7 @@ class GoalDetector:
         if self._last_goal is not None:
             last_goal_id: str | None = self._last_goal.to_event(channel).id
         else:
-            last_goal_id = self._resumed.last_goal_id if self._resumed is not None else None
+            last_goal_id = self._checkpointed_goal_id
         return MatchCheckpoint(
             channel=channel,
             teams=self._teams,
@@ -333,7 +327,7 @@ class GoalDetector:
                     new, candidate.count, candidate.first.at.isoformat(), candidate.first_reading.clock, previous,
                 )  # fmt: skip
                 self.matches_started += 1
-                self._last_goal, self._resumed = None, None
+                self._last_goal, self._checkpointed_goal_id = None, None
                 self._adopt(candidate, observation, latest)
                 return []
             self._refuse(candidate, f"the score cannot go down from {previous} (unless it stays)")
@@ -398,7 +392,7 @@ class GoalDetector:
                 self._reading.clock if self._reading is not None and self._reading.clock else "last reading",
             )  # fmt: skip
         self.matches_started += 1
-        self._last_goal, self._resumed = None, None
+        self._last_goal, self._checkpointed_goal_id = None, None
         if goals is None:
             logger.warning(
                 "new match joined at %s (clock %s, read %d times since %s): goals cannot explain it from 0-0, "
