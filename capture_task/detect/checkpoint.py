@@ -52,6 +52,8 @@ class MatchCheckpoint(BaseModel):
     """The id of the match's last goal event, None while the match has had none (or none seen)."""
     at: UtcDatetime
     stream_time: Annotated[float, Field(ge=0)]
+    clock: str = ""
+    """The match clock as last read with ``score`` ("" if unknown): a clock that went back is a new match."""
 
     def to_json(self) -> str:
         """Compact JSON, times in ISO-8601 UTC, the same spelling as the events."""

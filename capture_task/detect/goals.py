@@ -117,14 +117,6 @@ class _Seen:
     stream_time: float
 
 
-@dataclass
-class _Resumed:
-    """What a detector started from a checkpoint knows until its first confirmed score."""
-
-    checkpoint: MatchCheckpoint
-    last_goal_id: str | None
-
-
 class GoalDetector:
     """Turns a time-ordered stream of frame observations into goals.
 
@@ -146,11 +138,13 @@ class GoalDetector:
         self._resync_confirmations = max(resync_confirmations, confirmations)
         self._score: Score | None = None
         self._teams: Teams | None = None
-        self._clock_minutes: int | None = None
+        self._reading: ScoreboardReading | None = None
+        """The last reading of the confirmed score: its clock tells a new match from the same one."""
         self._seen: _Seen | None = None
         self._candidates: dict[Score, _Candidate] = {}
         self._last_goal: DetectedGoal | None = None
-        self._resumed: _Resumed | None = None
+        self._checkpointed_goal_id: str | None = None
+        """The last goal's id from the checkpoint resumed from, until this detector finds a goal or a new match."""
         self._gap_open = False
         self.matches_started = 0
         self.misreads_ignored = 0
@@ -170,13 +164,15 @@ class GoalDetector:
         Until its first confirmed score it is "across a gap": the same score
         closes the gap quietly; a higher one that goals can explain gives those
         goals, flagged ``found_after_gap`` and stamped with the first frame that
-        showed the new score; other teams are a new match; anything else is
-        refused loudly, like any unexplainable change.
+        showed the new score; other teams, or a clock that went back, are a new
+        match (with a warning: the last match's later goals were not seen);
+        anything else is refused loudly, like any unexplainable change.
         """
         detector = cls(confirmations=confirmations, resync_confirmations=resync_confirmations)
         detector._score, detector._teams = checkpoint.score, checkpoint.teams
         detector._seen = _Seen(checkpoint.at, checkpoint.stream_time)
-        detector._resumed = _Resumed(checkpoint, checkpoint.last_goal_id)
+        detector._reading = ScoreboardReading(checkpoint.teams, checkpoint.score, checkpoint.clock)
+        detector._checkpointed_goal_id = checkpoint.last_goal_id
         detector._gap_open = True
         logger.info(
             "resuming %s at %s (last seen %s): goals scored in the gap will be flagged found_after_gap",
@@ -215,7 +211,7 @@ class GoalDetector:
         if self._last_goal is not None:
             last_goal_id: str | None = self._last_goal.to_event(channel).id
         else:
-            last_goal_id = self._resumed.last_goal_id if self._resumed is not None else None
+            last_goal_id = self._checkpointed_goal_id
         return MatchCheckpoint(
             channel=channel,
             teams=self._teams,
@@ -223,6 +219,7 @@ class GoalDetector:
             last_goal_id=last_goal_id,
             at=self._seen.at,
             stream_time=self._seen.stream_time,
+            clock=self._reading.clock if self._reading is not None else "",
         )
 
     def observe(self, observation: FrameObservation) -> list[DetectedGoal]:
@@ -235,7 +232,7 @@ class GoalDetector:
                 self.misreads_ignored += len(self._candidates)
                 logger.debug("candidates %s cancelled by a reading of %s", list(self._candidates), reading)
                 self._candidates.clear()
-            self._teams, self._clock_minutes = reading.teams, reading.clock_minutes
+            self._teams, self._reading = reading.teams, reading
             self._seen = _Seen(observation.at, observation.stream_time)
             if self._gap_open:
                 logger.info("resumed at %s: the score did not change during the gap", reading.score)
@@ -250,18 +247,49 @@ class GoalDetector:
             return []
         return self._decide(candidate, observation, reading)
 
+    def end_of_stream(self) -> None:
+        """The stream ended (a file, a stopped capture): say which changes were still being confirmed.
+
+        A goal shown a few seconds before a replay is confirmed only once the HUD is
+        back; if the stream ends first, it is lost, and this says so instead of silence.
+        """
+        for candidate in self._candidates.values():
+            if candidate.refused or not _plausible(candidate.score):
+                continue
+            logger.warning(
+                "the stream ended while %s was read %d time(s) since %s (stream %.2f s, clock %s), fewer than the "
+                "%d needed: not reported; the score stays %s",
+                _named(candidate.first_reading.teams, candidate.score), candidate.count,
+                candidate.first.at.isoformat(), candidate.first.stream_time, candidate.first_reading.clock,
+                self._confirmations, _named(self._teams, self._score),
+            )  # fmt: skip
+
     def _shows_confirmed(self, reading: ScoreboardReading) -> bool:
         """A reading of the confirmed score; other teams count as the same unless they may be a new match."""
         if reading.score != self._score:
             return False
         if reading.teams == self._teams:
+            if self._gap_open:
+                return not self._clock_went_back(reading)  # the next match may have begun during the gap
             # 0-0 again with the clock back at kick-off: the next match of the same teams began.
-            restarted = self._clock_minutes is not None and self._clock_minutes >= NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN
+            minutes = self._confirmed_minutes
+            restarted = minutes is not None and minutes >= NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN
             return not (reading.score == NIL_NIL and restarted and _before_minute(reading, NEW_MATCH_MAX_CLOCK_MIN))
         # Other codes at kick-off, or across a restart, may be a new match: confirm it like a score change.
         if self._gap_open:
             return self._teams is not None and _lookalike(self._teams, reading.teams)
         return not _before_minute(reading, NEW_MATCH_MAX_CLOCK_MIN)
+
+    @property
+    def _confirmed_minutes(self) -> int | None:
+        return self._reading.clock_minutes if self._reading is not None else None
+
+    def _clock_went_back(self, reading: ScoreboardReading) -> bool | None:
+        """Whether the clock shows fewer minutes than with the confirmed score; None when either is unknown."""
+        minutes, confirmed = reading.clock_minutes, self._confirmed_minutes
+        if confirmed is None or minutes is None:
+            return None
+        return minutes < confirmed
 
     def _decide(
         self, candidate: _Candidate, observation: FrameObservation, latest: ScoreboardReading
@@ -282,6 +310,8 @@ class GoalDetector:
             self._gap_open or _before_minute(candidate.first_reading, NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN)
         ):
             return self._other_teams(candidate, observation, latest, previous)
+        if self._gap_open and self._clock_went_back(candidate.first_reading):
+            return self._new_match(candidate, observation, latest, also_from=None)
         kick_off = _before_minute(candidate.first_reading, NEW_MATCH_MAX_CLOCK_MIN)
         if kick_off and (new == NIL_NIL or _went_down(previous, new)):
             return self._new_match(candidate, observation, latest, also_from=None)
@@ -297,7 +327,7 @@ class GoalDetector:
                     new, candidate.count, candidate.first.at.isoformat(), candidate.first_reading.clock, previous,
                 )  # fmt: skip
                 self.matches_started += 1
-                self._last_goal, self._resumed = None, None
+                self._last_goal, self._checkpointed_goal_id = None, None
                 self._adopt(candidate, observation, latest)
                 return []
             self._refuse(candidate, f"the score cannot go down from {previous} (unless it stays)")
@@ -326,7 +356,7 @@ class GoalDetector:
         (a code read again after a replay); one that went back is a new match.
         Across a restart, other teams are always a new match.
         """
-        clock_went_back = _clock_went_back(self._clock_minutes, candidate.first_reading)
+        clock_went_back = self._clock_went_back(candidate.first_reading)
         if not self._gap_open and clock_went_back is False:
             goals = self._goals(previous, candidate, gap=False)
             if goals is not None:
@@ -353,9 +383,16 @@ class GoalDetector:
                 logger.info("team codes %s read as %s: the same match", self._teams, candidate.first_reading.teams)
                 self._adopt(candidate, observation, latest, same_match)
                 return same_match
-        self.matches_started += 1
-        self._last_goal, self._resumed = None, None
         reading = candidate.first_reading
+        if self._gap_open:
+            logger.warning(
+                "a new match (%s, clock %s) began while the capture was down: goals of %s after the clock's %s, "
+                "if any, were not seen",
+                _named(reading.teams, candidate.score), reading.clock, _named(self._teams, self._score),
+                self._reading.clock if self._reading is not None and self._reading.clock else "last reading",
+            )  # fmt: skip
+        self.matches_started += 1
+        self._last_goal, self._checkpointed_goal_id = None, None
         if goals is None:
             logger.warning(
                 "new match joined at %s (clock %s, read %d times since %s): goals cannot explain it from 0-0, "
@@ -442,7 +479,7 @@ class GoalDetector:
         goals: list[DetectedGoal] | None = None,
     ) -> None:
         self._score = candidate.score
-        self._teams, self._clock_minutes = latest.teams, latest.clock_minutes
+        self._teams, self._reading = latest.teams, latest
         self._seen = _Seen(observation.at, observation.stream_time)
         if goals:
             self._last_goal = goals[-1]
@@ -493,14 +530,6 @@ def _lookalike(teams: Teams, other: Teams) -> bool:
     same = sum(a == b for a, b in pairs)
     one_off = sum(len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1 for a, b in pairs)
     return same == 1 and one_off == 1
-
-
-def _clock_went_back(confirmed_minutes: int | None, reading: ScoreboardReading) -> bool | None:
-    """Whether the clock shows fewer minutes than with the confirmed score; None when either is unknown."""
-    minutes = reading.clock_minutes
-    if confirmed_minutes is None or minutes is None:
-        return None
-    return minutes < confirmed_minutes
 
 
 def _went_down(before: Score, after: Score) -> bool:

@@ -101,10 +101,11 @@ def test_an_implausible_difference_after_a_gap_is_refused_loudly(caplog: pytest.
     assert [(str(g.score), g.found_after_gap) for _, g in found] == [("2-0", True)]
 
 
-def test_other_teams_after_a_gap_are_a_new_match_whatever_the_clock() -> None:
+def test_other_teams_after_a_gap_are_a_new_match_whatever_the_clock(caplog: pytest.LogCaptureFixture) -> None:
     detector = GoalDetector.resume(a_checkpoint("2-1"))
     assert run(detector, ["CHE-MUN 0-0@30:00"] * 3) == []
     assert detector.matches_started == 1 and detector.score == Score(home=0, away=0)
+    assert "goals of LIV 2-1 MCI after the clock's last reading, if any, were not seen" in warnings_in(caplog)[0]
     assert detector.teams == Teams(home="CHE", away="MUN")
     # Its goals from 0-0 fell in the gap too.
     detector = GoalDetector.resume(a_checkpoint("2-1"))
@@ -151,3 +152,32 @@ def test_a_lookalike_letter_after_a_gap_is_the_same_teams_not_a_new_match() -> N
     detector = GoalDetector.resume(a_checkpoint("1-0"))
     run(detector, ["LIV-ARS 1-0@30:00"] * 3)
     assert detector.matches_started == 1
+
+
+def test_a_clock_that_went_back_during_the_gap_is_a_new_match_and_says_what_may_be_lost(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Same teams, same 0-0, but the clock is at 00:13 where it was at 60:00: the next match began in the gap.
+    detector = GoalDetector.resume(a_checkpoint("0-0").model_copy(update={"clock": "60:00"}))
+    assert run(detector, ["0-0@00:13", "0-0@00:28", "0-0@00:43"]) == []
+    assert detector.matches_started == 1
+    (warning,) = warnings_in(caplog)
+    assert (
+        "new match (LIV 0-0 MCI, clock 00:13)" in warning and "goals of LIV 0-0 MCI after the clock's 60:00" in warning
+    )
+    # A lower score with the clock back: the new match's goal, found after the gap (not a refusal).
+    detector = GoalDetector.resume(a_checkpoint("1-0").model_copy(update={"clock": "60:00"}))
+    found = run(detector, ["0-1@01:26"] * 3)
+    assert detector.matches_started == 1
+    assert [(str(g.previous_score), str(g.score), g.found_after_gap) for _, g in found] == [("0-0", "0-1", True)]
+    # The clock went on: the same match, nothing to report.
+    detector = GoalDetector.resume(a_checkpoint("1-0").model_copy(update={"clock": "60:00"}))
+    assert run(detector, ["1-0@61:10"] * 3 + ["2-0@62:00"] * 3) != [] and detector.matches_started == 0
+
+
+def test_the_checkpoint_keeps_the_clock_last_read_with_the_score() -> None:
+    detector = GoalDetector()
+    run(detector, ["2-1@60:00"] * 3 + ["2-1@60:30"])
+    saved = detector.checkpoint("chan")
+    assert saved is not None and saved.clock == "60:30"
+    assert GoalDetector.resume(saved).checkpoint("chan") == saved

@@ -368,3 +368,13 @@ def test_nil_nil_again_with_the_clock_back_at_kick_off_is_the_next_match() -> No
     detector = GoalDetector()
     run(detector, ["0-0@05:00"] * 3 + ["0-0@00:10"] * 5)
     assert detector.matches_started == 0
+
+
+def test_a_change_still_unconfirmed_when_the_stream_ends_is_said(caplog: pytest.LogCaptureFixture) -> None:
+    # A goal shown for a moment, then a replay, then the end of the file: not a goal, but not silence either.
+    detector = GoalDetector()
+    assert run(detector, ["1-1"] * 3 + ["2-1"] + [None] * 5 + ["1-90"] * 3) == []
+    caplog.clear()
+    detector.end_of_stream()
+    (warning,) = warnings_in(caplog)
+    assert "LIV 2-1 MCI was read 1 time(s)" in warning and "not reported" in warning
