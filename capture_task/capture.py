@@ -1,10 +1,15 @@
 """The capture loop: segments in; segment and goal events out.
 
 One object wires the parts that each do one job: the segment keeper (which
-segments a clip will need), the segment store (keeps their bytes fetchable
-after Twitch drops them), the sampler and scoreboard reader (pixels to
-readings), the goal detector (readings to goals) and the event sink (JSON
-lines or Kinesis). It knows nothing of where segments come from.
+segments a clip will need), the announcer (stores their bytes so they stay
+fetchable after Twitch drops them, and puts events on the sink, in its own
+worker), the sampler and scoreboard reader (pixels to readings), the goal
+detector (readings to goals). It knows nothing of where segments come from;
+live sources reach it through ``capture_task.ingest.buffer.FetchAhead``, so
+fetching never waits for analysis.
+
+A segment that cannot be analysed (corrupt bytes, a decoder error) is skipped
+with a warning and a metric: it never ends the capture.
 """
 
 from __future__ import annotations
@@ -16,19 +21,28 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from capture_task.detect.goals import DetectedGoal, GoalDetector
+import cv2
+
+from capture_task.detect.checkpoint import MatchCheckpoint
+from capture_task.detect.goals import GoalDetector
 from capture_task.detect.match_end import MatchEnd, MatchTracker
+from capture_task.ingest.buffer import BufferStats, FetchAhead
 from capture_task.ingest.media import SegmentMedia
 from capture_task.metrics import CaptureMetrics
+from capture_task.publish.announcer import Announcer
+from capture_task.publish.checkpoints import CheckpointStore
 from capture_task.publish.keeper import KeepPolicy, SegmentKeeper
 from capture_task.publish.publisher import EventSink
-from capture_task.publish.segment_store import SegmentStore, SegmentStoreError
+from capture_task.publish.segment_store import SegmentStore
 from capture_task.vision.reader import ScoreboardReader
-from capture_task.vision.readings import ScoreboardReading
+from capture_task.vision.readings import FrameObservation, ScoreboardReading
 from capture_task.vision.sampler import FrameSampler, KeyframeSampler
-from contracts import GoalEvent, MatchEndEvent, SegmentEvent, goal_id, match_end_id, segment_id
+from contracts import GoalEvent, MatchEndEvent, match_end_id
 
 logger = logging.getLogger("highlight_bot.capture")
+
+CHECKPOINT_EVERY_S = 60.0
+"""Stream seconds between checkpoints while the score stands: one small PUT a minute keeps a gap's start precise."""
 
 
 def cpu_seconds() -> float:
@@ -46,8 +60,13 @@ class CaptureStats:
     stream_seconds: float = 0.0
     goals: list[GoalEvent] = field(default_factory=list)
     segments_unstored: int = 0
+    """Segments announced as gaps: corrupt, or the store kept failing (``capture_task.publish.announcer``)."""
     segments_kept: int = 0
-    """Segments stored and announced (all, or those around goals: see ``capture_task.publish.keeper``)."""
+    """Segments announced (all, or those around goals: see ``capture_task.publish.keeper``), gaps included."""
+    segments_unreadable: int = 0
+    """Segments skipped by the analysis because they could not be decoded."""
+    buffer: BufferStats | None = None
+    """The fetch-ahead buffer's figures, when segments came through one (how far behind live, spills)."""
     last_reading: ScoreboardReading | None = None
     cpu_s: float = 0.0
     wall_s: float = 0.0
@@ -76,6 +95,7 @@ class CaptureTask:
         detector: GoalDetector | None = None,
         metrics: CaptureMetrics | None = None,
         keep: KeepPolicy | None = None,
+        checkpoints: CheckpointStore | None = None,
     ) -> None:
         self.channel = channel
         self.sink = sink
@@ -88,30 +108,77 @@ class CaptureTask:
         self.metrics = metrics
         self._ocr_counted = (0, 0, 0)
         self.keeper = SegmentKeeper(keep or KeepPolicy.keep_all())
-        self._location_of: dict[int, str] = {}
+        self.announcer = Announcer(channel, sink, store, checkpoints=checkpoints, metrics=metrics)
+        """Stores segments, puts events and saves checkpoints, in order, in its own worker."""
+        self._buffer: FetchAhead | None = None
+        self._checkpointed: MatchCheckpoint | None = detector.checkpoint(channel) if detector is not None else None
+        self._checkpointed_stream_time = 0.0
 
-    def run(self, segments: Iterable[SegmentMedia], *, location_of: dict[int, str] | None = None) -> CaptureStats:
-        """Process every segment; returns when the source ends (a live one never does)."""
+    def run(self, segments: Iterable[SegmentMedia]) -> CaptureStats:
+        """Process every segment; returns when the source ends (a live one never does).
+
+        Returns once every segment and event handed to the announcer was stored and put on the sink.
+        """
         cpu_start, wall_start = cpu_seconds(), time.monotonic()
-        self._location_of = location_of if location_of is not None else {}
+        if isinstance(segments, FetchAhead):
+            self._buffer = segments
+            self.stats.buffer = segments.stats
         try:
             for segment in segments:
                 self.process(segment)
                 self.stats.cpu_s = cpu_seconds() - cpu_start
                 self.stats.wall_s = time.monotonic() - wall_start
         finally:
-            self.sink.flush()
+            try:
+                self.announcer.close()
+            finally:
+                self._count_announced()
+                self.sink.flush()
         return self.stats
 
     def process(self, segment: SegmentMedia) -> list[GoalEvent]:
         """Look at one segment's frames for goals; store and announce the segments a clip will need."""
         self._announce(self.keeper.arrived(segment))
         goals: list[GoalEvent] = []
-        for observation in self.sampler.observe(segment, awaiting=lambda: self.detector.awaiting_confirmation):
+        if segment.defect is not None:
+            # Already logged where it was fetched; announced as a gap if a clip needs it.
+            self._unreadable()
+        else:
+            goals = self._look_for_goals(segment)
+        self.stats.segments += 1
+        self.stats.stream_seconds += segment.duration_s
+        self.stats.goals += goals
+        self._count_announced()
+        if self.metrics is not None:
+            self._count(segment, len(goals))
+        return goals
+
+    def _observations(self, segment: SegmentMedia) -> Iterable[FrameObservation]:
+        """The sampler's observations of ``segment``; a decoder failure ends them with a warning, not an error."""
+        observations = self.sampler.observe(segment, awaiting=lambda: self.detector.awaiting_confirmation)
+        while True:
+            try:
+                observation = next(observations)
+            except StopIteration:
+                return
+            except (ValueError, cv2.error) as error:
+                logger.warning("segment %d could not be analysed and is skipped: %s", segment.sequence, error)
+                self._unreadable()
+                return
+            yield observation
+
+    def _unreadable(self) -> None:
+        self.stats.segments_unreadable += 1
+        if self.metrics is not None:
+            self.metrics.segment_unreadable()
+
+    def _look_for_goals(self, segment: SegmentMedia) -> list[GoalEvent]:
+        goals: list[GoalEvent] = []
+        for observation in self._observations(segment):
             if observation.reading is not None:
                 self.stats.last_reading = observation.reading
             matches_before = self.detector.matches_started
-            new_goals = [self._goal_event(detected) for detected in self.detector.observe(observation)]
+            new_goals = [detected.to_event(self.channel) for detected in self.detector.observe(observation)]
             ended = self.matches.observe(
                 observation,
                 new_goals,
@@ -123,27 +190,41 @@ class CaptureTask:
             for match_end in ended:
                 over = self._match_end_event(match_end)
                 logger.info("match over (%s): %s, %d goals", over.reason, over.id, len(over.goals))
-                self.sink.put(over)
+                self.announcer.event(over)
             for event in new_goals:
                 # The goal id in every log line about it: one goal traced from OCR to the hooks' logs.
                 logger.info("goal_id=%s channel=%s %s %s-%s %s at %s", event.id, event.channel, event.teams.home,
                             event.score.home, event.score.away, event.teams.away, event.at.isoformat())  # fmt: skip
                 # Its pre-roll's segment events go first, so enrich usually finds the goal's window filling up.
                 self._announce(self.keeper.goal_at(event.at))
-                self.sink.put(event)
+                self.announcer.event(event)
                 goals.append(event)
-        self.stats.segments += 1
-        self.stats.stream_seconds += segment.duration_s
-        self.stats.goals += goals
-        if self.metrics is not None:
-            self._count(segment, len(goals))
+            self._maybe_checkpoint(observation.stream_time)
         return goals
+
+    def _maybe_checkpoint(self, stream_time: float) -> None:
+        """Save the match state when score or teams changed, and now and then (its ``at`` marks where a gap began)."""
+        checkpoint = self.detector.checkpoint(self.channel)
+        if checkpoint is None or checkpoint == self._checkpointed:
+            return
+        before = self._checkpointed
+        changed = before is None or (checkpoint.teams, checkpoint.score) != (before.teams, before.score)
+        if changed or stream_time - self._checkpointed_stream_time >= CHECKPOINT_EVERY_S:
+            self.announcer.checkpoint(checkpoint)
+            self._checkpointed, self._checkpointed_stream_time = checkpoint, stream_time
+
+    def _count_announced(self) -> None:
+        announced = self.announcer.stats
+        self.stats.segments_kept, self.stats.segments_unstored = announced.segments, announced.missing
 
     def _count(self, segment: SegmentMedia, goals: int) -> None:
         """Feed the metrics: how far behind the live edge we are is wall time minus the segment's end."""
         assert self.metrics is not None
         reader = self.reader.stats
-        self.metrics.segment_read(segments_behind_live=(time.time() - segment.end.timestamp()) / segment.duration_s)
+        self.metrics.segment_read(
+            segments_behind_live=(time.time() - segment.end.timestamp()) / segment.duration_s,
+            buffered=self._buffer.buffer.waiting if self._buffer is not None else None,
+        )
         self.metrics.goals_detected(goals)
         self.metrics.ocr(
             reads=reader.ocr_calls - self._ocr_counted[0], failures=reader.unreadable - self._ocr_counted[1]
@@ -154,34 +235,7 @@ class CaptureTask:
 
     def _announce(self, segments: list[SegmentMedia]) -> None:
         for segment in segments:
-            self.sink.put(self._segment_event(segment, self._location_of.get(segment.sequence)))
-            self.stats.segments_kept += 1
-
-    def _segment_event(self, segment: SegmentMedia, location: str | None) -> SegmentEvent:
-        init_location = None
-        if self.store is not None:
-            try:
-                location = self.store.store(
-                    self.channel, segment.sequence, segment.data, container=segment.container, start=segment.start
-                )
-                if segment.init_section:
-                    init_location = self.store.store_init(self.channel, segment.init_section)
-            except SegmentStoreError as error:
-                # Losing one segment's bytes costs at most one clip; stopping would cost every goal after it.
-                logger.error("segment %d not stored, clips needing it will fail: %s", segment.sequence, error)
-                self.stats.segments_unstored += 1
-        return SegmentEvent(
-            id=segment_id(self.channel, segment.sequence, segment.start),
-            channel=self.channel,
-            sequence=segment.sequence,
-            start=segment.start,
-            duration_s=segment.duration_s,
-            stream_time=segment.stream_time,
-            location=location or f"unstored:{self.channel}/{segment.sequence}",
-            container="fmp4" if segment.container == "fmp4" else "ts",
-            init_location=init_location,
-            discontinuity=segment.discontinuity,
-        )
+            self.announcer.segment(segment)
 
     def _match_end_event(self, match_end: MatchEnd) -> MatchEndEvent:
         observation = match_end.observation
@@ -195,19 +249,6 @@ class CaptureTask:
             score=match_end.score,
             reason=match_end.reason,
             goals=match_end.goals,
-        )
-
-    def _goal_event(self, goal: DetectedGoal) -> GoalEvent:
-        return GoalEvent(
-            id=goal_id(self.channel, goal.teams, goal.score, goal.at),
-            channel=self.channel,
-            at=goal.at,
-            stream_time=goal.stream_time,
-            score=goal.score,
-            previous_score=goal.previous_score,
-            teams=goal.teams,
-            clock=goal.clock,
-            side=goal.side,
         )
 
 

@@ -16,7 +16,14 @@ from pathlib import Path
 
 from capture_task.capture import CaptureStats, CaptureTask, default_channel
 from capture_task.exceptions import CaptureError
+from capture_task.ingest.buffer import FetchAhead
 from capture_task.ingest.segments import source_segments
+from capture_task.publish.checkpoints import (
+    CheckpointStore,
+    LocalCheckpointStore,
+    S3CheckpointStore,
+    resumed_detector,
+)
 from capture_task.publish.keeper import KEEP_SEGMENTS_CHOICES, KeepPolicy
 from capture_task.publish.publisher import sink_for
 from capture_task.publish.segment_store import LocalSegmentStore, S3SegmentStore, SegmentStore, s3_client_with_retries
@@ -33,16 +40,33 @@ def _store_from(args: argparse.Namespace) -> SegmentStore | None:
     return None
 
 
+def _checkpoints_from(args: argparse.Namespace) -> CheckpointStore | None:
+    if not args.resume:
+        return None
+    if args.segments_bucket:
+        return S3CheckpointStore(s3_client_with_retries(), args.segments_bucket)
+    if args.segments_dir:
+        return LocalCheckpointStore(Path(args.segments_dir))
+    raise ValueError("--resume keeps the match state beside the segments: pass --segments-dir or --segments-bucket too")
+
+
 def detect(args: argparse.Namespace) -> int:
     """Run the capture task on one source until it ends (or forever, when live)."""
     stop_event = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop_event.set())
     channel = args.channel or default_channel(args.source)
+    checkpoints = _checkpoints_from(args)
     sink = sink_for(args.out, kinesis_stream=args.kinesis_stream)
-    task = CaptureTask(channel, sink=sink, store=_store_from(args), keep=KeepPolicy(keep=args.keep_segments))
-    locations: dict[int, str] = {}
+    task = CaptureTask(
+        channel,
+        sink=sink,
+        store=_store_from(args),
+        keep=KeepPolicy(keep=args.keep_segments),
+        detector=resumed_detector(checkpoints, channel),
+        checkpoints=checkpoints,
+    )
     try:
-        stats = task.run(source_segments(args.source, args.quality, stop_event, locations), location_of=locations)
+        stats = task.run(FetchAhead(source_segments(args.source, args.quality, stop_event), stop_event=stop_event))
     except KeyboardInterrupt:
         stats = task.stats
     finally:
@@ -57,6 +81,14 @@ def _report(stats: CaptureStats) -> None:
         f"{stats.cpu_s:.1f} CPU s (realtime factor {stats.realtime_factor:.1f}x); {len(stats.goals)} goals",
         file=sys.stderr,
     )
+    if stats.buffer is not None:
+        print(
+            f"analysis fell at most {stats.buffer.worst_lag_s:.1f} s behind fetching "
+            f"({stats.buffer.most_waiting} segments waiting at most, {stats.buffer.spilled} spilled to disk, "
+            f"{stats.buffer.dropped} dropped); {stats.segments_unreadable} unreadable, "
+            f"{stats.segments_unstored} announced as missing",
+            file=sys.stderr,
+        )
     for goal in stats.goals:
         print(
             f"  {goal.at.isoformat()}  t={goal.stream_time:7.2f}s  {goal.teams.home} {goal.score} "
@@ -84,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="all",
         help="announce (and store) every segment (default: this command shows all it read), "
         "or only those a goal's clip needs, as the service does",
+    )
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the match state beside the segments (checkpoints/CHANNEL.json) and resume from it: "
+        "goals scored while the capture was down are reported, flagged found_after_gap",
     )
     run.set_defaults(handler=detect)
 

@@ -25,8 +25,10 @@ from typing import Any
 import boto3
 
 from capture_task.capture import CaptureTask
+from capture_task.ingest.buffer import FetchAhead
 from capture_task.ingest.segments import source_segments
 from capture_task.metrics import CaptureMetrics
+from capture_task.publish.checkpoints import CheckpointStore, S3CheckpointStore, resumed_detector
 from capture_task.publish.keeper import KeepPolicy, keep_segments_named
 from capture_task.publish.publisher import EventSink, sink_for
 from capture_task.publish.segment_store import S3SegmentStore, SegmentStore, s3_client_with_retries
@@ -76,6 +78,7 @@ class CaptureService:
         exit_when_ended: bool = False,
         emit_metrics: bool = False,
         keep: KeepPolicy | None = None,
+        checkpoints: CheckpointStore | None = None,
     ) -> None:
         self.parameter = parameter
         self.sink_factory = sink_factory
@@ -88,6 +91,8 @@ class CaptureService:
         """Print CloudWatch EMF lines on stdout (the Fargate task; not the local run's terminal)."""
         self.keep = keep or KeepPolicy()
         """Which segments are stored and announced: by default only those around goals."""
+        self.checkpoints = checkpoints
+        """Where each channel's match state is kept, so a restart resumes it (None: start afresh)."""
         self.switches = 0
         self.errors: list[str] = []
         """Why captures failed, as sentences (the local run reports them)."""
@@ -124,13 +129,19 @@ class CaptureService:
         sink = self.sink_factory()
         metrics = CaptureMetrics(target.channel) if self.emit_metrics else None
         task = self.current_task = CaptureTask(
-            target.channel, sink=sink, store=self.store, metrics=metrics, keep=self.keep
+            target.channel,
+            sink=sink,
+            store=self.store,
+            metrics=metrics,
+            keep=self.keep,
+            detector=resumed_detector(self.checkpoints, target.channel),
+            checkpoints=self.checkpoints,
         )
-        locations: dict[int, str] = {}
 
         def capture() -> None:
             try:
-                task.run(source_segments(target.source, self.quality, capture_stop, locations), location_of=locations)
+                segments = source_segments(target.source, self.quality, capture_stop)
+                task.run(FetchAhead(segments, stop_event=capture_stop))
             except Exception as error:
                 self.errors.append(f"capture of {target.channel} failed: {error}")
                 logger.error(
@@ -174,10 +185,12 @@ def run_from_environment() -> int:
         post_roll_s=float(os.environ.get("POST_ROLL_S", DEFAULT_SETTINGS.post_roll_s)),
     )
     session = boto3.session.Session()
+    s3 = s3_client_with_retries(session)
     service = CaptureService(
         ChannelParameter(session.client("ssm"), parameter_name, os.environ.get("CHANNEL") or None),
         sink_factory=lambda: sink_for(None, kinesis_stream=stream, session=session),
-        store=S3SegmentStore(s3_client_with_retries(session), bucket),
+        store=S3SegmentStore(s3, bucket),
+        checkpoints=S3CheckpointStore(s3, bucket),
         poll_interval_s=float(os.environ.get("CHANNEL_POLL_INTERVAL_S", DEFAULT_POLL_INTERVAL_S)),
         quality=os.environ.get("STREAM_QUALITY", "best"),
         emit_metrics=True,

@@ -19,8 +19,11 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    SerializerFunctionWrapHandler,
     TypeAdapter,
     ValidationError,
+    model_serializer,
+    model_validator,
 )
 
 from contracts.exceptions import InvalidEventError
@@ -95,6 +98,14 @@ class Teams(_Contract):
     away: TeamCode
 
 
+MISSING_LOCATION_PREFIX = "missing:"
+
+
+def missing_location(channel: str, sequence: int) -> str:
+    """The location of a gap: names the segment, and is no path, URL or S3 URI anything could read."""
+    return f"{MISSING_LOCATION_PREFIX}{channel}/{sequence}"
+
+
 class SegmentEvent(_Contract):
     """One HLS segment the capture task read and kept, and where its bytes are.
 
@@ -103,6 +114,13 @@ class SegmentEvent(_Contract):
     the bytes itself (S3 in the cloud, a folder locally) and says where here.
     It announces the segments of goals' windows (or every segment, with
     ``keep_segments="all"``), each once and in stream order per channel.
+
+    A segment whose bytes could not be kept (corrupt, or the store kept failing) is announced as a
+    *gap*: ``missing_reason`` says why and ``location`` is ``missing:<channel>/<sequence>``, which no
+    reader can mistake for bytes; enrich treats it as absent. ``missing_reason`` was added to v1
+    without a new version because it is left out of the JSON when None: every segment that is not a
+    gap is written exactly as before, and a reader older than the field refuses a gap (unknown field)
+    instead of misreading it.
     """
 
     type: Literal["segment"] = "segment"
@@ -117,10 +135,33 @@ class SegmentEvent(_Contract):
     container: Literal["ts", "fmp4"] = "ts"
     init_location: Location | None = None
     discontinuity: bool = False
+    missing_reason: Annotated[str, Field(min_length=1, max_length=1000)] | None = None
+
+    @property
+    def is_missing(self) -> bool:
+        """True for a gap: the segment was read, but its bytes are nowhere to be fetched."""
+        return self.missing_reason is not None
+
+    @model_validator(mode="after")
+    def _gap_has_no_readable_location(self) -> SegmentEvent:
+        if self.is_missing != self.location.startswith(MISSING_LOCATION_PREFIX):
+            raise ValueError(
+                f"a segment event has a missing_reason exactly when its location starts with "
+                f"{MISSING_LOCATION_PREFIX!r}; got location {self.location!r} "
+                f"and missing_reason {self.missing_reason!r}"
+            )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_absent_reason(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("missing_reason") is None:
+            data.pop("missing_reason", None)
+        return data
 
 
 class GoalEvent(_Contract):
-    """A goal as read off the scoreboard, timed by the first frame showing it."""
+    """A goal as read off the scoreboard, timed by the first frame showing it (see ``found_after_gap``)."""
 
     type: Literal["goal"] = "goal"
     v: Literal[1] = 1
@@ -133,6 +174,9 @@ class GoalEvent(_Contract):
     teams: Teams
     clock: ClockText
     side: Side
+    found_after_gap: bool = False
+    """True when the capture restarted and found this goal on the scoreboard afterwards: ``at`` is then
+    the first frame seen after the gap, not the goal's own first frame (which fell in the gap)."""
 
 
 class ClipJob(_Contract):

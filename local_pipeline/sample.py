@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sample_broadcast import BroadcastInfo, LiveHlsServer, SampleBroadcast, demo_broadcast, ensure_broadcast
+from sample_broadcast import (
+    TWITCH_WINDOW_SEGMENTS,
+    BroadcastInfo,
+    LiveHlsServer,
+    SampleBroadcast,
+    demo_broadcast,
+    ensure_broadcast,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = REPO_ROOT / ".cache" / "broadcasts"
@@ -17,5 +24,5 @@ def demo_stream(sample: SampleBroadcast | None = None) -> BroadcastInfo:
 
 
 def serve_live(info: BroadcastInfo, speed: float) -> LiveHlsServer:
-    """A live HLS server whose playlist grows like a Twitch one, `speed` times faster."""
-    return LiveHlsServer(info.directory, speed=speed, preloaded_segments=2)
+    """A live HLS server whose playlist grows and slides like a Twitch one (14 segments), `speed` times faster."""
+    return LiveHlsServer(info.directory, speed=speed, window_segments=TWITCH_WINDOW_SEGMENTS, preloaded_segments=2)

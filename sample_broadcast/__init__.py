@@ -34,7 +34,7 @@ from sample_broadcast.script import (
     NewMatch,
     random_script,
 )
-from sample_broadcast.serve import LiveHlsServer, every_nth_playlist_request
+from sample_broadcast.serve import TWITCH_WINDOW_SEGMENTS, LiveHlsServer, every_nth_playlist_request
 from sample_broadcast.style import BroadcastStyle, HudStyle, random_style
 from sample_broadcast.suite import (
     DEV_SEEDS,
@@ -54,6 +54,7 @@ __all__ = [
     "DEV_SEEDS",
     "GAME_CLOCK_RATE",
     "GENERATOR_VERSION",
+    "TWITCH_WINDOW_SEGMENTS",
     "UNSEEN_SEEDS",
     "BroadcastInfo",
     "BroadcastStyle",

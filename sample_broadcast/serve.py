@@ -39,6 +39,8 @@ FailRule = Callable[[int, str], bool]
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 SEGMENT_TYPE = "video/mp2t"
 AD_ID_BASE = 4_800_000_000
+TWITCH_WINDOW_SEGMENTS = 14
+"""How many segments a Twitch live playlist lists (~28 s): serve this to test against Twitch's margin."""
 _SEGMENT_PATH = re.compile(r"^/(seg_\d{5}\.ts)$")
 _AD_PATH = re.compile(r"^/ad/(\d+)\.ts$")
 
@@ -93,6 +95,8 @@ class LiveHlsServer:
         ad_breaks: Iterable[tuple[int, int]] = (),
         fail_requests: FailRule | Collection[int | str] = (),
         preloaded_segments: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+        live_from_first_request: bool = False,
     ) -> None:
         self.directory = Path(broadcast_dir)
         self.segments = read_vod_playlist(self.directory / PLAYLIST_NAME)
@@ -100,6 +104,11 @@ class LiveHlsServer:
         self.window_segments = window_segments
         self.end_with_endlist = end_with_endlist
         self.preloaded_segments = preloaded_segments
+        self._clock = clock
+        """Seconds, for the live timeline; a test may pass its own to step the stream instead of waiting."""
+        self.live_from_first_request = live_from_first_request
+        """Start the live timeline at the first playlist request, not at ``start()``: a client that takes
+        long to start (a loaded machine) still joins at the beginning, as tests that count segments need."""
         self.ad_breaks = sorted(ad_breaks)
         self.ad_indices = {first + k for first, count in self.ad_breaks for k in range(count)}
         self._fail = _as_rule(fail_requests)
@@ -129,7 +138,8 @@ class LiveHlsServer:
         return self.base_url + PLAYLIST_NAME
 
     def start(self) -> LiveHlsServer:
-        self._started_at = time.monotonic()
+        if not self.live_from_first_request:
+            self._started_at = self._clock()
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="live-hls", daemon=True)
         self._thread.start()
         return self
@@ -154,7 +164,7 @@ class LiveHlsServer:
         """How many segments exist on the live edge right now."""
         if self._started_at is None:
             return 0
-        stream_s = (time.monotonic() - self._started_at) * self.speed
+        stream_s = (self._clock() - self._started_at) * self.speed
         live = math.floor(stream_s / SEGMENT_DURATION_S + 1e-9)
         return min(len(self.segments), self.preloaded_segments + live)
 
@@ -207,6 +217,8 @@ class LiveHlsServer:
         with self._lock:
             self._request_count += 1
             number = self._request_count
+            if self._started_at is None and path.endswith(".m3u8"):
+                self._started_at = self._clock()
         if self._fail(number, path):
             status, content_type, body = 503, "text/plain", b"Service Unavailable (injected)\n"
         else:

@@ -4,24 +4,34 @@ Why a separate, pure module: every hard case of detection (an OCR misread, a
 digit from a chat overlay, a replay hiding the HUD, a new match, a stream gap)
 is a sequence of readings, and each can be unit-tested here without video.
 
-Rules, in order of precedence:
+What it believes, in order of precedence:
 - a hidden HUD (``reading is None``) is no information: it neither confirms
   nor cancels anything;
-- a score is accepted only after ``confirmations`` readings of it since the
-  accepted score was last seen (a reading of the accepted score cancels every
-  candidate; a stray misread in between does not reset a candidate's count
-  or its first frame);
-- relative to the accepted score, a candidate is a goal when exactly one side
-  went up by 1 or 2 (2 = a gap in the stream: both goals are emitted); a
-  candidate of 0-0 with the match clock near 00:00 is a new match (no goal);
-  anything else (a side going down, 1 read as 7, a jump of three) is treated
-  as a misread and ignored, unless it persists for ``resync_confirmations``
-  readings, in which case it is adopted silently (we joined late, or missed
-  a long stretch) — a wrong goal is worse than a missed one;
-- other team codes with the clock early in a match also start a new match,
-  counted from 0-0 (its kick-off may have been missed while the HUD was found);
-- the first score seen is adopted without a goal: the task may join mid-match;
-- a goal's time is the first frame of the run that confirmed the new score.
+- a score is considered only after ``confirmations`` readings of it since the
+  confirmed score was last seen (a reading of the confirmed score cancels every
+  candidate; a stray misread in between does not reset a candidate's count or
+  its first frame);
+- a score no football match shows (a number above ``MAX_PLAUSIBLE_GOALS``) is a
+  misread, however long it is read: it is never the new truth;
+- relative to the confirmed score, a candidate is explained by goals when no
+  side went down and at most ``MAX_GOALS_PER_JUMP`` goals were scored. Each goal
+  is timed by the first frame that showed its own score: a double jump (1-1 to
+  1-3) gives two goals only when a 1-2 was read before the first 1-3; otherwise
+  it gives one goal (1-1 to 1-3) and a warning. Two goals never share a frame,
+  except goals found after a restart (``found_after_gap``);
+- other team codes early on the clock, or a 0-0 or a lower score at kick-off
+  (even 0-0 after 0-0, once the clock went back), start a new match, counted
+  from 0-0; other codes later in a match are a misread of the same teams;
+- a lower score that persists for ``resync_confirmations`` readings is a new
+  match joined mid-way (no goals); any other change that cannot be explained
+  (a jump of three, both sides at once) is refused and the confirmed score
+  stands until readings that make sense confirm a change;
+- the first score confirmed is adopted without a goal: the task may join mid-match;
+- every refusal is a WARNING with the readings: a silent loss is the worst outcome.
+
+``GoalDetector.resume`` starts from a ``MatchCheckpoint``: the first score
+confirmed after the restart gives the goals that explain the difference,
+flagged as found after a gap.
 """
 
 from __future__ import annotations
@@ -30,8 +40,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from capture_task.detect.checkpoint import MatchCheckpoint
 from capture_task.vision.readings import FrameObservation, ScoreboardReading
-from contracts import Score, Side, Teams
+from contracts import GoalEvent, Score, Side, Teams, goal_id
 
 logger = logging.getLogger("highlight_bot.capture")
 
@@ -39,20 +50,25 @@ CONFIRMATIONS = 3
 """Agreeing readings before a new score is believed."""
 
 RESYNC_CONFIRMATIONS = 12
-"""Agreeing readings after which an implausible score is adopted without goals."""
+"""Agreeing readings of a lower score, mid-match, after which it is a new match joined mid-way (~24 s)."""
 
 MAX_GOALS_PER_JUMP = 2
-"""A jump of two goals is a gap in the stream; more is treated as a misread."""
+"""Most goals one confirmed change may explain (a replay, a gap); more is a misread."""
+
+MAX_PLAUSIBLE_GOALS = 20
+"""A side with more goals than this is a misread (``1-0`` read as ``1-90``), never a score."""
 
 NEW_MATCH_MAX_CLOCK_MIN = 2
-"""A 0-0 read while the clock shows fewer minutes than this starts a new match."""
+"""A 0-0 (or a lower score) read while the clock shows fewer minutes than this starts a new match."""
 
 NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN = 15
 """Other team codes with the clock below this: a new match even if its 0-0 was never seen.
 
 Later in a match, other codes are a misread of the same teams (after the HUD was
-found again), not a new match: its score keeps counting from the accepted one.
+found again), not a new match: its score keeps counting from the confirmed one.
 """
+
+NIL_NIL = Score(home=0, away=0)
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,22 @@ class DetectedGoal:
     clock: str
     at: datetime
     stream_time: float
+    found_after_gap: bool = False
+
+    def to_event(self, channel: str) -> GoalEvent:
+        """The goal event for ``channel``; its id depends only on what the stream shows."""
+        return GoalEvent(
+            id=goal_id(channel, self.teams, self.score, self.at),
+            channel=channel,
+            at=self.at,
+            stream_time=self.stream_time,
+            score=self.score,
+            previous_score=self.previous_score,
+            teams=self.teams,
+            clock=self.clock,
+            side=self.side,
+            found_after_gap=self.found_after_gap,
+        )
 
 
 @dataclass
@@ -74,16 +106,26 @@ class _Candidate:
     first: FrameObservation
     first_reading: ScoreboardReading
     count: int = 1
+    refused: bool = False
+
+
+@dataclass
+class _Seen:
+    """The last frame that showed the confirmed score."""
+
+    at: datetime
+    stream_time: float
 
 
 class GoalDetector:
     """Turns a time-ordered stream of frame observations into goals.
 
     Example:
-        >>> detector = GoalDetector()
+        >>> detector = GoalDetector()           # or GoalDetector.resume(checkpoint) after a restart
         >>> for observation in observations:
         ...     for goal in detector.observe(observation):
-        ...         publish(goal)
+        ...         publish(goal.to_event(channel))
+        >>> store(detector.checkpoint(channel))
     """
 
     def __init__(
@@ -96,124 +138,426 @@ class GoalDetector:
         self._resync_confirmations = max(resync_confirmations, confirmations)
         self._score: Score | None = None
         self._teams: Teams | None = None
+        self._reading: ScoreboardReading | None = None
+        """The last reading of the confirmed score: its clock tells a new match from the same one."""
+        self._seen: _Seen | None = None
         self._candidates: dict[Score, _Candidate] = {}
+        self._last_goal: DetectedGoal | None = None
+        self._checkpointed_goal_id: str | None = None
+        """The last goal's id from the checkpoint resumed from, until this detector finds a goal or a new match."""
+        self._gap_open = False
         self.matches_started = 0
         self.misreads_ignored = 0
+        self.changes_refused = 0
+        """Confirmed readings that were not believed (each logged as a WARNING)."""
+
+    @classmethod
+    def resume(
+        cls,
+        checkpoint: MatchCheckpoint,
+        *,
+        confirmations: int = CONFIRMATIONS,
+        resync_confirmations: int = RESYNC_CONFIRMATIONS,
+    ) -> GoalDetector:
+        """A detector that continues the checkpoint's match after a restart.
+
+        Until its first confirmed score it is "across a gap": the same score
+        closes the gap quietly; a higher one that goals can explain gives those
+        goals, flagged ``found_after_gap`` and stamped with the first frame that
+        showed the new score; other teams, or a clock that went back, are a new
+        match (with a warning: the last match's later goals were not seen);
+        anything else is refused loudly, like any unexplainable change.
+        """
+        detector = cls(confirmations=confirmations, resync_confirmations=resync_confirmations)
+        detector._score, detector._teams = checkpoint.score, checkpoint.teams
+        detector._seen = _Seen(checkpoint.at, checkpoint.stream_time)
+        detector._reading = ScoreboardReading(checkpoint.teams, checkpoint.score, checkpoint.clock)
+        detector._checkpointed_goal_id = checkpoint.last_goal_id
+        detector._gap_open = True
+        logger.info(
+            "resuming %s at %s (last seen %s): goals scored in the gap will be flagged found_after_gap",
+            checkpoint.channel, _named(checkpoint.teams, checkpoint.score), checkpoint.at.isoformat(),
+        )  # fmt: skip
+        return detector
 
     @property
     def score(self) -> Score | None:
-        """The accepted score, or None before the first confirmed reading."""
+        """The confirmed score, or None before the first confirmed reading."""
         return self._score
 
     @property
     def teams(self) -> Teams | None:
-        """The teams of the accepted score."""
+        """The teams of the confirmed score."""
         return self._teams
 
     @property
     def awaiting_confirmation(self) -> bool:
-        """True while a different score is being confirmed: read fresh frames now."""
-        return bool(self._candidates)
+        """True while a different score is being confirmed or refused: read fresh frames now.
+
+        A refused score is read afresh for ``resync_confirmations`` reads (a fresh
+        reading of the confirmed score ends it), then the reader may reuse its last
+        reading again: a misread that persists should not cost an OCR call a keyframe.
+        """
+        return any(c.count < self._resync_confirmations for c in self._candidates.values())
+
+    def checkpoint(self, channel: str) -> MatchCheckpoint | None:
+        """The state to resume from after a restart; None before a score was confirmed.
+
+        Store it whenever it changes (after a goal, a new match) or now and then:
+        its ``at`` says where a later gap began.
+        """
+        if self._score is None or self._teams is None or self._seen is None:
+            return None
+        if self._last_goal is not None:
+            last_goal_id: str | None = self._last_goal.to_event(channel).id
+        else:
+            last_goal_id = self._checkpointed_goal_id
+        return MatchCheckpoint(
+            channel=channel,
+            teams=self._teams,
+            score=self._score,
+            last_goal_id=last_goal_id,
+            at=self._seen.at,
+            stream_time=self._seen.stream_time,
+            clock=self._reading.clock if self._reading is not None else "",
+        )
 
     def observe(self, observation: FrameObservation) -> list[DetectedGoal]:
+        """The goals this observation confirms (most often none)."""
         reading = observation.reading
         if reading is None:
             return []
-        if self._score is not None and reading.score == self._score:
+        if self._shows_confirmed(reading):
             if self._candidates:
                 self.misreads_ignored += len(self._candidates)
                 logger.debug("candidates %s cancelled by a reading of %s", list(self._candidates), reading)
                 self._candidates.clear()
-            self._teams = reading.teams
+            self._teams, self._reading = reading.teams, reading
+            self._seen = _Seen(observation.at, observation.stream_time)
+            if self._gap_open:
+                logger.info("resumed at %s: the score did not change during the gap", reading.score)
+                self._gap_open = False
             return []
         candidate = self._candidates.get(reading.score)
         if candidate is None:
             candidate = self._candidates[reading.score] = _Candidate(reading.score, observation, reading)
         else:
             candidate.count += 1
-        return self._maybe_accept(candidate, reading)
-
-    def _maybe_accept(self, candidate: _Candidate, latest: ScoreboardReading) -> list[DetectedGoal]:
-        previous = self._score
         if candidate.count < self._confirmations:
             return []
+        return self._decide(candidate, observation, reading)
+
+    def end_of_stream(self) -> None:
+        """The stream ended (a file, a stopped capture): say which changes were still being confirmed.
+
+        A goal shown a few seconds before a replay is confirmed only once the HUD is
+        back; if the stream ends first, it is lost, and this says so instead of silence.
+        """
+        for candidate in self._candidates.values():
+            if candidate.refused or not _plausible(candidate.score):
+                continue
+            logger.warning(
+                "the stream ended while %s was read %d time(s) since %s (stream %.2f s, clock %s), fewer than the "
+                "%d needed: not reported; the score stays %s",
+                _named(candidate.first_reading.teams, candidate.score), candidate.count,
+                candidate.first.at.isoformat(), candidate.first.stream_time, candidate.first_reading.clock,
+                self._confirmations, _named(self._teams, self._score),
+            )  # fmt: skip
+
+    def _shows_confirmed(self, reading: ScoreboardReading) -> bool:
+        """A reading of the confirmed score; other teams count as the same unless they may be a new match."""
+        if reading.score != self._score:
+            return False
+        if reading.teams == self._teams:
+            if self._gap_open:
+                return not self._clock_went_back(reading)  # the next match may have begun during the gap
+            # 0-0 again with the clock back at kick-off: the next match of the same teams began.
+            minutes = self._confirmed_minutes
+            restarted = minutes is not None and minutes >= NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN
+            return not (reading.score == NIL_NIL and restarted and _before_minute(reading, NEW_MATCH_MAX_CLOCK_MIN))
+        # Other codes at kick-off, or across a restart, may be a new match: confirm it like a score change.
+        if self._gap_open:
+            return self._teams is not None and _lookalike(self._teams, reading.teams)
+        return not _before_minute(reading, NEW_MATCH_MAX_CLOCK_MIN)
+
+    @property
+    def _confirmed_minutes(self) -> int | None:
+        return self._reading.clock_minutes if self._reading is not None else None
+
+    def _clock_went_back(self, reading: ScoreboardReading) -> bool | None:
+        """Whether the clock shows fewer minutes than with the confirmed score; None when either is unknown."""
+        minutes, confirmed = reading.clock_minutes, self._confirmed_minutes
+        if confirmed is None or minutes is None:
+            return None
+        return minutes < confirmed
+
+    def _decide(
+        self, candidate: _Candidate, observation: FrameObservation, latest: ScoreboardReading
+    ) -> list[DetectedGoal]:
+        """A candidate read ``confirmations`` times (or more): goals, a new match, or a refusal."""
+        previous = self._score
+        new = candidate.score
+        if not _plausible(new):
+            self._refuse(candidate, f"no football match shows {new}")
+            return []
         if previous is None:
-            self._adopt(candidate, latest)
+            self._join(candidate, observation, latest)
             return []
-        if self._teams is not None and _is_match_of_other_teams(self._teams, candidate):
-            # Other teams, early on the clock: a new match, which kicked off at 0-0 (we may have missed that read).
-            self.matches_started += 1
-            logger.info("new match: %s, clock %s", candidate.first_reading.teams, candidate.first_reading.clock)
-            goals = _goals_between(Score(home=0, away=0), candidate) if candidate.score != Score(home=0, away=0) else []
-            if goals or candidate.score == Score(home=0, away=0):
-                self._adopt(candidate, latest)
-                return goals
-        if _is_new_match(previous, candidate):
-            self.matches_started += 1
-            logger.info("new match: %s -> 0-0 at clock %s", previous, candidate.first_reading.clock)
-            self._adopt(candidate, latest)
-            return []
-        goals = _goals_between(previous, candidate)
-        if goals:
-            self._adopt(candidate, latest)
+        other_teams = candidate.first_reading.teams != self._teams and not (
+            self._gap_open and self._teams is not None and _lookalike(self._teams, candidate.first_reading.teams)
+        )
+        if other_teams and (
+            self._gap_open or _before_minute(candidate.first_reading, NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN)
+        ):
+            return self._other_teams(candidate, observation, latest, previous)
+        if self._gap_open and self._clock_went_back(candidate.first_reading):
+            return self._new_match(candidate, observation, latest, also_from=None)
+        kick_off = _before_minute(candidate.first_reading, NEW_MATCH_MAX_CLOCK_MIN)
+        if kick_off and (new == NIL_NIL or _went_down(previous, new)):
+            return self._new_match(candidate, observation, latest, also_from=None)
+        goals = self._goals(previous, candidate, gap=self._gap_open)
+        if goals is not None:
+            self._adopt(candidate, observation, latest, goals)
             return goals
-        if candidate.count >= self._resync_confirmations:
-            logger.warning("adopting score %s without goals (was %s): jump not explainable", candidate.score, previous)
-            self._adopt(candidate, latest)
+        if _went_down(previous, new):
+            if candidate.count >= self._resync_confirmations:
+                logger.warning(
+                    "score %s read %d times since %s (clock %s) after %s: a lower score that stays is a new match "
+                    "joined mid-way; counting from it, without goals",
+                    new, candidate.count, candidate.first.at.isoformat(), candidate.first_reading.clock, previous,
+                )  # fmt: skip
+                self.matches_started += 1
+                self._last_goal, self._checkpointed_goal_id = None, None
+                self._adopt(candidate, observation, latest)
+                return []
+            self._refuse(candidate, f"the score cannot go down from {previous} (unless it stays)")
+            return []
+        self._refuse(candidate, f"goals cannot explain {previous} -> {new}")
         return []
 
-    def _adopt(self, candidate: _Candidate, latest: ScoreboardReading) -> None:
+    def _join(self, candidate: _Candidate, observation: FrameObservation, latest: ScoreboardReading) -> None:
+        """The first score confirmed: no goal for it, but say so if a lower score was read just before."""
+        logger.info("joined the match at %s, clock %s", _named(latest.teams, candidate.score), latest.clock)
+        earlier = [c for c in self._candidates.values() if _leads_to(c, candidate) and _plausible(c.score)]
+        for lower in earlier:
+            logger.warning(
+                "joined at %s, but %s was read %d time(s) at %s (stream %.2f s) just before: "
+                "a goal may have been scored before the score was confirmed, and is not reported",
+                candidate.score, lower.score, lower.count, lower.first.at.isoformat(), lower.first.stream_time,
+            )  # fmt: skip
+        self._adopt(candidate, observation, latest)
+
+    def _other_teams(
+        self, candidate: _Candidate, observation: FrameObservation, latest: ScoreboardReading, previous: Score
+    ) -> list[DetectedGoal]:
+        """Other codes early in a match: a new match, or a misread of the same teams' codes.
+
+        The clock decides which to try first: one that went on is the same match
+        (a code read again after a replay); one that went back is a new match.
+        Across a restart, other teams are always a new match.
+        """
+        clock_went_back = self._clock_went_back(candidate.first_reading)
+        if not self._gap_open and clock_went_back is False:
+            goals = self._goals(previous, candidate, gap=False)
+            if goals is not None:
+                logger.info("team codes %s read as %s at clock %s: the same match",
+                            self._teams, candidate.first_reading.teams, candidate.first_reading.clock)  # fmt: skip
+                self._adopt(candidate, observation, latest, goals)
+                return goals
+        unsure = not self._gap_open and clock_went_back is None
+        return self._new_match(candidate, observation, latest, also_from=previous if unsure else None)
+
+    def _new_match(
+        self,
+        candidate: _Candidate,
+        observation: FrameObservation,
+        latest: ScoreboardReading,
+        *,
+        also_from: Score | None,
+    ) -> list[DetectedGoal]:
+        """A new match, counted from 0-0; ``also_from``: if 0-0 cannot explain it, other codes may be a misread."""
+        goals = self._goals(NIL_NIL, candidate, gap=self._gap_open)
+        if goals is None and also_from is not None:
+            same_match = self._goals(also_from, candidate, gap=False)
+            if same_match is not None:
+                logger.info("team codes %s read as %s: the same match", self._teams, candidate.first_reading.teams)
+                self._adopt(candidate, observation, latest, same_match)
+                return same_match
+        reading = candidate.first_reading
+        if self._gap_open:
+            logger.warning(
+                "a new match (%s, clock %s) began while the capture was down: goals of %s after the clock's %s, "
+                "if any, were not seen",
+                _named(reading.teams, candidate.score), reading.clock, _named(self._teams, self._score),
+                self._reading.clock if self._reading is not None and self._reading.clock else "last reading",
+            )  # fmt: skip
+        self.matches_started += 1
+        self._last_goal, self._checkpointed_goal_id = None, None
+        if goals is None:
+            logger.warning(
+                "new match joined at %s (clock %s, read %d times since %s): goals cannot explain it from 0-0, "
+                "counting from it without goals",
+                _named(reading.teams, candidate.score), reading.clock, candidate.count, candidate.first.at.isoformat(),
+            )  # fmt: skip
+            goals = []
+        else:
+            logger.info("new match: %s at clock %s (was %s)", _named(reading.teams, candidate.score), reading.clock,
+                        _named(self._teams, self._score))  # fmt: skip
+        self._adopt(candidate, observation, latest, goals)
+        return goals
+
+    def _goals(self, start: Score, target: _Candidate, *, gap: bool) -> list[DetectedGoal] | None:
+        """The goals that explain start -> target.score, each at its own first frame; None if none can.
+
+        The path goes through the other candidates read before the target's first
+        frame (each a goal's own first frame). A step of more than one goal
+        without its own frames is one goal and a warning, except right after a
+        gap, where every goal of the first step is reported, flagged.
+        """
+        new = target.score
+        if _went_down(start, new) or _goal_count(start, new) > MAX_GOALS_PER_JUMP:
+            return None
+        if new == start:
+            return []  # other team codes, the same score
+        goals: list[DetectedGoal] = []
+        before = start
+        for index, step in enumerate(self._path(start, target)):
+            single_goals = _single_goals(before, step.score)
+            reading = step.first_reading
+            if len(single_goals) == 1 or (gap and index == 0):
+                found = single_goals
+            elif before.home == step.score.home or before.away == step.score.away:
+                found = [(single_goals[-1][0], step.score, before)]  # one goal for two: _adopt says so
+            else:
+                return None  # both sides scored and neither goal's own frame was seen
+            goals += [
+                DetectedGoal(
+                    side=side,
+                    score=after,
+                    previous_score=previous,
+                    teams=reading.teams,
+                    clock=reading.clock,
+                    at=step.first.at,
+                    stream_time=step.first.stream_time,
+                    found_after_gap=gap and index == 0,
+                )
+                for side, after, previous in found
+            ]
+            before = step.score
+        return goals
+
+    def _path(self, start: Score, target: _Candidate) -> list[_Candidate]:
+        """The longest chain of candidates from start to target, scores and first frames both rising."""
+        between = sorted(
+            (c for c in self._candidates.values() if _rises(start, c.score) and _leads_to(c, target)),
+            key=lambda c: c.first.stream_time,
+        )
+        chains: list[list[_Candidate]] = []
+        for index, candidate in enumerate(between):
+            before = [chain for chain in chains[:index] if _leads_to(chain[-1], candidate)]
+            chains.append([*max(before, key=len, default=[]), candidate])
+        return [*max(chains, key=len, default=[]), target]
+
+    def _refuse(self, candidate: _Candidate, reason: str) -> None:
+        """Keep the confirmed score, loudly: a refused change may be a lost goal."""
+        if candidate.refused:
+            return
+        candidate.refused = True
+        self.changes_refused += 1
+        reading = candidate.first_reading
+        logger.warning(
+            "NOT taking score %s (read %d times since %s at stream %.2f s, clock %s): %s; the score stays %s",
+            _named(reading.teams, candidate.score), candidate.count, candidate.first.at.isoformat(),
+            candidate.first.stream_time, reading.clock, reason, _named(self._teams, self._score),
+        )  # fmt: skip
+
+    def _adopt(
+        self,
+        candidate: _Candidate,
+        observation: FrameObservation,
+        latest: ScoreboardReading,
+        goals: list[DetectedGoal] | None = None,
+    ) -> None:
         self._score = candidate.score
-        self._teams = latest.teams
+        self._teams, self._reading = latest.teams, latest
+        self._seen = _Seen(observation.at, observation.stream_time)
+        if goals:
+            self._last_goal = goals[-1]
+            _say_what_is_uncertain(goals)
         self.misreads_ignored += len(self._candidates) - 1
         self._candidates.clear()
+        self._gap_open = False
 
 
-def _is_match_of_other_teams(teams: Teams, candidate: _Candidate) -> bool:
-    minutes = candidate.first_reading.clock_minutes
-    return (
-        candidate.first_reading.teams != teams and minutes is not None and minutes < NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN
-    )
+def _say_what_is_uncertain(goals: list[DetectedGoal]) -> None:
+    """Warn about goals reported across a gap, and about goals that may be missing."""
+    after_gap = [goal for goal in goals if goal.found_after_gap]
+    if after_gap:
+        logger.warning(
+            "resumed after a gap: the score went %s -> %s while the capture was down; reporting %d goal(s) found "
+            "after the gap, stamped %s (the first frame seen showing %s)",
+            after_gap[0].previous_score, after_gap[-1].score, len(after_gap), after_gap[0].at.isoformat(),
+            after_gap[-1].score,
+        )  # fmt: skip
+    for goal in goals:
+        if _goal_count(goal.previous_score, goal.score) > 1:
+            logger.warning(
+                "score went %s -> %s with no frame of the score between (first read %s, clock %s): "
+                "reporting ONE goal, another one may be missing",
+                goal.previous_score, goal.score, goal.at.isoformat(), goal.clock,
+            )  # fmt: skip
 
 
-def _is_new_match(previous: Score, candidate: _Candidate) -> bool:
-    minutes = candidate.first_reading.clock_minutes
-    return (
-        candidate.score == Score(home=0, away=0)
-        and previous != candidate.score
-        and minutes is not None
-        and minutes < NEW_MATCH_MAX_CLOCK_MIN
-    )
+def _plausible(score: Score) -> bool:
+    return score.home <= MAX_PLAUSIBLE_GOALS and score.away <= MAX_PLAUSIBLE_GOALS
 
 
-def _goals_between(previous: Score, candidate: _Candidate) -> list[DetectedGoal]:
-    """The goals that explain previous -> candidate.score, or [] if none can."""
-    new = candidate.score
-    home_up, away_up = new.home - previous.home, new.away - previous.away
-    if home_up < 0 or away_up < 0 or (home_up > 0 and away_up > 0):
-        return []
-    side: Side = "home" if home_up > 0 else "away"
-    jump = home_up or away_up
-    if not 1 <= jump <= MAX_GOALS_PER_JUMP:
-        return []
-    first = candidate.first
-    goals: list[DetectedGoal] = []
-    before = previous
-    for step in range(1, jump + 1):
-        after = Score(
-            home=previous.home + (step if side == "home" else 0),
-            away=previous.away + (step if side == "away" else 0),
-        )
-        goals.append(
-            DetectedGoal(
-                side=side,
-                score=after,
-                previous_score=before,
-                teams=candidate.first_reading.teams,
-                clock=candidate.first_reading.clock,
-                at=first.at,
-                stream_time=first.stream_time,
-            )
-        )
-        before = after
+def _named(teams: Teams | None, score: Score | None) -> str:
+    """``LIV 1-0 MCI``, as the log says a score."""
+    if teams is None or score is None:
+        return str(score)
+    return f"{teams.home} {score} {teams.away}"
+
+
+def _before_minute(reading: ScoreboardReading, minute: int) -> bool:
+    minutes = reading.clock_minutes
+    return minutes is not None and minutes < minute
+
+
+def _lookalike(teams: Teams, other: Teams) -> bool:
+    """One code the same, the other one letter off (MCI read as MCL): the same teams, misread."""
+    pairs = ((teams.home, other.home), (teams.away, other.away))
+    same = sum(a == b for a, b in pairs)
+    one_off = sum(len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1 for a, b in pairs)
+    return same == 1 and one_off == 1
+
+
+def _went_down(before: Score, after: Score) -> bool:
+    return after.home < before.home or after.away < before.away
+
+
+def _leads_to(earlier: _Candidate, later: _Candidate) -> bool:
+    """``earlier`` can be a step on the way to ``later``: first shown before it, with fewer goals."""
+    return earlier.first.stream_time < later.first.stream_time and _rises(earlier.score, later.score)
+
+
+def _rises(before: Score, after: Score) -> bool:
+    """``after`` is ``before`` plus at least one goal."""
+    return not _went_down(before, after) and after != before
+
+
+def _goal_count(before: Score, after: Score) -> int:
+    return (after.home - before.home) + (after.away - before.away)
+
+
+def _single_goals(before: Score, after: Score) -> list[tuple[Side, Score, Score]]:
+    """(side, score after, score before) for each goal from before to after: home's first, then away's."""
+    goals: list[tuple[Side, Score, Score]] = []
+    current = before
+    sides: tuple[Side, Side] = ("home", "away")
+    for side in sides:
+        while getattr(current, side) < getattr(after, side):
+            following = current.model_copy(update={side: getattr(current, side) + 1})
+            goals.append((side, following, current))
+            current = following
     return goals

@@ -22,6 +22,12 @@ class SegmentMedia:
     container: str = "ts"
     init_section: bytes | None = None
     discontinuity: bool = False
+    uri: str | None = None
+    """Where the source serves the bytes (an HLS segment's URL); None for a local file's pieces."""
+    defect: str | None = None
+    """Why the bytes cannot be used (not a valid container: a corrupt download), as a sentence; None when sound.
+
+    A segment with a defect is never decoded, and is announced as missing with this reason."""
 
     @property
     def end(self) -> datetime:

@@ -28,6 +28,47 @@ logger = logging.getLogger("highlight_bot.capture")
 
 FILE_SEGMENT_S = 2.0
 """Length of the pieces a local file is cut into, like Twitch's segments."""
+TS_PACKET_BYTES = 188
+TS_SYNC_BYTE = 0x47
+_MP4_BOX_HEADER_BYTES = 8
+
+
+def container_defect(data: bytes, container: str) -> str | None:
+    """Why ``data`` is not a usable segment of ``container``, as a sentence; None when its structure is sound.
+
+    A structural check, no decoding: MPEG-TS must hold sync bytes every 188 bytes (a cut-off last
+    packet is tolerated: its frames before the cut still decode), fMP4 must be a chain of boxes
+    holding a ``moof`` and an ``mdat``. Bytes that fail it (an error page, a truncated or garbled
+    download) would make the decoder fail, so the segment is announced as missing instead.
+    """
+    if not data:
+        return "the segment is empty"
+    if container == "fmp4":
+        return _fmp4_defect(data)
+    packets = len(data) // TS_PACKET_BYTES
+    if packets == 0 or data[0] != TS_SYNC_BYTE:
+        return "the segment is not MPEG-TS (no sync byte at its start)"
+    lost = packets - data[: packets * TS_PACKET_BYTES : TS_PACKET_BYTES].count(TS_SYNC_BYTE)
+    if lost:
+        return f"the segment is corrupt: {lost} of its {packets} MPEG-TS packets lost their sync byte"
+    return None
+
+
+def _fmp4_defect(data: bytes) -> str | None:
+    boxes: set[bytes] = set()
+    offset = 0
+    while offset + _MP4_BOX_HEADER_BYTES <= len(data):
+        size = int.from_bytes(data[offset : offset + 4], "big")
+        kind = data[offset + 4 : offset + 8]
+        if size == 1 and offset + 16 <= len(data):  # a 64-bit size follows the type
+            size = int.from_bytes(data[offset + 8 : offset + 16], "big")
+        if size < _MP4_BOX_HEADER_BYTES:
+            return f"the fMP4 fragment is corrupt: box {kind!r} at byte {offset} has size {size}"
+        boxes.add(kind)
+        offset += size
+    if not {b"moof", b"mdat"} <= boxes:
+        return "the fMP4 fragment is corrupt: it lacks a moof or mdat box"
+    return None
 
 
 class StreamClock:
@@ -70,6 +111,9 @@ def hls_segments(
             skipped = True
             continue
         start, stream_time = clock.place(live.program_date_time, live.duration_s)
+        defect = container_defect(data, live.container)
+        if defect is not None:
+            logger.warning("segment %d is unusable and will be announced as missing: %s", live.sequence, defect)
         yield (
             live,
             SegmentMedia(
@@ -81,6 +125,8 @@ def hls_segments(
                 container=live.container,
                 init_section=init,
                 discontinuity=live.discontinuity or skipped,
+                uri=live.uri,
+                defect=defect,
             ),
         )
         skipped = False
@@ -133,13 +179,8 @@ def _resolve_until_live(resolver: Resolver, stop_event: threading.Event) -> str 
     return None
 
 
-def source_segments(
-    source: str, quality: str, stop_event: threading.Event, locations: dict[int, str]
-) -> Iterator[SegmentMedia]:
-    """The segments of any source `detect` accepts: a local file, an HLS URL or a Twitch channel.
-
-    ``locations`` is filled with each segment's URL as it is read.
-    """
+def source_segments(source: str, quality: str, stop_event: threading.Event) -> Iterator[SegmentMedia]:
+    """The segments of any source `detect` accepts: a local file, an HLS URL or a Twitch channel."""
     spec = parse_source(source)
     if spec.kind is SourceKind.FILE:
         yield from file_segments(Path(spec.location), stop_event=stop_event)
@@ -150,6 +191,5 @@ def source_segments(
         return
     http = requests.Session()
     follower = PlaylistFollower(url, http=http, resolver=resolver, stop_event=stop_event)
-    for live, media in hls_segments(follower, http):
-        locations[media.sequence] = live.uri
+    for _live, media in hls_segments(follower, http):
         yield media

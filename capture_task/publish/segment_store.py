@@ -67,7 +67,7 @@ class SegmentStore(Protocol):
     def store_init(self, channel: str, data: bytes) -> str: ...
 
 
-def _channel_folder(channel: str) -> str:
+def channel_folder(channel: str) -> str:
     """The channel as one safe path component: ``twitch:somechannel`` → ``twitch_somechannel``."""
     folder = _UNSAFE_IN_KEY.sub("_", channel)
     if not folder.strip("."):
@@ -92,7 +92,7 @@ def segment_key(channel: str, sequence: int, container: str = "ts") -> str:
         raise ValueError(f"a media sequence number is never negative, got {sequence}")
     if container not in _SUFFIX:
         raise ValueError(f"unknown container {container!r}; expected one of {sorted(_SUFFIX)}")
-    return f"{SEGMENTS_PREFIX}/{_channel_folder(channel)}/{sequence:012d}{_SUFFIX[container]}"
+    return f"{SEGMENTS_PREFIX}/{channel_folder(channel)}/{sequence:012d}{_SUFFIX[container]}"
 
 
 def init_key(channel: str, data: bytes) -> str:
@@ -102,7 +102,7 @@ def init_key(channel: str, data: bytes) -> str:
     gives a new object only when the init section really changes.
     """
     digest = hashlib.sha256(data).hexdigest()[:_INIT_HASH_CHARS]
-    return f"{SEGMENTS_PREFIX}/{_channel_folder(channel)}/init-{digest}.mp4"
+    return f"{SEGMENTS_PREFIX}/{channel_folder(channel)}/init-{digest}.mp4"
 
 
 def _with_prefix(prefix: str, key: str) -> str:

@@ -61,8 +61,18 @@ class Enricher:
         self._clock = clock
 
     def on_segment(self, segment: SegmentEvent) -> dict[str, GoalOutcome]:
-        """Index the segment; settle the channel's waiting goals it completes (or that waited too long)."""
-        self.index.put_segment(segment)
+        """Index the segment; settle the channel's waiting goals it completes (or that waited too long).
+
+        A gap (``segment.is_missing``: the capture task read it but could not keep its bytes) is not
+        indexed: to the clip rules it is absent, never a location clip would fail to read.
+        """
+        if segment.is_missing:
+            logger.warning(
+                "segment announced as missing",
+                extra={"channel": segment.channel, "sequence": segment.sequence, "reason": segment.missing_reason},
+            )
+        else:
+            self.index.put_segment(segment)
         return self.settle_waiting(segment.channel)
 
     def settle_waiting(self, channel: str) -> dict[str, GoalOutcome]:

@@ -1,18 +1,56 @@
-"""Helpers for the capture end-to-end tests: render, serve, run the CLI, compare with truth."""
+"""Helpers for the capture end-to-end tests: render, serve, run the CLI, compare with truth, load the CPU."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sample_broadcast import BroadcastInfo, SampleBroadcast, ensure_broadcast
+from sample_broadcast import TWITCH_WINDOW_SEGMENTS, BroadcastInfo, LiveHlsServer, SampleBroadcast, ensure_broadcast
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 GOAL_TIME_TOLERANCE_S = 1.0
+REAL_TIME = 1.0
+"""Live-capture tests serve their stream at real time with Twitch's window (``TWITCH_WINDOW_SEGMENTS``):
+what a capture must keep up with in production, and nothing tighter."""
+BUSY_NEIGHBOUR_MAX_S = 900
+"""A busy neighbour ends by itself after this long, should a test die before it could stop it."""
+
+
+def served_like_twitch(directory: Path, **options: Any) -> LiveHlsServer:
+    """The broadcast served live at real time with Twitch's window; ``options`` add faults or ads.
+
+    The stream goes live at the capture's first playlist request, so however long the capture takes
+    to start on a loaded machine, it joins at the first segment.
+    """
+    return LiveHlsServer(
+        directory,
+        speed=REAL_TIME,
+        window_segments=TWITCH_WINDOW_SEGMENTS,
+        preloaded_segments=2,
+        live_from_first_request=True,
+        **options,
+    )
+
+
+@contextmanager
+def busy_neighbour() -> Iterator[subprocess.Popen[bytes]]:
+    """A process spinning on the CPU while the block runs: live-capture tests prove they need no spare CPU.
+
+    It is bounded (it stops itself after ``BUSY_NEIGHBOUR_MAX_S``) and killed by its own pid on exit.
+    """
+    spin = f"end=$((SECONDS+{BUSY_NEIGHBOUR_MAX_S})); while [ $SECONDS -lt $end ]; do :; done"
+    process = subprocess.Popen(["bash", "-c", spin])
+    try:
+        yield process
+    finally:
+        process.kill()
+        process.wait()
 
 
 def rendered(cache: Path, sample: SampleBroadcast) -> BroadcastInfo:

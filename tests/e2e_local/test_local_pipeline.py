@@ -1,9 +1,10 @@
 """The README's main command, end to end, on a short generated stream.
 
-Real everything: x264 HLS served live on 127.0.0.1, the capture task, moto in
-server mode on loopback, the real enrich and clip handlers with real ffmpeg,
-the real webhook hook posting to a loopback chat server, the gallery hook, and
-the gallery page checked in headless Chromium.
+Real everything: x264 HLS served live on 127.0.0.1 (real time, Twitch's window),
+the capture task, moto in server mode on loopback, the real enrich and clip
+handlers with real ffmpeg, the real webhook hook posting to a loopback chat
+server, the gallery hook, and the gallery page checked in headless Chromium.
+A busy neighbour process takes CPU throughout: nothing depends on the machine's speed.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 import os
 import shutil
 import subprocess
-from datetime import timedelta
+import time
 from pathlib import Path
 
 import cv2
@@ -22,6 +23,7 @@ from capture_task.vision.reader import ScoreboardReader
 from local_pipeline.display import verdict
 from local_pipeline.pipeline import LocalRun, LocalRunOptions, run_pipeline
 from sample_broadcast import test_broadcast
+from tests.e2e_local.capture_support import REAL_TIME, busy_neighbour
 
 pytestmark = pytest.mark.slow
 PRE_ROLL_S, POST_ROLL_S = 6.0, 4.0
@@ -33,9 +35,17 @@ SEGMENT_S = 2.0
 def local_run(tmp_path_factory: pytest.TempPathFactory) -> LocalRun:
     out = tmp_path_factory.mktemp("highlights")
     options = LocalRunOptions(
-        out=out, pre_roll_s=PRE_ROLL_S, post_roll_s=POST_ROLL_S, speed=2.0, sample=test_broadcast("720p30")
+        out=out, pre_roll_s=PRE_ROLL_S, post_roll_s=POST_ROLL_S, speed=REAL_TIME, sample=test_broadcast("720p30")
     )
-    return run_pipeline(options)
+    started = time.monotonic()
+    with busy_neighbour():
+        run = run_pipeline(options)
+    run_durations_s[id(run)] = time.monotonic() - started
+    return run
+
+
+run_durations_s: dict[int, float] = {}
+"""Wall time of each run: no latency can exceed it."""
 
 
 def _ffprobe(path: Path) -> dict:
@@ -105,10 +115,9 @@ def test_the_webhook_hook_posted_each_highlight(local_run: LocalRun) -> None:
 
 
 def test_latency_from_screen_to_hook_is_measured(local_run: LocalRun) -> None:
+    # Measured, not bounded: how long it takes depends on the machine; that it is a real span does not.
     assert set(local_run.latencies_s) == {h.goal.id for h in local_run.highlights}
-    assert all(
-        timedelta(seconds=0) < timedelta(seconds=v) < timedelta(seconds=60) for v in local_run.latencies_s.values()
-    )
+    assert all(0 < latency < run_durations_s[id(local_run)] for latency in local_run.latencies_s.values())
 
 
 def _chromium() -> str | None:

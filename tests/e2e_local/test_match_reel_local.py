@@ -16,13 +16,14 @@ import pytest
 from local_pipeline.display import verdict
 from local_pipeline.pipeline import LocalRunOptions, run_pipeline
 from sample_broadcast import bench_suite
+from tests.e2e_local.capture_support import REAL_TIME
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("busy_neighbour")]
 
 
 def test_first_match_reel_is_made_from_its_goals(tmp_path: Path) -> None:
     sample = next(s for s in bench_suite() if s.script.new_match is not None and s.script.half_time is None)
-    run = run_pipeline(LocalRunOptions(out=tmp_path, speed=4.0, pre_roll_s=6.0, post_roll_s=4.0, sample=sample))
+    run = run_pipeline(LocalRunOptions(out=tmp_path, speed=REAL_TIME, pre_roll_s=6.0, post_roll_s=4.0, sample=sample))
     ok, sentence = verdict(run)
     assert ok, sentence
     assert run.truth is not None

@@ -1,7 +1,9 @@
 """The Fargate service loop: channel from SSM, events to Kinesis, bytes to S3, switch without redeploy.
 
 moto's in-process backends stand in for AWS (they patch botocore in every
-thread); the streams are generated broadcasts served live on 127.0.0.1.
+thread); the streams are generated broadcasts served live on 127.0.0.1 at real time with
+Twitch's window, beside a busy neighbour process. The test waits on what it needs to see,
+never on a time.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from capture_task.publish.publisher import KinesisSink
 from capture_task.publish.segment_store import S3SegmentStore
 from capture_task.service import CaptureService, ChannelParameter
 from contracts.channels import channel_entry
-from sample_broadcast import LiveHlsServer, test_broadcast
-from tests.e2e_local.capture_support import rendered
+from sample_broadcast import test_broadcast
+from tests.e2e_local.capture_support import busy_neighbour, rendered, served_like_twitch
 from tests.functional.fake_aws import use_fake_aws_environment
 
 PARAMETER = "/highlight-bot/channel"
+HUNG_AFTER_S = 600
+"""Only a hung test waits this long: every wait below ends on the condition it waits for."""
 
 
 def test_parameter_entries() -> None:
@@ -46,14 +50,24 @@ def _kinesis_events(client: Any, stream: str) -> list[dict[str, Any]]:
     return events
 
 
+def _wait_for_goal(kinesis: Any, channel: str, service: CaptureService) -> None:
+    """Until a goal of ``channel`` is on the stream (or the service reported a failure)."""
+    give_up_at = time.monotonic() + HUNG_AFTER_S
+    while not service.errors and time.monotonic() < give_up_at:
+        if any(e["channel"] == channel and e["type"] == "goal" for e in _kinesis_events(kinesis, "events")):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"no goal of {channel} reached Kinesis; capture errors: {service.errors}")
+
+
 @pytest.mark.slow
 def test_service_switches_channel_when_the_parameter_changes(
     broadcast_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     use_fake_aws_environment(monkeypatch)
     info = rendered(broadcast_cache, test_broadcast("720p30"))
-    second = LiveHlsServer(info.directory, speed=4, preloaded_segments=2)
-    with mock_aws(), LiveHlsServer(info.directory, speed=4, preloaded_segments=2) as first:
+    second = served_like_twitch(info.directory)
+    with busy_neighbour(), mock_aws(), served_like_twitch(info.directory) as first:
         ssm, kinesis, s3 = (boto3.client(name) for name in ("ssm", "kinesis", "s3"))
         kinesis.create_stream(StreamName="events", ShardCount=1)
         s3.create_bucket(Bucket="segments")
@@ -66,16 +80,12 @@ def test_service_switches_channel_when_the_parameter_changes(
         )
         worker = threading.Thread(target=service.run, daemon=True)
         worker.start()
-        time.sleep(3)
+        _wait_for_goal(kinesis, "chan_a", service)
         second.__enter__()  # the new channel goes live when the operator switches to it
         ssm.put_parameter(Name=PARAMETER, Value=f"chan_b={second.playlist_url}", Type="String", Overwrite=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not any(
-            e["channel"] == "chan_b" and e["type"] == "goal" for e in _kinesis_events(kinesis, "events")
-        ):
-            time.sleep(0.5)
+        _wait_for_goal(kinesis, "chan_b", service)
         service.stop()
-        worker.join(timeout=30)
+        worker.join(timeout=HUNG_AFTER_S)
         second.__exit__(None, None, None)
         events = _kinesis_events(kinesis, "events")
         keys = {o["Key"] for o in s3.list_objects_v2(Bucket="segments").get("Contents", [])}

@@ -219,18 +219,24 @@ def _poll_until_ended(url: str, deadline_s: float = 10.0) -> list[str]:
 
 @pytest.mark.slow
 def test_live_playlist_grows_slides_and_ends(short_broadcast: BroadcastInfo) -> None:
-    with LiveHlsServer(short_broadcast.directory, speed=8, window_segments=3) as server:
+    # The stream's clock is stepped a segment at a time, so the test sees every state whatever the machine's speed.
+    stream_clock = [0.0]
+    segment_s = 2.0
+    with LiveHlsServer(short_broadcast.directory, window_segments=3, clock=lambda: stream_clock[0]) as server:
         assert server.playlist_url.startswith("http://127.0.0.1:")
         early = requests.get(server.base_url + "seg_00004.ts", timeout=HTTP_TIMEOUT_S)
         assert early.status_code == 404  # not live yet
-        texts = _poll_until_ended(server.playlist_url)
+        texts = []
+        for _ in range(len(short_broadcast.segments)):
+            stream_clock[0] += segment_s
+            texts.append(requests.get(server.playlist_url, timeout=HTTP_TIMEOUT_S).text)
         last = requests.get(server.base_url + "seg_00004.ts", timeout=HTTP_TIMEOUT_S)
     assert last.status_code == 200 and last.headers["Content-Type"] == "video/mp2t"
     sequences = [_media_sequence(text) for text in texts]
-    assert sequences == sorted(sequences) and sequences[-1] == 2
+    assert sequences == [0, 0, 0, 1, 2]
     sizes = [len(_uris(text)) for text in texts]
-    assert min(sizes) < 3 and max(sizes) == 3
-    assert all("#EXT-X-ENDLIST" not in text for text in texts[:-1])
+    assert sizes == [1, 2, 3, 3, 3]
+    assert "#EXT-X-ENDLIST" in texts[-1] and all("#EXT-X-ENDLIST" not in text for text in texts[:-1])
     assert _uris(texts[-1]) == ["seg_00002.ts", "seg_00003.ts", "seg_00004.ts"]
     pdts = _playlist_tags(texts[-1], "#EXT-X-PROGRAM-DATE-TIME:")
     assert pdts == _playlist_tags(short_broadcast.playlist.read_text(), "#EXT-X-PROGRAM-DATE-TIME:")[2:]

@@ -17,7 +17,7 @@ ALLOWED_STAGE_IMPORTS = {
     "ingest": {"ingest"},
     "vision": {"ingest", "vision"},
     "detect": {"vision", "detect"},
-    "publish": {"ingest", "vision", "publish"},
+    "publish": {"ingest", "vision", "detect", "publish"},
 }
 """Which stages a stage's modules may import (besides the package's top-level exceptions and metrics)."""
 

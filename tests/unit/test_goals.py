@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from capture_task.detect.goals import GoalDetector
+from capture_task.detect.goals import DetectedGoal, GoalDetector
 from capture_task.vision.readings import FrameObservation, ScoreboardReading
 from contracts import Score, Teams
 
@@ -14,7 +15,7 @@ START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 TEAMS = Teams(home="LIV", away="MCI")
 
 
-def run(detector: GoalDetector, script: list[str | None], step_s: float = 0.5):
+def run(detector: GoalDetector, script: list[str | None], step_s: float = 0.5) -> list[tuple[int, DetectedGoal]]:
     """Feed readings like "1-0@23:10" or "CHE-MUN 0-1@01:26" (None = hidden HUD); return (step, goal)s."""
     found = []
     for index, item in enumerate(script):
@@ -104,29 +105,6 @@ def test_zero_zero_mid_match_is_a_misread() -> None:
     assert detector.score == Score(home=2, away=1)
 
 
-def test_double_jump_after_a_gap_emits_both_goals() -> None:
-    detector = GoalDetector()
-    found = run(detector, ["1-1"] * 3 + [None] * 5 + ["3-1"] * 3)
-    goals = [goal for _, goal in found]
-    assert [goal.score for goal in goals] == [Score(home=2, away=1), Score(home=3, away=1)]
-    assert [goal.previous_score for goal in goals] == [Score(home=1, away=1), Score(home=2, away=1)]
-    assert all(goal.side == "home" for goal in goals)
-
-
-def test_duplicate_readings_after_a_goal_do_not_repeat_it() -> None:
-    detector = GoalDetector()
-    found = run(detector, ["0-0"] * 3 + ["0-1"] * 30 + [None] * 3 + ["0-1"] * 10)
-    assert len(found) == 1
-
-
-def test_implausible_score_that_persists_is_adopted_silently() -> None:
-    detector = GoalDetector(confirmations=2, resync_confirmations=6)
-    assert run(detector, ["0-0"] * 3 + ["4-0"] * 6 + ["5-0"] * 2) != []
-    detector = GoalDetector(confirmations=2, resync_confirmations=6)
-    assert run(detector, ["0-0"] * 3 + ["4-0"] * 6) == []
-    assert detector.score == Score(home=4, away=0)
-
-
 def test_both_sides_changing_at_once_is_a_misread() -> None:
     detector = GoalDetector(resync_confirmations=100)
     assert run(detector, ["1-1"] * 3 + ["2-2"] * 20) == []
@@ -147,6 +125,179 @@ def test_other_team_codes_late_in_a_match_are_a_misread_not_a_new_match() -> Non
     found = run(detector, ["2-1@60:00"] * 3 + ["LIV-MCL 2-1@61:00"] * 3 + ["LIV-MCL 3-1@62:00"] * 3)
     assert detector.matches_started == 0
     assert [goal.score for _, goal in found] == [Score(home=3, away=1)]
+
+
+def frame(index: int, step_s: float = 0.5) -> tuple[datetime, float]:
+    """The (at, stream_time) of the script's item ``index``: goal times are checked exactly, not to ±1 s."""
+    return START + timedelta(seconds=index * step_s), index * step_s
+
+
+def stamped(found: list[tuple[int, DetectedGoal]]) -> list[tuple[str, str, datetime, float]]:
+    """(previous score, score, at, stream_time) of each goal, for exact comparisons."""
+    return [(str(g.previous_score), str(g.score), g.at, g.stream_time) for _, g in found]
+
+
+def warnings_in(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def test_the_default_confirmation_count_is_three_reads() -> None:
+    # Two reads of a new score are not a goal (a misread held twice); the third is, timed by the first.
+    assert run(GoalDetector(), ["0-0"] * 3 + ["1-0"] * 2 + ["0-0"]) == []
+    found = run(GoalDetector(), ["0-0"] * 3 + ["1-0"] * 3)
+    assert [index for index, _ in found] == [5]
+    assert stamped(found) == [("0-0", "1-0", *frame(3))]
+
+
+@pytest.mark.parametrize("reads", [3, 20])
+@pytest.mark.parametrize(
+    ("new", "want", "warned"),
+    [
+        ("1-1", [], False),  # a jump of 0: nothing happened
+        ("1-2", [("1-1", "1-2")], False),
+        ("1-3", [("1-1", "1-3")], True),  # a jump of 2 without the 1-2 frame: ONE goal, and a warning
+        ("1-4", [], True),  # a jump of 3 in one step: a misread, loudly
+        ("2-2", [], True),  # both sides at once, neither goal's frame seen
+    ],
+)
+def test_jumps_in_one_step(
+    caplog: pytest.LogCaptureFixture, new: str, want: list[tuple[str, str]], warned: bool, reads: int
+) -> None:
+    detector = GoalDetector()
+    found = run(detector, ["1-1"] * 3 + [new] * reads)
+    assert stamped(found) == [(before, after, *frame(3)) for before, after in want]
+    assert detector.score == (Score(home=1, away=1) if not want else found[-1][1].score)
+    assert bool(warnings_in(caplog)) == warned
+    if warned:
+        assert any(new in message and "1-1" in message for message in warnings_in(caplog)), "says what it read"
+
+
+def test_jumps_in_confirmed_steps_each_give_their_goal() -> None:
+    found = run(GoalDetector(), ["1-1"] * 3 + ["1-2"] * 3 + ["1-3"] * 4 + ["1-4"] * 3 + ["2-4"] * 3)
+    assert stamped(found) == [
+        ("1-1", "1-2", *frame(3)),
+        ("1-2", "1-3", *frame(6)),
+        ("1-3", "1-4", *frame(10)),
+        ("1-4", "2-4", *frame(13)),
+    ]
+
+
+def test_a_double_jump_gives_two_goals_when_each_goal_has_its_own_first_frame(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The 1-2 was read once (a replay hid the HUD), then 1-3 was confirmed: two goals, two frames.
+    found = run(GoalDetector(), ["1-1"] * 3 + ["1-2"] + [None] * 6 + ["1-3"] * 3)
+    assert stamped(found) == [("1-1", "1-2", *frame(3)), ("1-2", "1-3", *frame(10))]
+    assert warnings_in(caplog) == []
+    # Both sides: the home goal's frame, then the away goal's.
+    found = run(GoalDetector(), ["1-1"] * 3 + ["2-1"] + ["2-2"] * 3)
+    assert [(g.side, str(g.score), g.stream_time) for _, g in found] == [("home", "2-1", 1.5), ("away", "2-2", 2.0)]
+
+
+def test_an_intermediate_read_after_the_new_score_is_no_frame_of_its_own(caplog: pytest.LogCaptureFixture) -> None:
+    # 1-2 read only after 1-3 first showed: a misread of 1-3, not the first goal's frame.
+    found = run(GoalDetector(), ["1-1"] * 3 + ["1-3", "1-2", "1-3", "1-3"])
+    assert stamped(found) == [("1-1", "1-3", *frame(3))]
+    assert "ONE goal" in " ".join(warnings_in(caplog))
+
+
+def test_three_goals_in_seconds_is_a_misread_even_with_every_step_read() -> None:
+    detector = GoalDetector()
+    assert run(detector, ["1-0"] * 3 + ["2-0", "3-0"] + ["4-0"] * 20) == []
+    assert detector.score == Score(home=1, away=0)
+
+
+def test_a_misread_jump_of_three_held_for_three_reads_gives_no_goal(caplog: pytest.LogCaptureFixture) -> None:
+    detector = GoalDetector()
+    assert run(detector, ["1-0"] * 3 + ["4-0"] * 3 + ["1-0"] * 3) == []
+    assert detector.score == Score(home=1, away=0)
+    assert detector.changes_refused == 1
+    (warning,) = warnings_in(caplog)
+    assert "4-0" in warning and "read 3 times" in warning and "stays LIV 1-0 MCI" in warning
+
+
+def test_a_misread_that_is_never_a_football_score_is_never_adopted(caplog: pytest.LogCaptureFixture) -> None:
+    # The HUD "LIV 1 - 0 MCI" read as 1-90 for the rest of the goal's reads; the next goal is read right.
+    detector = GoalDetector()
+    found = run(detector, ["0-0"] * 3 + ["1-90"] * 50 + ["2-0"] * 3 + ["2-1"] * 3)
+    assert detector.score == Score(home=2, away=1)
+    assert stamped(found) == [("0-0", "2-0", *frame(53)), ("2-0", "2-1", *frame(56))]
+    assert any("1-90" in message and "no football match" in message for message in warnings_in(caplog))
+
+
+def test_joining_on_a_misread_waits_for_a_plausible_score() -> None:
+    detector = GoalDetector()
+    assert run(detector, ["1-90"] * 30) == []
+    assert detector.score is None and detector.checkpoint("chan") is None
+    assert stamped(run(detector, ["1-0"] * 3 + ["2-0"] * 3)) == [("1-0", "2-0", *frame(3))]
+
+
+@pytest.mark.parametrize(("first", "adopted"), [("20-19", True), ("21-0", False), ("3-21", False)])
+def test_the_plausible_bound_is_twenty_goals_a_side(first: str, adopted: bool) -> None:
+    detector = GoalDetector()
+    run(detector, [first] * 5)
+    assert (detector.score is not None) == adopted
+
+
+def test_a_lower_score_that_stays_is_a_new_match_joined_mid_way(caplog: pytest.LogCaptureFixture) -> None:
+    detector = GoalDetector()
+    # Twelve reads (~24 s of keyframes): long enough that a misread down does not end a match.
+    assert run(detector, ["2-1@60:00"] * 3 + ["1-1@61:00"] * 11) == []
+    assert detector.score == Score(home=2, away=1) and detector.matches_started == 0
+    assert run(detector, ["1-1@62:00"]) == []
+    assert detector.score == Score(home=1, away=1) and detector.matches_started == 1
+    assert "new match joined mid-way" in " ".join(warnings_in(caplog))
+    assert stamped(run(detector, ["1-2@63:00"] * 3)) == [("1-1", "1-2", *frame(0))]
+
+
+def test_replays_between_goals_hide_the_hud_without_changing_anything() -> None:
+    # The usual FIFA rhythm: a goal shows for a few seconds, then a ~9 s replay hides the HUD.
+    script = ["0-0"] * 3 + ["0-1"] + [None] * 18 + ["0-1"] * 2 + [None] * 4 + ["0-1"] * 20
+    script += ["1-1"] * 2 + [None] * 18 + ["1-1"] + [None] * 3 + ["1-1"] * 3
+    found = run(GoalDetector(), script)
+    assert stamped(found) == [("0-0", "0-1", *frame(3)), ("0-1", "1-1", *frame(48))]
+    assert [index for index, _ in found] == [23, 68]
+
+
+def test_a_match_joined_mid_way_starts_from_its_first_confirmed_score() -> None:
+    detector = GoalDetector()
+    found = run(detector, [None] * 4 + ["1-2@55:10"] * 3 + ["2-2@56:00"] * 3)
+    assert stamped(found) == [("1-2", "2-2", *frame(7))]
+    assert detector.matches_started == 0
+
+
+def test_a_new_match_of_other_teams_at_kick_off_with_the_same_score_is_still_a_new_match() -> None:
+    detector = GoalDetector()
+    script = ["0-0@90:00"] * 3 + [None] * 10 + ["CHE-MUN 0-0@00:05"] * 3 + ["CHE-MUN 1-0@03:00"] * 3
+    found = run(detector, script)
+    assert detector.matches_started == 1
+    assert [(str(g.score), g.teams.home) for _, g in found] == [("1-0", "CHE")]
+
+
+def test_a_lower_score_at_kick_off_is_a_new_match_counted_from_nil_nil() -> None:
+    detector = GoalDetector()
+    found = run(detector, ["3-2@90:00"] * 3 + [None] * 10 + ["0-1@00:40"] * 3)
+    assert detector.matches_started == 1
+    assert stamped(found) == [("0-0", "0-1", *frame(13))]
+
+
+def test_other_codes_after_the_clock_went_on_are_the_same_match_even_early() -> None:
+    detector = GoalDetector()
+    found = run(detector, ["0-0@05:00"] * 3 + ["LIV-MCL 1-0@06:00"] * 3)
+    assert detector.matches_started == 0 and detector.teams == Teams(home="LIV", away="MCL")
+    assert stamped(found) == [("0-0", "1-0", *frame(3))]
+
+
+def test_two_goals_never_share_a_frame() -> None:
+    scripts = [
+        ["1-1"] * 3 + [None] * 5 + ["3-1"] * 3,
+        ["0-0"] * 3 + ["0-1", "0-2"] * 3,
+        ["0-0"] * 3 + ["2-0", "1-0", "2-0", "2-0"],
+        ["CHE-MUN 0-0@00:10"] * 3 + ["CHE-MUN 2-0@01:00"] * 3,
+    ]
+    for script in scripts:
+        times = [goal.stream_time for _, goal in run(GoalDetector(), script)]
+        assert times and len(times) == len(set(times)), script
 
 
 def _track(script: list[tuple[str | None, list[str]]]) -> list[tuple[int, str, int]]:
@@ -185,3 +336,45 @@ def test_a_new_match_ends_the_previous_one_when_full_time_was_not_seen() -> None
 def test_stoppage_time_without_a_panel_ends_after_a_minute() -> None:
     script = [("1-1@90:00", [])] + [("1-1@90:00", [])] * 31
     assert _track(script) == [(30, "full_time", 0)]
+
+
+def test_joining_just_after_a_goal_says_that_goal_is_not_reported(caplog: pytest.LogCaptureFixture) -> None:
+    detector = GoalDetector()
+    assert run(detector, [None] * 4 + ["1-2@55:10"] + ["2-2@55:12"] * 3) == []
+    assert detector.score == Score(home=2, away=2)
+    (warning,) = warnings_in(caplog)
+    assert "joined at 2-2" in warning and "1-2 was read 1 time(s)" in warning and "not reported" in warning
+
+
+def test_fresh_reads_are_asked_for_while_a_change_is_open_then_no_longer() -> None:
+    detector = GoalDetector()
+    run(detector, ["1-0"] * 3)
+    assert not detector.awaiting_confirmation
+    run(detector, ["4-0"])
+    assert detector.awaiting_confirmation
+    run(detector, ["4-0"] * 11)
+    assert not detector.awaiting_confirmation, "12 reads of a refused score: stop paying for fresh OCR"
+    run(detector, ["1-0"])
+    assert not detector.awaiting_confirmation
+
+
+def test_nil_nil_again_with_the_clock_back_at_kick_off_is_the_next_match() -> None:
+    detector = GoalDetector()
+    run(detector, ["0-0@90:00"] * 3 + [None] * 5 + ["0-0@00:10"] * 2)
+    assert detector.matches_started == 0, "two reads are not yet a new match"
+    run(detector, ["0-0@00:12", "1-0@03:00", "1-0@03:02", "1-0@03:04"])
+    assert detector.matches_started == 1 and detector.score == Score(home=1, away=0)
+    # Early in a match a clock misread as 00:xx is not a restart.
+    detector = GoalDetector()
+    run(detector, ["0-0@05:00"] * 3 + ["0-0@00:10"] * 5)
+    assert detector.matches_started == 0
+
+
+def test_a_change_still_unconfirmed_when_the_stream_ends_is_said(caplog: pytest.LogCaptureFixture) -> None:
+    # A goal shown for a moment, then a replay, then the end of the file: not a goal, but not silence either.
+    detector = GoalDetector()
+    assert run(detector, ["1-1"] * 3 + ["2-1"] + [None] * 5 + ["1-90"] * 3) == []
+    caplog.clear()
+    detector.end_of_stream()
+    (warning,) = warnings_in(caplog)
+    assert "LIV 2-1 MCI was read 1 time(s)" in warning and "not reported" in warning

@@ -1,0 +1,104 @@
+"""The fetch-ahead buffer and the container check, without media or network: order, spill, drop, errors."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from capture_task.exceptions import SourceUnavailable
+from capture_task.ingest.buffer import FetchAhead, SegmentBuffer
+from capture_task.ingest.media import SegmentMedia
+from capture_task.ingest.segments import TS_PACKET_BYTES, container_defect
+
+START = datetime(2024, 5, 18, 19, 30, tzinfo=UTC)
+KIB = 1024
+
+
+def a_segment(sequence: int, size: int = KIB) -> SegmentMedia:
+    data = bytes([sequence % 256]) * size
+    return SegmentMedia(sequence, START + timedelta(seconds=2 * sequence), 2.0, 2.0 * sequence, data)
+
+
+def test_segments_come_out_in_order_with_their_bytes_whether_held_in_memory_or_on_disk(tmp_path: Path) -> None:
+    buffer = SegmentBuffer(memory_limit_bytes=3 * KIB, spool_root=tmp_path)
+    for sequence in range(10):
+        buffer.put(a_segment(sequence))
+    buffer.finish()
+    assert buffer.stats.spilled == 7 and list(tmp_path.iterdir()), "beyond the memory bound, bytes went to disk"
+    taken = []
+    while (segment := buffer.get()) is not None:
+        taken.append(segment)
+    assert [s.data for s in taken] == [a_segment(n).data for n in range(10)]
+    buffer.close()
+    assert not list(tmp_path.iterdir()), "the spool folder is removed"
+
+
+def test_when_disk_is_full_too_the_oldest_spilled_segment_is_dropped_and_the_next_marked(tmp_path: Path) -> None:
+    buffer = SegmentBuffer(memory_limit_bytes=KIB, disk_limit_bytes=2 * KIB, spool_root=tmp_path)
+    for sequence in range(5):
+        buffer.put(a_segment(sequence))
+    buffer.finish()
+    taken = []
+    while (segment := buffer.get()) is not None:
+        taken.append(segment)
+    assert [s.sequence for s in taken] == [0, 3, 4]
+    assert buffer.stats.dropped == 2
+    assert [s.discontinuity for s in taken] == [False, True, False]
+
+
+def test_a_source_error_reaches_the_analysis_after_the_segments_before_it() -> None:
+    def source():  # type: ignore[no-untyped-def]
+        yield a_segment(0)
+        yield a_segment(1)
+        raise SourceUnavailable("The HLS playlist could not be fetched; check the URL.")
+
+    received = []
+    with pytest.raises(SourceUnavailable, match="check the URL"):
+        for segment in FetchAhead(source()):
+            received.append(segment.sequence)
+    assert received == [0, 1]
+
+
+def test_stopping_ends_the_iteration_and_the_source() -> None:
+    stop = threading.Event()
+    produced = threading.Event()
+
+    def endless():  # type: ignore[no-untyped-def]
+        sequence = 0
+        while not stop.is_set():
+            yield a_segment(sequence)
+            produced.set()
+            sequence += 1
+            stop.wait(0.01)
+
+    fetched = FetchAhead(endless(), stop_event=stop)
+    for segment in fetched:
+        assert produced.is_set()
+        if segment.sequence == 2:
+            stop.set()
+    assert stop.is_set() and fetched.stats.fetched >= 3
+
+
+@pytest.mark.parametrize(
+    ("data", "container", "problem"),
+    [
+        (b"", "ts", "empty"),
+        (b"<html>502 Bad Gateway</html>" * 20, "ts", "not MPEG-TS"),
+        ((b"\x47" + b"\x00" * 187) * 3 + b"\x00" * 188, "ts", "1 of its 4"),
+        (b"\x00\x00\x00\x08moov", "fmp4", "lacks a moof"),
+        (b"\x00\x00\x00\x02moof", "fmp4", "has size 2"),
+    ],
+)
+def test_bytes_that_are_not_the_container_are_a_defect(data: bytes, container: str, problem: str) -> None:
+    defect = container_defect(data, container)
+    assert defect is not None and problem in defect
+
+
+def test_sound_containers_have_no_defect_even_cut_off_mid_packet() -> None:
+    ts = (b"\x47" + b"\x00" * (TS_PACKET_BYTES - 1)) * 5 + b"\x47\x00"
+    fmp4 = b"\x00\x00\x00\x10moof" + b"\x00" * 8 + b"\x00\x00\x00\x10mdat" + b"\x00" * 4
+    assert container_defect(ts, "ts") is None
+    assert container_defect(fmp4, "fmp4") is None
