@@ -23,9 +23,10 @@ from capture_task.publish.segment_store import S3SegmentStore
 from capture_task.service import CaptureService, ChannelParameter
 from contracts import GoalEvent, HighlightEvent, ReelEvent, parse_event
 from contracts.settings import DEFAULT_SETTINGS
+from hooks.gallery.pages import GalleryGoal
 from local_pipeline.chat_receiver import ChatReceiver
 from local_pipeline.emulator import EmulatedAws, LocalResources
-from local_pipeline.gallery import Gallery, GalleryEntry
+from local_pipeline.gallery import Gallery
 from local_pipeline.sample import REPO_ROOT, demo_stream, serve_live
 from local_pipeline.triggers import KinesisTrigger, QueueTrigger, TopicSubscription, Trigger
 from sample_broadcast import SampleBroadcast
@@ -76,7 +77,7 @@ class LocalRun:
         return [goal for stats in self.capture_stats for goal in stats.goals]
 
     @property
-    def entries(self) -> list[GalleryEntry]:
+    def entries(self) -> list[GalleryGoal]:
         return sorted(self.gallery.entries.values(), key=lambda e: e.at) if self.gallery else []
 
     @property
@@ -158,13 +159,13 @@ def _triggers(aws: EmulatedAws, resources: LocalResources, gallery: Gallery, cha
     )["ARN"]
     aws.set_env({"WEBHOOK_SECRET_ARN": secret_arn})
     webhook_manifest = json.loads((REPO_ROOT / "hooks" / "webhook" / "hook.json").read_text())
+    # The local gallery subscribes like the cloud gallery hook, so it sees the same event types.
+    gallery_manifest = json.loads((REPO_ROOT / "hooks" / "gallery" / "hook.json").read_text())
     sns, sqs = aws.client("sns"), aws.client("sqs")
     return [
         KinesisTrigger("enrich", enrich_handler, aws.client("kinesis"), resources.stream_name),
         QueueTrigger("clip", clip_handler, sqs, resources.clip_queue_url),
-        TopicSubscription(
-            "gallery", gallery.handler, sns, sqs, resources.topic_arn, {"event_type": ["highlight", "reel"]}
-        ),
+        TopicSubscription("gallery", gallery.handler, sns, sqs, resources.topic_arn, gallery_manifest["filter_policy"]),
         TopicSubscription(
             "webhook", webhook_handler, sns, sqs, resources.topic_arn, webhook_manifest.get("filter_policy", {})
         ),
