@@ -130,3 +130,23 @@ def test_match_end_and_reel_round_trip_with_deterministic_ids() -> None:
     assert reel.title == "LIV 1-0 MCI: all goals"
     for event in (match, reel):
         assert parse_event(event.to_json()) == event
+
+
+def test_vertical_round_trips_and_names_its_highlight() -> None:
+    from contracts import VerticalEvent
+
+    media = StoredMedia(
+        bucket="b", key="k.vertical.mp4", url="https://example.invalid/v", content_type="video/mp4", size_bytes=7
+    )
+    vertical = VerticalEvent(
+        id="vertical-g-1", highlight_id="highlight-g-1", channel="chan", title="t", goal=a_goal(), clip=media,
+        thumbnail=media, source=media, width=720, height=1280, clip_start=AT, clip_end=AT + timedelta(seconds=25),
+        duration_s=25.0,
+    )  # fmt: skip
+    wire = json.loads(vertical.to_json())
+    assert (wire["type"], wire["v"], wire["width"], wire["height"]) == ("vertical", 1, 720, 1280)
+    assert parse_event(vertical.to_json()) == vertical
+    with pytest.raises(InvalidEventError, match="unsupported vertical event version 2"):
+        parse_event({**wire, "v": 2})
+    with pytest.raises(InvalidEventError, match="invalid vertical event"):
+        parse_event({**wire, "width": 0})
