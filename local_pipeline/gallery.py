@@ -1,4 +1,4 @@
-"""The local gallery hook: each highlight and reel becomes files in ./highlights and the gallery pages.
+"""The local gallery hook: each highlight, vertical cut and reel becomes files in ./highlights and the gallery pages.
 
 It is a hook like the ones in hooks/ (an SNS-shaped event in, the contracts parsed by the same
 code as the cloud gallery hook, `hooks.gallery.events`), and its pages come from the cloud
@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from contracts import HighlightEvent, ReelEvent, StoredMedia
+from contracts import HighlightEvent, ReelEvent, StoredMedia, VerticalEvent
 from hooks.gallery.events import gallery_events_from_sns
 from hooks.gallery.pages import (
     PAGE_NAME,
@@ -31,6 +31,7 @@ from hooks.gallery.pages import (
     with_channel,
     with_highlight,
     with_reel,
+    with_vertical,
 )
 
 INDEX_NAME = PAGE_NAME
@@ -59,11 +60,13 @@ class Gallery:
         return self.folder / channel_slug(channel) / PAGE_NAME
 
     def handler(self, event: dict[str, Any], context: Any) -> dict[str, list[str]]:
-        """The hook's Lambda-style entry point: highlights and match reels (their own event types)."""
+        """The hook's Lambda-style entry point: highlights, vertical cuts and match reels (their own event types)."""
         saved = []
         for published in gallery_events_from_sns(event):
             if isinstance(published, ReelEvent):
                 self.save_reel(published)
+            elif isinstance(published, VerticalEvent):
+                self.save_vertical(published)
             else:
                 self.save(published)
             saved.append(published.id)
@@ -87,6 +90,17 @@ class Gallery:
             # A redelivered highlight replaces its own entry: one clip per goal, on disk as on the page.
             gallery = self._change(highlight.channel, lambda g: with_highlight(g, highlight, clip))
         return gallery.goals[highlight.goal.id]
+
+    def save_vertical(self, vertical: VerticalEvent) -> GalleryGoal:
+        stem = f"{vertical.goal.id}-vertical"
+        media = GalleryMedia(
+            href=self._download(vertical.clip, f"{stem}.mp4"),
+            thumbnail_href=self._download(vertical.thumbnail, f"{stem}.jpg"),
+            duration_s=round(vertical.duration_s, 2),
+        )
+        with self._lock:
+            gallery = self._change(vertical.channel, lambda g: with_vertical(g, vertical.goal, vertical.title, media))
+        return gallery.goals[vertical.goal.id]
 
     def save_reel(self, reel: ReelEvent) -> None:
         href = self._download(reel.reel, f"{reel.id}-reel.mp4")

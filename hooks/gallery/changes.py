@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from contracts import HighlightEvent, ReelEvent, StoredMedia
+from contracts import HighlightEvent, ReelEvent, StoredMedia, VerticalEvent
 from hooks.gallery.events import GalleryEvent
-from hooks.gallery.pages import ChannelGallery, GalleryMedia, root_relative_href, with_highlight, with_reel
+from hooks.gallery.pages import (
+    ChannelGallery,
+    GalleryMedia,
+    root_relative_href,
+    with_highlight,
+    with_reel,
+    with_vertical,
+)
 from hooks.gallery.store import GALLERY_PREFIX
 
 
@@ -22,6 +29,11 @@ def change_for(published: GalleryEvent) -> Callable[[ChannelGallery], ChannelGal
             href=_href(published.clip), thumbnail_href=_href(published.thumbnail), duration_s=published.duration_s
         )
         return lambda gallery: with_highlight(gallery, published, clip)
+    if isinstance(published, VerticalEvent):
+        vertical = GalleryMedia(
+            href=_href(published.clip), thumbnail_href=_href(published.thumbnail), duration_s=published.duration_s
+        )
+        return lambda gallery: with_vertical(gallery, published.goal, published.title, vertical)
     if isinstance(published, ReelEvent):
         reel = GalleryMedia(href=_href(published.reel), duration_s=published.duration_s)
         return lambda gallery: with_reel(gallery, published, reel)

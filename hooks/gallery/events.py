@@ -1,4 +1,4 @@
-"""The events the gallery shows, from the SNS event its Lambda receives: highlights and match reels.
+"""The events the gallery shows, from the SNS event its Lambda receives: highlights, vertical cuts, reels.
 
 `hooks.shared.highlights_from_sns` accepts highlights only; the gallery also takes the other
 event types its filter policy lets through, so it reads the envelope itself, with the same checks.
@@ -12,15 +12,15 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser.models import SnsModel
 from pydantic import ValidationError
 
-from contracts import HighlightEvent, InvalidEventError, ReelEvent, parse_event
+from contracts import HighlightEvent, InvalidEventError, ReelEvent, VerticalEvent, parse_event
 from hooks.shared.validation import field_problems
 
-GalleryEvent = HighlightEvent | ReelEvent
-GALLERY_EVENT_TYPES = (HighlightEvent, ReelEvent)
+GalleryEvent = HighlightEvent | VerticalEvent | ReelEvent
+GALLERY_EVENT_TYPES = (HighlightEvent, VerticalEvent, ReelEvent)
 
 
 def gallery_events_from_sns(event: Mapping[str, Any]) -> list[GalleryEvent]:
-    """Every highlight or reel in an SNS-to-Lambda event; InvalidEventError names the first bad record."""
+    """Every highlight, vertical cut or reel in an SNS-to-Lambda event; InvalidEventError names the first bad record."""
     try:
         envelope = SnsModel.model_validate(event)
     except ValidationError as error:
