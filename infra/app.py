@@ -122,6 +122,7 @@ class StatelessStack(cdk.Stack):
             layers=layers,
             topic=state.highlights.topic,
             highlights_bucket=highlights_bucket,
+            highlights_base_url=state.highlight_links.base_url,
             secrets=state.hook_secrets.secrets,
         )
         self.monitoring = Monitoring(
