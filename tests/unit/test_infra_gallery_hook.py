@@ -69,8 +69,6 @@ def test_the_gallery_hears_highlights_verticals_and_reels_and_has_its_failure_qu
 def test_a_write_prefix_must_be_one_plain_folder(tmp_path: Path, prefix: str) -> None:
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "handler.py").write_text("")
-    (tmp_path / "pages" / "hook.json").write_text(
-        json.dumps({"description": "x", "highlights_bucket_writes": prefix})
-    )
+    (tmp_path / "pages" / "hook.json").write_text(json.dumps({"description": "x", "highlights_bucket_writes": prefix}))
     with pytest.raises(HookDefinitionError, match="highlights_bucket_writes"):
         discover_hooks(tmp_path)
