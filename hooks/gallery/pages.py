@@ -27,6 +27,7 @@ import hashlib
 import html
 import re
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,6 +36,12 @@ from contracts import GoalEvent, HighlightEvent, ReelEvent
 from contracts.events import UtcDatetime
 
 PAGE_NAME = "index.html"
+PAGE_GOALS = 60
+PAGE_REELS = 20
+"""The newest goals and reels a channel's page shows: a page (and its videos' metadata) stays light on a phone."""
+KEPT_GOALS = 500
+KEPT_REELS = 100
+"""The newest goals and reels a channel's gallery document remembers, so reading and writing it stays cheap."""
 _SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
@@ -126,9 +133,27 @@ def channel_slug(channel: str) -> str:
     return f"{readable}-{hashlib.sha256(channel.encode()).hexdigest()[:8]}"
 
 
-def _changed(gallery: ChannelGallery, **changes: object) -> ChannelGallery:
-    """The gallery with `changes`, one revision on; the same gallery when nothing changed."""
-    updated = gallery.model_copy(update=changes)
+def _newest(entries: dict[str, Any], count: int) -> dict[str, Any]:
+    if len(entries) <= count:
+        return entries
+    kept = sorted(entries.items(), key=lambda item: (item[1].at, item[0]), reverse=True)[:count]
+    return dict(kept)
+
+
+def _changed(
+    gallery: ChannelGallery,
+    *,
+    goals: dict[str, GalleryGoal] | None = None,
+    reels: dict[str, GalleryReel] | None = None,
+) -> ChannelGallery:
+    """The gallery with new goals or reels (the oldest beyond what it keeps dropped), one revision on;
+    the same gallery when nothing changed."""
+    updated = gallery.model_copy(
+        update={
+            "goals": _newest(gallery.goals if goals is None else goals, KEPT_GOALS),
+            "reels": _newest(gallery.reels if reels is None else reels, KEPT_REELS),
+        }
+    )
     if updated == gallery:
         return gallery
     return updated.model_copy(update={"revision": gallery.revision + 1})
@@ -308,6 +333,8 @@ def render_channel(gallery: ChannelGallery) -> str:
     """The channel's page: its match reels, then its goals, each newest first."""
     goals = sorted(gallery.goals.values(), key=lambda goal: (goal.at, goal.goal_id), reverse=True)
     reels = sorted(gallery.reels.values(), key=lambda reel: (reel.at, reel.match_id), reverse=True)
+    hidden = len(goals) - PAGE_GOALS
+    goals, reels = goals[:PAGE_GOALS], reels[:PAGE_REELS]
     parts = [
         f'  <p><a href="../{PAGE_NAME}">All channels</a></p>',
         f"  <h1>{_text(gallery.channel)}</h1>",
@@ -318,6 +345,8 @@ def render_channel(gallery: ChannelGallery) -> str:
     if not goals:
         parts.append('    <p class="empty">No goals yet.</p>')
     parts.append("  </section>")
+    if hidden > 0:
+        parts.append(f'  <p class="empty">{_count(hidden, "older goal")} not shown.</p>')
     return _page(f"highlight-bot: {gallery.channel}", "\n".join(parts))
 
 

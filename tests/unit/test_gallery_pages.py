@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
+
+from hooks.gallery import pages
 from hooks.gallery.pages import (
     ChannelGallery,
     GalleryIndex,
@@ -133,6 +136,18 @@ def test_links_into_the_bucket_are_relative_to_the_gallery_root() -> None:
     )
     links = links_of(render_channel(gallery))
     assert "../../highlights/g.mp4" in links and "https://cdn.example/g.jpg" in links
+
+
+def test_a_page_shows_the_newest_goals_and_the_document_forgets_the_oldest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pages, "PAGE_GOALS", 2)
+    monkeypatch.setattr(pages, "KEPT_GOALS", 3)
+    gallery = ChannelGallery(channel="sample")
+    goals = [goal_at(minutes, minutes + 1) for minutes in range(4)]
+    for goal in goals:
+        gallery = with_highlight(gallery, highlight_of(goal), media(goal.id))
+    assert set(gallery.goals) == {goal.id for goal in goals[1:]} and gallery.revision == 4
+    page = render_channel(gallery)
+    assert page.count("data-goal-id") == 2 and goals[1].id not in page and "1 older goal not shown." in page
 
 
 def test_empty_pages_say_so() -> None:
