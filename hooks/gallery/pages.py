@@ -295,7 +295,7 @@ _STYLE = """
     a { color: #8cf; }
     h1 { font-size: 1.5rem; margin: .2rem 0 1rem; }
     h2 { font-size: 1.2rem; margin: 1.5rem 0 .6rem; }
-    h3 { font-size: 1.1rem; margin: 0 0 .3rem; }
+    h3, article h2 { font-size: 1.1rem; margin: 0 0 .3rem; }
     .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 360px), 1fr)); gap: 1rem; }
     article { background: #222; padding: .8rem; border-radius: 8px; min-width: 0; }
     .meta { color: #aaa; margin: 0 0 .5rem; }

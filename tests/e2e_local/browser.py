@@ -156,5 +156,13 @@ class Page:
         return result["result"].get("value")
 
     def screenshot(self, path: Path, *, full_page: bool = False) -> None:
-        params: dict[str, Any] = {"format": "png", "captureBeyondViewport": full_page}
+        """The viewport as a PNG, or with `full_page` the whole page's length at the viewport's width."""
+        params: dict[str, Any] = {"format": "png"}
+        if full_page:
+            content = self.send("Page.getLayoutMetrics")["cssContentSize"]
+            viewport = self.send("Page.getLayoutMetrics")["cssLayoutViewport"]
+            params |= {
+                "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": viewport["clientWidth"], "height": content["height"], "scale": 1},
+            }
         path.write_bytes(base64.b64decode(self.send("Page.captureScreenshot", params)["data"]))

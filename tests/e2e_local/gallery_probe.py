@@ -86,6 +86,7 @@ def probe_gallery(
             report = page.evaluate(PAGE_REPORT)
             shot = shots / f"{name}-{width}x{height}.png"
             page.screenshot(shot)
+            page.screenshot(shot.with_name(f"{shot.stem}-full.png"), full_page=True)  # for a person to look at
             return PageReport(path, report, shot)
 
         index = visit(folder / "index.html", "index")
