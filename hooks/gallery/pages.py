@@ -36,9 +36,10 @@ from contracts import GoalEvent, HighlightEvent, ReelEvent
 from contracts.events import UtcDatetime
 
 PAGE_NAME = "index.html"
-PAGE_GOALS = 60
+PAGE_GOALS = 24
 PAGE_REELS = 20
-"""The newest goals and reels a channel's page shows: a page (and its videos' metadata) stays light on a phone."""
+"""The newest goals and reels a channel's page shows: with a poster per video (~200 KB at 720p) a page
+stays a few MB on a phone; the videos themselves load only when played (`preload="none"`)."""
 KEPT_GOALS = 500
 KEPT_REELS = 100
 """The newest goals and reels a channel's gallery document remembers, so reading and writing it stays cheap."""
@@ -248,7 +249,7 @@ def _video(media: GalleryMedia, *, label: str, css_class: str) -> str:
     poster = f' poster="{_text(_from_subfolder(media.thumbnail_href))}"' if media.thumbnail_href else ""
     return (
         f'<figure class="{css_class}">'
-        f'<video controls playsinline preload="metadata"{poster} src="{_text(href)}" '
+        f'<video controls playsinline preload="none"{poster} src="{_text(href)}" '
         f'aria-label="{_text(label)}"></video>'
         f'<figcaption><a href="{_text(href)}">{_text(label)}</a> · {media.duration_s:.1f} s</figcaption>'
         "</figure>"
@@ -264,7 +265,8 @@ def _goal_card(goal: GalleryGoal) -> str:
             if media.thumbnail_href:
                 thumbnails.append(media.thumbnail_href)
     images = "".join(
-        f'<img class="thumbnail" src="{_text(_from_subfolder(href))}" alt="thumbnail of {_text(goal.title)}">'
+        f'<img class="thumbnail" loading="lazy" src="{_text(_from_subfolder(href))}" '
+        f'alt="thumbnail of {_text(goal.title)}">'
         for href in thumbnails
     )
     return f"""    <article class="goal" data-goal-id="{_text(goal.goal_id)}">

@@ -18,13 +18,16 @@ from tests.e2e_local.browser import HeadlessChromium
 PAGE_REPORT = """
 (async () => {
   const videos = [...document.querySelectorAll('video')];
+  // The page loads no video until it is played (preload="none"); ask for each one's metadata as a tap would.
+  videos.forEach((video) => { video.preload = 'metadata'; video.load(); });
+  const images = [...document.images];
+  images.forEach((image) => { image.loading = 'eager'; });
   const settled = (video) => new Promise((done) => {
     if (video.readyState >= 1 || video.error) return done();
     video.addEventListener('loadedmetadata', done, {once: true});
     video.addEventListener('error', done, {once: true});
   });
   await Promise.all(videos.map(settled));
-  const images = [...document.images];
   await Promise.all(images.map((image) => image.complete ? null : new Promise((done) => {
     image.addEventListener('load', done, {once: true});
     image.addEventListener('error', done, {once: true});

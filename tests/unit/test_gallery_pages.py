@@ -55,9 +55,10 @@ def test_a_channel_page_lists_goals_newest_first_with_clip_vertical_and_meta() -
     assert page.index(f'data-goal-id="{second.id}"') < page.index(f'data-goal-id="{first.id}"')
     assert page.count("<video") == 3
     assert 'src="../clips/second-vertical.mp4"' in page and "9:16 clip" in page
-    assert 'poster="../clips/first.jpg"' in page and 'class="thumbnail" src="../clips/first.jpg"' in page
+    assert 'poster="../clips/first.jpg"' in page and 'class="thumbnail" loading="lazy" src="../clips/first.jpg"' in page
     assert "LIV 2-0 MCI" in page and "33&#x27;" in page and "2026-11-25 20:32 UTC" in page
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert page.count('preload="none"') == 3  # a video loads when played, not with the page
     assert "<script" not in page and "http" not in page.replace("https://", "")  # nothing loaded from elsewhere
 
 
