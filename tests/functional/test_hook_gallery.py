@@ -139,23 +139,28 @@ def test_vertical_cut_and_reel_join_the_goal_on_its_channel_page(s3: Any) -> Non
 
 
 class _RacingS3:
-    """An S3 client that lets another invocation write the document between this one's read and write."""
+    """An S3 client that lets another invocation run just before this one's first write of `key`."""
 
-    def __init__(self, real: Any, rival: Any) -> None:
+    def __init__(self, real: Any, rival: Any, key: str) -> None:
         self._real = real
         self._rival = rival
+        self._key = key
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
 
     def put_object(self, **request: Any) -> Any:
-        rival, self._rival = self._rival, None
-        if rival is not None and request["Key"] == channel_document_key("sample"):
+        if self._rival is not None and request["Key"] == self._key:
+            rival, self._rival = self._rival, None
             rival()
         return self._real.put_object(**request)
 
 
-def test_a_concurrent_update_is_merged_not_lost(s3: Any) -> None:
+@pytest.mark.parametrize(
+    "raced_key", [channel_document_key("sample"), "gallery/sample/index.html"], ids=["document", "page"]
+)
+def test_a_concurrent_update_is_merged_not_lost(s3: Any, raced_key: str) -> None:
+    """Another invocation writes between our read and our write of the document, or of the page."""
     ours, theirs = highlight_in("sample", 0, 1), highlight_in("sample", 10, 2)
     staged(s3, ours, theirs)
     rival_store = GalleryStore(s3, BUCKET)
@@ -163,7 +168,7 @@ def test_a_concurrent_update_is_merged_not_lost(s3: Any) -> None:
     def rival_writes() -> None:
         rival_store.change_channel("sample", lambda g: with_highlight(g, theirs, media("theirs")))
 
-    store = GalleryStore(_RacingS3(s3, rival_writes), BUCKET)
+    store = GalleryStore(_RacingS3(s3, rival_writes, raced_key), BUCKET)
     store.change_channel("sample", lambda g: with_highlight(g, ours, media("ours")))
     stored = ChannelGallery.model_validate(document(s3, "sample"))
     assert set(stored.goals) == {ours.goal.id, theirs.goal.id} and stored.revision == 2
