@@ -14,6 +14,7 @@ It writes to this machine's disk, so it lives here and is never deployed:
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,7 @@ class Gallery:
         with self._lock:
             self._change(reel.channel, lambda g: with_reel(g, reel, media))
 
-    def _change(self, channel: str, change: Any) -> ChannelGallery:
+    def _change(self, channel: str, change: Callable[[ChannelGallery], ChannelGallery]) -> ChannelGallery:
         gallery = change(self.channels.get(channel) or ChannelGallery(channel=channel))
         self.channels[channel] = gallery
         page = self.channel_page(channel)
