@@ -139,12 +139,15 @@ def vertical_layout(source_width: int, source_height: int) -> VerticalLayout:
     return VerticalLayout(width=width, height=height, band=band, band_height=band_height, play=play)
 
 
-def render_vertical(source: Path, out_dir: Path, *, thumbnail_at_s: float, ffmpeg: str = "ffmpeg") -> VerticalResult:
+def render_vertical(
+    source: Path, out_dir: Path, *, thumbnail_at_s: float, ffmpeg: str = "ffmpeg", source_name: str | None = None
+) -> VerticalResult:
     """Write ``out_dir/vertical.mp4`` and ``out_dir/vertical.jpg`` (the frame at ``thumbnail_at_s``).
 
-    Raises UnusableSourceError when ``source`` is not an MP4 with video, FfmpegError when ffmpeg fails.
+    Raises UnusableSourceError when ``source`` is not an MP4 with video, FfmpegError when ffmpeg fails;
+    errors name the source as ``source_name`` (e.g. its S3 location) when given.
     """
-    check_mp4(source)
+    check_mp4(source, name=source_name)
     info = probe_video(source, ffmpeg=ffmpeg)
     layout = vertical_layout(info.width, info.height)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -174,14 +177,14 @@ def render_vertical(source: Path, out_dir: Path, *, thumbnail_at_s: float, ffmpe
     return VerticalResult(clip_path, thumbnail_path, rendered.width, rendered.height, rendered.duration_s, info, layout)
 
 
-def check_mp4(path: Path) -> None:
+def check_mp4(path: Path, *, name: str | None = None) -> None:
     """Refuse a file whose first box is not an MP4 one: ffmpeg must not be left to guess what it is."""
     with path.open("rb") as media:
         head = media.read(12)
     if head[4:8] not in _MP4_FIRST_BOXES:
         shown = head.decode("ascii", "replace").replace("\n", " ") if head else "nothing"
         raise UnusableSourceError(
-            f"the clip {path.name} is not an MP4 (it starts with {shown!r}); the vertical cut is made only "
+            f"the clip {name or path.name} is not an MP4 (it starts with {shown!r}); the vertical cut is made only "
             "from the MP4s the clip function writes"
         )
 

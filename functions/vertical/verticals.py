@@ -22,7 +22,7 @@ from aws_lambda_powertools import Logger
 
 from contracts import HighlightEvent, StoredMedia, VerticalEvent
 from contracts.settings import DEFAULT_SETTINGS
-from functions.shared.media import read_media
+from functions.shared import MediaMissingError, read_media
 from functions.vertical.exceptions import UnusableSourceError
 from functions.vertical.renderer import render_vertical
 from functions.vertical.settings import VerticalSettings
@@ -56,10 +56,21 @@ def make_vertical(
         )
     workdir.mkdir(parents=True, exist_ok=True)
     source = workdir / "source.mp4"
-    source.write_bytes(read_media(f"s3://{highlight.clip.bucket}/{highlight.clip.key}", s3_client=s3))
+    location = f"s3://{highlight.clip.bucket}/{highlight.clip.key}"
+    try:
+        source.write_bytes(read_media(location, s3_client=s3))
+    except MediaMissingError as error:
+        raise UnusableSourceError(
+            f"the clip {location} of {highlight.id} does not exist (deleted, or never stored); there is nothing "
+            "to cut a vertical from"
+        ) from error
     goal_in_clip_s = max((highlight.goal.at - highlight.clip_start).total_seconds(), 0.0)
     result = render_vertical(
-        source, workdir / "out", thumbnail_at_s=goal_in_clip_s + THUMBNAIL_AFTER_GOAL_S, ffmpeg=settings.ffmpeg_path
+        source,
+        workdir / "out",
+        thumbnail_at_s=goal_in_clip_s + THUMBNAIL_AFTER_GOAL_S,
+        ffmpeg=settings.ffmpeg_path,
+        source_name=location,
     )
     metadata = {"goal-id": highlight.goal.id, "highlight-id": highlight.id, "channel": highlight.channel}
     clip = store_media(s3, settings, vertical_key(highlight.clip.key, "mp4"), result.clip_path, "video/mp4", metadata)
