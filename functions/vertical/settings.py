@@ -21,6 +21,10 @@ LAYER_FFMPEG = Path("/opt/bin/ffmpeg")
 MAX_PRESIGNED_EXPIRY_S = 7 * 24 * 3600
 """SigV4 presigned URLs cannot live longer than seven days."""
 
+MAX_RECEIVE_COUNT = 5
+"""Receives before the vertical queue's redrive policy parks a message (infra and the local run set it): AWS
+advises at least 5 for a Lambda source, since a receive whose invocation was throttled counts too."""
+
 DEAD_LETTER_VARIABLE = "VERTICAL_DEAD_LETTER_QUEUE_URL"
 """Its own name (not clip's): the local run shares one environment between the functions."""
 
