@@ -98,6 +98,18 @@ def _score_shown(clip: Path, offset_s: float) -> tuple[int, int] | None:
     return found
 
 
+def test_every_highlight_got_one_vertical_cut_beside_its_clip(local_run: LocalRun) -> None:
+    by_highlight = {vertical.highlight_id: vertical for vertical in local_run.verticals}
+    assert len(local_run.verticals) == len(by_highlight) == len(local_run.highlights)
+    for highlight in local_run.highlights:
+        vertical = by_highlight[highlight.id]
+        assert (vertical.width, vertical.height) == (720, 1280)  # the test stream is 720p
+        assert abs(vertical.duration_s - highlight.duration_s) <= 2 / 30
+        assert vertical.clip.key == highlight.clip.key.removesuffix(".mp4") + ".vertical.mp4"
+        assert vertical.thumbnail.key == highlight.clip.key.removesuffix(".mp4") + ".vertical.jpg"
+        assert vertical.source == highlight.clip
+
+
 def test_the_webhook_hook_posted_each_highlight(local_run: LocalRun) -> None:
     assert local_run.chat is not None
     titles = sorted(m["embeds"][0]["title"] for m in local_run.chat.messages)
