@@ -140,12 +140,19 @@ def vertical_layout(source_width: int, source_height: int) -> VerticalLayout:
 
 
 def render_vertical(
-    source: Path, out_dir: Path, *, thumbnail_at_s: float, ffmpeg: str = "ffmpeg", source_name: str | None = None
+    source: Path,
+    out_dir: Path,
+    *,
+    thumbnail_at_s: float,
+    ffmpeg: str = "ffmpeg",
+    source_name: str | None = None,
+    threads: int | None = None,
 ) -> VerticalResult:
     """Write ``out_dir/vertical.mp4`` and ``out_dir/vertical.jpg`` (the frame at ``thumbnail_at_s``).
 
     Raises UnusableSourceError when ``source`` is not an MP4 with video, FfmpegError when ffmpeg fails;
-    errors name the source as ``source_name`` (e.g. its S3 location) when given.
+    errors name the source as ``source_name`` (e.g. its S3 location) when given. ``threads`` caps the
+    encoder's threads (default: every core).
     """
     check_mp4(source, name=source_name)
     info = probe_video(source, ffmpeg=ffmpeg)
@@ -158,6 +165,7 @@ def render_vertical(
         "-filter_complex", layout.filter_graph(),
         *("-map", "[v]", "-map", "0:a:0?"),
         *("-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF)),
+        *(("-threads", str(threads)) if threads else ()),
         *("-c:a", "copy", "-movflags", "+faststart"),
         str(clip_path),
         what=f"render the {layout.width}×{layout.height} cut of {source.name}",

@@ -45,10 +45,17 @@ class VerticalSettings:
     they carry presigned links."""
     url_expiry_s: int = DEFAULT_SETTINGS.clip_url_expiry_s
     idempotency_ttl_hours: int = DEFAULT_SETTINGS.idempotency_ttl_hours
+    encoder_threads: int | None = None
+    """``VERTICAL_ENCODER_THREADS``: x264 threads; unset, every core (Lambda). The local run sets 1, so the
+    re-encode leaves the capture task a core on a laptop."""
 
     def environment(self) -> dict[str, str]:
         """The variables ``from_env`` reads (the stack and the local run set them)."""
-        optional = {DEAD_LETTER_VARIABLE: self.dead_letter_queue_url, "HIGHLIGHTS_BASE_URL": self.highlights_base_url}
+        optional = {
+            DEAD_LETTER_VARIABLE: self.dead_letter_queue_url,
+            "HIGHLIGHTS_BASE_URL": self.highlights_base_url,
+            "VERTICAL_ENCODER_THREADS": str(self.encoder_threads) if self.encoder_threads else None,
+        }
         return {
             "HIGHLIGHTS_BUCKET": self.highlights_bucket,
             "HIGHLIGHT_TOPIC_ARN": self.highlight_topic_arn,
@@ -71,6 +78,7 @@ class VerticalSettings:
             highlights_base_url=os.environ.get("HIGHLIGHTS_BASE_URL", "").strip().rstrip("/") or None,
             url_expiry_s=min(int_env("CLIP_URL_EXPIRY_S", DEFAULT_SETTINGS.clip_url_expiry_s), MAX_PRESIGNED_EXPIRY_S),
             idempotency_ttl_hours=int_env("IDEMPOTENCY_TTL_HOURS", DEFAULT_SETTINGS.idempotency_ttl_hours),
+            encoder_threads=int_env("VERTICAL_ENCODER_THREADS", 0) or None,
         )
 
 

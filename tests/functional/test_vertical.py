@@ -24,7 +24,7 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from contracts import HighlightEvent, StoredMedia, VerticalEvent, highlight_title, parse_event
-from functions.vertical import UnusableSourceError, render_vertical, vertical_key, vertical_layout
+from functions.vertical import UnusableSourceError, render_vertical, vertical_key
 from functions.vertical import handler as vertical
 from tests.functional.functions_fixtures import (
     HIGHLIGHTS_BUCKET,
@@ -111,18 +111,6 @@ def test_the_cut_is_9_16_as_long_as_the_source_with_the_score_readable_on_top(
     band = frame_at(result.clip_path, 2.0, tmp_path / "frame.png")[: result.layout.band_height]
     text = pytesseract.image_to_string(cv2.cvtColor(band, cv2.COLOR_BGR2GRAY), config="--psm 11")
     assert "1-0" in text.replace(" ", ""), f"the score is not readable in the top band: {text!r}"
-
-
-def test_1080p_sources_get_1080x1920_and_every_size_is_even() -> None:
-    for width, height in ((1920, 1080), (1280, 720), (854, 480), (1440, 1080)):
-        layout = vertical_layout(width, height)
-        assert layout.height * 9 == layout.width * 16
-        assert layout.width == (1080 if height >= 1080 else 720)
-        assert layout.band_height + layout.play_height == layout.height
-        for region in (layout.band, layout.play):
-            assert region.width % 2 == region.height % 2 == 0
-            assert region.x + region.width <= width and region.y + region.height <= height
-        assert abs(layout.play.x + layout.play.width / 2 - width / 2) <= 2  # centred
 
 
 def test_a_playlist_posing_as_the_clip_is_refused_before_ffmpeg_opens_it(tmp_path: Path) -> None:
