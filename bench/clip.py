@@ -9,6 +9,10 @@ streams (real x264 HLS segments, a keyframe every 2 s), the window the Lambda as
 re-encode of the exact window. CPU is this process plus its finished children (ffmpeg), and what
 a clip shows is read from its packets (``bench.clip_support``), not from what the cutter reports.
 
+The vertical cut (``functions.vertical``) is priced beside them: ``render_vertical`` as the vertical
+Lambda calls it, on the stream-copy clip (cut untimed first), 9:16 MP4 and thumbnail included, with
+the static ffmpeg the Lambda layer ships (the system one with ``--skip-static``).
+
 Example:
     $ .venv/bin/python -m bench.clip                      # whole suite, ~3 min on 2 cores
     $ .venv/bin/python -m bench.clip --streams bench-720p30-a --skip-static --markdown
@@ -52,6 +56,8 @@ from functions.clip.cutter import FFMPEG_TIMEOUT_S, cut_clip
 from functions.clip.highlights import fetch_segments
 from functions.clip.timeline import moment_on_timeline, offset_on_timeline
 from functions.enrich.index import ClipWindow, segments_covering
+from functions.vertical.renderer import render_vertical
+from functions.vertical.verticals import THUMBNAIL_AFTER_GOAL_S
 from sample_broadcast import SampleBroadcast, bench_suite, ensure_broadcast
 from sample_broadcast.encode import AUDIO_BITRATE, X264_PRESET
 
@@ -63,9 +69,9 @@ PRE_ROLL_S = DEFAULT_SETTINGS.pre_roll_s
 POST_ROLL_S = DEFAULT_SETTINGS.post_roll_s
 CLIP_CHANNEL = "bench"
 
-Method = Literal["copy", "re-encode"]
+Method = Literal["copy", "re-encode", "vertical"]
 FfmpegName = Literal["system", "static"]
-METHOD_TITLES: dict[Method, str] = {"copy": "stream copy", "re-encode": "re-encode"}
+METHOD_TITLES: dict[Method, str] = {"copy": "stream copy", "re-encode": "re-encode", "vertical": "vertical 9:16"}
 
 
 @dataclass(frozen=True)
@@ -289,11 +295,46 @@ def cut_by_reencode(request: Request, ffmpeg: Ffmpeg, scratch: Path) -> ClipRun:
     )  # fmt: skip
 
 
+def cut_vertical(request: Request, ffmpeg: Ffmpeg, scratch: Path) -> ClipRun:
+    """The vertical Lambda's work on this goal's stream-copy clip: ``render_vertical``, thumbnail included.
+
+    The clip is cut first, untimed (that is clip's cost); the vertical re-encodes every frame of it, so
+    its window is the clip's, read from the clip's packets.
+    """
+    covering = list(request.covering)
+    start = request.broadcast.start
+    files = fetch_segments(covering, scratch / "segments", s3_client=None)
+    clip = cut_clip(
+        [path for path, _ in files],
+        offset_on_timeline(covering, start + timedelta(seconds=request.start_s)),
+        offset_on_timeline(covering, start + timedelta(seconds=request.end_s)),
+        offset_on_timeline(covering, start + timedelta(seconds=request.goal_s)),
+        scratch / "clip",
+        ffmpeg=ffmpeg.path,
+        durations_s=[duration for _, duration in files],
+    )
+    result, cpu_s, wall_s = _timed(
+        lambda: render_vertical(
+            clip.clip_path,
+            scratch / "vertical",
+            thumbnail_at_s=clip.goal_offset_in_clip_s + THUMBNAIL_AFTER_GOAL_S,
+            ffmpeg=ffmpeg.path,
+        )
+    )
+    delivered = delivered_by_packets(
+        probe_clip(clip.clip_path), request.broadcast.packets_of(covering), fps=request.broadcast.fps
+    )
+    return request.run(
+        "vertical", ffmpeg, delivered_start_s=delivered.start_s, delivered_end_s=delivered.end_s,
+        frames=delivered.frames, cpu_s=cpu_s, wall_s=wall_s, clip_bytes=result.clip_path.stat().st_size,
+    )  # fmt: skip
+
+
 def measure_suite(
     broadcasts: Sequence[Broadcast], plan: Sequence[tuple[Method, Ffmpeg]], console: Console
 ) -> list[ClipRun]:
     """Every goal, cut every planned way; the ways alternate per goal so drift on the machine hits all alike."""
-    cutters = {"copy": cut_by_stream_copy, "re-encode": cut_by_reencode}
+    cutters = {"copy": cut_by_stream_copy, "re-encode": cut_by_reencode, "vertical": cut_vertical}
     runs: list[ClipRun] = []
     with tempfile.TemporaryDirectory(prefix="clip-bench-") as scratch_root:
         for broadcast in broadcasts:
@@ -355,10 +396,15 @@ def cost_summary(runs: Sequence[ClipRun]) -> list[dict[str, Any]]:
 
 
 def accuracy_summary(runs: Sequence[ClipRun]) -> list[dict[str, Any]]:
-    """Per resolution class and variant: start and end errors (median, min, max) and goals inside, over every clip."""
+    """Per resolution class and variant: start and end errors (median, min, max) and goals inside, over every clip.
+
+    The vertical cut is left out: it shows every frame of its stream-copy clip, so its window is that clip's.
+    """
     rows = []
     for kind in kinds(runs):
         for method, ffmpeg in variants(runs):
+            if method == "vertical":
+                continue
             chosen = select(runs, kind, method, ffmpeg)
             if not chosen:
                 continue
@@ -566,6 +612,8 @@ def results_document(
             "copy": "cut_clip as make_highlight calls it, thumbnail included; delivered window from packet identity",
             "re-encode": f"libx264 -preset {X264_PRESET} -crf <stream's crf>, aac {AUDIO_BITRATE}, exact window, "
             "no thumbnail; delivered window from the output's video start_time and frame count",
+            "vertical": "render_vertical as the vertical Lambda calls it on the stream-copy clip (cut untimed "
+            "first): 9:16 H.264 and its thumbnail, audio copied",
         },
         "cost": cost_summary(runs),
         "accuracy": accuracy_summary(runs),
@@ -589,6 +637,9 @@ def build_parser(suite_names: Sequence[str]) -> argparse.ArgumentParser:
         action="store_true",
         help="also re-encode with the static ffmpeg (about 2 more minutes; the default copies with it only)",
     )
+    parser.add_argument(
+        "--no-reencode", action="store_true", help="leave out the re-encode baseline (stream copy and vertical only)"
+    )
     parser.add_argument("--markdown", action="store_true", help="also print Markdown tables for the README")
     parser.add_argument("--json", type=Path, default=RESULTS_PATH, help=f"results file (default {RESULTS_PATH})")
     parser.add_argument(
@@ -605,7 +656,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ffmpegs = [Ffmpeg.find("system")] + ([] if args.skip_static else [Ffmpeg.find("static")])
         plan: list[tuple[Method, Ffmpeg]] = [("copy", ffmpeg) for ffmpeg in ffmpegs]
-        plan += [("re-encode", ffmpeg) for ffmpeg in ffmpegs if ffmpeg.name == "system" or args.static_reencode]
+        if not args.no_reencode:
+            plan += [("re-encode", f) for f in ffmpegs if f.name == "system" or args.static_reencode]
+        plan += [("vertical", ffmpegs[-1])]  # the layer's ffmpeg: what the vertical Lambda runs
         console.print(f"Loading {len(samples)} streams (the first run renders them, ~2–3 min)…")
         broadcasts = [load_broadcast(sample) for sample in samples]
         runs = measure_suite(broadcasts, plan, console)

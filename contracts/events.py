@@ -261,6 +261,33 @@ class ReelEvent(_Contract):
     duration_s: Annotated[float, Field(gt=0)]
 
 
+class VerticalEvent(_Contract):
+    """A 9:16 rendition of a highlight for Shorts, TikTok and Reels, published as its own event type.
+
+    Made by the vertical function from the 16:9 clip after the highlight was
+    published, so the fast clip never waits for it. Its id is
+    ``vertical-{goal id}`` (one goal, one vertical cut, as hooks dedupe);
+    ``highlight_id`` names the 16:9 highlight it was cut from, ``source`` is that
+    clip. Times are the stream's, as in the highlight: no wall clock.
+    """
+
+    type: Literal["vertical"] = "vertical"
+    v: Literal[1] = 1
+    id: str
+    highlight_id: str
+    channel: ChannelName
+    title: str
+    goal: GoalEvent
+    clip: StoredMedia
+    thumbnail: StoredMedia
+    source: StoredMedia
+    width: Annotated[int, Field(gt=0, le=4320)]
+    height: Annotated[int, Field(gt=0, le=7680)]
+    clip_start: UtcDatetime
+    clip_end: UtcDatetime
+    duration_s: Annotated[float, Field(gt=0)]
+
+
 def match_end_id(channel: str, teams: Teams, score: Score, first_goal_id: str | None, at: datetime) -> str:
     """Same match, same id: the first goal names the match; a goalless one, its end second."""
     anchor = first_goal_id or str(int(at.astimezone(UTC).timestamp()))
@@ -272,10 +299,10 @@ def reel_title(match: MatchEndEvent) -> str:
     return f"{match.teams.home} {match.score.home}-{match.score.away} {match.teams.away}: all goals"
 
 
-AnyEvent = SegmentEvent | GoalEvent | ClipJob | HighlightEvent | MatchEndEvent | ReelEvent
+AnyEvent = SegmentEvent | GoalEvent | ClipJob | HighlightEvent | MatchEndEvent | ReelEvent | VerticalEvent
 Event = Annotated[AnyEvent, Field(discriminator="type")]
 _EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(Event)
-_KNOWN_TYPES = ("segment", "goal", "clip_job", "highlight", "match_end", "reel")
+_KNOWN_TYPES = ("segment", "goal", "clip_job", "highlight", "match_end", "reel", "vertical")
 
 
 def _digest(*parts: object) -> str:

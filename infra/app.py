@@ -9,6 +9,7 @@
                   │                                  │
                   ▼                                  ▼
            DynamoDB segments                   SNS highlights ──▶ hook λs
+                                                     │ ▲ highlight → SQS → vertical λ (9:16) → vertical event
                                        S3 highlights ◀── CloudFront (OAC) ◀── https links in events
 
     every part ──EMF metrics, logs──▶ CloudWatch dashboard and alarms ──▶ SNS alarm topic
@@ -44,6 +45,7 @@ from infra.constructs.messaging import ClipJobQueues, EnrichFailureQueues, Highl
 from infra.constructs.monitoring import MonitoredResources, Monitoring
 from infra.constructs.nag import CdkProviderHandlerSkips
 from infra.constructs.storage import MediaBucket, MediaBuckets, PipelineTables
+from infra.constructs.vertical_pipeline import VerticalCut, VerticalCutResources, VerticalQueues
 
 STATEFUL_STACK_NAME = "HighlightBotStateful"
 STATELESS_STACK_NAME = "HighlightBotStateless"
@@ -60,6 +62,7 @@ class StatefulStack(cdk.Stack):
         self.clip_jobs = ClipJobQueues(self, "ClipJobs", sizing=config.sizing)
         self.enrich_failures = EnrichFailureQueues(self, "EnrichFailures")
         self.highlights = HighlightTopic(self, "Highlights")
+        self.verticals = VerticalQueues(self, "Verticals", topic=self.highlights.topic)
         self.channel = ChannelParameter(
             self, "Channel", name=config.settings.channel_parameter_name, initial_channel=config.channel
         )
@@ -116,6 +119,20 @@ class StatelessStack(cdk.Stack):
                 channel_parameter=state.channel.parameter,
             ),
         )
+        self.vertical = VerticalCut(
+            self,
+            "VerticalCut",
+            config=config,
+            layers=layers,
+            resources=VerticalCutResources(
+                jobs=state.verticals.jobs,
+                dead_letters=state.verticals.dead_letters,
+                highlights_bucket=highlights_bucket,
+                highlights_base_url=state.highlight_links.base_url,
+                idempotency_table=state.tables.idempotency,
+                highlight_topic=state.highlights.topic,
+            ),
+        )
         self.hooks = Hooks(
             self,
             "Hooks",
@@ -123,6 +140,7 @@ class StatelessStack(cdk.Stack):
             layers=layers,
             topic=state.highlights.topic,
             highlights_bucket=highlights_bucket,
+            highlights_base_url=state.highlight_links.base_url,
             secrets=state.hook_secrets.secrets,
             idempotency_table=state.tables.idempotency,
         )
@@ -141,6 +159,7 @@ class StatelessStack(cdk.Stack):
                     "EnrichDeadLetters": state.enrich_failures.dead_letters,
                     "EnrichBatchFailures": state.enrich_failures.batch_failures,
                     "ClipDeadLetters": state.clip_jobs.dead_letters,
+                    "VerticalDeadLetters": state.verticals.dead_letters,
                     **self.hooks.failure_queues,
                 },
             ),

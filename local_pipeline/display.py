@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from rich.console import Console, Group
 from rich.table import Table
@@ -81,8 +82,8 @@ def print_summary(console: Console, run: LocalRun) -> None:
         cells = [
             goal.at.strftime("%H:%M:%S.%f")[:-3],
             highlight_title(goal),
-            entry.clip.removeprefix("clips/")[:10] + "….mp4" if entry else "[red]none[/red]",
-            f"{entry.duration_s:.1f} s" if entry else "-",
+            Path(entry.clip.href).name[:10] + "….mp4" if entry and entry.clip else "[red]none[/red]",
+            f"{entry.clip.duration_s:.1f} s" if entry and entry.clip else "-",
             f"{latency:.1f} s" if latency is not None else "-",
         ]
         if run.truth is not None:

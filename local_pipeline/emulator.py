@@ -21,9 +21,12 @@ import requests
 from moto.server import ThreadedMotoServer
 
 from contracts.settings import PipelineSettings
+from functions.vertical.settings import MAX_RECEIVE_COUNT, VerticalSettings
 
 REGION = "us-east-1"
 STACK_PREFIX = "highlight-bot-local"
+LOCAL_VERTICAL_ENCODER_THREADS = 1
+"""The vertical re-encode takes one core here, so the capture task, on the same machine, keeps up."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class LocalResources:
     enrich_dead_letter_url: str
     topic_arn: str
     parameter_name: str
+    vertical_queue_url: str
+    vertical_dead_letter_url: str
 
     def lambda_environment(self, settings: PipelineSettings) -> dict[str, str]:
         """Both pipeline functions' variables (their names do not overlap), as the stack sets them."""
@@ -60,9 +65,23 @@ class LocalResources:
                 ffmpeg_path=ffmpeg,
                 dead_letter_queue_url=self.clip_dead_letter_url,
             ),
+            **self.vertical_settings(settings, ffmpeg).environment(),
             "POWERTOOLS_METRICS_NAMESPACE": "HighlightBot",
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
+
+    def vertical_settings(self, settings: PipelineSettings, ffmpeg: str) -> VerticalSettings:
+        """The vertical function's settings (names shared with clip hold the same values)."""
+        return VerticalSettings(
+            highlights_bucket=self.highlights_bucket,
+            highlight_topic_arn=self.topic_arn,
+            idempotency_table=self.idempotency_table,
+            ffmpeg_path=ffmpeg,
+            dead_letter_queue_url=self.vertical_dead_letter_url,
+            url_expiry_s=settings.clip_url_expiry_s,
+            idempotency_ttl_hours=settings.idempotency_ttl_hours,
+            encoder_threads=LOCAL_VERTICAL_ENCODER_THREADS,
+        )
 
 
 class EmulatedAws:
@@ -153,6 +172,7 @@ class EmulatedAws:
         )["QueueUrl"]
         enrich_dlq = sqs.create_queue(QueueName=f"{STACK_PREFIX}-enrich-dlq")["QueueUrl"]
         topic = sns.create_topic(Name=f"{STACK_PREFIX}-highlights")["TopicArn"]
+        vertical_queue, vertical_dlq = self._vertical_queues(sqs, sns, topic)
         ssm.put_parameter(Name=settings.channel_parameter_name, Value=channel_value, Type="String", Overwrite=True)
         resources = LocalResources(
             endpoint_url=self.endpoint_url,
@@ -166,6 +186,27 @@ class EmulatedAws:
             enrich_dead_letter_url=enrich_dlq,
             topic_arn=topic,
             parameter_name=settings.channel_parameter_name,
+            vertical_queue_url=vertical_queue,
+            vertical_dead_letter_url=vertical_dlq,
         )
         self.set_env(resources.lambda_environment(settings))
         return resources
+
+    @staticmethod
+    def _vertical_queues(sqs: Any, sns: Any, topic_arn: str) -> tuple[str, str]:
+        """The vertical job queue (highlights only, raw delivery, redriven after 5 receives) and its DLQ, as infra."""
+        dead_letters = sqs.create_queue(QueueName=f"{STACK_PREFIX}-vertical-dlq")["QueueUrl"]
+        dead_letters_arn = sqs.get_queue_attributes(QueueUrl=dead_letters, AttributeNames=["QueueArn"])["Attributes"]
+        redrive = {"deadLetterTargetArn": dead_letters_arn["QueueArn"], "maxReceiveCount": str(MAX_RECEIVE_COUNT)}
+        jobs = sqs.create_queue(
+            QueueName=f"{STACK_PREFIX}-vertical-jobs",
+            Attributes={"VisibilityTimeout": "60", "RedrivePolicy": json.dumps(redrive)},
+        )["QueueUrl"]
+        jobs_arn = sqs.get_queue_attributes(QueueUrl=jobs, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        sns.subscribe(
+            TopicArn=topic_arn,
+            Protocol="sqs",
+            Endpoint=jobs_arn,
+            Attributes={"FilterPolicy": json.dumps({"event_type": ["highlight"]}), "RawMessageDelivery": "true"},
+        )
+        return jobs, dead_letters

@@ -21,11 +21,12 @@ from capture_task.publish.keeper import KeepPolicy
 from capture_task.publish.publisher import KinesisSink
 from capture_task.publish.segment_store import S3SegmentStore
 from capture_task.service import CaptureService, ChannelParameter
-from contracts import GoalEvent, HighlightEvent, ReelEvent, parse_event
+from contracts import GoalEvent, HighlightEvent, ReelEvent, VerticalEvent, parse_event
 from contracts.settings import DEFAULT_SETTINGS
+from hooks.gallery.pages import GalleryGoal
 from local_pipeline.chat_receiver import ChatReceiver
 from local_pipeline.emulator import EmulatedAws, LocalResources
-from local_pipeline.gallery import Gallery, GalleryEntry
+from local_pipeline.gallery import Gallery
 from local_pipeline.link_server import LinkServer
 from local_pipeline.sample import REPO_ROOT, demo_stream, serve_live
 from local_pipeline.triggers import KinesisTrigger, QueueTrigger, TopicSubscription, Trigger
@@ -69,6 +70,7 @@ class LocalRun:
     capture_stats: list[CaptureStats] = field(default_factory=list)
     highlights: list[HighlightEvent] = field(default_factory=list)
     reels: list[ReelEvent] = field(default_factory=list)
+    verticals: list[VerticalEvent] = field(default_factory=list)
     latencies_s: dict[str, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -77,7 +79,7 @@ class LocalRun:
         return [goal for stats in self.capture_stats for goal in stats.goals]
 
     @property
-    def entries(self) -> list[GalleryEntry]:
+    def entries(self) -> list[GalleryGoal]:
         return sorted(self.gallery.entries.values(), key=lambda e: e.at) if self.gallery else []
 
     @property
@@ -158,6 +160,7 @@ def _source(options: LocalRunOptions, stack: ExitStack) -> tuple[str, str, Local
 def _triggers(aws: EmulatedAws, resources: LocalResources, gallery: Gallery, chat: ChatReceiver) -> list[Trigger]:
     from functions.clip.handler import handler as clip_handler
     from functions.enrich.handler import handler as enrich_handler
+    from functions.vertical.handler import handler as vertical_handler
     from hooks.webhook.handler import handler as webhook_handler
 
     secrets = aws.client("secretsmanager")
@@ -166,17 +169,27 @@ def _triggers(aws: EmulatedAws, resources: LocalResources, gallery: Gallery, cha
     )["ARN"]
     aws.set_env({"WEBHOOK_SECRET_ARN": secret_arn})
     webhook_manifest = json.loads((REPO_ROOT / "hooks" / "webhook" / "hook.json").read_text())
+    # The local gallery subscribes like the cloud gallery hook, so it sees the same event types.
+    gallery_manifest = json.loads((REPO_ROOT / "hooks" / "gallery" / "hook.json").read_text())
     sns, sqs = aws.client("sns"), aws.client("sqs")
     return [
         KinesisTrigger("enrich", enrich_handler, aws.client("kinesis"), resources.stream_name),
+        QueueTrigger("vertical", vertical_handler, sqs, resources.vertical_queue_url),
+        TopicSubscription(VERTICAL_CUTS, _observe, sns, sqs, resources.topic_arn, {"event_type": ["vertical"]}),
         QueueTrigger("clip", clip_handler, sqs, resources.clip_queue_url),
-        TopicSubscription(
-            "gallery", gallery.handler, sns, sqs, resources.topic_arn, {"event_type": ["highlight", "reel"]}
-        ),
+        TopicSubscription("gallery", gallery.handler, sns, sqs, resources.topic_arn, gallery_manifest["filter_policy"]),
         TopicSubscription(
             "webhook", webhook_handler, sns, sqs, resources.topic_arn, webhook_manifest.get("filter_policy", {})
         ),
     ]
+
+
+VERTICAL_CUTS = "vertical-cuts"
+"""The run's own subscription to `vertical` events: how it knows each goal's 9:16 cut was published."""
+
+
+def _observe(event: dict[str, Any], context: Any) -> None:
+    """A hook that only receives: its subscription records what SNS delivered."""
 
 
 def _collect(run: LocalRun) -> None:
@@ -186,6 +199,7 @@ def _collect(run: LocalRun) -> None:
         stats = service.current_task.stats
         if not run.capture_stats or run.capture_stats[-1] is not stats:
             run.capture_stats.append(stats)
+    _collect_verticals(run)
     gallery_hook = next((t for t in run.triggers if t.name == "gallery"), None)
     if not isinstance(gallery_hook, TopicSubscription):
         return
@@ -204,6 +218,18 @@ def _collect(run: LocalRun) -> None:
             run.latencies_s[highlight.goal.id] = delivered_at - run.goal_on_screen(highlight.goal)
 
 
+def _collect_verticals(run: LocalRun) -> None:
+    observer = next((t for t in run.triggers if t.name == VERTICAL_CUTS), None)
+    if not isinstance(observer, TopicSubscription):
+        return
+    seen = {vertical.id for vertical in run.verticals}
+    for _, envelope in list(observer.delivered):
+        vertical = parse_event(envelope["Message"])
+        if isinstance(vertical, VerticalEvent) and vertical.id not in seen:
+            seen.add(vertical.id)
+            run.verticals.append(vertical)
+
+
 def _drain(run: LocalRun, timeout_s: float, on_tick: Callable[[LocalRun], None] | None) -> None:
     """Wait until every goal has its clip delivered, or until nothing has moved for a while."""
     deadline = time.monotonic() + timeout_s
@@ -212,11 +238,18 @@ def _drain(run: LocalRun, timeout_s: float, on_tick: Callable[[LocalRun], None] 
         if on_tick:
             on_tick(run)
         goals = {goal.id for goal in run.goals}
-        if goals <= {h.goal.id for h in run.highlights} and _quiet(run, 1.5):
+        if goals <= {h.goal.id for h in run.highlights} <= {v.goal.id for v in run.verticals} and _quiet(run, 1.5):
             return
         time.sleep(0.25)
     missing = len({g.id for g in run.goals} - {h.goal.id for h in run.highlights})
-    run.errors.append(f"{missing} goal(s) got no highlight within {timeout_s:.0f} s after the stream ended")
+    if missing:
+        run.errors.append(f"{missing} goal(s) got no highlight within {timeout_s:.0f} s after the stream ended")
+    no_vertical = len({h.goal.id for h in run.highlights} - {v.goal.id for v in run.verticals})
+    if no_vertical:
+        run.errors.append(
+            f"{no_vertical} highlight(s) got no vertical cut within {timeout_s:.0f} s after the stream ended; "
+            "the vertical dead-letter queue says why"
+        )
 
 
 def _quiet(run: LocalRun, seconds: float) -> bool:

@@ -62,6 +62,9 @@ class HookManifest(BaseModel):
     memory_mb: int = Field(default=256, ge=128, le=10240)
     filter_policy: dict[str, list[str]] = Field(default_factory=lambda: {"event_type": ["highlight"]})
     needs_highlights_bucket_read: bool = False
+    highlights_bucket_writes: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*/$")
+    """A key prefix (`gallery/`) the hook may read and write in the highlights bucket; it then gets the
+    bucket's name and the CloudFront base URL that serves what it writes (HIGHLIGHTS_BASE_URL)."""
 
 
 def discover_hooks(hooks_dir: Path) -> dict[str, HookManifest]:
@@ -110,10 +113,12 @@ class Hooks(Construct):
         layers: LambdaLayers,
         topic: sns.ITopic,
         highlights_bucket: s3.IBucket,
+        highlights_base_url: str,
         secrets: Mapping[str, secretsmanager.ISecret],
         idempotency_table: dynamodb.ITable,
     ) -> None:
-        """`secrets` maps each secret name of every hook.json to the secret (`HookSecrets.secrets`)."""
+        """`secrets` maps each secret name of every hook.json to the secret (`HookSecrets.secrets`);
+        `highlights_base_url` is the CloudFront address of the highlights bucket (`HighlightLinks.base_url`)."""
         super().__init__(scope, construct_id)
         self.functions: dict[str, lambda_.Function] = {}
         # Construct-id-like name (`WebhookHandlerFailures`) → queue; monitoring alarms on each.
@@ -143,11 +148,12 @@ class Hooks(Construct):
                     **{variable: secrets[secret_name].secret_arn for variable, secret_name in manifest.secrets.items()},
                     **(
                         {"HIGHLIGHTS_BUCKET": highlights_bucket.bucket_name}
-                        if manifest.needs_highlights_bucket_read
+                        if manifest.needs_highlights_bucket_read or manifest.highlights_bucket_writes
                         else {}
                     ),
                     # Where hooks record delivered highlight ids, so a second delivery posts nothing.
                     "IDEMPOTENCY_TABLE": idempotency_table.table_name,
+                    **({"HIGHLIGHTS_BASE_URL": highlights_base_url} if manifest.highlights_bucket_writes else {}),
                 },
                 retry_attempts=HOOK_RETRY_ATTEMPTS,
                 max_event_age=HOOK_MAX_EVENT_AGE,
@@ -168,6 +174,8 @@ class Hooks(Construct):
                     ],
                     f"hook.json of {name} asks to read highlights: grant_read on that bucket, whose keys are per clip.",
                 )
+            if manifest.highlights_bucket_writes:
+                _grant_prefix(function, highlights_bucket, manifest.highlights_bucket_writes, name)
             delivery_failures = dead_letter_queue(
                 hook, "DeliveryFailures", holds=f"events SNS could not deliver to {name}"
             )
@@ -238,6 +246,24 @@ class HookSecrets(Construct):
                     "value, and a customer key ($1/month) would add no separation within this account.",
                 )
                 self.secrets[secret_name] = secret
+
+
+def _grant_prefix(function: lambda_.Function, bucket: s3.IBucket, prefix: str, name: str) -> None:
+    """Read and write under `prefix` only (read, so a hook can update a document it wrote)."""
+    bucket.grant_read(function, f"{prefix}*")
+    bucket.grant_put(function, f"{prefix}*")
+    acknowledge_grant_wildcards(
+        function,
+        [
+            "Action::s3:GetObject*",
+            "Action::s3:GetBucket*",
+            "Action::s3:List*",
+            "Action::s3:Abort*",
+            f"Resource::{MediaBucket.HIGHLIGHTS.objects_in_nag_finding.removesuffix('*')}{prefix}*",
+        ],
+        f"hook.json of {name} asks to keep its files under {prefix} of the highlights bucket: grant_read and "
+        "grant_put on that prefix (listing the bucket lets a missing key answer 404 rather than 403).",
+    )
 
 
 def _construct_id(name: str) -> str:

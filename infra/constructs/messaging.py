@@ -25,7 +25,7 @@ CLIP_MAX_RECEIVE_COUNT = 5
 MESSAGE_RETENTION = cdk.Duration.days(14)
 
 
-def _explain_sse_sqs_to_checkov(queue: sqs.Queue) -> sqs.Queue:
+def explain_sse_sqs_to_checkov(queue: sqs.Queue) -> sqs.Queue:
     skip_checkov(
         queue,
         "CKV_AWS_27",
@@ -44,7 +44,7 @@ def dead_letter_queue(scope: Construct, construct_id: str, *, holds: str) -> sqs
         retention_period=MESSAGE_RETENTION,
     )
     acknowledge(queue, "AwsSolutions-SQS3", f"This queue is itself a dead-letter queue ({holds}).")
-    return _explain_sse_sqs_to_checkov(queue)
+    return explain_sse_sqs_to_checkov(queue)
 
 
 class ClipJobQueues(Construct):
@@ -55,7 +55,7 @@ class ClipJobQueues(Construct):
         self.dead_letters = dead_letter_queue(
             self, "DeadLetters", holds=f"clip jobs that failed {CLIP_MAX_RECEIVE_COUNT} times"
         )
-        self.jobs = _explain_sse_sqs_to_checkov(
+        self.jobs = explain_sse_sqs_to_checkov(
             sqs.Queue(
                 self,
                 "Jobs",

@@ -8,6 +8,8 @@ No CDK here, so the tests that capture the functions' EMF output can check the n
 | enrich | `service=enrich` | `EnrichMetric` (batches mix channels: aggregate counts) |
 | clip | `service=clip`, `channel` | `ClipsMade`, `ClipLatencySeconds` |
 | clip | `service=clip` | `ClipFailures` |
+| vertical | `service=vertical`, `channel` | `VerticalsMade`, `VerticalLatencySeconds` |
+| vertical | `service=vertical` | `VerticalFailures` |
 | reconciler | `service=reconciler` | `ReconcilerMetric` |
 """
 
@@ -26,6 +28,7 @@ class Service(StrEnum):
 
     ENRICH = "enrich"
     CLIP = "clip"
+    VERTICAL = "vertical"
     RECONCILER = "reconciler"
 
 
@@ -53,6 +56,14 @@ class ClipMetric(StrEnum):
     CLIP_LATENCY_SECONDS = "ClipLatencySeconds"
     """Per channel: the goal's first frame (stream time) → its highlight published (wall clock)."""
     CLIP_FAILURES = "ClipFailures"
+
+
+class VerticalMetric(StrEnum):
+    VERTICALS_MADE = "VerticalsMade"
+    """Per channel."""
+    VERTICAL_LATENCY_SECONDS = "VerticalLatencySeconds"
+    """Per channel: the goal's first frame (stream time) → its vertical cut published (wall clock)."""
+    VERTICAL_FAILURES = "VerticalFailures"
 
 
 class ReconcilerMetric(StrEnum):

@@ -41,4 +41,5 @@ def test_first_match_reel_is_made_from_its_goals(tmp_path: Path) -> None:
     clips = {h.goal.id: h.duration_s for h in run.highlights}
     expected = sum(clips[g.id] for g in reel.match.goals)
     assert float(json.loads(probe.stdout)["format"]["duration"]) == pytest.approx(expected, abs=0.3)
-    assert f'data-match-id="{reel.id}"' in (tmp_path / "index.html").read_text()
+    assert run.gallery is not None
+    assert f'data-match-id="{reel.id}"' in run.gallery.channel_page(reel.channel).read_text()

@@ -67,7 +67,7 @@ def write_source_tree(root: Path) -> Path:
     for package in ("functions", "functions/shared", "hooks", "hooks/shared"):
         (root / package).mkdir(parents=True, exist_ok=True)
         (root / package / "__init__.py").write_text("")
-    for name in ("enrich", "clip", "reconciler"):
+    for name in ("enrich", "clip", "reconciler", "vertical"):
         (root / "functions" / name).mkdir()
         (root / "functions" / name / "handler.py").write_text(stub)
     for name, manifest in (("webhook", WEBHOOK_MANIFEST), ("uploader", UPLOADER_MANIFEST)):

@@ -194,3 +194,23 @@ def test_deep_nesting_and_huge_numbers_are_invalid_events_not_crashes() -> None:
 def test_ids_made_by_the_pipeline_fit_the_id_rule() -> None:
     assert parse_event(a_goal().to_json()).id.startswith("g-")
     assert parse_event(a_segment().to_json()).id.startswith("s-")
+
+
+def test_vertical_round_trips_and_names_its_highlight() -> None:
+    from contracts import VerticalEvent
+
+    media = StoredMedia(
+        bucket="b", key="k.vertical.mp4", url="https://example.invalid/v", content_type="video/mp4", size_bytes=7
+    )
+    vertical = VerticalEvent(
+        id="vertical-g-1", highlight_id="highlight-g-1", channel="chan", title="t", goal=a_goal(), clip=media,
+        thumbnail=media, source=media, width=720, height=1280, clip_start=AT, clip_end=AT + timedelta(seconds=25),
+        duration_s=25.0,
+    )  # fmt: skip
+    wire = json.loads(vertical.to_json())
+    assert (wire["type"], wire["v"], wire["width"], wire["height"]) == ("vertical", 1, 720, 1280)
+    assert parse_event(vertical.to_json()) == vertical
+    with pytest.raises(InvalidEventError, match="unsupported vertical event version 2"):
+        parse_event({**wire, "v": 2})
+    with pytest.raises(InvalidEventError, match="invalid vertical event"):
+        parse_event({**wire, "width": 0})

@@ -22,25 +22,28 @@ MANIFEST_KEYS = {
     "filter_policy": dict,
     "needs_highlights_bucket_read": bool,
 }
+OPTIONAL_MANIFEST_KEYS = {"highlights_bucket_writes": str}
+EVENT_TYPES_A_HOOK_MAY_HEAR = {"highlight", "vertical", "reel"}
 
 
 def manifest(folder: Path) -> dict[str, Any]:
     return dict(json.loads((folder / "hook.json").read_text()))
 
 
-def test_the_two_hooks_are_found_and_shared_is_not_one() -> None:
-    assert [folder.name for folder in HOOK_FOLDERS] == ["streamable", "webhook"]
+def test_the_hooks_are_found_and_shared_is_not_one() -> None:
+    assert [folder.name for folder in HOOK_FOLDERS] == ["gallery", "streamable", "webhook"]
     assert not (HOOKS_DIR / "shared" / "hook.json").exists()
 
 
 @pytest.mark.parametrize("folder", HOOK_FOLDERS, ids=lambda folder: folder.name)
 def test_each_hook_has_a_complete_manifest(folder: Path) -> None:
     hook = manifest(folder)
-    assert set(hook) == set(MANIFEST_KEYS)
-    for key, kind in MANIFEST_KEYS.items():
-        assert isinstance(hook[key], kind), key
+    assert set(MANIFEST_KEYS) <= set(hook) <= set(MANIFEST_KEYS) | set(OPTIONAL_MANIFEST_KEYS)
+    for key, kind in (MANIFEST_KEYS | OPTIONAL_MANIFEST_KEYS).items():
+        assert key not in hook or isinstance(hook[key], kind), key
     assert 3 <= hook["timeout_s"] <= 900 and 128 <= hook["memory_mb"] <= 10240
-    assert hook["filter_policy"]["event_type"] == ["highlight"]
+    assert "highlight" in hook["filter_policy"]["event_type"]
+    assert set(hook["filter_policy"]["event_type"]) <= EVENT_TYPES_A_HOOK_MAY_HEAR
     for env_var, secret_name in hook["secrets"].items():
         assert env_var.endswith("_SECRET_ARN") and secret_name.startswith("highlight-bot/")
     assert all(isinstance(value, str) for value in hook["environment"].values())

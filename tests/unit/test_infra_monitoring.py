@@ -17,6 +17,7 @@ FAILURE_QUEUES = {
     "EnrichDeadLetters",
     "EnrichBatchFailures",
     "ClipDeadLetters",
+    "VerticalDeadLetters",
     "WebhookHandlerFailures",
     "WebhookDeliveryFailures",
     "UploaderHandlerFailures",

@@ -113,7 +113,7 @@ def test_every_function_is_python312_x86_64_with_the_dependencies_layer(stateles
         for lid, r in resources(stateless, "AWS::Lambda::Function").items()
         if str(r["Properties"].get("Handler", "")).endswith("/handler.handler")
     }
-    assert len(ours) == 5  # enrich, clip, reconciler, two hooks
+    assert len(ours) == 6  # enrich, clip, vertical, reconciler, two hooks
     for properties in ours.values():
         assert properties["Runtime"] == "python3.12"
         assert properties["Architectures"] == ["x86_64"]

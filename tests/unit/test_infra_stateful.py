@@ -142,10 +142,10 @@ def test_clip_queue_outlasts_six_clip_timeouts_and_redrives_after_five_receives(
 
 def test_every_queue_is_encrypted_and_tls_only(stateful: Template) -> None:
     queues = resources(stateful, "AWS::SQS::Queue")
-    assert len(queues) == 4
+    assert len(queues) == 6  # clip jobs, vertical jobs and four dead-letter or failure queues
     for queue in queues.values():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
-    assert _deny_insecure_transport(stateful, "AWS::SQS::QueuePolicy") == 4
+    assert _deny_insecure_transport(stateful, "AWS::SQS::QueuePolicy") == 6
 
 
 def test_topic_is_kms_encrypted_and_tls_only(stateful: Template) -> None:

@@ -1,0 +1,235 @@
+"""Renders a 9:16 cut of a 16:9 clip with ffmpeg: the scoreboard band on top, the play area below.
+
+Only the ``ffmpeg`` binary is needed (the Lambda layer's static build has no
+ffprobe): the source's size and duration come from what ffmpeg prints about it.
+
+How the frame is built, and why:
+
+- Output 720×1280 for sources under 1080 lines, else 1080×1920: never
+  upscaled past what the source holds, and the sizes Shorts, TikTok and Reels
+  take as they are.
+- **Band**: the scoreboard sits top-left in FIFA broadcasts (the capture task
+  searches the left 60 % and top 25 % for it), and a centre crop would cut it
+  off. So the top-left ``BAND_WIDTH_FRACTION`` × ``BAND_HEIGHT_FRACTION`` of the
+  source (which holds the HUD at every offset the sample broadcasts use) is
+  scaled to the output's width (1.25× its source size) and stacked on top.
+- **Play area**: the rest of the output, filled with the centre of the source
+  cropped to the same aspect (full source height), so nothing is letterboxed.
+- H.264 ``veryfast`` / CRF 23, ``yuv420p`` (what phones play), audio copied
+  (it already is AAC in an MP4), ``+faststart`` so previews start at once.
+- The clip comes from our own bucket, yet it is bytes from elsewhere: it is
+  opened with ``-f mp4`` and ``-protocol_whitelist file`` so ffmpeg never
+  probes it as something else (a playlist would make it fetch URLs), and its
+  first bytes must be an MP4 box (``check_mp4``).
+
+Example:
+    >>> result = render_vertical(Path("clip.mp4"), Path("out"), thumbnail_at_s=20.15)
+    >>> result.width, result.height
+    (720, 1280)
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from functions.vertical.exceptions import FfmpegError, UnusableSourceError
+
+BAND_WIDTH_FRACTION = 0.45
+"""Left part of the source width the scoreboard band shows (the HUD ends before ~40 % in every style)."""
+BAND_HEIGHT_FRACTION = 0.15
+"""Top part of the source height it shows (HUD offset ≤ 6 % plus a box ≤ 8 % tall)."""
+TALL_OUTPUT_FROM_LINES = 1080
+"""Sources with at least this many lines get 1080×1920; others 720×1280."""
+X264_PRESET = "veryfast"
+X264_CRF = 23
+FFMPEG_TIMEOUT_S = 600.0
+
+FILE_ONLY = ("-protocol_whitelist", "file")
+"""ffmpeg may open local files only: never http, tcp, or a playlist's URLs."""
+MP4_INPUT = ("-f", "mp4", *FILE_ONLY)
+_MP4_FIRST_BOXES = frozenset({b"ftyp", b"styp", b"moov", b"free", b"mdat", b"wide", b"skip"})
+
+_DURATION = re.compile(r"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
+_VIDEO_SIZE = re.compile(r"Stream #\d+:\d+.*?: Video: .*?\b(\d{2,5})x(\d{2,5})\b")
+
+
+@dataclass(frozen=True)
+class Region:
+    """A rectangle of a frame, in pixels."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+    def crop_filter(self) -> str:
+        return f"crop={self.width}:{self.height}:{self.x}:{self.y}"
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What ffmpeg says about a video file."""
+
+    width: int
+    height: int
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class VerticalLayout:
+    """Where the band and the play area come from in the source, and where they go in the output."""
+
+    width: int
+    height: int
+    band: Region
+    """Source pixels of the scoreboard band."""
+    band_height: int
+    """Its height in the output (full output width)."""
+    play: Region
+    """Source pixels of the play area, shown below the band."""
+
+    @property
+    def play_height(self) -> int:
+        return self.height - self.band_height
+
+    def filter_graph(self) -> str:
+        """The ``-filter_complex`` that builds the frame as ``[v]``."""
+        scale = "flags=bicubic"
+        return (
+            "[0:v:0]split=2[top][rest];"
+            f"[top]{self.band.crop_filter()},scale={self.width}:{self.band_height}:{scale},setsar=1[band];"
+            f"[rest]{self.play.crop_filter()},scale={self.width}:{self.play_height}:{scale},setsar=1[play];"
+            "[band][play]vstack=inputs=2,format=yuv420p[v]"
+        )
+
+
+@dataclass(frozen=True)
+class VerticalResult:
+    """What ``render_vertical`` wrote."""
+
+    clip_path: Path
+    thumbnail_path: Path
+    width: int
+    height: int
+    duration_s: float
+    source: VideoInfo
+    layout: VerticalLayout
+
+
+def vertical_layout(source_width: int, source_height: int) -> VerticalLayout:
+    """The 9:16 layout for a source of this size (even sizes everywhere: H.264 4:2:0 needs them).
+
+    Example:
+        >>> layout = vertical_layout(1280, 720)
+        >>> (layout.width, layout.height, layout.band, layout.band_height)
+        (720, 1280, Region(x=0, y=0, width=576, height=108), 134)
+    """
+    if source_width < 16 or source_height < 16:
+        raise UnusableSourceError(f"the clip is {source_width}×{source_height}; too small to cut a vertical from")
+    width = 1080 if source_height >= TALL_OUTPUT_FROM_LINES else 720
+    height = width * 16 // 9
+    band = Region(0, 0, _even(source_width * BAND_WIDTH_FRACTION), _even(source_height * BAND_HEIGHT_FRACTION))
+    band_height = _even(width * band.height / band.width)
+    play_height = height - band_height
+    play_width = min(_even(source_height * width / play_height), _even(source_width))
+    play = Region(_even((source_width - play_width) / 2), 0, play_width, _even(source_height))
+    return VerticalLayout(width=width, height=height, band=band, band_height=band_height, play=play)
+
+
+def render_vertical(
+    source: Path,
+    out_dir: Path,
+    *,
+    thumbnail_at_s: float,
+    ffmpeg: str = "ffmpeg",
+    source_name: str | None = None,
+    threads: int | None = None,
+) -> VerticalResult:
+    """Write ``out_dir/vertical.mp4`` and ``out_dir/vertical.jpg`` (the frame at ``thumbnail_at_s``).
+
+    Raises UnusableSourceError when ``source`` is not an MP4 with video, FfmpegError when ffmpeg fails;
+    errors name the source as ``source_name`` (e.g. its S3 location) when given. ``threads`` caps the
+    encoder's threads (default: every core).
+    """
+    check_mp4(source, name=source_name)
+    info = probe_video(source, ffmpeg=ffmpeg)
+    layout = vertical_layout(info.width, info.height)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    clip_path = out_dir / "vertical.mp4"
+    run_ffmpeg(
+        ffmpeg,
+        *MP4_INPUT, "-i", str(source),
+        "-filter_complex", layout.filter_graph(),
+        *("-map", "[v]", "-map", "0:a:0?"),
+        *("-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF)),
+        *(("-threads", str(threads)) if threads else ()),
+        *("-c:a", "copy", "-movflags", "+faststart"),
+        str(clip_path),
+        what=f"render the {layout.width}×{layout.height} cut of {source.name}",
+    )  # fmt: skip
+    rendered = probe_video(clip_path, ffmpeg=ffmpeg)
+    thumbnail_path = out_dir / "vertical.jpg"
+    at_s = min(max(thumbnail_at_s, 0.0), max(rendered.duration_s - 0.1, 0.0))
+    run_ffmpeg(
+        ffmpeg,
+        *("-ss", f"{at_s:.3f}", *MP4_INPUT, "-i", str(clip_path)),
+        *("-map", "0:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1"),
+        str(thumbnail_path),
+        what=f"take the vertical thumbnail at {at_s:.3f} s",
+    )
+    if not thumbnail_path.exists():
+        raise FfmpegError(f"ffmpeg wrote no thumbnail at {at_s:.3f} s of {clip_path}; the cut has no frame there")
+    return VerticalResult(clip_path, thumbnail_path, rendered.width, rendered.height, rendered.duration_s, info, layout)
+
+
+def check_mp4(path: Path, *, name: str | None = None) -> None:
+    """Refuse a file whose first box is not an MP4 one: ffmpeg must not be left to guess what it is."""
+    with path.open("rb") as media:
+        head = media.read(12)
+    if head[4:8] not in _MP4_FIRST_BOXES:
+        shown = head.decode("ascii", "replace").replace("\n", " ") if head else "nothing"
+        raise UnusableSourceError(
+            f"the clip {name or path.name} is not an MP4 (it starts with {shown!r}); the vertical cut is made only "
+            "from the MP4s the clip function writes"
+        )
+
+
+def probe_video(path: Path, *, ffmpeg: str = "ffmpeg") -> VideoInfo:
+    """Size and duration of an MP4's first video stream, from ffmpeg's description of it."""
+    # Without an output ffmpeg exits 1 after describing the input; that is expected here.
+    try:
+        completed = subprocess.run(
+            [ffmpeg, "-hide_banner", "-nostdin", *MP4_INPUT, "-i", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=FFMPEG_TIMEOUT_S,
+            check=False,
+        )
+    except FileNotFoundError as error:
+        raise FfmpegError(f"ffmpeg not found at {ffmpeg!r}; set FFMPEG_PATH or install ffmpeg") from error
+    duration, size = _DURATION.search(completed.stderr), _VIDEO_SIZE.search(completed.stderr)
+    if duration is None or size is None:
+        raise UnusableSourceError(
+            f"ffmpeg finds no video in {path.name}: {completed.stderr.strip()[-300:] or 'no output'}"
+        )
+    hours, minutes, seconds = duration.groups()
+    return VideoInfo(int(size[1]), int(size[2]), int(hours) * 3600 + int(minutes) * 60 + float(seconds))
+
+
+def run_ffmpeg(ffmpeg: str, *arguments: str, what: str) -> None:
+    command = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", *arguments]
+    try:
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=FFMPEG_TIMEOUT_S, check=False)
+    except FileNotFoundError as error:
+        raise FfmpegError(f"ffmpeg not found at {ffmpeg!r}; set FFMPEG_PATH or install ffmpeg") from error
+    except subprocess.TimeoutExpired as error:
+        raise FfmpegError(f"ffmpeg took over {FFMPEG_TIMEOUT_S:g} s to {what}") from error
+    if completed.returncode != 0:
+        raise FfmpegError(f"ffmpeg could not {what} (exit {completed.returncode}): {completed.stderr.strip()[-600:]}")
+
+
+def _even(value: float) -> int:
+    return max(2, int(value) // 2 * 2)
