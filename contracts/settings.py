@@ -14,6 +14,10 @@ from typing import Literal
 KeepSegments = Literal["around_goals", "all"]
 """Which segments the capture task stores in S3 and announces (see ``capture_task.publish.keeper``)."""
 
+CHECKPOINTS_PREFIX = "checkpoints"
+"""Where the capture task keeps each channel's match checkpoint in the segments bucket (outside the
+expiring ``segments/``); the stack lets the task read only this prefix back."""
+
 TWITCH_OAUTH_SECRET_ENV = "TWITCH_OAUTH_SECRET_ARN"
 """The capture task's variable naming the (optional) Secrets Manager secret that holds a Twitch OAuth
 token: the stack writes it (context ``twitch_oauth_secret``), ``capture_task.ingest.sources`` reads it."""

@@ -29,10 +29,9 @@ from capture_task.detect.checkpoint import InvalidCheckpointError, MatchCheckpoi
 from capture_task.detect.goals import GoalDetector
 from capture_task.exceptions import CaptureError
 from capture_task.publish.segment_store import channel_folder
+from contracts.settings import CHECKPOINTS_PREFIX
 
 logger = logging.getLogger("highlight_bot.capture")
-
-CHECKPOINTS_PREFIX = "checkpoints"
 
 
 class CheckpointStoreError(CaptureError):

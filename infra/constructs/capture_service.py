@@ -31,7 +31,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from contracts.settings import TWITCH_OAUTH_SECRET_ENV
+from contracts.settings import CHECKPOINTS_PREFIX, TWITCH_OAUTH_SECRET_ENV
 from infra.config import InfraConfig
 from infra.constructs.nag import LOGS_WITHOUT_CUSTOMER_KEY, acknowledge, acknowledge_grant_wildcards, skip_checkov
 from infra.constructs.storage import MediaBucket
@@ -124,6 +124,8 @@ class CaptureService(Construct):
         )
         resources.stream.grant_write(self.task_definition.task_role)
         resources.segments_bucket.grant_put(self.task_definition.task_role)
+        # The match checkpoint it wrote before a restart (capture_task.publish.checkpoints): only that prefix.
+        resources.segments_bucket.grant_read(self.task_definition.task_role, f"{CHECKPOINTS_PREFIX}/*")
         resources.channel_parameter.grant_read(self.task_definition.task_role)
         if config.twitch_oauth_secret:
             self._read_twitch_token_from(config.twitch_oauth_secret)
@@ -132,6 +134,19 @@ class CaptureService(Construct):
             ["Action::s3:Abort*", f"Resource::{MediaBucket.SEGMENTS.objects_in_nag_finding}"],
             "grant_put on the segments bucket: the task writes one object per kept segment under keys it derives "
             "(hence <bucket>/*), and may abort its own multipart uploads.",
+        )
+        acknowledge_grant_wildcards(
+            self.task_definition,
+            [
+                "Action::s3:GetObject*",
+                "Action::s3:GetBucket*",
+                "Action::s3:List*",
+                "Resource::"
+                + MediaBucket.SEGMENTS.objects_in_nag_finding.removesuffix("*")
+                + f"{CHECKPOINTS_PREFIX}/*",
+            ],
+            "grant_read of the checkpoints prefix only: after a restart the task reads back the match state it "
+            "wrote (one object per channel), so no goal scored while it was down is lost.",
         )
         acknowledge_grant_wildcards(
             self.task_definition,

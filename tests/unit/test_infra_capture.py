@@ -96,7 +96,10 @@ def test_task_role_may_only_put_records_put_segments_and_read_the_channel(statel
     assert set(by_service) == {"kinesis", "s3", "ssm"}
     assert {"kinesis:PutRecord", "kinesis:PutRecords"} <= by_service["kinesis"]
     assert "s3:PutObject" in by_service["s3"]
-    assert not any(action.startswith(("s3:Get", "s3:Delete", "s3:List")) for action in by_service["s3"])
+    assert not any(action.startswith("s3:Delete") for action in by_service["s3"])
+    reads = [s for s in role_statements(stateless, role) if "s3:GetObject*" in statement_actions(s)]
+    assert len(reads) == 1, "the task reads back only its checkpoints"
+    assert "/checkpoints/*" in json.dumps(reads[0]["Resource"])
     assert by_service["ssm"] >= {"ssm:GetParameter"}
     assert not any(action.startswith(("ssm:Put", "ssm:Delete")) for action in by_service["ssm"])
 
