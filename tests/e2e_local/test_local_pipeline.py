@@ -64,8 +64,8 @@ def test_every_goal_has_exactly_one_playable_clip_of_the_window(local_run: Local
     truth = local_run.truth
     assert truth is not None
     out = local_run.gallery.folder if local_run.gallery else Path()
-    clips = sorted((out / "clips").glob("*.mp4"))
-    thumbnails = sorted((out / "clips").glob("*.jpg"))
+    clips = sorted(p for p in (out / "clips").glob("*.mp4") if not p.stem.endswith("-vertical"))
+    thumbnails = sorted(p for p in (out / "clips").glob("*.jpg") if not p.stem.endswith("-vertical"))
     assert len(clips) == len(thumbnails) == len(truth["goals"]) == len(local_run.highlights)
     by_score = {json.dumps(h.goal.score.model_dump(), sort_keys=True): h for h in local_run.highlights}
     for want in truth["goals"]:

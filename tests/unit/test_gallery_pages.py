@@ -109,15 +109,15 @@ def test_every_text_is_escaped() -> None:
 def test_the_index_lists_channels_newest_first_and_links_their_pages() -> None:
     old = with_highlight(ChannelGallery(channel="older"), highlight_of(goal_at(0, 1, channel="older")), media("o"))
     new = with_highlight(
-        ChannelGallery(channel="twitch.tv/new:one"),
-        highlight_of(goal_at(5, 1, channel="twitch.tv/new:one")),
+        ChannelGallery(channel="new:one.tv"),
+        highlight_of(goal_at(5, 1, channel="new:one.tv")),
         media("n"),
     )
     index = with_channel(with_channel(GalleryIndex(), old), new)
     page = render_index(index)
-    assert links_of(page) == [f"{channel_slug('twitch.tv/new:one')}/index.html", "older/index.html"]
-    assert re.fullmatch(r"twitch-tv-new-one-[0-9a-f]{8}", channel_slug("twitch.tv/new:one"))
-    assert channel_slug("twitch.tv/new.one") != channel_slug("twitch.tv/new:one")
+    assert links_of(page) == [f"{channel_slug('new:one.tv')}/index.html", "older/index.html"]
+    assert re.fullmatch(r"new-one-tv-[0-9a-f]{8}", channel_slug("new:one.tv"))
+    assert channel_slug("new.one.tv") != channel_slug("new:one.tv")
     assert "1 goal clip" in page and "0 vertical" in page
 
 
