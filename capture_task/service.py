@@ -32,8 +32,9 @@ from capture_task.publish.checkpoints import CheckpointStore, S3CheckpointStore,
 from capture_task.publish.keeper import KeepPolicy, keep_segments_named
 from capture_task.publish.publisher import EventSink, sink_for
 from capture_task.publish.segment_store import S3SegmentStore, SegmentStore, s3_client_with_retries
-from contracts.channels import ChannelEntry, channel_entry
-from contracts.settings import DEFAULT_SETTINGS
+from contracts.channels import ChannelEntry, channel_entry, checked_channel_entry
+from contracts.exceptions import UnsafeChannelEntryError
+from contracts.settings import ALLOW_PRIVATE_STREAM_URLS_ENV, DEFAULT_SETTINGS
 
 logger = logging.getLogger("highlight_bot.capture")
 
@@ -41,12 +42,19 @@ DEFAULT_POLL_INTERVAL_S = DEFAULT_SETTINGS.channel_poll_interval_s
 
 
 class ChannelParameter:
-    """Reads the channel parameter; a failed read keeps the last good value."""
+    """Reads the channel parameter; a failed read keeps the last good value, an unsafe entry is not followed.
 
-    def __init__(self, ssm_client: Any, name: str, wanted: str | None = None) -> None:
+    ``allow_private_stream_urls`` lets entries name http://, private or loopback URLs and local files
+    (the local run's HLS on 127.0.0.1); see ``contracts.channels.checked_channel_entry``.
+    """
+
+    def __init__(
+        self, ssm_client: Any, name: str, wanted: str | None = None, *, allow_private_stream_urls: bool = False
+    ) -> None:
         self._ssm = ssm_client
         self.name = name
         self.wanted = wanted
+        self.allow_private_stream_urls = allow_private_stream_urls
         self.last: ChannelEntry | None = None
 
     def read(self) -> ChannelEntry | None:
@@ -55,7 +63,14 @@ class ChannelParameter:
         except Exception as error:
             logger.warning("could not read SSM parameter %s (%s); keeping %s", self.name, error, self.last)
             return self.last
-        self.last = channel_entry(str(value), self.wanted)
+        entry = channel_entry(str(value), self.wanted)
+        if entry is not None and entry != self.last:  # an entry already followed was checked when it arrived
+            try:
+                checked_channel_entry(entry, allow_private_stream_urls=self.allow_private_stream_urls)
+            except UnsafeChannelEntryError as error:
+                logger.error("not following the channel parameter %s: %s", self.name, error)
+                entry = None
+        self.last = entry
         return self.last
 
 
@@ -187,7 +202,12 @@ def run_from_environment() -> int:
     session = boto3.session.Session()
     s3 = s3_client_with_retries(session)
     service = CaptureService(
-        ChannelParameter(session.client("ssm"), parameter_name, os.environ.get("CHANNEL") or None),
+        ChannelParameter(
+            session.client("ssm"),
+            parameter_name,
+            os.environ.get("CHANNEL") or None,
+            allow_private_stream_urls=os.environ.get(ALLOW_PRIVATE_STREAM_URLS_ENV, "").lower() == "true",
+        ),
         sink_factory=lambda: sink_for(None, kinesis_stream=stream, session=session),
         store=S3SegmentStore(s3, bucket),
         checkpoints=S3CheckpointStore(s3, bucket),

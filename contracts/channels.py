@@ -3,7 +3,8 @@
 The SSM parameter holds comma-separated entries: `name` (a Twitch channel) or
 `name=source` (any source the capture task accepts, such as an HLS URL; the
 local pipeline uses this for the sample broadcast). The reconciler starts one
-capture task per name; each task follows the entry named by its CHANNEL.
+capture task per name; each task follows the entry named by its CHANNEL, after
+`checked_channel_entry` has refused names and sources it must not follow.
 
 Example:
     >>> [e.channel for e in channel_entries("fifa_pro, sample=https://example.com/live.m3u8,fifa_pro")]
@@ -12,7 +13,15 @@ Example:
 
 from __future__ import annotations
 
+import ipaddress
+import re
+import socket
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from contracts.events import CHANNEL_NAME_PATTERN, MAX_CHANNEL_NAME_LENGTH
+from contracts.exceptions import UnsafeChannelEntryError
 
 
 @dataclass(frozen=True)
@@ -40,3 +49,90 @@ def channel_entry(value: str, wanted: str | None = None) -> ChannelEntry | None:
     if wanted is not None:
         return next((entry for entry in entries if entry.channel == wanted), None)
     return entries[0] if entries else None
+
+
+Resolver = Callable[[str], Iterable[str]]
+"""Host name → the addresses it resolves to (``resolve_host`` in production; tests pass their own)."""
+
+_TWITCH_HOSTS = frozenset({"twitch.tv", "www.twitch.tv", "m.twitch.tv"})
+
+
+def resolve_host(host: str) -> tuple[str, ...]:
+    """Every address ``host`` resolves to (IPv4 and IPv6), as text."""
+    infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    return tuple(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def checked_channel_entry(
+    entry: ChannelEntry, *, allow_private_stream_urls: bool = False, resolve: Resolver = resolve_host
+) -> ChannelEntry:
+    """``entry`` if the capture task may follow it; UnsafeChannelEntryError saying why not otherwise.
+
+    The name must fit the contracts' channel pattern (it becomes S3 keys and metric dimensions).
+    A Twitch source (``twitch:NAME``, a twitch.tv address) is always allowed. Any other source must be
+    an ``https`` URL whose host resolves only to public addresses: the task's egress is open, so
+    ``http://169.254.170.2/...`` (the task's credentials endpoint) or a private service must not be
+    reachable by editing a parameter. ``allow_private_stream_urls`` (CDK context
+    ``allow_private_stream_urls=true``; the local run, which serves HLS on 127.0.0.1) lifts the source
+    rules, including local file paths.
+
+    Every address the host resolves to is checked, but only now: the capture's own fetch resolves the
+    name again, so a host whose DNS answer changes in between (DNS rebinding) can still reach a private
+    address. This check stops mistakes and plain abuse of the parameter; the network (security group,
+    no IMDS role beyond the task's own) is what bounds a determined attacker.
+
+    Example:
+        >>> checked_channel_entry(ChannelEntry("sample", "http://127.0.0.1:8080/live.m3u8"))
+        Traceback (most recent call last):
+        UnsafeChannelEntryError: The channel entry 'sample' ...
+    """
+    if len(entry.channel) > MAX_CHANNEL_NAME_LENGTH or not re.fullmatch(CHANNEL_NAME_PATTERN, entry.channel):
+        raise UnsafeChannelEntryError(
+            f"The channel name {entry.channel[:MAX_CHANNEL_NAME_LENGTH]!r} is not allowed: use letters, digits "
+            f"and '_', '.', ':', '-' (starting with a letter or digit, at most {MAX_CHANNEL_NAME_LENGTH} characters)."
+        )
+    if allow_private_stream_urls or _is_twitch(entry.source):
+        return entry
+    url = urlsplit(entry.source)
+    if url.scheme.lower() != "https" or not url.hostname:
+        raise UnsafeChannelEntryError(
+            f"The channel entry {entry.channel!r} names the source {entry.source!r}; only Twitch channels and "
+            "https:// URLs are followed in the cloud. Write NAME=https://host/playlist.m3u8, or deploy with "
+            "-c allow_private_stream_urls=true if you really mean another kind of source."
+        )
+    try:
+        addresses = tuple(resolve(url.hostname))
+    except OSError as error:
+        raise UnsafeChannelEntryError(
+            f"The host {url.hostname!r} of channel entry {entry.channel!r} could not be resolved ({error}); "
+            "check the URL in the channel parameter."
+        ) from error
+    refused = [address for address in addresses if not _is_public(address)]
+    if refused or not addresses:
+        raise UnsafeChannelEntryError(
+            f"The host {url.hostname!r} of channel entry {entry.channel!r} resolves to "
+            f"{', '.join(refused) or 'no address'}, which is not a public address; the capture task only fetches "
+            "public https URLs. Use a public host, or deploy with -c allow_private_stream_urls=true for a "
+            "private network you trust."
+        )
+    return entry
+
+
+def _is_twitch(source: str) -> bool:
+    if source.lower().startswith("twitch:"):
+        return True
+    url = urlsplit(source if "://" in source else f"https://{source}")
+    # streamlink reaches Twitch by the channel name, never by this URL, so http:// is as safe as https:// here.
+    host = (url.hostname or "").lower()
+    return url.scheme.lower() in {"http", "https"} and host in _TWITCH_HOSTS and url.port is None
+
+
+def _is_public(address: str) -> bool:
+    """Globally routable unicast: not loopback, link-local, private, multicast, reserved or unspecified."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_link_local or ip.is_loopback)

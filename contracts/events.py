@@ -32,7 +32,9 @@ CONTRACT_VERSION = 1
 """The version every event written today carries in its ``v`` field."""
 
 Side = Literal["home", "away"]
-ChannelName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+CHANNEL_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+MAX_CHANNEL_NAME_LENGTH = 100
+ChannelName = Annotated[str, Field(min_length=1, max_length=MAX_CHANNEL_NAME_LENGTH, pattern=CHANNEL_NAME_PATTERN)]
 """A channel as events, S3 keys and metric dimensions spell it: no ``/``, and never ``.`` or ``..`` alone."""
 EventId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
 """Ids become S3 keys and idempotency keys: one path component, so a key built from one stays under its prefix."""

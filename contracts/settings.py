@@ -22,6 +22,9 @@ TWITCH_OAUTH_SECRET_ENV = "TWITCH_OAUTH_SECRET_ARN"
 """The capture task's variable naming the (optional) Secrets Manager secret that holds a Twitch OAuth
 token: the stack writes it (context ``twitch_oauth_secret``), ``capture_task.ingest.sources`` reads it."""
 
+ALLOW_PRIVATE_STREAM_URLS_ENV = "ALLOW_PRIVATE_STREAM_URLS"
+"""The capture task's variable for ``PipelineSettings.allow_private_stream_urls`` ("true"/"false")."""
+
 
 @dataclass(frozen=True)
 class PipelineSettings:
@@ -48,6 +51,9 @@ class PipelineSettings:
     channel_poll_interval_s: float = 30.0
     """How often the capture task re-reads the channel parameter (switch delay)."""
     kinesis_retention_hours: int = 24
+    allow_private_stream_urls: bool = False
+    """Let channel entries name http://, private or loopback URLs and local files (``contracts.channels``
+    refuses them otherwise). Only for a network you trust; the local run sets it (HLS on 127.0.0.1)."""
     highlight_event_type_attribute: str = "event_type"
     channel_attribute: str = "channel"
 
@@ -63,6 +69,7 @@ class PipelineSettings:
             "KEEP_SEGMENTS": self.keep_segments,
             "PRE_ROLL_S": str(self.pre_roll_s),
             "POST_ROLL_S": str(self.post_roll_s),
+            ALLOW_PRIVATE_STREAM_URLS_ENV: "true" if self.allow_private_stream_urls else "false",
         }
 
     def enrich_environment(

@@ -114,6 +114,9 @@ def _settings_from_context(node: ContextReader) -> PipelineSettings:
                 )
             overrides[name] = raw
             continue
+        if types[name] is bool:
+            overrides[name] = _flag(node, name)
+            continue
         try:
             overrides[name] = types[name](raw)
         except (TypeError, ValueError) as error:

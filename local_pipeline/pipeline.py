@@ -110,7 +110,8 @@ def run_pipeline(options: LocalRunOptions, on_tick: Callable[[LocalRun], None] |
         for trigger in run.triggers:
             trigger.start()
         service = run.service = CaptureService(
-            ChannelParameter(aws.client("ssm"), settings.channel_parameter_name),
+            # The sample is served on 127.0.0.1, which the cloud refuses (contracts.channels).
+            ChannelParameter(aws.client("ssm"), settings.channel_parameter_name, allow_private_stream_urls=True),
             sink_factory=lambda: KinesisSink(aws.client("kinesis"), resources.stream_name),
             store=S3SegmentStore(aws.client("s3"), resources.segments_bucket),
             poll_interval_s=LOCAL_CHANNEL_POLL_S,

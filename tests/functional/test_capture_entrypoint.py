@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -44,8 +45,9 @@ def test_run_follows_the_parameter_and_stops_cleanly_on_sigterm(broadcast_cache:
             "AWS_ACCESS_KEY_ID": "x",
             "AWS_SECRET_ACCESS_KEY": "x",
             "AWS_DEFAULT_REGION": "us-east-1",
-            # The variables the stack sets, from the builder the stack uses.
-            **DEFAULT_SETTINGS.capture_environment(
+            # The variables the stack sets, from the builder the stack uses (deployed with
+            # -c allow_private_stream_urls=true, since the stream is served on 127.0.0.1).
+            **replace(DEFAULT_SETTINGS, allow_private_stream_urls=True).capture_environment(
                 channel_parameter="/highlight-bot/channel", kinesis_stream="events", segments_bucket="segments"
             ),
             "CHANNEL_POLL_INTERVAL_S": "1",

@@ -39,6 +39,21 @@ def test_parameter_entries() -> None:
     assert channel_entry(" , ") is None
 
 
+def test_the_parameter_is_not_followed_to_a_private_address_unless_allowed(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    use_fake_aws_environment(monkeypatch)
+    with mock_aws():
+        ssm = boto3.client("ssm")
+        ssm.put_parameter(Name=PARAMETER, Value="cup=http://169.254.170.2/v2/credentials", Type="String")
+        assert ChannelParameter(ssm, PARAMETER).read() is None
+        assert "only Twitch channels and https:// URLs" in caplog.text
+        allowed = ChannelParameter(ssm, PARAMETER, allow_private_stream_urls=True).read()
+        assert allowed is not None and allowed.source == "http://169.254.170.2/v2/credentials"
+        ssm.put_parameter(Name=PARAMETER, Value="fifa_pro", Type="String", Overwrite=True)
+        assert ChannelParameter(ssm, PARAMETER).read() == channel_entry("fifa_pro")
+
+
 def _kinesis_events(client: Any, stream: str) -> list[dict[str, Any]]:
     events = []
     for shard in client.list_shards(StreamName=stream)["Shards"]:
@@ -73,7 +88,7 @@ def test_service_switches_channel_when_the_parameter_changes(
         s3.create_bucket(Bucket="segments")
         ssm.put_parameter(Name=PARAMETER, Value=f"chan_a={first.playlist_url}", Type="String")
         service = CaptureService(
-            ChannelParameter(ssm, PARAMETER),
+            ChannelParameter(ssm, PARAMETER, allow_private_stream_urls=True),
             sink_factory=lambda: KinesisSink(kinesis, "events", flush_in_background=False),
             store=S3SegmentStore(s3, "segments"),
             poll_interval_s=0.5,

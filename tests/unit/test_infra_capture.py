@@ -16,7 +16,7 @@ from infra_fixtures import (  # noqa: F401  (fixtures, used by name)
     synthesized,
 )
 
-from contracts.settings import TWITCH_OAUTH_SECRET_ENV, PipelineSettings
+from contracts.settings import ALLOW_PRIVATE_STREAM_URLS_ENV, TWITCH_OAUTH_SECRET_ENV, PipelineSettings
 
 
 def _task(template: Template) -> dict[str, Any]:
@@ -44,8 +44,11 @@ def test_container_runs_capture_with_its_environment(stateless: Template) -> Non
         "KEEP_SEGMENTS",
         "PRE_ROLL_S",
         "POST_ROLL_S",
+        ALLOW_PRIVATE_STREAM_URLS_ENV,
     }
     settings = PipelineSettings()
+    # Channel entries naming http://, private addresses or files are refused unless deployed with the flag.
+    assert environment[ALLOW_PRIVATE_STREAM_URLS_ENV] == "false"
     assert environment["CHANNEL_POLL_INTERVAL_S"] == str(settings.channel_poll_interval_s)
     # The capture task keeps the segments of the same windows enrich cuts.
     assert environment["KEEP_SEGMENTS"] == "around_goals"
@@ -119,3 +122,10 @@ def test_a_twitch_oauth_secret_is_read_by_arn_and_only_by_the_task() -> None:
     reads = [s for s in role_statements(stateless, role) if "secretsmanager:GetSecretValue" in statement_actions(s)]
     assert len(reads) == 1
     assert "secret:highlight-bot/twitch-oauth" in json.dumps(reads[0]["Resource"])
+
+
+def test_context_flag_lets_the_task_follow_private_stream_urls() -> None:
+    app = synthesized((("allow_private_stream_urls", "true"),))
+    (container,) = _task(app.stateless)["ContainerDefinitions"]
+    environment = {pair["Name"]: pair["Value"] for pair in container["Environment"]}
+    assert environment[ALLOW_PRIVATE_STREAM_URLS_ENV] == "true"

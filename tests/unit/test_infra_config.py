@@ -66,6 +66,13 @@ def test_command_line_strings_override_settings_with_their_types(tmp_path: Path)
     assert len(config.external_hook_arns) == 2
 
 
+@pytest.mark.parametrize(("raw", "allowed"), [(None, False), ("false", False), ("true", True), (True, True)])
+def test_private_stream_urls_are_refused_unless_the_context_flag_allows_them(raw: object, allowed: bool) -> None:
+    # A bool setting from -c arrives as a string: bool("false") would be True.
+    context = {} if raw is None else {"allow_private_stream_urls": raw}
+    assert InfraConfig.from_context(FakeNode(context)).settings.allow_private_stream_urls is allowed
+
+
 def test_external_hook_arns_accept_a_json_list() -> None:
     config = InfraConfig.from_context(FakeNode({"external_hook_arns": '["arn:aws:lambda:us-east-1:1:function:a"]'}))
     assert config.external_hook_arns == ("arn:aws:lambda:us-east-1:1:function:a",)
@@ -77,6 +84,7 @@ def test_external_hook_arns_accept_a_json_list() -> None:
         ({"pre_roll_s": "soon"}, "pre_roll_s"),
         ({"keep_segments": "some"}, "keep_segments='some' is not one of around_goals, all"),
         ({"skip_dependency_bundling": "maybe"}, "skip_dependency_bundling"),
+        ({"allow_private_stream_urls": "perhaps"}, "allow_private_stream_urls='perhaps' is not a boolean"),
         ({"external_hook_arns": {"not": "a list"}}, "external_hook_arns"),
     ],
 )
