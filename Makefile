@@ -41,7 +41,7 @@ demo: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy contracts capture_task sample_broadcast local_pipeline functions hooks infra bench
+	$(VENV)/bin/mypy contracts lambda_runtime capture_task sample_broadcast local_pipeline functions hooks infra bench
 
 # pytest exits 5 when it collects no test; that is reported, not treated as a crash.
 test: lint $(VALIDATORS_STAMP)

@@ -38,6 +38,7 @@ from functions.enrich.queues import ClipJobQueue, DeadLetterQueue
 from functions.enrich.segment_index import SegmentIndex
 from functions.enrich.settings import EnrichSettings
 from functions.shared import aws_client, is_transient, once_per_id, reason_of
+from lambda_runtime.parameters import parameter_value
 
 logger = Logger()
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "HighlightBot"))
@@ -165,9 +166,8 @@ def settle_goal(enricher: Enricher, *, goal: GoalEvent) -> GoalOutcome:
 
 def sweep_waiting_goals(enricher: Enricher, parameter_name: str) -> dict[str, Any]:
     """Settle the waiting goals of every channel the parameter lists (a channel removed from it is not swept)."""
-    value = aws_client("ssm").get_parameter(Name=parameter_name)["Parameter"]["Value"]
     swept: dict[str, dict[str, GoalOutcome]] = {}
-    for entry in channel_entries(str(value)):
+    for entry in channel_entries(parameter_value(parameter_name)):
         swept[entry.channel] = enricher.settle_waiting(entry.channel)
         count_given_up(*swept[entry.channel].values())
     logger.info("swept waiting goals", extra={"channels": len(swept), "settled": swept})

@@ -30,7 +30,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.shared.aws import aws_client
+from lambda_runtime.aws import aws_client
 
 Deliver = Callable[[dict[str, Any]], dict[str, Any]]
 RECORDS_PER_READ = 1000

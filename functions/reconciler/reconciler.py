@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 from botocore.exceptions import BotoCoreError, ClientError
 
 from functions.reconciler.channels import channel_names
@@ -26,6 +27,7 @@ from functions.reconciler.cluster import CaptureCluster
 from functions.reconciler.exceptions import CaptureTaskStartError, ChannelParameterError
 from functions.reconciler.plan import plan_reconciliation
 from functions.reconciler.settings import ReconcilerSettings
+from lambda_runtime.parameters import parameter_value
 
 logger = Logger(child=True)
 
@@ -47,14 +49,14 @@ class ReconcileResult:
 def read_channels(ssm: Any, parameter_name: str) -> tuple[str, ...]:
     """The channel names the parameter lists; ChannelParameterError if it cannot be read."""
     try:
-        value = ssm.get_parameter(Name=parameter_name)["Parameter"]["Value"]
-    except (ClientError, BotoCoreError) as error:
+        value = parameter_value(parameter_name, ssm_client=ssm)
+    except GetParameterError as error:
         raise ChannelParameterError(
             f"could not read the channel parameter {parameter_name} ({error}); no capture task was started or "
             f"stopped. Check that it exists (aws ssm get-parameter --name {parameter_name}) and that the "
             f"reconciler may read it."
         ) from error
-    return channel_names(str(value))
+    return channel_names(value)
 
 
 def reconcile(settings: ReconcilerSettings, *, ecs: Any, ssm: Any) -> ReconcileResult:

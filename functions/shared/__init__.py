@@ -5,7 +5,6 @@ Example:
     >>> data = read_media(segment.location, s3_client=aws_client("s3"))
 """
 
-from functions.shared.aws import aws_client, forget_aws_clients
 from functions.shared.env import float_env, int_env, required_env
 from functions.shared.exceptions import (
     ConfigurationError,
@@ -16,6 +15,7 @@ from functions.shared.exceptions import (
 from functions.shared.failures import is_transient, reason_of
 from functions.shared.idempotency import forget_idempotent_functions, once_per_id
 from functions.shared.media import read_media
+from lambda_runtime.aws import aws_client, forget_aws_clients  # one client cache for every Lambda, re-exported
 
 __all__ = [
     "ConfigurationError",

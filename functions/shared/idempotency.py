@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
-from functions.shared.aws import aws_client
+from lambda_runtime.aws import aws_client
 
 _GUARDED: dict[tuple[Callable[..., Any], str, str, int, int], tuple[Callable[..., Any], IdempotencyConfig]] = {}
 

@@ -8,7 +8,6 @@ Example:
     ...     HttpClient().request("POST", url, what="webhook POST", json={"content": highlight.title})
 """
 
-from hooks.shared.aws import aws_client
 from hooks.shared.events import highlights_from_sns, title_of
 from hooks.shared.exceptions import (
     HookConfigError,
@@ -21,6 +20,7 @@ from hooks.shared.exceptions import (
 from hooks.shared.http import HttpClient, host_of
 from hooks.shared.once import forget_guarded_deliveries, once_per_highlight
 from hooks.shared.secrets import clear_secret_cache, get_secret_json, parse_secret
+from lambda_runtime.aws import aws_client  # one client cache for every Lambda, re-exported
 
 __all__ = [
     "HookConfigError",

@@ -26,8 +26,8 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 
-from hooks.shared.aws import aws_client
 from hooks.shared.exceptions import HookConfigError
+from lambda_runtime.aws import aws_client
 
 TABLE_ENV = "IDEMPOTENCY_TABLE"
 REMEMBER_S = 48 * 3600

@@ -21,9 +21,9 @@ from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, TransformParameterError
 from pydantic import BaseModel, ValidationError
 
-from hooks.shared.aws import aws_client
 from hooks.shared.exceptions import HookConfigError
 from hooks.shared.validation import field_problems
+from lambda_runtime.aws import aws_client
 
 SECRET_CACHE_S = 300
 """How long a warm container reuses a secret before reading it again."""

@@ -36,9 +36,9 @@ from constructs import Construct
 from infra.config import InfraConfig
 from infra.constructs.capture_service import CaptureService
 from infra.constructs.layers import LambdaLayers
-from infra.constructs.metric_names import Service
 from infra.constructs.nag import acknowledge_grant_wildcards
 from infra.constructs.python_function import PythonFunction
+from lambda_runtime.metric_names import Service
 
 RECONCILE_INTERVAL = cdk.Duration.minutes(1)
 """Also the longest a dead capture task stays dead (plus Fargate's start time)."""
@@ -64,7 +64,7 @@ class CaptureReconciler(Construct):
             "Reconciler",
             package="functions/reconciler",
             source=config.source_root / "functions" / "reconciler",
-            contracts=config.source_root / "contracts",
+            source_root=config.source_root,
             layers=[layers.dependencies],
             service_name=Service.RECONCILER,
             description="Runs one capture task per channel of the channel parameter",

@@ -35,10 +35,10 @@ from constructs import Construct
 from contracts.settings import WAITING_GOALS_SWEEP_EVENT
 from infra.config import InfraConfig
 from infra.constructs.layers import FFMPEG_PATH, LambdaLayers
-from infra.constructs.metric_names import Service
 from infra.constructs.nag import acknowledge_grant_wildcards
 from infra.constructs.python_function import PythonFunction
 from infra.constructs.storage import MediaBucket
+from lambda_runtime.metric_names import Service
 
 ENRICH_BATCH_SIZE = 100
 ENRICH_MAX_BATCHING_WINDOW_S = 1
@@ -97,7 +97,7 @@ class ClipPipeline(Construct):
             "Enrich",
             package="functions/enrich",
             source=config.source_root / "functions" / "enrich",
-            contracts=config.source_root / "contracts",
+            source_root=config.source_root,
             layers=[layers.dependencies],
             service_name=Service.ENRICH,
             description="Indexes segments and turns goals into clip jobs",
@@ -153,7 +153,7 @@ class ClipPipeline(Construct):
             "Clip",
             package="functions/clip",
             source=config.source_root / "functions" / "clip",
-            contracts=config.source_root / "contracts",
+            source_root=config.source_root,
             layers=[layers.dependencies, layers.ffmpeg],
             service_name=Service.CLIP,
             description="Cuts a highlight MP4 + thumbnail with ffmpeg and publishes it",

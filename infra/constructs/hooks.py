@@ -137,7 +137,7 @@ class Hooks(Construct):
                 "Hook",
                 package=f"hooks/{name}",
                 source=config.hooks_dir / name,
-                contracts=config.source_root / "contracts",
+                source_root=config.source_root,
                 layers=[layers.dependencies],
                 service_name=f"hook-{name}",
                 description=manifest.description[:256],

@@ -55,7 +55,7 @@ from constructs import Construct
 
 from infra.config import InfraConfig
 from infra.constructs.messaging import CLIP_MAX_RECEIVE_COUNT
-from infra.constructs.metric_names import (
+from lambda_runtime.metric_names import (
     CHANNEL_DIMENSION,
     NAMESPACE,
     SERVICE_DIMENSION,

@@ -5,7 +5,7 @@ log retention and Powertools settings are decided once here.
 
 Example:
     >>> PythonFunction(self, "Enrich", package="functions/enrich", source=root / "functions/enrich",
-    ...                contracts=root / "contracts", ...)
+    ...                source_root=root, ...)
 """
 
 from __future__ import annotations
@@ -19,14 +19,16 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.constructs.bundling import BundlingError, source_tree_code
-from infra.constructs.metric_names import NAMESPACE
 from infra.constructs.nag import LOGS_WITHOUT_CUSTOMER_KEY, acknowledge, skip_checkov
+from lambda_runtime.metric_names import NAMESPACE
 
 LAMBDA_RUNTIME = lambda_.Runtime.PYTHON_3_12
 """Matches the cp312 wheels of the dependencies layer; python3.13 is newer, moving is one line plus the pins."""
 LAMBDA_ARCHITECTURE = lambda_.Architecture.X86_64
 """The static ffmpeg of the imageio-ffmpeg wheel is x86_64 only, so every function uses x86_64 alike."""
 LOG_RETENTION = logs.RetentionDays.TWO_WEEKS
+RUNTIME_PACKAGES = ("contracts", "lambda_runtime")
+"""Bundled into every Lambda asset: the event contracts and the one runtime (clients, parameters, metric names)."""
 CHECKOV_FUNCTION_SKIPS = {
     "CKV_AWS_116": "Failures are kept where the events come from, which a function DLQ would not see: enrich's "
     "Kinesis on-failure queue, clip's SQS redrive queue, each hook's async on_failure queue; a failed reconciler "
@@ -46,7 +48,8 @@ class PythonFunction(Construct):
     """One Lambda whose handler is `<package>/handler.py`, imported with its package path.
 
     The asset holds `package` (from `source`), the `shared` folder beside `source` when it exists
-    (`functions/shared`, `hooks/shared`) and `contracts`, so the handler can import all three.
+    (`functions/shared`, `hooks/shared`) and the `RUNTIME_PACKAGES` of `source_root` (`contracts`,
+    `lambda_runtime`), so the handler can import all of them.
     """
 
     def __init__(
@@ -56,7 +59,7 @@ class PythonFunction(Construct):
         *,
         package: str,
         source: Path,
-        contracts: Path,
+        source_root: Path,
         layers: Sequence[lambda_.ILayerVersion],
         service_name: str,
         environment: Mapping[str, str],
@@ -72,7 +75,11 @@ class PythonFunction(Construct):
                 f"`handler(event, context)`. Create it, or point the app at another checkout with -c source_root=PATH."
             )
         shared_package = f"{package.rsplit('/', 1)[0]}/shared"
-        packages = {package: source, shared_package: source.parent / "shared", "contracts": contracts}
+        packages = {
+            package: source,
+            shared_package: source.parent / "shared",
+            **{name: source_root / name for name in RUNTIME_PACKAGES},
+        }
         self.log_group = logs.LogGroup(self, "Logs", retention=LOG_RETENTION, removal_policy=cdk.RemovalPolicy.DESTROY)
         self.function = lambda_.Function(
             self,

@@ -38,10 +38,10 @@ from functions.vertical.settings import MAX_RECEIVE_COUNT, VerticalSettings
 from infra.config import InfraConfig
 from infra.constructs.layers import FFMPEG_PATH, LambdaLayers
 from infra.constructs.messaging import MESSAGE_RETENTION, dead_letter_queue, explain_sse_sqs_to_checkov
-from infra.constructs.metric_names import Service
 from infra.constructs.nag import acknowledge_grant_wildcards
 from infra.constructs.python_function import PythonFunction
 from infra.constructs.storage import MediaBucket
+from lambda_runtime.metric_names import Service
 
 VERTICAL_MAX_RECEIVE_COUNT = MAX_RECEIVE_COUNT
 VERTICAL_MEMORY_MB = 3008
@@ -140,7 +140,7 @@ class VerticalCut(Construct):
             "Vertical",
             package="functions/vertical",
             source=config.source_root / "functions" / "vertical",
-            contracts=config.source_root / "contracts",
+            source_root=config.source_root,
             layers=[layers.dependencies, layers.ffmpeg],
             service_name=Service.VERTICAL,
             description="Renders a 9:16 cut of each highlight with ffmpeg and publishes it",

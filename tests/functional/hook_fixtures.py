@@ -34,7 +34,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from moto import mock_aws
 
 from contracts import GoalEvent, HighlightEvent, Score, StoredMedia, Teams, goal_id, highlight_title
-from hooks.shared import HttpClient, aws_client, clear_secret_cache, forget_guarded_deliveries
+from hooks.shared import HttpClient, clear_secret_cache, forget_guarded_deliveries
+from lambda_runtime import forget_aws_clients
 from tests.functional.fake_aws import REGION, use_fake_aws_environment
 
 BUCKET = "highlight-bot-highlights"
@@ -155,7 +156,7 @@ def emulated_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # The fake servers listen on 127.0.0.1 over plain http, which only this flag allows.
     monkeypatch.setenv("HOOKS_ALLOW_LOOPBACK_HTTP", "1")
     monkeypatch.setenv("IDEMPOTENCY_TABLE", IDEMPOTENCY_TABLE)
-    aws_client.cache_clear()
+    forget_aws_clients()
     clear_secret_cache()
     forget_guarded_deliveries()
     try:
@@ -163,7 +164,7 @@ def emulated_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             create_idempotency_table()
             yield
     finally:
-        aws_client.cache_clear()
+        forget_aws_clients()
         clear_secret_cache()
         forget_guarded_deliveries()
 

@@ -20,7 +20,7 @@ from moto.moto_api import state_manager
 
 from functions.reconciler import CaptureTaskStartError, ChannelParameterError
 from functions.reconciler import handler as reconciler
-from infra.constructs.metric_names import ReconcilerMetric
+from lambda_runtime.metric_names import ReconcilerMetric
 from tests.functional.functions_fixtures import REGION, FakeLambdaContext, emulated_aws
 
 PARAMETER = "/highlight-bot/channel"

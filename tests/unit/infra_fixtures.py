@@ -28,6 +28,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 from infra.app import STATEFUL_STACK_NAME, STATELESS_STACK_NAME, build_app
+from infra.constructs.python_function import RUNTIME_PACKAGES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXTERNAL_HOOK_ARN = "arn:aws:lambda:us-east-1:123456789012:function:someone-elses-hook"
@@ -56,8 +57,9 @@ def cdk_json_context() -> dict[str, Any]:
 
 
 def write_source_tree(root: Path) -> Path:
-    """A minimal checkout: real contracts and Dockerfile, stub Lambda handlers, two hooks and a non-hook folder."""
-    shutil.copytree(REPO_ROOT / "contracts", root / "contracts", ignore=shutil.ignore_patterns("__pycache__"))
+    """A minimal checkout: real contracts, lambda_runtime, Dockerfile; stub handlers, two hooks, a non-hook folder."""
+    for package in RUNTIME_PACKAGES:
+        shutil.copytree(REPO_ROOT / package, root / package, ignore=shutil.ignore_patterns("__pycache__"))
     (root / "capture_task").mkdir(parents=True)
     shutil.copy(REPO_ROOT / "capture_task" / "Dockerfile", root / "capture_task" / "Dockerfile")
     (root / "capture_task" / "__init__.py").write_text("")

@@ -19,7 +19,7 @@ from functions.shared import (
     read_media,
     reason_of,
 )
-from functions.shared.aws import forget_aws_clients
+from lambda_runtime.aws import forget_aws_clients
 
 
 def test_local_segments_are_read_from_plain_paths_and_file_uris(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from aws_cdk.assertions import Match, Template
 from infra_fixtures import function_by_handler, resources, stateless_fixture, synthesized  # noqa: F401  (fixtures, used by name)
 
-from infra.constructs.metric_names import CaptureMetric, ClipMetric, EnrichMetric, ReconcilerMetric
+from lambda_runtime.metric_names import CaptureMetric, ClipMetric, EnrichMetric, ReconcilerMetric
 
 ENRICH = "functions/enrich/handler.handler"
 CLIP = "functions/clip/handler.handler"

@@ -226,6 +226,21 @@ def test_function_assets_keep_package_paths(default_app: SynthesizedApp) -> None
     assert not any(path.startswith(("functions/clip", "hooks", "capture_task")) for path in staged)
 
 
+def test_every_lambda_asset_bundles_the_one_runtime(default_app: SynthesizedApp) -> None:
+    handlers = [
+        properties
+        for properties in (f["Properties"] for f in resources(default_app.stateless, "AWS::Lambda::Function").values())
+        if str(properties.get("Handler", "")).startswith(("functions/", "hooks/"))
+    ]
+    assert len(handlers) >= 6  # enrich, clip, vertical, reconciler and the stub tree's two hooks
+    for properties in handlers:
+        staged = {str(path.relative_to(_asset_dir(default_app, properties))) for path in
+                  _asset_dir(default_app, properties).rglob("*.py")}  # fmt: skip
+        assert {"lambda_runtime/aws.py", "lambda_runtime/parameters.py", "lambda_runtime/metric_names.py"} <= staged
+        assert "contracts/__init__.py" in staged
+        assert not any(path.endswith("shared/aws.py") for path in staged), properties["Handler"]
+
+
 def test_ffmpeg_layer_holds_an_executable_at_bin_ffmpeg(default_app: SynthesizedApp) -> None:
     layer = next(
         r["Properties"]

@@ -1,6 +1,7 @@
 """The metrics highlight-bot emits (CloudWatch EMF, one namespace), named once for the dashboard and alarms.
 
-No CDK here, so the tests that capture the functions' EMF output can check the names against this.
+The functions emit these names and infra's dashboard and alarms read them (the capture task, a container,
+keeps its own module and only its names live here as well). No CDK here: every Lambda asset bundles it.
 
 | emitted by | dimensions | metrics |
 |---|---|---|
@@ -46,6 +47,7 @@ class EnrichMetric(StrEnum):
     SEGMENTS_INDEXED = "SegmentsIndexed"
     GOALS_RECEIVED = "GoalsReceived"
     CLIP_JOBS_SENT = "ClipJobsSent"
+    REEL_JOBS_SENT = "ReelJobsSent"
     GOALS_GIVEN_UP = "GoalsGivenUp"
     RECORDS_DEAD_LETTERED = "RecordsDeadLettered"
 

@@ -1,5 +1,7 @@
 """boto3 clients made on first use, so the environment is read when the function runs, not at import.
 
+One module for every Lambda (pipeline functions and hooks alike), so they retry AWS calls the same way.
+
 boto3 itself honours ``AWS_ENDPOINT_URL`` (and ``AWS_ENDPOINT_URL_<SERVICE>``),
 which is how the local pipeline points the functions at its emulator; the cache
 is keyed by region and endpoint so a process that changes them gets new clients.
