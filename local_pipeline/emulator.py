@@ -22,6 +22,7 @@ from moto.server import ThreadedMotoServer
 
 from contracts.settings import PipelineSettings
 from functions.vertical.settings import MAX_RECEIVE_COUNT, VerticalSettings
+from lambda_runtime.metric_names import NAMESPACE
 
 REGION = "us-east-1"
 STACK_PREFIX = "highlight-bot-local"
@@ -66,7 +67,7 @@ class LocalResources:
                 dead_letter_queue_url=self.clip_dead_letter_url,
             ),
             **self.vertical_settings(settings, ffmpeg).environment(),
-            "POWERTOOLS_METRICS_NAMESPACE": "HighlightBot",
+            "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
 

@@ -19,7 +19,6 @@ frame → its highlight published, wall clock) per `channel`, and `ClipFailures`
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from datetime import UTC, datetime
 from functools import partial
@@ -40,6 +39,7 @@ from functions.clip.ledger import PublicationLedger
 from functions.clip.reel import make_reel
 from functions.clip.settings import ClipSettings
 from functions.shared import aws_client, is_transient, once_per_id, reason_of
+from lambda_runtime.metric_names import CHANNEL_DIMENSION, NAMESPACE, ClipMetric
 
 logger = Logger()
 
@@ -135,23 +135,19 @@ def ledger_for(settings: ClipSettings) -> PublicationLedger:
 
 def count_clip_made(job: ClipJob, *, published_at: datetime) -> None:
     """`ClipsMade` and `ClipLatencySeconds` (published − goal's first frame) with the job's `channel`."""
-    metrics = EphemeralMetrics(namespace=_metrics_namespace())
-    metrics.add_dimension(name="channel", value=job.channel)
-    metrics.add_metric(name="ClipsMade", unit=MetricUnit.Count, value=1)
+    metrics = EphemeralMetrics(namespace=NAMESPACE)
+    metrics.add_dimension(name=CHANNEL_DIMENSION, value=job.channel)
+    metrics.add_metric(name=ClipMetric.CLIPS_MADE, unit=MetricUnit.Count, value=1)
     latency_s = (published_at - job.goal.at).total_seconds()
-    metrics.add_metric(name="ClipLatencySeconds", unit=MetricUnit.Seconds, value=latency_s)
+    metrics.add_metric(name=ClipMetric.CLIP_LATENCY_SECONDS, unit=MetricUnit.Seconds, value=latency_s)
     metrics.flush_metrics()
 
 
 def count_clip_failed() -> None:
     """`ClipFailures` (no channel: a message that is not a clip job has none)."""
-    metrics = EphemeralMetrics(namespace=_metrics_namespace())
-    metrics.add_metric(name="ClipFailures", unit=MetricUnit.Count, value=1)
+    metrics = EphemeralMetrics(namespace=NAMESPACE)
+    metrics.add_metric(name=ClipMetric.CLIP_FAILURES, unit=MetricUnit.Count, value=1)
     metrics.flush_metrics()
-
-
-def _metrics_namespace() -> str:
-    return os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "HighlightBot")
 
 
 def clip_job_from(body: str) -> ClipJob | MatchEndEvent:

@@ -18,7 +18,6 @@ even when its channel sends nothing more.
 from __future__ import annotations
 
 import binascii
-import os
 from functools import partial
 from typing import Any
 
@@ -38,10 +37,11 @@ from functions.enrich.queues import ClipJobQueue, DeadLetterQueue
 from functions.enrich.segment_index import SegmentIndex
 from functions.enrich.settings import EnrichSettings
 from functions.shared import aws_client, is_transient, once_per_id, reason_of
+from lambda_runtime.metric_names import NAMESPACE, EnrichMetric
 from lambda_runtime.parameters import parameter_value
 
 logger = Logger()
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "HighlightBot"))
+metrics = Metrics(namespace=NAMESPACE)
 
 
 @logger.inject_lambda_context
@@ -84,7 +84,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
             event = event_from(record)
         except InvalidEventError as error:
             dead_letters.invalid_record(str(error), record_as_received(record))
-            metrics.add_metric(name="RecordsDeadLettered", unit=MetricUnit.Count, value=1)
+            metrics.add_metric(name=EnrichMetric.RECORDS_DEAD_LETTERED, unit=MetricUnit.Count, value=1)
             logger.warning("dead-lettered an invalid record", extra={"reason": str(error)[:500]})
             return
         # Every log line about this record carries its channel, and a goal's carry its id: one goal is
@@ -98,14 +98,14 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
                 raise  # AWS or the network: the record and every later one of the shard are retried, in order
             reason = f"processing this {event.type} event failed in a way no retry can fix: {reason_of(error)}"
             dead_letters.unprocessable_record(reason, record_as_received(record))
-            metrics.add_metric(name="RecordsDeadLettered", unit=MetricUnit.Count, value=1)
+            metrics.add_metric(name=EnrichMetric.RECORDS_DEAD_LETTERED, unit=MetricUnit.Count, value=1)
             logger.exception("dead-lettered a record that cannot be processed", extra={"reason": reason[:500]})
         finally:
             logger.remove_keys(list(keys))
 
     def process_event(event: SegmentEvent | GoalEvent | MatchEndEvent) -> None:
         if isinstance(event, SegmentEvent):
-            metrics.add_metric(name="SegmentsIndexed", unit=MetricUnit.Count, value=1)
+            metrics.add_metric(name=EnrichMetric.SEGMENTS_INDEXED, unit=MetricUnit.Count, value=1)
             count_given_up(*enricher.on_segment(event).values())
             return
         # A goal parked earlier may have waited too long: any event of the channel looks again.
@@ -114,7 +114,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
             # The match reel is cut by the clip function from the goals' clips: pass it on, once.
             send_reel_once(queue, match=event)
         else:
-            metrics.add_metric(name="GoalsReceived", unit=MetricUnit.Count, value=1)
+            metrics.add_metric(name=EnrichMetric.GOALS_RECEIVED, unit=MetricUnit.Count, value=1)
             settle_goal_once(enricher, goal=event)
 
     return process_partial_response(
@@ -129,14 +129,14 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
 def send_clip_job(queue: ClipJobQueue, *, job: ClipJob) -> dict[str, str]:
     """Send one clip job (guarded by idempotency on the job id: one goal, one job)."""
     message_id = queue.send(job)
-    metrics.add_metric(name="ClipJobsSent", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=EnrichMetric.CLIP_JOBS_SENT, unit=MetricUnit.Count, value=1)
     return {"message_id": message_id}
 
 
 def send_reel_job(queue: ClipJobQueue, *, match: MatchEndEvent) -> dict[str, str]:
     """Ask the clip function for the match reel (guarded by idempotency on the match id)."""
     message_id = queue.send(match)
-    metrics.add_metric(name="ReelJobsSent", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=EnrichMetric.REEL_JOBS_SENT, unit=MetricUnit.Count, value=1)
     return {"message_id": message_id}
 
 
@@ -177,7 +177,7 @@ def sweep_waiting_goals(enricher: Enricher, parameter_name: str) -> dict[str, An
 def count_given_up(*outcomes: GoalOutcome) -> None:
     for outcome in outcomes:
         if outcome == "given_up":
-            metrics.add_metric(name="GoalsGivenUp", unit=MetricUnit.Count, value=1)
+            metrics.add_metric(name=EnrichMetric.GOALS_GIVEN_UP, unit=MetricUnit.Count, value=1)
 
 
 def record_as_received(record: KinesisStreamRecord) -> dict[str, Any]:

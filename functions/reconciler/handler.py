@@ -12,7 +12,6 @@ is sent).
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -23,9 +22,10 @@ from functions.reconciler.exceptions import CaptureTaskStartError
 from functions.reconciler.reconciler import ReconcileResult, reconcile
 from functions.reconciler.settings import ReconcilerSettings
 from functions.shared import aws_client
+from lambda_runtime.metric_names import NAMESPACE, ReconcilerMetric
 
 logger = Logger()
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "HighlightBot"))
+metrics = Metrics(namespace=NAMESPACE)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -47,11 +47,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 
 
 def count(result: ReconcileResult) -> None:
-    metrics.add_metric(name="ChannelsWanted", unit=MetricUnit.Count, value=len(result.wanted))
+    metrics.add_metric(name=ReconcilerMetric.CHANNELS_WANTED, unit=MetricUnit.Count, value=len(result.wanted))
     for name, value in (
-        ("CaptureTasksStarted", len(result.started)),
-        ("CaptureTasksStopped", len(result.stopped)),
-        ("CaptureTaskFailures", len(result.failures)),
+        (ReconcilerMetric.CAPTURE_TASKS_STARTED, len(result.started)),
+        (ReconcilerMetric.CAPTURE_TASKS_STOPPED, len(result.stopped)),
+        (ReconcilerMetric.CAPTURE_TASK_FAILURES, len(result.failures)),
     ):
         if value:
             metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)

@@ -22,7 +22,6 @@ first frame → its vertical cut published) per `channel`, and `VerticalFailures
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +39,7 @@ from functions.shared import MediaMissingError, aws_client, once_per_id
 from functions.vertical.exceptions import InvalidVerticalJobError, UnusableSourceError
 from functions.vertical.settings import VerticalSettings
 from functions.vertical.verticals import make_vertical
+from lambda_runtime.metric_names import CHANNEL_DIMENSION, NAMESPACE, VerticalMetric
 
 logger = Logger()
 
@@ -133,20 +133,16 @@ def dead_letter(queue_url: str, record: SQSRecord, reason: str) -> None:
 
 def count_vertical_made(highlight: HighlightEvent, *, published_at: datetime) -> None:
     """`VerticalsMade` and `VerticalLatencySeconds` (published − goal's first frame) with the `channel`."""
-    metrics = EphemeralMetrics(namespace=_metrics_namespace())
-    metrics.add_dimension(name="channel", value=highlight.channel)
-    metrics.add_metric(name="VerticalsMade", unit=MetricUnit.Count, value=1)
+    metrics = EphemeralMetrics(namespace=NAMESPACE)
+    metrics.add_dimension(name=CHANNEL_DIMENSION, value=highlight.channel)
+    metrics.add_metric(name=VerticalMetric.VERTICALS_MADE, unit=MetricUnit.Count, value=1)
     latency_s = (published_at - highlight.goal.at).total_seconds()
-    metrics.add_metric(name="VerticalLatencySeconds", unit=MetricUnit.Seconds, value=latency_s)
+    metrics.add_metric(name=VerticalMetric.VERTICAL_LATENCY_SECONDS, unit=MetricUnit.Seconds, value=latency_s)
     metrics.flush_metrics()
 
 
 def count_vertical_failed() -> None:
     """`VerticalFailures` (no channel: a message that is not a highlight has none)."""
-    metrics = EphemeralMetrics(namespace=_metrics_namespace())
-    metrics.add_metric(name="VerticalFailures", unit=MetricUnit.Count, value=1)
+    metrics = EphemeralMetrics(namespace=NAMESPACE)
+    metrics.add_metric(name=VerticalMetric.VERTICAL_FAILURES, unit=MetricUnit.Count, value=1)
     metrics.flush_metrics()
-
-
-def _metrics_namespace() -> str:
-    return os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "HighlightBot")
