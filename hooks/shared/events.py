@@ -14,27 +14,36 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.utilities.parser.models import SnsModel
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from contracts import HighlightEvent, InvalidEventError, highlight_title, parse_event
 from hooks.shared.validation import field_problems
 
+E = TypeVar("E", bound=BaseModel)
 
-def highlights_from_sns(event: Mapping[str, Any]) -> list[HighlightEvent]:
-    """Every highlight in an SNS-to-Lambda event; InvalidEventError names the first bad record."""
+
+def events_from_sns(event: Mapping[str, Any], accepted: tuple[type[E], ...], *, reader: str = "hook") -> list[E]:
+    """Every event of the ``accepted`` types in an SNS-to-Lambda event; InvalidEventError names the first bad record.
+
+    ``reader`` names the hook in the messages ("The gallery hook was invoked with ...").
+
+    Example:
+        >>> events_from_sns(event, (HighlightEvent, ReelEvent), reader="gallery hook")
+    """
+    names = [str(kind.model_fields["type"].default) for kind in accepted]
     try:
         envelope = SnsModel.model_validate(event)
     except ValidationError as error:
         raise InvalidEventError(
-            f"The hook was invoked with an event that is not an SNS notification ({field_problems(error)}); "
+            f"The {reader} was invoked with an event that is not an SNS notification ({field_problems(error)}); "
             "hooks are meant to be subscribed to the highlight topic."
         ) from None
     if not envelope.Records:
         raise InvalidEventError("The SNS event holds no records; SNS always delivers one, so this is not from SNS.")
-    highlights = []
+    published: list[E] = []
     for record in envelope.Records:
         notification = record.Sns
         where = f"SNS message {notification.MessageId} from {notification.TopicArn}"
@@ -43,14 +52,25 @@ def highlights_from_sns(event: Mapping[str, Any]) -> list[HighlightEvent]:
         try:
             parsed = parse_event(notification.Message)
         except InvalidEventError as error:
-            raise InvalidEventError(f"{where} is not a highlight event this hook can read: {error}") from error
-        if not isinstance(parsed, HighlightEvent):
             raise InvalidEventError(
-                f"{where} is a {parsed.type} event, not a highlight; "
-                "the hook's subscription filter policy should only let highlight events through."
+                f"{where} is not a {_either(names)} event this {reader} can read: {error}"
+            ) from error
+        if not isinstance(parsed, accepted):
+            raise InvalidEventError(
+                f"{where} is a {parsed.type} event, not a {_either(names)}; "
+                f"the {reader}'s subscription filter policy should only let {_either(names, 'and')} events through."
             )
-        highlights.append(parsed)
-    return highlights
+        published.append(parsed)
+    return published
+
+
+def highlights_from_sns(event: Mapping[str, Any]) -> list[HighlightEvent]:
+    """Every highlight in an SNS-to-Lambda event; InvalidEventError names the first bad record."""
+    return events_from_sns(event, (HighlightEvent,))
+
+
+def _either(names: list[str], joiner: str = "or") -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {joiner} {names[-1]}"
 
 
 def title_of(highlight: HighlightEvent) -> str:

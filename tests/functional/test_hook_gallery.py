@@ -180,5 +180,7 @@ def test_an_event_the_gallery_does_not_show_fails_with_a_sentence(s3: Any) -> No
     from contracts import InvalidEventError
 
     goal = goal_at(0, 1)
-    with pytest.raises(InvalidEventError, match="goal event, which the gallery does not show"):
+    with pytest.raises(
+        InvalidEventError, match="goal event, not a highlight, vertical or reel; the gallery hook's subscription filter"
+    ):
         handler(sns_event(goal.to_json()), FakeLambdaContext())

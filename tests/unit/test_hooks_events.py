@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
 from contracts import InvalidEventError
+from hooks.gallery.events import gallery_events_from_sns
 from hooks.shared import highlights_from_sns
 from tests.functional.hook_fixtures import a_goal, a_highlight, sns_event
 
@@ -48,9 +50,11 @@ def test_an_event_that_is_not_from_sns_is_refused(event: dict[str, object]) -> N
         highlights_from_sns(event)
 
 
-def test_an_sns_event_without_records_is_refused() -> None:
+@pytest.mark.parametrize("read", [highlights_from_sns, gallery_events_from_sns])
+def test_an_sns_event_without_records_is_refused(read: Callable[[dict[str, object]], object]) -> None:
+    # The gallery had its own copy of this parser, which let an empty event through.
     with pytest.raises(InvalidEventError, match="holds no records"):
-        highlights_from_sns({"Records": []})
+        read({"Records": []})
 
 
 def test_the_error_for_a_bad_envelope_does_not_echo_its_content() -> None:
