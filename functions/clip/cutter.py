@@ -39,12 +39,13 @@ Example:
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from functions.clip.exceptions import FfmpegError
+from functions.shared.ffmpeg import FILE_ONLY, describe_input, duration_s_in, looks_like_mp4
+from functions.shared.ffmpeg import run_ffmpeg as shared_run_ffmpeg
 
 KEYFRAME_SLACK_S = 0.1
 """A segment starting this close after the window's start still counts as holding it (float rounding)."""
@@ -54,13 +55,9 @@ THUMBNAIL_AFTER_GOAL_S = 0.15
 
 FFMPEG_TIMEOUT_S = 300.0
 
-FILE_ONLY = ("-protocol_whitelist", "file")
-"""ffmpeg may open local files only: never http, tcp, or a playlist's URLs."""
 _TS_PACKET_BYTES = 188
-_MP4_FIRST_BOXES = frozenset({b"ftyp", b"styp", b"moof", b"moov", b"sidx", b"free", b"mdat"})
 
 _PTS_TIME = re.compile(r"pts_time:\s*(-?[0-9.]+)")
-_DURATION = re.compile(r"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
 
 
 @dataclass(frozen=True)
@@ -162,7 +159,7 @@ def check_container(path: Path) -> None:
     if path.suffix == ".ts":
         looks_right = len(head) > 0 and head[0] == 0x47 and (len(head) <= _TS_PACKET_BYTES or head[-1] == 0x47)
     else:
-        looks_right = head[4:8] in _MP4_FIRST_BOXES
+        looks_right = looks_like_mp4(head)
     if not looks_right:
         shown = head[:16].decode("ascii", "replace").replace("\n", " ") if head else "nothing"
         kind = "MPEG-TS" if path.suffix == ".ts" else "MP4"
@@ -174,22 +171,13 @@ def check_container(path: Path) -> None:
 
 def media_duration_s(path: Path, *, ffmpeg: str = "ffmpeg") -> float:
     """A media file's duration as ffmpeg reads it from the container (``Duration: 00:00:26.03``)."""
-    # Without an output ffmpeg exits 1 after printing the input's description; that is expected here.
-    try:
-        completed = subprocess.run(
-            [ffmpeg, "-hide_banner", "-nostdin", *input_format(path), "-i", str(path)],
-            capture_output=True,
-            text=True,
-            timeout=FFMPEG_TIMEOUT_S,
-            check=False,
-        )
-    except FileNotFoundError as error:
-        raise FfmpegError(f"ffmpeg not found at {ffmpeg!r}; set FFMPEG_PATH or install ffmpeg") from error
-    match = _DURATION.search(completed.stderr)
-    if match is None:
-        raise FfmpegError(f"ffmpeg could not read the duration of {path}: {completed.stderr.strip()[-400:]}")
-    hours, minutes, seconds = match.groups()
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+    description = describe_input(
+        ffmpeg, *input_format(path), "-i", str(path), error=FfmpegError, timeout_s=FFMPEG_TIMEOUT_S
+    )
+    duration_s = duration_s_in(description)
+    if duration_s is None:
+        raise FfmpegError(f"ffmpeg could not read the duration of {path}: {description.strip()[-400:]}")
+    return duration_s
 
 
 def _concat_list(segment_paths: Sequence[Path], playlist: Path, durations_s: Sequence[float] | None = None) -> Path:
@@ -204,13 +192,7 @@ def _concat_list(segment_paths: Sequence[Path], playlist: Path, durations_s: Seq
 
 
 def run_ffmpeg(ffmpeg: str, *arguments: str, what: str, loglevel: str = "error") -> str:
-    command = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", loglevel, *arguments]
-    try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=FFMPEG_TIMEOUT_S, check=False)
-    except FileNotFoundError as error:
-        raise FfmpegError(f"ffmpeg not found at {ffmpeg!r}; set FFMPEG_PATH or install ffmpeg") from error
-    except subprocess.TimeoutExpired as error:
-        raise FfmpegError(f"ffmpeg took over {FFMPEG_TIMEOUT_S:g} s to {what}") from error
-    if completed.returncode != 0:
-        raise FfmpegError(f"ffmpeg could not {what} (exit {completed.returncode}): {completed.stderr.strip()[-600:]}")
-    return completed.stderr
+    """``functions.shared.ffmpeg.run_ffmpeg`` with the clip function's error and time limit."""
+    return shared_run_ffmpeg(
+        ffmpeg, *arguments, what=what, error=FfmpegError, timeout_s=FFMPEG_TIMEOUT_S, loglevel=loglevel
+    )

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -39,12 +38,13 @@ from functions.clip.ledger import PublicationLedger
 from functions.clip.reel import make_reel
 from functions.clip.settings import ClipSettings
 from functions.shared import aws_client, is_transient, once_per_id, reason_of
-from lambda_runtime.metric_names import CHANNEL_DIMENSION, NAMESPACE, ClipMetric
+from functions.shared.failures import dead_letter_message
+from functions.shared.metrics import count_failed, count_made
+from lambda_runtime.metric_names import ClipMetric
 
 logger = Logger()
 
-MAX_DEAD_LETTER_BODY_CHARS = 200_000
-"""A letter must fit in one SQS message (256 KiB) with its reason."""
+DEAD_LETTER_KIND = "clip_job_refused"
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -107,17 +107,7 @@ def reel_for_match(settings: ClipSettings, *, match: MatchEndEvent) -> dict[str,
 
 def dead_letter(queue_url: str, record: SQSRecord, reason: str) -> None:
     """Park a job no retry can fix, at once, with the message as received and the reason."""
-    letter = {
-        "kind": "clip_job_refused",
-        "reason": reason,
-        "message": {"messageId": record.message_id, "body": record.body[:MAX_DEAD_LETTER_BODY_CHARS]},
-        "received_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-    }
-    aws_client("sqs").send_message(
-        QueueUrl=queue_url,
-        MessageBody=json.dumps(letter),
-        MessageAttributes={"kind": {"DataType": "String", "StringValue": "clip_job_refused"}},
-    )
+    dead_letter_message(queue_url, kind=DEAD_LETTER_KIND, message_id=record.message_id, body=record.body, reason=reason)
     logger.error("dead-lettered a clip job no retry can fix", extra={"reason": reason[:500]})
 
 
@@ -128,26 +118,17 @@ def ledger_for(settings: ClipSettings) -> PublicationLedger:
     )
 
 
-# Counted with EphemeralMetrics, one EMF line per clip: the module-wide `Metrics` has one dimension set
-# per flush, and a batch may hold jobs of several channels. A replayed job (idempotency) never gets
-# here, so nothing is counted twice.
-
-
 def count_clip_made(job: ClipJob, *, published_at: datetime) -> None:
     """`ClipsMade` and `ClipLatencySeconds` (published − goal's first frame) with the job's `channel`."""
-    metrics = EphemeralMetrics(namespace=NAMESPACE)
-    metrics.add_dimension(name=CHANNEL_DIMENSION, value=job.channel)
-    metrics.add_metric(name=ClipMetric.CLIPS_MADE, unit=MetricUnit.Count, value=1)
-    latency_s = (published_at - job.goal.at).total_seconds()
-    metrics.add_metric(name=ClipMetric.CLIP_LATENCY_SECONDS, unit=MetricUnit.Seconds, value=latency_s)
-    metrics.flush_metrics()
+    count_made(
+        ClipMetric.CLIPS_MADE, ClipMetric.CLIP_LATENCY_SECONDS, channel=job.channel, goal_at=job.goal.at,
+        published_at=published_at,
+    )  # fmt: skip
 
 
 def count_clip_failed() -> None:
     """`ClipFailures` (no channel: a message that is not a clip job has none)."""
-    metrics = EphemeralMetrics(namespace=NAMESPACE)
-    metrics.add_metric(name=ClipMetric.CLIP_FAILURES, unit=MetricUnit.Count, value=1)
-    metrics.flush_metrics()
+    count_failed(ClipMetric.CLIP_FAILURES)
 
 
 def clip_job_from(body: str) -> ClipJob | MatchEndEvent:

@@ -16,12 +16,13 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from contracts import GoalEvent, HighlightEvent, MatchEndEvent, ReelEvent, parse_event, reel_title
-from functions.clip.cutter import FILE_ONLY, check_container, media_duration_s, run_ffmpeg
+from functions.clip.cutter import check_container, media_duration_s, run_ffmpeg
 from functions.clip.exceptions import ReelNotReady
 from functions.clip.highlights import publish_once, store_media
 from functions.clip.ledger import PublicationLedger
 from functions.clip.settings import ClipSettings
 from functions.clip.timeline import highlight_id, key_under_prefix, safe_channel
+from functions.shared.ffmpeg import FILE_ONLY
 
 logger = Logger(child=True)
 

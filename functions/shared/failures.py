@@ -17,6 +17,9 @@ Example:
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyInconsistentStateError,
@@ -27,6 +30,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from functions.shared.exceptions import ConfigurationError, MediaReadError
+from lambda_runtime.aws import aws_client
 
 PERMANENT_AWS_CODES = frozenset(
     {
@@ -67,3 +71,27 @@ def reason_of(error: BaseException) -> str:
     """``TypeName: message``, cut to ``MAX_REASON_CHARS`` so a letter always fits in a queue message."""
     text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     return text if len(text) <= MAX_REASON_CHARS else text[:MAX_REASON_CHARS] + "…"
+
+
+MAX_DEAD_LETTER_BODY_CHARS = 200_000
+"""A letter must fit in one SQS message (256 KiB) with its reason."""
+
+
+def dead_letter_message(queue_url: str, *, kind: str, message_id: str, body: str, reason: str) -> None:
+    """Park an SQS message no retry can fix, at once: the message as received, the reason and its ``kind``.
+
+    Example:
+        >>> dead_letter_message(url, kind="clip_job_refused", message_id=record.message_id, body=record.body,
+        ...                     reason=reason_of(error))
+    """
+    letter = {
+        "kind": kind,
+        "reason": reason,
+        "message": {"messageId": message_id, "body": body[:MAX_DEAD_LETTER_BODY_CHARS]},
+        "received_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
+    aws_client("sqs").send_message(
+        QueueUrl=queue_url,
+        MessageBody=json.dumps(letter),
+        MessageAttributes={"kind": {"DataType": "String", "StringValue": kind}},
+    )

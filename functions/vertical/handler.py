@@ -28,25 +28,24 @@ from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contracts import HighlightEvent, InvalidEventError, parse_event
-from functions.shared import MediaMissingError, aws_client, once_per_id
+from functions.shared import MediaMissingError, aws_client, once_per_id, reason_of
+from functions.shared.failures import dead_letter_message
+from functions.shared.metrics import count_failed, count_made
 from functions.vertical.exceptions import InvalidVerticalJobError, UnusableSourceError
 from functions.vertical.settings import VerticalSettings
 from functions.vertical.verticals import make_vertical
-from lambda_runtime.metric_names import CHANNEL_DIMENSION, NAMESPACE, VerticalMetric
+from lambda_runtime.metric_names import VerticalMetric
 
 logger = Logger()
 
 PERMANENT_ERRORS: tuple[type[Exception], ...] = (InvalidVerticalJobError, UnusableSourceError, MediaMissingError)
 """What no retry can fix: the message is not a highlight, its clip is gone, or its clip is not a video."""
-MAX_DEAD_LETTER_BODY_CHARS = 200_000
-"""A letter must fit in one SQS message (256 KiB) with its reason."""
 DEAD_LETTER_KIND = "vertical_refused"
 
 
@@ -71,7 +70,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
             count_vertical_failed()
             if not isinstance(error, PERMANENT_ERRORS) or not settings.dead_letter_queue_url:
                 raise  # retried; after the queue's receives, the redrive policy parks the message
-            reason = f"{type(error).__name__}: {error}"
+            reason = reason_of(error)
             dead_letter(settings.dead_letter_queue_url, record, reason)
             return {"dead_lettered": reason}
         return vertical
@@ -114,35 +113,18 @@ def highlight_from(body: str) -> HighlightEvent:
 
 def dead_letter(queue_url: str, record: SQSRecord, reason: str) -> None:
     """Park a message no retry can fix, at once, with the message as received and the reason."""
-    letter = {
-        "kind": DEAD_LETTER_KIND,
-        "reason": reason,
-        "message": {"messageId": record.message_id, "body": record.body[:MAX_DEAD_LETTER_BODY_CHARS]},
-        "received_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-    }
-    aws_client("sqs").send_message(
-        QueueUrl=queue_url,
-        MessageBody=json.dumps(letter),
-        MessageAttributes={"kind": {"DataType": "String", "StringValue": DEAD_LETTER_KIND}},
-    )
+    dead_letter_message(queue_url, kind=DEAD_LETTER_KIND, message_id=record.message_id, body=record.body, reason=reason)
     logger.error("dead-lettered a message no retry can fix", extra={"reason": reason[:500]})
-
-
-# One EMF line per cut, as clip does: a batch may hold highlights of several channels.
 
 
 def count_vertical_made(highlight: HighlightEvent, *, published_at: datetime) -> None:
     """`VerticalsMade` and `VerticalLatencySeconds` (published − goal's first frame) with the `channel`."""
-    metrics = EphemeralMetrics(namespace=NAMESPACE)
-    metrics.add_dimension(name=CHANNEL_DIMENSION, value=highlight.channel)
-    metrics.add_metric(name=VerticalMetric.VERTICALS_MADE, unit=MetricUnit.Count, value=1)
-    latency_s = (published_at - highlight.goal.at).total_seconds()
-    metrics.add_metric(name=VerticalMetric.VERTICAL_LATENCY_SECONDS, unit=MetricUnit.Seconds, value=latency_s)
-    metrics.flush_metrics()
+    count_made(
+        VerticalMetric.VERTICALS_MADE, VerticalMetric.VERTICAL_LATENCY_SECONDS, channel=highlight.channel,
+        goal_at=highlight.goal.at, published_at=published_at,
+    )  # fmt: skip
 
 
 def count_vertical_failed() -> None:
     """`VerticalFailures` (no channel: a message that is not a highlight has none)."""
-    metrics = EphemeralMetrics(namespace=NAMESPACE)
-    metrics.add_metric(name=VerticalMetric.VERTICAL_FAILURES, unit=MetricUnit.Count, value=1)
-    metrics.flush_metrics()
+    count_failed(VerticalMetric.VERTICAL_FAILURES)

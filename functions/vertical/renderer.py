@@ -31,10 +31,11 @@ Example:
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from functions.shared.ffmpeg import FILE_ONLY, describe_input, duration_s_in, looks_like_mp4
+from functions.shared.ffmpeg import run_ffmpeg as shared_run_ffmpeg
 from functions.vertical.exceptions import FfmpegError, UnusableSourceError
 
 BAND_WIDTH_FRACTION = 0.45
@@ -47,12 +48,7 @@ X264_PRESET = "veryfast"
 X264_CRF = 23
 FFMPEG_TIMEOUT_S = 600.0
 
-FILE_ONLY = ("-protocol_whitelist", "file")
-"""ffmpeg may open local files only: never http, tcp, or a playlist's URLs."""
 MP4_INPUT = ("-f", "mp4", *FILE_ONLY)
-_MP4_FIRST_BOXES = frozenset({b"ftyp", b"styp", b"moov", b"free", b"mdat", b"wide", b"skip"})
-
-_DURATION = re.compile(r"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
 _VIDEO_SIZE = re.compile(r"Stream #\d+:\d+.*?: Video: .*?\b(\d{2,5})x(\d{2,5})\b")
 
 
@@ -189,7 +185,7 @@ def check_mp4(path: Path, *, name: str | None = None) -> None:
     """Refuse a file whose first box is not an MP4 one: ffmpeg must not be left to guess what it is."""
     with path.open("rb") as media:
         head = media.read(12)
-    if head[4:8] not in _MP4_FIRST_BOXES:
+    if not looks_like_mp4(head):
         shown = head.decode("ascii", "replace").replace("\n", " ") if head else "nothing"
         raise UnusableSourceError(
             f"the clip {name or path.name} is not an MP4 (it starts with {shown!r}); the vertical cut is made only "
@@ -199,36 +195,16 @@ def check_mp4(path: Path, *, name: str | None = None) -> None:
 
 def probe_video(path: Path, *, ffmpeg: str = "ffmpeg") -> VideoInfo:
     """Size and duration of an MP4's first video stream, from ffmpeg's description of it."""
-    # Without an output ffmpeg exits 1 after describing the input; that is expected here.
-    try:
-        completed = subprocess.run(
-            [ffmpeg, "-hide_banner", "-nostdin", *MP4_INPUT, "-i", str(path)],
-            capture_output=True,
-            text=True,
-            timeout=FFMPEG_TIMEOUT_S,
-            check=False,
-        )
-    except FileNotFoundError as error:
-        raise FfmpegError(f"ffmpeg not found at {ffmpeg!r}; set FFMPEG_PATH or install ffmpeg") from error
-    duration, size = _DURATION.search(completed.stderr), _VIDEO_SIZE.search(completed.stderr)
-    if duration is None or size is None:
-        raise UnusableSourceError(
-            f"ffmpeg finds no video in {path.name}: {completed.stderr.strip()[-300:] or 'no output'}"
-        )
-    hours, minutes, seconds = duration.groups()
-    return VideoInfo(int(size[1]), int(size[2]), int(hours) * 3600 + int(minutes) * 60 + float(seconds))
+    description = describe_input(ffmpeg, *MP4_INPUT, "-i", str(path), error=FfmpegError, timeout_s=FFMPEG_TIMEOUT_S)
+    duration_s, size = duration_s_in(description), _VIDEO_SIZE.search(description)
+    if duration_s is None or size is None:
+        raise UnusableSourceError(f"ffmpeg finds no video in {path.name}: {description.strip()[-300:] or 'no output'}")
+    return VideoInfo(int(size[1]), int(size[2]), duration_s)
 
 
 def run_ffmpeg(ffmpeg: str, *arguments: str, what: str) -> None:
-    command = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", *arguments]
-    try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=FFMPEG_TIMEOUT_S, check=False)
-    except FileNotFoundError as error:
-        raise FfmpegError(f"ffmpeg not found at {ffmpeg!r}; set FFMPEG_PATH or install ffmpeg") from error
-    except subprocess.TimeoutExpired as error:
-        raise FfmpegError(f"ffmpeg took over {FFMPEG_TIMEOUT_S:g} s to {what}") from error
-    if completed.returncode != 0:
-        raise FfmpegError(f"ffmpeg could not {what} (exit {completed.returncode}): {completed.stderr.strip()[-600:]}")
+    """``functions.shared.ffmpeg.run_ffmpeg`` with the vertical function's error and time limit."""
+    shared_run_ffmpeg(ffmpeg, *arguments, what=what, error=FfmpegError, timeout_s=FFMPEG_TIMEOUT_S)
 
 
 def _even(value: float) -> int:

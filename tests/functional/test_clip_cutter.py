@@ -135,7 +135,7 @@ def test_a_playlist_posing_as_a_segment_makes_no_request(tmp_path: Path, ts_segm
 def test_every_ffmpeg_input_is_opened_with_its_format_forced_and_files_only(
     tmp_path: Path, ts_segments: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from functions.clip import cutter
+    from functions.shared import ffmpeg  # where the clip function runs ffmpeg
 
     commands: list[list[str]] = []
     real_run = subprocess.run
@@ -144,7 +144,7 @@ def test_every_ffmpeg_input_is_opened_with_its_format_forced_and_files_only(
         commands.append(list(command))
         return real_run(command, **kwargs)  # type: ignore[call-overload, no-any-return]
 
-    monkeypatch.setattr(cutter.subprocess, "run", recording_run)
+    monkeypatch.setattr(ffmpeg.subprocess, "run", recording_run)
     cut_clip(ts_segments[:2], 0.0, 3.0, 1.0, tmp_path / "out")
     media_duration_s(ts_segments[0])
     inputs = [command[: command.index("-i")] for command in commands]

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError
 
+from functions.clip.cutter import check_container
+from functions.clip.exceptions import FfmpegError as ClipFfmpegError
 from functions.clip.settings import ClipSettings
 from functions.enrich.settings import EnrichSettings
 from functions.shared import (
@@ -19,6 +21,9 @@ from functions.shared import (
     read_media,
     reason_of,
 )
+from functions.shared.ffmpeg import MP4_FIRST_BOXES, duration_s_in
+from functions.vertical.exceptions import UnusableSourceError
+from functions.vertical.renderer import check_mp4
 from lambda_runtime.aws import forget_aws_clients
 
 
@@ -118,3 +123,29 @@ def test_a_reason_fits_in_a_letter() -> None:
     assert reason_of(ValueError("x" * 10_000)).startswith("ValueError: xxx")
     assert len(reason_of(ValueError("x" * 10_000))) <= 2001
     assert reason_of(KeyError()) == "KeyError"
+
+
+@pytest.mark.parametrize("box", sorted(MP4_FIRST_BOXES))
+def test_clip_and_vertical_accept_the_same_mp4_openings(tmp_path: Path, box: bytes) -> None:
+    # The vertical cut used to refuse a fragmented MP4 (moof, sidx) the clip function accepts.
+    media = tmp_path / "clip.mp4"
+    media.write_bytes(b"\x00\x00\x00\x18" + box + b"\x00" * 16)
+    check_container(media)
+    check_mp4(media)
+
+
+def test_clip_and_vertical_refuse_a_playlist_posing_as_mp4(tmp_path: Path) -> None:
+    media = tmp_path / "clip.mp4"
+    media.write_bytes(b"#EXTM3U\n#EXT-X-VERSION:3\nhttp://169.254.170.2/x.ts\n")
+    with pytest.raises(ClipFfmpegError, match="is not MP4"):
+        check_container(media)
+    with pytest.raises(UnusableSourceError, match="is not an MP4"):
+        check_mp4(media)
+
+
+@pytest.mark.parametrize(
+    ("description", "seconds"),
+    [("  Duration: 00:00:26.03, start: 0.000000", 26.03), ("Duration: 01:02:03.5", 3723.5), ("no video", None)],
+)
+def test_durations_are_read_from_ffmpegs_description(description: str, seconds: float | None) -> None:
+    assert duration_s_in(description) == (pytest.approx(seconds) if seconds is not None else None)
