@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
+from lambda_runtime.exceptions import ConfigurationError  # the runtime's, re-exported for the functions
 
-class ConfigurationError(RuntimeError):
-    """An environment variable the function needs is missing or malformed.
-
-    Raised at the first invocation rather than at import, so the local pipeline
-    can set the variables after importing the handler.
-    """
+__all__ = ["ConfigurationError", "MediaLocationRefusedError", "MediaMissingError", "MediaReadError"]
 
 
 class MediaMissingError(LookupError):

@@ -1,19 +1,20 @@
 """The vertical function's settings: written by the stack and the local run, read when the function runs.
 
-One class holds the variables' names both ways (``environment`` writes them,
-``from_env`` reads them), so the infra and the runtime cannot spell one
-differently.
+One model holds the variables' names both ways (``environment()`` writes them,
+``from_env()`` reads them; ``lambda_runtime.settings``), so the infra and the
+runtime cannot spell one differently.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
 
 from contracts.settings import DEFAULT_SETTINGS
-from functions.shared.env import int_env, required_env
+from lambda_runtime.settings import FunctionSettings
 
 LAYER_FFMPEG = Path("/opt/bin/ffmpeg")
 """Where the ffmpeg Lambda layer puts the static binary."""
@@ -29,57 +30,36 @@ DEAD_LETTER_VARIABLE = "VERTICAL_DEAD_LETTER_QUEUE_URL"
 """Its own name (not clip's): the local run shares one environment between the functions."""
 
 
-@dataclass(frozen=True)
-class VerticalSettings:
+class VerticalSettings(FunctionSettings):
     """Where vertical cuts go, where they are announced, and which ffmpeg renders them."""
 
-    highlights_bucket: str
-    highlight_topic_arn: str
-    idempotency_table: str
-    ffmpeg_path: str
-    dead_letter_queue_url: str | None = None
+    highlights_bucket: str = Field(
+        alias="HIGHLIGHTS_BUCKET", description="the S3 bucket of the clips and their vertical cuts"
+    )
+    highlight_topic_arn: str = Field(
+        alias="HIGHLIGHT_TOPIC_ARN", description="the ARN of the SNS topic the hooks subscribe to"
+    )
+    idempotency_table: str = Field(
+        alias="IDEMPOTENCY_TABLE", description="the DynamoDB table of Powertools idempotency"
+    )
+    ffmpeg_path: str = Field(alias="FFMPEG_PATH", default_factory=lambda: default_ffmpeg())
+    """Unset: the layer's ffmpeg on Lambda, else the one on PATH."""
+    dead_letter_queue_url: str | None = Field(alias=DEAD_LETTER_VARIABLE, default=None)
     """Messages no retry can fix go there at once, with their reason; unset, they are raised and the
     queue's redrive policy moves them after its receives."""
-    highlights_base_url: str | None = None
-    """``HIGHLIGHTS_BASE_URL`` (CloudFront in front of the bucket): events link ``{base}/{key}``; unset,
-    they carry presigned links."""
-    url_expiry_s: int = DEFAULT_SETTINGS.clip_url_expiry_s
-    idempotency_ttl_hours: int = DEFAULT_SETTINGS.idempotency_ttl_hours
-    encoder_threads: int | None = None
-    """``VERTICAL_ENCODER_THREADS``: x264 threads; unset, every core (Lambda). The local run sets 1, so the
-    re-encode leaves the capture task a core on a laptop."""
-
-    def environment(self) -> dict[str, str]:
-        """The variables ``from_env`` reads (the stack and the local run set them)."""
-        optional = {
-            DEAD_LETTER_VARIABLE: self.dead_letter_queue_url,
-            "HIGHLIGHTS_BASE_URL": self.highlights_base_url,
-            "VERTICAL_ENCODER_THREADS": str(self.encoder_threads) if self.encoder_threads else None,
-        }
-        return {
-            "HIGHLIGHTS_BUCKET": self.highlights_bucket,
-            "HIGHLIGHT_TOPIC_ARN": self.highlight_topic_arn,
-            "IDEMPOTENCY_TABLE": self.idempotency_table,
-            "FFMPEG_PATH": self.ffmpeg_path,
-            "CLIP_URL_EXPIRY_S": str(self.url_expiry_s),
-            "IDEMPOTENCY_TTL_HOURS": str(self.idempotency_ttl_hours),
-            **{name: value for name, value in optional.items() if value},
-        }
-
-    @classmethod
-    def from_env(cls) -> VerticalSettings:
-        """Read the variables listed in ``functions/README.md``; FFMPEG_PATH defaults to the layer's or PATH's."""
-        return cls(
-            highlights_bucket=required_env("HIGHLIGHTS_BUCKET", "the S3 bucket of the clips and their vertical cuts"),
-            highlight_topic_arn=required_env("HIGHLIGHT_TOPIC_ARN", "the ARN of the SNS topic the hooks subscribe to"),
-            idempotency_table=required_env("IDEMPOTENCY_TABLE", "the DynamoDB table of Powertools idempotency"),
-            ffmpeg_path=os.environ.get("FFMPEG_PATH", "").strip() or default_ffmpeg(),
-            dead_letter_queue_url=os.environ.get(DEAD_LETTER_VARIABLE, "").strip() or None,
-            highlights_base_url=os.environ.get("HIGHLIGHTS_BASE_URL", "").strip().rstrip("/") or None,
-            url_expiry_s=min(int_env("CLIP_URL_EXPIRY_S", DEFAULT_SETTINGS.clip_url_expiry_s), MAX_PRESIGNED_EXPIRY_S),
-            idempotency_ttl_hours=int_env("IDEMPOTENCY_TTL_HOURS", DEFAULT_SETTINGS.idempotency_ttl_hours),
-            encoder_threads=int_env("VERTICAL_ENCODER_THREADS", 0) or None,
-        )
+    highlights_base_url: Annotated[str | None, AfterValidator(lambda url: url.rstrip("/") if url else url)] = Field(
+        alias="HIGHLIGHTS_BASE_URL", default=None
+    )
+    """CloudFront in front of the bucket: events link ``{base}/{key}``; unset, they carry presigned links."""
+    url_expiry_s: Annotated[int, AfterValidator(lambda s: min(s, MAX_PRESIGNED_EXPIRY_S))] = Field(
+        alias="CLIP_URL_EXPIRY_S", default=DEFAULT_SETTINGS.clip_url_expiry_s
+    )
+    idempotency_ttl_hours: int = Field(alias="IDEMPOTENCY_TTL_HOURS", default=DEFAULT_SETTINGS.idempotency_ttl_hours)
+    encoder_threads: Annotated[int | None, AfterValidator(lambda n: n or None)] = Field(
+        alias="VERTICAL_ENCODER_THREADS", default=None
+    )
+    """x264 threads; unset, every core (Lambda). The local run sets 1, so the re-encode leaves the capture
+    task a core on a laptop."""
 
 
 def default_ffmpeg() -> str:

@@ -33,6 +33,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from functions.reconciler.settings import ReconcilerSettings
 from infra.config import InfraConfig
 from infra.constructs.capture_service import CaptureService
 from infra.constructs.layers import LambdaLayers
@@ -70,14 +71,14 @@ class CaptureReconciler(Construct):
             description="Runs one capture task per channel of the channel parameter",
             memory_mb=sizing.reconciler_memory_mb,
             timeout_s=sizing.reconciler_timeout_s,
-            environment={
-                "CHANNEL_PARAMETER_NAME": channel_parameter.parameter_name,
-                "CLUSTER_ARN": capture.cluster.cluster_arn,
-                "TASK_DEFINITION_ARN": capture.task_definition.task_definition_arn,
-                "CONTAINER_NAME": capture.container.container_name,
-                "SUBNET_IDS": ",".join(subnet.subnet_id for subnet in capture.subnets),
-                "SECURITY_GROUP_IDS": capture.security_group.security_group_id,
-            },
+            environment=ReconcilerSettings(
+                channel_parameter_name=channel_parameter.parameter_name,
+                cluster_arn=capture.cluster.cluster_arn,
+                task_definition_arn=capture.task_definition.task_definition_arn,
+                container_name=capture.container.container_name,
+                subnet_ids=tuple(subnet.subnet_id for subnet in capture.subnets),
+                security_group_ids=(capture.security_group.security_group_id,),
+            ).environment(),
             # A run is only worth its freshness: no retries of a failed run, no stale queued runs;
             # the next minute's run starts from scratch anyway.
             retry_attempts=0,

@@ -121,3 +121,19 @@ def test_settings_name_the_task_family_and_every_missing_variable(monkeypatch: p
     monkeypatch.delenv("TASK_DEFINITION_ARN")
     with pytest.raises(ConfigurationError, match="set TASK_DEFINITION_ARN to the ARN of the capture task definition"):
         ReconcilerSettings.from_env()
+
+
+def test_the_stack_writes_exactly_the_variables_the_function_reads() -> None:
+    written = ReconcilerSettings(
+        channel_parameter_name="/highlight-bot/channel",
+        cluster_arn="arn:aws:ecs:us-east-1:123456789012:cluster/capture",
+        task_definition_arn=CURRENT,
+        container_name="Capture",
+        subnet_ids=("subnet-1", "subnet-2"),
+        security_group_ids=("sg-1",),
+    )
+    assert set(written.environment()) == {
+        "CHANNEL_PARAMETER_NAME", "CLUSTER_ARN", "TASK_DEFINITION_ARN", "CONTAINER_NAME", "SUBNET_IDS",
+        "SECURITY_GROUP_IDS",
+    }  # fmt: skip
+    assert ReconcilerSettings.from_env(written.environment()) == written
