@@ -72,56 +72,6 @@ class PipelineSettings:
             ALLOW_PRIVATE_STREAM_URLS_ENV: "true" if self.allow_private_stream_urls else "false",
         }
 
-    def enrich_environment(
-        self,
-        *,
-        segment_table: str,
-        idempotency_table: str,
-        clip_queue_url: str,
-        dead_letter_queue_url: str,
-        channel_parameter: str,
-    ) -> dict[str, str]:
-        """The enrich function's variables: built here for the stack and the local run alike."""
-        return {
-            "CHANNEL_PARAMETER_NAME": channel_parameter,
-            "SEGMENT_TABLE": segment_table,
-            "IDEMPOTENCY_TABLE": idempotency_table,
-            "CLIP_QUEUE_URL": clip_queue_url,
-            "DEAD_LETTER_QUEUE_URL": dead_letter_queue_url,
-            "PRE_ROLL_S": str(self.pre_roll_s),
-            "POST_ROLL_S": str(self.post_roll_s),
-            "POST_ROLL_WAIT_S": str(self.post_roll_wait_s),
-            "SEGMENT_TTL_HOURS": str(self.segment_ttl_hours),
-            "IDEMPOTENCY_TTL_HOURS": str(self.idempotency_ttl_hours),
-        }
-
-    def clip_environment(
-        self,
-        *,
-        highlights_bucket: str,
-        topic_arn: str,
-        idempotency_table: str,
-        ffmpeg_path: str,
-        highlights_base_url: str | None = None,
-        dead_letter_queue_url: str | None = None,
-    ) -> dict[str, str]:
-        """The clip function's variables: built here for the stack and the local run alike.
-
-        ``highlights_base_url`` (a CloudFront distribution, or the local run's bucket URL) makes events
-        link ``{base}/{key}`` instead of presigned URLs; ``dead_letter_queue_url`` makes jobs no retry
-        can fix go there at once, with their reason, instead of after the queue's redrive.
-        """
-        optional = {"HIGHLIGHTS_BASE_URL": highlights_base_url, "CLIP_DEAD_LETTER_QUEUE_URL": dead_letter_queue_url}
-        return {
-            "HIGHLIGHTS_BUCKET": highlights_bucket,
-            "HIGHLIGHT_TOPIC_ARN": topic_arn,
-            "IDEMPOTENCY_TABLE": idempotency_table,
-            "FFMPEG_PATH": ffmpeg_path,
-            "CLIP_URL_EXPIRY_S": str(self.clip_url_expiry_s),
-            "IDEMPOTENCY_TTL_HOURS": str(self.idempotency_ttl_hours),
-            **{name: value for name, value in optional.items() if value},
-        }
-
 
 DEFAULT_SETTINGS = PipelineSettings()
 

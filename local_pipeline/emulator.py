@@ -2,7 +2,7 @@
 
 Names, roll lengths, TTLs and the channel parameter come from the same
 `PipelineSettings` the CDK app reads, and the Lambdas' variables from the same
-builders (`enrich_environment`, `clip_environment`), so the laptop and the
+settings models (`EnrichSettings`, `ClipSettings`, `VerticalSettings`), so the laptop and the
 cloud cannot drift apart. Every boto3 client in this process (the capture
 task's, the handlers') reaches moto through `AWS_ENDPOINT_URL`.
 """
@@ -21,6 +21,8 @@ import requests
 from moto.server import ThreadedMotoServer
 
 from contracts.settings import PipelineSettings
+from functions.clip.settings import ClipSettings
+from functions.enrich.settings import EnrichSettings
 from functions.vertical.settings import MAX_RECEIVE_COUNT, VerticalSettings
 from lambda_runtime.metric_names import NAMESPACE
 
@@ -52,20 +54,23 @@ class LocalResources:
         """Both pipeline functions' variables (their names do not overlap), as the stack sets them."""
         ffmpeg = shutil.which("ffmpeg") or "ffmpeg"
         return {
-            **settings.enrich_environment(
+            **EnrichSettings.of(
+                settings,
                 segment_table=self.segment_table,
                 idempotency_table=self.idempotency_table,
                 clip_queue_url=self.clip_queue_url,
                 dead_letter_queue_url=self.enrich_dead_letter_url,
-                channel_parameter=self.parameter_name,
-            ),
-            **settings.clip_environment(
+                channel_parameter_name=self.parameter_name,
+            ).environment(),
+            **ClipSettings(
                 highlights_bucket=self.highlights_bucket,
-                topic_arn=self.topic_arn,
+                highlight_topic_arn=self.topic_arn,
                 idempotency_table=self.idempotency_table,
                 ffmpeg_path=ffmpeg,
+                clip_url_expiry_s=settings.clip_url_expiry_s,
+                idempotency_ttl_hours=settings.idempotency_ttl_hours,
                 dead_letter_queue_url=self.clip_dead_letter_url,
-            ),
+            ).environment(),
             **self.vertical_settings(settings, ffmpeg).environment(),
             "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
             "POWERTOOLS_METRICS_DISABLED": "true",

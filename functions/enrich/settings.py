@@ -1,44 +1,56 @@
-"""The enrich function's settings, read from its environment when it runs (defaults: PipelineSettings)."""
+"""The enrich function's settings: the stack writes its environment from them, the function reads them back.
+
+The numbers default to ``PipelineSettings``; each field's alias is its variable (``lambda_runtime.settings``).
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from pydantic import Field
 
-from contracts.settings import DEFAULT_SETTINGS
-from functions.shared.env import float_env, int_env, required_env
+from contracts.settings import DEFAULT_SETTINGS, PipelineSettings
+from lambda_runtime.settings import FunctionSettings
 
 
-@dataclass(frozen=True)
-class EnrichSettings:
-    """Where enrich writes and how long a goal waits; the infra stack sets the variables."""
+class EnrichSettings(FunctionSettings):
+    """Where enrich writes and how long a goal waits."""
 
-    segment_table: str
-    clip_queue_url: str
-    dead_letter_queue_url: str
-    idempotency_table: str
-    channel_parameter_name: str = DEFAULT_SETTINGS.channel_parameter_name
+    segment_table: str = Field(alias="SEGMENT_TABLE", description="the DynamoDB table of the segment index")
+    clip_queue_url: str = Field(alias="CLIP_QUEUE_URL", description="the URL of the SQS queue the clip function reads")
+    dead_letter_queue_url: str = Field(
+        alias="DEAD_LETTER_QUEUE_URL", description="the URL of the SQS queue for records enrich can never process"
+    )
+    idempotency_table: str = Field(
+        alias="IDEMPOTENCY_TABLE", description="the DynamoDB table of Powertools idempotency"
+    )
+    channel_parameter_name: str = Field(alias="CHANNEL_PARAMETER_NAME", default=DEFAULT_SETTINGS.channel_parameter_name)
     """The SSM parameter listing the channels whose waiting goals the scheduled sweep looks at."""
-    pre_roll_s: float = DEFAULT_SETTINGS.pre_roll_s
-    post_roll_s: float = DEFAULT_SETTINGS.post_roll_s
-    post_roll_wait_s: float = DEFAULT_SETTINGS.post_roll_wait_s
-    segment_ttl_hours: int = DEFAULT_SETTINGS.segment_ttl_hours
-    idempotency_ttl_hours: int = DEFAULT_SETTINGS.idempotency_ttl_hours
+    pre_roll_s: float = Field(alias="PRE_ROLL_S", default=DEFAULT_SETTINGS.pre_roll_s)
+    post_roll_s: float = Field(alias="POST_ROLL_S", default=DEFAULT_SETTINGS.post_roll_s)
+    post_roll_wait_s: float = Field(alias="POST_ROLL_WAIT_S", default=DEFAULT_SETTINGS.post_roll_wait_s)
+    segment_ttl_hours: int = Field(alias="SEGMENT_TTL_HOURS", default=DEFAULT_SETTINGS.segment_ttl_hours)
+    idempotency_ttl_hours: int = Field(alias="IDEMPOTENCY_TTL_HOURS", default=DEFAULT_SETTINGS.idempotency_ttl_hours)
 
     @classmethod
-    def from_env(cls) -> EnrichSettings:
-        """Read the variables listed in ``functions/README.md``; the numbers default to PipelineSettings."""
+    def of(
+        cls,
+        pipeline: PipelineSettings,
+        *,
+        segment_table: str,
+        clip_queue_url: str,
+        dead_letter_queue_url: str,
+        idempotency_table: str,
+        channel_parameter_name: str,
+    ) -> EnrichSettings:
+        """The settings the stack and the local run give enrich: these resources, the pipeline's numbers."""
         return cls(
-            segment_table=required_env("SEGMENT_TABLE", "the DynamoDB table of the segment index"),
-            clip_queue_url=required_env("CLIP_QUEUE_URL", "the URL of the SQS queue the clip function reads"),
-            dead_letter_queue_url=required_env(
-                "DEAD_LETTER_QUEUE_URL", "the URL of the SQS queue for records enrich can never process"
-            ),
-            idempotency_table=required_env("IDEMPOTENCY_TABLE", "the DynamoDB table of Powertools idempotency"),
-            channel_parameter_name=os.environ.get("CHANNEL_PARAMETER_NAME") or DEFAULT_SETTINGS.channel_parameter_name,
-            pre_roll_s=float_env("PRE_ROLL_S", DEFAULT_SETTINGS.pre_roll_s),
-            post_roll_s=float_env("POST_ROLL_S", DEFAULT_SETTINGS.post_roll_s),
-            post_roll_wait_s=float_env("POST_ROLL_WAIT_S", DEFAULT_SETTINGS.post_roll_wait_s),
-            segment_ttl_hours=int_env("SEGMENT_TTL_HOURS", DEFAULT_SETTINGS.segment_ttl_hours),
-            idempotency_ttl_hours=int_env("IDEMPOTENCY_TTL_HOURS", DEFAULT_SETTINGS.idempotency_ttl_hours),
+            segment_table=segment_table,
+            clip_queue_url=clip_queue_url,
+            dead_letter_queue_url=dead_letter_queue_url,
+            idempotency_table=idempotency_table,
+            channel_parameter_name=channel_parameter_name,
+            pre_roll_s=pipeline.pre_roll_s,
+            post_roll_s=pipeline.post_roll_s,
+            post_roll_wait_s=pipeline.post_roll_wait_s,
+            segment_ttl_hours=pipeline.segment_ttl_hours,
+            idempotency_ttl_hours=pipeline.idempotency_ttl_hours,
         )

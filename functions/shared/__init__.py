@@ -1,11 +1,10 @@
-"""What both Lambdas need: settings from the environment, AWS clients, segment bytes, idempotency.
+"""What the pipeline functions share: AWS clients, segment bytes, idempotency, failures, ffmpeg, metrics.
 
 Example:
     >>> from functions.shared import aws_client, read_media
     >>> data = read_media(segment.location, s3_client=aws_client("s3"))
 """
 
-from functions.shared.env import float_env, int_env, required_env
 from functions.shared.exceptions import (
     ConfigurationError,
     MediaLocationRefusedError,
@@ -23,13 +22,10 @@ __all__ = [
     "MediaMissingError",
     "MediaReadError",
     "aws_client",
-    "float_env",
     "forget_aws_clients",
     "forget_idempotent_functions",
-    "int_env",
     "is_transient",
     "once_per_id",
     "read_media",
     "reason_of",
-    "required_env",
 ]

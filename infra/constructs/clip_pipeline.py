@@ -33,6 +33,8 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from contracts.settings import WAITING_GOALS_SWEEP_EVENT
+from functions.clip.settings import ClipSettings
+from functions.enrich.settings import EnrichSettings
 from infra.config import InfraConfig
 from infra.constructs.layers import FFMPEG_PATH, LambdaLayers
 from infra.constructs.nag import acknowledge_grant_wildcards
@@ -103,13 +105,14 @@ class ClipPipeline(Construct):
             description="Indexes segments and turns goals into clip jobs",
             memory_mb=sizing.enrich_memory_mb,
             timeout_s=sizing.enrich_timeout_s,
-            environment=settings.enrich_environment(
+            environment=EnrichSettings.of(
+                settings,
                 segment_table=res.segment_table.table_name,
                 idempotency_table=res.idempotency_table.table_name,
                 clip_queue_url=res.clip_jobs.queue_url,
                 dead_letter_queue_url=res.enrich_dead_letters.queue_url,
-                channel_parameter=res.channel_parameter.parameter_name,
-            ),
+                channel_parameter_name=res.channel_parameter.parameter_name,
+            ).environment(),
         ).function
         res.segment_table.grant_read_write_data(self.enrich)
         res.idempotency_table.grant_read_write_data(self.enrich)
@@ -160,16 +163,16 @@ class ClipPipeline(Construct):
             memory_mb=sizing.clip_memory_mb,
             timeout_s=sizing.clip_timeout_s,
             ephemeral_storage_size=cdk.Size.mebibytes(sizing.clip_ephemeral_storage_mb),
-            environment={
-                **settings.clip_environment(
-                    highlights_bucket=res.highlights_bucket.bucket_name,
-                    topic_arn=res.highlight_topic.topic_arn,
-                    idempotency_table=res.idempotency_table.table_name,
-                    ffmpeg_path=FFMPEG_PATH,
-                    highlights_base_url=res.highlights_base_url,
-                    dead_letter_queue_url=res.clip_dead_letters.queue_url,
-                ),
-            },
+            environment=ClipSettings(
+                highlights_bucket=res.highlights_bucket.bucket_name,
+                highlight_topic_arn=res.highlight_topic.topic_arn,
+                idempotency_table=res.idempotency_table.table_name,
+                ffmpeg_path=FFMPEG_PATH,
+                clip_url_expiry_s=settings.clip_url_expiry_s,
+                idempotency_ttl_hours=settings.idempotency_ttl_hours,
+                highlights_base_url=res.highlights_base_url,
+                dead_letter_queue_url=res.clip_dead_letters.queue_url,
+            ).environment(),
         ).function
         res.clip_dead_letters.grant_send_messages(self.clip)
         res.segments_bucket.grant_read(self.clip)
