@@ -53,14 +53,16 @@ class FunctionSettings(BaseModel):
         except ValidationError as error:
             problem = error.errors()[0]
             variable = ".".join(str(part) for part in problem["loc"])
+            if variable in values:  # present but malformed
+                wanted = problem["msg"].removeprefix("Input should be ").split(",")[0]
+                raise ConfigurationError(
+                    f"{variable} must be {wanted}, got {values[variable]!r}; fix the function's environment"
+                ) from None
             meaning = next(
                 (f.description for n, f in cls.model_fields.items() if (f.alias or n) == variable and f.description),
-                "",
+                "what the function needs",
             )
-            wanted = f" to {meaning}" if meaning else ""
-            raise ConfigurationError(
-                f"set {variable}{wanted} ({problem['msg'].lower()}); the function cannot run without it"
-            ) from None
+            raise ConfigurationError(f"set {variable} to {meaning}; the function cannot run without it") from None
 
 
 def _as_text(value: object) -> str:

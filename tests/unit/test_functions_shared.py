@@ -70,7 +70,7 @@ def test_settings_come_from_the_environment_with_pipeline_defaults(monkeypatch: 
     settings = EnrichSettings.from_env()
     assert (settings.pre_roll_s, settings.post_roll_s, settings.post_roll_wait_s) == (20.0, 5.0, 30.0)
     monkeypatch.setenv("PRE_ROLL_S", "twenty")
-    with pytest.raises(ConfigurationError, match="PRE_ROLL_S must be a number, got 'twenty'"):
+    with pytest.raises(ConfigurationError, match="PRE_ROLL_S must be a valid number, got 'twenty'"):
         EnrichSettings.from_env()
 
 
