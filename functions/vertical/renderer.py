@@ -15,6 +15,8 @@ How the frame is built, and why:
   scaled to the output's width (1.25× its source size) and stacked on top.
 - **Play area**: the rest of the output, filled with the centre of the source
   cropped to the same aspect (full source height), so nothing is letterboxed.
+- At most ``MAX_OUTPUT_FPS`` (30) frames a second: Shorts, TikTok and Reels play 30 fps, and a
+  1080p60 source re-encoded at 60 costs twice the CPU (docs/cost.md).
 - H.264 ``veryfast`` / CRF 23, ``yuv420p`` (what phones play), audio copied
   (it already is AAC in an MP4), ``+faststart`` so previews start at once.
 - The clip comes from our own bucket, yet it is bytes from elsewhere: it is
@@ -43,6 +45,8 @@ BAND_HEIGHT_FRACTION = 0.15
 """Top part of the source height it shows (HUD offset ≤ 6 % plus a box ≤ 8 % tall)."""
 TALL_OUTPUT_FROM_LINES = 1080
 """Sources with at least this many lines get 1080×1920; others 720×1280."""
+MAX_OUTPUT_FPS = 30
+"""Faster sources are cut to this rate (``fps`` filter); slower ones keep theirs."""
 X264_PRESET = "veryfast"
 X264_CRF = 23
 FFMPEG_TIMEOUT_S = 600.0
@@ -54,6 +58,7 @@ _MP4_FIRST_BOXES = frozenset({b"ftyp", b"styp", b"moov", b"free", b"mdat", b"wid
 
 _DURATION = re.compile(r"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
 _VIDEO_SIZE = re.compile(r"Stream #\d+:\d+.*?: Video: .*?\b(\d{2,5})x(\d{2,5})\b")
+_VIDEO_FPS = re.compile(r"Stream #\d+:\d+.*?: Video: .*?, (\d+(?:\.\d+)?) fps")
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,8 @@ class VideoInfo:
     width: int
     height: int
     duration_s: float
+    fps: float | None = None
+    """Frames a second, when ffmpeg states it."""
 
 
 @dataclass(frozen=True)
@@ -95,11 +102,12 @@ class VerticalLayout:
     def play_height(self) -> int:
         return self.height - self.band_height
 
-    def filter_graph(self) -> str:
-        """The ``-filter_complex`` that builds the frame as ``[v]``."""
+    def filter_graph(self, source_fps: float | None = None) -> str:
+        """The ``-filter_complex`` that builds the frame as ``[v]`` (at most ``MAX_OUTPUT_FPS``)."""
         scale = "flags=bicubic"
+        rate = f"fps={MAX_OUTPUT_FPS}," if source_fps and source_fps > MAX_OUTPUT_FPS + 0.5 else ""
         return (
-            "[0:v:0]split=2[top][rest];"
+            f"[0:v:0]{rate}split=2[top][rest];"
             f"[top]{self.band.crop_filter()},scale={self.width}:{self.band_height}:{scale},setsar=1[band];"
             f"[rest]{self.play.crop_filter()},scale={self.width}:{self.play_height}:{scale},setsar=1[play];"
             "[band][play]vstack=inputs=2,format=yuv420p[v]"
@@ -162,7 +170,7 @@ def render_vertical(
     run_ffmpeg(
         ffmpeg,
         *MP4_INPUT, "-i", str(source),
-        "-filter_complex", layout.filter_graph(),
+        "-filter_complex", layout.filter_graph(info.fps),
         *("-map", "[v]", "-map", "0:a:0?"),
         *("-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF)),
         *(("-threads", str(threads)) if threads else ()),
@@ -216,7 +224,13 @@ def probe_video(path: Path, *, ffmpeg: str = "ffmpeg") -> VideoInfo:
             f"ffmpeg finds no video in {path.name}: {completed.stderr.strip()[-300:] or 'no output'}"
         )
     hours, minutes, seconds = duration.groups()
-    return VideoInfo(int(size[1]), int(size[2]), int(hours) * 3600 + int(minutes) * 60 + float(seconds))
+    fps = _VIDEO_FPS.search(completed.stderr)
+    return VideoInfo(
+        int(size[1]),
+        int(size[2]),
+        int(hours) * 3600 + int(minutes) * 60 + float(seconds),
+        float(fps[1]) if fps else None,
+    )
 
 
 def run_ffmpeg(ffmpeg: str, *arguments: str, what: str) -> None:
