@@ -32,6 +32,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ MAX_OUTPUT_FPS = 30
 X264_PRESET = "veryfast"
 X264_CRF = 23
 FFMPEG_TIMEOUT_S = 600.0
+LOWEST_PRIORITY_NICE = 19
 
 FILE_ONLY = ("-protocol_whitelist", "file")
 """ffmpeg may open local files only: never http, tcp, or a playlist's URLs."""
@@ -154,29 +156,32 @@ def render_vertical(
     thumbnail_at_s: float,
     ffmpeg: str = "ffmpeg",
     source_name: str | None = None,
-    threads: int | None = None,
+    background: bool = False,
 ) -> VerticalResult:
     """Write ``out_dir/vertical.mp4`` and ``out_dir/vertical.jpg`` (the frame at ``thumbnail_at_s``).
 
     Raises UnusableSourceError when ``source`` is not an MP4 with video, FfmpegError when ffmpeg fails;
-    errors name the source as ``source_name`` (e.g. its S3 location) when given. ``threads`` caps the
-    encoder's threads (default: every core).
+    errors name the source as ``source_name`` (e.g. its S3 location) when given. ``background`` runs
+    ffmpeg with one thread at the lowest CPU priority (default: every core, normal priority).
     """
     check_mp4(source, name=source_name)
     info = probe_video(source, ffmpeg=ffmpeg)
     layout = vertical_layout(info.width, info.height)
     out_dir.mkdir(parents=True, exist_ok=True)
     clip_path = out_dir / "vertical.mp4"
+    one_thread = ("-threads", "1") if background else ()
     run_ffmpeg(
         ffmpeg,
-        *MP4_INPUT, "-i", str(source),
+        *one_thread, *MP4_INPUT, "-i", str(source),
+        *(("-filter_complex_threads", "1") if background else ()),
         "-filter_complex", layout.filter_graph(info.fps),
         *("-map", "[v]", "-map", "0:a:0?"),
         *("-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF)),
-        *(("-threads", str(threads)) if threads else ()),
+        *one_thread,
         *("-c:a", "copy", "-movflags", "+faststart"),
         str(clip_path),
         what=f"render the {layout.width}×{layout.height} cut of {source.name}",
+        lowest_priority=background,
     )  # fmt: skip
     rendered = probe_video(clip_path, ffmpeg=ffmpeg)
     thumbnail_path = out_dir / "vertical.jpg"
@@ -233,16 +238,27 @@ def probe_video(path: Path, *, ffmpeg: str = "ffmpeg") -> VideoInfo:
     )
 
 
-def run_ffmpeg(ffmpeg: str, *arguments: str, what: str) -> None:
+def run_ffmpeg(ffmpeg: str, *arguments: str, what: str, lowest_priority: bool = False) -> None:
     command = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", "error", *arguments]
     try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=FFMPEG_TIMEOUT_S, check=False)
+        completed = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=FFMPEG_TIMEOUT_S,
+            check=False,
+            preexec_fn=_lowest_priority if lowest_priority else None,
+        )
     except FileNotFoundError as error:
         raise FfmpegError(f"ffmpeg not found at {ffmpeg!r}; set FFMPEG_PATH or install ffmpeg") from error
     except subprocess.TimeoutExpired as error:
         raise FfmpegError(f"ffmpeg took over {FFMPEG_TIMEOUT_S:g} s to {what}") from error
     if completed.returncode != 0:
         raise FfmpegError(f"ffmpeg could not {what} (exit {completed.returncode}): {completed.stderr.strip()[-600:]}")
+
+
+def _lowest_priority() -> None:
+    os.nice(LOWEST_PRIORITY_NICE)
 
 
 def _even(value: float) -> int:

@@ -45,16 +45,16 @@ class VerticalSettings:
     they carry presigned links."""
     url_expiry_s: int = DEFAULT_SETTINGS.clip_url_expiry_s
     idempotency_ttl_hours: int = DEFAULT_SETTINGS.idempotency_ttl_hours
-    encoder_threads: int | None = None
-    """``VERTICAL_ENCODER_THREADS``: x264 threads; unset, every core (Lambda). The local run sets 1, so the
-    re-encode leaves the capture task a core on a laptop."""
+    background: bool = False
+    """``VERTICAL_BACKGROUND=1``: ffmpeg runs with one thread at the lowest CPU priority. The local run sets
+    it, so the re-encode never slows the capture task on the same machine; on Lambda it uses every core."""
 
     def environment(self) -> dict[str, str]:
         """The variables ``from_env`` reads (the stack and the local run set them)."""
         optional = {
             DEAD_LETTER_VARIABLE: self.dead_letter_queue_url,
             "HIGHLIGHTS_BASE_URL": self.highlights_base_url,
-            "VERTICAL_ENCODER_THREADS": str(self.encoder_threads) if self.encoder_threads else None,
+            "VERTICAL_BACKGROUND": "1" if self.background else None,
         }
         return {
             "HIGHLIGHTS_BUCKET": self.highlights_bucket,
@@ -78,7 +78,7 @@ class VerticalSettings:
             highlights_base_url=os.environ.get("HIGHLIGHTS_BASE_URL", "").strip().rstrip("/") or None,
             url_expiry_s=min(int_env("CLIP_URL_EXPIRY_S", DEFAULT_SETTINGS.clip_url_expiry_s), MAX_PRESIGNED_EXPIRY_S),
             idempotency_ttl_hours=int_env("IDEMPOTENCY_TTL_HOURS", DEFAULT_SETTINGS.idempotency_ttl_hours),
-            encoder_threads=int_env("VERTICAL_ENCODER_THREADS", 0) or None,
+            background=os.environ.get("VERTICAL_BACKGROUND", "").strip() == "1",
         )
 
 

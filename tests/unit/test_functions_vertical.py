@@ -35,7 +35,7 @@ def test_settings_read_back_what_the_stack_writes(monkeypatch: pytest.MonkeyPatc
     written = VerticalSettings(
         highlights_bucket="b", highlight_topic_arn="arn:aws:sns:us-east-1:1:t", idempotency_table="idem",
         ffmpeg_path="/opt/bin/ffmpeg", dead_letter_queue_url="https://sqs/dlq", highlights_base_url="https://d.example",
-        url_expiry_s=3600, idempotency_ttl_hours=12, encoder_threads=1,
+        url_expiry_s=3600, idempotency_ttl_hours=12, background=True,
     )  # fmt: skip
     for name, value in written.environment().items():
         monkeypatch.setenv(name, value)
