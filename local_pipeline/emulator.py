@@ -28,8 +28,6 @@ from lambda_runtime.metric_names import NAMESPACE
 
 REGION = "us-east-1"
 STACK_PREFIX = "highlight-bot-local"
-LOCAL_VERTICAL_ENCODER_THREADS = 1
-"""The vertical re-encode takes one core here, so the capture task, on the same machine, keeps up."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +84,7 @@ class LocalResources:
             dead_letter_queue_url=self.vertical_dead_letter_url,
             url_expiry_s=settings.clip_url_expiry_s,
             idempotency_ttl_hours=settings.idempotency_ttl_hours,
-            encoder_threads=LOCAL_VERTICAL_ENCODER_THREADS,
+            background=True,  # one thread at the lowest priority: the capture task shares this machine
         )
 
 

@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 
@@ -19,6 +20,9 @@ FILE_ONLY = ("-protocol_whitelist", "file")
 """ffmpeg may open local files only: never http, tcp, or a playlist's URLs."""
 MP4_FIRST_BOXES = frozenset({b"ftyp", b"styp", b"moof", b"moov", b"sidx", b"free", b"mdat", b"wide", b"skip"})
 """Box types an MP4 (plain or fragmented) may open with: bytes 4–8 of the file."""
+
+LOWEST_PRIORITY_NICE = 19
+"""The nice value of a background ffmpeg: below everything else on the machine."""
 
 _DURATION = re.compile(r"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
 
@@ -38,15 +42,29 @@ def duration_s_in(description: str) -> float | None:
 
 
 def run_ffmpeg(
-    ffmpeg: str, *arguments: str, what: str, error: type[Exception], timeout_s: float, loglevel: str = "error"
+    ffmpeg: str,
+    *arguments: str,
+    what: str,
+    error: type[Exception],
+    timeout_s: float,
+    loglevel: str = "error",
+    lowest_priority: bool = False,
 ) -> str:
     """Run ffmpeg (overwriting outputs) and return what it printed; ``error`` (the caller's type) says why not.
 
     ``what`` completes "ffmpeg could not …" in the message, which ends with ffmpeg's own last words.
+    ``lowest_priority`` runs it at nice 19, so work sharing the machine (the local capture task) goes first.
     """
     command = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", loglevel, *arguments]
     try:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, check=False)
+        completed = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+            check=False,
+            preexec_fn=_lowest_priority if lowest_priority else None,
+        )
     except FileNotFoundError as missing:
         raise error(f"ffmpeg not found at {ffmpeg!r}; set FFMPEG_PATH or install ffmpeg") from missing
     except subprocess.TimeoutExpired as slow:
@@ -54,6 +72,10 @@ def run_ffmpeg(
     if completed.returncode != 0:
         raise error(f"ffmpeg could not {what} (exit {completed.returncode}): {completed.stderr.strip()[-600:]}")
     return completed.stderr
+
+
+def _lowest_priority() -> None:
+    os.nice(LOWEST_PRIORITY_NICE)
 
 
 def describe_input(ffmpeg: str, *input_options: str, error: type[Exception], timeout_s: float) -> str:

@@ -15,6 +15,8 @@ How the frame is built, and why:
   scaled to the output's width (1.25× its source size) and stacked on top.
 - **Play area**: the rest of the output, filled with the centre of the source
   cropped to the same aspect (full source height), so nothing is letterboxed.
+- At most ``MAX_OUTPUT_FPS`` (30) frames a second: Shorts, TikTok and Reels play 30 fps, and a
+  1080p60 source re-encoded at 60 costs twice the CPU (docs/cost.md).
 - H.264 ``veryfast`` / CRF 23, ``yuv420p`` (what phones play), audio copied
   (it already is AAC in an MP4), ``+faststart`` so previews start at once.
 - The clip comes from our own bucket, yet it is bytes from elsewhere: it is
@@ -44,12 +46,15 @@ BAND_HEIGHT_FRACTION = 0.15
 """Top part of the source height it shows (HUD offset ≤ 6 % plus a box ≤ 8 % tall)."""
 TALL_OUTPUT_FROM_LINES = 1080
 """Sources with at least this many lines get 1080×1920; others 720×1280."""
+MAX_OUTPUT_FPS = 30
+"""Faster sources are cut to this rate (``fps`` filter); slower ones keep theirs."""
 X264_PRESET = "veryfast"
 X264_CRF = 23
 FFMPEG_TIMEOUT_S = 600.0
 
 MP4_INPUT = ("-f", "mp4", *FILE_ONLY)
 _VIDEO_SIZE = re.compile(r"Stream #\d+:\d+.*?: Video: .*?\b(\d{2,5})x(\d{2,5})\b")
+_VIDEO_FPS = re.compile(r"Stream #\d+:\d+.*?: Video: .*?, (\d+(?:\.\d+)?) fps")
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,8 @@ class VideoInfo:
     width: int
     height: int
     duration_s: float
+    fps: float | None = None
+    """Frames a second, when ffmpeg states it."""
 
 
 @dataclass(frozen=True)
@@ -91,11 +98,12 @@ class VerticalLayout:
     def play_height(self) -> int:
         return self.height - self.band_height
 
-    def filter_graph(self) -> str:
-        """The ``-filter_complex`` that builds the frame as ``[v]``."""
+    def filter_graph(self, source_fps: float | None = None) -> str:
+        """The ``-filter_complex`` that builds the frame as ``[v]`` (at most ``MAX_OUTPUT_FPS``)."""
         scale = "flags=bicubic"
+        rate = f"fps={MAX_OUTPUT_FPS}," if source_fps and source_fps > MAX_OUTPUT_FPS + 0.5 else ""
         return (
-            "[0:v:0]split=2[top][rest];"
+            f"[0:v:0]{rate}split=2[top][rest];"
             f"[top]{self.band.crop_filter()},scale={self.width}:{self.band_height}:{scale},setsar=1[band];"
             f"[rest]{self.play.crop_filter()},scale={self.width}:{self.play_height}:{scale},setsar=1[play];"
             "[band][play]vstack=inputs=2,format=yuv420p[v]"
@@ -142,29 +150,32 @@ def render_vertical(
     thumbnail_at_s: float,
     ffmpeg: str = "ffmpeg",
     source_name: str | None = None,
-    threads: int | None = None,
+    background: bool = False,
 ) -> VerticalResult:
     """Write ``out_dir/vertical.mp4`` and ``out_dir/vertical.jpg`` (the frame at ``thumbnail_at_s``).
 
     Raises UnusableSourceError when ``source`` is not an MP4 with video, FfmpegError when ffmpeg fails;
-    errors name the source as ``source_name`` (e.g. its S3 location) when given. ``threads`` caps the
-    encoder's threads (default: every core).
+    errors name the source as ``source_name`` (e.g. its S3 location) when given. ``background`` runs
+    ffmpeg with one thread at the lowest CPU priority (default: every core, normal priority).
     """
     check_mp4(source, name=source_name)
     info = probe_video(source, ffmpeg=ffmpeg)
     layout = vertical_layout(info.width, info.height)
     out_dir.mkdir(parents=True, exist_ok=True)
     clip_path = out_dir / "vertical.mp4"
+    one_thread = ("-threads", "1") if background else ()
     run_ffmpeg(
         ffmpeg,
-        *MP4_INPUT, "-i", str(source),
-        "-filter_complex", layout.filter_graph(),
+        *one_thread, *MP4_INPUT, "-i", str(source),
+        *(("-filter_complex_threads", "1") if background else ()),
+        "-filter_complex", layout.filter_graph(info.fps),
         *("-map", "[v]", "-map", "0:a:0?"),
         *("-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF)),
-        *(("-threads", str(threads)) if threads else ()),
+        *one_thread,
         *("-c:a", "copy", "-movflags", "+faststart"),
         str(clip_path),
         what=f"render the {layout.width}×{layout.height} cut of {source.name}",
+        lowest_priority=background,
     )  # fmt: skip
     rendered = probe_video(clip_path, ffmpeg=ffmpeg)
     thumbnail_path = out_dir / "vertical.jpg"
@@ -199,12 +210,15 @@ def probe_video(path: Path, *, ffmpeg: str = "ffmpeg") -> VideoInfo:
     duration_s, size = duration_s_in(description), _VIDEO_SIZE.search(description)
     if duration_s is None or size is None:
         raise UnusableSourceError(f"ffmpeg finds no video in {path.name}: {description.strip()[-300:] or 'no output'}")
-    return VideoInfo(int(size[1]), int(size[2]), duration_s)
+    fps = _VIDEO_FPS.search(description)
+    return VideoInfo(int(size[1]), int(size[2]), duration_s, float(fps[1]) if fps else None)
 
 
-def run_ffmpeg(ffmpeg: str, *arguments: str, what: str) -> None:
+def run_ffmpeg(ffmpeg: str, *arguments: str, what: str, lowest_priority: bool = False) -> None:
     """``functions.shared.ffmpeg.run_ffmpeg`` with the vertical function's error and time limit."""
-    shared_run_ffmpeg(ffmpeg, *arguments, what=what, error=FfmpegError, timeout_s=FFMPEG_TIMEOUT_S)
+    shared_run_ffmpeg(
+        ffmpeg, *arguments, what=what, error=FfmpegError, timeout_s=FFMPEG_TIMEOUT_S, lowest_priority=lowest_priority
+    )
 
 
 def _even(value: float) -> int:

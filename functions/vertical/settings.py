@@ -7,9 +7,7 @@ runtime cannot spell one differently.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from contracts.settings import DEFAULT_SETTINGS
 from functions.shared.settings import MediaFunctionSettings, PresignedExpiry
@@ -29,8 +27,6 @@ class VerticalSettings(MediaFunctionSettings):
     """Messages no retry can fix go there at once, with their reason; unset, they are raised and the
     queue's redrive policy moves them after its receives."""
     url_expiry_s: PresignedExpiry = Field(alias="CLIP_URL_EXPIRY_S", default=DEFAULT_SETTINGS.clip_url_expiry_s)
-    encoder_threads: Annotated[int | None, AfterValidator(lambda n: n or None)] = Field(
-        alias="VERTICAL_ENCODER_THREADS", default=None
-    )
-    """x264 threads; unset, every core (Lambda). The local run sets 1, so the re-encode leaves the capture
-    task a core on a laptop."""
+    background: bool = Field(alias="VERTICAL_BACKGROUND", default=False)
+    """ffmpeg runs with one thread at the lowest CPU priority. The local run sets it, so the re-encode never
+    slows the capture task on the same machine; on Lambda (unset) it uses every core."""

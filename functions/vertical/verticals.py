@@ -71,7 +71,7 @@ def make_vertical(
         thumbnail_at_s=goal_in_clip_s + THUMBNAIL_AFTER_GOAL_S,
         ffmpeg=settings.ffmpeg_path,
         source_name=location,
-        threads=settings.encoder_threads,
+        background=settings.background,
     )
     metadata = {"goal-id": highlight.goal.id, "highlight-id": highlight.id, "channel": highlight.channel}
     clip = store_media(s3, settings, vertical_key(highlight.clip.key, "mp4"), result.clip_path, "video/mp4", metadata)

@@ -16,7 +16,7 @@ stack (`VerticalQueues`); the function and its event source are code (`VerticalC
   since a receive whose invocation was throttled counts too. Messages no retry can fix (not a
   highlight, a clip that is gone or is not an MP4) are sent to the same DLQ at once by the function,
   with their reason (`VERTICAL_DEAD_LETTER_QUEUE_URL`).
-* The event source's maximum concurrency bounds a burst (a re-encode is ~10-30 CPU seconds), so it
+* The event source's maximum concurrency bounds a burst (a re-encode is ~11-22 CPU seconds), so it
   waits in the queue instead of taking the account's concurrency from clip and the hooks.
 """
 
@@ -48,7 +48,8 @@ VERTICAL_MEMORY_MB = 3008
 """~1.7 vCPU: libx264 uses every core it gets, and Lambda bills GB-seconds, so more memory costs about the
 same and finishes sooner (docs/cost.md)."""
 VERTICAL_TIMEOUT_S = 300
-"""A 25 s clip at 1080p60 takes ~30 CPU s to re-encode (bench.clip); five times that, for a slow start."""
+"""A 25 s clip at 1080p60 takes ~22 CPU s to re-encode (bench.clip), ~15 s on 1.7 vCPU; 300 s leaves room for
+longer clips, a cold start and a slow S3 transfer."""
 VERTICAL_EPHEMERAL_STORAGE_MB = 1024
 """The 16:9 clip (~10 MB at 1080p60), its vertical cut and a thumbnail."""
 VERTICAL_BATCH_SIZE = 1

@@ -26,6 +26,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from contracts import HighlightEvent, StoredMedia, VerticalEvent, highlight_title, parse_event
 from functions.vertical import UnusableSourceError, render_vertical, vertical_key
 from functions.vertical import handler as vertical
+from lambda_runtime.metric_names import VerticalMetric
 from tests.functional.functions_fixtures import (
     HIGHLIGHTS_BUCKET,
     REGION,
@@ -97,7 +98,10 @@ def source_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_cut_is_9_16_as_long_as_the_source_with_the_score_readable_on_top(
     source_clip: Path, tmp_path: Path, ffmpeg: str
 ) -> None:
-    result = render_vertical(source_clip, tmp_path, thumbnail_at_s=1.0, ffmpeg=ffmpeg)
+    # The local run's way (one thread, lowest priority) with the system ffmpeg, Lambda's with the layer's.
+    result = render_vertical(
+        source_clip, tmp_path, thumbnail_at_s=1.0, ffmpeg=ffmpeg, background=ffmpeg == FFMPEGS["system"]
+    )
 
     streams = {stream["codec_type"]: stream for stream in probe(result.clip_path)["streams"]}
     assert (streams["video"]["width"], streams["video"]["height"]) == (720, 1280) == (result.width, result.height)
@@ -197,17 +201,25 @@ def world(monkeypatch: pytest.MonkeyPatch, source_clip: Path) -> Iterator[Vertic
 
 
 def test_a_highlight_from_the_topic_gets_one_vertical_message_even_when_delivered_twice(
-    world: VerticalWorld,
+    world: VerticalWorld, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "vertical")
     highlight = world.highlight()
     world.publish(highlight)
     (message,) = world.delivered()
     assert parse_event(message["Body"]) == highlight  # raw delivery: the body is the highlight itself
 
+    capsys.readouterr()
     for _ in range(2):  # SQS delivers at least once
         assert vertical.handler(sqs_event(message), FakeLambdaContext("highlight-bot-vertical")) == {
             "batchItemFailures": []
         }
+    (emf,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    assert (emf["channel"], emf["service"]) == (GOAL.channel, "vertical")
+    assert {m["Name"] for m in emf["_aws"]["CloudWatchMetrics"][0]["Metrics"]} == {
+        VerticalMetric.VERTICALS_MADE, VerticalMetric.VERTICAL_LATENCY_SECONDS
+    }  # fmt: skip
 
     (published,) = drain_queue(world.observer_url)
     envelope = json.loads(published["Body"])

@@ -35,7 +35,7 @@ def test_settings_read_back_what_the_stack_writes(monkeypatch: pytest.MonkeyPatc
     written = VerticalSettings(
         highlights_bucket="b", highlight_topic_arn="arn:aws:sns:us-east-1:1:t", idempotency_table="idem",
         ffmpeg_path="/opt/bin/ffmpeg", dead_letter_queue_url="https://sqs/dlq", highlights_base_url="https://d.example",
-        url_expiry_s=3600, idempotency_ttl_hours=12, encoder_threads=1,
+        url_expiry_s=3600, idempotency_ttl_hours=12, background=True,
     )  # fmt: skip
     for name, value in written.environment().items():
         monkeypatch.setenv(name, value)
@@ -46,3 +46,10 @@ def test_a_missing_variable_is_named_in_a_sentence(monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("HIGHLIGHTS_BUCKET", raising=False)
     with pytest.raises(Exception, match="set HIGHLIGHTS_BUCKET to the S3 bucket"):
         VerticalSettings.from_env()
+
+
+def test_sources_faster_than_30_fps_are_cut_at_30() -> None:
+    layout = vertical_layout(1920, 1080)
+    assert layout.filter_graph(60.0).startswith("[0:v:0]fps=30,split=2")
+    for source_fps in (30.0, 29.97, 25.0, None):
+        assert layout.filter_graph(source_fps).startswith("[0:v:0]split=2")
