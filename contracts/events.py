@@ -201,8 +201,9 @@ class MissingFootage(_Contract):
     exists, and this says how much is missing. A hole in the middle counts on the side of the goal it is on.
 
     Example:
-        >>> MissingFootage(missing_pre_roll_s=9.0, missing_post_roll_s=0.0, reasons=("nothing before segment 0",)).summary
-        'partial clip: 9.0 s of pre-roll missing (nothing before segment 0)'
+        >>> missing = MissingFootage(missing_pre_roll_s=9.0, missing_post_roll_s=0.0, reasons=("segments before 5 …",))
+        >>> missing.summary
+        'partial clip: 9.0 s of pre-roll missing (segments before 5 …)'
     """
 
     missing_pre_roll_s: MissingSeconds
