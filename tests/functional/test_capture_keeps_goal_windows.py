@@ -59,7 +59,7 @@ def test_only_goal_windows_are_announced_and_each_is_whole(broadcast_cache: Path
         decision = decide_clip(
             goal, window, kept, newest_segment_start=kept[-1].start, waited_s=0, post_roll_wait_s=120
         )
-        assert isinstance(decision, Ready) and decision.pre_roll_gaps == ()
+        assert isinstance(decision, Ready) and decision.partial is None
         # The goal event goes out after its pre-roll's segments: enrich rarely has to wait for them.
         first_of_window = decision.segments[0]
         assert events.index(first_of_window) < events.index(goal)
