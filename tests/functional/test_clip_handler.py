@@ -504,7 +504,9 @@ def _match_of(*goals: Any) -> Any:
     )  # fmt: skip
 
 
-def test_the_reel_joins_the_clips_that_exist_and_lists_the_goal_without_one(world: ClipWorld, tmp_path: Path) -> None:
+def test_the_reel_joins_the_clips_that_exist_partial_too_and_lists_the_goal_without_one(
+    world: ClipWorld, tmp_path: Path
+) -> None:
     from contracts import ReelEvent
 
     # A second goal at 27.3 s whose own segment (13, 26-28 s) is lost: enrich gives it up and records why.
@@ -524,7 +526,8 @@ def test_the_reel_joins_the_clips_that_exist_and_lists_the_goal_without_one(worl
         run_clip(sqs_event(reel_message))
     assert f"the clip of goal {GOAL.id} is not there yet" in str(raised.value)
     assert run_clip(sqs_event(job_message)) == []
-    world.highlight_messages()
+    partial = _highlight_of(world).partial  # its window ends at 26.3 s, in the lost segment 13: partial
+    assert partial is not None and partial.missing_post_roll_s == pytest.approx(0.3)
     reels = _subscribe(world, "reel")
     assert run_clip(sqs_event(reel_message)) == []
 
