@@ -110,13 +110,13 @@ def print_summary(console: Console, run: LocalRun) -> None:
 
 
 def _length(run: LocalRun, goal_id: str, duration_s: float | None) -> str:
-    """The clip's length, with ``partial`` and the seconds it lacks when part of its window was missing."""
+    """The clip's length, and the seconds it lacks (``−8.9``) when part of its window was missing."""
     if duration_s is None:
         return "[red]no clip[/red]" if goal_id in run.goals_without_clip else "-"
     highlight = next((h for h in run.highlights if h.goal.id == goal_id), None)
     if highlight is None or highlight.partial is None:
         return f"{duration_s:.1f} s"
-    return f"{duration_s:.1f} s [yellow](partial, {highlight.partial.missing_s:.1f} s missing)[/yellow]"
+    return f"{duration_s:.1f} s [yellow]−{highlight.partial.missing_s:.1f}[/yellow]"  # explained below the table
 
 
 def verdict(run: LocalRun) -> tuple[bool, str]:
