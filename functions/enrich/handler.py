@@ -134,6 +134,8 @@ def send_clip_job(queue: ClipJobQueue, *, job: ClipJob) -> dict[str, str]:
     """Send one clip job (guarded by idempotency on the job id: one goal, one job)."""
     message_id = queue.send(job)
     metrics.add_metric(name="ClipJobsSent", unit=MetricUnit.Count, value=1)
+    if job.partial is not None:
+        metrics.add_metric(name="PartialClipJobsSent", unit=MetricUnit.Count, value=1)
     return {"message_id": message_id}
 
 

@@ -305,6 +305,18 @@ def test_what_happened_is_counted_in_metrics(
     names = ("SegmentsIndexed", "GoalsReceived", "ClipJobsSent", "RecordsDeadLettered")
     counts = {name: sum(emf[name]) if isinstance(emf[name], list) else emf[name] for name in names}
     assert counts == {"SegmentsIndexed": 14, "GoalsReceived": 2, "ClipJobsSent": 1, "RecordsDeadLettered": 1}
+    assert "PartialClipJobsSent" not in emf  # the window was whole
+
+
+def test_a_partial_clip_job_is_counted_apart(
+    world: EnrichWorld, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    capsys.readouterr()
+    run(world.stream.event_for(*(a_segment(n) for n in range(14) if n != 12), GOAL))
+
+    (emf,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert (emf["ClipJobsSent"], emf["PartialClipJobsSent"]) == ([1.0], [1.0])
 
 
 # ---------------------------------------------------------------- poison cannot block (issue 11)
