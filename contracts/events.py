@@ -156,10 +156,20 @@ class SegmentEvent(_Contract):
 
     @model_serializer(mode="wrap")
     def _without_absent_reason(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        if data.get("missing_reason") is None:
-            data.pop("missing_reason", None)
-        return data
+        return _without_absent(handler(self), "missing_reason")
+
+
+def _without_absent(data: dict[str, Any], *names: str) -> dict[str, Any]:
+    """``data`` without the named fields when they hold None or nothing: how a field is added to v1.
+
+    A field added to a v1 contract is left out of the JSON while it is absent, so every event that does
+    not need it is written exactly as before the field existed, and a reader older than the field refuses
+    (unknown field) the events that do need it instead of misreading them.
+    """
+    for name in names:
+        if data.get(name) in (None, (), []):
+            data.pop(name, None)
+    return data
 
 
 class GoalEvent(_Contract):
@@ -181,11 +191,50 @@ class GoalEvent(_Contract):
     the first frame seen after the gap, not the goal's own first frame (which fell in the gap)."""
 
 
+MissingSeconds = Annotated[float, Field(ge=0, le=3600)]
+Reason = Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class MissingFootage(_Contract):
+    """What a partial clip lacks: the seconds of its window no segment covers, before and after the goal, and why.
+
+    A clip degrades instead of vanishing: when an ad break, a segment the capture could not keep, a lost
+    segment or a capture that died leaves holes in a goal's window, the goal is still clipped from what
+    exists, and this says how much is missing. A hole in the middle counts on the side of the goal it is on.
+
+    Example:
+        >>> missing = MissingFootage(missing_pre_roll_s=9.0, missing_post_roll_s=0.0, reasons=("segments before 5 …",))
+        >>> missing.summary
+        'partial clip: 9.0 s of pre-roll missing (segments before 5 …)'
+    """
+
+    missing_pre_roll_s: MissingSeconds
+    missing_post_roll_s: MissingSeconds
+    reasons: Annotated[tuple[Reason, ...], Field(min_length=1, max_length=50)]
+    """One sentence per hole, naming the segments and why they are missing (``segment 12: not stored: …``)."""
+
+    @property
+    def missing_s(self) -> float:
+        return self.missing_pre_roll_s + self.missing_post_roll_s
+
+    @property
+    def summary(self) -> str:
+        """One line for people: ``partial clip: 4.0 s of pre-roll and 5.0 s of post-roll missing (…)``."""
+        sides = [
+            f"{seconds:.1f} s of {side}"
+            for seconds, side in ((self.missing_pre_roll_s, "pre-roll"), (self.missing_post_roll_s, "post-roll"))
+            if seconds > 0
+        ]
+        return f"partial clip: {' and '.join(sides) or 'footage'} missing ({'; '.join(self.reasons)})"
+
+
 class ClipJob(_Contract):
     """What the clip function needs to cut one goal: the goal, its window, the segments covering it.
 
-    The enrich function produces it once every segment of the window has
-    arrived; it crosses a Lambda boundary, so it is a contract like the others.
+    The enrich function produces it once every segment of the window has arrived, or once the ones still
+    missing are known never to come (then ``partial`` says what is missing, and the job holds what exists);
+    it crosses a Lambda boundary, so it is a contract like the others. ``partial`` was added to v1 as
+    ``_without_absent`` says: a complete job is written exactly as before.
     """
 
     type: Literal["clip_job"] = "clip_job"
@@ -196,6 +245,18 @@ class ClipJob(_Contract):
     window_start: UtcDatetime
     window_end: UtcDatetime
     segments: Annotated[tuple[SegmentEvent, ...], Field(min_length=1, max_length=MAX_SEGMENTS_PER_JOB)]
+    partial: MissingFootage | None = None
+
+    @model_validator(mode="after")
+    def _only_readable_segments(self) -> ClipJob:
+        gaps = [segment.sequence for segment in self.segments if segment.is_missing]
+        if gaps:
+            raise ValueError(f"a clip job lists only segments it can read; segments {gaps} are gaps")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_absent_partial(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _without_absent(handler(self), "partial")
 
 
 class StoredMedia(_Contract):
@@ -210,7 +271,11 @@ class StoredMedia(_Contract):
 
 
 class HighlightEvent(_Contract):
-    """A finished clip of one goal, as published to the hooks' SNS topic."""
+    """A finished clip of one goal, as published to the hooks' SNS topic.
+
+    ``partial`` (added to v1 as ``_without_absent`` says) is set when part of the goal's window was
+    missing: the clip shows what exists, ``duration_s`` is that much shorter.
+    """
 
     type: Literal["highlight"] = "highlight"
     v: Literal[1] = 1
@@ -223,6 +288,11 @@ class HighlightEvent(_Contract):
     clip_start: UtcDatetime
     clip_end: UtcDatetime
     duration_s: Annotated[float, Field(gt=0)]
+    partial: MissingFootage | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_absent_partial(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _without_absent(handler(self), "partial")
 
 
 def highlight_title(goal: GoalEvent) -> str:
@@ -250,8 +320,20 @@ class MatchEndEvent(_Contract):
     goals: Annotated[tuple[GoalEvent, ...], Field(max_length=MAX_GOALS_PER_MATCH)] = ()
 
 
+class GoalWithoutClip(_Contract):
+    """A goal of a match that has no clip, and why: a reel lists it rather than dropping it silently."""
+
+    goal_id: EventId
+    title: Annotated[str, Field(max_length=300)]
+    reason: Reason
+
+
 class ReelEvent(_Contract):
-    """One MP4 of all a match's goals in order, published for hooks as its own event type."""
+    """One MP4 of a match's goals in order, published for hooks as its own event type.
+
+    It joins the clips that exist (partial ones too); ``goals_without_clip`` (added to v1 as
+    ``_without_absent`` says) lists, with the reason, every goal of ``match`` that has none.
+    """
 
     type: Literal["reel"] = "reel"
     v: Literal[1] = 1
@@ -261,6 +343,11 @@ class ReelEvent(_Contract):
     match: MatchEndEvent
     reel: StoredMedia
     duration_s: Annotated[float, Field(gt=0)]
+    goals_without_clip: Annotated[tuple[GoalWithoutClip, ...], Field(max_length=MAX_GOALS_PER_MATCH)] = ()
+
+    @model_serializer(mode="wrap")
+    def _without_absent_goals(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return _without_absent(handler(self), "goals_without_clip")
 
 
 class VerticalEvent(_Contract):

@@ -47,6 +47,7 @@ class EnrichMetric(StrEnum):
     SEGMENTS_INDEXED = "SegmentsIndexed"
     GOALS_RECEIVED = "GoalsReceived"
     CLIP_JOBS_SENT = "ClipJobsSent"
+    PARTIAL_CLIP_JOBS_SENT = "PartialClipJobsSent"
     REEL_JOBS_SENT = "ReelJobsSent"
     GOALS_GIVEN_UP = "GoalsGivenUp"
     RECORDS_DEAD_LETTERED = "RecordsDeadLettered"

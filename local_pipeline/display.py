@@ -83,7 +83,7 @@ def print_summary(console: Console, run: LocalRun) -> None:
             goal.at.strftime("%H:%M:%S.%f")[:-3],
             highlight_title(goal),
             Path(entry.clip.href).name[:10] + "….mp4" if entry and entry.clip else "[red]none[/red]",
-            f"{entry.clip.duration_s:.1f} s" if entry and entry.clip else "-",
+            _length(run, goal.id, entry.clip.duration_s if entry and entry.clip else None),
             f"{latency:.1f} s" if latency is not None else "-",
         ]
         if run.truth is not None:
@@ -91,6 +91,15 @@ def print_summary(console: Console, run: LocalRun) -> None:
             cells.append("not in truth" if error is None else f"{error:+.2f} s")
         table.add_row(*cells)
     console.print(table)
+    for highlight in run.highlights:
+        if highlight.partial:
+            console.print(f"[yellow]{highlight.title}: {highlight.partial.summary}[/yellow]")
+    for goal in sorted(run.goals, key=lambda g: g.at):
+        if goal.id in run.goals_without_clip:
+            console.print(f"[red]{highlight_title(goal)} has no clip: {run.goals_without_clip[goal.id]}[/red]")
+    for reel in run.reels:
+        for missing in reel.goals_without_clip:
+            console.print(f"[red]{reel.title} goes without {missing.title}: {missing.reason}[/red]")
     capture_cpu = sum(s.cpu_s for s in run.capture_stats)
     stream_s = sum(s.stream_seconds for s in run.capture_stats)
     console.print(
@@ -100,6 +109,16 @@ def print_summary(console: Console, run: LocalRun) -> None:
     )
 
 
+def _length(run: LocalRun, goal_id: str, duration_s: float | None) -> str:
+    """The clip's length, and the seconds it lacks (``−8.9``) when part of its window was missing."""
+    if duration_s is None:
+        return "[red]no clip[/red]" if goal_id in run.goals_without_clip else "-"
+    highlight = next((h for h in run.highlights if h.goal.id == goal_id), None)
+    if highlight is None or highlight.partial is None:
+        return f"{duration_s:.1f} s"
+    return f"{duration_s:.1f} s [yellow]−{highlight.partial.missing_s:.1f}[/yellow]"  # explained below the table
+
+
 def verdict(run: LocalRun) -> tuple[bool, str]:
     """Did the run succeed? One sentence either way."""
     if run.failures:
@@ -107,7 +126,9 @@ def verdict(run: LocalRun) -> tuple[bool, str]:
     clipped = {h.goal.id for h in run.highlights}
     unclipped = [g for g in run.goals if g.id not in clipped]
     if unclipped:
-        return False, f"{len(unclipped)} goal(s) were found but never became a clip."
+        reasons = [run.goals_without_clip[g.id] for g in unclipped if g.id in run.goals_without_clip]
+        why = f" The first had no clip because {reasons[0]}" if reasons else ""
+        return False, f"{len(unclipped)} goal(s) were found but never became a clip.{why}"
     if run.truth is None:
         return True, f"{len(run.goals)} goal(s) found, each clipped and delivered to the hooks."
     expected = len(run.truth["goals"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -22,15 +23,19 @@ from capture_task.publish.publisher import KinesisSink
 from capture_task.publish.segment_store import S3SegmentStore
 from capture_task.service import CaptureService, ChannelParameter
 from contracts import GoalEvent, HighlightEvent, ReelEvent, VerticalEvent, parse_event
-from contracts.settings import DEFAULT_SETTINGS
+from contracts.settings import DEFAULT_SETTINGS, WAITING_GOALS_SWEEP_EVENT
+from functions.shared.goals_without_clip import GoalsWithoutClip
 from hooks.gallery.pages import GalleryGoal
 from local_pipeline.chat_receiver import ChatReceiver
 from local_pipeline.emulator import EmulatedAws, LocalResources
 from local_pipeline.gallery import Gallery
+from local_pipeline.lambda_events import LocalLambdaContext
 from local_pipeline.link_server import LinkServer
 from local_pipeline.sample import REPO_ROOT, demo_stream, serve_live
 from local_pipeline.triggers import KinesisTrigger, QueueTrigger, TopicSubscription, Trigger
 from sample_broadcast import SampleBroadcast
+
+logger = logging.getLogger("highlight_bot.local")
 
 LOCAL_CHANNEL_POLL_S = 5.0
 """How often the local capture re-reads the emulated channel parameter (the cloud default is 30 s)."""
@@ -73,6 +78,9 @@ class LocalRun:
     verticals: list[VerticalEvent] = field(default_factory=list)
     latencies_s: dict[str, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    goals_without_clip: dict[str, str] = field(default_factory=dict)
+    """Goal id → why it will have no clip, as enrich or clip recorded it (the reel lists the same)."""
+    without_clip_records: GoalsWithoutClip | None = None
 
     @property
     def goals(self) -> list[GoalEvent]:
@@ -105,6 +113,9 @@ def run_pipeline(options: LocalRunOptions, on_tick: Callable[[LocalRun], None] |
             }
         )
         run.gallery = Gallery(options.out, aws.client("s3"))
+        run.without_clip_records = GoalsWithoutClip(
+            aws.client("dynamodb"), resources.idempotency_table, ttl_hours=settings.idempotency_ttl_hours
+        )
         run.chat = stack.enter_context(ChatReceiver())
         run.triggers = _triggers(aws, resources, run.gallery, run.chat)
         for trigger in run.triggers:
@@ -126,7 +137,7 @@ def run_pipeline(options: LocalRunOptions, on_tick: Callable[[LocalRun], None] |
                 if on_tick:
                     on_tick(run)
                 capture.join(0.25)
-            _drain(run, options.drain_timeout_s, on_tick)
+            _drain(run, options.drain_timeout_s, on_tick, stream_over=lambda: _stream_over(aws, run))
         finally:
             service.stop()
             capture.join(10)
@@ -195,6 +206,7 @@ def _observe(event: dict[str, Any], context: Any) -> None:
 
 def _collect(run: LocalRun) -> None:
     """Refresh what the display shows from the parts' own records."""
+    _collect_goals_without_clip(run)
     service = run.service
     if service is not None and service.current_task is not None:
         stats = service.current_task.stats
@@ -219,6 +231,21 @@ def _collect(run: LocalRun) -> None:
             run.latencies_s[highlight.goal.id] = delivered_at - run.goal_on_screen(highlight.goal)
 
 
+def _collect_goals_without_clip(run: LocalRun) -> None:
+    """The goals enrich gave up (no segment shows them) or whose job clip refused, with why: said loudly."""
+    records = run.without_clip_records
+    if records is None:
+        return
+    clipped = {h.goal.id for h in run.highlights}
+    for goal in run.goals:
+        if goal.id in clipped or goal.id in run.goals_without_clip:
+            continue
+        reason = records.reason(goal.id)
+        if reason is not None:
+            run.goals_without_clip[goal.id] = reason
+            logger.error("goal %s gets no clip: %s", goal.id, reason)
+
+
 def _collect_verticals(run: LocalRun) -> None:
     observer = next((t for t in run.triggers if t.name == VERTICAL_CUTS), None)
     if not isinstance(observer, TopicSubscription):
@@ -231,18 +258,33 @@ def _collect_verticals(run: LocalRun) -> None:
             run.verticals.append(vertical)
 
 
-def _drain(run: LocalRun, timeout_s: float, on_tick: Callable[[LocalRun], None] | None) -> None:
-    """Wait until every goal has its clip delivered, or until nothing has moved for a while."""
+def _drain(
+    run: LocalRun, timeout_s: float, on_tick: Callable[[LocalRun], None] | None, *, stream_over: Callable[[], None]
+) -> None:
+    """Wait until every goal has its clip delivered or is known to have none, or until the timeout.
+
+    Once enrich has taken every event of the ended stream and goals still wait for their post-roll,
+    ``stream_over`` tells enrich that nothing more will come (the cloud's sweep does that once
+    ``post_roll_wait_s`` has passed), once.
+    """
     deadline = time.monotonic() + timeout_s
+    told_stream_over = False
+    enrich = next((t for t in run.triggers if isinstance(t, KinesisTrigger)), None)
+    empty_polls_at_end = enrich.empty_polls if enrich else 0
     while time.monotonic() < deadline:
         _collect(run)
         if on_tick:
             on_tick(run)
-        goals = {goal.id for goal in run.goals}
-        if goals <= {h.goal.id for h in run.highlights} <= {v.goal.id for v in run.verticals} and _quiet(run, 1.5):
-            return
+        clipped = {h.goal.id for h in run.highlights}
+        settled = clipped | set(run.goals_without_clip)
+        if {goal.id for goal in run.goals} <= settled and clipped <= {v.goal.id for v in run.verticals}:
+            if _quiet(run, 1.5):
+                return
+        elif not told_stream_over and enrich is not None and enrich.empty_polls > empty_polls_at_end:
+            stream_over()  # enrich has taken every event of the ended stream: nothing more will come
+            told_stream_over = True
         time.sleep(0.25)
-    missing = len({g.id for g in run.goals} - {h.goal.id for h in run.highlights})
+    missing = len({g.id for g in run.goals} - {h.goal.id for h in run.highlights} - set(run.goals_without_clip))
     if missing:
         run.errors.append(f"{missing} goal(s) got no highlight within {timeout_s:.0f} s after the stream ended")
     no_vertical = len({h.goal.id for h in run.highlights} - {v.goal.id for v in run.verticals})
@@ -251,6 +293,21 @@ def _drain(run: LocalRun, timeout_s: float, on_tick: Callable[[LocalRun], None] 
             f"{no_vertical} highlight(s) got no vertical cut within {timeout_s:.0f} s after the stream ended; "
             "the vertical dead-letter queue says why"
         )
+
+
+def _stream_over(aws: EmulatedAws, run: LocalRun) -> None:
+    """The stream has ended: enrich's sweep decides the waiting goals now instead of after ``post_roll_wait_s``.
+
+    In the cloud a goal whose post-roll never comes is clipped with what exists (or given up) by the
+    scheduled sweep once the wait is over; locally nothing more can come once the source ended, so the
+    same sweep runs at once with no wait.
+    """
+    from functions.enrich.handler import handler as enrich_handler
+
+    aws.set_env({"POST_ROLL_WAIT_S": "0"})  # restored when the emulator stops
+    enrich = next((t for t in run.triggers if t.name == "enrich"), None)
+    context = enrich.context if enrich is not None else LocalLambdaContext(function_name="enrich")
+    enrich_handler(WAITING_GOALS_SWEEP_EVENT, context)
 
 
 def _quiet(run: LocalRun, seconds: float) -> bool:

@@ -87,6 +87,8 @@ class KinesisTrigger(Trigger):
         self._batch_size = batch_size
         self._iterator = self._iterator_at(None)
         self._attempts: dict[str, int] = {}
+        self.empty_polls = 0
+        """Polls that found no new record: once one follows the capture's end, enrich has taken every event."""
 
     def _iterator_at(self, sequence: str | None) -> str:
         position = {"ShardIteratorType": "AT_SEQUENCE_NUMBER", "StartingSequenceNumber": sequence}
@@ -102,6 +104,7 @@ class KinesisTrigger(Trigger):
         next_iterator = page["NextShardIterator"]
         if not records:
             self._iterator = next_iterator
+            self.empty_polls += 1
             return False
         try:
             response = self.invoke(kinesis_event(self._stream_arn, self._shard_id, records)) or {}

@@ -22,3 +22,7 @@ class InvalidClipJobError(ClipError, ValueError):
 
 class ReelNotReady(ClipError):
     """A goal of the match has no clip yet; retry later (the queue redelivers the message)."""
+
+
+class NoClipForReel(ClipError, ValueError):
+    """None of a match's goals has a clip, so there is nothing to join; the message says why for each."""

@@ -1,7 +1,8 @@
 """Lambda entry point of clip: one SQS clip job in, one MP4 + JPEG in S3 and one SNS highlight event out.
 
-A `match_end` message instead makes the match reel (`reel.py`): the match's clips joined, published as
-a `reel` event.
+A `match_end` message instead makes the match reel (`reel.py`): the match's clips that exist joined,
+published as a `reel` event that lists the goals without one. A clip job refused for good is recorded
+as such, so the reel does not wait for it.
 
 Thin on purpose: parse the message into a ``ClipJob``, call ``make_highlight``
 once per job id, report failures. A job no retry can fix (not a clip job, a
@@ -35,10 +36,11 @@ from contracts import ClipJob, InvalidEventError, MatchEndEvent, parse_event
 from functions.clip.exceptions import InvalidClipJobError, ReelNotReady
 from functions.clip.highlights import make_highlight
 from functions.clip.ledger import PublicationLedger
-from functions.clip.reel import make_reel
+from functions.clip.reel import REEL_LAST_ATTEMPT, make_reel
 from functions.clip.settings import ClipSettings
 from functions.shared import aws_client, is_transient, once_per_id, reason_of
 from functions.shared.failures import dead_letter_message
+from functions.shared.goals_without_clip import GoalsWithoutClip
 from functions.shared.metrics import count_failed, count_made
 from lambda_runtime.metric_names import ClipMetric
 
@@ -61,11 +63,13 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     reel_once = once(reel_for_match, data_keyword_argument="match")
 
     def handle_record(record: SQSRecord) -> dict[str, Any]:
+        job: ClipJob | MatchEndEvent | None = None
         try:
             job = clip_job_from(record.body)
             if isinstance(job, MatchEndEvent):
                 logger.append_keys(match_id=job.id, channel=job.channel)
-                reel: dict[str, Any] = reel_once(settings, match=job)
+                last_attempt = int(record.attributes.get("ApproximateReceiveCount") or 1) >= REEL_LAST_ATTEMPT
+                reel: dict[str, Any] = reel_once(settings, match=job, last_attempt=last_attempt)
                 return reel
             logger.append_keys(goal_id=job.goal.id, channel=job.channel)
             highlight: dict[str, Any] = highlight_once(settings, job=job)
@@ -74,6 +78,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
             if is_transient(error) or isinstance(error, ReelNotReady) or not settings.dead_letter_queue_url:
                 raise  # retried; after the queue's receives, the redrive policy parks the message
             dead_letter(settings.dead_letter_queue_url, record, reason_of(error))
+            if isinstance(job, ClipJob):  # the match reel lists this goal as missing, with the reason
+                goals_without_clip(settings).record(job.goal.id, f"its clip job was refused: {reason_of(error)}")
             return {"dead_lettered": reason_of(error)}
         return highlight
 
@@ -94,12 +100,16 @@ def highlight_for_job(settings: ClipSettings, *, job: ClipJob) -> dict[str, Any]
     return result
 
 
-def reel_for_match(settings: ClipSettings, *, match: MatchEndEvent) -> dict[str, Any]:
-    """Make the match's reel (idempotent on the match id); {} for a goalless match."""
+def reel_for_match(settings: ClipSettings, last_attempt: bool = False, *, match: MatchEndEvent) -> dict[str, Any]:
+    """Make the match's reel (idempotent on the match id); {} for a goalless match.
+
+    On the message's ``last_attempt`` a goal whose clip is still unaccounted for is listed as missing
+    instead of holding the reel back (see ``functions.clip.reel``).
+    """
     with tempfile.TemporaryDirectory(prefix="reel-") as scratch:
         reel = make_reel(
             match, settings=settings, s3=aws_client("s3"), sns=aws_client("sns"), workdir=Path(scratch),
-            ledger=ledger_for(settings),
+            ledger=ledger_for(settings), without_clip=goals_without_clip(settings), last_attempt=last_attempt,
         )  # fmt: skip
     result: dict[str, Any] = json.loads(reel.to_json()) if reel else {}
     return result
@@ -109,6 +119,13 @@ def dead_letter(queue_url: str, record: SQSRecord, reason: str) -> None:
     """Park a job no retry can fix, at once, with the message as received and the reason."""
     dead_letter_message(queue_url, kind=DEAD_LETTER_KIND, message_id=record.message_id, body=record.body, reason=reason)
     logger.error("dead-lettered a clip job no retry can fix", extra={"reason": reason[:500]})
+
+
+def goals_without_clip(settings: ClipSettings) -> GoalsWithoutClip:
+    """The goals known never to get a clip (written by enrich and here), in the idempotency table."""
+    return GoalsWithoutClip(
+        aws_client("dynamodb"), settings.idempotency_table, ttl_hours=settings.idempotency_ttl_hours
+    )
 
 
 def ledger_for(settings: ClipSettings) -> PublicationLedger:

@@ -113,7 +113,7 @@ def _cut_and_store(job: ClipJob, token: str, *, settings: ClipSettings, s3: Any,
     clip_key, thumbnail_key = highlight_key(job.goal, "mp4", token), highlight_key(job.goal, "jpg", token)
     clip = store_media(s3, settings, clip_key, result.clip_path, "video/mp4", metadata)
     thumbnail = store_media(s3, settings, thumbnail_key, result.thumbnail_path, "image/jpeg", metadata)
-    logger.info("highlight stored", extra={"goal_id": job.goal.id, "key": clip.key})
+    logger.info("highlight stored", extra={"goal_id": job.goal.id, "key": clip.key, "partial": bool(job.partial)})
     return HighlightEvent(
         id=highlight_id(job.goal),
         channel=job.channel,
@@ -124,6 +124,7 @@ def _cut_and_store(job: ClipJob, token: str, *, settings: ClipSettings, s3: Any,
         clip_start=clip_start,
         clip_end=clip_start + timedelta(seconds=result.duration_s),
         duration_s=result.duration_s,
+        partial=job.partial,
     )
 
 

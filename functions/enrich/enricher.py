@@ -1,10 +1,11 @@
 """What enrich does with one segment or goal event, knowing nothing about Lambda or Kinesis.
 
-A segment is indexed, then every goal of its channel that was waiting is
-looked at again; a goal is clipped at once if its segments are all there, and
-otherwise waits in the index. ``functions.enrich.index`` holds the rules for
-"all there" and for giving up; this module applies them and talks to the
-index, the clip job queue and the dead-letter queue.
+A segment (read, or announced missing) is indexed, then every goal of its
+channel that was waiting is looked at again; a goal is clipped at once if its
+segments are all there or the missing ones are known not to come (a partial
+clip), and otherwise waits in the index. ``functions.enrich.index`` holds the
+rules; this module applies them and talks to the index, the clip job queue and
+the dead-letter queue.
 
 Example:
     >>> enricher = Enricher(index, send_job=queue.send, dead_letters=dlq, settings=settings)
@@ -63,16 +64,15 @@ class Enricher:
     def on_segment(self, segment: SegmentEvent) -> dict[str, GoalOutcome]:
         """Index the segment; settle the channel's waiting goals it completes (or that waited too long).
 
-        A gap (``segment.is_missing``: the capture task read it but could not keep its bytes) is not
-        indexed: to the clip rules it is absent, never a location clip would fail to read.
+        A gap (``segment.is_missing``: the capture task read it but could not keep its bytes) is indexed
+        too: to the clip rules it covers nothing, but it says the stretch is not coming, and why.
         """
         if segment.is_missing:
             logger.warning(
                 "segment announced as missing",
                 extra={"channel": segment.channel, "sequence": segment.sequence, "reason": segment.missing_reason},
             )
-        else:
-            self.index.put_segment(segment)
+        self.index.put_segment(segment)
         return self.settle_waiting(segment.channel)
 
     def settle_waiting(self, channel: str) -> dict[str, GoalOutcome]:
@@ -113,11 +113,16 @@ class Enricher:
             post_roll_wait_s=self.settings.post_roll_wait_s,
         )
         match decision:
-            case Ready(segments=segments, pre_roll_gaps=gaps):
-                if gaps:
+            case Ready(segments=segments, partial=partial):
+                if partial is not None:
                     logger.warning(
-                        "clipping a goal without part of its pre-roll",
-                        extra={"goal_id": goal.id, "missing": [gap.missing() for gap in gaps]},
+                        "clipping what exists of a goal's window",
+                        extra={
+                            "goal_id": goal.id,
+                            "missing_pre_roll_s": partial.missing_pre_roll_s,
+                            "missing_post_roll_s": partial.missing_post_roll_s,
+                            "reasons": partial.reasons,
+                        },
                     )
                 job = ClipJob(
                     id=clip_job_id(goal),
@@ -126,9 +131,12 @@ class Enricher:
                     window_start=window.start,
                     window_end=window.end,
                     segments=segments,
+                    partial=partial,
                 )
                 self._send_job(job)
-                logger.info("clip job sent", extra={"goal_id": goal.id, "segments": len(segments)})
+                logger.info(
+                    "clip job sent", extra={"goal_id": goal.id, "segments": len(segments), "partial": bool(partial)}
+                )
                 return "job_sent"
             case GiveUp(reason=reason):
                 self._give_up(reason, goal)

@@ -11,8 +11,9 @@ retries, from that record on, in order.
 
 The same function also gets ``WAITING_GOALS_SWEEP_EVENT`` from a schedule: it then looks at
 the waiting goals of every channel in the channel parameter, so a goal whose
-post-roll never came is given up (to the dead-letter queue, with its reason)
-even when its channel sends nothing more.
+post-roll never came is clipped with what exists (or, if no segment shows it,
+given up to the dead-letter queue with its reason) even when its channel sends
+nothing more.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from functions.enrich.queues import ClipJobQueue, DeadLetterQueue
 from functions.enrich.segment_index import SegmentIndex
 from functions.enrich.settings import EnrichSettings
 from functions.shared import aws_client, is_transient, once_per_id, reason_of
+from functions.shared.goals_without_clip import GoalsWithoutClip
 from lambda_runtime.metric_names import NAMESPACE, EnrichMetric
 from lambda_runtime.parameters import parameter_value
 
@@ -67,12 +69,15 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     send_job_once = once(send_clip_job, data_keyword_argument="job")
     give_up_once = once(give_up_goal, data_keyword_argument="goal")
     queue = ClipJobQueue(sqs, settings.clip_queue_url)
+    without_clip = GoalsWithoutClip(
+        aws_client("dynamodb"), settings.idempotency_table, ttl_hours=settings.idempotency_ttl_hours
+    )
     enricher = Enricher(
         SegmentIndex(aws_client("dynamodb"), settings.segment_table, ttl_hours=settings.segment_ttl_hours),
         send_job=lambda job: send_job_once(queue, job=job),
         dead_letters=dead_letters,
         settings=settings,
-        give_up=lambda reason, goal: give_up_once(dead_letters, reason, goal=goal),
+        give_up=lambda reason, goal: give_up_once(dead_letters, without_clip, reason, goal=goal),
     )
     if event == WAITING_GOALS_SWEEP_EVENT:
         return sweep_waiting_goals(enricher, settings.channel_parameter_name)
@@ -130,6 +135,8 @@ def send_clip_job(queue: ClipJobQueue, *, job: ClipJob) -> dict[str, str]:
     """Send one clip job (guarded by idempotency on the job id: one goal, one job)."""
     message_id = queue.send(job)
     metrics.add_metric(name=EnrichMetric.CLIP_JOBS_SENT, unit=MetricUnit.Count, value=1)
+    if job.partial is not None:
+        metrics.add_metric(name=EnrichMetric.PARTIAL_CLIP_JOBS_SENT, unit=MetricUnit.Count, value=1)
     return {"message_id": message_id}
 
 
@@ -140,8 +147,11 @@ def send_reel_job(queue: ClipJobQueue, *, match: MatchEndEvent) -> dict[str, str
     return {"message_id": message_id}
 
 
-def give_up_goal(dead_letters: DeadLetterQueue, reason: str, *, goal: GoalEvent) -> dict[str, str]:
-    """Dead-letter a goal whose segments never came (guarded by idempotency on the goal id: one letter per goal)."""
+def give_up_goal(
+    dead_letters: DeadLetterQueue, without_clip: GoalsWithoutClip, reason: str, *, goal: GoalEvent
+) -> dict[str, str]:
+    """Dead-letter a goal no segment shows, and record it for the match reel (idempotent on the goal id)."""
+    without_clip.record(goal.id, reason)
     dead_letters.goal_given_up(reason, goal)
     return {"given_up": goal.id}
 

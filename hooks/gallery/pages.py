@@ -71,16 +71,20 @@ class GalleryGoal(_Entry):
     clock: str
     clip: GalleryMedia | None = None
     vertical: GalleryMedia | None = None
+    partial_note: str = ""
+    """What the clip lacks, when part of its window was missing (``MissingFootage.summary``); empty when complete."""
 
 
 class GalleryReel(_Entry):
-    """A match's reel (all its goals in one MP4) on its channel's page."""
+    """A match's reel (the clips of its goals in one MP4) on its channel's page."""
 
     match_id: str
     title: str
     at: UtcDatetime
     goal_count: int = Field(ge=0)
     clip: GalleryMedia
+    goals_without_clip: tuple[str, ...] = ()
+    """``title: reason`` of each goal of the match the reel lacks, because it has no clip."""
 
 
 class ChannelGallery(_Entry):
@@ -176,7 +180,11 @@ def with_highlight(gallery: ChannelGallery, highlight: HighlightEvent, clip: Gal
     """The gallery with the goal's 16:9 clip; its 9:16 cut, if already there, is kept."""
     existing = gallery.goals.get(highlight.goal.id)
     entry = _goal_entry(highlight.goal, highlight.title).model_copy(
-        update={"clip": clip, "vertical": existing.vertical if existing else None}
+        update={
+            "clip": clip,
+            "vertical": existing.vertical if existing else None,
+            "partial_note": highlight.partial.summary if highlight.partial else "",
+        }
     )
     return _changed(gallery, goals={**gallery.goals, entry.goal_id: entry})
 
@@ -194,7 +202,12 @@ def with_reel(gallery: ChannelGallery, reel: ReelEvent, clip: GalleryMedia) -> C
     if clip.thumbnail_href is None and first_goal is not None and first_goal.clip is not None:
         clip = clip.model_copy(update={"thumbnail_href": first_goal.clip.thumbnail_href})
     entry = GalleryReel(
-        match_id=reel.id, title=reel.title, at=reel.match.at, goal_count=len(reel.match.goals), clip=clip
+        match_id=reel.id,
+        title=reel.title,
+        at=reel.match.at,
+        goal_count=len(reel.match.goals),
+        clip=clip,
+        goals_without_clip=tuple(f"{goal.title}: {goal.reason}" for goal in reel.goals_without_clip),
     )
     return _changed(gallery, reels={**gallery.reels, entry.match_id: entry})
 
@@ -273,9 +286,14 @@ def _goal_card(goal: GalleryGoal) -> str:
       <h3>{_text(goal.title)}</h3>
       <p class="meta"><span class="score">{_text(goal.home)} {_text(goal.score)} {_text(goal.away)}</span>
         · <span class="minute">{_text(minute_of(goal.clock))}</span> · {_when(goal.at)}</p>
-      <div class="videos">{"".join(videos)}</div>
+      <div class="videos">{"".join(videos)}</div>{_note("partial", goal.partial_note)}
       <p class="thumbnails">{images}</p>
     </article>"""
+
+
+def _note(css_class: str, text: str) -> str:
+    """A line saying what is missing (a partial clip, goals a reel lacks); nothing when there is nothing to say."""
+    return f'\n      <p class="{css_class}">⚠ {_text(text)}</p>' if text else ""
 
 
 def _count(number: int, thing: str) -> str:
@@ -286,8 +304,15 @@ def _reel_card(reel: GalleryReel) -> str:
     return f"""    <article class="reel" data-match-id="{_text(reel.match_id)}">
       <h3>{_text(reel.title)}</h3>
       <p class="meta">{_count(reel.goal_count, "goal")} · match over {_when(reel.at)}</p>
-      <div class="videos">{_video(reel.clip, label="match reel", css_class="wide")}</div>
+      <div class="videos">{_video(reel.clip, label="match reel", css_class="wide")}</div>{_without_clip(reel)}
     </article>"""
+
+
+def _without_clip(reel: GalleryReel) -> str:
+    missing = reel.goals_without_clip
+    if not missing:
+        return ""
+    return _note("partial", f"{_count(len(missing), 'goal')} without a clip, not in the reel: " + "; ".join(missing))
 
 
 _STYLE = """
@@ -301,6 +326,7 @@ _STYLE = """
     .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 360px), 1fr)); gap: 1rem; }
     article { background: #222; padding: .8rem; border-radius: 8px; min-width: 0; }
     .meta { color: #aaa; margin: 0 0 .5rem; }
+    .partial { color: #fc6; margin: .3rem 0; }
     .videos { display: flex; flex-wrap: wrap; gap: .6rem; align-items: flex-start; }
     figure { margin: 0; min-width: 0; }
     figure.wide { flex: 3 1 240px; }

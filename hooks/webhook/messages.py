@@ -43,6 +43,12 @@ def describe_goal(event: HighlightEvent) -> str:
     )
 
 
+def clip_length(event: HighlightEvent) -> str:
+    """`19 s clip`, and for a partial one what it lacks: `19 s clip; ⚠ partial clip: 6.0 s of pre-roll missing (…)`."""
+    length = f"{event.duration_s:.0f} s clip"
+    return f"{length}; ⚠ {event.partial.summary}" if event.partial else length
+
+
 def discord_message(event: HighlightEvent) -> dict[str, Any]:
     """A Discord webhook body: `content` plus one embed linking the clip, showing the thumbnail."""
     title = title_of(event)
@@ -51,7 +57,7 @@ def discord_message(event: HighlightEvent) -> dict[str, Any]:
         "embeds": [
             {
                 "title": title[:DISCORD_TITLE_CHARS],
-                "description": f"{describe_goal(event)}\n{event.duration_s:.0f} s clip",
+                "description": f"{describe_goal(event)}\n{clip_length(event)}",
                 "url": event.clip.url,
                 "image": {"url": event.thumbnail.url},
                 "timestamp": event.goal.at.isoformat(),
@@ -79,7 +85,10 @@ def slack_message(event: HighlightEvent) -> dict[str, Any]:
                 },
             },
             {"type": "image", "image_url": event.thumbnail.url, "alt_text": title},
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"{event.duration_s:.0f} s clip · {FOOTER}"}]},
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": f"{_slack_escape(clip_length(event))} · {FOOTER}"}],
+            },
         ],
     }
 

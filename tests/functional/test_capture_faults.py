@@ -40,7 +40,7 @@ from capture_task.publish.segment_store import S3SegmentStore
 from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.readings import FrameObservation
 from capture_task.vision.sampler import KeyframeSampler
-from contracts import GoalEvent, SegmentEvent, parse_event
+from contracts import ClipJob, GoalEvent, SegmentEvent, parse_event
 from functions.enrich import handler as enrich
 from sample_broadcast import LiveHlsServer, bench_suite, test_broadcast
 from tests.e2e_local.capture_support import (
@@ -49,7 +49,7 @@ from tests.e2e_local.capture_support import (
     rendered,
     served_like_twitch,
 )
-from tests.functional.functions_fixtures import EnrichWorld, FakeLambdaContext, emulated_aws
+from tests.functional.functions_fixtures import EnrichWorld, FakeLambdaContext, drain_queue, emulated_aws
 
 pytestmark = pytest.mark.slow
 SEGMENT_S = 2.0
@@ -156,7 +156,7 @@ def test_s3_down_for_a_minute_loses_nothing(aws: None, broadcast_cache: Path, tm
         assert all(events.index(s) < events.index(goal) for s in segments if s.start < goal.at)
 
 
-def test_s3_down_past_the_retry_budget_announces_gaps_that_enrich_ignores(
+def test_s3_down_past_the_retry_budget_announces_gaps_that_enrich_clips_around(
     aws: None, broadcast_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     info = rendered(broadcast_cache, test_broadcast("720p30"))
@@ -174,8 +174,13 @@ def test_s3_down_past_the_retry_budget_announces_gaps_that_enrich_ignores(
     world = EnrichWorld.create(monkeypatch)
     response = enrich.handler(world.stream.event_for(*events, partition_key="sample"), FakeLambdaContext())
     assert response["batchItemFailures"] == []
-    indexed = {int(item["sequence"]["N"]) for item in world.items("seg#sample")}
-    assert indexed == {s.sequence for s in segments if not s.is_missing}
+    # Gaps are indexed as gaps (they say their stretch is not coming, and why), never as bytes to read.
+    locations = {int(item["sequence"]["N"]): item["location"]["S"] for item in world.items("seg#sample")}
+    assert set(locations) == {s.sequence for s in segments}
+    assert {n for n, location in locations.items() if location.startswith("missing:")} == {g.sequence for g in gaps}
+    for message in drain_queue(world.clip_queue_url):
+        job = parse_event(message["Body"])
+        assert isinstance(job, ClipJob) and not any(segment.is_missing for segment in job.segments)
 
 
 def test_an_analysis_stall_longer_than_the_window_loses_no_segment(broadcast_cache: Path) -> None:

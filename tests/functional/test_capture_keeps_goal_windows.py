@@ -55,11 +55,13 @@ def test_only_goal_windows_are_announced_and_each_is_whole(broadcast_cache: Path
     windows = [ClipWindow.around(g, pre_roll_s=PRE_ROLL_S, post_roll_s=POST_ROLL_S) for g in goals]
     for segment in kept:
         assert any(segment.start < w.end + margin and segment_end(segment) > w.start - margin for w in windows)
+    # No store is configured here, so every segment is announced as a gap; as if each had been stored:
+    stored = [s.model_copy(update={"location": f"s3://segments/{s.sequence}.ts", "missing_reason": None}) for s in kept]
     for goal, window in zip(goals, windows, strict=True):
         decision = decide_clip(
-            goal, window, kept, newest_segment_start=kept[-1].start, waited_s=0, post_roll_wait_s=120
+            goal, window, stored, newest_segment_start=kept[-1].start, waited_s=0, post_roll_wait_s=120
         )
-        assert isinstance(decision, Ready) and decision.pre_roll_gaps == ()
+        assert isinstance(decision, Ready) and decision.partial is None
         # The goal event goes out after its pre-roll's segments: enrich rarely has to wait for them.
-        first_of_window = decision.segments[0]
+        first_of_window = kept[stored.index(decision.segments[0])]
         assert events.index(first_of_window) < events.index(goal)

@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 from botocore.exceptions import ClientError
 
-from contracts import ClipJob, HighlightEvent, parse_event
+from contracts import ClipJob, HighlightEvent, missing_location, parse_event
 from functions.clip import handler as clip
 from functions.clip import highlights
 from functions.clip.ledger import PublicationLedger
@@ -449,3 +449,151 @@ def test_a_job_whose_goal_id_climbs_out_of_the_prefix_is_refused(
     (letter,) = [json.loads(m["Body"]) for m in drain_queue(dlq)]
     assert "goal.id" in letter["reason"] and "evil" not in " ".join(stored_keys(world))
     assert stored_keys(world) == [] and world.highlight_messages() == []
+
+
+# ---------------------------------------------------------------- clips degrade instead of vanishing (issue 10)
+
+
+def _highlight_of(world: ClipWorld) -> HighlightEvent:
+    (envelope,) = world.highlight_messages()
+    highlight = parse_event(envelope["Message"])
+    assert isinstance(highlight, HighlightEvent)
+    return highlight
+
+
+def test_a_goal_with_holes_in_its_window_gets_a_shorter_clip_marked_partial(world: ClipWorld, tmp_path: Path) -> None:
+    """Segments 3..4 lost before the goal, 12 announced missing after it, 14 never: enrich → clip, real ffmpeg."""
+    gap = a_segment(12, location=missing_location(CHANNEL, 12), missing_reason="its bytes are corrupt")
+    segments = [a_segment(n) for n in range(SEGMENT_COUNT - 1) if n not in (3, 4, 12)]
+    event = world.enrich.stream.event_for(*segments[:9], GOAL, *segments[9:11], gap, *segments[11:])
+    assert enrich.handler(event, FakeLambdaContext())["batchItemFailures"] == []
+    (message,) = drain_queue(world.enrich.clip_queue_url)
+    assert run_clip(sqs_event(message)) == []
+
+    highlight = _highlight_of(world)
+    assert highlight.partial is not None
+    # The window is 1.3 s .. 26.3 s: 6 s .. 10 s is missing before the goal, 24 s .. 26 s after it.
+    assert (highlight.partial.missing_pre_roll_s, highlight.partial.missing_post_roll_s) == (4.0, 2.0)
+    assert [reason.split(":", 1)[0] for reason in highlight.partial.reasons] == [
+        "segments 3..4 (4.0 s)",
+        "segment 12 (2.0 s)",
+    ]
+    clip_path = tmp_path / "clip.mp4"
+    clip_path.write_bytes(world.s3.get_object(Bucket=HIGHLIGHTS_BUCKET, Key=clip_key(world))["Body"].read())
+    duration_s = float(probe(clip_path)["format"]["duration"])
+    # The clip starts at segment 0 (0 s, the keyframe before 1.3 s) and ends at 26.3 s, without the 6 s missing.
+    assert duration_s == pytest.approx(26.3 - 6.0, abs=0.15)
+    assert highlight.duration_s == pytest.approx(duration_s, abs=0.05)
+    assert "partial" in json.loads(highlight.to_json())
+
+
+def test_a_complete_highlight_is_written_without_a_partial_field(world: ClipWorld) -> None:
+    assert run_clip(sqs_event(world.job_message())) == []
+    highlight = _highlight_of(world)
+    assert highlight.partial is None and "partial" not in json.loads(highlight.to_json())
+
+
+def _match_of(*goals: Any) -> Any:
+    from contracts import MatchEndEvent, Score, match_end_id
+
+    at = START + timedelta(seconds=29)
+    return MatchEndEvent(
+        id=match_end_id(CHANNEL, GOAL.teams, Score(home=1, away=0), goals[0].id, at),
+        channel=CHANNEL, at=at, stream_time=29.0, teams=GOAL.teams,
+        score=Score(home=1, away=0), reason="full_time", goals=goals,
+    )  # fmt: skip
+
+
+def test_the_reel_joins_the_clips_that_exist_partial_too_and_lists_the_goal_without_one(
+    world: ClipWorld, tmp_path: Path
+) -> None:
+    from contracts import ReelEvent
+
+    # A second goal at 27.3 s whose own segment (13, 26-28 s) is lost: enrich gives it up and records why.
+    lost = a_goal(START + timedelta(seconds=27.3)).model_copy(update={"id": "g-lost"})
+    match = _match_of(GOAL, lost)
+    segments = [a_segment(n) for n in range(SEGMENT_COUNT) if n != 13]
+    event = world.enrich.stream.event_for(*segments, GOAL, lost, match)
+    assert enrich.handler(event, FakeLambdaContext())["batchItemFailures"] == []
+    messages = drain_queue(world.enrich.clip_queue_url)
+    (job_message,) = [m for m in messages if json.loads(m["Body"])["type"] == "clip_job"]
+    (reel_message,) = [m for m in messages if json.loads(m["Body"])["type"] == "match_end"]
+    (letter,) = [json.loads(m["Body"]) for m in drain_queue(world.enrich.dead_letter_queue_url)]
+    assert letter["kind"] == "goal_given_up" and letter["goal"]["id"] == "g-lost"
+
+    # The clip of the first goal is not there yet: the reel waits for it, not for the lost one.
+    with pytest.raises(BatchProcessingError) as raised:
+        run_clip(sqs_event(reel_message))
+    assert f"the clip of goal {GOAL.id} is not there yet" in str(raised.value)
+    assert run_clip(sqs_event(job_message)) == []
+    partial = _highlight_of(world).partial  # its window ends at 26.3 s, in the lost segment 13: partial
+    assert partial is not None and partial.missing_post_roll_s == pytest.approx(0.3)
+    reels = _subscribe(world, "reel")
+    assert run_clip(sqs_event(reel_message)) == []
+
+    (envelope,) = [json.loads(m["Body"]) for m in drain_queue(reels)]
+    reel = parse_event(envelope["Message"])
+    assert isinstance(reel, ReelEvent) and reel.match == match
+    (without,) = reel.goals_without_clip
+    assert (without.goal_id, without.title, without.reason) == ("g-lost", "LIV 1-0 MCI (23')", letter["reason"])
+    clip_s = probe_format_duration(world, clip_key_of(world, GOAL.id), tmp_path)
+    assert reel.duration_s == pytest.approx(clip_s, abs=0.3)
+
+
+def test_on_its_last_attempt_the_reel_goes_without_a_clip_nobody_accounted_for(world: ClipWorld) -> None:
+    from contracts import ReelEvent
+
+    assert run_clip(sqs_event(world.job_message())) == []
+    stray = a_goal(START + timedelta(seconds=25.3)).model_copy(update={"id": "g-stray"})  # no job, no record
+    boto3.client("sqs", region_name=REGION).send_message(
+        QueueUrl=world.enrich.clip_queue_url, MessageBody=_match_of(GOAL, stray).to_json()
+    )
+    (message,) = drain_queue(world.enrich.clip_queue_url)
+    with pytest.raises(BatchProcessingError):
+        run_clip(sqs_event(message | {"Attributes": {"ApproximateReceiveCount": "2"}}))
+    reels = _subscribe(world, "reel")
+    assert run_clip(sqs_event(message | {"Attributes": {"ApproximateReceiveCount": "3"}})) == []
+
+    (envelope,) = [json.loads(m["Body"]) for m in drain_queue(reels)]
+    reel = parse_event(envelope["Message"])
+    assert isinstance(reel, ReelEvent)
+    assert [goal.goal_id for goal in reel.goals_without_clip] == ["g-stray"]
+    assert "look for it in the enrich and clip dead-letter queues" in reel.goals_without_clip[0].reason
+
+
+def test_a_match_none_of_whose_goals_has_a_clip_gets_no_reel_but_a_dead_letter_saying_why(
+    world: ClipWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.shared.goals_without_clip import GoalsWithoutClip
+
+    dead_letters = create_queue("highlight-bot-clip-dlq")
+    monkeypatch.setenv("CLIP_DEAD_LETTER_QUEUE_URL", dead_letters)
+    GoalsWithoutClip(boto3.client("dynamodb", region_name=REGION), "highlight-bot-idempotency", ttl_hours=1).record(
+        GOAL.id, "no segment shows it"
+    )
+    boto3.client("sqs", region_name=REGION).send_message(
+        QueueUrl=world.enrich.clip_queue_url, MessageBody=_match_of(GOAL).to_json()
+    )
+    (message,) = drain_queue(world.enrich.clip_queue_url)
+    assert run_clip(sqs_event(message)) == []
+
+    (letter,) = [json.loads(m["Body"]) for m in drain_queue(dead_letters)]
+    assert letter["kind"] == "clip_job_refused"
+    assert "gets no reel: LIV 1-0 MCI (23'): no segment shows it" in letter["reason"]
+
+
+def _subscribe(world: ClipWorld, event_type: str) -> str:
+    sns = boto3.client("sns", region_name=REGION)
+    queue = create_queue(f"hook-{event_type}s")
+    queue_arn = boto3.client("sqs", region_name=REGION).get_queue_attributes(
+        QueueUrl=queue, AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    topic_arn = sns.list_topics()["Topics"][0]["TopicArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn,
+                  Attributes={"FilterPolicy": json.dumps({"event_type": [event_type]})})  # fmt: skip
+    return queue
+
+
+def clip_key_of(world: ClipWorld, goal_id: str) -> str:
+    (key,) = [key for key in stored_keys(world) if goal_id in key and key.endswith(".mp4")]
+    return key

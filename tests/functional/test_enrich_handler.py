@@ -13,10 +13,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from contracts import ClipJob, parse_event
+from contracts import ClipJob, missing_location, parse_event
 from contracts.settings import WAITING_GOALS_SWEEP_EVENT
 from functions.enrich import handler as enrich
 from functions.enrich.segment_index import SegmentIndex
+from functions.shared.goals_without_clip import GoalsWithoutClip
 from tests.functional.functions_fixtures import (
     CHANNEL,
     REGION,
@@ -29,6 +30,7 @@ from tests.functional.functions_fixtures import (
     emulated_aws,
 )
 
+IDEMPOTENCY_TABLE = "highlight-bot-idempotency"
 GOAL = a_goal(START + timedelta(seconds=21.3))  # window 1.3 s .. 26.3 s: segments 0..13
 
 
@@ -149,27 +151,50 @@ def test_invalid_records_are_dead_lettered_and_the_rest_processed(world: EnrichW
     assert [s.sequence for s in job.segments] == list(range(14))
 
 
-def test_a_goal_whose_segments_never_arrive_is_given_up_to_the_dlq(
+def test_a_goal_no_segment_shows_is_given_up_to_the_dlq_once_the_next_segment_arrives(
     world: EnrichWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("POST_ROLL_WAIT_S", "10")
-    # Segment 11 (22-24 s, just after the goal) is lost; the stream runs on.
-    run(world.stream.event_for(*(a_segment(n) for n in range(11)), GOAL, *(a_segment(n) for n in range(12, 18))))
-    assert world.items(f"goal#{CHANNEL}") != []  # 17 starts at 34 s: not yet 10 s past the window's 26.3 s
+    # Segment 10 (20-22 s, holding the goal's first frame) is lost; the stream runs on.
+    run(world.stream.event_for(*(a_segment(n) for n in range(10)), GOAL))
+    assert world.items(f"goal#{CHANNEL}") != [] and dead_letters(world) == []  # 10 may still come
 
-    assert run(world.stream.event_for(a_segment(18))) == []  # 36 s: still not past 36.3 s
-    assert dead_letters(world) == []
-    assert run(world.stream.event_for(a_segment(19))) == []  # 38 s: past it
+    assert run(world.stream.event_for(a_segment(11))) == []  # it did not: 11 came after it
 
     (letter,) = dead_letters(world)
     assert letter["kind"] == "goal_given_up"
-    assert letter["reason"].startswith(f"segment 11 of channel {CHANNEL} never arrived, so goal {GOAL.id}")
+    assert letter["reason"].startswith(f"no segment shows goal {GOAL.id} (LIV 1-0 MCI at ")
+    assert "segment 10 (2.0 s): never arrived" in letter["reason"]
     assert parse_event(json.dumps(letter["goal"])) == GOAL
     assert world.items(f"goal#{CHANNEL}") == []
     assert clip_jobs(world) == []
+    assert (
+        GoalsWithoutClip(boto3.client("dynamodb", region_name=REGION), IDEMPOTENCY_TABLE, ttl_hours=1).reason(GOAL.id)
+        == letter["reason"]
+    )  # the match reel will list it as missing, with this reason
 
 
-def test_a_goal_whose_post_roll_never_comes_is_given_up_at_the_channels_next_goal(world: EnrichWorld) -> None:
+def test_a_lost_post_roll_segment_gives_a_partial_clip_job_as_soon_as_a_later_one_arrives(world: EnrichWorld) -> None:
+    run(world.stream.event_for(*(a_segment(n) for n in range(11)), GOAL, *(a_segment(n) for n in range(12, 15))))
+
+    ((job, _),) = clip_jobs(world)
+    assert [s.sequence for s in job.segments] == [*range(11), 12, 13]
+    assert job.partial is not None
+    assert (job.partial.missing_pre_roll_s, job.partial.missing_post_roll_s) == (0.0, 2.0)
+    assert job.partial.reasons == ("segment 11 (2.0 s): never arrived (lost by the capture, or an ad break)",)
+    assert dead_letters(world) == [] and world.items(f"goal#{CHANNEL}") == []
+
+
+def test_segments_announced_missing_are_indexed_and_name_the_reason(world: EnrichWorld) -> None:
+    gap = a_segment(12, location=missing_location(CHANNEL, 12), missing_reason="the segment store kept failing")
+    run(world.stream.event_for(*(a_segment(n) for n in range(12)), gap, a_segment(13), GOAL))
+
+    ((job, _),) = clip_jobs(world)
+    assert 12 not in [s.sequence for s in job.segments]
+    assert job.partial is not None and job.partial.missing_post_roll_s == 2.0
+    assert "announced missing by the capture task: the segment store kept failing" in job.partial.reasons[0]
+
+
+def test_a_goal_whose_post_roll_never_comes_is_clipped_partial_at_the_channels_next_goal(world: EnrichWorld) -> None:
     # Only the segments around goals are announced: the capture task died after the pre-roll, and
     # the channel's next event is its next goal, with no segment in between.
     run(world.stream.event_for(*(a_segment(n) for n in range(11)), GOAL))
@@ -178,13 +203,14 @@ def test_a_goal_whose_post_roll_never_comes_is_given_up_at_the_channels_next_goa
     later_goal = a_goal(START + timedelta(seconds=3 * 3600))
     assert run(world.stream.event_for(later_goal)) == []
 
-    (letter,) = dead_letters(world)
-    assert letter["kind"] == "goal_given_up" and parse_event(json.dumps(letter["goal"])) == GOAL
+    ((job, _),) = clip_jobs(world)
+    assert job.goal == GOAL and job.partial is not None
+    assert job.partial.missing_post_roll_s == pytest.approx(4.3)
+    assert dead_letters(world) == []
     assert [json.loads(item["goal"]["S"])["id"] for item in world.items(f"goal#{CHANNEL}")] == [later_goal.id]
-    assert clip_jobs(world) == []
 
 
-def test_the_scheduled_sweep_gives_up_a_goal_of_a_channel_that_went_quiet(
+def test_the_scheduled_sweep_clips_what_exists_of_a_goal_of_a_channel_that_went_quiet(
     world: EnrichWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CHANNEL_PARAMETER_NAME", "/highlight-bot/channel")
@@ -193,15 +219,27 @@ def test_the_scheduled_sweep_gives_up_a_goal_of_a_channel_that_went_quiet(
     )
     run(world.stream.event_for(*(a_segment(n) for n in range(11)), GOAL))  # then the task died: nothing more
     assert enrich.handler(WAITING_GOALS_SWEEP_EVENT, FakeLambdaContext()) == {"swept": {CHANNEL: {}, "quiet_one": {}}}
-    assert dead_letters(world) == []  # not waited long enough yet
+    assert clip_jobs(world) == []  # not waited long enough yet
 
     _park_long_ago(world)
     assert enrich.handler(WAITING_GOALS_SWEEP_EVENT, FakeLambdaContext()) == {
-        "swept": {CHANNEL: {GOAL.id: "given_up"}, "quiet_one": {}}
+        "swept": {CHANNEL: {GOAL.id: "job_sent"}, "quiet_one": {}}
     }
+    ((job, _),) = clip_jobs(world)
+    assert job.partial is not None and "segments after 10" in job.partial.reasons[0]
+    assert world.items(f"goal#{CHANNEL}") == [] and dead_letters(world) == []
+
+
+def test_the_scheduled_sweep_gives_up_a_goal_whose_own_segment_never_came(
+    world: EnrichWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHANNEL_PARAMETER_NAME", "/highlight-bot/channel")
+    boto3.client("ssm", region_name=REGION).put_parameter(Name="/highlight-bot/channel", Value=CHANNEL, Type="String")
+    run(world.stream.event_for(*(a_segment(n) for n in range(10)), GOAL))  # the task died before segment 10
+    _park_long_ago(world)
+    assert enrich.handler(WAITING_GOALS_SWEEP_EVENT, FakeLambdaContext()) == {"swept": {CHANNEL: {GOAL.id: "given_up"}}}
     (letter,) = dead_letters(world)
-    assert letter["kind"] == "goal_given_up" and parse_event(json.dumps(letter["goal"])) == GOAL
-    assert world.items(f"goal#{CHANNEL}") == []
+    assert letter["kind"] == "goal_given_up" and "gave up after waiting 120 s" in letter["reason"]
 
 
 def _park_long_ago(world: EnrichWorld) -> None:
@@ -267,6 +305,18 @@ def test_what_happened_is_counted_in_metrics(
     names = ("SegmentsIndexed", "GoalsReceived", "ClipJobsSent", "RecordsDeadLettered")
     counts = {name: sum(emf[name]) if isinstance(emf[name], list) else emf[name] for name in names}
     assert counts == {"SegmentsIndexed": 14, "GoalsReceived": 2, "ClipJobsSent": 1, "RecordsDeadLettered": 1}
+    assert "PartialClipJobsSent" not in emf  # the window was whole
+
+
+def test_a_partial_clip_job_is_counted_apart(
+    world: EnrichWorld, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    capsys.readouterr()
+    run(world.stream.event_for(*(a_segment(n) for n in range(14) if n != 12), GOAL))
+
+    (emf,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert (emf["ClipJobsSent"], emf["PartialClipJobsSent"]) == ([1.0], [1.0])
 
 
 # ---------------------------------------------------------------- poison cannot block (issue 11)
@@ -353,8 +403,7 @@ def test_an_unreadable_waiting_goal_is_dead_lettered_once_instead_of_failing_its
 def test_a_goal_given_up_is_dead_lettered_once_even_when_forgetting_it_fails(
     world: EnrichWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("POST_ROLL_WAIT_S", "10")
-    run(world.stream.event_for(*(a_segment(n) for n in range(11)), GOAL, *(a_segment(n) for n in range(12, 19))))
+    run(world.stream.event_for(*(a_segment(n) for n in range(10)), GOAL))  # segment 10, the goal's, may come
     original = SegmentIndex.delete_pending_goal
     failing = [True]
 
@@ -364,7 +413,7 @@ def test_a_goal_given_up_is_dead_lettered_once_even_when_forgetting_it_fails(
         original(index, goal)
 
     monkeypatch.setattr(SegmentIndex, "delete_pending_goal", delete_pending_goal)
-    event = world.stream.event_for(a_segment(0, channel=OTHER), a_segment(19))
+    event = world.stream.event_for(a_segment(0, channel=OTHER), a_segment(11))  # 10 did not
     assert run(event) == [event["Records"][1]["kinesis"]["sequenceNumber"]]
     assert run({"Records": event["Records"][1:]}) == []  # Lambda's retry from the failed record
 

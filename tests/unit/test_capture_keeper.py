@@ -114,7 +114,8 @@ def test_a_goal_announced_too_late_gets_the_part_of_its_pre_roll_still_held() ->
     window = ClipWindow.around(goal, pre_roll_s=PRE_ROLL_S, post_roll_s=POST_ROLL_S)
     kept = [a_segment(n) for n in run.released]
     decision = decide_clip(goal, window, kept, newest_segment_start=kept[-1].start, waited_s=0, post_roll_wait_s=120)
-    assert isinstance(decision, Ready) and decision.pre_roll_gaps  # enrich clips it, shorter
+    assert isinstance(decision, Ready) and decision.partial is not None  # enrich clips it, shorter
+    assert decision.partial.missing_pre_roll_s > 0 and decision.partial.missing_post_roll_s == 0
 
 
 @pytest.mark.parametrize(("found_in", "goal_s"), [(52, 101.3), (60, 81.0), (11, 21.3), (40, 79.99)])
@@ -128,7 +129,7 @@ def test_what_is_kept_is_exactly_what_enrich_needs_to_cut_the_whole_window(found
     decision = decide_clip(goal, window, kept, newest_segment_start=kept[-1].start, waited_s=0, post_roll_wait_s=120)
     assert isinstance(decision, Ready)
     needs_pre_roll_before_stream_start = window.start < START
-    assert decision.pre_roll_gaps == () or needs_pre_roll_before_stream_start
+    assert decision.partial is None or needs_pre_roll_before_stream_start
     assert len(run.released) - len(decision.segments) <= 2  # the margin costs at most a segment each side
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from contracts import GoalEvent, SegmentEvent
+from contracts import GoalEvent, SegmentEvent, missing_location
 from functions.enrich.index import (
     ClipWindow,
     GiveUp,
@@ -95,52 +95,112 @@ def test_an_empty_index_is_one_gap_over_the_whole_window() -> None:
 # ---------------------------------------------------------------- decisions
 
 
-def test_ready_when_the_whole_window_is_indexed() -> None:
+def gap_segment(sequence: int, reason: str = "it could not be stored: S3 timed out") -> SegmentEvent:
+    """Segment ``sequence`` announced as a gap: read by the capture task, its bytes nowhere."""
+    return a_segment(sequence, location=missing_location("sample", sequence), missing_reason=reason)
+
+
+def test_ready_and_complete_when_the_whole_window_is_indexed() -> None:
     decision = decide([seg(n) for n in range(14)])
     assert isinstance(decision, Ready)
     assert [s.sequence for s in decision.segments] == list(range(14))
-    assert decision.pre_roll_gaps == ()
+    assert decision.partial is None
 
 
-def test_waits_for_the_post_roll() -> None:
-    decision = decide([seg(n) for n in range(13)])  # 13 (26-28 s) holds the end of the post-roll
+def test_waits_for_the_post_roll_while_it_may_still_come() -> None:
+    decision = decide([seg(n) for n in range(13)], waited_s=WAIT_S - 1)  # 13 (26-28 s) holds the post-roll's end
     assert isinstance(decision, Wait)
     assert [gap.missing() for gap in decision.missing] == ["segments after 12"]
 
 
-def test_a_pre_roll_gap_is_clipped_around_not_waited_for() -> None:
+def test_a_post_roll_that_never_comes_is_clipped_partial_once_the_wait_is_over() -> None:
+    # The capture died 2 s after the goal: 21.3 s .. 22 s exists, 22 s .. 26.3 s never comes.
+    decision = decide([seg(n) for n in range(11)], waited_s=WAIT_S + 1)
+    assert isinstance(decision, Ready)
+    assert [s.sequence for s in decision.segments] == list(range(11))
+    assert decision.partial is not None
+    assert (decision.partial.missing_pre_roll_s, decision.partial.missing_post_roll_s) == (0.0, 4.3)
+    assert decision.partial.reasons == ("segments after 10 (4.3 s): never arrived (the capture stopped, or lost them)",)
+
+
+def test_a_post_roll_segment_announced_missing_is_not_waited_for() -> None:
+    segments = [seg(n) for n in range(13)] + [gap_segment(13)]
+    decision = decide(segments)  # no wall time waited: the capture said 13 is not coming
+    assert isinstance(decision, Ready) and decision.partial is not None
+    assert decision.partial.missing_post_roll_s == 0.3  # 13 holds 26 s .. 28 s, the window ends at 26.3 s
+    assert decision.partial.reasons == (
+        "segment 13 (0.3 s): announced missing by the capture task: it could not be stored: S3 timed out",
+    )
+
+
+def test_a_pre_roll_partly_missing_is_clipped_around_at_once_with_its_seconds() -> None:
     decision = decide([seg(n) for n in range(14) if n not in (3, 4)])
     assert isinstance(decision, Ready)
     assert [s.sequence for s in decision.segments] == [0, 1, 2, *range(5, 14)]
-    assert [gap.missing() for gap in decision.pre_roll_gaps] == ["segments 3..4"]
+    assert decision.partial is not None
+    assert (decision.partial.missing_pre_roll_s, decision.partial.missing_post_roll_s) == (4.0, 0.0)
+    assert [gap.missing() for gap in decision.gaps] == ["segments 3..4"]
 
 
-def test_a_gap_at_the_goal_moment_blocks_the_clip() -> None:
-    decision = decide([seg(n) for n in range(14) if n != 10])  # 10 holds 20-22 s, the goal at 21.3 s
+def test_a_pre_roll_cut_short_by_the_start_of_the_stream_is_partial() -> None:
+    decision = decide([seg(n) for n in range(6, 14)])  # nothing before 12 s: the capture began there
+    assert isinstance(decision, Ready) and decision.partial is not None
+    assert decision.partial.missing_pre_roll_s == pytest.approx(10.7)
+    assert "segments before 6" in decision.partial.reasons[0]
+
+
+def test_gaps_in_the_middle_count_on_their_side_of_the_goal_and_a_later_segment_settles_them() -> None:
+    # 8 (16-18 s) lost before the goal, 11 (22-24 s) after it: 12 and 13 arrived, so 11 is not coming.
+    decision = decide([seg(n) for n in range(14) if n not in (8, 11)])
+    assert isinstance(decision, Ready) and decision.partial is not None
+    assert (decision.partial.missing_pre_roll_s, decision.partial.missing_post_roll_s) == (2.0, 2.0)
+    assert [gap.missing() for gap in decision.gaps] == ["segment 8", "segment 11"]
+    assert decision.partial.summary.startswith("partial clip: 2.0 s of pre-roll and 2.0 s of post-roll missing (")
+
+
+def test_an_ad_break_of_skipped_segments_is_missing_footage() -> None:
+    # Twitch's ad segments 5..9 were skipped by the capture: 15 s of pre-roll never existed for us.
+    decision = decide([seg(n) for n in range(14) if not 4 < n < 10])
+    assert isinstance(decision, Ready) and decision.partial is not None
+    assert decision.partial.missing_pre_roll_s == 10.0
+    assert "segments 5..9" in decision.partial.reasons[0]
+
+
+def test_a_goal_whose_segment_may_still_come_waits() -> None:
+    decision = decide([seg(n) for n in range(10)])  # 10 holds 20-22 s, the goal at 21.3 s
     assert isinstance(decision, Wait)
 
 
-def test_gives_up_once_the_stream_has_run_the_wait_past_the_window() -> None:
-    segments = [seg(n) for n in range(14) if n != 11]
-    assert isinstance(decide(segments, newest_s=26.3 + WAIT_S), Wait)
-    decision = decide(segments, newest_s=26.3 + WAIT_S + 2)
+def test_a_goal_no_segment_shows_is_given_up_with_its_reason_once_that_is_settled() -> None:
+    decision = decide([seg(n) for n in range(14) if n != 10])  # 11.. arrived: 10 is not coming
     assert isinstance(decision, GiveUp)
-    assert decision.reason.startswith("segment 11 of channel sample never arrived")
-    assert GOAL.id in decision.reason
+    assert decision.reason.startswith(f"no segment shows goal {GOAL.id} (LIV 1-0 MCI at 2026-11-25T20:00:21.300Z)")
+    assert "segment 10 (2.0 s): never arrived" in decision.reason
 
 
-def test_gives_up_after_the_wait_in_wall_time_when_the_stream_stops() -> None:
-    segments = [seg(n) for n in range(12)]  # the stream stops 2 s after the goal
-    assert isinstance(decide(segments, waited_s=WAIT_S - 1), Wait)
-    decision = decide(segments, waited_s=WAIT_S + 1)
+def test_a_goal_whose_segment_was_announced_missing_is_given_up_at_once_with_the_capture_reason() -> None:
+    decision = decide([seg(n) for n in range(10)] + [gap_segment(10, "its bytes are corrupt")])
     assert isinstance(decision, GiveUp)
-    assert decision.reason.startswith("segments after 11 of channel sample never arrived")
+    assert (
+        "segment 10 and after (6.3 s): announced missing by the capture task: its bytes are corrupt, "
+        "and nothing after it arrived" in decision.reason
+    )
 
 
-def test_a_goal_with_no_segment_at_all_is_given_up_with_its_time() -> None:
+def test_a_goal_with_nothing_around_it_is_given_up_after_the_wait_with_its_time() -> None:
+    assert isinstance(
+        decide_clip(GOAL, WINDOW, [], newest_segment_start=None, waited_s=1, post_roll_wait_s=WAIT_S), Wait
+    )
     decision = decide_clip(GOAL, WINDOW, [], newest_segment_start=None, waited_s=WAIT_S + 1, post_roll_wait_s=WAIT_S)
     assert isinstance(decision, GiveUp)
     assert "segments from 2026-11-25T20:00:01.300Z to 2026-11-25T20:00:26.300Z" in decision.reason
+    assert "gave up after waiting 120 s" in decision.reason
+
+
+def test_a_discontinuity_in_the_post_roll_is_complete() -> None:
+    segments = [seg(n) for n in range(12)] + [seg(n, start_s=2.0 * n + 0.9) for n in (12, 13)]
+    decision = decide(segments)
+    assert isinstance(decision, Ready) and decision.partial is None
 
 
 # ---------------------------------------------------------------- keys
@@ -157,8 +217,8 @@ def test_pending_goal_and_job_keys_come_from_the_goal() -> None:
     assert clip_job_id(GOAL) == f"clip-{GOAL.id}" == clip_job_id(goal_at(21.3))
 
 
-@pytest.mark.parametrize("newest_s", [None, 30.0])
-def test_without_a_bound_passed_a_missing_post_roll_keeps_waiting(newest_s: float | None) -> None:
+@pytest.mark.parametrize("newest_s", [None, 20.0])
+def test_without_the_wait_passed_a_post_roll_not_yet_arrived_keeps_waiting(newest_s: float | None) -> None:
     decision = decide_clip(
         GOAL,
         WINDOW,

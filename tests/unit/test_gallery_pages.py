@@ -154,3 +154,23 @@ def test_a_page_shows_the_newest_goals_and_the_document_forgets_the_oldest(monke
 def test_empty_pages_say_so() -> None:
     assert "No channels yet." in render_index(GalleryIndex())
     assert "No goals yet." in render_channel(ChannelGallery(channel="sample"))
+
+
+def test_a_partial_clip_and_a_reel_without_some_goals_say_what_is_missing() -> None:
+    from contracts import GoalWithoutClip, MissingFootage
+
+    first, second = goal_at(0, 1), goal_at(10, 2)
+    partial = MissingFootage(
+        missing_pre_roll_s=6.0, missing_post_roll_s=0.0, reasons=("segments 3..5 (6.0 s): <lost>",)
+    )
+    gallery = with_highlight(ChannelGallery(channel="sample"), highlight_of(first, partial=partial), media("first"))
+    without = GoalWithoutClip(goal_id=second.id, title="LIV 2-0 MCI (33')", reason="no segment shows it")
+    reel = reel_of(first, second).model_copy(update={"goals_without_clip": (without,)})
+    gallery = with_reel(gallery, reel, GalleryMedia(href="clips/m-reel.mp4", duration_s=19.0))
+    page = render_channel(gallery)
+    assert (
+        '<p class="partial">⚠ partial clip: 6.0 s of pre-roll missing (segments 3..5 (6.0 s): &lt;lost&gt;)</p>' in page
+    )
+    assert "⚠ 1 goal without a clip, not in the reel: LIV 2-0 MCI (33&#x27;): no segment shows it" in page
+    complete = render_channel(with_highlight(ChannelGallery(channel="sample"), highlight_of(first), media("first")))
+    assert 'class="partial"' not in complete

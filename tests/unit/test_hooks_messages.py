@@ -74,3 +74,17 @@ def test_slack_mrkdwn_special_characters_are_escaped() -> None:
 )
 def test_the_format_is_the_secrets_else_guessed_from_the_host(url: str, fmt: str | None, expected: str) -> None:
     assert message_format(url, fmt) == expected  # type: ignore[arg-type]
+
+
+def test_a_partial_clip_says_so_in_both_shapes() -> None:
+    from contracts import MissingFootage
+
+    partial = MissingFootage(missing_pre_roll_s=0.0, missing_post_roll_s=4.3, reasons=("segments after 10: <gone>",))
+    highlight = a_highlight(partial=partial)
+    (embed,) = discord_message(highlight)["embeds"]
+    assert embed["description"].endswith(
+        "\n25 s clip; ⚠ partial clip: 4.3 s of post-roll missing (segments after 10: <gone>)"
+    )
+    *_, context = slack_message(highlight)["blocks"]
+    assert context["elements"][0]["text"].startswith("25 s clip; ⚠ partial clip: 4.3 s of post-roll missing")
+    assert "&lt;gone&gt;" in context["elements"][0]["text"]  # mrkdwn escaped
