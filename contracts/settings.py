@@ -73,8 +73,12 @@ class PipelineSettings:
         clip_queue_url: str,
         dead_letter_queue_url: str,
         channel_parameter: str,
+        topic_arn: str | None = None,
     ) -> dict[str, str]:
-        """The enrich function's variables: built here for the stack and the local run alike."""
+        """The enrich function's variables: built here for the stack and the local run alike.
+
+        ``topic_arn`` (the hooks' topic) makes enrich publish each goal's alert there at once.
+        """
         return {
             "CHANNEL_PARAMETER_NAME": channel_parameter,
             "SEGMENT_TABLE": segment_table,
@@ -86,6 +90,7 @@ class PipelineSettings:
             "POST_ROLL_WAIT_S": str(self.post_roll_wait_s),
             "SEGMENT_TTL_HOURS": str(self.segment_ttl_hours),
             "IDEMPOTENCY_TTL_HOURS": str(self.idempotency_ttl_hours),
+            **({"HIGHLIGHT_TOPIC_ARN": topic_arn} if topic_arn else {}),
         }
 
     def clip_environment(

@@ -57,6 +57,7 @@ class LocalResources:
                 clip_queue_url=self.clip_queue_url,
                 dead_letter_queue_url=self.enrich_dead_letter_url,
                 channel_parameter=self.parameter_name,
+                topic_arn=self.topic_arn,  # goal alerts
             ),
             **settings.clip_environment(
                 highlights_bucket=self.highlights_bucket,

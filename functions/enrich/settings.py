@@ -24,6 +24,8 @@ class EnrichSettings:
     post_roll_wait_s: float = DEFAULT_SETTINGS.post_roll_wait_s
     segment_ttl_hours: int = DEFAULT_SETTINGS.segment_ttl_hours
     idempotency_ttl_hours: int = DEFAULT_SETTINGS.idempotency_ttl_hours
+    highlight_topic_arn: str | None = None
+    """The hooks' topic, where each goal's alert goes at once (``functions.enrich.alerts``); unset: no alerts."""
 
     @classmethod
     def from_env(cls) -> EnrichSettings:
@@ -41,4 +43,5 @@ class EnrichSettings:
             post_roll_wait_s=float_env("POST_ROLL_WAIT_S", DEFAULT_SETTINGS.post_roll_wait_s),
             segment_ttl_hours=int_env("SEGMENT_TTL_HOURS", DEFAULT_SETTINGS.segment_ttl_hours),
             idempotency_ttl_hours=int_env("IDEMPOTENCY_TTL_HOURS", DEFAULT_SETTINGS.idempotency_ttl_hours),
+            highlight_topic_arn=os.environ.get("HIGHLIGHT_TOPIC_ARN") or None,
         )

@@ -14,17 +14,26 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.utilities.parser.models import SnsModel
 from pydantic import ValidationError
 
-from contracts import HighlightEvent, InvalidEventError, highlight_title, parse_event
+from contracts import AnyEvent, HighlightEvent, InvalidEventError, highlight_title, parse_event
 from hooks.shared.validation import field_problems
 
 
 def highlights_from_sns(event: Mapping[str, Any]) -> list[HighlightEvent]:
     """Every highlight in an SNS-to-Lambda event; InvalidEventError names the first bad record."""
+    return [item for item in events_from_sns(event, (HighlightEvent,)) if isinstance(item, HighlightEvent)]
+
+
+HookEvent = TypeVar("HookEvent", bound=AnyEvent)
+
+
+def events_from_sns(event: Mapping[str, Any], accepted: tuple[type[HookEvent], ...]) -> list[HookEvent]:
+    """Every event in an SNS-to-Lambda event, each one of the ``accepted`` contracts (a hook that hears
+    alerts and highlights passes both); InvalidEventError names the first record that is not."""
     try:
         envelope = SnsModel.model_validate(event)
     except ValidationError as error:
@@ -34,7 +43,8 @@ def highlights_from_sns(event: Mapping[str, Any]) -> list[HighlightEvent]:
         ) from None
     if not envelope.Records:
         raise InvalidEventError("The SNS event holds no records; SNS always delivers one, so this is not from SNS.")
-    highlights = []
+    wanted = " or ".join(kind.model_fields["type"].default for kind in accepted)
+    events: list[HookEvent] = []
     for record in envelope.Records:
         notification = record.Sns
         where = f"SNS message {notification.MessageId} from {notification.TopicArn}"
@@ -43,14 +53,14 @@ def highlights_from_sns(event: Mapping[str, Any]) -> list[HighlightEvent]:
         try:
             parsed = parse_event(notification.Message)
         except InvalidEventError as error:
-            raise InvalidEventError(f"{where} is not a highlight event this hook can read: {error}") from error
-        if not isinstance(parsed, HighlightEvent):
+            raise InvalidEventError(f"{where} is not a {wanted} event this hook can read: {error}") from error
+        if not isinstance(parsed, accepted):
             raise InvalidEventError(
-                f"{where} is a {parsed.type} event, not a highlight; "
-                "the hook's subscription filter policy should only let highlight events through."
+                f"{where} is a {parsed.type} event, not a {wanted}; "
+                f"the hook's subscription filter policy should only let {wanted} events through."
             )
-        highlights.append(parsed)
-    return highlights
+        events.append(parsed)
+    return events
 
 
 def title_of(highlight: HighlightEvent) -> str:
