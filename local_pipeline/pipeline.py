@@ -21,7 +21,7 @@ from capture_task.publish.keeper import KeepPolicy
 from capture_task.publish.publisher import KinesisSink
 from capture_task.publish.segment_store import S3SegmentStore
 from capture_task.service import CaptureService, ChannelParameter
-from contracts import GoalEvent, HighlightEvent, ReelEvent, VerticalEvent, parse_event
+from contracts import GoalAlert, GoalEvent, HighlightEvent, ReelEvent, VerticalEvent, parse_event
 from contracts.settings import DEFAULT_SETTINGS
 from hooks.gallery.pages import GalleryGoal
 from local_pipeline.chat_receiver import ChatReceiver
@@ -72,6 +72,11 @@ class LocalRun:
     reels: list[ReelEvent] = field(default_factory=list)
     verticals: list[VerticalEvent] = field(default_factory=list)
     latencies_s: dict[str, float] = field(default_factory=dict)
+    """Goal id → seconds from the goal on screen to its highlight delivered to the gallery hook."""
+    alerts: list[GoalAlert] = field(default_factory=list)
+    """The goal alerts the webhook hook posted to the chat receiver."""
+    alert_latencies_s: dict[str, float] = field(default_factory=dict)
+    """Goal id → seconds from the goal on screen to its alert posted in the chat (the webhook hook done)."""
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -200,6 +205,7 @@ def _collect(run: LocalRun) -> None:
         if not run.capture_stats or run.capture_stats[-1] is not stats:
             run.capture_stats.append(stats)
     _collect_verticals(run)
+    _collect_alerts(run)
     gallery_hook = next((t for t in run.triggers if t.name == "gallery"), None)
     if not isinstance(gallery_hook, TopicSubscription):
         return
@@ -230,6 +236,22 @@ def _collect_verticals(run: LocalRun) -> None:
             run.verticals.append(vertical)
 
 
+def _collect_alerts(run: LocalRun) -> None:
+    """The goal alerts the webhook hook handled, and how long after the goal was on screen."""
+    webhook = next((t for t in run.triggers if t.name == "webhook"), None)
+    if not isinstance(webhook, TopicSubscription):
+        return
+    seen = {alert.id for alert in run.alerts}
+    for delivered_at, envelope in list(webhook.delivered):
+        alert = parse_event(envelope["Message"])
+        if not isinstance(alert, GoalAlert) or alert.id in seen:
+            continue
+        seen.add(alert.id)
+        run.alerts.append(alert)
+        if run.goal_on_screen is not None:
+            run.alert_latencies_s[alert.goal.id] = delivered_at - run.goal_on_screen(alert.goal)
+
+
 def _drain(run: LocalRun, timeout_s: float, on_tick: Callable[[LocalRun], None] | None) -> None:
     """Wait until every goal has its clip delivered, or until nothing has moved for a while."""
     deadline = time.monotonic() + timeout_s
@@ -238,12 +260,20 @@ def _drain(run: LocalRun, timeout_s: float, on_tick: Callable[[LocalRun], None] 
         if on_tick:
             on_tick(run)
         goals = {goal.id for goal in run.goals}
-        if goals <= {h.goal.id for h in run.highlights} <= {v.goal.id for v in run.verticals} and _quiet(run, 1.5):
+        alerted = {alert.goal.id for alert in run.alerts}
+        delivered = goals <= {h.goal.id for h in run.highlights} <= {v.goal.id for v in run.verticals}
+        if delivered and goals <= alerted and _quiet(run, 1.5):
             return
         time.sleep(0.25)
     missing = len({g.id for g in run.goals} - {h.goal.id for h in run.highlights})
     if missing:
         run.errors.append(f"{missing} goal(s) got no highlight within {timeout_s:.0f} s after the stream ended")
+    no_alert = len({g.id for g in run.goals} - {alert.goal.id for alert in run.alerts})
+    if no_alert:
+        run.errors.append(
+            f"{no_alert} goal(s) got no alert in the chat within {timeout_s:.0f} s after the stream ended; "
+            "the enrich dead-letter queue and the webhook hook's log say why"
+        )
     no_vertical = len({h.goal.id for h in run.highlights} - {v.goal.id for v in run.verticals})
     if no_vertical:
         run.errors.append(

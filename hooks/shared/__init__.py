@@ -17,6 +17,7 @@ from hooks.shared.exceptions import (
     HttpRejectedError,
     HttpRequestInvalidError,
     HttpUnavailableError,
+    SecretNotJsonError,
 )
 from hooks.shared.http import HttpClient, host_of
 from hooks.shared.once import forget_guarded_deliveries, once_per_highlight
@@ -30,6 +31,7 @@ __all__ = [
     "HttpRejectedError",
     "HttpRequestInvalidError",
     "HttpUnavailableError",
+    "SecretNotJsonError",
     "aws_client",
     "clear_secret_cache",
     "forget_guarded_deliveries",
