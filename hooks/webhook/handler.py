@@ -37,10 +37,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[str
     alert_once = once_per_highlight(alert, context, keyword="goal_alert")
     done: dict[str, list[str]] = {"posted": [], "alerted": []}
     for item in items:
-        logger.append_keys(goal_id=item.goal.id, channel=item.channel)
         if isinstance(item, GoalAlert):
+            logger.append_keys(goal_id=item.goal.id, channel=item.channel)
             alert_once(target, posted_messages, done["alerted"], goal_alert=item)
-        else:
+        elif isinstance(item, HighlightEvent):
+            logger.append_keys(goal_id=item.goal.id, channel=item.channel)
             deliver_once(target, posted_messages, done["posted"], highlight=item)
     return done
 

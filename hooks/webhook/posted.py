@@ -88,7 +88,11 @@ def _key(goal_id: str) -> dict[str, dict[str, str]]:
 
 
 def _item(goal_id: str, message_id: str | None, shows: Shows) -> dict[str, dict[str, str]]:
-    item = {**_key(goal_id), "shows": {"S": shows}, "expiration": {"N": str(int(time.time()) + REMEMBER_S)}}
+    item: dict[str, dict[str, str]] = {
+        **_key(goal_id),
+        "shows": {"S": shows},
+        "expiration": {"N": str(int(time.time()) + REMEMBER_S)},
+    }
     if message_id:
         item["message_id"] = {"S": message_id}
     return item
