@@ -48,6 +48,9 @@ class EnrichMetric(StrEnum):
     CLIP_JOBS_SENT = "ClipJobsSent"
     GOALS_GIVEN_UP = "GoalsGivenUp"
     RECORDS_DEAD_LETTERED = "RecordsDeadLettered"
+    GOAL_ALERTS_PUBLISHED = "GoalAlertsPublished"
+    GOAL_ALERTS_FAILED = "GoalAlertsFailed"
+    """A goal alert SNS would not take: kept on enrich's dead-letter queue (whose alarm fires), its goal clipped."""
 
 
 class ClipMetric(StrEnum):
