@@ -9,7 +9,7 @@ Example:
 """
 
 from hooks.shared.aws import aws_client
-from hooks.shared.events import highlights_from_sns, title_of
+from hooks.shared.events import events_from_sns, highlights_from_sns, title_of
 from hooks.shared.exceptions import (
     HookConfigError,
     HookError,
@@ -22,6 +22,7 @@ from hooks.shared.exceptions import (
 from hooks.shared.http import HttpClient, host_of
 from hooks.shared.once import forget_guarded_deliveries, once_per_highlight
 from hooks.shared.secrets import clear_secret_cache, get_secret_json, parse_secret
+from hooks.shared.urls import url_problem
 
 __all__ = [
     "HookConfigError",
@@ -34,6 +35,7 @@ __all__ = [
     "SecretNotJsonError",
     "aws_client",
     "clear_secret_cache",
+    "events_from_sns",
     "forget_guarded_deliveries",
     "get_secret_json",
     "highlights_from_sns",
@@ -41,4 +43,5 @@ __all__ = [
     "once_per_highlight",
     "parse_secret",
     "title_of",
+    "url_problem",
 ]

@@ -17,8 +17,14 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contracts import GoalAlert, HighlightEvent
-from hooks.shared import HttpClient, HttpOutcomeUnknownError, aws_client, host_of, once_per_highlight
-from hooks.shared.events import events_from_sns
+from hooks.shared import (
+    HttpClient,
+    HttpOutcomeUnknownError,
+    aws_client,
+    events_from_sns,
+    host_of,
+    once_per_highlight,
+)
 from hooks.webhook.delivery import WebhookTarget, post_alert, post_highlight
 from hooks.webhook.posted import PostedMessages
 
