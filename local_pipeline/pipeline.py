@@ -6,6 +6,8 @@ AWS, threads for the Lambda service, and a local hook that writes the gallery.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import json
 import threading
@@ -77,6 +79,10 @@ class LocalRun:
     """The goal alerts the webhook hook posted to the chat receiver."""
     alert_latencies_s: dict[str, float] = field(default_factory=dict)
     """Goal id → seconds from the goal on screen to its alert posted in the chat (the webhook hook done)."""
+    goal_reached_enrich_at: dict[str, float] = field(default_factory=dict)
+    """Goal id → wall time its `goal` record was handed to enrich: what follows is the alert path alone."""
+    alert_path_s: dict[str, float] = field(default_factory=dict)
+    """Goal id → seconds from its record handed to enrich to its alert posted in the chat (no capture lag)."""
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -111,7 +117,7 @@ def run_pipeline(options: LocalRunOptions, on_tick: Callable[[LocalRun], None] |
         )
         run.gallery = Gallery(options.out, aws.client("s3"))
         run.chat = stack.enter_context(ChatReceiver())
-        run.triggers = _triggers(aws, resources, run.gallery, run.chat)
+        run.triggers = _triggers(aws, resources, run.gallery, run.chat, run.goal_reached_enrich_at)
         for trigger in run.triggers:
             trigger.start()
         service = run.service = CaptureService(
@@ -162,7 +168,13 @@ def _source(options: LocalRunOptions, stack: ExitStack) -> tuple[str, str, Local
     return "sample", server.playlist_url, run
 
 
-def _triggers(aws: EmulatedAws, resources: LocalResources, gallery: Gallery, chat: ChatReceiver) -> list[Trigger]:
+def _triggers(
+    aws: EmulatedAws,
+    resources: LocalResources,
+    gallery: Gallery,
+    chat: ChatReceiver,
+    goal_arrivals: dict[str, float],
+) -> list[Trigger]:
     from functions.clip.handler import handler as clip_handler
     from functions.enrich.handler import handler as enrich_handler
     from functions.vertical.handler import handler as vertical_handler
@@ -178,7 +190,9 @@ def _triggers(aws: EmulatedAws, resources: LocalResources, gallery: Gallery, cha
     gallery_manifest = json.loads((REPO_ROOT / "hooks" / "gallery" / "hook.json").read_text())
     sns, sqs = aws.client("sns"), aws.client("sqs")
     return [
-        KinesisTrigger("enrich", enrich_handler, aws.client("kinesis"), resources.stream_name),
+        KinesisTrigger(
+            "enrich", _noting_goals(enrich_handler, goal_arrivals), aws.client("kinesis"), resources.stream_name
+        ),
         QueueTrigger("vertical", vertical_handler, sqs, resources.vertical_queue_url),
         TopicSubscription(VERTICAL_CUTS, _observe, sns, sqs, resources.topic_arn, {"event_type": ["vertical"]}),
         QueueTrigger("clip", clip_handler, sqs, resources.clip_queue_url),
@@ -187,6 +201,23 @@ def _triggers(aws: EmulatedAws, resources: LocalResources, gallery: Gallery, cha
             "webhook", webhook_handler, sns, sqs, resources.topic_arn, webhook_manifest.get("filter_policy", {})
         ),
     ]
+
+
+def _noting_goals(handler: Any, arrivals: dict[str, float]) -> Any:
+    """``handler`` (enrich) that first notes when each `goal` record reached it, for the alert path's latency."""
+
+    def noting(event: dict[str, Any], context: Any) -> Any:
+        now = time.time()
+        for record in event.get("Records", []):
+            try:
+                data = json.loads(base64.b64decode(record["kinesis"]["data"]))
+            except (KeyError, TypeError, ValueError, binascii.Error):
+                continue  # enrich itself dead-letters what it cannot read
+            if isinstance(data, dict) and data.get("type") == "goal":
+                arrivals.setdefault(str(data.get("id")), now)
+        return handler(event, context)
+
+    return noting
 
 
 VERTICAL_CUTS = "vertical-cuts"
@@ -250,6 +281,8 @@ def _collect_alerts(run: LocalRun) -> None:
         run.alerts.append(alert)
         if run.goal_on_screen is not None:
             run.alert_latencies_s[alert.goal.id] = delivered_at - run.goal_on_screen(alert.goal)
+        if alert.goal.id in run.goal_reached_enrich_at:
+            run.alert_path_s[alert.goal.id] = delivered_at - run.goal_reached_enrich_at[alert.goal.id]
 
 
 def _drain(run: LocalRun, timeout_s: float, on_tick: Callable[[LocalRun], None] | None) -> None:

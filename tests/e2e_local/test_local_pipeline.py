@@ -147,6 +147,8 @@ def test_each_alert_reached_the_chat_before_its_clip(local_run: LocalRun) -> Non
     for goal_id, alert_s in local_run.alert_latencies_s.items():
         # Ordering, not speed: the alert is published before the clip job is even sent.
         assert 0 < alert_s < local_run.latencies_s[goal_id]
+        # The alert path alone (goal record handed to enrich -> alert in the chat) is part of that span.
+        assert 0 < local_run.alert_path_s[goal_id] < alert_s
 
 
 def test_latency_from_screen_to_hook_is_measured(local_run: LocalRun) -> None:
