@@ -11,10 +11,12 @@ Example:
 """
 
 from contracts.events import (
+    ALERT_EVENT_TYPE,
     CONTRACT_VERSION,
     AnyEvent,
     ClipJob,
     Event,
+    GoalAlert,
     GoalEvent,
     GoalWithoutClip,
     HighlightEvent,
@@ -27,6 +29,8 @@ from contracts.events import (
     StoredMedia,
     Teams,
     VerticalEvent,
+    alert_id,
+    goal_alert,
     goal_id,
     highlight_title,
     match_end_id,
@@ -39,10 +43,12 @@ from contracts.exceptions import InvalidEventError
 from contracts.settings import PipelineSettings
 
 __all__ = [
+    "ALERT_EVENT_TYPE",
     "CONTRACT_VERSION",
     "AnyEvent",
     "ClipJob",
     "Event",
+    "GoalAlert",
     "GoalEvent",
     "GoalWithoutClip",
     "HighlightEvent",
@@ -57,6 +63,8 @@ __all__ = [
     "StoredMedia",
     "Teams",
     "VerticalEvent",
+    "alert_id",
+    "goal_alert",
     "goal_id",
     "highlight_title",
     "match_end_id",

@@ -377,6 +377,47 @@ class VerticalEvent(_Contract):
     duration_s: Annotated[float, Field(gt=0)]
 
 
+class GoalAlert(_Contract):
+    """A goal announced the moment it is confirmed, before its clip exists: "GOAL — LIV 1-0 MCI (23')".
+
+    Published by enrich to the hooks' topic with the message attribute ``event_type`` =
+    ``ALERT_EVENT_TYPE`` (``goal``), so a hook's filter policy chooses alerts, clips or both. Its id is
+    ``alert_id(goal id)``, one alert per goal; the ``highlight`` that follows names the same
+    ``goal.id``, which is how a hook finds the alert it posted and updates it with the clip. It
+    carries no links: nothing exists yet to link to.
+    """
+
+    type: Literal["goal_alert"] = "goal_alert"
+    v: Literal[1] = 1
+    id: EventId
+    channel: ChannelName
+    title: Annotated[str, Field(max_length=300)]
+    goal: GoalEvent
+
+    @model_validator(mode="after")
+    def _names_its_goal(self) -> GoalAlert:
+        if self.id != alert_id(self.goal.id) or self.channel != self.goal.channel:
+            raise ValueError(
+                f"a goal alert's id must be {alert_id(self.goal.id)!r} and its channel {self.goal.channel!r} "
+                "(those of its goal)"
+            )
+        return self
+
+
+ALERT_EVENT_TYPE = "goal"
+"""The ``event_type`` message attribute goal alerts are published with (hooks filter on it)."""
+
+
+def alert_id(goal_id: str) -> str:
+    """``alert-{goal id}``: one alert per goal, and never the id of the goal event itself."""
+    return f"alert-{goal_id}"
+
+
+def goal_alert(goal: GoalEvent) -> GoalAlert:
+    """The alert announcing ``goal``, titled as its highlight will be."""
+    return GoalAlert(id=alert_id(goal.id), channel=goal.channel, title=highlight_title(goal), goal=goal)
+
+
 def match_end_id(channel: str, teams: Teams, score: Score, first_goal_id: str | None, at: datetime) -> str:
     """Same match, same id: the first goal names the match; a goalless one, its end second."""
     anchor = first_goal_id or str(int(at.astimezone(UTC).timestamp()))
@@ -388,10 +429,10 @@ def reel_title(match: MatchEndEvent) -> str:
     return f"{match.teams.home} {match.score.home}-{match.score.away} {match.teams.away}: all goals"
 
 
-AnyEvent = SegmentEvent | GoalEvent | ClipJob | HighlightEvent | MatchEndEvent | ReelEvent | VerticalEvent
+AnyEvent = SegmentEvent | GoalEvent | ClipJob | HighlightEvent | MatchEndEvent | ReelEvent | VerticalEvent | GoalAlert
 Event = Annotated[AnyEvent, Field(discriminator="type")]
 _EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(Event)
-_KNOWN_TYPES = ("segment", "goal", "clip_job", "highlight", "match_end", "reel", "vertical")
+_KNOWN_TYPES = ("segment", "goal", "clip_job", "highlight", "match_end", "reel", "vertical", "goal_alert")
 
 
 def _digest(*parts: object) -> str:

@@ -51,6 +51,9 @@ class EnrichMetric(StrEnum):
     REEL_JOBS_SENT = "ReelJobsSent"
     GOALS_GIVEN_UP = "GoalsGivenUp"
     RECORDS_DEAD_LETTERED = "RecordsDeadLettered"
+    GOAL_ALERTS_PUBLISHED = "GoalAlertsPublished"
+    GOAL_ALERTS_FAILED = "GoalAlertsFailed"
+    """A goal alert SNS would not take: kept on enrich's dead-letter queue (whose alarm fires), its goal clipped."""
 
 
 class ClipMetric(StrEnum):

@@ -33,6 +33,7 @@ def live_view(run: LocalRun) -> Group:
     table.add_row("segments stored", _segments_stored(run))
     table.add_row("score as read", score)
     table.add_row("goals found", str(len(run.goals)))
+    table.add_row("goal alerts", str(len(run.alerts)))
     table.add_row("clips made", str(len(run.highlights)))
     table.add_row("match reels", str(len(run.reels)))
     table.add_row(
@@ -73,17 +74,20 @@ def print_summary(console: Console, run: LocalRun) -> None:
     table.add_column("goal", no_wrap=True)
     table.add_column("clip", no_wrap=True)
     table.add_column("length", justify="right")
+    table.add_column("alert", justify="right")
     table.add_column("latency", justify="right")
     if run.truth is not None:
         table.add_column("vs truth", justify="right")
     for goal in sorted(run.goals, key=lambda g: g.at):
         entry = entries.get(goal.id)
         latency = run.latencies_s.get(goal.id)
+        alert = run.alert_latencies_s.get(goal.id)
         cells = [
             goal.at.strftime("%H:%M:%S.%f")[:-3],
             highlight_title(goal),
             Path(entry.clip.href).name[:10] + "….mp4" if entry and entry.clip else "[red]none[/red]",
             _length(run, goal.id, entry.clip.duration_s if entry and entry.clip else None),
+            f"{alert:.1f} s" if alert is not None else "-",
             f"{latency:.1f} s" if latency is not None else "-",
         ]
         if run.truth is not None:
@@ -105,7 +109,7 @@ def print_summary(console: Console, run: LocalRun) -> None:
     console.print(
         f"{stream_s:.0f} s of stream read with {capture_cpu:.1f} CPU s, {_segments_stored(run)} in S3; "
         f"{len(run.highlights)} highlight(s) and {len(run.reels)} match reel(s) delivered; webhook messages: "
-        f"{len(run.chat.messages) if run.chat else 0}"
+        f"{len(run.chat.messages) if run.chat else 0} ({len(run.alerts)} posted as goal alerts, then edited)"
     )
 
 

@@ -59,6 +59,7 @@ class LocalResources:
                 clip_queue_url=self.clip_queue_url,
                 dead_letter_queue_url=self.enrich_dead_letter_url,
                 channel_parameter_name=self.parameter_name,
+                highlight_topic_arn=self.topic_arn,  # goal alerts
             ).environment(),
             **ClipSettings(
                 highlights_bucket=self.highlights_bucket,

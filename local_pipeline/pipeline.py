@@ -6,6 +6,8 @@ AWS, threads for the Lambda service, and a local hook that writes the gallery.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 import json
 import logging
@@ -22,7 +24,7 @@ from capture_task.publish.keeper import KeepPolicy
 from capture_task.publish.publisher import KinesisSink
 from capture_task.publish.segment_store import S3SegmentStore
 from capture_task.service import CaptureService, ChannelParameter
-from contracts import GoalEvent, HighlightEvent, ReelEvent, VerticalEvent, parse_event
+from contracts import GoalAlert, GoalEvent, HighlightEvent, ReelEvent, VerticalEvent, parse_event
 from contracts.settings import DEFAULT_SETTINGS, WAITING_GOALS_SWEEP_EVENT
 from functions.shared.goals_without_clip import GoalsWithoutClip
 from hooks.gallery.pages import GalleryGoal
@@ -77,6 +79,15 @@ class LocalRun:
     reels: list[ReelEvent] = field(default_factory=list)
     verticals: list[VerticalEvent] = field(default_factory=list)
     latencies_s: dict[str, float] = field(default_factory=dict)
+    """Goal id → seconds from the goal on screen to its highlight delivered to the gallery hook."""
+    alerts: list[GoalAlert] = field(default_factory=list)
+    """The goal alerts the webhook hook posted to the chat receiver."""
+    alert_latencies_s: dict[str, float] = field(default_factory=dict)
+    """Goal id → seconds from the goal on screen to its alert posted in the chat (the webhook hook done)."""
+    goal_reached_enrich_at: dict[str, float] = field(default_factory=dict)
+    """Goal id → wall time its `goal` record was handed to enrich: what follows is the alert path alone."""
+    alert_path_s: dict[str, float] = field(default_factory=dict)
+    """Goal id → seconds from its record handed to enrich to its alert posted in the chat (no capture lag)."""
     errors: list[str] = field(default_factory=list)
     goals_without_clip: dict[str, str] = field(default_factory=dict)
     """Goal id → why it will have no clip, as enrich or clip recorded it (the reel lists the same)."""
@@ -117,7 +128,7 @@ def run_pipeline(options: LocalRunOptions, on_tick: Callable[[LocalRun], None] |
             aws.client("dynamodb"), resources.idempotency_table, ttl_hours=settings.idempotency_ttl_hours
         )
         run.chat = stack.enter_context(ChatReceiver())
-        run.triggers = _triggers(aws, resources, run.gallery, run.chat)
+        run.triggers = _triggers(aws, resources, run.gallery, run.chat, run.goal_reached_enrich_at)
         for trigger in run.triggers:
             trigger.start()
         service = run.service = CaptureService(
@@ -169,7 +180,13 @@ def _source(options: LocalRunOptions, stack: ExitStack) -> tuple[str, str, Local
     return "sample", server.playlist_url, run
 
 
-def _triggers(aws: EmulatedAws, resources: LocalResources, gallery: Gallery, chat: ChatReceiver) -> list[Trigger]:
+def _triggers(
+    aws: EmulatedAws,
+    resources: LocalResources,
+    gallery: Gallery,
+    chat: ChatReceiver,
+    goal_arrivals: dict[str, float],
+) -> list[Trigger]:
     from functions.clip.handler import handler as clip_handler
     from functions.enrich.handler import handler as enrich_handler
     from functions.vertical.handler import handler as vertical_handler
@@ -185,7 +202,9 @@ def _triggers(aws: EmulatedAws, resources: LocalResources, gallery: Gallery, cha
     gallery_manifest = json.loads((REPO_ROOT / "hooks" / "gallery" / "hook.json").read_text())
     sns, sqs = aws.client("sns"), aws.client("sqs")
     return [
-        KinesisTrigger("enrich", enrich_handler, aws.client("kinesis"), resources.stream_name),
+        KinesisTrigger(
+            "enrich", _noting_goals(enrich_handler, goal_arrivals), aws.client("kinesis"), resources.stream_name
+        ),
         QueueTrigger("vertical", vertical_handler, sqs, resources.vertical_queue_url),
         TopicSubscription(VERTICAL_CUTS, _observe, sns, sqs, resources.topic_arn, {"event_type": ["vertical"]}),
         QueueTrigger("clip", clip_handler, sqs, resources.clip_queue_url),
@@ -194,6 +213,23 @@ def _triggers(aws: EmulatedAws, resources: LocalResources, gallery: Gallery, cha
             "webhook", webhook_handler, sns, sqs, resources.topic_arn, webhook_manifest.get("filter_policy", {})
         ),
     ]
+
+
+def _noting_goals(handler: Any, arrivals: dict[str, float]) -> Any:
+    """``handler`` (enrich) that first notes when each `goal` record reached it, for the alert path's latency."""
+
+    def noting(event: dict[str, Any], context: Any) -> Any:
+        now = time.time()
+        for record in event.get("Records", []):
+            try:
+                data = json.loads(base64.b64decode(record["kinesis"]["data"]))
+            except (KeyError, TypeError, ValueError, binascii.Error):
+                continue  # enrich itself dead-letters what it cannot read
+            if isinstance(data, dict) and data.get("type") == "goal":
+                arrivals.setdefault(str(data.get("id")), now)
+        return handler(event, context)
+
+    return noting
 
 
 VERTICAL_CUTS = "vertical-cuts"
@@ -213,6 +249,7 @@ def _collect(run: LocalRun) -> None:
         if not run.capture_stats or run.capture_stats[-1] is not stats:
             run.capture_stats.append(stats)
     _collect_verticals(run)
+    _collect_alerts(run)
     gallery_hook = next((t for t in run.triggers if t.name == "gallery"), None)
     if not isinstance(gallery_hook, TopicSubscription):
         return
@@ -258,6 +295,24 @@ def _collect_verticals(run: LocalRun) -> None:
             run.verticals.append(vertical)
 
 
+def _collect_alerts(run: LocalRun) -> None:
+    """The goal alerts the webhook hook handled, and how long after the goal was on screen."""
+    webhook = next((t for t in run.triggers if t.name == "webhook"), None)
+    if not isinstance(webhook, TopicSubscription):
+        return
+    seen = {alert.id for alert in run.alerts}
+    for delivered_at, envelope in list(webhook.delivered):
+        alert = parse_event(envelope["Message"])
+        if not isinstance(alert, GoalAlert) or alert.id in seen:
+            continue
+        seen.add(alert.id)
+        run.alerts.append(alert)
+        if run.goal_on_screen is not None:
+            run.alert_latencies_s[alert.goal.id] = delivered_at - run.goal_on_screen(alert.goal)
+        if alert.goal.id in run.goal_reached_enrich_at:
+            run.alert_path_s[alert.goal.id] = delivered_at - run.goal_reached_enrich_at[alert.goal.id]
+
+
 def _drain(
     run: LocalRun, timeout_s: float, on_tick: Callable[[LocalRun], None] | None, *, stream_over: Callable[[], None]
 ) -> None:
@@ -277,7 +332,9 @@ def _drain(
             on_tick(run)
         clipped = {h.goal.id for h in run.highlights}
         settled = clipped | set(run.goals_without_clip)
-        if {goal.id for goal in run.goals} <= settled and clipped <= {v.goal.id for v in run.verticals}:
+        alerted = {alert.goal.id for alert in run.alerts}
+        goals = {goal.id for goal in run.goals}
+        if goals <= settled and goals <= alerted and clipped <= {v.goal.id for v in run.verticals}:
             if _quiet(run, 1.5):
                 return
         elif not told_stream_over and enrich is not None and enrich.empty_polls > empty_polls_at_end:
@@ -287,6 +344,12 @@ def _drain(
     missing = len({g.id for g in run.goals} - {h.goal.id for h in run.highlights} - set(run.goals_without_clip))
     if missing:
         run.errors.append(f"{missing} goal(s) got no highlight within {timeout_s:.0f} s after the stream ended")
+    no_alert = len({g.id for g in run.goals} - {alert.goal.id for alert in run.alerts})
+    if no_alert:
+        run.errors.append(
+            f"{no_alert} goal(s) got no alert in the chat within {timeout_s:.0f} s after the stream ended; "
+            "the enrich dead-letter queue and the webhook hook's log say why"
+        )
     no_vertical = len({h.goal.id for h in run.highlights} - {v.goal.id for v in run.verticals})
     if no_vertical:
         run.errors.append(

@@ -32,6 +32,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from contracts import ClipJob, GoalEvent, InvalidEventError, MatchEndEvent, SegmentEvent, parse_event
 from contracts.channels import channel_entries
 from contracts.settings import WAITING_GOALS_SWEEP_EVENT
+from functions.enrich.alerts import goal_alerts
 from functions.enrich.enricher import Enricher, GoalOutcome
 from functions.enrich.ordered_batch import InOrderKinesisProcessor
 from functions.enrich.queues import ClipJobQueue, DeadLetterQueue
@@ -83,6 +84,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         return sweep_waiting_goals(enricher, settings.channel_parameter_name)
     settle_goal_once = once(settle_goal, data_keyword_argument="goal")
     send_reel_once = once(send_reel_job, data_keyword_argument="match")
+    alert_goal = goal_alerts(settings, dead_letters, context)  # "GOAL — LIV 1-0 MCI (23')" before the clip
 
     def handle_record(record: KinesisStreamRecord) -> None:
         try:
@@ -120,6 +122,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
             send_reel_once(queue, match=event)
         else:
             metrics.add_metric(name=EnrichMetric.GOALS_RECEIVED, unit=MetricUnit.Count, value=1)
+            alert_goal(event)
             settle_goal_once(enricher, goal=event)
 
     return process_partial_response(

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from contracts import ClipJob, GoalEvent, MatchEndEvent
+from contracts import ClipJob, GoalAlert, GoalEvent, MatchEndEvent
 from contracts.settings import DEFAULT_SETTINGS
 
 MAX_DATA_CHARS = 64 * 1024
@@ -63,6 +63,10 @@ class DeadLetterQueue:
     def goal_given_up(self, reason: str, goal: GoalEvent) -> None:
         """Dead-letter a goal whose segments never arrived."""
         self._send("goal_given_up", reason, {"goal": json.loads(goal.to_json())})
+
+    def alert_not_published(self, reason: str, alert: GoalAlert) -> None:
+        """Keep a goal alert SNS would not take (see ``functions.enrich.alerts``); its goal is clipped anyway."""
+        self._send("alert_not_published", reason, {"alert": json.loads(alert.to_json())})
 
     def _send(self, kind: str, reason: str, body: dict[str, Any]) -> None:
         letter = {"kind": kind, "reason": reason, **body, "received_at": _now_iso()}

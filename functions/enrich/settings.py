@@ -29,6 +29,8 @@ class EnrichSettings(FunctionSettings):
     post_roll_wait_s: float = Field(alias="POST_ROLL_WAIT_S", default=DEFAULT_SETTINGS.post_roll_wait_s)
     segment_ttl_hours: int = Field(alias="SEGMENT_TTL_HOURS", default=DEFAULT_SETTINGS.segment_ttl_hours)
     idempotency_ttl_hours: int = Field(alias="IDEMPOTENCY_TTL_HOURS", default=DEFAULT_SETTINGS.idempotency_ttl_hours)
+    highlight_topic_arn: str | None = Field(alias="HIGHLIGHT_TOPIC_ARN", default=None)
+    """The hooks' topic, where each goal's alert goes at once (``functions.enrich.alerts``); unset: no alerts."""
 
     @classmethod
     def of(
@@ -40,6 +42,7 @@ class EnrichSettings(FunctionSettings):
         dead_letter_queue_url: str,
         idempotency_table: str,
         channel_parameter_name: str,
+        highlight_topic_arn: str | None = None,
     ) -> EnrichSettings:
         """The settings the stack and the local run give enrich: these resources, the pipeline's numbers."""
         return cls(
@@ -53,4 +56,5 @@ class EnrichSettings(FunctionSettings):
             post_roll_wait_s=pipeline.post_roll_wait_s,
             segment_ttl_hours=pipeline.segment_ttl_hours,
             idempotency_ttl_hours=pipeline.idempotency_ttl_hours,
+            highlight_topic_arn=highlight_topic_arn,
         )

@@ -8,7 +8,7 @@ Example:
     ...     HttpClient().request("POST", url, what="webhook POST", json={"content": highlight.title})
 """
 
-from hooks.shared.events import highlights_from_sns, title_of
+from hooks.shared.events import events_from_sns, highlights_from_sns, title_of
 from hooks.shared.exceptions import (
     HookConfigError,
     HookError,
@@ -16,10 +16,12 @@ from hooks.shared.exceptions import (
     HttpRejectedError,
     HttpRequestInvalidError,
     HttpUnavailableError,
+    SecretNotJsonError,
 )
 from hooks.shared.http import HttpClient, host_of
 from hooks.shared.once import forget_guarded_deliveries, once_per_highlight
 from hooks.shared.secrets import clear_secret_cache, get_secret_json, parse_secret
+from hooks.shared.urls import url_problem
 from lambda_runtime.aws import aws_client  # one client cache for every Lambda, re-exported
 
 __all__ = [
@@ -30,8 +32,10 @@ __all__ = [
     "HttpRejectedError",
     "HttpRequestInvalidError",
     "HttpUnavailableError",
+    "SecretNotJsonError",
     "aws_client",
     "clear_secret_cache",
+    "events_from_sns",
     "forget_guarded_deliveries",
     "get_secret_json",
     "highlights_from_sns",
@@ -39,4 +43,5 @@ __all__ = [
     "once_per_highlight",
     "parse_secret",
     "title_of",
+    "url_problem",
 ]

@@ -16,6 +16,10 @@ class HookConfigError(HookError):
     """The hook's environment or secret is missing or has the wrong shape."""
 
 
+class SecretNotJsonError(HookConfigError):
+    """The secret holds no JSON: still the placeholder the stack generated, so nobody has configured the hook."""
+
+
 class HttpRejectedError(HookError):
     """A service answered 4xx: retrying the same request cannot help."""
 

@@ -33,11 +33,14 @@ TABLE_ENV = "IDEMPOTENCY_TABLE"
 REMEMBER_S = 48 * 3600
 """How long a delivered highlight is remembered: longer than SNS's and Lambda's retries."""
 
-_GUARDED: dict[tuple[Callable[..., Any], str, int], tuple[Callable[..., Any], IdempotencyConfig]] = {}
+_GUARDED: dict[tuple[Callable[..., Any], str, int, str], tuple[Callable[..., Any], IdempotencyConfig]] = {}
 
 
-def once_per_highlight(deliver: Callable[..., Any], lambda_context: Any = None) -> Callable[..., Any]:
-    """``deliver`` guarded so that it runs once per ``highlight`` keyword argument's ``id``; it must return JSON."""
+def once_per_highlight(
+    deliver: Callable[..., Any], lambda_context: Any = None, *, keyword: str = "highlight"
+) -> Callable[..., Any]:
+    """``deliver`` guarded so that it runs once per ``keyword`` argument's ``id`` (an event: a highlight, an
+    alert); it must return JSON."""
     table = os.environ.get(TABLE_ENV, "").strip()
     if not table:
         raise HookConfigError(
@@ -45,15 +48,13 @@ def once_per_highlight(deliver: Callable[..., Any], lambda_context: Any = None) 
             "each highlight once (the stack's idempotency table; cdk deploy sets it)."
         )
     client = aws_client("dynamodb")
-    key = (deliver, table, id(client))
+    key = (deliver, table, id(client), keyword)
     if key not in _GUARDED:
         config = IdempotencyConfig(
             event_key_jmespath="id", raise_on_no_idempotency_key=True, expires_after_seconds=REMEMBER_S
         )
         store = DynamoDBPersistenceLayer(table_name=table, boto3_client=client)
-        guarded = idempotent_function(
-            deliver, data_keyword_argument="highlight", persistence_store=store, config=config
-        )
+        guarded = idempotent_function(deliver, data_keyword_argument=keyword, persistence_store=store, config=config)
         _GUARDED[key] = (guarded, config)
     guarded, config = _GUARDED[key]
     if lambda_context is not None:

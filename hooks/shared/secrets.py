@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError, TransformParameterError
 from pydantic import BaseModel, ValidationError
 
-from hooks.shared.exceptions import HookConfigError
+from hooks.shared.exceptions import HookConfigError, SecretNotJsonError
 from hooks.shared.validation import field_problems
 from lambda_runtime.aws import aws_client
 
@@ -52,7 +52,7 @@ def get_secret_json(env_var: str) -> dict[str, Any]:
     try:
         value = _secrets_provider().get(secret_id, max_age=SECRET_CACHE_S, transform="json")
     except TransformParameterError:
-        raise HookConfigError(
+        raise SecretNotJsonError(
             f"Secret {secret_id} (from {env_var}) is not valid JSON; store the JSON object described in "
             f"hooks/README.md with: aws secretsmanager put-secret-value --secret-id {secret_id} "
             "--secret-string '{...}'"

@@ -112,6 +112,7 @@ class ClipPipeline(Construct):
                 clip_queue_url=res.clip_jobs.queue_url,
                 dead_letter_queue_url=res.enrich_dead_letters.queue_url,
                 channel_parameter_name=res.channel_parameter.parameter_name,
+                highlight_topic_arn=res.highlight_topic.topic_arn,  # each goal's alert, before its clip exists
             ).environment(),
         ).function
         res.segment_table.grant_read_write_data(self.enrich)
@@ -119,6 +120,8 @@ class ClipPipeline(Construct):
         res.clip_jobs.grant_send_messages(self.enrich)
         res.enrich_dead_letters.grant_send_messages(self.enrich)
         res.channel_parameter.grant_read(self.enrich)
+        res.highlight_topic.grant_publish(self.enrich)
+        _acknowledge_sns_key(self.enrich)
         self.enrich.add_event_source(
             event_sources.KinesisEventSource(
                 res.stream,
@@ -194,12 +197,7 @@ class ClipPipeline(Construct):
             "grant_read on segments and grant_put/grant_read on highlights: clip reads the segments a job "
             "names and writes clips under keys it derives, so access is per bucket, not per key.",
         )
-        acknowledge_grant_wildcards(
-            self.clip,
-            ["Action::kms:GenerateDataKey*", "Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*"],
-            "grant_publish on a topic encrypted with alias/aws/sns: the key is only known by its alias, and the "
-            "statement is conditioned on kms:ResourceAliases = alias/aws/sns.",
-        )
+        _acknowledge_sns_key(self.clip)
         self.clip.add_event_source(
             event_sources.SqsEventSource(
                 res.clip_jobs,
@@ -208,3 +206,12 @@ class ClipPipeline(Construct):
                 max_concurrency=CLIP_MAX_CONCURRENCY,
             )
         )
+
+
+def _acknowledge_sns_key(function: lambda_.IFunction) -> None:
+    acknowledge_grant_wildcards(
+        function,
+        ["Action::kms:GenerateDataKey*", "Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*"],
+        "grant_publish on a topic encrypted with alias/aws/sns: the key is only known by its alias, and the "
+        "statement is conditioned on kms:ResourceAliases = alias/aws/sns.",
+    )

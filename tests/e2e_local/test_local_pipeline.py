@@ -122,10 +122,33 @@ def test_every_highlight_got_one_vertical_cut_beside_its_clip(local_run: LocalRu
         assert vertical.source == highlight.clip
 
 
-def test_the_webhook_hook_posted_each_highlight(local_run: LocalRun) -> None:
-    assert local_run.chat is not None
-    titles = sorted(m["embeds"][0]["title"] for m in local_run.chat.messages)
-    assert titles == sorted(h.title for h in local_run.highlights)
+def test_the_chat_got_one_alert_per_goal_then_that_same_message_with_its_clip(local_run: LocalRun) -> None:
+    """Issue 12's done-when: the local webhook receiver got one alert per goal, updated (PATCH) with its clip."""
+    assert local_run.chat is not None and local_run.gallery is not None
+    messages = list(local_run.chat.chat.values())
+    assert len(messages) == len(local_run.alerts) == len(local_run.highlights)
+    by_title = {h.title: h for h in local_run.highlights}
+    for message in messages:
+        alert, clip = message.versions  # posted once, edited once
+        assert alert["content"].startswith("⚽ GOAL — ") and "url" not in alert["embeds"][0]
+        highlight = by_title[clip["embeds"][0]["title"]]
+        assert alert["content"] == f"⚽ GOAL — {highlight.title}"
+        assert clip["embeds"][0]["url"] == highlight.clip.url
+        if message.files:  # attached: it fits Discord's 10 MB, so the chat holds the clip itself
+            assert message.files == {f"{highlight.goal.id}.mp4": (local_run.gallery.folder / "clips" /
+                                      f"{highlight.goal.id}.mp4").read_bytes()}  # fmt: skip
+        else:
+            assert clip["embeds"][0]["image"] == {"url": highlight.thumbnail.url}
+        assert message.received_at[0] <= message.received_at[1]
+
+
+def test_each_alert_reached_the_chat_before_its_clip(local_run: LocalRun) -> None:
+    assert set(local_run.alert_latencies_s) == {h.goal.id for h in local_run.highlights}
+    for goal_id, alert_s in local_run.alert_latencies_s.items():
+        # Ordering, not speed: the alert is published before the clip job is even sent.
+        assert 0 < alert_s < local_run.latencies_s[goal_id]
+        # The alert path alone (goal record handed to enrich -> alert in the chat) is part of that span.
+        assert 0 < local_run.alert_path_s[goal_id] < alert_s
 
 
 def test_latency_from_screen_to_hook_is_measured(local_run: LocalRun) -> None:

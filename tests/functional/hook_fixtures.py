@@ -33,7 +33,17 @@ import requests
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from moto import mock_aws
 
-from contracts import GoalEvent, HighlightEvent, Score, StoredMedia, Teams, goal_id, highlight_title
+from contracts import (
+    ALERT_EVENT_TYPE,
+    GoalAlert,
+    GoalEvent,
+    HighlightEvent,
+    Score,
+    StoredMedia,
+    Teams,
+    goal_id,
+    highlight_title,
+)
 from hooks.shared import HttpClient, clear_secret_cache, forget_guarded_deliveries
 from lambda_runtime import forget_aws_clients
 from tests.functional.fake_aws import REGION, use_fake_aws_environment
@@ -105,11 +115,12 @@ def a_highlight(
     return HighlightEvent.model_validate(fields)
 
 
-def sns_event(*messages: HighlightEvent | str, channel: str = "sample") -> dict[str, Any]:
+def sns_event(*messages: HighlightEvent | GoalAlert | str, channel: str = "sample") -> dict[str, Any]:
     """The event SNS hands a subscribed Lambda, one record per message, as AWS documents it."""
     records = []
     for number, message in enumerate(messages):
         body = message if isinstance(message, str) else message.to_json()
+        event_type = ALERT_EVENT_TYPE if isinstance(message, GoalAlert) else "highlight"
         records.append(
             {
                 "EventSource": "aws:sns",
@@ -128,7 +139,7 @@ def sns_event(*messages: HighlightEvent | str, channel: str = "sample") -> dict[
                     "UnsubscribeUrl": f"https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={TOPIC_ARN}",
                     "MessageAttributes": {
                         "channel": {"Type": "String", "Value": channel},
-                        "event_type": {"Type": "String", "Value": "highlight"},
+                        "event_type": {"Type": "String", "Value": event_type},
                     },
                 },
             }
@@ -279,7 +290,7 @@ class LoopbackServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_POST = _serve
+            do_GET = do_POST = do_PATCH = _serve
 
             def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
                 pass

@@ -134,6 +134,7 @@ def test_enrich_counts_with_the_names_the_dashboard_uses(
         EnrichMetric.GOALS_GIVEN_UP.value,
         EnrichMetric.REEL_JOBS_SENT.value,
         EnrichMetric.PARTIAL_CLIP_JOBS_SENT.value,
+        EnrichMetric.GOAL_ALERTS_FAILED.value,
     }
     assert metric_names(emf) == {metric.value for metric in EnrichMetric} - not_in_this_batch
     assert value(emf, EnrichMetric.GOALS_RECEIVED) == 1 and value(emf, EnrichMetric.CLIP_JOBS_SENT) == 1

@@ -51,11 +51,11 @@ def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
 
 def test_a_discord_message_links_the_clip_and_shows_the_thumbnail(world: World) -> None:
     with WebhookReceiver() as receiver:
-        result = world.run_hook(receiver)
+        result = world.run_hook(receiver, attach_up_to_mb=0)  # links only (attachments: test_hook_webhook_alerts)
 
-    assert result == {"posted": [world.highlight.goal.id]}
+    assert result == {"posted": [world.highlight.goal.id], "alerted": []}
     (received,) = receiver.requests
-    assert (received.method, received.path) == ("POST", WEBHOOK_PATH)
+    assert (received.method, received.path, received.query) == ("POST", WEBHOOK_PATH, {"wait": ["true"]})
     message = received.json()
     assert TITLE in message["content"]
     (embed,) = message["embeds"]
@@ -78,7 +78,7 @@ def test_the_secret_can_ask_for_slack_blocks(world: World) -> None:
 
 def test_a_server_error_is_retried(world: World) -> None:
     with WebhookReceiver([Answer(500, {"message": "oops"})]) as receiver:
-        world.run_hook(receiver)
+        world.run_hook(receiver, attach_up_to_mb=0)
 
     assert len(receiver.requests) == 2
     assert receiver.requests[0].json() == receiver.requests[1].json()
@@ -112,10 +112,13 @@ def test_a_deleted_webhook_fails_once_with_a_sentence_that_keeps_the_token_out(w
 
 def test_a_second_delivery_of_the_same_highlight_posts_nothing(world: World) -> None:
     with WebhookReceiver() as receiver:
-        assert world.run_hook(receiver) == {"posted": [world.highlight.goal.id]}
+        assert world.run_hook(receiver) == {"posted": [world.highlight.goal.id], "alerted": []}
         # SNS delivers again (at-least-once), or clip republished the same bytes after a hard kill.
-        assert webhook_hook.handler(sns_event(world.highlight), FakeLambdaContext()) == {"posted": []}
-        assert webhook_hook.handler(sns_event(world.highlight, world.highlight), FakeLambdaContext()) == {"posted": []}
+        assert webhook_hook.handler(sns_event(world.highlight), FakeLambdaContext()) == {"posted": [], "alerted": []}
+        assert webhook_hook.handler(sns_event(world.highlight, world.highlight), FakeLambdaContext()) == {
+            "posted": [],
+            "alerted": [],
+        }
     assert len(receiver.requests) == 1
 
 
@@ -124,7 +127,8 @@ def test_a_failed_post_leaves_no_record_so_the_retry_posts(world: World) -> None
         with pytest.raises(HttpUnavailableError):
             world.run_hook(receiver)
         assert webhook_hook.handler(sns_event(world.highlight), FakeLambdaContext()) == {
-            "posted": [world.highlight.goal.id]
+            "posted": [world.highlight.goal.id],
+            "alerted": [],
         }
     assert len(receiver.requests) == 5
 
@@ -136,9 +140,12 @@ def test_a_post_without_an_answer_is_not_posted_again(world: World, monkeypatch:
     answered = threading.Event()
     with WebhookReceiver([Answer(204, held_until=answered)]) as receiver:
         try:
-            assert world.run_hook(receiver) == {"posted": []}
+            assert world.run_hook(receiver) == {"posted": [], "alerted": []}
             # Lambda or SNS trying again must not post it again either.
-            assert webhook_hook.handler(sns_event(world.highlight), FakeLambdaContext()) == {"posted": []}
+            assert webhook_hook.handler(sns_event(world.highlight), FakeLambdaContext()) == {
+                "posted": [],
+                "alerted": [],
+            }
         finally:
             answered.set()
     assert len(receiver.requests) == 1 and world.sleeps == []

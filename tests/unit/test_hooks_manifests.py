@@ -23,7 +23,8 @@ MANIFEST_KEYS = {
     "needs_highlights_bucket_read": bool,
 }
 OPTIONAL_MANIFEST_KEYS = {"highlights_bucket_writes": str}
-EVENT_TYPES_A_HOOK_MAY_HEAR = {"highlight", "vertical", "reel"}
+EVENT_TYPES_A_HOOK_MAY_HEAR = {"goal", "highlight", "vertical", "reel"}
+"""``goal`` is the attribute of goal alerts (``contracts.ALERT_EVENT_TYPE``); the rest are event types."""
 
 
 def manifest(folder: Path) -> dict[str, Any]:
@@ -31,7 +32,7 @@ def manifest(folder: Path) -> dict[str, Any]:
 
 
 def test_the_hooks_are_found_and_shared_is_not_one() -> None:
-    assert [folder.name for folder in HOOK_FOLDERS] == ["gallery", "streamable", "webhook"]
+    assert [folder.name for folder in HOOK_FOLDERS] == ["gallery", "streamable", "twitch_chat", "webhook"]
     assert not (HOOKS_DIR / "shared" / "hook.json").exists()
 
 
