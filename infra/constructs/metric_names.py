@@ -17,6 +17,21 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# The capture task names its metrics where it emits them; the dashboard reads them from there.
+from capture_task.metrics import CaptureMetric
+
+__all__ = [
+    "CHANNEL_DIMENSION",
+    "NAMESPACE",
+    "SERVICE_DIMENSION",
+    "CaptureMetric",
+    "ClipMetric",
+    "EnrichMetric",
+    "ReconcilerMetric",
+    "Service",
+    "VerticalMetric",
+]
+
 NAMESPACE = "HighlightBot"
 CHANNEL_DIMENSION = "channel"
 SERVICE_DIMENSION = "service"
@@ -30,16 +45,6 @@ class Service(StrEnum):
     CLIP = "clip"
     VERTICAL = "vertical"
     RECONCILER = "reconciler"
-
-
-class CaptureMetric(StrEnum):
-    """Sent by each capture task with its `channel` (no `service`)."""
-
-    SEGMENTS_READ = "SegmentsRead"
-    GOALS_DETECTED = "GoalsDetected"
-    OCR_READS = "OcrReads"
-    OCR_FAILURES = "OcrFailures"
-    SEGMENTS_BEHIND_LIVE = "SegmentsBehindLive"
 
 
 class EnrichMetric(StrEnum):
