@@ -229,3 +229,25 @@ def test_alarm_emails_context_subscribes_each_address() -> None:
     ]
     assert sorted(s["Endpoint"] for s in subscriptions) == ["oncall@example.com", "ops@example.com"]
     assert all(s["TopicArn"] == topic for s in subscriptions)
+
+
+def test_every_capture_metric_name_is_spelt_once_in_the_capture_and_shown_per_channel() -> None:
+    from capture_task import exceptions
+    from capture_task.metrics import CaptureMetric as Emitted
+    from infra.constructs import monitoring
+
+    assert CaptureMetric is Emitted, "infra reads the capture's own names"
+    kinds = [getattr(exceptions, name) for name in dir(exceptions)]
+    named = {kind.metric_name for kind in kinds if isinstance(kind, type) and hasattr(kind, "metric_name")}
+    assert named and named <= set(Emitted), "the source problems' metric names are capture metrics"
+    graphed = {
+        CaptureMetric.SEGMENTS_READ,
+        CaptureMetric.SEGMENTS_BEHIND_LIVE,
+        CaptureMetric.GOALS_DETECTED,
+        CaptureMetric.OCR_READS,
+        CaptureMetric.OCR_FAILURES,
+        *monitoring.CAPTURE_LOSSES,
+        *monitoring.CAPTURE_BACKLOGS,
+        *monitoring.CAPTURE_SOURCE_PROBLEMS,
+    }
+    assert graphed == set(CaptureMetric), "every capture metric has a graph"
