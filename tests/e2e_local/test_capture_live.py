@@ -14,9 +14,15 @@ from pathlib import Path
 import pytest
 
 from sample_broadcast import every_nth_playlist_request, test_broadcast
-from tests.e2e_local.capture_support import assert_goals_match_truth, rendered, run_detect, served_like_twitch
+from tests.e2e_local.capture_support import (
+    NOT_HUNG,
+    assert_goals_match_truth,
+    rendered,
+    run_detect,
+    served_like_twitch,
+)
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("busy_neighbour")]
+pytestmark = [pytest.mark.slow, NOT_HUNG, pytest.mark.usefixtures("busy_neighbour")]
 
 
 @pytest.mark.parametrize("kind", ["720p30", "1080p60"])

@@ -44,6 +44,8 @@ from contracts import GoalEvent, SegmentEvent, parse_event
 from functions.enrich import handler as enrich
 from sample_broadcast import LiveHlsServer, bench_suite, test_broadcast
 from tests.e2e_local.capture_support import (
+    HUNG_AFTER_S,
+    NOT_HUNG,
     REPO_ROOT,
     busy_neighbour,
     rendered,
@@ -51,10 +53,8 @@ from tests.e2e_local.capture_support import (
 )
 from tests.functional.functions_fixtures import EnrichWorld, FakeLambdaContext, emulated_aws
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, NOT_HUNG]
 SEGMENT_S = 2.0
-HUNG_AFTER_S = 600
-"""Only a hung test waits this long: every wait ends on the condition it waits for."""
 
 
 def _disk_segments(directory: Path) -> list[SegmentMedia]:

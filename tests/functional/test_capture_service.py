@@ -25,14 +25,12 @@ from capture_task.publish.segment_store import LocalSegmentStore, S3SegmentStore
 from capture_task.service import CaptureService, ChannelParameter
 from contracts.channels import channel_entry
 from sample_broadcast import test_broadcast
-from tests.e2e_local.capture_support import busy_neighbour, rendered, served_like_twitch
+from tests.e2e_local.capture_support import HUNG_AFTER_S, NOT_HUNG, busy_neighbour, rendered, served_like_twitch
 from tests.functional.fake_aws import use_fake_aws_environment
 from tests.functional.hls_server import Reply, ScriptedHLSServer
 from tests.functional.test_playlist_follower import PLAYLIST_PATH, media_playlist
 
 PARAMETER = "/highlight-bot/channel"
-HUNG_AFTER_S = 600
-"""Only a hung test waits this long: every wait below ends on the condition it waits for."""
 
 
 def test_parameter_entries() -> None:
@@ -65,6 +63,7 @@ def _wait_for_goal(kinesis: Any, channel: str, service: CaptureService) -> None:
 
 
 @pytest.mark.slow
+@NOT_HUNG
 def test_service_switches_channel_when_the_parameter_changes(
     broadcast_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
