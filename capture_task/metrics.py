@@ -167,10 +167,10 @@ class CaptureMetrics:
             CaptureMetric.SEGMENTS_UNREADABLE: counts.segments_unreadable,
             CaptureMetric.SEGMENTS_MISSING: counts.segments_missing,
         }
-        gauges = {
+        gauges: dict[CaptureMetric, list[float]] = {
             CaptureMetric.SEGMENTS_BEHIND_LIVE: counts.behind_live,
-            CaptureMetric.SEGMENTS_BUFFERED: counts.buffered,
-            CaptureMetric.ANNOUNCER_BACKLOG: counts.announcer_backlog,
+            CaptureMetric.SEGMENTS_BUFFERED: [float(n) for n in counts.buffered],
+            CaptureMetric.ANNOUNCER_BACKLOG: [float(n) for n in counts.announcer_backlog],
         }
         for name, count in every_interval.items():
             metrics.add_metric(name=name, unit=MetricUnit.Count, value=count)
