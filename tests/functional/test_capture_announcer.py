@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,31 +20,15 @@ from capture_task.metrics import CaptureMetric, CaptureMetrics
 from capture_task.publish.announcer import BACKLOG_FULL_REASON, Announcer
 from capture_task.publish.publisher import JsonLinesSink
 from capture_task.publish.segment_store import LocalSegmentStore
-from contracts import Event, GoalEvent, Score, SegmentEvent, Teams, goal_id, parse_event
+from contracts import Event, SegmentEvent, parse_event
+from tests.functional.functions_fixtures import START, a_goal
 
-START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 KIB = 1024
 HUNG_AFTER_S = 600.0
 
 
 def a_segment(sequence: int) -> SegmentMedia:
     return SegmentMedia(sequence, START + timedelta(seconds=2 * sequence), 2.0, 2.0 * sequence, bytes([sequence]) * KIB)
-
-
-def a_goal() -> GoalEvent:
-    teams, score = Teams(home="LIV", away="MCI"), Score(home=1, away=0)
-    at = START + timedelta(seconds=15)
-    return GoalEvent(
-        id=goal_id("chan", teams, score, at),
-        channel="chan",
-        at=at,
-        stream_time=15.0,
-        score=score,
-        previous_score=Score(home=0, away=0),
-        teams=teams,
-        clock="23:10",
-        side="home",
-    )
 
 
 class StreamDown(JsonLinesSink):
@@ -81,7 +65,7 @@ def test_a_long_outage_spills_to_disk_then_announces_gaps_in_order_loudly(
     assert sink.entered.wait(HUNG_AFTER_S), "the worker took the first segment and waits on the stream"
     for sequence in range(1, 8):  # 1-2 in memory, 3-5 on disk, 6-7 find no room
         announcer.segment(a_segment(sequence))
-    announcer.event(a_goal())
+    announcer.event(a_goal(START + timedelta(seconds=15), channel="chan"))
     announcer.segment(a_segment(8))
     assert len(list(spool.rglob("*.seg"))) == 3, "beyond the memory bound, bytes wait on disk"
     assert announcer.stats.spilled == 3 and announcer.stats.backlog_full == 3
