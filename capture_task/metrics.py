@@ -128,7 +128,7 @@ class CaptureMetrics:
             self._counts.ocr_reads += reads
             self._counts.ocr_failures += failures
 
-    def hls_event(self, name: CaptureMetric | str, count: int = 1) -> None:
+    def problem(self, name: CaptureMetric | str, count: int = 1) -> None:
         """Count a problem met on the way: ``PLAYLISTS_REPAIRED``, ``SEGMENT_GAPS``, ``ANNOUNCER_BACKLOG_FULL``...
 
         Raises ValueError for a name that is not a :class:`CaptureMetric` (the dashboard would not show it).
@@ -140,7 +140,7 @@ class CaptureMetrics:
     def source_problem(self, name: CaptureMetric | str) -> None:
         """Count a failed resolution of the source by kind: ``TwitchOffline``, ``TwitchGeoBlocked``,
         ``TwitchUnauthorized``, ``TwitchApiDown`` (the ``metric_name`` of the exception raised)."""
-        self.hls_event(name)
+        self.problem(name)
 
     def hud_not_found(self, count: int) -> None:
         """A minute (or another) of stream went by without the scoreboard being found."""

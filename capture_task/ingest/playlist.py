@@ -520,7 +520,7 @@ class PlaylistFollower:
             if entry.is_gap:
                 self.stats.gap_segments += 1
                 if self._metrics is not None:
-                    self._metrics.hls_event(CaptureMetric.SEGMENT_GAPS)
+                    self._metrics.problem(CaptureMetric.SEGMENT_GAPS)
                 position.pending_discontinuity = True
                 self._logger.info("Segment %d is marked EXT-X-GAP (no media); skipping it.", ours)
                 continue
@@ -614,7 +614,7 @@ class PlaylistFollower:
                 renumbered_because,
             )
             if self._metrics is not None:
-                self._metrics.hls_event(CaptureMetric.SEQUENCE_RENUMBERED)
+                self._metrics.problem(CaptureMetric.SEQUENCE_RENUMBERED)
         position.offset = offset
 
     def _handled_at(self, when: datetime | None) -> int | None:
@@ -639,7 +639,7 @@ class PlaylistFollower:
     def _refuse(self, segment: LiveSegment, refusal: str) -> None:
         self.stats.encrypted_refused += 1
         if self._metrics is not None:
-            self._metrics.hls_event(CaptureMetric.SEGMENTS_REFUSED_ENCRYPTED)
+            self._metrics.problem(CaptureMetric.SEGMENTS_REFUSED_ENCRYPTED)
         assert segment.key is not None
         reported = (segment.key.method, segment.key.key_format)
         if reported in self._reported:
@@ -687,7 +687,7 @@ class PlaylistFollower:
             self.stats.fetch_errors += 1
             self.stats.playlists_unreadable += 1
             if self._metrics is not None:
-                self._metrics.hls_event(CaptureMetric.PLAYLISTS_UNREADABLE)
+                self._metrics.problem(CaptureMetric.PLAYLISTS_UNREADABLE)
             self._logger.error("%s", error)
             return _FetchFailure()
         self._report_repairs(loaded.repairs)
@@ -721,7 +721,7 @@ class PlaylistFollower:
             return
         self.stats.playlists_repaired += 1
         if self._metrics is not None:
-            self._metrics.hls_event(CaptureMetric.PLAYLISTS_REPAIRED)
+            self._metrics.problem(CaptureMetric.PLAYLISTS_REPAIRED)
         for repair in repairs:
             if repair in self._reported:
                 continue

@@ -195,9 +195,9 @@ class Announcer:
         self.stats.backlog_full += 1
         if self.stats.backlog_full == 1 or self.stats.backlog_full % 100 == 0:
             logger.error(
-                "the announcer of %s holds %d MiB in memory and %d MiB on disk, its bounds: segment %d and those "
-                "after it are announced as gaps until the segment store and the event stream catch up "
-                "(%d so far); check S3 and Kinesis",
+                "the announcer of %s holds %d MiB in memory and %d MiB on disk, its bounds: segment %d is announced "
+                "as a gap, as are others until the segment store and the event stream catch up (%d so far); "
+                "check S3 and Kinesis",
                 self.channel,
                 self._spool.memory_bytes >> 20,
                 self._spool.disk_bytes >> 20,
@@ -205,7 +205,7 @@ class Announcer:
                 self.stats.backlog_full,
             )
         if self.metrics is not None:
-            self.metrics.hls_event(CaptureMetric.ANNOUNCER_BACKLOG_FULL)
+            self.metrics.problem(CaptureMetric.ANNOUNCER_BACKLOG_FULL)
         return replace(segment, data=b"", init_section=None, defect=BACKLOG_FULL_REASON)
 
     def _hand_over(self, item: HeldSegment | Event | MatchCheckpoint) -> None:

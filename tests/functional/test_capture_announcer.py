@@ -69,7 +69,7 @@ def test_a_long_outage_spills_to_disk_then_announces_gaps_in_order_loudly(
     announcer.segment(a_segment(8))
     assert len(list(spool.rglob("*.seg"))) == 3, "beyond the memory bound, bytes wait on disk"
     assert announcer.stats.spilled == 3 and announcer.stats.backlog_full == 3
-    assert any(r.levelno == logging.ERROR and "announced as gaps" in r.getMessage() for r in caplog.records)
+    assert any(r.levelno == logging.ERROR and "announced as a gap" in r.getMessage() for r in caplog.records)
 
     sink.up.set()
     announcer.close()
