@@ -65,7 +65,8 @@ def measure_here(playlist_url: str, core: int) -> dict[str, Any]:
 
     def process_and_note(segment: Any) -> Any:
         goals = original_process(segment)
-        analysed.append((segment.sequence, time.time()))
+        if segment.data:  # a segment never downloaded arrives without bytes, as a gap: it was lost
+            analysed.append((segment.sequence, time.time()))
         return goals
 
     task.process = process_and_note  # type: ignore[method-assign]

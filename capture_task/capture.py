@@ -10,6 +10,13 @@ fetching never waits for analysis.
 
 A segment that cannot be analysed (corrupt bytes, a decoder error) is skipped
 with a warning and a metric: it never ends the capture.
+
+Resuming from a ``MatchCheckpoint`` (``resume_from``) continues the detector's
+score, the match tracker's goals (so a reel after a restart lists the goals
+before it) and the ids of goals that were pending when it was saved. Just before
+goal events go out, the last checkpoint is saved again with them as pending: a
+kill between a goal event and the checkpoint after it gives the same goal id
+after the restart, so downstream dedupes it into one clip.
 """
 
 from __future__ import annotations
@@ -96,22 +103,27 @@ class CaptureTask:
         metrics: CaptureMetrics | None = None,
         keep: KeepPolicy | None = None,
         checkpoints: CheckpointStore | None = None,
+        resume_from: MatchCheckpoint | None = None,
     ) -> None:
         self.channel = channel
         self.sink = sink
         self.store = store
         self.sampler: FrameSampler = sampler or KeyframeSampler(ScoreboardReader())
         self.reader = self.sampler.reader
-        self.detector = detector or GoalDetector()
+        if detector is None:
+            detector = GoalDetector() if resume_from is None else GoalDetector.resume(resume_from)
+        self.detector = detector
         self.stats = CaptureStats()
-        self.matches = MatchTracker()
+        self.matches = MatchTracker() if resume_from is None else MatchTracker.restore(resume_from)
+        self._pending_ids = list(resume_from.pending_goals) if resume_from is not None else []
+        """Goals that were about to go out when the checkpoint resumed from was saved: their ids are kept."""
         self.metrics = metrics
         self._ocr_counted = (0, 0, 0)
         self.keeper = SegmentKeeper(keep or KeepPolicy.keep_all())
         self.announcer = Announcer(channel, sink, store, checkpoints=checkpoints, metrics=metrics)
         """Stores segments, puts events and saves checkpoints, in order, in its own worker."""
         self._buffer: FetchAhead | None = None
-        self._checkpointed: MatchCheckpoint | None = detector.checkpoint(channel) if detector is not None else None
+        self._checkpointed: MatchCheckpoint | None = resume_from or self._checkpoint()
         self._checkpointed_stream_time = 0.0
 
     def run(self, segments: Iterable[SegmentMedia]) -> CaptureStats:
@@ -178,13 +190,22 @@ class CaptureTask:
             if observation.reading is not None:
                 self.stats.last_reading = observation.reading
             matches_before = self.detector.matches_started
-            new_goals = [detected.to_event(self.channel) for detected in self.detector.observe(observation)]
+            new_goals = [
+                self._same_id_as_pending(found.to_event(self.channel)) for found in self.detector.observe(observation)
+            ]
+            if new_goals and self._checkpointed is not None:
+                # Saved before the goals go out: a restart before the next checkpoint gives them the same ids.
+                pending = (*self._pending_ids, *new_goals)
+                self.announcer.checkpoint(self._checkpointed.model_copy(update={"pending_goals": pending}))
+            new_match = self.detector.matches_started > matches_before
+            if new_match:
+                self._pending_ids.clear()  # goals pending in the match before the restart were not seen again
             ended = self.matches.observe(
                 observation,
                 new_goals,
                 teams=self.detector.teams,
                 score=self.detector.score,
-                new_match=self.detector.matches_started > matches_before,
+                new_match=new_match,
             )
             # A previous match's end goes out before the new match's first goal.
             for match_end in ended:
@@ -202,13 +223,41 @@ class CaptureTask:
             self._maybe_checkpoint(observation.stream_time)
         return goals
 
+    def _same_id_as_pending(self, goal: GoalEvent) -> GoalEvent:
+        """``goal`` under the id it had before a restart, when the checkpoint resumed from had it pending."""
+        for pending in self._pending_ids:
+            if (pending.teams, pending.score) == (goal.teams, goal.score):
+                self._pending_ids.remove(pending)
+                logger.info("goal %s is the one pending when the capture stopped: keeping its id", pending.id)
+                return goal.model_copy(update={"id": pending.id})
+        return goal
+
+    def _checkpoint(self) -> MatchCheckpoint | None:
+        """The detector's state with the match so far (its goals as announced, and whether it is over)."""
+        checkpoint = self.detector.checkpoint(self.channel)
+        if checkpoint is None:
+            return None
+        goals = tuple(self.matches.goals)
+        return checkpoint.model_copy(
+            update={
+                "last_goal_id": goals[-1].id if goals else checkpoint.last_goal_id,
+                "match_goals": goals,
+                "match_over": self.matches.over,
+                "pending_goals": tuple(self._pending_ids),
+            }
+        )
+
     def _maybe_checkpoint(self, stream_time: float) -> None:
         """Save the match state when score or teams changed, and now and then (its ``at`` marks where a gap began)."""
-        checkpoint = self.detector.checkpoint(self.channel)
+        checkpoint = self._checkpoint()
         if checkpoint is None or checkpoint == self._checkpointed:
             return
         before = self._checkpointed
-        changed = before is None or (checkpoint.teams, checkpoint.score) != (before.teams, before.score)
+        changed = before is None or (checkpoint.teams, checkpoint.score, checkpoint.match_over) != (
+            before.teams,
+            before.score,
+            before.match_over,
+        )
         if changed or stream_time - self._checkpointed_stream_time >= CHECKPOINT_EVERY_S:
             self.announcer.checkpoint(checkpoint)
             self._checkpointed, self._checkpointed_stream_time = checkpoint, stream_time
@@ -225,6 +274,7 @@ class CaptureTask:
             segments_behind_live=(time.time() - segment.end.timestamp()) / segment.duration_s,
             buffered=self._buffer.buffer.waiting if self._buffer is not None else None,
         )
+        self.metrics.announcer_backlog(self.announcer.pending)
         self.metrics.goals_detected(goals)
         self.metrics.ocr(
             reads=reader.ocr_calls - self._ocr_counted[0], failures=reader.unreadable - self._ocr_counted[1]

@@ -22,7 +22,7 @@ from capture_task.publish.checkpoints import (
     CheckpointStore,
     LocalCheckpointStore,
     S3CheckpointStore,
-    resumed_detector,
+    saved_checkpoint,
 )
 from capture_task.publish.keeper import KEEP_SEGMENTS_CHOICES, KeepPolicy
 from capture_task.publish.publisher import sink_for
@@ -62,7 +62,7 @@ def detect(args: argparse.Namespace) -> int:
         sink=sink,
         store=_store_from(args),
         keep=KeepPolicy(keep=args.keep_segments),
-        detector=resumed_detector(checkpoints, channel),
+        resume_from=saved_checkpoint(checkpoints, channel),
         checkpoints=checkpoints,
     )
     try:

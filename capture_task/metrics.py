@@ -5,6 +5,10 @@ stdout to CloudWatch Logs, which turns these lines into metrics with no API
 call, no extra IAM and no agent. A long-running task has no invocation to end,
 so counts are flushed every `interval_s` (default a minute, the dashboard's
 period). Namespace `HighlightBot`, one dimension: `channel`.
+
+Every name the capture emits is a member of :class:`CaptureMetric`, here and nowhere else: the
+playlist follower, the resolver and the infra dashboard (``infra/constructs/monitoring.py`` imports
+it) all spell names through it. ``NAMESPACE`` equals ``lambda_runtime.metric_names.NAMESPACE`` (a test says so).
 """
 
 from __future__ import annotations
@@ -13,11 +17,47 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 
 NAMESPACE = "HighlightBot"
 FLUSH_INTERVAL_S = 60.0
+
+
+class CaptureMetric(StrEnum):
+    """Every metric a capture task sends, with its `channel` dimension (no `service`)."""
+
+    # Sent every interval, zeros included (silence means a dead task).
+    SEGMENTS_READ = "SegmentsRead"
+    GOALS_DETECTED = "GoalsDetected"
+    OCR_READS = "OcrReads"
+    OCR_FAILURES = "OcrFailures"
+    HUD_NOT_FOUND = "HudNotFound"
+    """A minute of stream went by without the scoreboard being found."""
+    SEGMENTS_UNREADABLE = "SegmentsUnreadable"
+    """Segments the analysis skipped because they could not be decoded."""
+    SEGMENTS_MISSING = "SegmentsMissing"
+    """Segments announced as gaps: not downloaded, corrupt, not stored, or no room to hold them."""
+    # Gauges: the interval's maximum, sent when there was something to measure.
+    SEGMENTS_BEHIND_LIVE = "SegmentsBehindLive"
+    SEGMENTS_BUFFERED = "SegmentsBuffered"
+    """Segments fetched and waiting for the analysis (the fetch-ahead buffer)."""
+    ANNOUNCER_BACKLOG = "AnnouncerBacklog"
+    """Segments and events waiting to be stored and put on the stream (grows while S3 or Kinesis is down)."""
+    # Problem counters, sent only when something happened.
+    ANNOUNCER_BACKLOG_FULL = "AnnouncerBacklogFull"
+    """Segments announced as gaps because the announcer's memory and disk bounds were both reached."""
+    PLAYLISTS_REPAIRED = "PlaylistsRepaired"
+    PLAYLISTS_UNREADABLE = "PlaylistsUnreadable"
+    SEQUENCE_RENUMBERED = "SequenceRenumbered"
+    SEGMENTS_REFUSED_ENCRYPTED = "SegmentsRefusedEncrypted"
+    SEGMENT_GAPS = "SegmentGaps"
+    """Segments the playlist marks EXT-X-GAP."""
+    TWITCH_OFFLINE = "TwitchOffline"
+    TWITCH_GEO_BLOCKED = "TwitchGeoBlocked"
+    TWITCH_UNAUTHORIZED = "TwitchUnauthorized"
+    TWITCH_API_DOWN = "TwitchApiDown"
 
 
 @dataclass
@@ -31,7 +71,8 @@ class _Counts:
     segments_missing: int = 0
     behind_live: list[float] = field(default_factory=list)
     buffered: list[int] = field(default_factory=list)
-    events: dict[str, int] = field(default_factory=dict)
+    announcer_backlog: list[int] = field(default_factory=list)
+    events: dict[CaptureMetric, int] = field(default_factory=dict)
 
 
 class CaptureMetrics:
@@ -69,9 +110,14 @@ class CaptureMetrics:
             self._counts.segments_unreadable += 1
 
     def segment_missing(self) -> None:
-        """A segment was announced as a gap: corrupt, or the segment store kept failing."""
+        """A segment was announced as a gap: not downloaded, corrupt, or the segment store kept failing."""
         with self._lock:
             self._counts.segments_missing += 1
+
+    def announcer_backlog(self, waiting: int) -> None:
+        """Segments and events waiting in the announcer (its maximum over the interval is sent)."""
+        with self._lock:
+            self._counts.announcer_backlog.append(waiting)
 
     def goals_detected(self, count: int) -> None:
         with self._lock:
@@ -82,16 +128,19 @@ class CaptureMetrics:
             self._counts.ocr_reads += reads
             self._counts.ocr_failures += failures
 
-    def hls_event(self, name: str, count: int = 1) -> None:
-        """Count something the playlist follower met: ``PlaylistsRepaired``, ``PlaylistsUnreadable``,
-        ``SequenceRenumbered``, ``SegmentsRefusedEncrypted``, ``SegmentGaps``."""
-        with self._lock:
-            self._counts.events[name] = self._counts.events.get(name, 0) + count
+    def problem(self, name: CaptureMetric | str, count: int = 1) -> None:
+        """Count a problem met on the way: ``PLAYLISTS_REPAIRED``, ``SEGMENT_GAPS``, ``ANNOUNCER_BACKLOG_FULL``...
 
-    def source_problem(self, name: str) -> None:
+        Raises ValueError for a name that is not a :class:`CaptureMetric` (the dashboard would not show it).
+        """
+        metric = CaptureMetric(name)
+        with self._lock:
+            self._counts.events[metric] = self._counts.events.get(metric, 0) + count
+
+    def source_problem(self, name: CaptureMetric | str) -> None:
         """Count a failed resolution of the source by kind: ``TwitchOffline``, ``TwitchGeoBlocked``,
         ``TwitchUnauthorized``, ``TwitchApiDown`` (the ``metric_name`` of the exception raised)."""
-        self.hls_event(name)
+        self.problem(name)
 
     def hud_not_found(self, count: int) -> None:
         """A minute (or another) of stream went by without the scoreboard being found."""
@@ -109,17 +158,25 @@ class CaptureMetrics:
             self._last_flush = self._clock()
         metrics = self._metrics
         metrics.add_dimension(name="channel", value=self.channel)
-        metrics.add_metric(name="SegmentsRead", unit=MetricUnit.Count, value=counts.segments)
-        metrics.add_metric(name="GoalsDetected", unit=MetricUnit.Count, value=counts.goals)
-        metrics.add_metric(name="OcrReads", unit=MetricUnit.Count, value=counts.ocr_reads)
-        metrics.add_metric(name="OcrFailures", unit=MetricUnit.Count, value=counts.ocr_failures)
-        metrics.add_metric(name="HudNotFound", unit=MetricUnit.Count, value=counts.hud_not_found)
-        metrics.add_metric(name="SegmentsUnreadable", unit=MetricUnit.Count, value=counts.segments_unreadable)
-        metrics.add_metric(name="SegmentsMissing", unit=MetricUnit.Count, value=counts.segments_missing)
-        if counts.behind_live:
-            metrics.add_metric(name="SegmentsBehindLive", unit=MetricUnit.Count, value=max(counts.behind_live))
-        if counts.buffered:
-            metrics.add_metric(name="SegmentsBuffered", unit=MetricUnit.Count, value=max(counts.buffered))
+        every_interval = {
+            CaptureMetric.SEGMENTS_READ: counts.segments,
+            CaptureMetric.GOALS_DETECTED: counts.goals,
+            CaptureMetric.OCR_READS: counts.ocr_reads,
+            CaptureMetric.OCR_FAILURES: counts.ocr_failures,
+            CaptureMetric.HUD_NOT_FOUND: counts.hud_not_found,
+            CaptureMetric.SEGMENTS_UNREADABLE: counts.segments_unreadable,
+            CaptureMetric.SEGMENTS_MISSING: counts.segments_missing,
+        }
+        gauges: dict[CaptureMetric, list[float]] = {
+            CaptureMetric.SEGMENTS_BEHIND_LIVE: counts.behind_live,
+            CaptureMetric.SEGMENTS_BUFFERED: [float(n) for n in counts.buffered],
+            CaptureMetric.ANNOUNCER_BACKLOG: [float(n) for n in counts.announcer_backlog],
+        }
+        for name, count in every_interval.items():
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=count)
+        for name, values in gauges.items():
+            if values:
+                metrics.add_metric(name=name, unit=MetricUnit.Count, value=max(values))
         # Problem counters appear only when something happened; alarms on them treat missing data as fine.
         for name, value in sorted(counts.events.items()):
             metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)

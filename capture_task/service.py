@@ -28,7 +28,7 @@ from capture_task.capture import CaptureTask
 from capture_task.ingest.buffer import FetchAhead
 from capture_task.ingest.segments import source_segments
 from capture_task.metrics import CaptureMetrics
-from capture_task.publish.checkpoints import CheckpointStore, S3CheckpointStore, resumed_detector
+from capture_task.publish.checkpoints import CheckpointStore, S3CheckpointStore, saved_checkpoint
 from capture_task.publish.keeper import KeepPolicy, keep_segments_named
 from capture_task.publish.publisher import EventSink, sink_for
 from capture_task.publish.segment_store import S3SegmentStore, SegmentStore, s3_client_with_retries
@@ -149,13 +149,13 @@ class CaptureService:
             store=self.store,
             metrics=metrics,
             keep=self.keep,
-            detector=resumed_detector(self.checkpoints, target.channel),
+            resume_from=saved_checkpoint(self.checkpoints, target.channel),
             checkpoints=self.checkpoints,
         )
 
         def capture() -> None:
             try:
-                segments = source_segments(target.source, self.quality, capture_stop)
+                segments = source_segments(target.source, self.quality, capture_stop, metrics=metrics)
                 task.run(FetchAhead(segments, stop_event=capture_stop))
             except Exception as error:
                 self.errors.append(f"capture of {target.channel} failed: {error}")

@@ -1,7 +1,8 @@
 """The metrics highlight-bot emits (CloudWatch EMF, one namespace), named once for the dashboard and alarms.
 
-The functions emit these names and infra's dashboard and alarms read them (the capture task, a container,
-keeps its own module and only its names live here as well). No CDK here: every Lambda asset bundles it.
+The functions emit these names and infra's dashboard and alarms read them (the capture task, a
+container without this package, names its own in ``capture_task.metrics.CaptureMetric`` under the same
+namespace). No CDK here: every Lambda asset bundles it.
 
 | emitted by | dimensions | metrics |
 |---|---|---|
@@ -18,6 +19,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+__all__ = [
+    "CHANNEL_DIMENSION",
+    "NAMESPACE",
+    "SERVICE_DIMENSION",
+    "ClipMetric",
+    "EnrichMetric",
+    "ReconcilerMetric",
+    "Service",
+    "VerticalMetric",
+]
+
 NAMESPACE = "HighlightBot"
 CHANNEL_DIMENSION = "channel"
 SERVICE_DIMENSION = "service"
@@ -31,16 +43,6 @@ class Service(StrEnum):
     CLIP = "clip"
     VERTICAL = "vertical"
     RECONCILER = "reconciler"
-
-
-class CaptureMetric(StrEnum):
-    """Sent by each capture task with its `channel` (no `service`)."""
-
-    SEGMENTS_READ = "SegmentsRead"
-    GOALS_DETECTED = "GoalsDetected"
-    OCR_READS = "OcrReads"
-    OCR_FAILURES = "OcrFailures"
-    SEGMENTS_BEHIND_LIVE = "SegmentsBehindLive"
 
 
 class EnrichMetric(StrEnum):

@@ -6,8 +6,11 @@ without a trace. With a checkpoint, the resumed detector knows the score before 
 the goals that explain the difference, flagged ``found_after_gap`` (see ``GoalDetector.resume``).
 
 The detector makes it (``GoalDetector.checkpoint(channel)``) and starts from it
-(``GoalDetector.resume(checkpoint)``); where it is kept (S3, DynamoDB, a local folder) is the
-capture loop's business, so the model only knows how to be JSON.
+(``GoalDetector.resume(checkpoint)``); the capture loop adds the match so far (its goals, for the
+match reel: ``MatchTracker.restore``) and, just before a goal event goes out, that goal as pending,
+so a restart between the goal event and the next checkpoint reports the goal again under the same
+id (enrich and clip are idempotent on it: one clip). Where it is kept (S3, DynamoDB, a local folder)
+is the capture loop's business, so the model only knows how to be JSON.
 
 Example:
     >>> saved = detector.checkpoint("somechannel")          # None before a score was confirmed
@@ -23,8 +26,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from capture_task.exceptions import CaptureError
-from contracts import Score, Teams
-from contracts.events import ChannelName, UtcDatetime
+from contracts import GoalEvent, Score, Teams
+from contracts.events import MAX_GOALS_PER_MATCH, ChannelName, UtcDatetime
 
 CHECKPOINT_VERSION = 1
 """The version every checkpoint written today carries; a checkpoint of another version is refused."""
@@ -54,6 +57,16 @@ class MatchCheckpoint(BaseModel):
     stream_time: Annotated[float, Field(ge=0)]
     clock: str = ""
     """The match clock as last read with ``score`` ("" if unknown): a clock that went back is a new match."""
+    match_goals: Annotated[tuple[GoalEvent, ...], Field(max_length=MAX_GOALS_PER_MATCH)] = ()
+    """The goal events of the match so far, as announced: a resumed capture's match reel lists them too."""
+    match_over: bool = False
+    """True once the match's end was announced (full time): a resumed capture does not end it again."""
+    pending_goals: Annotated[tuple[GoalEvent, ...], Field(max_length=MAX_GOALS_PER_MATCH)] = ()
+    """Goals about to be announced when this checkpoint was saved (``score`` is still the one before them).
+
+    A capture killed before the checkpoint after them finds them again after the restart, as goals
+    found after a gap; it gives each the id of the pending goal of the same teams and score, so it is
+    one goal downstream whether or not the first event went out."""
 
     def to_json(self) -> str:
         """Compact JSON, times in ISO-8601 UTC, the same spelling as the events."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from capture_task.detect.checkpoint import MatchCheckpoint
 from capture_task.vision.readings import FrameObservation
 from contracts import GoalEvent, Score, Teams
 
@@ -37,7 +38,7 @@ class MatchTracker:
     """Follows one match at a time alongside the goal detector.
 
     Example:
-        >>> tracker = MatchTracker()
+        >>> tracker = MatchTracker()            # or MatchTracker.restore(checkpoint) after a restart
         >>> ended = tracker.observe(observation, new_goals, teams=..., score=..., new_match=False)
     """
 
@@ -47,6 +48,24 @@ class MatchTracker:
     _full_time: FrameObservation | None = None
     _hidden_since_full_time: int = 0
     _ended: bool = False
+
+    @classmethod
+    def restore(cls, checkpoint: MatchCheckpoint) -> MatchTracker:
+        """The match a checkpoint was taken in: its goals so far, teams, score, and whether it was over.
+
+        Full time is not restored: a match past 90:00 shows it again on the next readings.
+        """
+        return cls(
+            goals=list(checkpoint.match_goals),
+            _teams=checkpoint.teams,
+            _score=checkpoint.score,
+            _ended=checkpoint.match_over,
+        )
+
+    @property
+    def over(self) -> bool:
+        """The current match's end was reported (until the next match starts)."""
+        return self._ended
 
     def observe(
         self,

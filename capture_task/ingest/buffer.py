@@ -9,8 +9,9 @@ stall. The buffer holds recent segments in memory and spills the bytes of the re
 local disk, so minutes of backlog cost disk, not the task's 512 MiB.
 
 Only when even the disk bound is reached (hours behind: analysis can no longer catch up) does it
-drop segments, the oldest first, so the capture returns to the live edge; each drop is a warning and
-a count, and the next segment is marked as a discontinuity.
+drop segments' bytes, the oldest first, so the capture returns to the live edge; each drop is a
+warning and a count, and the segment stays in line without bytes, its ``defect`` saying why, so it
+is announced as a gap rather than silently missing.
 
 Example:
     >>> segments = FetchAhead(source_segments(source, "best", stop), stop_event=stop)
@@ -54,7 +55,8 @@ class BufferStats:
     spilled: int = 0
     """Segments whose bytes went to disk because memory was full."""
     dropped: int = 0
-    """Segments dropped unread because disk was full too (hours behind live)."""
+    """Segments whose bytes were dropped unread because disk was full too (hours behind live); each is
+    handed on without bytes, with a defect saying why, so it is announced as a gap."""
     most_waiting: int = 0
     """The longest the queue got, in segments."""
     worst_lag_s: float = 0.0
@@ -62,12 +64,92 @@ class BufferStats:
 
 
 @dataclass
-class _Entry:
+class HeldSegment:
+    """A segment in a :class:`SegmentSpool`: its bytes in memory, or (``spill_path``) in a file."""
+
     segment: SegmentMedia
     """With ``data=b""`` while its bytes are spilled."""
     size: int
-    fetched_at: float
     spill_path: Path | None = None
+
+
+class SegmentSpool:
+    """Segment bytes held in memory up to one bound and in files on local disk up to another.
+
+    Why one class: the fetch-ahead buffer (analysis behind) and the announcer (S3 or Kinesis down)
+    both queue segments for as long as the trouble lasts; memory is the task's scarce resource
+    (512 MiB), disk is not (20 GiB). What to do when both bounds are reached is each queue's own
+    policy, so :meth:`hold` only says it could not.
+    """
+
+    def __init__(self, *, memory_limit_bytes: int, disk_limit_bytes: int, root: Path | None, prefix: str) -> None:
+        self.memory_limit_bytes = memory_limit_bytes
+        self.disk_limit_bytes = disk_limit_bytes
+        self.memory_bytes = 0
+        self.disk_bytes = 0
+        self.spilled = 0
+        self._root = root
+        self._prefix = prefix
+        self._folder: Path | None = None
+        self._lock = threading.Lock()
+
+    def hold(self, segment: SegmentMedia, *, over_disk_limit: bool = False) -> HeldSegment | None:
+        """Keep ``segment``: in memory while there is room, else its bytes on disk; None when neither has room."""
+        size = len(segment.data)
+        with self._lock:
+            if self.memory_bytes + size <= self.memory_limit_bytes:
+                self.memory_bytes += size
+                return HeldSegment(segment, size)
+            if self.disk_bytes + size > self.disk_limit_bytes and not over_disk_limit:
+                return None
+            self.disk_bytes += size
+            self.spilled += 1
+            if self._folder is None:
+                self._folder = Path(tempfile.mkdtemp(prefix=self._prefix, dir=self._root))
+            path = self._folder / f"{segment.sequence:012d}-{self.spilled}.seg"
+        try:
+            path.write_bytes(segment.data)
+        except OSError:
+            with self._lock:
+                self.disk_bytes -= size
+            return None
+        return HeldSegment(replace(segment, data=b""), size, path)
+
+    def take(self, held: HeldSegment) -> SegmentMedia:
+        """The segment with its bytes, no longer held."""
+        self.discard(held, remove_file=False)
+        if held.spill_path is None:
+            return held.segment
+        data = held.spill_path.read_bytes()
+        held.spill_path.unlink(missing_ok=True)
+        return replace(held.segment, data=data)
+
+    def discard(self, held: HeldSegment, *, remove_file: bool = True) -> None:
+        """Stop holding ``held`` without reading its bytes back."""
+        with self._lock:
+            if held.spill_path is None:
+                self.memory_bytes -= held.size
+            else:
+                self.disk_bytes -= held.size
+        if remove_file and held.spill_path is not None:
+            held.spill_path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Forget everything held and remove the spool folder."""
+        with self._lock:
+            folder, self._folder = self._folder, None
+            self.memory_bytes = self.disk_bytes = 0
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+DROPPED_REASON = "analysis fell too far behind live and the disk buffer was full, so its bytes were dropped unread"
+
+
+@dataclass
+class _Entry:
+    held: HeldSegment
+    fetched_at: float
 
 
 class SegmentBuffer:
@@ -85,20 +167,27 @@ class SegmentBuffer:
         spool_root: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.memory_limit_bytes = memory_limit_bytes
-        self.disk_limit_bytes = disk_limit_bytes
         self.stats = BufferStats()
-        self._spool_root = spool_root
-        self._spool: Path | None = None
+        self._spool = SegmentSpool(
+            memory_limit_bytes=memory_limit_bytes,
+            disk_limit_bytes=disk_limit_bytes,
+            root=spool_root,
+            prefix="highlight-bot-spool-",
+        )
         self._clock = clock
         self._cond = threading.Condition()
         self._entries: deque[_Entry] = deque()
-        self._memory_bytes = 0
-        self._disk_bytes = 0
         self._finished = False
         self._error: BaseException | None = None
         self._last_taken_at: float | None = None
-        self._discontinuity_next = False
+
+    @property
+    def memory_limit_bytes(self) -> int:
+        return self._spool.memory_limit_bytes
+
+    @property
+    def disk_limit_bytes(self) -> int:
+        return self._spool.disk_limit_bytes
 
     @property
     def waiting(self) -> int:
@@ -108,16 +197,20 @@ class SegmentBuffer:
 
     def put(self, segment: SegmentMedia) -> None:
         """Queue a fetched segment: in memory while there is room, else its bytes on disk."""
-        size = len(segment.data)
         with self._cond:
             self.stats.fetched += 1
-            entry = _Entry(segment, size, self._clock())
-            if self._memory_bytes + size <= self.memory_limit_bytes:
-                self._memory_bytes += size
-            else:
-                self._make_room_on_disk(size)
-                entry = self._spilled(entry)
-            self._entries.append(entry)
+            held = self._spool.hold(segment)
+            while held is None and self._drop_oldest_spilled():
+                held = self._spool.hold(segment)
+            if held is None:  # nothing spilled left to drop: only a segment larger than the disk bound
+                held = self._spool.hold(segment, over_disk_limit=True)
+            if held is None:
+                held = self._dropped(HeldSegment(segment, 0), why="it could not be written to disk")
+            elif held.spill_path is not None:
+                self.stats.spilled += 1
+                if self.stats.spilled == 1 or self.stats.spilled % 100 == 0:
+                    logger.info("analysis is %d segments behind; keeping the newest on disk", len(self._entries) + 1)
+            self._entries.append(_Entry(held, self._clock()))
             self.stats.most_waiting = max(self.stats.most_waiting, len(self._entries))
             self._cond.notify_all()
 
@@ -145,25 +238,15 @@ class SegmentBuffer:
                 return None
             entry = self._entries.popleft()
             self._last_taken_at = entry.fetched_at
-            if entry.spill_path is None:
-                self._memory_bytes -= entry.size
-                return entry.segment
-            self._disk_bytes -= entry.size
-            path = entry.spill_path
-        data = path.read_bytes()
-        path.unlink(missing_ok=True)
-        return replace(entry.segment, data=data)
+        return self._spool.take(entry.held)
 
     def close(self) -> None:
         """Forget whatever is queued and remove the spool folder."""
         with self._cond:
             self._entries.clear()
-            self._memory_bytes = self._disk_bytes = 0
             self._finished = True
             self._cond.notify_all()
-            spool, self._spool = self._spool, None
-        if spool is not None:
-            shutil.rmtree(spool, ignore_errors=True)
+        self._spool.close()
 
     def _note_previous_done(self) -> None:
         """Asking for the next segment means the previous one was analysed: how long after it was fetched."""
@@ -171,39 +254,24 @@ class SegmentBuffer:
             self.stats.worst_lag_s = max(self.stats.worst_lag_s, self._clock() - self._last_taken_at)
             self._last_taken_at = None
 
-    def _spilled(self, entry: _Entry) -> _Entry:
-        if self._spool is None:
-            self._spool = Path(tempfile.mkdtemp(prefix="highlight-bot-spool-", dir=self._spool_root))
-        segment = entry.segment
-        path = self._spool / f"{segment.sequence:012d}-{self.stats.fetched}.seg"
-        path.write_bytes(segment.data)
-        self._disk_bytes += entry.size
-        self.stats.spilled += 1
-        if self.stats.spilled == 1 or self.stats.spilled % 100 == 0:
-            logger.info("analysis is %d segments behind; keeping the newest on disk", len(self._entries) + 1)
-        return replace(entry, segment=replace(segment, data=b""), spill_path=path)
+    def _drop_oldest_spilled(self) -> bool:
+        """Drop the bytes of the oldest spilled segment (hours behind, the live edge wins); False if none is left."""
+        oldest = next((e for e in self._entries if e.held.spill_path is not None), None)
+        if oldest is None:
+            return False
+        self._spool.discard(oldest.held)
+        oldest.held = self._dropped(oldest.held, why=DROPPED_REASON)
+        following = next((e for e in self._entries if e.fetched_at >= oldest.fetched_at and e is not oldest), None)
+        if following is not None:  # its decoder state cannot follow from bytes that are gone
+            following.held.segment = replace(following.held.segment, discontinuity=True)
+        return True
 
-    def _make_room_on_disk(self, size: int) -> None:
-        """Drop the oldest spilled segments until ``size`` more bytes fit: hours behind, the live edge wins."""
-        while self._disk_bytes + size > self.disk_limit_bytes:
-            oldest = next((e for e in self._entries if e.spill_path is not None), None)
-            if oldest is None:
-                return
-            self._entries.remove(oldest)
-            assert oldest.spill_path is not None
-            oldest.spill_path.unlink(missing_ok=True)
-            self._disk_bytes -= oldest.size
-            self.stats.dropped += 1
-            logger.warning(
-                "dropped segment %d unanalysed: analysis is too far behind live and the disk buffer is full",
-                oldest.segment.sequence,
-            )
-            self._mark_next_discontinuous(after=oldest)
-
-    def _mark_next_discontinuous(self, *, after: _Entry) -> None:
-        following = next((e for e in self._entries if e.fetched_at >= after.fetched_at), None)
-        if following is not None:
-            following.segment = replace(following.segment, discontinuity=True)
+    def _dropped(self, held: HeldSegment, *, why: str) -> HeldSegment:
+        """A stand-in without bytes, its defect saying why: analysed as unreadable, announced as a gap."""
+        self.stats.dropped += 1
+        segment = held.segment
+        logger.warning("dropped the bytes of segment %d unanalysed: %s", segment.sequence, why)
+        return HeldSegment(replace(segment, data=b"", init_section=None, discontinuity=True, defect=why), 0)
 
 
 class FetchAhead:

@@ -42,7 +42,7 @@ from capture_task.exceptions import (
 )
 from capture_task.ingest.sources import select_variant
 from capture_task.ingest.tolerant_m3u8 import load_playlist
-from capture_task.metrics import CaptureMetrics
+from capture_task.metrics import CaptureMetric, CaptureMetrics
 
 try:  # AES-128 segments are decrypted when the cryptography package is present, refused otherwise.
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -65,6 +65,9 @@ SEGMENT_MAX_BACKOFF_S = 4.0
 # How many handled segments' program-date-times are remembered to line up a renumbered playlist
 # (Twitch lists ~14; LL-HLS and long windows more).
 HANDLED_MEMORY = 512
+MISSED_ANNOUNCED_MAX = 150
+"""Most segments the playlist moved past that are handed on as gaps (5 min of 2 s segments): a longer
+hole is a break in the stream's delivery, logged as such, not thousands of gap events."""
 # Two segments whose program-date-times are this close are the same moment of the stream.
 PDT_MATCH_TOLERANCE_S = 0.1
 # A playlist's numbers may disagree with the time since the last segment by this many before it
@@ -138,7 +141,9 @@ class LiveSegment:
     missed, were ads or gaps, or belong to a restarted stream: the consumer must not splice across it.
     ``init_uri`` is the EXT-X-MAP initialisation section fMP4 fragments need to be decodable.
     ``byterange``/``init_byterange`` are set when only part of the resource is the segment, and
-    ``key`` when the segment is encrypted.
+    ``key`` when the segment is encrypted. ``missed_before`` lists the numbers of segments just
+    before this one that the playlist moved past before they were downloaded (the capture fell
+    behind): the consumer announces them as gaps, so their seconds are known to be missing.
     """
 
     sequence: int
@@ -153,6 +158,7 @@ class LiveSegment:
     byterange: ByteRange | None = None
     init_byterange: ByteRange | None = None
     key: SegmentKey | None = None
+    missed_before: tuple[int, ...] = ()
 
     @property
     def end_date_time(self) -> datetime | None:
@@ -403,6 +409,8 @@ class _Position:
     sequence: int | None = None
     end_date_time: datetime | None = None
     pending_discontinuity: bool = False
+    missed: list[int] = field(default_factory=list)
+    """Numbers the playlist moved past since the last segment yielded (at most ``MISSED_ANNOUNCED_MAX``)."""
     offset: int | None = None
     handled: OrderedDict[datetime, int] = field(default_factory=OrderedDict)
     ad_ranges: OrderedDict[str, AdDateRange] = field(default_factory=OrderedDict)
@@ -497,6 +505,8 @@ class PlaylistFollower:
                 if missed > 0:
                     self.stats.sequences_missed += missed
                     position.pending_discontinuity = True
+                    position.missed.extend(range(max(position.sequence + 1, ours - MISSED_ANNOUNCED_MAX), ours))
+                    del position.missed[:-MISSED_ANNOUNCED_MAX]
                     self._logger.warning(
                         "Missed %d segment(s) before sequence %d; the playlist moved on between refreshes.",
                         missed,
@@ -510,7 +520,7 @@ class PlaylistFollower:
             if entry.is_gap:
                 self.stats.gap_segments += 1
                 if self._metrics is not None:
-                    self._metrics.hls_event("SegmentGaps")
+                    self._metrics.problem(CaptureMetric.SEGMENT_GAPS)
                 position.pending_discontinuity = True
                 self._logger.info("Segment %d is marked EXT-X-GAP (no media); skipping it.", ours)
                 continue
@@ -524,8 +534,9 @@ class PlaylistFollower:
                 position.pending_discontinuity = True
                 continue
             if position.pending_discontinuity:
-                segment = replace(segment, discontinuity=True)
+                segment = replace(segment, discontinuity=True, missed_before=tuple(position.missed))
                 position.pending_discontinuity = False
+                position.missed.clear()
             self.stats.segments_yielded += 1
             yield segment
 
@@ -603,7 +614,7 @@ class PlaylistFollower:
                 renumbered_because,
             )
             if self._metrics is not None:
-                self._metrics.hls_event("SequenceRenumbered")
+                self._metrics.problem(CaptureMetric.SEQUENCE_RENUMBERED)
         position.offset = offset
 
     def _handled_at(self, when: datetime | None) -> int | None:
@@ -628,7 +639,7 @@ class PlaylistFollower:
     def _refuse(self, segment: LiveSegment, refusal: str) -> None:
         self.stats.encrypted_refused += 1
         if self._metrics is not None:
-            self._metrics.hls_event("SegmentsRefusedEncrypted")
+            self._metrics.problem(CaptureMetric.SEGMENTS_REFUSED_ENCRYPTED)
         assert segment.key is not None
         reported = (segment.key.method, segment.key.key_format)
         if reported in self._reported:
@@ -676,7 +687,7 @@ class PlaylistFollower:
             self.stats.fetch_errors += 1
             self.stats.playlists_unreadable += 1
             if self._metrics is not None:
-                self._metrics.hls_event("PlaylistsUnreadable")
+                self._metrics.problem(CaptureMetric.PLAYLISTS_UNREADABLE)
             self._logger.error("%s", error)
             return _FetchFailure()
         self._report_repairs(loaded.repairs)
@@ -710,7 +721,7 @@ class PlaylistFollower:
             return
         self.stats.playlists_repaired += 1
         if self._metrics is not None:
-            self._metrics.hls_event("PlaylistsRepaired")
+            self._metrics.problem(CaptureMetric.PLAYLISTS_REPAIRED)
         for repair in repairs:
             if repair in self._reported:
                 continue

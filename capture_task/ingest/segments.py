@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from capture_task.exceptions import SegmentUnavailable, StreamOffline
 from capture_task.ingest.media import SegmentMedia
 from capture_task.ingest.playlist import LiveSegment, PlaylistFollower, fetch_init_section, fetch_segment
 from capture_task.ingest.sources import Resolver, SourceKind, parse_source
+from capture_task.metrics import CaptureMetrics
 
 logger = logging.getLogger("highlight_bot.capture")
 
@@ -99,16 +101,29 @@ class StreamClock:
 def hls_segments(
     follower: PlaylistFollower, http: requests.Session, *, clock: StreamClock | None = None
 ) -> Iterator[tuple[LiveSegment, SegmentMedia]]:
-    """Follow a playlist; a segment that cannot be fetched is skipped, never fatal."""
+    """Follow a playlist; a segment that cannot be fetched is never fatal.
+
+    It is handed on without bytes, with a ``defect`` saying why, like the segments the playlist moved
+    past before they were fetched: the analysis skips them and the announcer announces them as gaps,
+    so enrich knows those seconds are missing instead of waiting for them.
+    """
     clock = clock or StreamClock()
     skipped = False
+    previous_end: datetime | None = None
     for live in follower.segments():
+        for missing in _missed_before(live, previous_end, clock):
+            previous_end = missing.end
+            yield live, missing
         try:
             data = fetch_segment(http, live)
             init = fetch_init_section(http, live) if live.init_uri else None
         except SegmentUnavailable as error:
-            logger.warning("skipping segment %d: %s", live.sequence, error)
-            skipped = True
+            logger.warning(
+                "segment %d could not be downloaded and will be announced as missing: %s", live.sequence, error
+            )
+            missing = _without_bytes(live, clock, live.program_date_time, f"it could not be downloaded: {error}")
+            previous_end, skipped = missing.end, True
+            yield live, missing
             continue
         start, stream_time = clock.place(live.program_date_time, live.duration_s)
         defect = container_defect(data, live.container)
@@ -129,7 +144,42 @@ def hls_segments(
                 defect=defect,
             ),
         )
+        previous_end = start + timedelta(seconds=live.duration_s)
         skipped = False
+
+
+MOVED_ON_REASON = "the playlist moved on past it before it was downloaded (the capture fell behind the live edge)"
+
+
+def _missed_before(live: LiveSegment, previous_end: datetime | None, clock: StreamClock) -> Iterator[SegmentMedia]:
+    """Stand-ins for the segments the playlist moved past before ``live``: their times follow the last one's end."""
+    if not live.missed_before:
+        return
+    duration_s = live.duration_s
+    if previous_end is not None and live.program_date_time is not None:
+        span_s = (live.program_date_time - previous_end).total_seconds()
+        if span_s > 0:
+            duration_s = min(duration_s, span_s / len(live.missed_before))
+    for index, sequence in enumerate(live.missed_before):
+        start = previous_end + timedelta(seconds=index * duration_s) if previous_end is not None else None
+        stand_in = replace(live, sequence=sequence, duration_s=duration_s, discontinuity=True, missed_before=())
+        yield _without_bytes(stand_in, clock, start, MOVED_ON_REASON)
+
+
+def _without_bytes(live: LiveSegment, clock: StreamClock, start: datetime | None, reason: str) -> SegmentMedia:
+    """A segment whose bytes were never read: no data, and ``reason`` as its defect."""
+    placed_start, stream_time = clock.place(start, live.duration_s)
+    return SegmentMedia(
+        sequence=live.sequence,
+        start=placed_start,
+        duration_s=live.duration_s,
+        stream_time=stream_time,
+        data=b"",
+        container=live.container,
+        discontinuity=True,
+        uri=live.uri,
+        defect=reason,
+    )
 
 
 def file_segments(
@@ -179,17 +229,22 @@ def _resolve_until_live(resolver: Resolver, stop_event: threading.Event) -> str 
     return None
 
 
-def source_segments(source: str, quality: str, stop_event: threading.Event) -> Iterator[SegmentMedia]:
-    """The segments of any source `detect` accepts: a local file, an HLS URL or a Twitch channel."""
+def source_segments(
+    source: str, quality: str, stop_event: threading.Event, *, metrics: CaptureMetrics | None = None
+) -> Iterator[SegmentMedia]:
+    """The segments of any source `detect` accepts: a local file, an HLS URL or a Twitch channel.
+
+    ``metrics`` counts what the resolver and the playlist follower meet (Twitch offline, repaired playlists...).
+    """
     spec = parse_source(source)
     if spec.kind is SourceKind.FILE:
         yield from file_segments(Path(spec.location), stop_event=stop_event)
         return
-    resolver = Resolver(spec, quality)
+    resolver = Resolver(spec, quality, metrics=metrics)
     url = _resolve_until_live(resolver, stop_event)
     if url is None:
         return
     http = requests.Session()
-    follower = PlaylistFollower(url, http=http, resolver=resolver, stop_event=stop_event)
+    follower = PlaylistFollower(url, http=http, resolver=resolver, stop_event=stop_event, metrics=metrics)
     for _live, media in hls_segments(follower, http):
         yield media

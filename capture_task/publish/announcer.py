@@ -16,6 +16,14 @@ to ride out a minute of S3 trouble with nothing lost). If that is spent, it is a
 and while the outage lasts each later segment gets one attempt, so the backlog drains instead of
 each segment waiting the whole budget; the first success ends the outage.
 
+A long outage (of S3, or of Kinesis, whose sink retries without limit) makes the queue grow. Its
+segments' bytes are held in memory up to ``memory_limit_bytes`` and in files on local disk beyond
+it, up to ``disk_limit_bytes`` (``capture_task.ingest.buffer.SegmentSpool``). When even the disk is
+full, a segment's bytes are dropped but the segment keeps its place in line and is announced as a
+gap with that reason, with an ERROR log and the ``AnnouncerBacklogFull`` metric: nothing leaves the
+queue silently and the order of events never changes. (The events themselves, a few hundred bytes
+each, stay in memory: ~1 MB per hour of announced segments.)
+
 Example:
     >>> announcer = Announcer("somechannel", sink, store)
     >>> announcer.segment(segment)   # returns at once; stored and announced by the worker
@@ -31,11 +39,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from capture_task.detect.checkpoint import MatchCheckpoint
+from capture_task.ingest.buffer import HeldSegment, SegmentSpool
 from capture_task.ingest.media import SegmentMedia
-from capture_task.metrics import CaptureMetrics
+from capture_task.metrics import CaptureMetric, CaptureMetrics
 from capture_task.publish.checkpoints import CheckpointStore, CheckpointStoreError
 from capture_task.publish.publisher import EventSink
 from capture_task.publish.segment_store import SegmentStore, SegmentStoreError
@@ -49,6 +59,15 @@ trouble, less than enrich's wait for a goal's post-roll (``post_roll_wait_s``, 1
 a goal announced just before an outage still reaches enrich in time."""
 STORE_FIRST_BACKOFF_S = 0.5
 STORE_MAX_BACKOFF_S = 10.0
+MEMORY_LIMIT_BYTES = 32 * 1024 * 1024
+"""Bytes of segments waiting to be stored held in memory (~20 s of 1080p60 at Twitch's rates); beyond it, on disk."""
+DISK_LIMIT_BYTES = 4 * 1024 * 1024 * 1024
+"""Bytes of waiting segments on local disk (beside the fetch buffer's 4 GiB, within Fargate's 20 GiB): over an hour
+of every segment at 8 Mbit/s, far more with only goal windows kept."""
+BACKLOG_FULL_REASON = (
+    "the announcer's backlog was full in memory and on disk (the segment store or the event stream has been "
+    "failing for long), so its bytes were dropped before they could be stored"
+)
 NO_STORE_REASON = "no segment store is configured (pass --segments-dir or --segments-bucket) and the source has no URL"
 
 
@@ -66,6 +85,12 @@ class AnnounceStats:
     """Events put on the sink, segment events included."""
     checkpoints: int = 0
     """Match checkpoints saved."""
+    spilled: int = 0
+    """Segments whose bytes waited on disk because the memory bound was reached."""
+    backlog_full: int = 0
+    """Segments announced as gaps because memory and disk were both full."""
+    most_waiting: int = 0
+    """The longest the queue got, in segments and events."""
 
 
 class Announcer:
@@ -85,6 +110,9 @@ class Announcer:
         metrics: CaptureMetrics | None = None,
         retry_budget_s: float = STORE_RETRY_BUDGET_S,
         max_backoff_s: float = STORE_MAX_BACKOFF_S,
+        memory_limit_bytes: int = MEMORY_LIMIT_BYTES,
+        disk_limit_bytes: int = DISK_LIMIT_BYTES,
+        spool_root: Path | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -100,7 +128,13 @@ class Announcer:
         self._clock = clock
         self._jitter = random.Random()
         self._cond = threading.Condition()
-        self._queue: deque[SegmentMedia | Event | MatchCheckpoint] = deque()
+        self._spool = SegmentSpool(
+            memory_limit_bytes=memory_limit_bytes,
+            disk_limit_bytes=disk_limit_bytes,
+            root=spool_root,
+            prefix=f"highlight-bot-announce-{channel}-",
+        )
+        self._queue: deque[HeldSegment | Event | MatchCheckpoint] = deque()
         self._busy = False
         self._closed = False
         self._error: BaseException | None = None
@@ -115,7 +149,18 @@ class Announcer:
 
     def segment(self, segment: SegmentMedia) -> None:
         """Store ``segment`` and announce it (or announce it as a gap), after everything handed over before."""
-        self._hand_over(segment)
+        held = self._spool.hold(segment)
+        if held is None:
+            held = HeldSegment(self._backlog_full(segment), 0)
+        elif held.spill_path is not None:
+            self.stats.spilled += 1
+            if self.stats.spilled == 1 or self.stats.spilled % 100 == 0:
+                logger.warning(
+                    "%d segments and events of %s wait to be announced; keeping their bytes on disk",
+                    self.pending + 1,
+                    self.channel,
+                )
+        self._hand_over(held)
 
     def event(self, event: Event) -> None:
         """Put ``event`` on the sink after everything handed over before it."""
@@ -143,13 +188,37 @@ class Announcer:
                 self._cond.notify_all()
             if self._thread is not None:
                 self._thread.join()
+            self._spool.close()
 
-    def _hand_over(self, item: SegmentMedia | Event | MatchCheckpoint) -> None:
+    def _backlog_full(self, segment: SegmentMedia) -> SegmentMedia:
+        """No room for the bytes anywhere: the segment keeps its place, as a gap saying why (loudly)."""
+        self.stats.backlog_full += 1
+        if self.stats.backlog_full == 1 or self.stats.backlog_full % 100 == 0:
+            logger.error(
+                "the announcer of %s holds %d MiB in memory and %d MiB on disk, its bounds: segment %d is announced "
+                "as a gap, as are others until the segment store and the event stream catch up (%d so far); "
+                "check S3 and Kinesis",
+                self.channel,
+                self._spool.memory_bytes >> 20,
+                self._spool.disk_bytes >> 20,
+                segment.sequence,
+                self.stats.backlog_full,
+            )
+        if self.metrics is not None:
+            self.metrics.problem(CaptureMetric.ANNOUNCER_BACKLOG_FULL)
+        return replace(segment, data=b"", init_section=None, defect=BACKLOG_FULL_REASON)
+
+    def _hand_over(self, item: HeldSegment | Event | MatchCheckpoint) -> None:
         with self._cond:
+            if self._error is not None and isinstance(item, HeldSegment):
+                self._spool.discard(item)
             self._raise_error()
             if self._closed:
+                if isinstance(item, HeldSegment):
+                    self._spool.discard(item)
                 raise RuntimeError(f"cannot announce for {self.channel}: the announcer is closed")
             self._queue.append(item)
+            self.stats.most_waiting = max(self.stats.most_waiting, len(self._queue))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._work, name=f"announce-{self.channel}", daemon=True)
                 self._thread.start()
@@ -172,15 +241,18 @@ class Announcer:
                 if isinstance(item, MatchCheckpoint):
                     self._save(item)
                 else:
-                    event = self._segment_event(item) if isinstance(item, SegmentMedia) else item
+                    event = self._segment_event(self._spool.take(item)) if isinstance(item, HeldSegment) else item
                     self.sink.put(event)
                     self.stats.events += 1
-                    self.stats.segments += isinstance(item, SegmentMedia)
+                    self.stats.segments += isinstance(item, HeldSegment)
             except Exception as error:
                 logger.error("announcing for %s failed, the capture stops: %s", self.channel, error)
                 with self._cond:
                     self._error = error
                     self._busy = False
+                    for left in self._queue:
+                        if isinstance(left, HeldSegment):
+                            self._spool.discard(left)
                     self._queue.clear()
                     self._cond.notify_all()
                 return
@@ -202,7 +274,8 @@ class Announcer:
 
     def _segment_event(self, segment: SegmentMedia) -> SegmentEvent:
         if segment.defect is not None:
-            return self._gap(segment, f"its bytes were unusable: {segment.defect}")
+            # A segment never downloaded says why itself; bytes that came but are unusable say what is wrong.
+            return self._gap(segment, f"its bytes were unusable: {segment.defect}" if segment.data else segment.defect)
         if self.store is None:
             # Nothing to store by choice (`detect` without --segments-dir): the source's URL, if any.
             if segment.uri is None:

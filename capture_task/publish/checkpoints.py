@@ -7,11 +7,12 @@ was down is still reported, flagged as found after a gap. The checkpoint sits be
 day) or under the local segments folder.
 
 It is saved by the announcer after the events before it were put on the sink: a checkpoint never
-runs ahead of the goals it counts, so a kill between the two repeats a goal rather than losing it.
+runs ahead of the goals it counts, so a kill between the two repeats a goal rather than losing it,
+and (from the checkpoint's pending goals, saved just before the goal event) under the same id.
 
 Example:
     >>> checkpoints = S3CheckpointStore(s3_client_with_retries(), "highlight-bot-segments")
-    >>> detector = resumed_detector(checkpoints, "somechannel")   # a fresh one when nothing was saved
+    >>> task = CaptureTask("somechannel", ..., resume_from=saved_checkpoint(checkpoints, "somechannel"))
     >>> checkpoints.save(detector.checkpoint("somechannel"))
 """
 
@@ -110,18 +111,23 @@ class LocalCheckpointStore:
             raise CheckpointStoreError(f"could not save the checkpoint {path}: {error}") from error
 
 
-def resumed_detector(checkpoints: CheckpointStore | None, channel: str) -> GoalDetector:
-    """A detector that continues the channel's saved match, or a fresh one (nothing saved, or unreadable)."""
+def saved_checkpoint(checkpoints: CheckpointStore | None, channel: str) -> MatchCheckpoint | None:
+    """The channel's saved match state to resume from; None (logged) when none is kept, saved or readable."""
     if checkpoints is None:
-        return GoalDetector()
+        return None
     try:
         saved = checkpoints.load(channel)
     except (CheckpointStoreError, InvalidCheckpointError) as error:
         logger.error(
             "starting %s without its match checkpoint, goals scored while it was down are lost: %s", channel, error
         )
-        return GoalDetector()
+        return None
     if saved is None:
         logger.info("no match checkpoint for %s yet; starting from the score next seen", channel)
-        return GoalDetector()
-    return GoalDetector.resume(saved)
+    return saved
+
+
+def resumed_detector(checkpoints: CheckpointStore | None, channel: str) -> GoalDetector:
+    """A detector that continues the channel's saved match, or a fresh one (nothing saved, or unreadable)."""
+    saved = saved_checkpoint(checkpoints, channel)
+    return GoalDetector() if saved is None else GoalDetector.resume(saved)

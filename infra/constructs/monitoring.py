@@ -53,13 +53,13 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from capture_task.metrics import CaptureMetric  # named where the container emits them
 from infra.config import InfraConfig
 from infra.constructs.messaging import CLIP_MAX_RECEIVE_COUNT
 from lambda_runtime.metric_names import (
     CHANNEL_DIMENSION,
     NAMESPACE,
     SERVICE_DIMENSION,
-    CaptureMetric,
     ClipMetric,
     EnrichMetric,
     ReconcilerMetric,
@@ -70,6 +70,24 @@ ENRICH_MAX_ITERATOR_AGE_S = 60
 ENRICH_ITERATOR_AGE_MINUTES = 3
 """Minutes running above the limit before the alarm: one slow batch is not worth a page."""
 CAPTURE_SILENCE = cdk.Duration.minutes(5)
+CAPTURE_LOSSES = (
+    CaptureMetric.SEGMENTS_MISSING,
+    CaptureMetric.SEGMENTS_UNREADABLE,
+    CaptureMetric.ANNOUNCER_BACKLOG_FULL,
+    CaptureMetric.HUD_NOT_FOUND,
+)
+CAPTURE_BACKLOGS = (CaptureMetric.SEGMENTS_BUFFERED, CaptureMetric.ANNOUNCER_BACKLOG)
+CAPTURE_SOURCE_PROBLEMS = (
+    CaptureMetric.PLAYLISTS_REPAIRED,
+    CaptureMetric.PLAYLISTS_UNREADABLE,
+    CaptureMetric.SEQUENCE_RENUMBERED,
+    CaptureMetric.SEGMENTS_REFUSED_ENCRYPTED,
+    CaptureMetric.SEGMENT_GAPS,
+    CaptureMetric.TWITCH_OFFLINE,
+    CaptureMetric.TWITCH_GEO_BLOCKED,
+    CaptureMetric.TWITCH_UNAUTHORIZED,
+    CaptureMetric.TWITCH_API_DOWN,
+)
 RECONCILER_FAILING_MINUTES = 3
 QUEUE_CHECK_PERIOD = cdk.Duration.minutes(5)
 CLIP_JOB_AGE_MARGIN_S = 180
@@ -378,6 +396,20 @@ class Monitoring(Construct):
                     per_channel(metric, statistic="Sum", period=FIVE_MINUTES)
                     for metric in (CaptureMetric.GOALS_DETECTED, CaptureMetric.OCR_READS, CaptureMetric.OCR_FAILURES)
                 ],
+            ),
+        )
+        dashboard.add_widgets(
+            _graph(
+                "Segments lost to clips or analysis, HUD not found (5 min), per channel",
+                [per_channel(metric, statistic="Sum", period=FIVE_MINUTES) for metric in CAPTURE_LOSSES],
+            ),
+            _graph(
+                "Backlogs (max): waiting for analysis, waiting to be announced, per channel",
+                [per_channel(metric, statistic="Maximum", period=ONE_MINUTE) for metric in CAPTURE_BACKLOGS],
+            ),
+            _graph(
+                "Stream and Twitch problems (5 min), per channel",
+                [per_channel(metric, statistic="Sum", period=FIVE_MINUTES) for metric in CAPTURE_SOURCE_PROBLEMS],
             ),
         )
         dashboard.add_widgets(

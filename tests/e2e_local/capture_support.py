@@ -11,6 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from sample_broadcast import TWITCH_WINDOW_SEGMENTS, BroadcastInfo, LiveHlsServer, SampleBroadcast, ensure_broadcast
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -20,6 +22,12 @@ REAL_TIME = 1.0
 what a capture must keep up with in production, and nothing tighter."""
 BUSY_NEIGHBOUR_MAX_S = 900
 """A busy neighbour ends by itself after this long, should a test die before it could stop it."""
+HUNG_AFTER_S = 900
+"""Only a hung test waits this long; every wait ends on the condition it waits for. Generous on purpose: on a
+2-core machine at load ~12 one live test spent ~5 min rendering its sample broadcast before the capture ran."""
+NOT_HUNG = pytest.mark.timeout(2 * HUNG_AFTER_S)
+"""Raises pytest's per-test bound (300 s, which counts fixtures and rendering too) above the tests' own hang bounds,
+so a slow machine is never mistaken for a hung test."""
 
 
 def served_like_twitch(directory: Path, **options: Any) -> LiveHlsServer:
@@ -57,7 +65,7 @@ def rendered(cache: Path, sample: SampleBroadcast) -> BroadcastInfo:
     return ensure_broadcast(cache, sample.script, sample.style, sample.start_pdt)
 
 
-def run_detect(source: str, out: Path, *extra: str, timeout_s: float = 240) -> list[dict[str, Any]]:
+def run_detect(source: str, out: Path, *extra: str, timeout_s: float = HUNG_AFTER_S) -> list[dict[str, Any]]:
     """The exact command the team measures detection with, as a subprocess."""
     command = [sys.executable, "-m", "capture_task", "detect", source, "--out", str(out), *extra]
     result = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout_s, check=False)

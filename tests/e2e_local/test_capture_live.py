@@ -14,9 +14,15 @@ from pathlib import Path
 import pytest
 
 from sample_broadcast import every_nth_playlist_request, test_broadcast
-from tests.e2e_local.capture_support import assert_goals_match_truth, rendered, run_detect, served_like_twitch
+from tests.e2e_local.capture_support import (
+    NOT_HUNG,
+    assert_goals_match_truth,
+    rendered,
+    run_detect,
+    served_like_twitch,
+)
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("busy_neighbour")]
+pytestmark = [pytest.mark.slow, NOT_HUNG, pytest.mark.usefixtures("busy_neighbour")]
 
 
 @pytest.mark.parametrize("kind", ["720p30", "1080p60"])
@@ -28,6 +34,7 @@ def test_live_stream_yields_exactly_the_truth_goals(kind: str, broadcast_cache: 
     assert_goals_match_truth(events, truth)
     segments = [e for e in events if e["type"] == "segment"]
     assert [s["sequence"] for s in segments] == list(range(truth["stream"]["segment_count"]))
+    assert not [s for s in segments if s.get("missing_reason")], "no segment lost: none announced as a gap"
     assert all(s["channel"] == "sample" and s["duration_s"] == pytest.approx(2.0) for s in segments)
 
 
@@ -46,6 +53,7 @@ def test_ads_flaky_playlist_and_lost_segment_lose_no_goal(broadcast_cache: Path,
     assert_goals_match_truth(events, truth)
     segments = [e for e in events if e["type"] == "segment"]
     assert [s["sequence"] for s in segments] == list(range(ad_start))
+    assert not [s for s in segments if s.get("missing_reason")], "no segment lost: none announced as a gap"
     assert {e["channel"] for e in events} == {"flaky_channel"}
 
 

@@ -16,9 +16,9 @@ import pytest
 from local_pipeline.display import verdict
 from local_pipeline.pipeline import LocalRunOptions, run_pipeline
 from sample_broadcast import bench_suite
-from tests.e2e_local.capture_support import REAL_TIME
+from tests.e2e_local.capture_support import NOT_HUNG, REAL_TIME
 
-pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("busy_neighbour")]
+pytestmark = [pytest.mark.slow, NOT_HUNG, pytest.mark.usefixtures("busy_neighbour")]
 
 
 def test_first_match_reel_is_made_from_its_goals(tmp_path: Path) -> None:

@@ -25,10 +25,16 @@ from moto.server import ThreadedMotoServer
 
 from contracts.settings import DEFAULT_SETTINGS
 from sample_broadcast import test_broadcast
-from tests.e2e_local.capture_support import REPO_ROOT, busy_neighbour, rendered, served_like_twitch
+from tests.e2e_local.capture_support import (
+    HUNG_AFTER_S,
+    NOT_HUNG,
+    REPO_ROOT,
+    busy_neighbour,
+    rendered,
+    served_like_twitch,
+)
 
-pytestmark = pytest.mark.slow
-HUNG_AFTER_S = 600
+pytestmark = [pytest.mark.slow, NOT_HUNG]
 
 
 def test_run_follows_the_parameter_and_stops_cleanly_on_sigterm(broadcast_cache: Path) -> None:

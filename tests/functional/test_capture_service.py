@@ -18,17 +18,19 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from capture_task.publish.publisher import KinesisSink
-from capture_task.publish.segment_store import S3SegmentStore
+from capture_task.metrics import CaptureMetric
+from capture_task.publish.keeper import KeepPolicy
+from capture_task.publish.publisher import JsonLinesSink, KinesisSink
+from capture_task.publish.segment_store import LocalSegmentStore, S3SegmentStore
 from capture_task.service import CaptureService, ChannelParameter
 from contracts.channels import channel_entry
 from sample_broadcast import test_broadcast
-from tests.e2e_local.capture_support import busy_neighbour, rendered, served_like_twitch
+from tests.e2e_local.capture_support import HUNG_AFTER_S, NOT_HUNG, busy_neighbour, rendered, served_like_twitch
 from tests.functional.fake_aws import use_fake_aws_environment
+from tests.functional.hls_server import Reply, ScriptedHLSServer
+from tests.functional.test_playlist_follower import PLAYLIST_PATH, media_playlist
 
 PARAMETER = "/highlight-bot/channel"
-HUNG_AFTER_S = 600
-"""Only a hung test waits this long: every wait below ends on the condition it waits for."""
 
 
 def test_parameter_entries() -> None:
@@ -76,6 +78,7 @@ def _wait_for_goal(kinesis: Any, channel: str, service: CaptureService) -> None:
 
 
 @pytest.mark.slow
+@NOT_HUNG
 def test_service_switches_channel_when_the_parameter_changes(
     broadcast_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -115,3 +118,38 @@ def test_service_switches_channel_when_the_parameter_changes(
     assert {e["location"].removeprefix("s3://segments/") for e in segments} <= keys
     goals_b = [e["score"] for e in events if e["type"] == "goal" and e["channel"] == "chan_b"]
     assert goals_b and all(score in [g["score"] for g in info.truth()["goals"]] for score in goals_b)
+
+
+def test_the_service_counts_what_the_playlist_follower_meets_per_channel(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_fake_aws_environment(monkeypatch)
+    # A playlist with a tag m3u8 cannot read (repaired, counted) and a segment that is gone (a gap, counted).
+    playlist = media_playlist(range(0, 3), endlist=True).replace(
+        "#EXT-X-PROGRAM-DATE-TIME",
+        '#EXT-X-DATERANGE:CLASS="twitch-ad-quartile",START-DATE="2026-11-25T12:00:00Z"\n#EXT-X-PROGRAM-DATE-TIME',
+        1,
+    )
+    with mock_aws(), ScriptedHLSServer() as server:
+        server.script(PLAYLIST_PATH, playlist)
+        for sequence in (0, 2):
+            server.script(f"/live/seg/{sequence}.ts", Reply(body=b"\x47" + bytes(187)))
+        server.script("/live/seg/1.ts", Reply(status=404))
+        ssm = boto3.client("ssm")
+        ssm.put_parameter(Name=PARAMETER, Value=f"metered={server.url(PLAYLIST_PATH)}", Type="String")
+        service = CaptureService(
+            ChannelParameter(ssm, PARAMETER),
+            sink_factory=lambda: JsonLinesSink(tmp_path / "events.jsonl", append=True),
+            store=LocalSegmentStore(tmp_path / "segments"),
+            poll_interval_s=0.2,
+            exit_when_ended=True,
+            emit_metrics=True,
+            keep=KeepPolicy.keep_all(),
+        )
+        service.run()
+    assert not service.errors
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    assert lines and all(line["channel"] == "metered" for line in lines)
+    total = {name: sum(sum(line.get(name, [0])) for line in lines) for name in CaptureMetric}
+    assert total[CaptureMetric.PLAYLISTS_REPAIRED] >= 1, "the follower's count reached the service's metrics"
+    assert total[CaptureMetric.SEGMENTS_MISSING] == 1 and total[CaptureMetric.SEGMENTS_READ] == 3

@@ -36,7 +36,9 @@ def test_segments_come_out_in_order_with_their_bytes_whether_held_in_memory_or_o
     assert not list(tmp_path.iterdir()), "the spool folder is removed"
 
 
-def test_when_disk_is_full_too_the_oldest_spilled_segment_is_dropped_and_the_next_marked(tmp_path: Path) -> None:
+def test_when_disk_is_full_too_the_oldest_spilled_bytes_are_dropped_and_the_segment_stays_as_a_gap(
+    tmp_path: Path,
+) -> None:
     buffer = SegmentBuffer(memory_limit_bytes=KIB, disk_limit_bytes=2 * KIB, spool_root=tmp_path)
     for sequence in range(5):
         buffer.put(a_segment(sequence))
@@ -44,9 +46,11 @@ def test_when_disk_is_full_too_the_oldest_spilled_segment_is_dropped_and_the_nex
     taken = []
     while (segment := buffer.get()) is not None:
         taken.append(segment)
-    assert [s.sequence for s in taken] == [0, 3, 4]
+    assert [s.sequence for s in taken] == [0, 1, 2, 3, 4], "nothing leaves the line silently"
     assert buffer.stats.dropped == 2
-    assert [s.discontinuity for s in taken] == [False, True, False]
+    assert [bool(s.data) for s in taken] == [True, False, False, True, True]
+    assert all("disk buffer was full" in (s.defect or "") for s in taken[1:3])
+    assert [s.discontinuity for s in taken] == [False, True, True, True, False]
 
 
 def test_a_source_error_reaches_the_analysis_after_the_segments_before_it() -> None:

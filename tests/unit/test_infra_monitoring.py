@@ -8,7 +8,9 @@ from typing import Any
 from aws_cdk.assertions import Match, Template
 from infra_fixtures import function_by_handler, resources, stateless_fixture, synthesized  # noqa: F401  (fixtures, used by name)
 
-from lambda_runtime.metric_names import CaptureMetric, ClipMetric, EnrichMetric, ReconcilerMetric
+from capture_task.metrics import NAMESPACE as CAPTURE_NAMESPACE
+from capture_task.metrics import CaptureMetric
+from lambda_runtime.metric_names import NAMESPACE, ClipMetric, EnrichMetric, ReconcilerMetric
 
 ENRICH = "functions/enrich/handler.handler"
 CLIP = "functions/clip/handler.handler"
@@ -229,3 +231,30 @@ def test_alarm_emails_context_subscribes_each_address() -> None:
     ]
     assert sorted(s["Endpoint"] for s in subscriptions) == ["oncall@example.com", "ops@example.com"]
     assert all(s["TopicArn"] == topic for s in subscriptions)
+
+
+def test_every_capture_metric_name_is_spelt_once_in_the_capture_and_shown_per_channel() -> None:
+    from capture_task import exceptions
+    from capture_task.metrics import CaptureMetric as Emitted
+    from infra.constructs import monitoring
+
+    assert CaptureMetric is Emitted, "infra reads the capture's own names"
+    kinds = [getattr(exceptions, name) for name in dir(exceptions)]
+    named = {kind.metric_name for kind in kinds if isinstance(kind, type) and hasattr(kind, "metric_name")}
+    assert named and named <= set(Emitted), "the source problems' metric names are capture metrics"
+    graphed = {
+        CaptureMetric.SEGMENTS_READ,
+        CaptureMetric.SEGMENTS_BEHIND_LIVE,
+        CaptureMetric.GOALS_DETECTED,
+        CaptureMetric.OCR_READS,
+        CaptureMetric.OCR_FAILURES,
+        *monitoring.CAPTURE_LOSSES,
+        *monitoring.CAPTURE_BACKLOGS,
+        *monitoring.CAPTURE_SOURCE_PROBLEMS,
+    }
+    assert graphed == set(CaptureMetric), "every capture metric has a graph"
+
+
+def test_the_capture_task_emits_under_the_functions_namespace() -> None:
+    # The container does not ship lambda_runtime, so it names the namespace itself; the dashboard reads one.
+    assert CAPTURE_NAMESPACE == NAMESPACE
