@@ -92,9 +92,7 @@ def _decoded(segment: SegmentMedia) -> Iterator[tuple[Any, float]]:
 
 def _timed(segment: SegmentMedia, offset_s: float, image: Frame, exact_rows: int | None = None) -> TimedFrame:
     offset_s = min(max(offset_s, 0.0), segment.duration_s)
-    return TimedFrame(
-        segment.start + timedelta(seconds=offset_s), segment.stream_time + offset_s, image, exact_rows
-    )
+    return TimedFrame(segment.start + timedelta(seconds=offset_s), segment.stream_time + offset_s, image, exact_rows)
 
 
 def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame | None:
