@@ -23,11 +23,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import av
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 from capture_task.ingest.media import SegmentMedia
-from capture_task.vision.keyframes import decode_keyframe, full_range_grey
+from capture_task.vision.keyframes import decode_keyframe
 
 Frame = NDArray[Any]  # OpenCV images (uint8 grey here); its stubs type them loosely
 
@@ -108,7 +109,7 @@ def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame
             return _timed(segment, 0.0, keyframe.image, None if keyframe.whole else keyframe.exact_rows)
     try:
         for frame, _fps in _decoded(segment):
-            return _timed(segment, 0.0, full_range_grey(frame))
+            return _timed(segment, 0.0, _grey(frame, None)[0])
     except UndecodableSegment:
         return None
     return None
@@ -139,9 +140,14 @@ def all_frames(segment: SegmentMedia, *, rows: int | None = None) -> Iterator[Ti
 
 
 def _grey(frame: Any, rows: int | None) -> tuple[Frame, int | None]:
-    """(image, exact rows) of a decoded frame: whole, or only its top ``rows`` over black."""
+    """(image, exact rows) of a decoded frame: whole, or only its top ``rows`` over black.
+
+    Grey as OpenCV makes it from FFmpeg's BGR (colour clipped, then weighted): the reader reads
+    some HUD styles (a team-coloured score cell) only on these exact grey levels, not on luma.
+    """
+    grey = cv2.cvtColor(frame.to_ndarray(format="bgr24"), cv2.COLOR_BGR2GRAY)
     if rows is None or rows >= frame.height:
-        return full_range_grey(frame), None
-    image = np.zeros((frame.height, frame.width), np.uint8)
-    image[:rows] = full_range_grey(frame, rows)
+        return grey, None
+    image = np.zeros_like(grey)
+    image[:rows] = grey[:rows]
     return image, rows

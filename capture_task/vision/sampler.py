@@ -93,6 +93,7 @@ class KeyframeSampler:
         self._reported_missing_at: float | None = None
         self._frame_height: int | None = None
         self._hidden_area: NDArray[np.int16] | None = None
+        self._layout_seen = False
 
     def observe(self, segment: SegmentMedia, *, awaiting: Callable[[], bool]) -> Iterator[FrameObservation]:
         """Observations for this segment's keyframe, preceded by any found by searching back."""
@@ -150,6 +151,7 @@ class KeyframeSampler:
             self._keyframes_without_hud = 0
             self._searching_since = self._reported_missing_at = None
             self._hidden_area = None
+            self._layout_seen = True
             return keyframe, mask
         self._keyframes_without_hud += 1
         searching = reader.layout is None or self._keyframes_without_hud >= RELOCATE_AFTER_HIDDEN_KEYFRAMES
@@ -165,6 +167,7 @@ class KeyframeSampler:
         ):
             keyframe = self._whole(segment, keyframe)
             if reader.relocate(keyframe.image):
+                self._layout_seen = False
                 self._last_visible = None
                 self._keyframes_without_hud = 0
                 self._searching_since = self._reported_missing_at = None
@@ -175,8 +178,8 @@ class KeyframeSampler:
         """True when the known HUD's area looks the same as on the previous keyframe without it (or
         no HUD is known: then the whole frame is searched on the usual cadence)."""
         layout = self.reader.layout
-        if layout is None:
-            return True
+        if layout is None or not self._layout_seen:
+            return True  # a layout never seen again since it was found may be wrong: keep searching
         area = bounding([layout.home.box, layout.away.box, *(part.box for part in layout.score)])
         pixels = area.crop(keyframe.image).astype(np.int16)
         previous, self._hidden_area = self._hidden_area, pixels
