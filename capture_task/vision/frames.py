@@ -144,10 +144,30 @@ def _grey(frame: Any, rows: int | None) -> tuple[Frame, int | None]:
 
     Grey as OpenCV makes it from FFmpeg's BGR (colour clipped, then weighted): the reader reads
     some HUD styles (a team-coloured score cell) only on these exact grey levels, not on luma.
+    For the top rows only, those rows are copied into a frame of their own first: FFmpeg's
+    unscaled conversion takes each chroma sample for its own 2x2 pixels, so an even cut gives the
+    same pixels.
     """
-    grey = cv2.cvtColor(frame.to_ndarray(format="bgr24"), cv2.COLOR_BGR2GRAY)
-    if rows is None or rows >= frame.height:
-        return grey, None
-    image = np.zeros_like(grey)
-    image[:rows] = grey[:rows]
-    return image, rows
+    wanted = frame.height if rows is None else min(rows + rows % 2, frame.height)
+    source = frame
+    if wanted < frame.height and frame.format.name == "yuv420p":
+        source = av.VideoFrame(frame.width, wanted, "yuv420p")
+        for plane, into, plane_rows, plane_width in zip(
+            frame.planes, source.planes, (wanted, wanted // 2, wanted // 2),
+            (frame.width, frame.width // 2, frame.width // 2), strict=True,
+        ):  # fmt: skip
+            have = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)
+            target = np.frombuffer(memoryview(into), np.uint8).reshape(-1, into.line_size)
+            target[:plane_rows, :plane_width] = have[:plane_rows, :plane_width]
+        source.color_range = frame.color_range
+        source.colorspace = frame.colorspace
+    grey = cv2.cvtColor(source.to_ndarray(format="bgr24"), cv2.COLOR_BGR2GRAY)
+    if source is frame:
+        if rows is None or rows >= frame.height:
+            return grey, None
+        image = np.zeros_like(grey)
+        image[:rows] = grey[:rows]
+        return image, rows
+    image = np.zeros((frame.height, frame.width), np.uint8)
+    image[:wanted] = grey
+    return image, wanted
