@@ -51,12 +51,13 @@ def demo_broadcast() -> SampleBroadcast:
 
 
 def bench_suite() -> list[SampleBroadcast]:
-    """Four varied streams for benchmarks: 720p30 and 1080p60, with a half time and a new match."""
+    """Five varied streams for benchmarks: 720p30, 1080p30 and 1080p60, with a half time and a new match."""
     return [
         _sample("bench-720p30-a", 101, 90, "720p", 30, n_goals=3, half_time=True, new_match=False),
         _sample("bench-720p30-b", 102, 72, "720p", 30, n_goals=2, half_time=False, new_match=True),
         _sample("bench-1080p60-a", 103, 60, "1080p", 60, n_goals=2, half_time=False, new_match=False),
         _sample("bench-1080p60-b", 104, 80, "1080p", 60, n_goals=2, half_time=True, new_match=True),
+        _sample("bench-1080p30-a", 105, 60, "1080p", 30, n_goals=2, half_time=False, new_match=False),
     ]
 
 

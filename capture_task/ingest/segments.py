@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import av
 import requests
 
 from capture_task.exceptions import SegmentUnavailable, StreamOffline
@@ -189,8 +190,11 @@ def file_segments(
     clock = clock or StreamClock()
     with tempfile.TemporaryDirectory(prefix="highlight-bot-file-") as scratch:
         pieces = Path(scratch)
+        # The operator's file may be any container, so its format is probed; but whatever it names
+        # (an HLS playlist's or concat script's entries) is opened from local files only, never a URL.
         command = [
-            "ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-map", "0:v:0", "-c", "copy",
+            "ffmpeg", "-v", "error", "-nostdin", "-protocol_whitelist", "file", "-i", str(path),
+            "-map", "0:v:0", "-c", "copy",
             "-f", "segment", "-segment_time", str(FILE_SEGMENT_S), "-segment_format", "mpegts",
             "-segment_list", str(pieces / "list.csv"), "-segment_list_type", "csv",
             str(pieces / "piece_%06d.ts"),
@@ -200,10 +204,10 @@ def file_segments(
             raise ValueError(f"ffmpeg could not read {path}: {result.stderr.strip()[-300:]}")
         with (pieces / "list.csv").open() as listing:
             rows = list(csv.reader(listing))
-        for sequence, (name, begin, end) in enumerate(rows):
+        durations = _piece_durations([pieces / name for name, _begin, _end in rows], rows)
+        for sequence, ((name, _begin, _end), duration_s) in enumerate(zip(rows, durations, strict=True)):
             if stop_event is not None and stop_event.is_set():
                 return
-            duration_s = max(float(end) - float(begin), 0.001)
             start, stream_time = clock.place(None, duration_s)
             yield SegmentMedia(
                 sequence=sequence,
@@ -212,6 +216,35 @@ def file_segments(
                 stream_time=stream_time,
                 data=(pieces / name).read_bytes(),
             )
+
+
+def _first_video_pts_s(piece: Path) -> float | None:
+    """When a piece's first frame is shown, in its own clock (demuxer forced, no decoding)."""
+    try:
+        with av.open(str(piece), format="mpegts", options={"protocol_whitelist": "file"}) as container:
+            stream = container.streams.video[0]
+            for packet in container.demux(stream):
+                if packet.pts is not None and stream.time_base is not None:
+                    return float(packet.pts * stream.time_base)
+    except (av.error.FFmpegError, IndexError):
+        return None
+    return None
+
+
+def _piece_durations(pieces: list[Path], rows: list[list[str]]) -> list[float]:
+    """Each piece's length: from one piece's first frame to the next's.
+
+    The segment muxer's list times the cuts by decoding timestamps shifted by the B-frame delay
+    (the first piece comes out two frames long at 30 fps), which would stamp every later frame, and
+    goal, late by that much; the pieces' own presentation times are exact.
+    """
+    listed = [max(float(end) - float(begin), 0.001) for _name, begin, end in rows]
+    starts = [_first_video_pts_s(piece) for piece in pieces]
+    durations = []
+    for index, length in enumerate(listed):
+        here, after = starts[index], starts[index + 1] if index + 1 < len(starts) else None
+        durations.append(after - here if here is not None and after is not None and after > here else length)
+    return durations
 
 
 OFFLINE_RETRY_S = 30.0

@@ -1,32 +1,41 @@
-"""Decodes HLS segments into timed frames with OpenCV.
+"""Decodes HLS segments into timed grey frames with PyAV, from the bytes in memory.
 
-Why a temporary file: OpenCV's FFmpeg backend opens paths or URLs, not bytes;
-a file in /dev/shm (RAM) costs a memcpy. fMP4 fragments are only decodable
-with their init section in front, so it is written first.
+Why this way:
+- A segment's bytes come from the network. A demuxer chosen by probing them can be one that
+  opens what the bytes name (an HLS playlist or a concat script fetches its entries; an SDP
+  description opens sockets). So the demuxer is never probed: it is forced to the container the
+  playlist declared (MPEG-TS, or MP4 for fMP4 fragments with their init section in front), the
+  bytes are read from memory, and any nested open is limited to the ``file`` protocol (the MP4
+  demuxer's external data references are off by default, so none happens).
+- The reader works in grey: only the luma plane is kept, no colour conversion per frame.
 
-Every frame's time is the segment's program-date-time plus the frame's offset
-inside the segment, never the wall clock of the machine decoding it.
+Every frame's time is the segment's program-date-time plus the frame's offset inside the
+segment, never the wall clock of the machine decoding it.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import av
 import cv2
+import numpy as np
 from numpy.typing import NDArray
 
 from capture_task.ingest.media import SegmentMedia
 from capture_task.vision.keyframes import decode_keyframe
 
-Frame = NDArray[Any]  # OpenCV images (uint8 BGR or grey); its stubs type them loosely
+Frame = NDArray[Any]  # OpenCV images (uint8 grey here); its stubs type them loosely
 
-_SCRATCH_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+DEMUXERS = {"ts": "mpegts", "fmp4": "mp4"}
+"""The FFmpeg demuxer forced for each container a playlist can declare."""
+FILE_ONLY = {"protocol_whitelist": "file"}
+"""Options every segment is opened with: no network protocol, whatever a demuxer would open."""
 
 
 @dataclass(frozen=True)
@@ -36,66 +45,129 @@ class TimedFrame:
     at: datetime
     stream_time: float
     image: Frame
+    exact_rows: int | None = None
+    """How many rows from the top are decoded exactly (the rest is black); None: all of them."""
+
+    @property
+    def whole(self) -> bool:
+        return self.exact_rows is None or self.exact_rows >= self.image.shape[0]
+
+
+class UndecodableSegment(ValueError):
+    """The segment's bytes are not the container its playlist declared, or hold no video."""
 
 
 @contextmanager
-def _opened(segment: SegmentMedia) -> Iterator[cv2.VideoCapture]:
-    suffix = ".mp4" if segment.container == "fmp4" else ".ts"
-    with tempfile.NamedTemporaryFile(suffix=suffix, dir=_SCRATCH_DIR) as scratch:
-        if segment.init_section:
-            scratch.write(segment.init_section)
-        scratch.write(segment.data)
-        scratch.flush()
-        capture = cv2.VideoCapture(scratch.name, cv2.CAP_FFMPEG)
+def _opened(segment: SegmentMedia) -> Iterator[Any]:
+    """The segment's video stream, demuxed as its declared container only, decoding on one thread."""
+    demuxer = DEMUXERS.get(segment.container)
+    if demuxer is None:
+        raise UndecodableSegment(f"segment {segment.sequence} has container {segment.container!r}, not ts or fmp4")
+    data = (segment.init_section or b"") + segment.data
+    try:
+        container = av.open(io.BytesIO(data), format=demuxer, options=FILE_ONLY)
+    except (av.error.FFmpegError, EOFError) as error:
+        raise UndecodableSegment(
+            f"segment {segment.sequence} could not be decoded as {demuxer} ({error.__class__.__name__})"
+        ) from error
+    try:
+        if not container.streams.video:
+            raise UndecodableSegment(f"segment {segment.sequence} holds no video stream")
+        stream = container.streams.video[0]
+        stream.codec_context.thread_count = 1  # one core per capture task
+        yield container, stream
+    finally:
+        container.close()
+
+
+def _decoded(segment: SegmentMedia) -> Iterator[tuple[Any, float]]:
+    """(frame, fps) of the segment in presentation order; a decoding error ends the segment early."""
+    with _opened(segment) as (container, stream):
+        fps = float(stream.average_rate or stream.guessed_rate or 30.0)
         try:
-            if not capture.isOpened():
-                raise ValueError(f"segment {segment.sequence} could not be decoded (not a video)")
-            yield capture
-        finally:
-            capture.release()
+            for frame in container.decode(stream):
+                yield frame, fps
+        except (av.error.FFmpegError, EOFError):
+            return
 
 
-def _timed(segment: SegmentMedia, offset_s: float, image: Frame) -> TimedFrame:
+def _timed(segment: SegmentMedia, offset_s: float, image: Frame, exact_rows: int | None = None) -> TimedFrame:
     offset_s = min(max(offset_s, 0.0), segment.duration_s)
-    return TimedFrame(segment.start + timedelta(seconds=offset_s), segment.stream_time + offset_s, image)
+    return TimedFrame(segment.start + timedelta(seconds=offset_s), segment.stream_time + offset_s, image, exact_rows)
 
 
-def first_frame(segment: SegmentMedia) -> TimedFrame | None:
+def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame | None:
     """The segment's first frame: a keyframe, since encoders cut segments there.
 
-    Decoding it alone costs a fraction of decoding the whole segment; this is
-    how the capture task keeps up with 1080p60 on a quarter of a vCPU. From
-    MPEG-TS it comes as grey, straight from the decoder (see ``keyframes``).
+    Decoding it alone costs a fraction of decoding the whole segment; this is how the capture
+    task keeps up with 1080p60 on a fraction of a core. From MPEG-TS it comes straight from the
+    decoder (see ``keyframes``), and with ``rows`` only its top ``rows`` may be decoded.
     """
-    if segment.container != "fmp4" and not segment.init_section:
-        grey = decode_keyframe(segment.data)
-        if grey is not None:
-            return _timed(segment, 0.0, grey)
-    with _opened(segment) as capture:
-        ok, image = capture.read()
-    return _timed(segment, 0.0, image) if ok else None
+    if segment.container == "ts" and not segment.init_section:
+        keyframe = decode_keyframe(segment.data, rows)
+        if keyframe is not None:
+            return _timed(segment, 0.0, keyframe.image, None if keyframe.whole else keyframe.exact_rows)
+    try:
+        for frame, _fps in _decoded(segment):
+            return _timed(segment, 0.0, _grey(frame, None)[0])
+    except UndecodableSegment:
+        return None
+    return None
 
 
-def all_frames(segment: SegmentMedia) -> Iterator[TimedFrame]:
+def all_frames(segment: SegmentMedia, *, rows: int | None = None) -> Iterator[TimedFrame]:
     """Every frame of the segment in order, timed by its offset in the segment.
 
-    Offsets come from the decoder's timestamps relative to the first frame
-    (fMP4 from Twitch has a non-zero presentation-time offset); when those are
-    unusable, from the frame index and the stream's frame rate.
+    With ``rows``, only the top ``rows`` of each image are filled in (the rest is black): every
+    frame is still decoded whole, but turning luma into grey costs as much as a fifth of that.
+
+    Offsets come from the frames' presentation timestamps relative to the first frame (fMP4 from
+    Twitch has a non-zero presentation-time offset); when those are missing, from the frame index
+    and the stream's frame rate. Raises ``UndecodableSegment`` for bytes that are not the
+    declared container.
     """
-    with _opened(segment) as capture:
-        fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
-        first_ms: float | None = None
-        index = 0
-        while True:
-            ok, image = capture.read()
-            if not ok:
-                break
-            position_ms = capture.get(cv2.CAP_PROP_POS_MSEC)
-            if first_ms is None:
-                first_ms = position_ms
-            offset_s = (position_ms - first_ms) / 1000 if position_ms > 0 or index == 0 else index / fps
-            if offset_s < 0 or offset_s > segment.duration_s + 1:
-                offset_s = index / fps
-            yield _timed(segment, offset_s, image)
-            index += 1
+    first_pts: int | None = None
+    for index, (frame, fps) in enumerate(_decoded(segment)):
+        if first_pts is None and frame.pts is not None:
+            first_pts = frame.pts
+        if frame.pts is not None and first_pts is not None and frame.time_base is not None:
+            offset_s = float((frame.pts - first_pts) * frame.time_base)
+        else:
+            offset_s = index / fps
+        if offset_s < 0 or offset_s > segment.duration_s + 1:
+            offset_s = index / fps
+        yield _timed(segment, offset_s, *_grey(frame, rows))
+
+
+def _grey(frame: Any, rows: int | None) -> tuple[Frame, int | None]:
+    """(image, exact rows) of a decoded frame: whole, or only its top ``rows`` over black.
+
+    Grey as OpenCV makes it from FFmpeg's BGR (colour clipped, then weighted): the reader reads
+    some HUD styles (a team-coloured score cell) only on these exact grey levels, not on luma.
+    For the top rows only, those rows are copied into a frame of their own first: FFmpeg's
+    unscaled conversion takes each chroma sample for its own 2x2 pixels, so an even cut gives the
+    same pixels.
+    """
+    wanted = frame.height if rows is None else min(rows + rows % 2, frame.height)
+    source = frame
+    if wanted < frame.height and frame.format.name == "yuv420p":
+        source = av.VideoFrame(frame.width, wanted, "yuv420p")
+        for plane, into, plane_rows, plane_width in zip(
+            frame.planes, source.planes, (wanted, wanted // 2, wanted // 2),
+            (frame.width, frame.width // 2, frame.width // 2), strict=True,
+        ):  # fmt: skip
+            have = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)
+            target = np.frombuffer(memoryview(into), np.uint8).reshape(-1, into.line_size)
+            target[:plane_rows, :plane_width] = have[:plane_rows, :plane_width]
+        source.color_range = frame.color_range
+        source.colorspace = frame.colorspace
+    grey = cv2.cvtColor(source.to_ndarray(format="bgr24"), cv2.COLOR_BGR2GRAY)
+    if source is frame:
+        if rows is None or rows >= frame.height:
+            return grey, None
+        image = np.zeros_like(grey)
+        image[:rows] = grey[:rows]
+        return image, rows
+    image = np.zeros((frame.height, frame.width), np.uint8)
+    image[:wanted] = grey
+    return image, wanted

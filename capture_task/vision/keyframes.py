@@ -1,20 +1,35 @@
 """Decodes a segment's first frame (its keyframe) straight from MPEG-TS bytes, as grey.
 
-Why not OpenCV here: opening a file through OpenCV's FFmpeg backend probes the streams (decoding
-frames of both video and audio) and converts every frame to BGR; for one keyframe per 2 s segment
-that was over half the capture task's CPU at 1080p. Instead, the first video PES packet is taken
-out of the transport stream by hand (188-byte packets, PAT -> PMT -> video PID), fed to one
-long-lived decoder per thread, and the luma plane is kept: the reader works in grey anyway.
+Why not a demuxer here: opening a segment through FFmpeg's demuxers probes its streams and, for
+one keyframe per 2 s segment, that was over half the capture task's CPU at 1080p. Instead, the
+first video PES packet is taken out of the transport stream by hand (188-byte packets, PAT ->
+PMT -> video PID), fed to one long-lived decoder per thread, and the luma plane is kept: the
+reader works in grey anyway. No demuxer and no protocol is involved, so nothing in the bytes can
+make FFmpeg open anything else.
 
-fMP4 segments, and anything this cannot parse, go the OpenCV way (``frames.first_frame``).
+Why only the top of it, most of the time: a 1080p keyframe of a Twitch-like stream is ~300 KB,
+and decoding it whole costs ~50 ms on one core, the whole budget of a 2 s segment at 40x realtime.
+The HUD usually sits in the top tenth of the frame. H.264 codes macroblocks in raster order, so
+a keyframe cut short decodes exactly down to where its bytes end; FFmpeg then reports the
+macroblock where it ran out ("error while decoding MB x y"), and every row two macroblock rows
+above that is bit-exact. ``decode_keyframe(data, rows=...)`` decodes just enough bytes for the
+rows asked for, learns how many bytes a row takes, and falls back to the whole frame whenever it
+cannot prove the rows are exact.
+
+fMP4 segments, and anything this cannot parse, go the demuxer way (``frames.first_frame``).
 """
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import av
+import av.logging
 import cv2
 import numpy as np
 from numpy.typing import NDArray
@@ -22,10 +37,34 @@ from numpy.typing import NDArray
 TS_PACKET = 188
 _SYNC = 0x47
 _VIDEO_STREAM_TYPES = {0x1B: "h264", 0x24: "hevc"}
+_TOP_DECODABLE = {"h264"}
+"""Codecs whose decoder says where a cut keyframe ran out (HEVC is always decoded whole)."""
 # Studio-range luma (16-235) stretched to full range, so grey levels match OpenCV's BGR -> grey.
 _FULL_RANGE = np.clip((np.arange(256) - 16) * 255 / 219, 0, 255).round().astype(np.uint8)
+_FULL_RANGE_TAG = 2  # AVCOL_RANGE_JPEG: the luma is already full range
+MACROBLOCK_PX = 16
+UNTRUSTED_MACROBLOCK_ROWS = 2
+"""Rows above the one FFmpeg reports running out in that are still not trusted: the row before it
+may hold a few macroblocks decoded from bytes past the cut, and the deblocking filter reaches 3 px
+across a row edge."""
+TOP_DECODE_MAX_SHARE = 0.6
+"""Asked for more than this share of the frame's rows, the whole frame is decoded at once."""
+_BYTES_MARGIN = 1.3
+_RAN_OUT = re.compile(r"error while decoding MB (\d+) (\d+)")
 
 _local = threading.local()
+
+
+@dataclass(frozen=True)
+class Keyframe:
+    """A keyframe as full-range grey, and how many of its rows (from the top) are decoded exactly."""
+
+    image: NDArray[np.uint8]
+    exact_rows: int
+
+    @property
+    def whole(self) -> bool:
+        return self.exact_rows >= self.image.shape[0]
 
 
 def _section(payload: bytes) -> bytes:
@@ -80,21 +119,45 @@ def first_video_access_unit(data: bytes) -> tuple[str, bytes] | None:
     return (codec, bytes(elementary)) if elementary else None
 
 
-def _decoder(codec: str) -> Any:
-    decoders: dict[str, Any] = _local.__dict__.setdefault("decoders", {})
-    if codec not in decoders:
+def _decoder(codec: str, *, concealment: bool = True) -> Any:
+    decoders: dict[tuple[str, bool], Any] = _local.__dict__.setdefault("decoders", {})
+    key = (codec, concealment)
+    if key not in decoders:
         context = av.CodecContext.create(codec, "r")
         context.thread_count = 1  # one core per capture task; frame threads would add a frame of delay
-        decoders[codec] = context
-    return decoders[codec]
+        if not concealment:
+            # Rows past the cut are left alone instead of being painted over: cheaper, and never mistaken
+            # for picture because only rows proven exact are used.
+            context.options = {"ec": "0"}
+        decoders[key] = context
+    return decoders[key]
 
 
-def decode_keyframe(data: bytes) -> NDArray[np.uint8] | None:
-    """The first frame of an MPEG-TS segment as a full-range grey image, or None if it cannot be had this way."""
+def full_range_grey(frame: Any, rows: int | None = None) -> NDArray[np.uint8]:
+    """A decoded frame's luma plane as full-range grey (its top ``rows`` only, when given)."""
+    plane = frame.planes[0]
+    height = frame.height if rows is None else min(rows, frame.height)
+    luma = np.frombuffer(plane, np.uint8).reshape(frame.height, plane.line_size)[:height, : frame.width]
+    if frame.color_range == _FULL_RANGE_TAG:
+        return luma.copy()
+    grey: NDArray[np.uint8] = cv2.LUT(luma, _FULL_RANGE).astype(np.uint8, copy=False)  # 4x faster than numpy
+    return grey
+
+
+def decode_keyframe(data: bytes, rows: int | None = None) -> Keyframe | None:
+    """The first frame of an MPEG-TS segment as full-range grey, or None if it cannot be had this way.
+
+    With ``rows``, only as many bytes are decoded as the top ``rows`` need (at least those rows are
+    exact; the rest of the image is black). Without, or when that cannot be proven, the whole frame.
+    """
     unit = first_video_access_unit(data)
     if unit is None:
         return None
     codec, elementary = unit
+    if rows is not None and codec in _TOP_DECODABLE:
+        top = _decode_top(codec, elementary, rows)
+        if top is not None:
+            return top
     decoder = _decoder(codec)
     try:
         packets = decoder.parse(elementary) + decoder.parse(None)
@@ -107,8 +170,85 @@ def decode_keyframe(data: bytes) -> NDArray[np.uint8] | None:
         decoder.flush_buffers()
     if not frames:
         return None
-    frame = frames[0]
-    plane = frame.planes[0]
-    luma = np.frombuffer(plane, np.uint8).reshape(frame.height, plane.line_size)[:, : frame.width]
-    grey: NDArray[np.uint8] = cv2.LUT(luma, _FULL_RANGE).astype(np.uint8, copy=False)  # 4x faster than numpy
-    return grey
+    grey = full_range_grey(frames[0])
+    return Keyframe(grey, grey.shape[0])
+
+
+@dataclass
+class _RowCost:
+    """Bytes of the keyframe's slice data per macroblock row, learned from the last cut decode."""
+
+    bytes_per_row: float | None = None
+
+
+def _row_cost(codec: str) -> _RowCost:
+    costs: dict[str, _RowCost] = _local.__dict__.setdefault("row_costs", {})
+    return costs.setdefault(codec, _RowCost())
+
+
+def _first_slice_offset(elementary: bytes) -> int | None:
+    """Byte offset of the first coded slice NAL unit (IDR or not) of an Annex B access unit."""
+    position = elementary.find(b"\x00\x00\x01")
+    while position >= 0 and position + 3 < len(elementary):
+        if elementary[position + 3] & 0x1F in (1, 5):
+            return position
+        position = elementary.find(b"\x00\x00\x01", position + 3)
+    return None
+
+
+@contextmanager
+def _ffmpeg_errors() -> Iterator[list[tuple[int, str, str]]]:
+    """FFmpeg's log lines of this thread, captured instead of printed, for the block's duration."""
+    level, repeated = av.logging.get_level(), av.logging.get_skip_repeated()
+    av.logging.set_level(av.logging.ERROR)
+    av.logging.set_skip_repeated(False)  # an identical "ran out" line must not be swallowed
+    try:
+        with av.logging.Capture(local=True) as logs:
+            yield logs
+    finally:
+        av.logging.set_skip_repeated(repeated)
+        av.logging.set_level(level)
+
+
+def _decode_cut(codec: str, unit: bytes) -> tuple[Any, int | None] | None:
+    """(frame, macroblock row FFmpeg ran out in, or None if it did not) for a possibly cut access unit."""
+    decoder = _decoder(codec, concealment=False)
+    try:
+        with _ffmpeg_errors() as logs:
+            frames = list(decoder.decode(av.Packet(unit))) or list(decoder.decode(None))
+    except av.error.FFmpegError:
+        return None
+    finally:
+        decoder.flush_buffers()
+    if not frames:
+        return None
+    ran_out = [int(found.group(2)) for _level, _name, line in logs if (found := _RAN_OUT.search(line))]
+    return frames[0], min(ran_out) if ran_out else None
+
+
+def _decode_top(codec: str, elementary: bytes, rows: int) -> Keyframe | None:
+    """The keyframe decoded only as far as its top ``rows`` need, or None (decode it whole)."""
+    start = _first_slice_offset(elementary)
+    if start is None:
+        return None
+    needed_mb_rows = -(-rows // MACROBLOCK_PX) + UNTRUSTED_MACROBLOCK_ROWS + 1
+    slice_bytes = len(elementary) - start
+    cost = _row_cost(codec)
+    cut = int(needed_mb_rows * cost.bytes_per_row * _BYTES_MARGIN) if cost.bytes_per_row else slice_bytes // 4
+    while cut < slice_bytes:
+        decoded = _decode_cut(codec, elementary[: start + cut])
+        if decoded is None:
+            return None
+        frame, ran_out_row = decoded
+        if ran_out_row is None or getattr(frame, "interlaced_frame", False):
+            return None  # stopped without saying where, or field-coded: nothing proven exact
+        if frame.height > 0 and rows > TOP_DECODE_MAX_SHARE * frame.height:
+            return None
+        cost.bytes_per_row = cut / max(ran_out_row, 1)
+        exact_rows = (ran_out_row - UNTRUSTED_MACROBLOCK_ROWS) * MACROBLOCK_PX
+        if exact_rows >= rows:
+            image = np.zeros((frame.height, frame.width), np.uint8)
+            image[:exact_rows] = full_range_grey(frame, exact_rows)
+            return Keyframe(image, exact_rows)
+        cut = max(cut * 2, int(needed_mb_rows * cost.bytes_per_row * _BYTES_MARGIN))
+    return None

@@ -23,7 +23,8 @@ from numpy.typing import NDArray
 
 from capture_task.ingest.media import SegmentMedia
 from capture_task.vision.frames import TimedFrame, all_frames, first_frame
-from capture_task.vision.geometry import mask_mismatch
+from capture_task.vision.geometry import bounding, mask_mismatch
+from capture_task.vision.keyframes import TOP_DECODE_MAX_SHARE
 from capture_task.vision.reader import MASK_MISMATCH_CHANGED, ScoreboardReader
 from capture_task.vision.readings import FrameObservation
 
@@ -40,6 +41,13 @@ HUD_NOT_FOUND_AFTER_S = 60.0
 """A search that has gone on this long (stream time) without finding the HUD is reported: a warning
 saying what was tried and a ``HudNotFound`` count; the search goes on, and is reported again after
 every further such stretch."""
+HUD_AREA_STILL_GREY_LEVELS = 8.0
+"""Mean grey difference between two keyframes below which the known HUD's area is 'still': an overlay
+(a new HUD with new codes, a panel) stands there. Moving video (a replay) differs by far more."""
+RELOCATE_WHILE_MOVING_AFTER_KEYFRAMES = 8
+"""While the known HUD's area shows moving video (a replay covers the HUD), a search cannot find it
+there and costs ~0.5 s; searches wait until the area is still, or this many keyframes (~16 s) have
+passed without the HUD (a HUD moved elsewhere is then found)."""
 RELOCATE_EVERY_KEYFRAMES_WHEN_LOST = 4
 """Once reported, try one keyframe in this many: a stream that shows no HUD must not cost a core."""
 CONFIRMING_READS = 2
@@ -83,22 +91,28 @@ class KeyframeSampler:
         self._keyframes_with_hud = 0
         self._searching_since: float | None = None
         self._reported_missing_at: float | None = None
+        self._frame_height: int | None = None
+        self._hidden_area: NDArray[np.int16] | None = None
+        self._layout_seen = False
 
     def observe(self, segment: SegmentMedia, *, awaiting: Callable[[], bool]) -> Iterator[FrameObservation]:
         """Observations for this segment's keyframe, preceded by any found by searching back."""
         self.segments_seen += 1
         self._recent.append(segment)
-        keyframe = first_frame(segment)
+        keyframe = first_frame(segment, rows=self._hud_rows())
         if keyframe is None:
             logger.warning("segment %d has no decodable frame", segment.sequence)
             return
-        mask = self._keyframe_mask(keyframe)
+        self._frame_height = keyframe.image.shape[0]
+        keyframe, mask = self._keyframe_mask(segment, keyframe)
         if mask is None:
             yield FrameObservation(keyframe.at, keyframe.stream_time, None)
             return
         previous = self._last_visible
         if previous is not None and mask_mismatch(mask, previous.mask) > MASK_MISMATCH_CHANGED:
             yield from self._search_back(previous, segment.sequence, awaiting)
+        if self.reader.teams is None:
+            keyframe = self._whole(segment, keyframe)  # confirming the codes may search the whole frame
         self._keyframes_with_hud += 1
         reading = self.reader.read(keyframe.image, fresh=awaiting())
         if reading is not None and self._keyframes_with_hud % CLOCK_REFRESH_KEYFRAMES == 0:
@@ -106,28 +120,72 @@ class KeyframeSampler:
         yield FrameObservation(keyframe.at, keyframe.stream_time, reading)
         self._last_visible = _VisibleKeyframe(segment.sequence, mask)
 
-    def _keyframe_mask(self, keyframe: TimedFrame) -> NDArray[np.bool_] | None:
-        """The keyframe's score mask; locates the HUD at start and after long absences."""
+    def _hud_rows(self) -> int | None:
+        """How many rows from the top a keyframe needs for the located HUD; None: the whole frame.
+
+        Below the HUD's lowest box by a text height, for the crops' margins. A HUD low in the frame
+        (a bottom scoreboard) gains nothing from a partial decode.
+        """
+        layout = self.reader.layout
+        if layout is None or self._frame_height is None:
+            return None
+        parts = [layout.home, layout.away, *layout.score] + ([layout.clock] if layout.clock is not None else [])
+        rows = max(part.box.bottom for part in parts) + layout.text_height_px
+        return rows if rows <= TOP_DECODE_MAX_SHARE * self._frame_height else None
+
+    @staticmethod
+    def _whole(segment: SegmentMedia, keyframe: TimedFrame) -> TimedFrame:
+        """The keyframe decoded whole (searching the frame for the HUD needs every row)."""
+        if keyframe.whole:
+            return keyframe
+        return first_frame(segment) or keyframe
+
+    def _keyframe_mask(
+        self, segment: SegmentMedia, keyframe: TimedFrame
+    ) -> tuple[TimedFrame, NDArray[np.bool_] | None]:
+        """The keyframe (decoded whole if it was searched) and its score mask; locates the HUD at start
+        and after long absences."""
         reader = self.reader
         mask = reader.score_mask(keyframe.image) if reader.layout is not None else None
         if mask is not None:
             self._keyframes_without_hud = 0
             self._searching_since = self._reported_missing_at = None
-            return mask
+            self._hidden_area = None
+            self._layout_seen = True
+            return keyframe, mask
         self._keyframes_without_hud += 1
         searching = reader.layout is None or self._keyframes_without_hud >= RELOCATE_AFTER_HIDDEN_KEYFRAMES
         if not searching:
-            return None
+            return keyframe, None
         if self._searching_since is None:
             self._searching_since = keyframe.stream_time
         lost = self._report_if_missing(keyframe.stream_time)
         every = RELOCATE_EVERY_KEYFRAMES_WHEN_LOST if lost else RELOCATE_EVERY_KEYFRAMES
-        if self._keyframes_without_hud % every == 1 and reader.relocate(keyframe.image):
-            self._last_visible = None
-            self._keyframes_without_hud = 0
-            self._searching_since = self._reported_missing_at = None
-            return reader.score_mask(keyframe.image)
-        return None
+        area_still = self._hud_area_still(keyframe)
+        if self._keyframes_without_hud % every == 1 and (
+            area_still or self._keyframes_without_hud >= RELOCATE_WHILE_MOVING_AFTER_KEYFRAMES
+        ):
+            keyframe = self._whole(segment, keyframe)
+            if reader.relocate(keyframe.image):
+                self._layout_seen = False
+                self._last_visible = None
+                self._keyframes_without_hud = 0
+                self._searching_since = self._reported_missing_at = None
+                return keyframe, reader.score_mask(keyframe.image)
+        return keyframe, None
+
+    def _hud_area_still(self, keyframe: TimedFrame) -> bool:
+        """True when the known HUD's area looks the same as on the previous keyframe without it (or
+        no HUD is known: then the whole frame is searched on the usual cadence)."""
+        layout = self.reader.layout
+        if layout is None or not self._layout_seen:
+            return True  # a layout never seen again since it was found may be wrong: keep searching
+        area = bounding([layout.home.box, layout.away.box, *(part.box for part in layout.score)])
+        pixels = area.crop(keyframe.image).astype(np.int16)
+        previous, self._hidden_area = self._hidden_area, pixels
+        if previous is None or previous.shape != pixels.shape or pixels.size == 0:
+            return True
+        return float(np.abs(pixels - previous).mean()) < HUD_AREA_STILL_GREY_LEVELS
 
     def _report_if_missing(self, stream_time: float) -> bool:
         """Warn (and count) when a search has found nothing for a minute of stream; True once reported."""
@@ -158,9 +216,11 @@ class KeyframeSampler:
         changed_mask: NDArray[np.bool_] | None = None
         last_read_time = -1.0
         reads = 0
+        # Reading may look for the team codes across the frame until they are confirmed: only then the top.
+        rows = self._hud_rows() if self.reader.teams is not None else None
         for segment in window:
             self.segments_fully_decoded += 1
-            for frame in all_frames(segment):
+            for frame in all_frames(segment, rows=rows):
                 if segment.sequence == previous.sequence and frame.stream_time == segment.stream_time:
                     continue
                 mask = self.reader.score_mask(frame.image)

@@ -18,7 +18,7 @@ from capture_task.capture import CaptureTask
 from capture_task.ingest.media import SegmentMedia
 from capture_task.publish.publisher import JsonLinesSink
 from sample_broadcast import test_broadcast
-from tests.e2e_local.capture_support import rendered
+from tests.e2e_local.capture_support import goal_time_tolerance_s, rendered
 
 pytestmark = pytest.mark.slow
 
@@ -50,4 +50,4 @@ def test_fmp4_segments_give_the_same_goals(broadcast_cache: Path, tmp_path: Path
         (g["score"]["home"], g["score"]["away"]) for g in truth["goals"]
     ]
     for goal, want in zip(stats.goals, truth["goals"], strict=True):
-        assert goal.stream_time == pytest.approx(want["stream_time"], abs=1.0)
+        assert goal.stream_time == pytest.approx(want["stream_time"], abs=goal_time_tolerance_s(truth))

@@ -42,7 +42,7 @@ def _segments(kinds: str) -> Iterator[SegmentMedia]:
 
 @pytest.fixture(autouse=True)
 def painted_keyframes(monkeypatch: pytest.MonkeyPatch) -> None:
-    def first_frame(segment: SegmentMedia) -> TimedFrame:
+    def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
         return TimedFrame(segment.start, segment.stream_time, HUD if segment.data == b"h" else NO_HUD)
 
     monkeypatch.setattr(sampler_module, "first_frame", first_frame)
