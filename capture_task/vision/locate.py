@@ -298,7 +298,8 @@ def _classify(token: _Token, text_height: int) -> None:
             token.text, token.kind = code, "code"
             return
     elif digits and digits >= letters and count <= 4:
-        number = read_counted(mask, text_height, DIGITS, r"\d{1,4}", count, touching=touching)
+        # No digit is as wide as a blob of two touching ones: such a blob must read as two digits.
+        number = read_counted(mask, text_height, DIGITS, r"\d{1,4}", count + touching)
         if number is not None:
             token.text, token.kind = number, "number"
             return

@@ -119,8 +119,9 @@ def _read_number(group: Mask, text_height_px: int) -> int | None:
     glyphs = _trimmed(group)
     count = cv2.connectedComponents(glyphs.astype(np.uint8), connectivity=8)[0] - 1
     if count in (1, 2):
-        touching = min(wide_blobs(glyphs, text_height_px), 2 - count)
-        text = read_counted(glyphs, text_height_px, "0123456789", r"\d{1,2}", count, touching=touching)
+        # No digit is as wide as a blob of two touching ones: such a blob must read as two digits.
+        digits = min(count + wide_blobs(glyphs, text_height_px), 2)
+        text = read_counted(glyphs, text_height_px, "0123456789", r"\d{1,2}", digits)
         if text is not None:
             return int(text)
     if count == 1 and looks_like_zero(glyphs):
