@@ -50,7 +50,11 @@ TOKEN_GAP = 0.4
 """Glyphs further apart than this many text heights belong to different tokens (letter spacing
 is ~0.05-0.2; a score's separator, a clock's colon or a box border leave more)."""
 WIDE_BLOB = 0.8
-"""A blob wider than this many text heights may be two characters touching (a bold 'M' is ~0.9)."""
+"""A blob wider than this many text heights may be two letters touching (a bold 'M' is ~1.1: it is
+only a permission to read one more letter)."""
+WIDE_DIGITS_BLOB = 1.05
+"""A blob wider than this many text heights is two digits touching (a bold '0' is ~0.9): it must
+read as two."""
 ROWS_TRIED = 8
 """Candidate rows read per band, longest first: each costs a few OCR calls."""
 
@@ -233,10 +237,10 @@ _RENDERINGS = ((PageMode.LINE, 1.0), (PageMode.WORD, 1.0), (PageMode.LINE, 1.35)
 tesseract's LSTM drops a thin 'I', a lone '0' or a whole word in one mode or size and not in another."""
 
 
-def wide_blobs(mask: Mask, text_height: int) -> int:
+def wide_blobs(mask: Mask, text_height: int, wider_than: float = WIDE_BLOB) -> int:
     """Blobs of ``mask`` wide enough to be two characters touching (bold, italic, tight kerning, blur)."""
     _count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    return int((stats[1:, cv2.CC_STAT_WIDTH] > WIDE_BLOB * text_height).sum())
+    return int((stats[1:, cv2.CC_STAT_WIDTH] > wider_than * text_height).sum())
 
 
 def spaced_glyphs(mask: Mask, text_height: int) -> Mask:
@@ -299,7 +303,8 @@ def _classify(token: _Token, text_height: int) -> None:
             return
     elif digits and digits >= letters and count <= 4:
         # No digit is as wide as a blob of two touching ones: such a blob must read as two digits.
-        number = read_counted(mask, text_height, DIGITS, r"\d{1,4}", count + touching)
+        digits = count + wide_blobs(mask, text_height, WIDE_DIGITS_BLOB)
+        number = read_counted(mask, text_height, DIGITS, r"\d{1,4}", digits)
         if number is not None:
             token.text, token.kind = number, "number"
             return

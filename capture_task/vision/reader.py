@@ -35,6 +35,7 @@ from capture_task.vision.geometry import (
 )
 from capture_task.vision.locate import (
     LETTERS,
+    WIDE_DIGITS_BLOB,
     HudLayout,
     LocateReport,
     code_glyphs,
@@ -120,7 +121,7 @@ def _read_number(group: Mask, text_height_px: int) -> int | None:
     count = cv2.connectedComponents(glyphs.astype(np.uint8), connectivity=8)[0] - 1
     if count in (1, 2):
         # No digit is as wide as a blob of two touching ones: such a blob must read as two digits.
-        digits = min(count + wide_blobs(glyphs, text_height_px), 2)
+        digits = min(count + wide_blobs(glyphs, text_height_px, WIDE_DIGITS_BLOB), 2)
         text = read_counted(glyphs, text_height_px, "0123456789", r"\d{1,2}", digits)
         if text is not None:
             return int(text)
