@@ -56,6 +56,7 @@ from sample_broadcast import (
     LiveHlsServer,
     SampleBroadcast,
     bench_suite,
+    dev_suite,
     dimensions,
     ensure_broadcast,
     unseen_suite,
@@ -64,9 +65,18 @@ from sample_broadcast import (
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BROADCAST_CACHE_DIR = REPO_ROOT / ".cache" / "broadcasts"
 RESULTS_PATH = REPO_ROOT / "bench" / "results" / "capture.json"
-SUITES: dict[str, Callable[[], list[SampleBroadcast]]] = {"bench": bench_suite, "unseen": unseen_suite}
-"""``bench``: four streams of the FIFA-20 looks; ``unseen``: 40 varied streams scored blind."""
-RESULTS_PATHS = {"bench": RESULTS_PATH, "unseen": REPO_ROOT / "bench" / "results" / "capture-unseen.json"}
+SUITES: dict[str, Callable[[], list[SampleBroadcast]]] = {
+    "bench": bench_suite,
+    "unseen": unseen_suite,
+    "dev": dev_suite,
+}
+"""``bench``: four streams of the FIFA-20 looks; ``unseen``: 40 varied streams scored blind;
+``dev``: 40 more from the same generator on other seeds, to diagnose the reader on."""
+RESULTS_PATHS = {
+    "bench": RESULTS_PATH,
+    "unseen": REPO_ROOT / "bench" / "results" / "capture-unseen.json",
+    "dev": REPO_ROOT / "bench" / "results" / "capture-dev.json",
+}
 
 LIVE_SPEED = 10.0
 """How much faster than real time ``--live`` publishes segments (the window keeps every one)."""
@@ -296,7 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--suite",
         choices=sorted(SUITES),
         default="bench",
-        help="bench: four FIFA-20-look streams (default); unseen: 40 varied streams nobody looked at, scored blind",
+        help="bench: four FIFA-20-look streams (default); unseen: 40 varied streams nobody looked at, scored blind; "
+        "dev: 40 varied streams on other seeds, to diagnose on",
     )
     parser.add_argument("--limit", type=int, metavar="N", help="only the suite's first N streams (a quick run)")
     parser.add_argument("--streams", nargs="+", metavar="NAME", help="only these streams of the suite")

@@ -38,10 +38,12 @@ from sample_broadcast.serve import TWITCH_WINDOW_SEGMENTS, LiveHlsServer, every_
 from sample_broadcast.style import BroadcastStyle, HudStyle, random_style
 from sample_broadcast.suite import (
     DEV_SEEDS,
+    DEV_SUITE_SEEDS,
     UNSEEN_SEEDS,
     SampleBroadcast,
     bench_suite,
     demo_broadcast,
+    dev_suite,
     test_broadcast,
     unseen_suite,
     varied_broadcast,
@@ -52,6 +54,7 @@ from sample_broadcast.varied import dimensions, varied_script, varied_style
 __all__ = [
     "DEFAULT_START_PDT",
     "DEV_SEEDS",
+    "DEV_SUITE_SEEDS",
     "GAME_CLOCK_RATE",
     "GENERATOR_VERSION",
     "TWITCH_WINDOW_SEGMENTS",
@@ -73,6 +76,7 @@ __all__ = [
     "SampleBroadcastError",
     "bench_suite",
     "demo_broadcast",
+    "dev_suite",
     "dimensions",
     "ensure_broadcast",
     "every_nth_playlist_request",

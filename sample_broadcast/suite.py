@@ -65,7 +65,10 @@ DEV_SEEDS = range(0, 1_000_000)
 """Seeds for tests, experiments and anyone writing the reader: use any of these freely."""
 UNSEEN_SEEDS = range(7_310_000, 7_310_000 + 1000)
 """Seeds of the blind benchmark suite only; disjoint from :data:`DEV_SEEDS` (a test checks it)."""
+DEV_SUITE_SEEDS = range(520_000, 520_000 + 1000)
+"""Seeds of :func:`dev_suite`, inside :data:`DEV_SEEDS`: the varied streams to diagnose the reader on."""
 UNSEEN_SUITE_SIZE = 40
+DEV_SUITE_SIZE = 40
 UNSEEN_DURATION_RANGE_S = (40, 64)
 UNSEEN_FORMATS: tuple[tuple[Resolution, int], ...] = (
     ("720p", 30), ("720p", 60), ("768p", 30), ("864p", 30), ("900p", 30), ("900p", 60), ("1080p", 30), ("1080p", 60),
@@ -95,9 +98,8 @@ def varied_broadcast(
     return SampleBroadcast(name or f"varied-{seed}", script, style, start)
 
 
-def _unseen_sample(index: int) -> SampleBroadcast:
-    """Stream ``index`` of the blind suite: 40–70 s, 2–3 goals, maybe a half time or a new match."""
-    seed = UNSEEN_SEEDS[index]
+def _suite_sample(seed: int, name: str) -> SampleBroadcast:
+    """One stream of a varied suite: 40–70 s, 2–3 goals, maybe a half time or a new match."""
     rng = random.Random(f"unseen:{seed}")
     duration = 2 * rng.randint(UNSEEN_DURATION_RANGE_S[0] // 2, UNSEEN_DURATION_RANGE_S[1] // 2)
     resolution, fps = rng.choices(UNSEEN_FORMATS, UNSEEN_FORMAT_WEIGHTS)[0]
@@ -108,7 +110,7 @@ def _unseen_sample(index: int) -> SampleBroadcast:
         try:
             return varied_broadcast(
                 seed, duration, resolution=resolution, fps=fps, n_goals=n_goals, half_time=half_time,
-                new_match=new_match, name=f"unseen-{index:02d}",
+                new_match=new_match, name=name,
             )  # fmt: skip
         except InvalidScriptError:
             continue
@@ -120,7 +122,7 @@ def _unseen_sample(index: int) -> SampleBroadcast:
         n_goals=2,
         half_time=False,
         new_match=False,
-        name=f"unseen-{index:02d}",
+        name=name,
     )
 
 
@@ -132,7 +134,18 @@ def unseen_suite(count: int = UNSEEN_SUITE_SIZE) -> list[SampleBroadcast]:
     """
     if not 0 < count <= len(UNSEEN_SEEDS):
         raise ValueError(f"The unseen suite has between 1 and {len(UNSEEN_SEEDS)} streams, not {count}.")
-    return [_unseen_sample(index) for index in range(count)]
+    return [_suite_sample(UNSEEN_SEEDS[index], f"unseen-{index:02d}") for index in range(count)]
+
+
+def dev_suite(count: int = DEV_SUITE_SIZE) -> list[SampleBroadcast]:
+    """The unseen suite's twin on :data:`DEV_SUITE_SEEDS`: look at these freely while fixing the reader.
+
+    Same generator, same mix of formats and scripts, other seeds: a fix that helps here and not
+    on the blind suite fitted a stream, not a style.
+    """
+    if not 0 < count <= len(DEV_SUITE_SEEDS):
+        raise ValueError(f"The dev suite has between 1 and {len(DEV_SUITE_SEEDS)} streams, not {count}.")
+    return [_suite_sample(DEV_SUITE_SEEDS[index], f"dev-{index:02d}") for index in range(count)]
 
 
 def test_broadcast(kind: TestKind = "720p30") -> SampleBroadcast:

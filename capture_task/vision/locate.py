@@ -49,6 +49,12 @@ GLYPH_MAX_HEIGHT_FRACTION = 0.06
 TOKEN_GAP = 0.4
 """Glyphs further apart than this many text heights belong to different tokens (letter spacing
 is ~0.05-0.2; a score's separator, a clock's colon or a box border leave more)."""
+WIDE_BLOB = 0.8
+"""A blob wider than this many text heights may be two letters touching (a bold 'M' is ~1.1: it is
+only a permission to read one more letter)."""
+WIDE_DIGITS_BLOB = 1.05
+"""A blob wider than this many text heights is two digits touching (a bold '0' is ~0.9): it must
+read as two."""
 ROWS_TRIED = 8
 """Candidate rows read per band, longest first: each costs a few OCR calls."""
 
@@ -231,12 +237,46 @@ _RENDERINGS = ((PageMode.LINE, 1.0), (PageMode.WORD, 1.0), (PageMode.LINE, 1.35)
 tesseract's LSTM drops a thin 'I', a lone '0' or a whole word in one mode or size and not in another."""
 
 
-def read_counted(mask: Mask, text_height: int, whitelist: str, pattern: str, glyph_count: int) -> str | None:
-    """A reading of ``glyph_count`` characters matching ``pattern``, trying a few renderings."""
-    renderings = ((PageMode.CHARACTER, 1.0), *_RENDERINGS) if glyph_count == 1 else _RENDERINGS
+def wide_blobs(mask: Mask, text_height: int, wider_than: float = WIDE_BLOB) -> int:
+    """Blobs of ``mask`` wide enough to be two characters touching (bold, italic, tight kerning, blur)."""
+    _count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    return int((stats[1:, cv2.CC_STAT_WIDTH] > wider_than * text_height).sum())
+
+
+def spaced_glyphs(mask: Mask, text_height: int) -> Mask:
+    """The blobs of ``mask`` redrawn left to right with a clear gap between them.
+
+    Tesseract's line model merges or drops letters that stand close (a 'V' after a 'U', a thin
+    'I'); the same blobs spaced apart read one by one, whatever the font's kerning was.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return mask
+    gap = np.zeros((mask.shape[0], max(round(0.3 * text_height), 2)), bool)
+    parts: list[Mask] = []
+    for label in sorted(range(1, count), key=lambda i: int(stats[i, cv2.CC_STAT_LEFT])):
+        left, width = int(stats[label, cv2.CC_STAT_LEFT]), int(stats[label, cv2.CC_STAT_WIDTH])
+        parts += ([gap] if parts else []) + [labels[:, left : left + width] == label]
+    return np.hstack(parts)
+
+
+def read_counted(
+    mask: Mask, text_height: int, whitelist: str, pattern: str, glyph_count: int, *, touching: int = 0
+) -> str | None:
+    """A reading of ``glyph_count`` characters (up to ``touching`` more: blobs holding two) matching
+    ``pattern``, trying a few renderings and, last, the blobs spaced apart."""
+    renderings = ((PageMode.CHARACTER, 1.0), *_RENDERINGS) if glyph_count == 1 and not touching else _RENDERINGS
+
+    def fits(text: str) -> bool:
+        return glyph_count <= len(text) <= glyph_count + touching and re.fullmatch(pattern, text) is not None
+
     for mode, factor in renderings:
         text = read_glyphs(mask, round(text_height * factor), whitelist, mode)
-        if len(text) == glyph_count and re.fullmatch(pattern, text):
+        if fits(text):
+            return text
+    if glyph_count > 1:
+        text = read_glyphs(spaced_glyphs(mask, text_height), text_height, whitelist)
+        if fits(text):
             return text
     return None
 
@@ -255,13 +295,16 @@ def _classify(token: _Token, text_height: int) -> None:
     )
     letters = sum(c.isalpha() for c in both)
     digits = sum(c.isdigit() for c in both)
+    touching = wide_blobs(mask, text_height)
     if letters > digits and count <= 4:
-        code = read_counted(mask, text_height, LETTERS, r"[A-Z]{2,4}", count)
+        code = read_counted(mask, text_height, LETTERS, r"[A-Z]{2,4}", count, touching=touching)
         if code is not None:
             token.text, token.kind = code, "code"
             return
     elif digits and digits >= letters and count <= 4:
-        number = read_counted(mask, text_height, DIGITS, r"\d{1,4}", count)
+        # No digit is as wide as a blob of two touching ones: such a blob must read as two digits.
+        digits = count + wide_blobs(mask, text_height, WIDE_DIGITS_BLOB)
+        number = read_counted(mask, text_height, DIGITS, r"\d{1,4}", digits)
         if number is not None:
             token.text, token.kind = number, "number"
             return
@@ -331,7 +374,8 @@ def _layout(
     bottom = max(t.box.bottom for t in (home, away, *numbers)) + offset_y + margin
     top, bottom = max(top, 0), min(bottom, shape[0])
     gap = max(round(0.2 * text_height), 1)
-    room = round(0.8 * text_height)
+    # Room for a wider digit later (a 1 becoming a 4), not so much that the next cell's edge joins in.
+    room = round(0.5 * text_height)
     # The score parts stop short of the codes and of any mark (crest, strip) between them.
     inner_left = max([home.box.right] + [m.box.right for m in marks if m.box.right <= numbers[0].box.left]) + gap
     inner_right = min([away.box.left] + [m.box.left for m in marks if m.box.left >= numbers[-1].box.right]) - gap
@@ -387,6 +431,7 @@ def locate_hud(frame: Frame, report: LocateReport | None = None) -> HudLayout | 
     """
     report = report if report is not None else LocateReport()
     frame_height = frame.shape[0]
+    without_clock: tuple[HudLayout, str, str] | None = None
     for name, top_fraction, bottom_fraction in SEARCH_BANDS:
         report.bands.append(name)
         offset_y = int(frame_height * top_fraction)
@@ -408,13 +453,29 @@ def locate_hud(frame: Frame, report: LocateReport | None = None) -> HudLayout | 
                     report.best = line
                 continue
             layout = _layout(frame, tokens, found, offset_y, text_height)
-            logger.info(
-                "scoreboard found in the %s band: %s-%s, text %d px, row read as %r",
-                name,
-                layout.teams.home,
-                layout.teams.away,
-                text_height,
-                line,
-            )
+            if layout.clock is None:
+                # A streamer's widget ("DIV 1 - 2 PTS") has codes and numbers too, but no match clock.
+                without_clock = without_clock or (layout, name, line)
+                continue
+            _found(layout, name, line)
             return layout
+    if without_clock is not None:
+        layout, name, line = without_clock
+        logger.warning(
+            "scoreboard taken without a match clock beside it (%r in the %s band): it may be a widget, not the HUD",
+            line,
+            name,
+        )
+        return layout
     return None
+
+
+def _found(layout: HudLayout, band: str, line: str) -> None:
+    logger.info(
+        "scoreboard found in the %s band: %s-%s, text %d px, row read as %r",
+        band,
+        layout.teams.home,
+        layout.teams.away,
+        layout.text_height_px,
+        line,
+    )

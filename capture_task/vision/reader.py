@@ -35,11 +35,13 @@ from capture_task.vision.geometry import (
 )
 from capture_task.vision.locate import (
     LETTERS,
+    WIDE_DIGITS_BLOB,
     HudLayout,
     LocateReport,
     code_glyphs,
     locate_hud,
     read_counted,
+    wide_blobs,
 )
 from capture_task.vision.ocr import OCR_TEXT_HEIGHT_PX, PageMode, ocr_canvas, read_text
 from capture_task.vision.readings import ScoreboardReading
@@ -58,6 +60,8 @@ MASK_MISMATCH_HIDDEN = 0.3
 """Share of stray glyph pixels in the team-code boxes above which the HUD is 'hidden'."""
 MAX_GOALS = 20
 """No football match shows a number above this: such a reading is a misread."""
+LINE_SCALES = (1.0, 1.35, 0.8)
+"""Text heights (as factors) the redrawn score line is read at, until one agrees with the numbers alone."""
 TEAM_READINGS_TO_AGREE = 2
 TEAM_REREADS_BEFORE_SEARCH = 2
 """Frames whose code boxes do not read before the HUD is searched for again to read the codes."""
@@ -116,7 +120,9 @@ def _read_number(group: Mask, text_height_px: int) -> int | None:
     glyphs = _trimmed(group)
     count = cv2.connectedComponents(glyphs.astype(np.uint8), connectivity=8)[0] - 1
     if count in (1, 2):
-        text = read_counted(glyphs, text_height_px, "0123456789", r"\d{1,2}", count)
+        # No digit is as wide as a blob of two touching ones: such a blob must read as two digits.
+        digits = min(count + wide_blobs(glyphs, text_height_px, WIDE_DIGITS_BLOB), 2)
+        text = read_counted(glyphs, text_height_px, "0123456789", r"\d{1,2}", digits)
         if text is not None:
             return int(text)
     if count == 1 and looks_like_zero(glyphs):
@@ -132,30 +138,40 @@ def read_score(groups: list[Mask], text_height_px: int) -> Score | None:
     """
     if len(groups) != 2 or any(not group.any() for group in groups):
         return None
-    line = read_text(ocr_canvas(_with_hyphen(groups, text_height_px), text_height_px), whitelist="0123456789-").replace(
-        " ", ""
-    )
     alone = [_read_number(group, text_height_px) for group in groups]
     if alone[0] is None or alone[1] is None:
         logger.debug("score numbers unreadable alone: %r", alone)
         return None
-    found = _SCORE_LINE.match(line)
-    if found is not None:
-        by_line = (int(found.group(1)), int(found.group(2)))
+    lines = []
+    for factor in LINE_SCALES:
+        # A bold 0 with a slit of a hole reads as 9 at one size and as 0 at another: the line is
+        # read at a few sizes, and one of them must agree with the numbers read alone.
+        height = round(text_height_px * factor)
+        canvas = ocr_canvas(_with_hyphen(groups, text_height_px), height)
+        line = read_text(canvas, whitelist="0123456789-").replace(" ", "")
+        lines.append(line)
+        if _line_score(line, alone) == (alone[0], alone[1]):
+            break
     else:
-        # Tesseract drops a lone zero in a line now and then; the number read alone stands in.
-        lone = re.fullmatch(r"-?(\d{1,2})-?", line)
-        if lone is None:
-            logger.debug("score line unreadable: %r", line)
-            return None
-        by_line = (alone[0], int(lone.group(1))) if line.startswith("-") else (int(lone.group(1)), alone[1])
-    if by_line != (alone[0], alone[1]):
-        logger.debug("score readings disagree: %r by line, %r alone", line, alone)
+        logger.debug("score readings disagree: %r by line, %r alone", lines, alone)
         return None
+    by_line = (alone[0], alone[1])
     if max(by_line) > MAX_GOALS:
         logger.info("score %d-%d read and rejected: no match shows a number above %d", *by_line, MAX_GOALS)
         return None
     return Score(home=by_line[0], away=by_line[1])
+
+
+def _line_score(line: str, alone: list[int | None]) -> tuple[int, int] | None:
+    """The two numbers of a redrawn score line; a lone zero the line dropped is taken from ``alone``."""
+    found = _SCORE_LINE.match(line)
+    if found is not None:
+        return int(found.group(1)), int(found.group(2))
+    # Tesseract drops a lone zero in a line now and then; the number read alone stands in.
+    lone = re.fullmatch(r"-?(\d{1,2})-?", line)
+    if lone is None or alone[0] is None or alone[1] is None:
+        return None
+    return (alone[0], int(lone.group(1))) if line.startswith("-") else (int(lone.group(1)), alone[1])
 
 
 def read_clock(glyphs: Mask, text_height_px: int) -> str:
@@ -175,7 +191,9 @@ def read_team_codes(frame: Frame, layout: HudLayout) -> Teams | None:
         if not glyphs.any():
             return None
         count = cv2.connectedComponents(glyphs.astype(np.uint8), connectivity=8)[0] - 1
-        text = read_counted(_trimmed(glyphs), layout.text_height_px, LETTERS, r"[A-Z]{2,4}", count)
+        trimmed = _trimmed(glyphs)
+        touching = wide_blobs(trimmed, layout.text_height_px)
+        text = read_counted(trimmed, layout.text_height_px, LETTERS, r"[A-Z]{2,4}", count, touching=touching)
         if text is None:
             return None
         codes.append(text)

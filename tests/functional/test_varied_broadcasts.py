@@ -19,10 +19,12 @@ import pytest
 from sample_broadcast import (
     DEFAULT_START_PDT,
     DEV_SEEDS,
+    DEV_SUITE_SEEDS,
     UNSEEN_SEEDS,
     FrameRenderer,
     MatchScript,
     MatchState,
+    dev_suite,
     dimensions,
     render_broadcast,
     unseen_suite,
@@ -120,6 +122,16 @@ def test_unseen_suite_uses_only_its_own_seeds() -> None:
     assert {(720, 30), (720, 60), (1080, 30)} <= formats
     with pytest.raises(ValueError, match="between 1 and"):
         unseen_suite(0)
+
+
+def test_dev_suite_is_the_unseen_suites_twin_on_seeds_one_may_look_at() -> None:
+    assert set(DEV_SUITE_SEEDS) <= set(DEV_SEEDS)
+    suite = dev_suite()
+    assert len(suite) == len(unseen_suite())
+    assert not {sample.style for sample in suite} & {sample.style for sample in unseen_suite()}
+    assert all(sample.name.startswith("dev-") for sample in suite)
+    with pytest.raises(ValueError, match="between 1 and"):
+        dev_suite(0)
 
 
 def test_team_codes_have_the_styles_length() -> None:
