@@ -1,0 +1,155 @@
+"""State-machine edges that mutants of bench/mutation.py showed no test held (goals, checkpoint, match end).
+
+Each test feeds readings through the public API (``GoalDetector.observe``, ``GoalDetector.resume``,
+``MatchTracker.observe``) and says what a user would see: a goal, no goal, a new match.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from capture_task.detect.checkpoint import MatchCheckpoint
+from capture_task.detect.goals import DetectedGoal, GoalDetector
+from capture_task.detect.match_end import MatchTracker
+from capture_task.vision.readings import FrameObservation, ScoreboardReading
+from contracts import GoalEvent, Score, Teams
+
+START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
+LIV_MCI = Teams(home="LIV", away="MCI")
+STEP_S = 0.5
+
+
+def reading(text: str) -> ScoreboardReading:
+    """``"LIV-MCI 1-0@23:10"``: teams, score and clock as the HUD shows them."""
+    codes, rest = text.split(" ", 1)
+    score, _, clock = rest.partition("@")
+    home, away = (int(goals) for goals in score.split("-"))
+    home_code, away_code = codes.split("-")
+    return ScoreboardReading(Teams(home=home_code, away=away_code), Score(home=home, away=away), clock)
+
+
+def feed(detector: GoalDetector, script: list[str | None], *, first_step: int = 0) -> list[DetectedGoal]:
+    """Observe one reading (or a hidden HUD) every half second; the goals found, in order."""
+    goals: list[DetectedGoal] = []
+    for index, text in enumerate(script, start=first_step):
+        observation = FrameObservation(
+            START + timedelta(seconds=index * STEP_S), index * STEP_S, reading(text) if text else None
+        )
+        goals += detector.observe(observation)
+    return goals
+
+
+def resumed(text: str, *, last_goal_id: str | None = None) -> GoalDetector:
+    """A detector restarted from a checkpoint taken at ``text``."""
+    seen = reading(text)
+    checkpoint = MatchCheckpoint(
+        channel="chan", teams=seen.teams, score=seen.score, last_goal_id=last_goal_id,
+        at=START - timedelta(minutes=5), stream_time=100.0, clock=seen.clock,
+    )  # fmt: skip
+    return GoalDetector.resume(checkpoint)
+
+
+# ---------------------------------------------------------------- other team codes
+
+
+def test_other_codes_before_minute_15_after_the_clock_went_back_are_a_new_match() -> None:
+    detector = GoalDetector()
+    feed(detector, ["LIV-MCI 2-0@40:00"] * 3)
+    goals = feed(detector, ["ARS-CHE 1-0@14:59"] * 3, first_step=3)
+    assert [(g.teams.home, g.previous_score, g.score) for g in goals] == [
+        ("ARS", Score(home=0, away=0), Score(home=1, away=0))
+    ]
+    assert detector.matches_started == 1 and detector.score == Score(home=1, away=0)
+
+
+def test_other_codes_from_minute_15_on_are_a_misread_and_a_lower_score_is_refused() -> None:
+    detector = GoalDetector()
+    feed(detector, ["LIV-MCI 2-0@40:00"] * 3)
+    assert feed(detector, ["ARS-CHE 1-0@15:00"] * 3, first_step=3) == []
+    assert detector.matches_started == 0 and detector.changes_refused == 1
+    assert detector.score == Score(home=2, away=0)
+
+
+def test_other_codes_while_the_last_clock_was_unreadable_start_a_new_match_from_nil_nil() -> None:
+    # Kick-off clock, other codes, and the confirmed reading had no clock (went back? unknown): 0-0 explains 1-0,
+    # so it is a new match with a goal, not the old match's 1-0 read with misread codes.
+    detector = GoalDetector()
+    feed(detector, ["LIV-MCI 1-0@"] * 3)
+    goals = feed(detector, ["ARS-CHE 1-0@01:00"] * 3, first_step=3)
+    assert [(g.teams.home, g.score) for g in goals] == [("ARS", Score(home=1, away=0))]
+    assert detector.matches_started == 1
+
+
+def test_after_a_restart_a_code_of_another_length_is_other_teams_not_a_lookalike() -> None:
+    # MCI -> MCIX keeps three letters but is no one-letter misread: a new match, counted from 0-0.
+    detector = resumed("LIV-MCI 1-0@30:00")
+    goals = feed(detector, ["LIV-MCIX 1-0@31:00"] * 3)
+    assert [(g.previous_score, g.score, g.found_after_gap) for g in goals] == [
+        (Score(home=0, away=0), Score(home=1, away=0), True)
+    ]
+    assert detector.matches_started == 1
+
+
+def test_after_a_restart_a_one_letter_misread_of_a_code_is_the_same_match() -> None:
+    detector = resumed("LIV-MCI 1-0@30:00")
+    assert feed(detector, ["LIV-MCL 1-0@31:00"] * 3) == []
+    assert detector.matches_started == 0 and detector.score == Score(home=1, away=0)
+
+
+# ---------------------------------------------------------------- what the checkpoint remembers
+
+
+def test_the_checkpoint_names_the_last_of_two_goals_confirmed_together() -> None:
+    detector = GoalDetector()
+    feed(detector, ["LIV-MCI 0-0@10:00"] * 3)
+    goals = feed(
+        detector, ["LIV-MCI 1-0@11:00", "LIV-MCI 2-0@11:00", "LIV-MCI 2-0@11:00", "LIV-MCI 2-0@11:00"], first_step=3
+    )
+    assert [g.score for g in goals] == [Score(home=1, away=0), Score(home=2, away=0)]
+    checkpoint = detector.checkpoint("chan")
+    assert checkpoint is not None
+    assert checkpoint.last_goal_id == goals[-1].to_event("chan").id != goals[0].to_event("chan").id
+
+
+# ---------------------------------------------------------------- match ends
+
+
+def a_goal(event_id: str) -> GoalEvent:
+    return GoalEvent(
+        id=event_id, channel="chan", at=START, stream_time=1.0, score=Score(home=1, away=0),
+        previous_score=Score(home=0, away=0), teams=LIV_MCI, clock="10:00", side="home",
+    )  # fmt: skip
+
+
+def track(
+    tracker: MatchTracker, script: list[tuple[str | None, list[str], bool]], start: int
+) -> list[tuple[int, str, int]]:
+    """Feed (reading, new goal ids, new match?) per 2 s; return (step, reason, goal count) of each match end."""
+    ends: list[tuple[int, str, int]] = []
+    for index, (text, goal_ids, new_match) in enumerate(script, start=start):
+        seen = reading(text) if text else None
+        observation = FrameObservation(START + timedelta(seconds=2 * index), 2.0 * index, seen)
+        for end in tracker.observe(
+            observation, [a_goal(g) for g in goal_ids], teams=LIV_MCI, score=seen.score if seen else None,
+            new_match=new_match,
+        ):  # fmt: skip
+            ends.append((index, end.reason, len(end.goals)))
+    return ends
+
+
+def test_the_match_after_a_full_time_also_ends_at_its_own_full_time() -> None:
+    tracker = MatchTracker()
+    first = [
+        ("LIV-MCI 1-0@89:00", ["g1"], False),
+        ("LIV-MCI 1-0@90:00", [], False),
+        (None, [], False),
+        (None, [], False),
+    ]
+    assert track(tracker, first, 0) == [(3, "full_time", 1)]
+    second = [
+        ("LIV-MCI 0-0@00:10", [], True),
+        ("LIV-MCI 0-1@90:00", ["g2"], False),
+        (None, [], False),
+        (None, [], False),
+    ]
+    assert track(tracker, second, 4) == [(7, "full_time", 1)]
