@@ -8,13 +8,14 @@ folder and exits with its code. The client is the test command cosmic-ray runs.
 
 Example:
     $ python -m bench.pytest_fork_server serve /tmp/pytest.sock &
-    $ python -m bench.pytest_fork_server run /tmp/pytest.sock -- -x -q tests/unit/test_goals.py
+    $ python -m bench.pytest_fork_server run /tmp/pytest.sock 30 -- -x -q tests/unit/test_goals.py
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import math
 import os
 import resource
 import signal
@@ -34,10 +35,13 @@ WARM_LIBRARIES = (
 )  # fmt: skip
 """Third-party only: anything of the project imported here would be the unmutated copy."""
 NO_SERVER_MARKER = "PYTEST-FORK-SERVER-UNREACHABLE"
+CPU_MARKER = "pytest fork server: CPU s used"
+WALL_LIMIT_S = 3600
+"""A run still going after an hour is stuck (blocked, not computing): killed."""
 PROJECT_PACKAGES = ("contracts", "capture_task", "functions", "hooks", "infra", "local_pipeline", "sample_broadcast")
 
 
-def serve(path: str, cpu_limit_s: float) -> None:
+def serve(path: str) -> None:
     """Answer runs on the Unix socket at ``path`` until killed."""
     sys.dont_write_bytecode = True
     for name in WARM_LIBRARIES:
@@ -57,14 +61,15 @@ def serve(path: str, cpu_limit_s: float) -> None:
             connection, _ = server.accept()
             with connection:
                 request = json.loads(connection.makefile("r").readline())
-                code, output = _run_in_child(request["cwd"], request["args"], cpu_limit_s)
+                code, output, cpu_s = _run_in_child(request["cwd"], request["args"], float(request["cpu_limit_s"]))
+                reply = {"code": code, "output": output, "cpu_s": cpu_s}
                 try:
-                    connection.sendall(json.dumps({"code": code, "output": output}).encode() + b"\n")
+                    connection.sendall(json.dumps(reply).encode() + b"\n")
                 except OSError:
                     continue  # the client was stopped (a timeout): serve the next one
 
 
-def _run_in_child(cwd: str, args: list[str], cpu_limit_s: float) -> tuple[int, str]:
+def _run_in_child(cwd: str, args: list[str], cpu_limit_s: float) -> tuple[int, str, float]:
     with tempfile.TemporaryFile("w+") as log:
         child = os.fork()
         if child == 0:  # the child: never returns
@@ -74,9 +79,10 @@ def _run_in_child(cwd: str, args: list[str], cpu_limit_s: float) -> tuple[int, s
                 os.chdir(cwd)
                 sys.path.insert(0, cwd)
                 # A mutant that loops forever dies of SIGXCPU (killed): CPU time, not wall time, so a
-                # busy machine cannot turn a slow run into a false kill. The alarm is a backstop.
-                resource.setrlimit(resource.RLIMIT_CPU, (int(cpu_limit_s), int(cpu_limit_s) + 5))
-                signal.alarm(int(cpu_limit_s * 10))
+                # busy machine cannot turn a slow run into a false kill. The alarm is a backstop for
+                # one that blocks forever.
+                resource.setrlimit(resource.RLIMIT_CPU, (math.ceil(cpu_limit_s), math.ceil(cpu_limit_s) + 5))
+                signal.alarm(WALL_LIMIT_S)
                 import pytest
 
                 code = int(pytest.main(args))
@@ -86,35 +92,36 @@ def _run_in_child(cwd: str, args: list[str], cpu_limit_s: float) -> tuple[int, s
             sys.stderr.flush()
             os._exit(code)
         _, status, usage = os.wait4(child, 0)
-        print(f"test run: {usage.ru_utime + usage.ru_stime:.2f} CPU s, exit {status}", file=sys.stderr, flush=True)
         log.seek(0)
         output = log.read()
-    return (os.waitstatus_to_exitcode(status), output)
+    return (os.waitstatus_to_exitcode(status), output, usage.ru_utime + usage.ru_stime)
 
 
-def run(path: str, args: list[str]) -> int:
+def run(path: str, cpu_limit_s: float, args: list[str]) -> int:
     """Ask the server to run pytest with ``args`` in the current folder; print its output, return its code."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
             client.connect(path)
-            client.sendall(json.dumps({"cwd": os.getcwd(), "args": args}).encode() + b"\n")
+            request = {"cwd": os.getcwd(), "args": args, "cpu_limit_s": cpu_limit_s}
+            client.sendall(json.dumps(request).encode() + b"\n")
             reply = json.loads(client.makefile("r").readline())
     except (OSError, ValueError) as error:
         # Not a test failure: bench.mutation finds this marker and runs the mutant again.
         print(f"{NO_SERVER_MARKER}: the pytest fork server at {path} did not answer ({error})")
         return 99
     sys.stdout.write(reply["output"])
+    print(f"{CPU_MARKER} {reply['cpu_s']:.2f} (limit {cpu_limit_s:.0f})")
     code = int(reply["code"])
     return code if code >= 0 else 128 - code
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["serve"] and len(argv) in (2, 3):
-        serve(argv[1], float(argv[2]) if len(argv) == 3 else 60.0)
+    if argv[:1] == ["serve"] and len(argv) == 2:
+        serve(argv[1])
         return 0
-    if argv[:1] == ["run"] and len(argv) >= 3 and argv[2] == "--":
-        return run(argv[1], argv[3:])
-    print("usage: pytest_fork_server serve SOCKET [CPU_LIMIT_S] | run SOCKET -- PYTEST_ARGS...", file=sys.stderr)
+    if argv[:1] == ["run"] and len(argv) >= 4 and argv[3] == "--":
+        return run(argv[1], float(argv[2]), argv[4:])
+    print("usage: pytest_fork_server serve SOCKET | run SOCKET CPU_LIMIT_S -- PYTEST_ARGS...", file=sys.stderr)
     return 2
 
 

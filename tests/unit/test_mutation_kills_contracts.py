@@ -25,7 +25,9 @@ from contracts import (
     parse_event,
     segment_id,
 )
+from contracts.channels import ChannelEntry, channel_entry
 from contracts.events import MAX_GOALS_PER_MATCH, MAX_SEGMENTS_PER_JOB
+from contracts.settings import DEFAULT_SETTINGS
 
 AT = datetime(2026, 11, 25, 19, 30, 15, tzinfo=UTC)
 TEAMS = Teams(home="LIV", away="MCI")
@@ -138,6 +140,7 @@ BOUNDS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("title of 300", highlight_wire(title="t" * 300), highlight_wire(title="t" * 301)),
     ("highlight longer than 0 s", highlight_wire(duration_s=0.001), highlight_wire(duration_s=0.0)),
     ("size 0", highlight_wire(clip=media_wire(size_bytes=0)), highlight_wire(clip=media_wire(size_bytes=-1))),
+    ("vertical longer than 0 s", vertical_wire(duration_s=0.001), vertical_wire(duration_s=0.0)),
     ("width 4320", vertical_wire(width=4320), vertical_wire(width=4321)),
     ("height 7680", vertical_wire(height=7680), vertical_wire(height=7681)),
     ("width 1", vertical_wire(width=1), vertical_wire(width=0)),
@@ -163,6 +166,31 @@ def test_each_bound_accepts_its_limit_and_refuses_one_step_past_it(
 
 def test_the_bounds_are_the_documented_ones() -> None:
     assert (MAX_SEGMENTS_PER_JOB, MAX_GOALS_PER_MATCH) == (600, 200)
+
+
+def test_clip_links_last_sigv4s_longest_week() -> None:
+    # S3 refuses a presigned URL that lives longer than 7 days; a shorter one breaks the promise of a week.
+    assert DEFAULT_SETTINGS.clip_url_expiry_s == 604_800
+    assert (
+        DEFAULT_SETTINGS.clip_environment(highlights_bucket="b", topic_arn="t", idempotency_table="i", ffmpeg_path="f")[
+            "CLIP_URL_EXPIRY_S"
+        ]
+        == "604800"
+    )
+
+
+def test_a_segment_is_continuous_unless_its_producer_says_otherwise() -> None:
+    wire = segment_wire()
+    del wire["discontinuity"]
+    segment = parse_event(wire)
+    assert isinstance(segment, SegmentEvent) and segment.discontinuity is False
+
+
+def test_the_channel_followed_by_default_is_the_first_entry() -> None:
+    entry = channel_entry("fifa_pro, sample=https://example.com/live.m3u8")
+    assert entry == ChannelEntry("fifa_pro", "twitch:fifa_pro")
+    assert channel_entry("fifa_pro, sample", "sample") == ChannelEntry("sample", "twitch:sample")
+    assert channel_entry(" , ") is None
 
 
 def test_a_moment_in_another_zone_is_held_in_utc_when_checking_the_range() -> None:

@@ -6,9 +6,13 @@ Each test feeds readings through the public API (``GoalDetector.observe``, ``Goa
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import UTC, datetime, timedelta
 
-from capture_task.detect.checkpoint import MatchCheckpoint
+import pytest
+
+from capture_task.detect.checkpoint import InvalidCheckpointError, MatchCheckpoint
 from capture_task.detect.goals import DetectedGoal, GoalDetector
 from capture_task.detect.match_end import MatchTracker
 from capture_task.vision.readings import FrameObservation, ScoreboardReading
@@ -80,6 +84,40 @@ def test_other_codes_while_the_last_clock_was_unreadable_start_a_new_match_from_
     assert detector.matches_started == 1
 
 
+def test_other_codes_after_the_clock_went_back_are_never_the_old_match_even_if_its_score_could_explain_them() -> None:
+    # 3-0 cannot come from 0-0 in one change (three goals): a new match joined at 3-0, without goals,
+    # not a goal of the old match (2-0 -> 3-0) whose codes were misread.
+    detector = GoalDetector()
+    feed(detector, ["LIV-MCI 2-0@40:00"] * 3)
+    assert feed(detector, ["ARS-CHE 3-0@10:00"] * 3, first_step=3) == []
+    assert detector.matches_started == 1 and detector.score == Score(home=3, away=0)
+    assert detector.teams == Teams(home="ARS", away="CHE")
+
+
+def test_other_codes_at_kick_off_after_an_unreadable_clock_may_be_the_old_match_with_misread_codes() -> None:
+    # 0-0 cannot explain 3-0 in one change, but the confirmed 2-0 can, and whether the clock went back
+    # is unknown (the last reading had none): the same match, one goal.
+    detector = GoalDetector()
+    feed(detector, ["LIV-MCI 2-0@"] * 3)
+    goals = feed(detector, ["ARS-CHE 3-0@01:00"] * 3, first_step=3)
+    assert [(g.previous_score, g.score) for g in goals] == [(Score(home=2, away=0), Score(home=3, away=0))]
+    assert detector.matches_started == 0
+
+
+def test_the_end_of_a_stream_names_a_change_still_being_confirmed_but_not_a_refused_one(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    detector = GoalDetector()
+    feed(detector, ["LIV-MCI 1-0@20:00"] * 3)
+    feed(detector, ["LIV-MCI 0-1@21:00"] * 3, first_step=3)  # a change goals cannot explain: refused
+    feed(detector, ["LIV-MCI 2-0@22:00"] * 2, first_step=6)  # read twice, one short of confirmed
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="highlight_bot.capture"):
+        detector.end_of_stream()
+    ended = [record.getMessage() for record in caplog.records if "stream ended" in record.getMessage()]
+    assert len(ended) == 1 and "LIV 2-0 MCI" in ended[0], ended
+
+
 def test_after_a_restart_a_code_of_another_length_is_other_teams_not_a_lookalike() -> None:
     # MCI -> MCIX keeps three letters but is no one-letter misread: a new match, counted from 0-0.
     detector = resumed("LIV-MCI 1-0@30:00")
@@ -109,6 +147,16 @@ def test_the_checkpoint_names_the_last_of_two_goals_confirmed_together() -> None
     checkpoint = detector.checkpoint("chan")
     assert checkpoint is not None
     assert checkpoint.last_goal_id == goals[-1].to_event("chan").id != goals[0].to_event("chan").id
+
+
+def test_a_checkpoint_may_be_taken_at_the_first_frame_of_a_capture_but_not_before_it() -> None:
+    fields = {
+        "channel": "chan", "teams": {"home": "LIV", "away": "MCI"}, "score": {"home": 0, "away": 0},
+        "at": "2026-11-25T20:00:00Z", "clock": "00:10",
+    }  # fmt: skip
+    assert MatchCheckpoint.from_json(json.dumps(fields | {"stream_time": 0.0})).stream_time == 0.0
+    with pytest.raises(InvalidCheckpointError, match="stream_time"):
+        MatchCheckpoint.from_json(json.dumps(fields | {"stream_time": -0.5}))
 
 
 # ---------------------------------------------------------------- match ends
