@@ -108,6 +108,7 @@ BOUNDS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ),
     ("channel of 100", goal_wire(channel="c" * 100), goal_wire(channel="c" * 101)),
     ("id of 128", goal_wire(id="g" * 128), goal_wire(id="g" * 129)),
+    ("id of 1", goal_wire(id="g"), goal_wire(id="")),
     ("clock of 16", goal_wire(clock="9" * 16), goal_wire(clock="9" * 17)),
     ("stream time 0", goal_wire(stream_time=0.0), goal_wire(stream_time=-0.001)),
     ("stream time 10 years", goal_wire(stream_time=float(TEN_YEARS_S)), goal_wire(stream_time=TEN_YEARS_S + 1.0)),

@@ -134,6 +134,30 @@ def test_after_a_restart_a_one_letter_misread_of_a_code_is_the_same_match() -> N
     assert detector.matches_started == 0 and detector.score == Score(home=1, away=0)
 
 
+def test_nil_nil_again_at_kick_off_after_minute_15_is_the_next_match_of_the_same_teams() -> None:
+    detector = GoalDetector()
+    feed(detector, ["LIV-MCI 0-0@15:00"] * 3)
+    feed(detector, ["LIV-MCI 0-0@00:30"] * 3, first_step=3)
+    assert detector.matches_started == 1
+
+
+def test_after_a_restart_the_same_score_later_in_the_same_minute_closes_the_gap_quietly() -> None:
+    detector = resumed("LIV-MCI 1-0@30:10")
+    assert feed(detector, ["LIV-MCI 1-0@30:40"] * 3) == []
+    assert detector.matches_started == 0 and detector.score == Score(home=1, away=0)
+
+
+def test_a_double_jump_with_both_single_goal_scores_read_takes_the_first_one_read() -> None:
+    detector = GoalDetector()
+    feed(detector, ["LIV-MCI 1-1@30:00"] * 3)
+    script = ["LIV-MCI 2-1@31:00", "LIV-MCI 1-2@31:00", "LIV-MCI 2-2@31:01", "LIV-MCI 2-2@31:01", "LIV-MCI 2-2@31:01"]
+    goals = feed(detector, script, first_step=3)
+    assert [(g.side, g.score, g.stream_time) for g in goals] == [
+        ("home", Score(home=2, away=1), 3 * STEP_S),
+        ("away", Score(home=2, away=2), 5 * STEP_S),
+    ]
+
+
 # ---------------------------------------------------------------- what the checkpoint remembers
 
 
@@ -183,6 +207,19 @@ def track(
         ):  # fmt: skip
             ends.append((index, end.reason, len(end.goals)))
     return ends
+
+
+def test_full_time_needs_the_clock_at_90_minutes() -> None:
+    before = [("LIV-MCI 1-0@89:59", [], False), (None, [], False), (None, [], False), (None, [], False)]
+    assert track(MatchTracker(), before, 0) == []
+    at_90 = [("LIV-MCI 1-0@90:00", [], False), (None, [], False), (None, [], False)]
+    assert track(MatchTracker(), at_90, 0) == [(2, "full_time", 0)]
+
+
+def test_stoppage_time_counts_from_when_the_clock_reached_90_not_from_the_start_of_the_stream() -> None:
+    # 90:00 is reached 200 s into the stream; the HUD stays up: the match ends a minute later, not at once.
+    script = [("LIV-MCI 1-0@90:00", [], False)] * 32
+    assert track(MatchTracker(), script, 100) == [(130, "full_time", 0)]
 
 
 def test_the_match_after_a_full_time_also_ends_at_its_own_full_time() -> None:
