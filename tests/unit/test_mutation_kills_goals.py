@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,6 +22,8 @@ from contracts import GoalEvent, Score, Teams
 START = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 LIV_MCI = Teams(home="LIV", away="MCI")
 STEP_S = 0.5
+Step = tuple[str | None, list[str], bool]
+"""A match tracker's input: the reading (None: HUD hidden), the new goals' ids, whether a new match began."""
 
 
 def reading(text: str) -> ScoreboardReading:
@@ -32,7 +35,7 @@ def reading(text: str) -> ScoreboardReading:
     return ScoreboardReading(Teams(home=home_code, away=away_code), Score(home=home, away=away), clock)
 
 
-def feed(detector: GoalDetector, script: list[str | None], *, first_step: int = 0) -> list[DetectedGoal]:
+def feed(detector: GoalDetector, script: Sequence[str | None], *, first_step: int = 0) -> list[DetectedGoal]:
     """Observe one reading (or a hidden HUD) every half second; the goals found, in order."""
     goals: list[DetectedGoal] = []
     for index, text in enumerate(script, start=first_step):
@@ -210,15 +213,15 @@ def track(
 
 
 def test_full_time_needs_the_clock_at_90_minutes() -> None:
-    before = [("LIV-MCI 1-0@89:59", [], False), (None, [], False), (None, [], False), (None, [], False)]
+    before: list[Step] = [("LIV-MCI 1-0@89:59", [], False), (None, [], False), (None, [], False), (None, [], False)]
     assert track(MatchTracker(), before, 0) == []
-    at_90 = [("LIV-MCI 1-0@90:00", [], False), (None, [], False), (None, [], False)]
+    at_90: list[Step] = [("LIV-MCI 1-0@90:00", [], False), (None, [], False), (None, [], False)]
     assert track(MatchTracker(), at_90, 0) == [(2, "full_time", 0)]
 
 
 def test_stoppage_time_counts_from_when_the_clock_reached_90_not_from_the_start_of_the_stream() -> None:
     # 90:00 is reached 200 s into the stream; the HUD stays up: the match ends a minute later, not at once.
-    script = [("LIV-MCI 1-0@90:00", [], False)] * 32
+    script: list[Step] = [("LIV-MCI 1-0@90:00", [], False)] * 32
     assert track(MatchTracker(), script, 100) == [(130, "full_time", 0)]
 
 
