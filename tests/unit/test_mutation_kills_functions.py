@@ -1,15 +1,22 @@
-"""Edges of enrich's clip decision that mutants of bench/mutation.py showed no test held.
+"""Edges of functions/ that mutants of bench/mutation.py showed no test held.
 
-Each boundary is tested exactly on it: a gap that ends at the goal's moment, a hole as wide as the
-contiguity tolerance, a last segment that ends exactly the tolerance before the window does.
+Each boundary of enrich's clip decision is tested exactly on it (a gap that ends at the goal's
+moment, a hole as wide as the contiguity tolerance, a segment the tolerance inside the window), as
+are the clip timeline past its ends and the settings the functions read.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from contracts import SegmentEvent
+from contracts.settings import DEFAULT_SETTINGS
+from functions.clip.timeline import moment_on_timeline
 from functions.enrich.index import CONTIGUITY_TOLERANCE_S, ClipWindow, Ready, Wait, decide_clip, find_gaps
+from functions.enrich.settings import EnrichSettings
+from functions.vertical import VerticalSettings
 from tests.functional.functions_fixtures import START, a_goal, a_segment
 
 WAIT_S = 120.0
@@ -52,3 +59,45 @@ def test_a_last_segment_ending_the_tolerance_before_the_window_ends_is_enough() 
     assert isinstance(decide(21.25, [seg(n) for n in range(13)]), Ready)
     # Goal at 21.3 s: the window ends at 26.3 s, 0.3 s after segment 12: wait for segment 13.
     assert isinstance(decide(21.3, [seg(n) for n in range(13)]), Wait)
+
+
+def test_a_first_segment_starting_within_the_tolerance_after_the_window_start_leaves_no_gap() -> None:
+    # Goal at 20.1 s: the window starts at 0.1 s and segment 0 (the stream's first) at 0 s.
+    decision = decide(20.1, [seg(n) for n in range(13)])
+    assert isinstance(decision, Ready) and decision.pre_roll_gaps == ()
+
+
+def test_a_discontinuity_at_the_window_start_with_the_next_sequence_number_is_no_gap() -> None:
+    # Goal at 30.5 s, window from 10.5 s: segment 4 ends at 10 s, segment 5 starts at 10.9 s (a jump of the
+    # clock, not a lost segment: the sequence numbers follow each other).
+    goal = a_goal(START + timedelta(seconds=30.5))
+    window = ClipWindow.around(goal, pre_roll_s=20, post_roll_s=5)
+    segments = [seg(n) for n in range(5)] + [seg(n, start_s=2.0 * n + 0.9) for n in range(5, 20)]
+    assert find_gaps(window, segments) == []
+
+
+def test_a_moment_past_the_last_segment_continues_its_clock_and_one_before_the_first_is_its_start() -> None:
+    segments = [seg(n) for n in range(3)]  # 0..6 s
+    assert moment_on_timeline(segments, 7.5) == START + timedelta(seconds=7.5)
+    assert moment_on_timeline(segments, -3.0) == START
+
+
+def test_enrich_reads_the_channel_parameter_the_stack_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SEGMENT_TABLE", "CLIP_QUEUE_URL", "DEAD_LETTER_QUEUE_URL", "IDEMPOTENCY_TABLE"):
+        monkeypatch.setenv(name, "x")
+    monkeypatch.setenv("CHANNEL_PARAMETER_NAME", "/other/channel")
+    assert EnrichSettings.from_env().channel_parameter_name == "/other/channel"
+    monkeypatch.delenv("CHANNEL_PARAMETER_NAME")
+    assert EnrichSettings.from_env().channel_parameter_name == DEFAULT_SETTINGS.channel_parameter_name
+
+
+def test_vertical_links_never_outlive_sigv4s_week_and_the_encoder_picks_its_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HIGHLIGHTS_BUCKET", "HIGHLIGHT_TOPIC_ARN", "IDEMPOTENCY_TABLE"):
+        monkeypatch.setenv(name, "x")
+    monkeypatch.setenv("CLIP_URL_EXPIRY_S", str(8 * 24 * 3600))
+    monkeypatch.delenv("VERTICAL_ENCODER_THREADS", raising=False)
+    settings = VerticalSettings.from_env()
+    assert settings.url_expiry_s == 7 * 24 * 3600
+    assert settings.encoder_threads is None
