@@ -6,6 +6,7 @@ test; these tests pin each bound from both sides, through ``parse_event`` as a c
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,7 +28,7 @@ from contracts import (
 )
 from contracts.channels import ChannelEntry, channel_entry
 from contracts.events import MAX_GOALS_PER_MATCH, MAX_SEGMENTS_PER_JOB
-from contracts.settings import DEFAULT_SETTINGS
+from contracts.settings import DEFAULT_SETTINGS, PipelineSettings
 
 AT = datetime(2026, 11, 25, 19, 30, 15, tzinfo=UTC)
 TEAMS = Teams(home="LIV", away="MCI")
@@ -88,6 +89,13 @@ def match_end_wire(**fields: Any) -> dict[str, Any]:
     } | fields  # fmt: skip
 
 
+def reel_wire(**fields: Any) -> dict[str, Any]:
+    return {
+        "type": "reel", "v": 1, "id": "m-1", "channel": "chan", "title": "t", "match": match_end_wire(),
+        "reel": media_wire(), "duration_s": 50.0,
+    } | fields  # fmt: skip
+
+
 TEN_YEARS_S = 10 * 365 * 24 * 3600
 
 # (name, the record at the bound: accepted, the record one step past it: refused)
@@ -142,6 +150,7 @@ BOUNDS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("highlight longer than 0 s", highlight_wire(duration_s=0.001), highlight_wire(duration_s=0.0)),
     ("size 0", highlight_wire(clip=media_wire(size_bytes=0)), highlight_wire(clip=media_wire(size_bytes=-1))),
     ("vertical longer than 0 s", vertical_wire(duration_s=0.001), vertical_wire(duration_s=0.0)),
+    ("reel longer than 0 s", reel_wire(duration_s=0.001), reel_wire(duration_s=0.0)),
     ("width 4320", vertical_wire(width=4320), vertical_wire(width=4321)),
     ("height 7680", vertical_wire(height=7680), vertical_wire(height=7681)),
     ("width 1", vertical_wire(width=1), vertical_wire(width=0)),
@@ -192,6 +201,14 @@ def test_the_channel_followed_by_default_is_the_first_entry() -> None:
     assert entry == ChannelEntry("fifa_pro", "twitch:fifa_pro")
     assert channel_entry("fifa_pro, sample", "sample") == ChannelEntry("sample", "twitch:sample")
     assert channel_entry(" , ") is None
+
+
+def test_pipeline_settings_take_overrides_and_cannot_be_changed_afterwards() -> None:
+    settings = PipelineSettings(keep_segments="all", pre_roll_s=15.0)
+    assert (settings.keep_segments, settings.pre_roll_s) == ("all", 15.0)
+    assert settings != DEFAULT_SETTINGS and DEFAULT_SETTINGS.keep_segments == "around_goals"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.pre_roll_s = 1.0  # type: ignore[misc]
 
 
 def test_a_moment_in_another_zone_is_held_in_utc_when_checking_the_range() -> None:

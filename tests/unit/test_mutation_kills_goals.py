@@ -103,7 +103,9 @@ def test_other_codes_at_kick_off_after_an_unreadable_clock_may_be_the_old_match_
     detector = GoalDetector()
     feed(detector, ["LIV-MCI 2-0@"] * 3)
     goals = feed(detector, ["ARS-CHE 3-0@01:00"] * 3, first_step=3)
-    assert [(g.previous_score, g.score) for g in goals] == [(Score(home=2, away=0), Score(home=3, away=0))]
+    assert [(g.previous_score, g.score, g.found_after_gap) for g in goals] == [
+        (Score(home=2, away=0), Score(home=3, away=0), False)
+    ]
     assert detector.matches_started == 0
 
 
@@ -159,6 +161,14 @@ def test_a_double_jump_with_both_single_goal_scores_read_takes_the_first_one_rea
         ("home", Score(home=2, away=1), 3 * STEP_S),
         ("away", Score(home=2, away=2), 5 * STEP_S),
     ]
+
+
+def test_a_double_jump_without_a_frame_between_is_one_goal_for_the_side_that_scored() -> None:
+    detector = GoalDetector()
+    feed(detector, ["LIV-MCI 1-1@30:00"] * 3)
+    (goal,) = feed(detector, ["LIV-MCI 1-3@31:00"] * 3, first_step=3)
+    assert (goal.side, goal.previous_score, goal.score) == ("away", Score(home=1, away=1), Score(home=1, away=3))
+    assert goal.to_event("chan").side == "away"
 
 
 # ---------------------------------------------------------------- what the checkpoint remembers
