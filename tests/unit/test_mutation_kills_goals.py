@@ -171,6 +171,28 @@ def test_a_double_jump_without_a_frame_between_is_one_goal_for_the_side_that_sco
     assert goal.to_event("chan").side == "away"
 
 
+def test_other_codes_early_with_the_clock_going_on_are_a_goal_of_the_same_match_not_one_after_a_gap() -> None:
+    detector = GoalDetector()
+    feed(detector, ["LIV-MCI 0-0@05:00"] * 3)
+    goals = feed(detector, ["ARS-CHE 1-0@06:00"] * 3, first_step=3)
+    assert [(g.previous_score, g.score, g.found_after_gap) for g in goals] == [
+        (Score(home=0, away=0), Score(home=1, away=0), False)
+    ]
+    assert detector.matches_started == 0
+
+
+def test_twenty_goals_a_side_is_still_a_score() -> None:
+    detector = GoalDetector()
+    feed(detector, ["LIV-MCI 19-19@80:00"] * 3)
+    home = feed(detector, ["LIV-MCI 20-19@81:00"] * 3, first_step=3)
+    away = feed(detector, ["LIV-MCI 20-20@82:00"] * 3, first_step=6)
+    assert [(g.side, g.score) for g in home + away] == [
+        ("home", Score(home=20, away=19)),
+        ("away", Score(home=20, away=20)),
+    ]
+    assert feed(detector, ["LIV-MCI 20-21@83:00"] * 3, first_step=9) == []
+
+
 # ---------------------------------------------------------------- what the checkpoint remembers
 
 
