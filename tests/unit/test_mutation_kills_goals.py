@@ -15,7 +15,7 @@ import pytest
 
 from capture_task.detect.checkpoint import InvalidCheckpointError, MatchCheckpoint
 from capture_task.detect.goals import DetectedGoal, GoalDetector
-from capture_task.detect.match_end import MatchTracker
+from capture_task.detect.match_end import MatchEnd, MatchTracker
 from capture_task.vision.readings import FrameObservation, ScoreboardReading
 from contracts import GoalEvent, Score, Teams
 
@@ -193,6 +193,17 @@ def test_twenty_goals_a_side_is_still_a_score() -> None:
     assert feed(detector, ["LIV-MCI 20-21@83:00"] * 3, first_step=9) == []
 
 
+def test_a_lower_score_is_a_new_match_only_before_minute_2() -> None:
+    late = GoalDetector()
+    feed(late, ["LIV-MCI 1-0@30:00"] * 3)
+    feed(late, ["LIV-MCI 0-0@02:00"] * 3, first_step=3)
+    assert (late.matches_started, late.changes_refused, late.score) == (0, 1, Score(home=1, away=0))
+    early = GoalDetector()
+    feed(early, ["LIV-MCI 1-0@30:00"] * 3)
+    feed(early, ["LIV-MCI 0-0@01:59"] * 3, first_step=3)
+    assert (early.matches_started, early.score) == (1, Score(home=0, away=0))
+
+
 # ---------------------------------------------------------------- what the checkpoint remembers
 
 
@@ -255,6 +266,18 @@ def test_stoppage_time_counts_from_when_the_clock_reached_90_not_from_the_start_
     # 90:00 is reached 200 s into the stream; the HUD stays up: the match ends a minute later, not at once.
     script: list[Step] = [("LIV-MCI 1-0@90:00", [], False)] * 32
     assert track(MatchTracker(), script, 100) == [(130, "full_time", 0)]
+
+
+def test_stoppage_time_ends_a_full_minute_after_90_00() -> None:
+    tracker = MatchTracker()
+    at_90 = reading("LIV-MCI 1-0@90:00")
+
+    def ends_at(stream_time: float) -> list[MatchEnd]:
+        observation = FrameObservation(START + timedelta(seconds=stream_time), stream_time, at_90)
+        return tracker.observe(observation, [], teams=LIV_MCI, score=at_90.score, new_match=False)
+
+    assert ends_at(200.0) == [] and ends_at(259.5) == []
+    assert [end.reason for end in ends_at(260.0)] == ["full_time"]
 
 
 def test_the_match_after_a_full_time_also_ends_at_its_own_full_time() -> None:
