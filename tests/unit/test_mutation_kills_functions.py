@@ -13,9 +13,11 @@ import pytest
 
 from contracts import SegmentEvent
 from contracts.settings import DEFAULT_SETTINGS
+from functions.clip.settings import ClipSettings
 from functions.clip.timeline import moment_on_timeline
 from functions.enrich.index import CONTIGUITY_TOLERANCE_S, ClipWindow, Ready, Wait, decide_clip, find_gaps
 from functions.enrich.settings import EnrichSettings
+from functions.shared.failures import MAX_REASON_CHARS, reason_of
 from functions.vertical import VerticalSettings
 from tests.functional.functions_fixtures import START, a_goal, a_segment
 
@@ -101,3 +103,23 @@ def test_vertical_links_never_outlive_sigv4s_week_and_the_encoder_picks_its_thre
     settings = VerticalSettings.from_env()
     assert settings.url_expiry_s == 7 * 24 * 3600
     assert settings.encoder_threads is None
+
+
+def test_a_moment_at_a_segment_boundary_after_a_gap_is_the_next_segments_start() -> None:
+    # Segment 0 is 0-2 s, segment 5 is 10-12 s: 2 s into the clip is where segment 5 starts, not 2 s.
+    assert moment_on_timeline([seg(0), seg(5)], 2.0) == START + timedelta(seconds=10)
+
+
+def test_clip_reads_its_dead_letter_queue(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HIGHLIGHTS_BUCKET", "HIGHLIGHT_TOPIC_ARN", "IDEMPOTENCY_TABLE"):
+        monkeypatch.setenv(name, "x")
+    monkeypatch.setenv("CLIP_DEAD_LETTER_QUEUE_URL", "https://sqs.example/dlq")
+    assert ClipSettings.from_env().dead_letter_queue_url == "https://sqs.example/dlq"
+
+
+def test_a_reason_as_long_as_the_limit_is_kept_whole() -> None:
+    prefix = "ValueError: "
+    whole = reason_of(ValueError("x" * (MAX_REASON_CHARS - len(prefix))))
+    assert len(whole) == MAX_REASON_CHARS and not whole.endswith("…")
+    cut = reason_of(ValueError("x" * (MAX_REASON_CHARS - len(prefix) + 1)))
+    assert cut.endswith("…") and len(cut) == MAX_REASON_CHARS + 1
