@@ -115,6 +115,7 @@ BOUNDS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         goal_wire(teams={"home": "LIVER", "away": "MC"}),
     ),
     ("channel of 100", goal_wire(channel="c" * 100), goal_wire(channel="c" * 101)),
+    ("channel of 1", goal_wire(channel="c"), goal_wire(channel="")),
     ("id of 128", goal_wire(id="g" * 128), goal_wire(id="g" * 129)),
     ("id of 1", goal_wire(id="g"), goal_wire(id="")),
     ("clock of 16", goal_wire(clock="9" * 16), goal_wire(clock="9" * 17)),
@@ -151,6 +152,8 @@ BOUNDS: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("size 0", highlight_wire(clip=media_wire(size_bytes=0)), highlight_wire(clip=media_wire(size_bytes=-1))),
     ("vertical longer than 0 s", vertical_wire(duration_s=0.001), vertical_wire(duration_s=0.0)),
     ("reel longer than 0 s", reel_wire(duration_s=0.001), reel_wire(duration_s=0.0)),
+    ("reel title of 300", reel_wire(title="t" * 300), reel_wire(title="t" * 301)),
+    ("a finite highlight", highlight_wire(duration_s=1e300), highlight_wire(duration_s=float("inf"))),
     ("width 4320", vertical_wire(width=4320), vertical_wire(width=4321)),
     ("height 7680", vertical_wire(height=7680), vertical_wire(height=7681)),
     ("width 1", vertical_wire(width=1), vertical_wire(width=0)),
@@ -187,6 +190,13 @@ def test_clip_links_last_sigv4s_longest_week() -> None:
         ]
         == "604800"
     )
+
+
+def test_a_goal_was_seen_live_unless_its_producer_says_it_was_found_after_a_gap() -> None:
+    wire = goal_wire()
+    del wire["found_after_gap"]
+    goal = parse_event(wire)
+    assert isinstance(goal, GoalEvent) and goal.found_after_gap is False
 
 
 def test_a_segment_is_continuous_unless_its_producer_says_otherwise() -> None:
