@@ -12,7 +12,7 @@ CDK_VERSION := 2.1148.1
 # jsii (under aws-cdk-lib) prints a banner for Node 20, which Debian ships; it works regardless.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench mutation clean
 
 setup: $(STAMP) $(CDK)
 
@@ -50,6 +50,12 @@ test: lint $(VALIDATORS_STAMP)
 
 bench: setup
 	$(PY) -m bench.capture
+
+# Mutation testing (cosmic-ray) of contracts, functions, hooks and the capture's state machine,
+# each against the fast tests that cover it; too slow for `make test` (see bench/README.md).
+# `make mutation PKG=state_machine` runs one package (contracts, state_machine, functions, hooks).
+mutation: setup
+	nice -n 15 $(PY) -m bench.mutation $(if $(PKG),--package $(PKG))
 
 clean:
 	rm -rf $(VENV) .cache cdk.out

@@ -1,0 +1,460 @@
+"""Mutation testing with cosmic-ray: which changes to the code does no fast test notice?
+
+Why a driver: cosmic-ray mutates files in place, so every run works on a throw-away copy of the
+tree in ``.cache/mutation/<package>/tree`` (the checkout is never touched, a killed run leaves
+nothing mutated), and each package is tested only by the fast tests that cover it (unit tests and
+quick functional tests; no e2e, live, browser or CDK synth), so one run ends in minutes, not hours.
+Named mutants (the state machine's confirmation count, jump limit and search-back) are applied by
+hand first: each must break a test, whatever cosmic-ray's operators happen to generate.
+
+Example:
+    $ .venv/bin/python -m bench.mutation --package state_machine   # also: make mutation PKG=state_machine
+    $ .venv/bin/python -m bench.mutation --package functions --resume   # go on where a run stopped
+
+A small summary (counts, and every survivor's one-line diff) goes to
+``bench/results/mutation-<package>.md``; cosmic-ray's session database stays in ``.cache/mutation/``
+(``cr-report`` and ``cr-html`` read it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import pytest_fork_server
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+WORK_ROOT = REPO_ROOT / ".cache" / "mutation"
+RESULTS = REPO_ROOT / "bench" / "results"
+CPU_LIMIT_FACTOR = 5
+"""A mutant's test run may use this many times the CPU seconds of the unmutated run (at least
+MIN_CPU_LIMIT_S): one that loops forever is stopped and counted killed, however busy the machine is."""
+MIN_CPU_LIMIT_S = 10.0
+TEST_TIMEOUT_S = 3600.0
+"""cosmic-ray's own wall-clock limit per run, a backstop far above the CPU limit on a busy machine."""
+
+# One mutation per operator, the one a reviewer would write (a boundary moved, a condition
+# negated, a sign flipped), instead of every operator for every other: cosmic-ray's full set
+# replaces `==` six ways and `|` (here only type unions) eleven ways, which triples the run for
+# mutants that say nothing new.
+KEPT_OPERATORS = (
+    "core/ReplaceBinaryOperator_(Add_Sub|Sub_Add|Mul_Div|Div_Mul|FloorDiv_Div|Mod_FloorDiv|Pow_Mul)",
+    "core/ReplaceComparisonOperator_(Eq_NotEq|NotEq_Eq|Lt_LtE|LtE_Lt|Gt_GtE|GtE_Gt|Is_IsNot|IsNot_Is)",
+    "core/ReplaceUnaryOperator_(Delete_Not|USub_UAdd)",
+)
+EXCLUDED_OPERATORS = (
+    rf"core/ReplaceBinaryOperator_(?!{KEPT_OPERATORS[0].split('_', 1)[1]}$)",
+    rf"core/ReplaceComparisonOperator_(?!{KEPT_OPERATORS[1].split('_', 1)[1]}$)",
+    rf"core/ReplaceUnaryOperator_(?!{KEPT_OPERATORS[2].split('_', 1)[1]}$)",
+)
+
+FAST_UNIT_TESTS = (
+    "tests/unit/test_contracts.py",
+    "tests/unit/test_contracts_gaps.py",
+    "tests/unit/test_goals.py",
+    "tests/unit/test_goal_checkpoint.py",
+    "tests/unit/test_capture_keeper.py",
+    "tests/unit/test_capture_buffer.py",
+    "tests/unit/test_playlist_parsing.py",
+    "tests/unit/test_reconciler_plan.py",
+    "tests/unit/test_functions_clip_timeline.py",
+    "tests/unit/test_functions_enrich_index.py",
+    "tests/unit/test_functions_shared.py",
+    "tests/unit/test_functions_vertical.py",
+    "tests/unit/test_gallery_pages.py",
+    "tests/unit/test_hooks_events.py",
+    "tests/unit/test_hooks_http.py",
+    "tests/unit/test_hooks_messages.py",
+    "tests/unit/test_hooks_secrets.py",
+)
+
+
+@dataclass(frozen=True)
+class NamedMutant:
+    """A change written by hand that a test must notice (a claim of the README, issue 9)."""
+
+    name: str
+    path: str
+    original: str
+    mutated: str
+
+
+@dataclass(frozen=True)
+class Package:
+    """What to mutate and which fast tests judge it (listed first: the ones most likely to kill)."""
+
+    modules: tuple[str, ...]
+    tests: tuple[str, ...]
+    named: tuple[NamedMutant, ...] = ()
+
+
+def _new_tests(prefix: str) -> tuple[str, ...]:
+    return tuple(str(p.relative_to(REPO_ROOT)) for p in sorted((REPO_ROOT / "tests" / "unit").glob(prefix)))
+
+
+GOALS = "capture_task/detect/goals.py"
+STATE_MACHINE_NAMED = (
+    NamedMutant("confirmation count 3 -> 2", GOALS, "CONFIRMATIONS = 3\n", "CONFIRMATIONS = 2\n"),
+    NamedMutant("confirmation count 3 -> 4", GOALS, "CONFIRMATIONS = 3\n", "CONFIRMATIONS = 4\n"),
+    NamedMutant("jump limit 2 -> 3", GOALS, "MAX_GOALS_PER_JUMP = 2\n", "MAX_GOALS_PER_JUMP = 3\n"),
+    NamedMutant("jump limit 2 -> 1", GOALS, "MAX_GOALS_PER_JUMP = 2\n", "MAX_GOALS_PER_JUMP = 1\n"),
+    NamedMutant(
+        "no search-back: a goal is stamped at the confirming frame",
+        GOALS,
+        "            candidate.count += 1\n",
+        "            candidate.count += 1\n            candidate.first = observation\n",
+    ),
+    NamedMutant(
+        "no search-back: a double jump never looks for the frame between",
+        GOALS,
+        "return [*max(chains, key=len, default=[]), target]",
+        "return [target]",
+    ),
+)
+
+
+def _packages() -> dict[str, Package]:
+    kills = _new_tests("test_mutation_kills_*.py")
+    return {
+        # Every package imports contracts; these are the fast tests that check its rules and the
+        # values the others read from it (all 17 fast unit files cost 3x the CPU per mutant).
+        "contracts": Package(
+            modules=_python_files("contracts"),
+            tests=(
+                *[t for t in kills if "contracts" in t],
+                "tests/unit/test_contracts.py",
+                "tests/unit/test_contracts_gaps.py",
+                "tests/unit/test_reconciler_plan.py",
+                "tests/unit/test_capture_keeper.py",
+                "tests/unit/test_functions_shared.py",
+                "tests/unit/test_goals.py",
+            ),
+        ),
+        "state_machine": Package(
+            modules=(GOALS, "capture_task/detect/checkpoint.py", "capture_task/detect/match_end.py"),
+            tests=(
+                *[t for t in kills if "goals" in t or "state_machine" in t],
+                "tests/unit/test_goals.py",
+                "tests/unit/test_goal_checkpoint.py",
+            ),
+            named=STATE_MACHINE_NAMED,
+        ),
+        # functions/ and hooks/: the modules the fast tests cover. Handlers, stores and the ffmpeg
+        # cutter are tested only against moto, ffmpeg and HTTP servers (tests/functional, minutes per
+        # run on a shared machine), so mutating them here would only list what those tests cover.
+        "functions": Package(
+            modules=_existing(
+                "functions/clip/timeline.py",
+                "functions/clip/settings.py",
+                "functions/enrich/index.py",
+                "functions/enrich/settings.py",
+                "functions/reconciler/plan.py",
+                "functions/reconciler/channels.py",
+                "functions/reconciler/settings.py",
+                "functions/shared/env.py",
+                "functions/shared/failures.py",
+                "functions/vertical/verticals.py",
+                "functions/vertical/settings.py",
+            ),
+            tests=(
+                *[t for t in kills if "functions" in t],
+                *[t for t in FAST_UNIT_TESTS if "functions" in t or "reconciler" in t or "keeper" in t],
+            ),
+        ),
+        "hooks": Package(
+            modules=_existing(
+                "hooks/gallery/pages.py",
+                "hooks/shared/events.py",
+                "hooks/shared/http.py",
+                "hooks/shared/secrets.py",
+                "hooks/webhook/messages.py",
+                "hooks/webhook/delivery.py",
+                "hooks/streamable/upload.py",
+            ),
+            tests=(
+                *[t for t in kills if "hooks" in t],
+                *[t for t in FAST_UNIT_TESTS if "hooks" in t or "gallery" in t],
+                "tests/functional/test_hook_secrets.py",
+            ),
+        ),
+    }
+
+
+def _existing(*modules: str) -> tuple[str, ...]:
+    """The listed modules that still exist (a refactor may move one: then say so, and go on)."""
+    missing = [m for m in modules if not (REPO_ROOT / m).is_file()]
+    if missing:
+        print(f"not mutated, no longer there (update bench/mutation.py): {', '.join(missing)}", file=sys.stderr)
+    return tuple(m for m in modules if m not in missing)
+
+
+def _python_files(folder: str) -> tuple[str, ...]:
+    return tuple(str(p.relative_to(REPO_ROOT)) for p in sorted((REPO_ROOT / folder).rglob("*.py")))
+
+
+def _copy_tree(destination: Path) -> None:
+    """The checkout as it is now (tracked and new files, not ignored ones), without bytecode."""
+    if destination.exists():
+        shutil.rmtree(destination)
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.split(b"\0")
+    for raw in listed:
+        if not raw:
+            continue
+        source = REPO_ROOT / raw.decode()
+        if source.is_file():
+            target = destination / raw.decode()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def _test_command(tests: tuple[str, ...], server: Path, cpu_limit_s: float) -> list[str]:
+    # -x: a killed mutant stops at its first failing test. Hypothesis's plugin costs seconds of
+    # start-up and none of these tests use it. The run itself happens in a fork of a warm process.
+    return [
+        sys.executable, "-m", "bench.pytest_fork_server", "run", str(server), f"{cpu_limit_s:.0f}", "--",
+        "-x", "-q", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", *dict.fromkeys(tests),
+    ]  # fmt: skip
+
+
+def _environment() -> dict[str, str]:
+    # No bytecode anywhere in the copy: a stale .pyc of the unmutated module must never be run.
+    return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "HIGHLIGHT_BOT_CACHE": str(REPO_ROOT / ".cache")}
+
+
+def _run_named(package: Package, tree: Path, server: Path, cpu_limit_s: float) -> list[tuple[str, str]]:
+    """(name, outcome) of each named mutant: killed, SURVIVED, or not applicable."""
+    outcomes: list[tuple[str, str]] = []
+    for mutant in package.named:
+        path = tree / mutant.path
+        original = path.read_text()
+        if original.count(mutant.original) != 1:
+            outcomes.append((mutant.name, f"NOT APPLIED: `{mutant.original.strip()}` is not in {mutant.path} once"))
+            continue
+        path.write_text(original.replace(mutant.original, mutant.mutated))
+        try:
+            result = subprocess.run(
+                _test_command(package.tests, server, cpu_limit_s),
+                cwd=tree,
+                env=_environment(),
+                capture_output=True,
+                text=True,
+            )
+        finally:
+            path.write_text(original)
+        failed = [line for line in result.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))]
+        outcome = f"killed by {failed[0].split(' ')[1]}" if result.returncode != 0 and failed else "SURVIVED"
+        if result.returncode != 0 and not failed:
+            outcome = f"killed (pytest exit {result.returncode})"
+        print(f"named mutant {mutant.name!r}: {outcome}", flush=True)
+        outcomes.append((mutant.name, outcome))
+    return outcomes
+
+
+def _cosmic_ray(*args: str, cwd: Path) -> None:
+    subprocess.run([str(Path(sys.executable).parent / args[0]), *args[1:]], cwd=cwd, env=_environment(), check=True)
+
+
+def _write_config(package: Package, workdir: Path, server: Path, cpu_limit_s: float) -> Path:
+    config = workdir / "cosmic-ray.toml"
+    lines = [
+        "[cosmic-ray]",
+        f"module-path = {json.dumps(list(package.modules))}",
+        f"timeout = {TEST_TIMEOUT_S}",
+        "excluded-modules = []",
+        f"test-command = {json.dumps(' '.join(_test_command(package.tests, server, cpu_limit_s)))}",
+        "",
+        "[cosmic-ray.distributor]",
+        'name = "local"',
+        "",
+        "[cosmic-ray.filters.operators-filter]",
+        f"exclude-operators = {json.dumps(list(EXCLUDED_OPERATORS))}",
+    ]
+    config.write_text("\n".join(lines) + "\n")
+    return config
+
+
+def _summary(name: str, package: Package, session: Path, named: list[tuple[str, str]]) -> str:
+    dumped = subprocess.run(
+        [str(Path(sys.executable).parent / "cosmic-ray"), "dump", str(session)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    outcomes: Counter[str] = Counter()
+    per_module: dict[str, Counter[str]] = {}
+    survivors: list[str] = []
+    for line in dumped.splitlines():
+        item, result = json.loads(line)
+        mutation = item["mutations"][0]
+        module = mutation["module_path"]
+        if result is None:
+            outcome = "pending"
+        elif result["worker_outcome"] == "skipped":
+            outcome = "skipped (operator not kept)"
+        elif result["worker_outcome"] != "normal":
+            outcome = result["worker_outcome"]
+        else:
+            outcome = result["test_outcome"]
+        outcomes[outcome] += 1
+        per_module.setdefault(module, Counter())[outcome] += 1
+        if outcome == "survived":
+            diff = result["diff"].splitlines()
+            changed = [d[1:].strip() for d in diff if d.startswith("+") and not d.startswith("+++")]
+            survivors.append(
+                f"- `{module}:{mutation['start_pos'][0]}` {mutation['operator_name'].removeprefix('core/')}: "
+                f"`{' / '.join(changed)[:140]}`"
+            )
+    lines = [
+        f"# Mutation testing: {name}",
+        "",
+        "Made by `make mutation PKG=" + name + "` (bench/mutation.py, cosmic-ray). Tests run per mutant:",
+        "",
+        *[f"- `{t}`" for t in dict.fromkeys(package.tests)],
+        "",
+        "| module | killed | survived | incompetent | pending | skipped |",
+        "|---|---|---|---|---|---|",
+    ]
+    for module, counts in sorted(per_module.items()):
+        lines.append(
+            f"| `{module}` | {counts['killed']} | {counts['survived']} | {counts['incompetent']} | "
+            f"{counts['pending']} | {counts['skipped (operator not kept)']} |"
+        )
+    lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())), ""]
+    if named:
+        lines += ["## Named mutants", "", *[f"- {n}: {o}" for n, o in named], ""]
+    lines += ["## Survivors", "", *(survivors or ["none"]), ""]
+    return "\n".join(lines)
+
+
+def run(name: str, *, resume: bool, retest_survivors: bool = False) -> Path:
+    """Mutate one package, test every mutant, write the summary; returns the summary's path."""
+    package = _packages()[name]
+    workdir = WORK_ROOT / name
+    tree = workdir / "tree"
+    session = workdir / "session.sqlite"
+    resuming = resume and session.exists()
+    if not resuming:
+        session.unlink(missing_ok=True)
+    workdir.mkdir(parents=True, exist_ok=True)
+    # Always a fresh copy: a run that was stopped may have left a file mutated. A resumed session
+    # is only valid while the mutated modules are as they were when it began.
+    _copy_tree(tree)
+    fingerprint = workdir / "modules.sha256"
+    modules_now = _fingerprint(tree, package.modules)
+    if resuming and fingerprint.read_text() != modules_now:
+        raise SystemExit(f"{name}'s modules changed since its session began: run without --resume")
+    fingerprint.write_text(modules_now)
+    if resuming and retest_survivors:  # after tests were added: judge the survivors again
+        with sqlite3.connect(session) as database:
+            database.execute("DELETE FROM work_results WHERE test_outcome = 'SURVIVED'")
+    server_socket = workdir / "pytest.sock"
+    server_socket.unlink(missing_ok=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.pytest_fork_server", "serve", str(server_socket)],
+        cwd=REPO_ROOT,
+        env=_environment(),
+    )
+    try:
+        _wait_for(server_socket, server)
+        cpu_limit_s = _cpu_limit(package, tree, server_socket)
+        config = _write_config(package, workdir, server_socket, cpu_limit_s)
+        named = _run_named(package, tree, server_socket, cpu_limit_s)
+        (workdir / "named.json").write_text(json.dumps(named))
+        if not resuming:
+            _cosmic_ray("cosmic-ray", "init", str(config), str(session), cwd=tree)
+            _cosmic_ray("cr-filter-operators", str(session), str(config), cwd=tree)
+            _cosmic_ray("cosmic-ray", "baseline", str(config), cwd=tree)
+        _forget_unjudged(session)
+        _cosmic_ray("cosmic-ray", "exec", str(config), str(session), cwd=tree)
+        unjudged = _forget_unjudged(session)
+        if unjudged:
+            raise SystemExit(f"{unjudged} mutant(s) were not tested (the test server was gone): run with --resume")
+    finally:
+        server.terminate()
+        server.wait()
+    return write_summary(name)
+
+
+def write_summary(name: str) -> Path:
+    """``bench/results/mutation-<name>.md`` from the package's session (pending mutants are counted as such)."""
+    package, workdir = _packages()[name], WORK_ROOT / name
+    named_file = workdir / "named.json"
+    named = [(n, o) for n, o in json.loads(named_file.read_text())] if named_file.exists() else []
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    summary = RESULTS / f"mutation-{name}.md"
+    summary.write_text(_summary(name, package, workdir / "session.sqlite", named))
+    return summary
+
+
+def _cpu_limit(package: Package, tree: Path, server: Path) -> float:
+    """Run the tests on the unmutated tree: they must pass; a mutant's run may use a few times their CPU."""
+    result = subprocess.run(
+        _test_command(package.tests, server, 3600.0), cwd=tree, env=_environment(), capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        raise SystemExit(f"the tests fail without any mutant; fix them first:\n{result.stdout[-3000:]}")
+    used = float(result.stdout.rsplit(pytest_fork_server.CPU_MARKER, 1)[1].split()[0])
+    limit = max(MIN_CPU_LIMIT_S, CPU_LIMIT_FACTOR * used)
+    print(f"unmutated run: {used:.1f} CPU s; a mutant's run is stopped after {limit:.0f} CPU s", flush=True)
+    return limit
+
+
+def _forget_unjudged(session: Path) -> int:
+    """Drop the results of runs that never reached pytest (they look killed); returns how many."""
+    with sqlite3.connect(session) as database:
+        return database.execute(
+            "DELETE FROM work_results WHERE output LIKE ?", (f"%{pytest_fork_server.NO_SERVER_MARKER}%",)
+        ).rowcount
+
+
+def _fingerprint(tree: Path, modules: tuple[str, ...]) -> str:
+    return "".join(f"{hashlib.sha256((tree / m).read_bytes()).hexdigest()}  {m}\n" for m in modules)
+
+
+def _wait_for(server_socket: Path, server: subprocess.Popen[bytes]) -> None:
+    """The server has bound its socket (it imports its libraries first: seconds on a busy machine)."""
+    while not server_socket.exists():
+        if server.poll() is not None:
+            raise SystemExit(f"the pytest fork server stopped (exit {server.returncode}) before it listened")
+        time.sleep(0.2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--package", action="append", choices=sorted(_packages()), help="default: every package")
+    parser.add_argument("--resume", action="store_true", help="go on with the last session instead of starting anew")
+    parser.add_argument(
+        "--retest-survivors", action="store_true", help="with --resume: test the last session's survivors again"
+    )
+    parser.add_argument(
+        "--summary-only",
+        action="store_true",
+        help="write the summary of the last session (stopped or not), run nothing",
+    )
+    args = parser.parse_args(argv)
+    for name in args.package or sorted(_packages()):
+        if args.summary_only:
+            print(f"summary of {name}: {write_summary(name)}", flush=True)
+            continue
+        summary = run(name, resume=args.resume, retest_survivors=args.retest_survivors)
+        print(f"mutation testing {name}: summary in {summary}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

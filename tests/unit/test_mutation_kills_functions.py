@@ -1,0 +1,125 @@
+"""Edges of functions/ that mutants of bench/mutation.py showed no test held.
+
+Each boundary of enrich's clip decision is tested exactly on it (a gap that ends at the goal's
+moment, a hole as wide as the contiguity tolerance, a segment the tolerance inside the window), as
+are the clip timeline past its ends and the settings the functions read.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from contracts import SegmentEvent
+from contracts.settings import DEFAULT_SETTINGS
+from functions.clip.settings import ClipSettings
+from functions.clip.timeline import moment_on_timeline
+from functions.enrich.index import CONTIGUITY_TOLERANCE_S, ClipWindow, Ready, Wait, decide_clip, find_gaps
+from functions.enrich.settings import EnrichSettings
+from functions.shared.failures import MAX_REASON_CHARS, reason_of
+from functions.vertical import VerticalSettings
+from tests.functional.functions_fixtures import START, a_goal, a_segment
+
+WAIT_S = 120.0
+
+
+def seg(sequence: int, *, start_s: float | None = None) -> SegmentEvent:
+    """Segment ``sequence`` of the steady 2 s stream, or starting ``start_s`` after START."""
+    if start_s is None:
+        return a_segment(sequence)
+    return a_segment(sequence, start=START + timedelta(seconds=start_s), stream_time=start_s)
+
+
+def decide(goal_s: float, segments: list[SegmentEvent]) -> object:
+    goal = a_goal(START + timedelta(seconds=goal_s))
+    window = ClipWindow.around(goal, pre_roll_s=20, post_roll_s=5)
+    newest = max(s.start for s in segments)
+    return decide_clip(goal, window, segments, newest_segment_start=newest, waited_s=0.0, post_roll_wait_s=WAIT_S)
+
+
+def test_a_gap_that_ends_exactly_at_the_goal_is_pre_roll_and_clipped_around() -> None:
+    # Goal at 20.0 s, segments 8 and 9 (16-20 s) missing: the goal's own segment (10) is there.
+    decision = decide(20.0, [seg(n) for n in range(13) if n not in (8, 9)])
+    assert isinstance(decision, Ready), decision
+    assert [gap.missing() for gap in decision.pre_roll_gaps] == ["segments 8..9"]
+
+
+def test_a_hole_as_wide_as_the_tolerance_is_no_gap_and_a_wider_one_is() -> None:
+    goal = a_goal(START + timedelta(seconds=21.3))
+    window = ClipWindow.around(goal, pre_roll_s=20, post_roll_s=5)
+    assert CONTIGUITY_TOLERANCE_S == 0.25
+    # Sequence 6 is skipped, but segment 7 starts 0.25 s after segment 5 ends (12 s): nothing is missing.
+    within = [seg(n) for n in range(6)] + [seg(n, start_s=2.0 * n - 1.75) for n in range(7, 16)]
+    assert find_gaps(window, within) == []
+    beyond = [seg(n) for n in range(6)] + [seg(n, start_s=2.0 * n - 1.5) for n in range(7, 16)]
+    assert [gap.missing() for gap in find_gaps(window, beyond)] == ["segment 6"]
+
+
+def test_a_last_segment_ending_the_tolerance_before_the_window_ends_is_enough() -> None:
+    # Goal at 21.25 s: the window ends at 26.25 s; segment 12 ends at 26.0 s, exactly the tolerance before.
+    assert isinstance(decide(21.25, [seg(n) for n in range(13)]), Ready)
+    # Goal at 21.3 s: the window ends at 26.3 s, 0.3 s after segment 12: wait for segment 13.
+    assert isinstance(decide(21.3, [seg(n) for n in range(13)]), Wait)
+
+
+def test_a_first_segment_starting_within_the_tolerance_after_the_window_start_leaves_no_gap() -> None:
+    # Goal at 20.1 s: the window starts at 0.1 s and segment 0 (the stream's first) at 0 s.
+    decision = decide(20.1, [seg(n) for n in range(13)])
+    assert isinstance(decision, Ready) and decision.pre_roll_gaps == ()
+
+
+def test_a_discontinuity_at_the_window_start_with_the_next_sequence_number_is_no_gap() -> None:
+    # Goal at 30.5 s, window from 10.5 s: segment 4 ends at 10 s, segment 5 starts at 10.9 s (a jump of the
+    # clock, not a lost segment: the sequence numbers follow each other).
+    goal = a_goal(START + timedelta(seconds=30.5))
+    window = ClipWindow.around(goal, pre_roll_s=20, post_roll_s=5)
+    segments = [seg(n) for n in range(5)] + [seg(n, start_s=2.0 * n + 0.9) for n in range(5, 20)]
+    assert find_gaps(window, segments) == []
+
+
+def test_a_moment_past_the_last_segment_continues_its_clock_and_one_before_the_first_is_its_start() -> None:
+    segments = [seg(n) for n in range(3)]  # 0..6 s
+    assert moment_on_timeline(segments, 7.5) == START + timedelta(seconds=7.5)
+    assert moment_on_timeline(segments, -3.0) == START
+
+
+def test_enrich_reads_the_channel_parameter_the_stack_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SEGMENT_TABLE", "CLIP_QUEUE_URL", "DEAD_LETTER_QUEUE_URL", "IDEMPOTENCY_TABLE"):
+        monkeypatch.setenv(name, "x")
+    monkeypatch.setenv("CHANNEL_PARAMETER_NAME", "/other/channel")
+    assert EnrichSettings.from_env().channel_parameter_name == "/other/channel"
+    monkeypatch.delenv("CHANNEL_PARAMETER_NAME")
+    assert EnrichSettings.from_env().channel_parameter_name == DEFAULT_SETTINGS.channel_parameter_name
+
+
+def test_vertical_links_never_outlive_sigv4s_week_and_the_encoder_picks_its_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("HIGHLIGHTS_BUCKET", "HIGHLIGHT_TOPIC_ARN", "IDEMPOTENCY_TABLE"):
+        monkeypatch.setenv(name, "x")
+    monkeypatch.setenv("CLIP_URL_EXPIRY_S", str(8 * 24 * 3600))
+    monkeypatch.delenv("VERTICAL_ENCODER_THREADS", raising=False)
+    settings = VerticalSettings.from_env()
+    assert settings.url_expiry_s == 7 * 24 * 3600
+    assert settings.encoder_threads is None
+
+
+def test_a_moment_at_a_segment_boundary_after_a_gap_is_the_next_segments_start() -> None:
+    # Segment 0 is 0-2 s, segment 5 is 10-12 s: 2 s into the clip is where segment 5 starts, not 2 s.
+    assert moment_on_timeline([seg(0), seg(5)], 2.0) == START + timedelta(seconds=10)
+
+
+def test_clip_reads_its_dead_letter_queue(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HIGHLIGHTS_BUCKET", "HIGHLIGHT_TOPIC_ARN", "IDEMPOTENCY_TABLE"):
+        monkeypatch.setenv(name, "x")
+    monkeypatch.setenv("CLIP_DEAD_LETTER_QUEUE_URL", "https://sqs.example/dlq")
+    assert ClipSettings.from_env().dead_letter_queue_url == "https://sqs.example/dlq"
+
+
+def test_a_reason_as_long_as_the_limit_is_kept_whole() -> None:
+    prefix = "ValueError: "
+    whole = reason_of(ValueError("x" * (MAX_REASON_CHARS - len(prefix))))
+    assert len(whole) == MAX_REASON_CHARS and not whole.endswith("…")
+    cut = reason_of(ValueError("x" * (MAX_REASON_CHARS - len(prefix) + 1)))
+    assert cut.endswith("…") and len(cut) == MAX_REASON_CHARS + 1
