@@ -29,6 +29,7 @@ from contracts import (
 from contracts.channels import ChannelEntry, channel_entry
 from contracts.events import MAX_GOALS_PER_MATCH, MAX_SEGMENTS_PER_JOB
 from contracts.settings import DEFAULT_SETTINGS, PipelineSettings
+from functions.clip.settings import ClipSettings
 
 AT = datetime(2026, 11, 25, 19, 30, 15, tzinfo=UTC)
 TEAMS = Teams(home="LIV", away="MCI")
@@ -184,12 +185,9 @@ def test_the_bounds_are_the_documented_ones() -> None:
 def test_clip_links_last_sigv4s_longest_week() -> None:
     # S3 refuses a presigned URL that lives longer than 7 days; a shorter one breaks the promise of a week.
     assert DEFAULT_SETTINGS.clip_url_expiry_s == 604_800
-    assert (
-        DEFAULT_SETTINGS.clip_environment(highlights_bucket="b", topic_arn="t", idempotency_table="i", ffmpeg_path="f")[
-            "CLIP_URL_EXPIRY_S"
-        ]
-        == "604800"
-    )
+    clip = ClipSettings(highlights_bucket="b", highlight_topic_arn="t", idempotency_table="i", ffmpeg_path="f")
+    assert clip.environment()["CLIP_URL_EXPIRY_S"] == "604800"
+    assert ClipSettings.from_env({**clip.environment(), "CLIP_URL_EXPIRY_S": "9999999"}).clip_url_expiry_s == 604_800
 
 
 def test_a_goal_was_seen_live_unless_its_producer_says_it_was_found_after_a_gap() -> None:

@@ -42,7 +42,8 @@ def test_a_gap_that_ends_exactly_at_the_goal_is_pre_roll_and_clipped_around() ->
     # Goal at 20.0 s, segments 8 and 9 (16-20 s) missing: the goal's own segment (10) is there.
     decision = decide(20.0, [seg(n) for n in range(13) if n not in (8, 9)])
     assert isinstance(decision, Ready), decision
-    assert [gap.missing() for gap in decision.pre_roll_gaps] == ["segments 8..9"]
+    assert [gap.missing() for gap in decision.gaps] == ["segments 8..9"]
+    assert decision.partial is not None and decision.partial.missing_post_roll_s == 0
 
 
 def test_a_hole_as_wide_as_the_tolerance_is_no_gap_and_a_wider_one_is() -> None:
@@ -66,7 +67,7 @@ def test_a_last_segment_ending_the_tolerance_before_the_window_ends_is_enough() 
 def test_a_first_segment_starting_within_the_tolerance_after_the_window_start_leaves_no_gap() -> None:
     # Goal at 20.1 s: the window starts at 0.1 s and segment 0 (the stream's first) at 0 s.
     decision = decide(20.1, [seg(n) for n in range(13)])
-    assert isinstance(decision, Ready) and decision.pre_roll_gaps == ()
+    assert isinstance(decision, Ready) and decision.gaps == () and decision.partial is None
 
 
 def test_a_discontinuity_at_the_window_start_with_the_next_sequence_number_is_no_gap() -> None:
@@ -93,16 +94,16 @@ def test_enrich_reads_the_channel_parameter_the_stack_names(monkeypatch: pytest.
     assert EnrichSettings.from_env().channel_parameter_name == DEFAULT_SETTINGS.channel_parameter_name
 
 
-def test_vertical_links_never_outlive_sigv4s_week_and_the_encoder_picks_its_threads(
+def test_vertical_links_never_outlive_sigv4s_week_and_the_cut_uses_every_core_unless_told(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for name in ("HIGHLIGHTS_BUCKET", "HIGHLIGHT_TOPIC_ARN", "IDEMPOTENCY_TABLE"):
         monkeypatch.setenv(name, "x")
     monkeypatch.setenv("CLIP_URL_EXPIRY_S", str(8 * 24 * 3600))
-    monkeypatch.delenv("VERTICAL_ENCODER_THREADS", raising=False)
+    monkeypatch.delenv("VERTICAL_BACKGROUND", raising=False)
     settings = VerticalSettings.from_env()
     assert settings.url_expiry_s == 7 * 24 * 3600
-    assert settings.encoder_threads is None
+    assert settings.background is False
 
 
 def test_a_moment_at_a_segment_boundary_after_a_gap_is_the_next_segments_start() -> None:
