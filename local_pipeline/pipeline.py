@@ -41,8 +41,9 @@ logger = logging.getLogger("highlight_bot.local")
 
 LOCAL_CHANNEL_POLL_S = 5.0
 """How often the local capture re-reads the emulated channel parameter (the cloud default is 30 s)."""
-DRAIN_TIMEOUT_S = 90.0
-"""After the stream ends, how long clips and hooks may take to catch up before the run is called failed."""
+DRAIN_STALL_S = 90.0
+"""After the stream ends, how long nothing may move (no function running or run) before the run is called
+failed; however slow the machine, work in progress is waited for."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class LocalRunOptions:
     post_roll_s: float = DEFAULT_SETTINGS.post_roll_s
     out: Path = Path("highlights")
     speed: float = 2.0
-    drain_timeout_s: float = DRAIN_TIMEOUT_S
+    drain_stall_s: float = DRAIN_STALL_S
     sample: SampleBroadcast | None = None
     """The broadcast to serve when no source or channel is given (default: the demo broadcast)."""
 
@@ -148,7 +149,7 @@ def run_pipeline(options: LocalRunOptions, on_tick: Callable[[LocalRun], None] |
                 if on_tick:
                     on_tick(run)
                 capture.join(0.25)
-            _drain(run, options.drain_timeout_s, on_tick, stream_over=lambda: _stream_over(aws, run))
+            _drain(run, options.drain_stall_s, on_tick, stream_over=lambda: _stream_over(aws, run))
         finally:
             service.stop()
             capture.join(10)
@@ -314,19 +315,21 @@ def _collect_alerts(run: LocalRun) -> None:
 
 
 def _drain(
-    run: LocalRun, timeout_s: float, on_tick: Callable[[LocalRun], None] | None, *, stream_over: Callable[[], None]
+    run: LocalRun, stall_s: float, on_tick: Callable[[LocalRun], None] | None, *, stream_over: Callable[[], None]
 ) -> None:
-    """Wait until every goal has its clip delivered or is known to have none, or until the timeout.
+    """Wait until every goal has its alert and its clip delivered (or is known to have none) and every clip its
+    vertical cut, or until nothing has moved for ``stall_s``.
 
-    Once enrich has taken every event of the ended stream and goals still wait for their post-roll,
-    ``stream_over`` tells enrich that nothing more will come (the cloud's sweep does that once
-    ``post_roll_wait_s`` has passed), once.
+    Progress, not a clock, decides: a function still running (a re-encode at the lowest priority on a busy
+    laptop can take minutes) or one that ran within ``stall_s`` keeps the wait going, so a slow machine
+    gets its results late rather than an error. Once enrich has taken every event of the ended stream and
+    goals still wait for their post-roll, ``stream_over`` tells enrich that nothing more will come (the
+    cloud's sweep does that once ``post_roll_wait_s`` has passed), once.
     """
-    deadline = time.monotonic() + timeout_s
     told_stream_over = False
     enrich = next((t for t in run.triggers if isinstance(t, KinesisTrigger)), None)
     empty_polls_at_end = enrich.empty_polls if enrich else 0
-    while time.monotonic() < deadline:
+    while not _stalled(run, stall_s):
         _collect(run)
         if on_tick:
             on_tick(run)
@@ -341,20 +344,20 @@ def _drain(
             stream_over()  # enrich has taken every event of the ended stream: nothing more will come
             told_stream_over = True
         time.sleep(0.25)
+    stalled = f"after the stream ended, once nothing had moved for {stall_s:.0f} s"
     missing = len({g.id for g in run.goals} - {h.goal.id for h in run.highlights} - set(run.goals_without_clip))
     if missing:
-        run.errors.append(f"{missing} goal(s) got no highlight within {timeout_s:.0f} s after the stream ended")
+        run.errors.append(f"{missing} goal(s) got no highlight {stalled}")
     no_alert = len({g.id for g in run.goals} - {alert.goal.id for alert in run.alerts})
     if no_alert:
         run.errors.append(
-            f"{no_alert} goal(s) got no alert in the chat within {timeout_s:.0f} s after the stream ended; "
+            f"{no_alert} goal(s) got no alert in the chat {stalled}; "
             "the enrich dead-letter queue and the webhook hook's log say why"
         )
     no_vertical = len({h.goal.id for h in run.highlights} - {v.goal.id for v in run.verticals})
     if no_vertical:
         run.errors.append(
-            f"{no_vertical} highlight(s) got no vertical cut within {timeout_s:.0f} s after the stream ended; "
-            "the vertical dead-letter queue says why"
+            f"{no_vertical} highlight(s) got no vertical cut {stalled}; the vertical dead-letter queue says why"
         )
 
 
@@ -371,6 +374,12 @@ def _stream_over(aws: EmulatedAws, run: LocalRun) -> None:
     enrich = next((t for t in run.triggers if t.name == "enrich"), None)
     context = enrich.context if enrich is not None else LocalLambdaContext(function_name="enrich")
     enrich_handler(WAITING_GOALS_SWEEP_EVENT, context)
+
+
+def _stalled(run: LocalRun, seconds: float) -> bool:
+    """No function is running and none has run for ``seconds``."""
+    now = time.monotonic()
+    return all(not t.stats.busy and now - t.stats.last_activity >= seconds for t in run.triggers)
 
 
 def _quiet(run: LocalRun, seconds: float) -> bool:

@@ -35,6 +35,9 @@ class TriggerStats:
     records: int = 0
     failures: list[str] = field(default_factory=list)
     last_activity: float = field(default_factory=time.monotonic)
+    """When a handler call last began or ended (``time.monotonic``)."""
+    busy: bool = False
+    """A handler call is running now: a slow one (a vertical re-encode on a loaded laptop) is progress, not a stall."""
 
 
 class Trigger(threading.Thread):
@@ -67,7 +70,12 @@ class Trigger(threading.Thread):
         self.stats.invocations += 1
         self.stats.records += len(event["Records"])
         self.stats.last_activity = time.monotonic()
-        return self.handler(event, self.context)
+        self.stats.busy = True
+        try:
+            return self.handler(event, self.context)
+        finally:
+            self.stats.busy = False
+            self.stats.last_activity = time.monotonic()
 
     def _fail(self, message: str) -> None:
         logger.error(message)
