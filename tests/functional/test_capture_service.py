@@ -138,7 +138,7 @@ def test_the_service_counts_what_the_playlist_follower_meets_per_channel(
         ssm = boto3.client("ssm")
         ssm.put_parameter(Name=PARAMETER, Value=f"metered={server.url(PLAYLIST_PATH)}", Type="String")
         service = CaptureService(
-            ChannelParameter(ssm, PARAMETER),
+            ChannelParameter(ssm, PARAMETER, allow_private_stream_urls=True),
             sink_factory=lambda: JsonLinesSink(tmp_path / "events.jsonl", append=True),
             store=LocalSegmentStore(tmp_path / "segments"),
             poll_interval_s=0.2,
