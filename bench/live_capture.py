@@ -70,8 +70,8 @@ def measure_here(playlist_url: str, core: int) -> dict[str, Any]:
         return goals
 
     task.process = process_and_note  # type: ignore[method-assign]
-    # Imports and set-up are done: the orchestrator starts the live stream now, so a slow start on a
-    # starved core is not counted as segments lost (in production the task starts before it follows).
+    # Imports and set-up are done: the first playlist request below starts the live stream (the
+    # orchestrator serves it live from that request), so a slow start is not counted as segments lost.
     print(READY, flush=True)
     segments = FetchAhead(source_segments(playlist_url, "best", stop), stop_event=stop)
     stats = task.run(segments)
@@ -131,19 +131,31 @@ def run_stream(sample: SampleBroadcast, *, core: int, neighbours: int) -> LiveRe
     count = truth["stream"]["segment_count"]
     others = set(range(os.cpu_count() or 1)) - {core} or {core}
     os.sched_setaffinity(0, others)
+    # The stream goes live at the capture's first playlist request, made once its process has imported
+    # everything: a slow start on a starved core is not a lost segment (in production the task starts
+    # before it follows). Wall-clock time, so "behind live" compares with the capture's own stamps.
     with (
         busy_neighbours(core, neighbours),
         LiveHlsServer(
-            info.directory, speed=1.0, window_segments=TWITCH_WINDOW_SEGMENTS, preloaded_segments=PRELOADED_SEGMENTS
+            info.directory,
+            speed=1.0,
+            window_segments=TWITCH_WINDOW_SEGMENTS,
+            preloaded_segments=PRELOADED_SEGMENTS,
+            clock=time.time,
+            live_from_first_request=True,
         ) as server,
     ):
-        served_at = time.time()
         command = [sys.executable, "-m", "bench.live_capture", "--measure", server.playlist_url, "--core", str(core)]
         result = subprocess.run(
             command, cwd=REPO_ROOT, env=os.environ | SINGLE_THREAD_ENV, capture_output=True, text=True, check=False
         )
+        served_at = server.live_since
+    BENCH_LOG_DIR.mkdir(parents=True, exist_ok=True)
+    (BENCH_LOG_DIR / f"live-{sample.name}.log").write_text(result.stderr)
     if result.returncode != 0:
         raise SystemExit(f"measuring {sample.name} failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
+    if served_at is None:
+        raise SystemExit(f"measuring {sample.name}: the capture never asked for the playlist")
     figures = json.loads(result.stdout.strip().splitlines()[-1])
     analysed = {sequence: done for sequence, done in figures["analysed"]}
     # Segment i goes live when the server has run (i + 1 - preloaded) segment lengths: "live" is then.

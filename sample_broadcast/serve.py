@@ -137,6 +137,11 @@ class LiveHlsServer:
     def playlist_url(self) -> str:
         return self.base_url + PLAYLIST_NAME
 
+    @property
+    def live_since(self) -> float | None:
+        """When the live timeline began, on ``clock``; None while it waits for its first playlist request."""
+        return self._started_at
+
     def start(self) -> LiveHlsServer:
         if not self.live_from_first_request:
             self._started_at = self._clock()
