@@ -193,12 +193,15 @@ def _triggers(
     from functions.vertical.handler import handler as vertical_handler
     from hooks.webhook.handler import handler as webhook_handler
 
+    webhook_manifest = json.loads((REPO_ROOT / "hooks" / "webhook" / "hook.json").read_text())
+    # The secret's variable and name come from hook.json, as the stack's do: renaming either there
+    # renames it here too (tests/unit/test_hooks_manifests.py ties hook.json to what the code reads).
+    ((secret_variable, secret_name),) = webhook_manifest["secrets"].items()
     secrets = aws.client("secretsmanager")
     secret_arn = secrets.create_secret(
-        Name="highlight-bot/webhook", SecretString=json.dumps({"url": chat.url, "format": "discord"})
+        Name=secret_name, SecretString=json.dumps({"url": chat.url, "format": "discord"})
     )["ARN"]
-    aws.set_env({"WEBHOOK_SECRET_ARN": secret_arn})
-    webhook_manifest = json.loads((REPO_ROOT / "hooks" / "webhook" / "hook.json").read_text())
+    aws.set_env({secret_variable: secret_arn})
     # The local gallery subscribes like the cloud gallery hook, so it sees the same event types.
     gallery_manifest = json.loads((REPO_ROOT / "hooks" / "gallery" / "hook.json").read_text())
     sns, sqs = aws.client("sns"), aws.client("sqs")
