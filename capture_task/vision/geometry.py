@@ -133,6 +133,26 @@ def clean_glyphs(mask: Mask, text_height_px: int, min_height_px: int) -> Mask:
     return cleaned
 
 
+BAR_TALLER_THAN_TEXT = 1.08
+"""A bar at least this much taller than the text beside it is a colour strip or a separator ('|'),
+never a glyph: letters and digits share one height (round ones overshoot by ~3 %), and a '1' or
+an 'I' is no taller than its neighbours."""
+
+
+def is_bar(blob: Mask, text_height_px: float) -> bool:
+    """Whether one blob is an upright bar taller than the text: a team's colour strip, a '|'
+    separator or a divider, never a letter or a digit.
+
+    Upright: half its columns or more are ink from top to bottom (a translucent cell lets a little
+    of the crowd join its edge, so not all of them).
+    """
+    height, width = blob.shape
+    if width >= 0.4 * height or height <= BAR_TALLER_THAN_TEXT * text_height_px:
+        return False
+    full_columns = int((blob.sum(axis=0) >= 0.9 * height).sum())
+    return full_columns >= 0.5 * width
+
+
 def ink_columns(mask: Mask) -> NDArray[np.intp]:
     """Indices of the columns of ``mask`` holding any glyph pixel."""
     return np.flatnonzero(mask.any(axis=0))
