@@ -32,6 +32,7 @@ from capture_task.vision.geometry import (
     ink_columns,
     looks_like_zero,
     mask_mismatch,
+    score_mismatch,
 )
 from capture_task.vision.locate import (
     LETTERS,
@@ -298,7 +299,7 @@ class ScoreboardReader:
             not fresh
             and self._last_reading is not None
             and self._last_mask is not None
-            and mask_mismatch(mask, self._last_mask) <= MASK_MISMATCH_CHANGED
+            and score_mismatch(mask, self._last_mask) <= MASK_MISMATCH_CHANGED
         ):
             self.stats.readings_reused += 1
             return self._last_reading

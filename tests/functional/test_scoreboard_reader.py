@@ -118,3 +118,20 @@ def test_a_bold_zero_line_mode_reads_as_nine_is_still_read() -> None:
 
     assert reading is not None
     assert (reading.score.home, reading.score.away) == (2, 0)
+
+
+def test_one_number_changing_beside_another_is_a_change() -> None:
+    # The same stream: '1 : 0' becoming '2 : 0'. Compared over the whole score box the away 0's
+    # unchanged ink diluted the change below the threshold, so the 1-0 reading was reused.
+    broadcast = dev_suite(4)[3]
+    style, script = broadcast.style, broadcast.script
+    renderer = FrameRenderer(script, style)
+    before, after = 26 * style.fps, 30 * style.fps
+    assert (script.state_at(before, style.fps).home_score, script.state_at(after, style.fps).home_score) == (1, 2)
+    reader = ScoreboardReader()
+    first = reader.read(renderer.render(before), may_locate=True) or reader.read(renderer.render(before))
+    assert first is not None and (first.score.home, first.score.away) == (1, 0)
+
+    second = reader.read(renderer.render(after))
+
+    assert second is not None and (second.score.home, second.score.away) == (2, 0)
