@@ -111,6 +111,19 @@ def mask_mismatch(a: Mask, b: Mask) -> float:
     return stray / ink
 
 
+def score_mismatch(a: Mask, b: Mask) -> float:
+    """:func:`mask_mismatch` of the score box's left and right halves, the larger.
+
+    One number changing is diluted by the other's unchanged ink when the whole box is compared
+    (a bold '1' becoming a '2' beside a '0' scored 0.024, under the 'changed' threshold); each
+    half holds about one number.
+    """
+    if a.shape != b.shape:
+        return 1.0
+    middle = a.shape[1] // 2
+    return max(mask_mismatch(a[:, :middle], b[:, :middle]), mask_mismatch(a[:, middle:], b[:, middle:]))
+
+
 def clean_glyphs(mask: Mask, text_height_px: int, min_height_px: int) -> Mask:
     """Only the blobs of a box crop that can be glyphs of its text.
 
@@ -131,6 +144,26 @@ def clean_glyphs(mask: Mask, text_height_px: int, min_height_px: int) -> Mask:
         keep &= ~(solid & (height > 1.12 * typical) & (width < 0.4 * height))
     cleaned: Mask = keep[labels]
     return cleaned
+
+
+BAR_TALLER_THAN_TEXT = 1.08
+"""A bar at least this much taller than the text beside it is a colour strip or a separator ('|'),
+never a glyph: letters and digits share one height (round ones overshoot by ~3 %), and a '1' or
+an 'I' is no taller than its neighbours."""
+
+
+def is_bar(blob: Mask, text_height_px: float) -> bool:
+    """Whether one blob is an upright bar taller than the text: a team's colour strip, a '|'
+    separator or a divider, never a letter or a digit.
+
+    Upright: half its columns or more are ink from top to bottom (a translucent cell lets a little
+    of the crowd join its edge, so not all of them).
+    """
+    height, width = blob.shape
+    if width >= 0.4 * height or height <= BAR_TALLER_THAN_TEXT * text_height_px:
+        return False
+    full_columns = int((blob.sum(axis=0) >= 0.9 * height).sum())
+    return full_columns >= 0.5 * width
 
 
 def ink_columns(mask: Mask) -> NDArray[np.intp]:

@@ -33,6 +33,7 @@ from capture_task.vision.geometry import (
     clean_glyphs,
     glyph_mask,
     gray,
+    is_bar,
     looks_like_zero,
 )
 from capture_task.vision.ocr import PageMode, ocr_canvas, read_text
@@ -55,6 +56,15 @@ only a permission to read one more letter)."""
 WIDE_DIGITS_BLOB = 1.05
 """A blob wider than this many text heights is two digits touching (a bold '0' is ~0.9): it must
 read as two."""
+RING_SPREAD = 0.4
+"""A glyph's surrounding ring is calm when its pixels' standard deviation is below this share of
+the glyph's contrast (ink minus background)."""
+RING_MOSTLY_FLAT = 0.1
+RING_SPREAD_BESIDE_A_CELL = 0.6
+"""Or when most of the ring is flat (its pixels' median distance from their median below the first
+share) and its standard deviation below the second: another cell's colour on one side. Measured on
+dev-seed styles: 0.41 for a digit beside the other team's cell, 0.68 for a patch of cell between a
+colour strip and the crowd."""
 ROWS_TRIED = 8
 """Candidate rows read per band, longest first: each costs a few OCR calls."""
 
@@ -77,7 +87,7 @@ class _Glyph:
 class _Token:
     glyphs: list[_Glyph]
     text: str = ""
-    kind: str = "other"  # "code", "number" or "other"
+    kind: str = "other"  # "code", "number", "mark" (a strip or a '|': never read) or "other"
 
     @property
     def box(self) -> Box:
@@ -119,14 +129,21 @@ class LocateReport:
     best: str = ""
 
 
-def _glyphs(area: Frame, frame_height: int) -> list[_Glyph]:
-    """Glyph-sized blobs brighter or darker than a calm surrounding."""
+def _glyphs(area: Frame, frame_height: int, *, fine: bool = False) -> list[_Glyph]:
+    """Glyph-sized blobs brighter or darker than a calm surrounding.
+
+    Brighter or darker than the mean of a neighbourhood twice the tallest text height, which suits
+    text on a wide cell. A cell barely larger than its text and much lighter or darker than the
+    cells beside it (an accent-coloured score box) is itself "ink" at that scale, its digits merged
+    into it; ``fine`` also looks in neighbourhoods of about one text height, which find them (and
+    more fragments of everything else, so only when the first look found no HUD).
+    """
     grey = gray(area)
     min_h = max(round(GLYPH_MIN_HEIGHT_FRACTION * frame_height), 6)
     max_h = round(GLYPH_MAX_HEIGHT_FRACTION * frame_height)
-    block = max(round(max_h * 0.8) | 1, 15)
+    blocks = (max(round(max_h * 0.8) | 1, 15),) + ((max(round(max_h * 0.4) | 1, 9),) if fine else ())
     glyphs: list[_Glyph] = []
-    for light in (True, False):
+    for light, block in itertools.product((True, False), blocks):
         mode = cv2.THRESH_BINARY if light else cv2.THRESH_BINARY_INV
         binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, mode, block, -10 if light else 10)
         _count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
@@ -145,10 +162,24 @@ def _glyphs(area: Frame, frame_height: int) -> list[_Glyph]:
             ink = float(box.crop(grey)[own].mean())
             background = float(np.median(ring_pixels))
             contrast = abs(ink - background)
-            if contrast < 25 or float(ring_pixels.std()) > 0.4 * contrast:
+            if contrast < 25 or not _calm(ring_pixels, background, contrast):
                 continue
             glyphs.append(_Glyph(box, light, own, ink, background))
     return glyphs
+
+
+def _calm(ring: Frame, background: float, contrast: float) -> bool:
+    """Whether a glyph's surrounding ring is a cell rather than grass or crowd.
+
+    Flat all round; or flat over most of it with one other flat colour on a side, as a glyph near
+    the edge of its cell has (a score box in a team's colour beside the next cell). Grass and
+    crowd are busy over most of the ring.
+    """
+    spread = float(ring.std())
+    if spread <= RING_SPREAD * contrast:
+        return True
+    mostly_flat = float(np.median(np.abs(ring - background))) <= RING_MOSTLY_FLAT * contrast
+    return mostly_flat and spread <= RING_SPREAD_BESIDE_A_CELL * contrast
 
 
 def _rows(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
@@ -207,14 +238,45 @@ def _overlap(a: Box, b: Box) -> float:
 
 
 def _tokens(row: list[_Glyph]) -> list[_Token]:
+    """The row split at gaps into tokens; marks that are no text stand as tokens of their own.
+
+    A mark is a bar taller than the text (a colour strip, a '|' between the numbers or before the
+    clock) or a part of a graphic (a crest's rings: light and dark blobs over one another, where
+    the letters of a text stand side by side). Marks are never read, so a strip cannot read as a
+    '1', nor a crest as a '4', and no mark joins a code or a number.
+    """
     height = float(np.median([g.box.height for g in row]))
+    heights = [g.box.height for g in row]
+    graphic = _graphic_parts(row)
     tokens: list[_Token] = []
-    for glyph in row:
-        if tokens and glyph.box.left - tokens[-1].glyphs[-1].box.right <= TOKEN_GAP * height:
+    for index, glyph in enumerate(row):
+        # Taller than the glyphs beside it, not than the row's median: a row may join the HUD's
+        # text with a smaller one (a widget, the clock), and an 'I' is as tall as its own letters.
+        beside = heights[max(index - 2, 0) : index] + heights[index + 1 : index + 3]
+        mark = index in graphic or (bool(beside) and is_bar(glyph.mask, float(np.median(beside))))
+        near = bool(tokens) and glyph.box.left - tokens[-1].glyphs[-1].box.right <= TOKEN_GAP * height
+        if near and (tokens[-1].kind == "mark") == mark:
             tokens[-1].glyphs.append(glyph)
         else:
-            tokens.append(_Token([glyph]))
+            tokens.append(_Token([glyph], kind="mark" if mark else "other"))
     return tokens
+
+
+def _graphic_parts(row: list[_Glyph]) -> set[int]:
+    """Indices of glyphs lying over a glyph of the other polarity (by half the narrower
+    one's width or more): the rings and fields of a crest, never letters side by side."""
+    parts: set[int] = set()
+    for i, a in enumerate(row):
+        for j in range(i + 1, len(row)):
+            b = row[j]
+            if b.box.left >= a.box.right:
+                break
+            if a.light == b.light:
+                continue
+            overlap = min(a.box.right, b.box.right) - max(a.box.left, b.box.left)
+            if overlap >= 0.5 * min(a.box.width, b.box.width):
+                parts.update((i, j))
+    return parts
 
 
 def token_mask(glyphs: list[_Glyph]) -> tuple[Mask, Box]:
@@ -283,6 +345,8 @@ def read_counted(
 
 def _classify(token: _Token, text_height: int) -> None:
     """Read a token and call it a team code, a number or other, re-reading with the right alphabet."""
+    if token.kind == "mark":
+        return
     mask, _ = token_mask(token.glyphs)
     count = len(token.glyphs)
     if count == 1:
@@ -348,7 +412,8 @@ def _find_hud(tokens: list[_Token], text_height: int) -> tuple[int, int, list[_T
     for home in range(len(tokens)):
         if tokens[home].kind != "code":
             continue
-        for away in range(home + 2, min(home + 7, len(tokens))):
+        # Up to 7 tokens between the codes: two numbers, a separator and the marks of two crests.
+        for away in range(home + 2, min(home + 9, len(tokens))):
             if tokens[away].kind != "code":
                 continue
             numbers = _score_tokens(tokens[home + 1 : away])
@@ -424,7 +489,8 @@ def code_glyphs(frame: Frame, part: TextBox, text_height_px: int) -> Mask:
 
 
 def locate_hud(frame: Frame, report: LocateReport | None = None) -> HudLayout | None:
-    """Search the frame's top band, then its bottom band, for the scoreboard; None when none is shown.
+    """Search the frame's top band, then its bottom band, for the scoreboard (then both again with a finer look);
+    None when none is shown.
 
     Costs a few OCR calls per candidate row (a few ms each), so callers do it at start and
     again only after the HUD has been missing for a while.
@@ -432,11 +498,12 @@ def locate_hud(frame: Frame, report: LocateReport | None = None) -> HudLayout | 
     report = report if report is not None else LocateReport()
     frame_height = frame.shape[0]
     without_clock: tuple[HudLayout, str, str] | None = None
-    for name, top_fraction, bottom_fraction in SEARCH_BANDS:
-        report.bands.append(name)
+    for fine, (name, top_fraction, bottom_fraction) in itertools.product((False, True), SEARCH_BANDS):
+        if name not in report.bands:
+            report.bands.append(name)
         offset_y = int(frame_height * top_fraction)
         area = frame[offset_y : int(frame_height * bottom_fraction)]
-        rows = sorted(_rows(_glyphs(area, frame_height)), key=len, reverse=True)
+        rows = sorted(_rows(_glyphs(area, frame_height, fine=fine)), key=len, reverse=True)
         report.rows += len(rows)
         for row in rows[:ROWS_TRIED]:
             tokens = _tokens(row)

@@ -32,6 +32,7 @@ from capture_task.vision.geometry import (
     ink_columns,
     looks_like_zero,
     mask_mismatch,
+    score_mismatch,
 )
 from capture_task.vision.locate import (
     LETTERS,
@@ -60,8 +61,10 @@ MASK_MISMATCH_HIDDEN = 0.3
 """Share of stray glyph pixels in the team-code boxes above which the HUD is 'hidden'."""
 MAX_GOALS = 20
 """No football match shows a number above this: such a reading is a misread."""
-LINE_SCALES = (1.0, 1.35, 0.8)
-"""Text heights (as factors) the redrawn score line is read at, until one agrees with the numbers alone."""
+LINE_RENDERINGS = ((PageMode.LINE, 1.0), (PageMode.LINE, 1.35), (PageMode.LINE, 0.8), (PageMode.WORD, 1.0))
+"""Page modes and text heights (as factors) the redrawn score line is read with, until one agrees
+with the numbers alone. A bold 0 with a slit of a hole reads as 9 (or 90) in line mode at every
+size now and then; tesseract's word mode, which expects no gaps to split at, reads it as a 0."""
 TEAM_READINGS_TO_AGREE = 2
 TEAM_REREADS_BEFORE_SEARCH = 2
 """Frames whose code boxes do not read before the HUD is searched for again to read the codes."""
@@ -143,12 +146,12 @@ def read_score(groups: list[Mask], text_height_px: int) -> Score | None:
         logger.debug("score numbers unreadable alone: %r", alone)
         return None
     lines = []
-    for factor in LINE_SCALES:
-        # A bold 0 with a slit of a hole reads as 9 at one size and as 0 at another: the line is
-        # read at a few sizes, and one of them must agree with the numbers read alone.
+    for mode, factor in LINE_RENDERINGS:
+        # A bold 0 with a slit of a hole reads as 9 in one rendering and as 0 in another: the line
+        # is read in a few, and one of them must agree with the numbers read alone.
         height = round(text_height_px * factor)
         canvas = ocr_canvas(_with_hyphen(groups, text_height_px), height)
-        line = read_text(canvas, whitelist="0123456789-").replace(" ", "")
+        line = read_text(canvas, whitelist="0123456789-", mode=mode).replace(" ", "")
         lines.append(line)
         if _line_score(line, alone) == (alone[0], alone[1]):
             break
@@ -296,7 +299,7 @@ class ScoreboardReader:
             not fresh
             and self._last_reading is not None
             and self._last_mask is not None
-            and mask_mismatch(mask, self._last_mask) <= MASK_MISMATCH_CHANGED
+            and score_mismatch(mask, self._last_mask) <= MASK_MISMATCH_CHANGED
         ):
             self.stats.readings_reused += 1
             return self._last_reading

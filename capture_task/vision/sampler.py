@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from capture_task.ingest.media import SegmentMedia
 from capture_task.vision.frames import TimedFrame, all_frames, first_frame
-from capture_task.vision.geometry import bounding, mask_mismatch
+from capture_task.vision.geometry import bounding, score_mismatch
 from capture_task.vision.keyframes import TOP_DECODE_MAX_SHARE
 from capture_task.vision.reader import MASK_MISMATCH_CHANGED, ScoreboardReader
 from capture_task.vision.readings import FrameObservation
@@ -109,7 +109,7 @@ class KeyframeSampler:
             yield FrameObservation(keyframe.at, keyframe.stream_time, None)
             return
         previous = self._last_visible
-        if previous is not None and mask_mismatch(mask, previous.mask) > MASK_MISMATCH_CHANGED:
+        if previous is not None and score_mismatch(mask, previous.mask) > MASK_MISMATCH_CHANGED:
             yield from self._search_back(previous, segment.sequence, awaiting)
         if self.reader.teams is None:
             keyframe = self._whole(segment, keyframe)  # confirming the codes may search the whole frame
@@ -227,11 +227,11 @@ class KeyframeSampler:
                 if mask is None:
                     continue
                 if changed_mask is None:
-                    if mask_mismatch(mask, previous.mask) <= MASK_MISMATCH_CHANGED:
+                    if score_mismatch(mask, previous.mask) <= MASK_MISMATCH_CHANGED:
                         continue
                     changed_mask = mask
                 elif (
-                    mask_mismatch(mask, changed_mask) > MASK_MISMATCH_CHANGED
+                    score_mismatch(mask, changed_mask) > MASK_MISMATCH_CHANGED
                     or frame.stream_time - last_read_time < CONFIRMING_SPACING_S
                 ):
                     continue
