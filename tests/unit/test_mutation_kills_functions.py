@@ -11,13 +11,26 @@ from datetime import timedelta
 
 import pytest
 
-from contracts import SegmentEvent
+from contracts import SegmentEvent, missing_location
 from contracts.settings import DEFAULT_SETTINGS
 from functions.clip.settings import ClipSettings
 from functions.clip.timeline import moment_on_timeline
-from functions.enrich.index import CONTIGUITY_TOLERANCE_S, ClipWindow, Ready, Wait, decide_clip, find_gaps
+from functions.enrich.index import (
+    CONTIGUITY_TOLERANCE_S,
+    ClipWindow,
+    Gap,
+    GiveUp,
+    Ready,
+    Wait,
+    decide_clip,
+    find_gaps,
+    missing_footage,
+    segment_end,
+)
 from functions.enrich.settings import EnrichSettings
 from functions.shared.failures import MAX_REASON_CHARS, reason_of
+from functions.shared.goals_without_clip import MAX_REASON_CHARS as MAX_NO_CLIP_REASON_CHARS
+from functions.shared.goals_without_clip import GoalsWithoutClip
 from functions.vertical import VerticalSettings
 from tests.functional.functions_fixtures import START, a_goal, a_segment
 
@@ -59,7 +72,8 @@ def test_a_hole_as_wide_as_the_tolerance_is_no_gap_and_a_wider_one_is() -> None:
 
 def test_a_last_segment_ending_the_tolerance_before_the_window_ends_is_enough() -> None:
     # Goal at 21.25 s: the window ends at 26.25 s; segment 12 ends at 26.0 s, exactly the tolerance before.
-    assert isinstance(decide(21.25, [seg(n) for n in range(13)]), Ready)
+    decision = decide(21.25, [seg(n) for n in range(13)])
+    assert isinstance(decision, Ready) and decision.gaps == () and decision.partial is None
     # Goal at 21.3 s: the window ends at 26.3 s, 0.3 s after segment 12: wait for segment 13.
     assert isinstance(decide(21.3, [seg(n) for n in range(13)]), Wait)
 
@@ -124,3 +138,92 @@ def test_a_reason_as_long_as_the_limit_is_kept_whole() -> None:
     assert len(whole) == MAX_REASON_CHARS and not whole.endswith("…")
     cut = reason_of(ValueError("x" * (MAX_REASON_CHARS - len(prefix) + 1)))
     assert cut.endswith("…") and len(cut) == MAX_REASON_CHARS + 1
+
+
+class FakeDynamoDB:
+    """The two calls ``GoalsWithoutClip`` makes, over a dict (its item shapes are DynamoDB's)."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, dict[str, str]]] = {}
+
+    def put_item(self, *, TableName: str, Item: dict[str, dict[str, str]]) -> None:
+        self.items[Item["id"]["S"]] = Item
+
+    def get_item(self, *, TableName: str, Key: dict[str, dict[str, str]], ConsistentRead: bool) -> dict[str, object]:
+        item = self.items.get(Key["id"]["S"])
+        return {"Item": item} if item is not None else {}
+
+
+def test_a_goal_without_clip_keeps_its_reason_up_to_the_limit_and_expires_after_the_ttl() -> None:
+    table = FakeDynamoDB()
+    without_clip = GoalsWithoutClip(table, "idempotency", ttl_hours=48, clock=lambda: 1_000.0)
+    without_clip.record("g-1", "r" * (MAX_NO_CLIP_REASON_CHARS + 1))
+    item = table.items["no-clip#g-1"]
+    assert item["expiration"] == {"N": str(1_000 + 48 * 3600)}
+    assert without_clip.reason("g-1") == "r" * MAX_NO_CLIP_REASON_CHARS
+    assert without_clip.reason("g-2") is None
+
+
+def test_a_goal_just_past_the_last_segment_is_waited_for_not_given_up() -> None:
+    # Goal at 20.1 s; segments end at 20.0 s: nothing has reached past the goal by more than the tolerance,
+    # so its segment may still come. Once the stream is at 20.36 s, past the goal by more than the tolerance,
+    # without a segment showing it: give up.
+    segments = [seg(n) for n in range(10)]
+    assert isinstance(decide(20.1, segments), Wait)
+    goal = a_goal(START + timedelta(seconds=20.1))
+    window = ClipWindow.around(goal, pre_roll_s=20, post_roll_s=5)
+    passed = START + timedelta(seconds=20.36)
+    decision = decide_clip(goal, window, segments, newest_segment_start=passed, waited_s=0.0, post_roll_wait_s=WAIT_S)
+    assert isinstance(decision, GiveUp), decision
+
+
+def test_a_gap_the_stream_has_reached_within_the_tolerance_is_no_longer_waited_for() -> None:
+    # Goal at 21.5 s: the window ends at 26.5 s, segments reach 26.0 s. The stream's newest segment starts
+    # at 26.3 s, the tolerance short of the window's end: nothing more will fill it, clip what there is.
+    goal = a_goal(START + timedelta(seconds=21.5))
+    window = ClipWindow.around(goal, pre_roll_s=20, post_roll_s=5)
+    segments = [seg(n) for n in range(13)]
+
+    def decision_when_newest_starts_at(newest_s: float) -> object:
+        newest = START + timedelta(seconds=newest_s)
+        return decide_clip(goal, window, segments, newest_segment_start=newest, waited_s=0.0, post_roll_wait_s=WAIT_S)
+
+    reached = decision_when_newest_starts_at(26.3)
+    assert isinstance(reached, Ready) and reached.partial is not None
+    assert reached.partial.missing_post_roll_s == 0.5
+    assert isinstance(decision_when_newest_starts_at(26.2), Wait)
+
+
+def test_a_discontinuity_at_the_window_end_with_the_next_sequence_number_is_no_gap() -> None:
+    # Goal at 21.5 s, window to 26.5 s: segment 12 ends at 26 s, segment 13 starts at 26.9 s (the clock
+    # jumped, nothing was lost: the sequence numbers follow each other).
+    goal = a_goal(START + timedelta(seconds=21.5))
+    window = ClipWindow.around(goal, pre_roll_s=20, post_roll_s=5)
+    segments = [seg(n) for n in range(13)] + [seg(13, start_s=26.9)]
+    assert find_gaps(window, segments) == []
+
+
+def test_missing_footage_is_given_to_the_millisecond() -> None:
+    # Goal at 21.2346 s: the window is 1.2346 s .. 26.2346 s; segments 1..11 hold 2 s .. 24 s.
+    goal = a_goal(START + timedelta(seconds=21.2346))
+    window = ClipWindow.around(goal, pre_roll_s=20, post_roll_s=5)
+    footage = missing_footage(goal, find_gaps(window, [seg(n) for n in range(1, 12)]))
+    assert footage is not None
+    assert (footage.missing_pre_roll_s, footage.missing_post_roll_s) == (0.765, 2.235)
+
+
+def test_a_gap_ending_the_tolerance_after_its_announced_segment_is_named_by_that_segment_alone() -> None:
+    announced = a_segment(6, location=missing_location("sample", 6), missing_reason="it could not be stored")
+    end = segment_end(announced)
+    exactly = Gap(announced.start, end + timedelta(seconds=CONTIGUITY_TOLERANCE_S), seg(5), None, (announced,))
+    assert exactly.missing() == "segment 6"
+    beyond = Gap(announced.start, end + timedelta(seconds=0.3), seg(5), None, (announced,))
+    assert beyond.missing() == "segment 6 and after"
+
+
+def test_a_segment_ending_exactly_at_the_window_start_names_the_gap_after_it() -> None:
+    # Goal at 30 s, window from 10 s: segment 4 ends exactly there, 5 is lost, 6 starts at 12 s.
+    goal = a_goal(START + timedelta(seconds=30.0))
+    window = ClipWindow.around(goal, pre_roll_s=20, post_roll_s=5)
+    segments = [seg(n) for n in range(20) if n != 5]
+    assert [gap.missing() for gap in find_gaps(window, segments)] == ["segment 5"]
