@@ -354,6 +354,8 @@ def _summary(name: str, package: Package, session: Path, named: list[tuple[str, 
     if named:
         lines += ["## Named mutants", "", *[f"- {n}: {o}" for n, o in named], ""]
     lines += ["## Survivors", "", *(survivors or ["none"]), ""]
+    if survivors:
+        lines += ["Why each one survives (or which test kills it now): bench/README.md, section `make mutation`.", ""]
     return "\n".join(lines)
 
 

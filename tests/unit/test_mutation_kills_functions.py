@@ -28,11 +28,15 @@ from functions.enrich.index import (
     segment_end,
 )
 from functions.enrich.settings import EnrichSettings
+from functions.reconciler import ReconcilerSettings, plan_reconciliation
+from functions.shared import ConfigurationError
 from functions.shared.failures import MAX_REASON_CHARS, reason_of
 from functions.shared.goals_without_clip import MAX_REASON_CHARS as MAX_NO_CLIP_REASON_CHARS
 from functions.shared.goals_without_clip import GoalsWithoutClip
 from functions.vertical import VerticalSettings
+from functions.vertical.settings import MAX_RECEIVE_COUNT
 from tests.functional.functions_fixtures import START, a_goal, a_segment
+from tests.unit.test_reconciler_plan import CURRENT, a_task
 
 WAIT_S = 120.0
 
@@ -172,9 +176,13 @@ def test_a_goal_just_past_the_last_segment_is_waited_for_not_given_up() -> None:
     assert isinstance(decide(20.1, segments), Wait)
     goal = a_goal(START + timedelta(seconds=20.1))
     window = ClipWindow.around(goal, pre_roll_s=20, post_roll_s=5)
-    passed = START + timedelta(seconds=20.36)
-    decision = decide_clip(goal, window, segments, newest_segment_start=passed, waited_s=0.0, post_roll_wait_s=WAIT_S)
-    assert isinstance(decision, GiveUp), decision
+
+    def decision_when_newest_starts_at(newest_s: float) -> object:
+        newest = START + timedelta(seconds=newest_s)
+        return decide_clip(goal, window, segments, newest_segment_start=newest, waited_s=0.0, post_roll_wait_s=WAIT_S)
+
+    assert isinstance(decision_when_newest_starts_at(20.35), Wait)  # exactly the tolerance past the goal
+    assert isinstance(decision_when_newest_starts_at(20.36), GiveUp)
 
 
 def test_a_gap_the_stream_has_reached_within_the_tolerance_is_no_longer_waited_for() -> None:
@@ -188,6 +196,7 @@ def test_a_gap_the_stream_has_reached_within_the_tolerance_is_no_longer_waited_f
         newest = START + timedelta(seconds=newest_s)
         return decide_clip(goal, window, segments, newest_segment_start=newest, waited_s=0.0, post_roll_wait_s=WAIT_S)
 
+    assert isinstance(decision_when_newest_starts_at(26.25), Ready)  # exactly the tolerance short
     reached = decision_when_newest_starts_at(26.3)
     assert isinstance(reached, Ready) and reached.partial is not None
     assert reached.partial.missing_post_roll_s == 0.5
@@ -219,6 +228,10 @@ def test_a_gap_ending_the_tolerance_after_its_announced_segment_is_named_by_that
     assert exactly.missing() == "segment 6"
     beyond = Gap(announced.start, end + timedelta(seconds=0.3), seg(5), None, (announced,))
     assert beyond.missing() == "segment 6 and after"
+    # Two announced: the gap ends with the second, so it does not run past them.
+    second = announced_missing(7)
+    both = Gap(announced.start, segment_end(second), seg(5), None, (announced, second))
+    assert both.missing() == "segments 6..7"
 
 
 def test_a_segment_ending_exactly_at_the_window_start_names_the_gap_after_it() -> None:
@@ -227,3 +240,78 @@ def test_a_segment_ending_exactly_at_the_window_start_names_the_gap_after_it() -
     window = ClipWindow.around(goal, pre_roll_s=20, post_roll_s=5)
     segments = [seg(n) for n in range(20) if n != 5]
     assert [gap.missing() for gap in find_gaps(window, segments)] == ["segment 5"]
+
+
+def test_the_vertical_queue_redrives_after_at_least_five_receives() -> None:
+    # AWS advises at least 5 for a Lambda event source: a receive whose invocation was throttled counts too,
+    # so fewer would park highlights that were never tried. Infra and the local run both read this number.
+    assert MAX_RECEIVE_COUNT >= 5
+
+
+def announced_missing(sequence: int) -> SegmentEvent:
+    return a_segment(sequence, location=missing_location("sample", sequence), missing_reason="it could not be stored")
+
+
+def window_around(goal_s: float) -> ClipWindow:
+    return ClipWindow.around(a_goal(START + timedelta(seconds=goal_s)), pre_roll_s=20, post_roll_s=5)
+
+
+def test_a_segment_announced_missing_just_outside_a_gap_is_not_its_reason() -> None:
+    # Window 6 s .. 26 s. Segment 12 (24-26 s) never arrived; 13 (26-28 s), announced missing, starts at the
+    # window's end: the gap is "after 11", not 13's.
+    (gap,) = find_gaps(window_around(21.0), [*[seg(n) for n in range(12)], announced_missing(13)])
+    assert gap.missing() == "segments after 11" and gap.announced_missing == ()
+    # Window 10 s .. 35 s. Segment 4 (8-10 s), announced missing, ends at the window's start; 5 never arrived.
+    (gap, *_) = find_gaps(window_around(30.0), [announced_missing(4), *[seg(n) for n in range(6, 20)]])
+    assert gap.missing() == "segments before 6"
+    assert gap.reason() == "segments before 6 (2.0 s): never announced (the capture began later, or lost them)"
+
+
+def test_a_segment_announced_missing_between_a_gaps_neighbours_gives_its_reason() -> None:
+    # Window 10 s .. 35 s: segment 4 (8-10 s) was announced missing, 5 (10-12 s) never arrived. 4 lies outside
+    # the gap in time, but between its neighbours 3 and 6 by sequence: it says why.
+    segments = [*[seg(n) for n in range(4)], announced_missing(4), *[seg(n) for n in range(6, 20)]]
+    (gap,) = find_gaps(window_around(30.0), segments)
+    assert gap.reason() == "segments 4..5 (2.0 s): announced missing by the capture task: it could not be stored"
+
+
+def test_several_announced_missing_segments_are_named_first_to_last() -> None:
+    # Window 9 s .. 34 s: segments 4 (8-10 s) and 5 (10-12 s) announced missing, nothing read before 6.
+    (gap, *_) = find_gaps(window_around(29.0), [announced_missing(4), announced_missing(5), *map(seg, range(6, 20))])
+    assert gap.missing() == "segments 4..5"
+
+
+def test_a_goal_waits_the_whole_post_roll_wait_before_a_partial_clip() -> None:
+    goal = a_goal(START + timedelta(seconds=21.3))
+    window = ClipWindow.around(goal, pre_roll_s=20, post_roll_s=5)
+    segments = [seg(n) for n in range(11)]  # the post-roll's last 4.3 s never came
+    newest = segments[-1].start
+
+    def decision_after(waited_s: float) -> object:
+        return decide_clip(
+            goal, window, segments, newest_segment_start=newest, waited_s=waited_s, post_roll_wait_s=WAIT_S
+        )
+
+    assert isinstance(decision_after(WAIT_S), Wait)
+    assert isinstance(decision_after(WAIT_S + 0.001), Ready)
+
+
+def test_a_plan_that_only_starts_or_only_stops_changes_something() -> None:
+    assert plan_reconciliation(["a"], [], task_definition_arn=CURRENT).changes_something
+    assert plan_reconciliation([], [a_task("gone")], task_definition_arn=CURRENT).changes_something
+    assert not plan_reconciliation(["a"], [a_task("a")], task_definition_arn=CURRENT).changes_something
+
+
+def test_the_reconciler_needs_at_least_one_subnet(monkeypatch: pytest.MonkeyPatch) -> None:
+    variables = {
+        "CHANNEL_PARAMETER_NAME": "/highlight-bot/channel",
+        "CLUSTER_ARN": "arn:aws:ecs:us-east-1:123456789012:cluster/capture",
+        "TASK_DEFINITION_ARN": CURRENT,
+        "CONTAINER_NAME": "Capture",
+        "SUBNET_IDS": " , ",
+        "SECURITY_GROUP_IDS": "sg-1",
+    }
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match="SUBNET_IDS"):
+        ReconcilerSettings.from_env()
