@@ -8,6 +8,7 @@ are the clip timeline past its ends and the settings the functions read.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -30,13 +31,14 @@ from functions.enrich.index import (
 from functions.enrich.settings import EnrichSettings
 from functions.reconciler import ReconcilerSettings, plan_reconciliation
 from functions.shared import ConfigurationError
+from functions.shared import settings as media_settings
 from functions.shared.failures import MAX_REASON_CHARS, reason_of
 from functions.shared.goals_without_clip import MAX_REASON_CHARS as MAX_NO_CLIP_REASON_CHARS
 from functions.shared.goals_without_clip import GoalsWithoutClip
 from functions.vertical import VerticalSettings
 from functions.vertical.settings import MAX_RECEIVE_COUNT
 from tests.functional.functions_fixtures import START, a_goal, a_segment
-from tests.unit.test_reconciler_plan import CURRENT, a_task
+from tests.unit.test_reconciler_plan import CURRENT, OLDER, a_task
 
 WAIT_S = 120.0
 
@@ -154,7 +156,8 @@ class FakeDynamoDB:
         self.items[Item["id"]["S"]] = Item
 
     def get_item(self, *, TableName: str, Key: dict[str, dict[str, str]], ConsistentRead: bool) -> dict[str, object]:
-        item = self.items.get(Key["id"]["S"])
+        # A read that is not consistent may miss a write of a second ago (the reel reads right after clip wrote).
+        item = self.items.get(Key["id"]["S"]) if ConsistentRead else None
         return {"Item": item} if item is not None else {}
 
 
@@ -315,3 +318,33 @@ def test_the_reconciler_needs_at_least_one_subnet(monkeypatch: pytest.MonkeyPatc
         monkeypatch.setenv(name, value)
     with pytest.raises(ConfigurationError, match="SUBNET_IDS"):
         ReconcilerSettings.from_env()
+
+
+def test_a_channel_without_a_task_does_not_stop_the_plan_for_the_channels_after_it() -> None:
+    # "a" gets a task started; "b" after it still has its duplicate stopped.
+    plan = plan_reconciliation(["a", "b"], [a_task("b"), a_task("b", number=2, age_s=10)], task_definition_arn=CURRENT)
+    assert plan.start == ("a",)
+    assert [stop.task.arn for stop in plan.stop] == [a_task("b").arn]
+
+
+def test_an_outdated_task_is_stopped_naming_its_replacement_by_task_id() -> None:
+    old, running = a_task("a", number=1, definition=OLDER, age_s=3600), a_task("a", number=2)
+    (stop,) = plan_reconciliation(["a"], [old, running], task_definition_arn=CURRENT).stop
+    assert stop.reason == "replaced by a-2 on the current task definition"
+
+
+def test_the_ffmpeg_layer_is_used_when_present_and_path_otherwise(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    layer = tmp_path / "ffmpeg"
+    monkeypatch.setattr(media_settings, "LAYER_FFMPEG", layer)
+    assert media_settings.default_ffmpeg() != str(layer)
+    layer.write_bytes(b"")
+    assert media_settings.default_ffmpeg() == str(layer)
+
+
+def test_the_highlights_base_url_loses_its_trailing_slash(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HIGHLIGHTS_BUCKET", "HIGHLIGHT_TOPIC_ARN", "IDEMPOTENCY_TABLE"):
+        monkeypatch.setenv(name, "x")
+    monkeypatch.setenv("HIGHLIGHTS_BASE_URL", "https://d1234.cloudfront.net/")
+    assert ClipSettings.from_env().highlights_base_url == "https://d1234.cloudfront.net"
