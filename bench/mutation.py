@@ -183,14 +183,14 @@ def _packages() -> dict[str, Package]:
         ),
         "hooks": Package(
             modules=_existing(
-                "hooks/gallery/pages.py",
-                "hooks/shared/events.py",
-                "hooks/shared/http.py",
-                "hooks/shared/secrets.py",
-                "hooks/shared/urls.py",
-                "hooks/shared/validation.py",
                 "hooks/webhook/messages.py",
                 "hooks/webhook/delivery.py",
+                "hooks/shared/urls.py",
+                "hooks/shared/validation.py",
+                "hooks/shared/events.py",
+                "hooks/shared/http.py",
+                "hooks/gallery/pages.py",
+                "hooks/shared/secrets.py",
                 "hooks/streamable/upload.py",
             ),
             tests=(

@@ -348,3 +348,36 @@ def test_the_highlights_base_url_loses_its_trailing_slash(monkeypatch: pytest.Mo
         monkeypatch.setenv(name, "x")
     monkeypatch.setenv("HIGHLIGHTS_BASE_URL", "https://d1234.cloudfront.net/")
     assert ClipSettings.from_env().highlights_base_url == "https://d1234.cloudfront.net"
+
+
+def test_a_goal_at_the_very_start_of_a_gap_has_no_segment_and_is_given_up() -> None:
+    # Segments end at 20.0 s, the goal's first frame: its own segment never came, the wait is over.
+    goal = a_goal(START + timedelta(seconds=20.0))
+    window = ClipWindow.around(goal, pre_roll_s=20, post_roll_s=5)
+    segments = [seg(n) for n in range(10)]
+    newest = segments[-1].start
+    decision = decide_clip(
+        goal, window, segments, newest_segment_start=newest, waited_s=WAIT_S + 1, post_roll_wait_s=WAIT_S
+    )
+    assert isinstance(decision, GiveUp), decision
+
+
+def test_a_first_segment_exactly_the_tolerance_after_the_window_start_leaves_no_gap() -> None:
+    # Window 10 s .. 35 s; the first segment indexed starts at 10.25 s.
+    assert find_gaps(window_around(30.0), [seg(n, start_s=2.0 * n + 0.25) for n in range(5, 18)]) == []
+
+
+def test_the_segment_starting_exactly_at_the_window_end_is_its_neighbour_after() -> None:
+    # Window 6 s .. 26 s: segment 11 ends at 24 s, 12 starts at 26 s (the clock jumped, nothing was lost).
+    assert find_gaps(window_around(21.0), [*[seg(n) for n in range(12)], seg(12, start_s=26.0)]) == []
+
+
+def test_a_lost_segment_at_the_window_end_is_named_by_its_nearest_neighbours() -> None:
+    # Window 6 s .. 26 s: 12 (24-26 s) was lost; 13 onwards arrived.
+    (gap,) = find_gaps(window_around(21.0), [seg(n) for n in range(21) if n != 12])
+    assert gap.missing() == "segment 12"
+
+
+def test_a_window_with_no_segment_at_all_says_they_never_arrived() -> None:
+    (gap,) = find_gaps(window_around(21.0), [])
+    assert gap.reason().endswith(": never arrived (lost by the capture, or an ad break)")
