@@ -8,14 +8,17 @@ import pytest
 import requests
 from pydantic import ValidationError
 
+from contracts import HighlightEvent, InvalidEventError, ReelEvent, VerticalEvent
 from hooks.gallery import pages
 from hooks.gallery.pages import ChannelGallery, GalleryMedia, GalleryReel, render_channel, with_highlight
-from hooks.shared import HttpClient
+from hooks.shared import HttpClient, HttpRejectedError, events_from_sns
+from hooks.shared.http import DETAIL_CHARS
 from hooks.shared.urls import url_problem
-from hooks.webhook import discord_message, slack_message
+from hooks.webhook import WebhookTarget, discord_message, slack_message
+from hooks.webhook.delivery import _message_id
 from hooks.webhook.messages import highlight_message
 from tests.functional.gallery_fixtures import goal_at, highlight_of, media
-from tests.functional.hook_fixtures import AT, a_highlight
+from tests.functional.hook_fixtures import AT, a_goal, a_highlight, sns_event
 from tests.unit.test_hooks_http import ScriptedSession, response
 
 
@@ -84,3 +87,37 @@ def test_a_post_whose_connection_timed_out_is_sent_again_it_never_arrived() -> N
 def test_a_url_with_port_zero_is_refused() -> None:
     assert url_problem("https://example.com:0/hook") == "must be a URL with a host"
     assert url_problem("https://example.com:1/hook") is None
+
+
+def test_a_refused_event_type_lists_every_accepted_one() -> None:
+    with pytest.raises(InvalidEventError, match=r"not a highlight, vertical or reel; .* highlight, vertical and reel"):
+        events_from_sns(sns_event(a_goal().to_json()), (HighlightEvent, VerticalEvent, ReelEvent))
+
+
+def test_a_clip_goes_as_a_file_to_discord_up_to_10_mb_and_never_to_slack() -> None:
+    # Discord's limit for a server without boosts, less room for the message and the multipart framing.
+    discord = WebhookTarget.model_validate({"url": "https://discord.com/api/webhooks/1/t"})
+    assert discord.attachment_limit_bytes == 10_000_000 - 64 * 1024
+    slack = WebhookTarget.model_validate({"url": "https://hooks.slack.com/services/T/B/x"})
+    assert slack.attachment_limit_bytes == 0
+
+
+def test_only_a_plain_message_id_is_kept_for_the_edit_url() -> None:
+    # The id goes into the PATCH URL's path: anything but letters and digits is not an id.
+    assert _message_id(response(200, '{"id": "1186"}')) == "1186"
+    assert _message_id(response(200, '{"id": "../../1186"}')) is None
+
+
+def test_an_error_reply_exactly_as_long_as_the_detail_limit_is_shown_whole() -> None:
+    session = ScriptedSession(response(400, "x" * DETAIL_CHARS))
+    with pytest.raises(HttpRejectedError) as refusal:
+        HttpClient(session, sleep=lambda _: None).request("POST", "https://example.com/hook", what="w")
+    assert refusal.value.detail == "x" * DETAIL_CHARS
+
+
+@pytest.mark.parametrize("retry_after", ["-5", "Wed, 21 Oct 2015 07:28:00 GMT"])
+def test_a_retry_after_in_the_past_waits_the_usual_backoff(retry_after: str) -> None:
+    sleeps: list[float] = []
+    session = ScriptedSession(response(503, headers={"Retry-After": retry_after}), response(200))
+    assert HttpClient(session, sleep=sleeps.append).request("GET", "https://example.com/hook", what="w").ok
+    assert sleeps == [0.5]
