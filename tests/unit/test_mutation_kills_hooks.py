@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from contracts import HighlightEvent, InvalidEventError, ReelEvent, VerticalEvent
 from hooks.gallery import pages
 from hooks.gallery.pages import ChannelGallery, GalleryMedia, GalleryReel, render_channel, with_highlight
-from hooks.shared import HttpClient, HttpRejectedError, events_from_sns
+from hooks.shared import HttpClient, HttpRejectedError, HttpUnavailableError, events_from_sns
 from hooks.shared.http import DETAIL_CHARS
 from hooks.shared.urls import url_problem
 from hooks.webhook import WebhookTarget, discord_message, slack_message
@@ -121,3 +121,16 @@ def test_a_retry_after_in_the_past_waits_the_usual_backoff(retry_after: str) -> 
     session = ScriptedSession(response(503, headers={"Retry-After": retry_after}), response(200))
     assert HttpClient(session, sleep=sleeps.append).request("GET", "https://example.com/hook", what="w").ok
     assert sleeps == [0.5]
+
+
+def test_giving_up_on_a_5xx_quotes_the_last_reply_and_a_499_is_not_retried() -> None:
+    session = ScriptedSession(*[response(502, "bad gateway")] * 4)
+    with pytest.raises(HttpUnavailableError, match=r"HTTP 502 \(bad gateway\)"):
+        HttpClient(session, sleep=lambda _: None).request("GET", "https://example.com/hook", what="w")
+    with pytest.raises(HttpRejectedError):
+        HttpClient(ScriptedSession(response(499)), sleep=lambda _: None).request("GET", "https://x.example", what="w")
+
+
+def test_attach_up_to_0_mb_always_links_the_clip() -> None:
+    target = WebhookTarget.model_validate({"url": "https://discord.com/api/webhooks/1/t", "attach_up_to_mb": 0})
+    assert target.attachment_limit_bytes == 0
