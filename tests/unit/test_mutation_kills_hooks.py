@@ -8,7 +8,7 @@ import pytest
 import requests
 from pydantic import ValidationError
 
-from contracts import HighlightEvent, InvalidEventError, ReelEvent, VerticalEvent
+from contracts import HighlightEvent, InvalidEventError, ReelEvent, VerticalEvent, goal_alert, highlight_title
 from hooks.gallery import pages
 from hooks.gallery.pages import ChannelGallery, GalleryMedia, GalleryReel, render_channel, with_highlight
 from hooks.shared import HttpClient, HttpRejectedError, HttpUnavailableError, events_from_sns
@@ -16,7 +16,7 @@ from hooks.shared.http import DETAIL_CHARS
 from hooks.shared.urls import url_problem
 from hooks.webhook import WebhookTarget, discord_message, slack_message
 from hooks.webhook.delivery import _message_id
-from hooks.webhook.messages import highlight_message
+from hooks.webhook.messages import alert_text, highlight_message
 from tests.functional.gallery_fixtures import goal_at, highlight_of, media
 from tests.functional.hook_fixtures import AT, a_goal, a_highlight, sns_event
 from tests.unit.test_hooks_http import ScriptedSession, response
@@ -124,9 +124,11 @@ def test_a_retry_after_in_the_past_waits_the_usual_backoff(retry_after: str) -> 
 
 
 def test_giving_up_on_a_5xx_quotes_the_last_reply_and_a_499_is_not_retried() -> None:
+    sleeps: list[float] = []
     session = ScriptedSession(*[response(502, "bad gateway")] * 4)
     with pytest.raises(HttpUnavailableError, match=r"HTTP 502 \(bad gateway\)"):
-        HttpClient(session, sleep=lambda _: None).request("GET", "https://example.com/hook", what="w")
+        HttpClient(session, sleep=sleeps.append).request("GET", "https://example.com/hook", what="w")
+    assert sleeps == [0.5, 1.0, 2.0]  # no wait after the last attempt
     with pytest.raises(HttpRejectedError):
         HttpClient(ScriptedSession(response(499)), sleep=lambda _: None).request("GET", "https://x.example", what="w")
 
@@ -134,3 +136,10 @@ def test_giving_up_on_a_5xx_quotes_the_last_reply_and_a_499_is_not_retried() -> 
 def test_attach_up_to_0_mb_always_links_the_clip() -> None:
     target = WebhookTarget.model_validate({"url": "https://discord.com/api/webhooks/1/t", "attach_up_to_mb": 0})
     assert target.attachment_limit_bytes == 0
+
+
+def test_an_alert_without_a_title_is_named_after_its_goal() -> None:
+    goal = a_goal()
+    alert = goal_alert(goal)
+    assert alert_text(alert.model_copy(update={"title": " "})) == f"GOAL — {highlight_title(goal)}"
+    assert alert_text(alert.model_copy(update={"title": "Derby goal"})) == "GOAL — Derby goal"
