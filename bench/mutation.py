@@ -347,7 +347,10 @@ def _summary(name: str, package: Package, session: Path, named: list[tuple[str, 
             f"{counts['pending']} | {counts['skipped (operator not kept)']} |"
         )
     lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())), ""]
-    not_mutated = [m for m in package.modules if m not in per_module]
+    # The session's modules are those its fingerprint names (a run with --module names fewer).
+    fingerprint = session.parent / "modules.sha256"
+    session_modules = {line.split("  ", 1)[1] for line in fingerprint.read_text().splitlines()}
+    not_mutated = [m for m in package.modules if m not in session_modules]
     if not_mutated:
         restricted = ", ".join(f"`{m}`" for m in not_mutated)
         lines += [f"Not mutated in this session (the run was restricted with `--module`): {restricted}.", ""]
