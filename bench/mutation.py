@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench import pytest_fork_server
@@ -72,10 +72,12 @@ FAST_UNIT_TESTS = (
     "tests/unit/test_functions_shared.py",
     "tests/unit/test_functions_vertical.py",
     "tests/unit/test_gallery_pages.py",
+    "tests/unit/test_hooks_alert_messages.py",
     "tests/unit/test_hooks_events.py",
     "tests/unit/test_hooks_http.py",
     "tests/unit/test_hooks_messages.py",
     "tests/unit/test_hooks_secrets.py",
+    "tests/unit/test_lambda_runtime.py",
 )
 
 
@@ -149,9 +151,11 @@ def _packages() -> dict[str, Package]:
             ),
             named=STATE_MACHINE_NAMED,
         ),
-        # functions/ and hooks/: the modules the fast tests cover. Handlers, stores and the ffmpeg
-        # cutter are tested only against moto, ffmpeg and HTTP servers (tests/functional, minutes per
-        # run on a shared machine), so mutating them here would only list what those tests cover.
+        # functions/ and hooks/: the modules the fast tests cover. Handlers, stores, the goal alerts'
+        # publisher, the reel and the ffmpeg cutter are tested only against moto, ffmpeg and HTTP
+        # servers (tests/functional, 10-30 s per run even when the machine is idle), so mutating them
+        # here would only list what those tests cover. lambda_runtime/settings.py is the base of every
+        # function's settings model, so it is judged with the functions.
         "functions": Package(
             modules=_existing(
                 "functions/clip/timeline.py",
@@ -161,24 +165,32 @@ def _packages() -> dict[str, Package]:
                 "functions/reconciler/plan.py",
                 "functions/reconciler/channels.py",
                 "functions/reconciler/settings.py",
-                "functions/shared/env.py",
                 "functions/shared/failures.py",
+                "functions/shared/goals_without_clip.py",
+                "functions/shared/settings.py",
                 "functions/vertical/verticals.py",
                 "functions/vertical/settings.py",
+                "lambda_runtime/settings.py",
             ),
             tests=(
                 *[t for t in kills if "functions" in t],
-                *[t for t in FAST_UNIT_TESTS if "functions" in t or "reconciler" in t or "keeper" in t],
+                *[
+                    t
+                    for t in FAST_UNIT_TESTS
+                    if "functions" in t or "reconciler" in t or "keeper" in t or "lambda_runtime" in t
+                ],
             ),
         ),
         "hooks": Package(
             modules=_existing(
-                "hooks/gallery/pages.py",
-                "hooks/shared/events.py",
-                "hooks/shared/http.py",
-                "hooks/shared/secrets.py",
                 "hooks/webhook/messages.py",
                 "hooks/webhook/delivery.py",
+                "hooks/shared/urls.py",
+                "hooks/shared/validation.py",
+                "hooks/shared/events.py",
+                "hooks/shared/http.py",
+                "hooks/gallery/pages.py",
+                "hooks/shared/secrets.py",
                 "hooks/streamable/upload.py",
             ),
             tests=(
@@ -335,15 +347,30 @@ def _summary(name: str, package: Package, session: Path, named: list[tuple[str, 
             f"{counts['pending']} | {counts['skipped (operator not kept)']} |"
         )
     lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())), ""]
+    # The session's modules are those its fingerprint names (a run with --module names fewer).
+    fingerprint = session.parent / "modules.sha256"
+    session_modules = {line.split("  ", 1)[1] for line in fingerprint.read_text().splitlines()}
+    not_mutated = [m for m in package.modules if m not in session_modules]
+    if not_mutated:
+        restricted = ", ".join(f"`{m}`" for m in not_mutated)
+        lines += [f"Not mutated in this session (the run was restricted with `--module`): {restricted}.", ""]
     if named:
         lines += ["## Named mutants", "", *[f"- {n}: {o}" for n, o in named], ""]
     lines += ["## Survivors", "", *(survivors or ["none"]), ""]
+    if survivors:
+        lines += ["Why each one survives (or which test kills it now): bench/README.md, section `make mutation`.", ""]
     return "\n".join(lines)
 
 
-def run(name: str, *, resume: bool, retest_survivors: bool = False) -> Path:
-    """Mutate one package, test every mutant, write the summary; returns the summary's path."""
+def run(name: str, *, resume: bool, retest_survivors: bool = False, only: list[str] | None = None) -> Path:
+    """Mutate one package (or ``only`` these of its modules), test every mutant, write the summary; returns its path."""
     package = _packages()[name]
+    if only:
+        unknown = sorted(set(only) - set(package.modules))
+        if unknown:
+            known = ", ".join(package.modules)
+            raise SystemExit(f"{', '.join(unknown)} is not a module of {name}; its modules: {known}")
+        package = replace(package, modules=tuple(m for m in package.modules if m in only))
     workdir = WORK_ROOT / name
     tree = workdir / "tree"
     session = workdir / "session.sqlite"
@@ -442,6 +469,11 @@ def main(argv: list[str] | None = None) -> int:
         "--retest-survivors", action="store_true", help="with --resume: test the last session's survivors again"
     )
     parser.add_argument(
+        "--module",
+        action="append",
+        help="mutate only this module of the package (repeatable), when there is no time for all of them",
+    )
+    parser.add_argument(
         "--summary-only",
         action="store_true",
         help="write the summary of the last session (stopped or not), run nothing",
@@ -451,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.summary_only:
             print(f"summary of {name}: {write_summary(name)}", flush=True)
             continue
-        summary = run(name, resume=args.resume, retest_survivors=args.retest_survivors)
+        summary = run(name, resume=args.resume, retest_survivors=args.retest_survivors, only=args.module)
         print(f"mutation testing {name}: summary in {summary}", flush=True)
     return 0
 
