@@ -85,7 +85,7 @@ class LocalResources:
             dead_letter_queue_url=self.vertical_dead_letter_url,
             url_expiry_s=settings.clip_url_expiry_s,
             idempotency_ttl_hours=settings.idempotency_ttl_hours,
-            background=True,  # one thread at the lowest priority: the capture task shares this machine
+            background=True,  # one thread at a low priority (nice 10): the capture task shares this machine
         )
 
 

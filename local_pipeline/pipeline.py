@@ -323,7 +323,7 @@ def _drain(
     """Wait until every goal has its alert and its clip delivered (or is known to have none) and every clip its
     vertical cut, or until nothing has moved for ``stall_s``.
 
-    Progress, not a clock, decides: a function still running (a re-encode at the lowest priority on a busy
+    Progress, not a clock, decides: a function still running (a re-encode at a low priority on a busy
     laptop can take minutes) or one that ran within ``stall_s`` keeps the wait going, so a slow machine
     gets its results late rather than an error. Once enrich has taken every event of the ended stream and
     goals still wait for their post-roll, ``stream_over`` tells enrich that nothing more will come (the

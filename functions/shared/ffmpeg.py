@@ -21,8 +21,10 @@ FILE_ONLY = ("-protocol_whitelist", "file")
 MP4_FIRST_BOXES = frozenset({b"ftyp", b"styp", b"moof", b"moov", b"sidx", b"free", b"mdat", b"wide", b"skip"})
 """Box types an MP4 (plain or fragmented) may open with: bytes 4–8 of the file."""
 
-LOWEST_PRIORITY_NICE = 19
-"""The nice value of a background ffmpeg: below everything else on the machine."""
+LOWEST_PRIORITY_NICE = 10
+"""The nice value of a background ffmpeg: below the capture task sharing the machine, yet not starved.
+At 19 (weight 15 against 1024) a laptop busy with anything else left a 10 CPU s cut waiting for many
+minutes; at 10 (weight 110) it still yields ~90 % of a contended core and finishes."""
 
 _DURATION = re.compile(r"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
 
@@ -53,7 +55,8 @@ def run_ffmpeg(
     """Run ffmpeg (overwriting outputs) and return what it printed; ``error`` (the caller's type) says why not.
 
     ``what`` completes "ffmpeg could not …" in the message, which ends with ffmpeg's own last words.
-    ``lowest_priority`` runs it at nice 19, so work sharing the machine (the local capture task) goes first.
+    ``lowest_priority`` runs it at nice ``LOWEST_PRIORITY_NICE``, so work sharing the machine (the local
+    capture task) goes first.
     """
     command = [ffmpeg, "-hide_banner", "-nostdin", "-y", "-loglevel", loglevel, *arguments]
     try:

@@ -156,7 +156,7 @@ def render_vertical(
 
     Raises UnusableSourceError when ``source`` is not an MP4 with video, FfmpegError when ffmpeg fails;
     errors name the source as ``source_name`` (e.g. its S3 location) when given. ``background`` runs
-    ffmpeg with one thread at the lowest CPU priority (default: every core, normal priority).
+    ffmpeg with one thread at a low CPU priority (nice 10) (default: every core, normal priority).
     """
     check_mp4(source, name=source_name)
     info = probe_video(source, ffmpeg=ffmpeg)

@@ -28,5 +28,5 @@ class VerticalSettings(MediaFunctionSettings):
     queue's redrive policy moves them after its receives."""
     url_expiry_s: PresignedExpiry = Field(alias="CLIP_URL_EXPIRY_S", default=DEFAULT_SETTINGS.clip_url_expiry_s)
     background: bool = Field(alias="VERTICAL_BACKGROUND", default=False)
-    """ffmpeg runs with one thread at the lowest CPU priority. The local run sets it, so the re-encode never
+    """ffmpeg runs with one thread at a low CPU priority (nice 10). The local run sets it, so the re-encode never
     slows the capture task on the same machine; on Lambda (unset) it uses every core."""

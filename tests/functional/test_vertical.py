@@ -98,7 +98,7 @@ def source_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_cut_is_9_16_as_long_as_the_source_with_the_score_readable_on_top(
     source_clip: Path, tmp_path: Path, ffmpeg: str
 ) -> None:
-    # The local run's way (one thread, lowest priority) with the system ffmpeg, Lambda's with the layer's.
+    # The local run's way (one thread, low priority) with the system ffmpeg, Lambda's with the layer's.
     result = render_vertical(
         source_clip, tmp_path, thumbnail_at_s=1.0, ffmpeg=ffmpeg, background=ffmpeg == FFMPEGS["system"]
     )
