@@ -13,11 +13,13 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from capture_task.capture import CaptureStats
 from capture_task.publish.keeper import KeepPolicy
@@ -38,6 +40,7 @@ from local_pipeline.triggers import KinesisTrigger, QueueTrigger, TopicSubscript
 from sample_broadcast import SampleBroadcast
 
 logger = logging.getLogger("highlight_bot.local")
+Delivered = TypeVar("Delivered", bound=BaseModel)
 
 LOCAL_CHANNEL_POLL_S = 5.0
 """How often the local capture re-reads the emulated channel parameter (the cloud default is 30 s)."""
@@ -254,22 +257,29 @@ def _collect(run: LocalRun) -> None:
             run.capture_stats.append(stats)
     _collect_verticals(run)
     _collect_alerts(run)
-    gallery_hook = next((t for t in run.triggers if t.name == "gallery"), None)
-    if not isinstance(gallery_hook, TopicSubscription):
-        return
-    seen = {h.id for h in run.highlights}
-    for delivered_at, envelope in list(gallery_hook.delivered):
-        highlight = parse_event(envelope["Message"])
-        if isinstance(highlight, ReelEvent):
-            if highlight.id not in {reel.id for reel in run.reels}:
-                run.reels.append(highlight)
+    seen = {h.id for h in run.highlights} | {reel.id for reel in run.reels}
+    for delivered_at, event in _new_deliveries(run, "gallery", (HighlightEvent, ReelEvent), seen):
+        if isinstance(event, ReelEvent):
+            run.reels.append(event)
             continue
-        if not isinstance(highlight, HighlightEvent) or highlight.id in seen:
-            continue
-        seen.add(highlight.id)
-        run.highlights.append(highlight)
+        assert isinstance(event, HighlightEvent)
+        run.highlights.append(event)
         if run.goal_on_screen is not None:
-            run.latencies_s[highlight.goal.id] = delivered_at - run.goal_on_screen(highlight.goal)
+            run.latencies_s[event.goal.id] = delivered_at - run.goal_on_screen(event.goal)
+
+
+def _new_deliveries(
+    run: LocalRun, subscription_name: str, kinds: tuple[type[Delivered], ...], seen: set[str]
+) -> Iterator[tuple[float, Delivered]]:
+    """The events of ``kinds`` that subscription delivered and ``seen`` lacks, with when; adds their ids to it."""
+    subscription = next((t for t in run.triggers if t.name == subscription_name), None)
+    if not isinstance(subscription, TopicSubscription):
+        return
+    for delivered_at, envelope in list(subscription.delivered):
+        event = parse_event(envelope["Message"])
+        if isinstance(event, kinds) and event.id not in seen:
+            seen.add(event.id)
+            yield delivered_at, event
 
 
 def _collect_goals_without_clip(run: LocalRun) -> None:
@@ -288,28 +298,15 @@ def _collect_goals_without_clip(run: LocalRun) -> None:
 
 
 def _collect_verticals(run: LocalRun) -> None:
-    observer = next((t for t in run.triggers if t.name == VERTICAL_CUTS), None)
-    if not isinstance(observer, TopicSubscription):
-        return
     seen = {vertical.id for vertical in run.verticals}
-    for _, envelope in list(observer.delivered):
-        vertical = parse_event(envelope["Message"])
-        if isinstance(vertical, VerticalEvent) and vertical.id not in seen:
-            seen.add(vertical.id)
-            run.verticals.append(vertical)
+    for _, vertical in _new_deliveries(run, VERTICAL_CUTS, (VerticalEvent,), seen):
+        run.verticals.append(vertical)
 
 
 def _collect_alerts(run: LocalRun) -> None:
     """The goal alerts the webhook hook handled, and how long after the goal was on screen."""
-    webhook = next((t for t in run.triggers if t.name == "webhook"), None)
-    if not isinstance(webhook, TopicSubscription):
-        return
     seen = {alert.id for alert in run.alerts}
-    for delivered_at, envelope in list(webhook.delivered):
-        alert = parse_event(envelope["Message"])
-        if not isinstance(alert, GoalAlert) or alert.id in seen:
-            continue
-        seen.add(alert.id)
+    for delivered_at, alert in _new_deliveries(run, "webhook", (GoalAlert,), seen):
         run.alerts.append(alert)
         if run.goal_on_screen is not None:
             run.alert_latencies_s[alert.goal.id] = delivered_at - run.goal_on_screen(alert.goal)
