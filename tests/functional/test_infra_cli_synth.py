@@ -2,7 +2,7 @@
 
 Beyond the exit code: both templates hold the resources of every part (one Lambda per real hook,
 one secret per secret name of the real hook.json files), the dashboard output is there, every asset
-a deploy would upload exists, and each Python function's asset holds its handler module.
+a deploy would upload exists, and each Python function's handler imports from its asset alone.
 
 The Makefile installs the pinned CLI into ./node_modules (see infra/README.md); without it, or
 before functions/enrich and functions/clip have handlers, the test is skipped with the reason.
@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,31 @@ def test_cdk_synth_from_the_repo_root(tmp_path: Path) -> None:
         asset_dir = tmp_path / f"asset.{properties['Code']['S3Key'].removesuffix('.zip')}"
         module = properties["Handler"].removesuffix(".handler")
         assert (asset_dir / f"{module}.py").is_file(), f"{module}.py missing from {asset_dir}"
+        _assert_imports_alone(asset_dir, module.replace("/", "."), properties.get("Environment", {}))
+
+
+def _assert_imports_alone(asset_dir: Path, module: str, environment: dict[str, Any]) -> None:
+    """Import the handler as Lambda would: only its asset and the installed dependencies on the path.
+
+    Why: a merge once made `lambda_runtime` import `capture_task`, which no Lambda asset holds; every
+    function would have failed at import while every in-repo test (which sees the whole checkout)
+    passed. `-I` keeps the repo off the path; the venv's site-packages stands in for the layer.
+    """
+    variables = {
+        name: value if isinstance(value, str) else "unresolved-by-synth"
+        for name, value in environment.get("Variables", {}).items()
+    }
+    check = f"import importlib, sys; sys.path.insert(0, {str(asset_dir)!r}); importlib.import_module({module!r})"
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", check],
+        cwd=asset_dir.parent,
+        env={"PATH": os.environ.get("PATH", ""), "AWS_DEFAULT_REGION": "us-east-1", **variables},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, f"{module} does not import from {asset_dir.name} alone:\n{result.stderr[-3000:]}"
 
 
 def _template(outdir: Path, stack: str) -> dict[str, Any]:
