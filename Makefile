@@ -44,8 +44,11 @@ lint: setup
 	$(VENV)/bin/mypy contracts lambda_runtime capture_task sample_broadcast local_pipeline functions hooks infra bench
 
 # pytest exits 5 when it collects no test; that is reported, not treated as a crash.
+# Test files run in parallel (one worker per core, at most 4; a file's tests stay on one worker, so a
+# module's one pipeline run or synth is shared): the end-to-end runs are served at real time and mostly
+# wait, so two workers on CI's 2 cores take about half the serial time.
 test: lint $(VALIDATORS_STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider; rc=$$?; \
+	$(PY) -m pytest -q -p no:cacheprovider --numprocesses=auto --maxprocesses=4 --dist=loadfile; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
 bench: setup
