@@ -38,6 +38,7 @@ from functions.clip.highlights import make_highlight
 from functions.clip.ledger import PublicationLedger
 from functions.clip.reel import REEL_LAST_ATTEMPT, make_reel
 from functions.clip.settings import ClipSettings
+from functions.clip.timeline import highlight_id
 from functions.shared import aws_client, is_transient, once_per_id, reason_of
 from functions.shared.failures import dead_letter_message
 from functions.shared.goals_without_clip import GoalsWithoutClip
@@ -59,6 +60,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
         ttl_hours=settings.idempotency_ttl_hours,
         lambda_context=context,
     )
+    ledger = ledger_for(settings)  # one per invocation: it remembers what this invocation published
     highlight_once = once(highlight_for_job, data_keyword_argument="job")
     reel_once = once(reel_for_match, data_keyword_argument="match")
 
@@ -69,11 +71,15 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
             if isinstance(job, MatchEndEvent):
                 logger.append_keys(match_id=job.id, channel=job.channel)
                 last_attempt = int(record.attributes.get("ApproximateReceiveCount") or 1) >= REEL_LAST_ATTEMPT
-                reel: dict[str, Any] = reel_once(settings, match=job, last_attempt=last_attempt)
+                reel: dict[str, Any] = reel_once(settings, ledger, match=job, last_attempt=last_attempt)
                 return reel
             logger.append_keys(goal_id=job.goal.id, channel=job.channel)
-            highlight: dict[str, Any] = highlight_once(settings, job=job)
+            highlight: dict[str, Any] = highlight_once(settings, ledger, job=job)
         except Exception as error:
+            if job is not None and published_id(job) in ledger.published_here:
+                # Its message is out; a retry would publish it again (the table that records that is failing).
+                logger.exception("published, but its job could not be recorded as done; not retrying it")
+                return {"published_unrecorded": published_id(job)}
             count_clip_failed()
             if is_transient(error) or isinstance(error, ReelNotReady) or not settings.dead_letter_queue_url:
                 raise  # retried; after the queue's receives, the redrive policy parks the message
@@ -88,19 +94,26 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     )
 
 
-def highlight_for_job(settings: ClipSettings, *, job: ClipJob) -> dict[str, Any]:
+def published_id(job: ClipJob | MatchEndEvent) -> str:
+    """The id its publication is made under: the highlight's for a clip job, the match's for a reel."""
+    return job.id if isinstance(job, MatchEndEvent) else highlight_id(job.goal)
+
+
+def highlight_for_job(settings: ClipSettings, ledger: PublicationLedger, *, job: ClipJob) -> dict[str, Any]:
     """Make the job's highlight in a scratch folder; returns the event as JSON (idempotent on the job id)."""
     with tempfile.TemporaryDirectory(prefix="clip-") as scratch:
         highlight = make_highlight(
             job, settings=settings, s3=aws_client("s3"), sns=aws_client("sns"), workdir=Path(scratch),
-            ledger=ledger_for(settings),
+            ledger=ledger,
         )  # fmt: skip
     count_clip_made(job, published_at=datetime.now(UTC))
     result: dict[str, Any] = json.loads(highlight.to_json())
     return result
 
 
-def reel_for_match(settings: ClipSettings, last_attempt: bool = False, *, match: MatchEndEvent) -> dict[str, Any]:
+def reel_for_match(
+    settings: ClipSettings, ledger: PublicationLedger, last_attempt: bool = False, *, match: MatchEndEvent
+) -> dict[str, Any]:
     """Make the match's reel (idempotent on the match id); {} for a goalless match.
 
     On the message's ``last_attempt`` a goal whose clip is still unaccounted for is listed as missing
@@ -109,7 +122,7 @@ def reel_for_match(settings: ClipSettings, last_attempt: bool = False, *, match:
     with tempfile.TemporaryDirectory(prefix="reel-") as scratch:
         reel = make_reel(
             match, settings=settings, s3=aws_client("s3"), sns=aws_client("sns"), workdir=Path(scratch),
-            ledger=ledger_for(settings), without_clip=goals_without_clip(settings), last_attempt=last_attempt,
+            ledger=ledger, without_clip=goals_without_clip(settings), last_attempt=last_attempt,
         )  # fmt: skip
     result: dict[str, Any] = json.loads(reel.to_json()) if reel else {}
     return result

@@ -84,10 +84,11 @@ def publish_once(
     message = publication.message
     if message is None:
         raise LookupError(f"the message of {event_id} was recorded but cannot be read back; retry the job")
-    if publication.state == "published":
+    if publication.state == "published" or event_id in ledger.published_here:
         logger.info("already published; not publishing again", extra={"event_id": event_id})
         return message
     message_id = publish_message(sns, topic_arn, message)
+    ledger.published_here.add(event_id)
     try:
         ledger.mark_published(event_id, message_id)
     except Exception:

@@ -68,6 +68,10 @@ class PublicationLedger:
         self.table_name = table_name
         self.ttl_hours = ttl_hours
         self._clock = clock
+        self.published_here: set[str] = set()
+        """Event ids this ledger object sent to SNS. Why: with the table down after a publish, neither the
+        mark nor the job's idempotency record is written; the handler, which makes one ledger per
+        invocation, asks this instead of retrying a job whose message is already out."""
 
     def reserve(self, event_id: str) -> Publication:
         """The event's publication; created with a new random token when there is none."""

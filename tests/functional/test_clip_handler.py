@@ -314,7 +314,7 @@ CRASH_POINTS = {
     "mark done | job done": lambda mp: crash_after(mp, clip, "count_clip_made"),
     # the job's idempotency record cannot be completed (the duplicate issue 11 reproduced)
     "job done (store error)": lambda mp: mp.setattr(
-        BasePersistenceLayer, "save_success", lambda *_: (_ for _ in ()).throw(store_error("PutItem"))
+        BasePersistenceLayer, "save_success", lambda *_, **__: (_ for _ in ()).throw(store_error("PutItem"))
     ),
 }
 
@@ -341,6 +341,28 @@ def test_a_crash_between_any_two_steps_still_publishes_exactly_one_message(
     assert isinstance(highlight, HighlightEvent) and highlight.goal == GOAL
     assert highlight.clip.key == clip_key(world)  # the one key every attempt wrote to
     assert len(stored_keys(world)) == 2  # one clip, one thumbnail
+
+
+def test_with_the_table_down_after_the_publish_the_job_is_acknowledged_not_published_again(
+    world: ClipWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neither the ledger's mark nor the job's idempotency record can be written once SNS has the message.
+
+    Failing the job would make SQS deliver it again, and the retry (the ledger says only "recorded")
+    publish it a second time; the invocation knows it published, so it acknowledges the job instead.
+    """
+    message = world.job_message()
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            PublicationLedger, "mark_published", lambda *_: (_ for _ in ()).throw(store_error("UpdateItem"))
+        )
+        patched.setattr(
+            BasePersistenceLayer, "save_success", lambda *_, **__: (_ for _ in ()).throw(store_error("PutItem"))
+        )
+        assert run_clip(sqs_event(message)) == []  # acknowledged: SQS deletes it, nothing is retried
+
+    (envelope,) = world.highlight_messages()
+    assert parse_event(envelope["Message"]).id == f"highlight-{GOAL.id}"
 
 
 def test_after_a_hard_kill_mid_publish_the_retry_republishes_the_same_bytes(
