@@ -57,6 +57,30 @@ def test_each_handler_module_imports_without_aws_and_exposes_handler(folder: Pat
     assert callable(module.handler)
 
 
+IDEMPOTENT_BY_NATURE = {
+    "gallery": "it rebuilds the pages from what the bucket holds; a second delivery writes the same pages",
+}
+"""Hooks that need no once-per-highlight guard, each with the reason."""
+
+
+@pytest.mark.parametrize("folder", HOOK_FOLDERS, ids=lambda folder: folder.name)
+def test_each_hook_delivers_once_per_highlight(folder: Path) -> None:
+    """SNS delivers at least once and clip may republish (README: reliability): a hook that posts somewhere
+    must run its delivery through ``once_per_highlight``, or the chat gets the goal twice."""
+    names = {
+        node.id if isinstance(node, ast.Name) else node.attr
+        for node in ast.walk(ast.parse((folder / "handler.py").read_text()))
+        if isinstance(node, ast.Name | ast.Attribute)
+    }
+    if folder.name in IDEMPOTENT_BY_NATURE:
+        assert "once_per_highlight" not in names, f"{folder.name} is guarded now: drop it from IDEMPOTENT_BY_NATURE"
+        return
+    assert "once_per_highlight" in names, (
+        f"hooks/{folder.name}/handler.py never calls once_per_highlight: a redelivered highlight would be posted "
+        "twice (see hooks/README.md, Adding a hook)"
+    )
+
+
 # ---------------------------------------------------------------- hook.json ↔ the code ↔ what infra writes
 # The infra writes each hook's environment from its hook.json; the handler reads variables by name.
 # Nothing else ties the two: these tests read the real hooks/ code (ast, no import side effects) and
