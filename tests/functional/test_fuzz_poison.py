@@ -30,7 +30,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contracts import ClipJob, InvalidEventError, parse_event
+from contracts import ClipJob, InvalidEventError, MatchEndEvent, parse_event
 from functions.clip import handler as clip
 from functions.enrich import handler as enrich
 from tests.functional.functions_fixtures import (
@@ -177,12 +177,24 @@ def test_enrich_processes_or_dead_letters_any_record_and_the_next_channel_goes_o
     for letter in letters:
         assert letter["reason"] and letter["kind"] in ("invalid_record", "unprocessable_record", "goal_given_up")
     hostile_sequence = event["Records"][0]["kinesis"]["sequenceNumber"]
-    assert len([x for x in letters if x.get("record", {}).get("sequenceNumber") == hostile_sequence]) <= 1
+    hostile_letters = [x for x in letters if x.get("record", {}).get("sequenceNumber") == hostile_sequence]
+    if _refused_by_the_contracts(record):
+        assert len(hostile_letters) == 1  # never dropped silently
+    else:
+        assert len(hostile_letters) <= 1  # processed, or dead-lettered once (say, a number that overflows)
     jobs = [parse_event(m["Body"]) for m in drain_queue(enrich_world.clip_queue_url)]
     assert [job.channel for job in jobs if isinstance(job, ClipJob) and job.channel == channel] == [channel]
 
 
 _enrich_channels = Channels()
+
+
+def _refused_by_the_contracts(record: bytes) -> bool:
+    try:
+        parse_event(record)
+    except InvalidEventError:
+        return True
+    return False
 
 
 # ---------------------------------------------------------------- clip
@@ -256,12 +268,25 @@ def test_clip_publishes_or_dead_letters_any_job_and_the_next_job_goes_on(clip_wo
     response = clip.handler(sqs_event(*messages), FakeLambdaContext("highlight-bot-clip"))
 
     assert response["batchItemFailures"] == []  # every job is published or parked: none comes back
-    for letter in (json.loads(m["Body"]) for m in drain_queue(clip_world["dead_letters"])):
+    letters = [json.loads(m["Body"]) for m in drain_queue(clip_world["dead_letters"])]
+    for letter in letters:
         assert letter["kind"] == "clip_job_refused" and letter["reason"]
         assert letter["message"]["body"] == body[: len(letter["message"]["body"])]
     published = [json.loads(m["Body"])["Message"] for m in drain_queue(clip_world["hooks"])]
     for message in published:
         assert parse_event(message).type == "highlight"
+    # Exactly one outcome per hostile body: a letter, or its highlight; a job id seen in an earlier example
+    # may instead be a replay of that example's outcome (idempotency), which adds nothing.
+    valid_goal_id = a_job("valid").goal.id
+    outcomes = len(letters) + len([m for m in published if parse_event(m).goal.id != valid_goal_id])
+    job = _clip_job_in(body)
+    if job is None:
+        assert (len(letters), outcomes) == (1, 1), "a body that is no clip job is dead-lettered once"
+    elif isinstance(job, MatchEndEvent) or job.id in _clip_job_ids_seen:
+        assert outcomes <= 1  # a match end makes a reel (or nothing, for a match without clips)
+    else:
+        assert outcomes == 1, f"clip job {job.id[:80]!r} was neither published nor dead-lettered"
+    _clip_job_ids_seen.add(job.id if job is not None else "")
     # The valid job's highlight went out once, in the first example; later ones replay it.
     assert _valid_published.seen or any(parse_event(m).channel == "valid" for m in published)
     _valid_published.seen = True
@@ -272,3 +297,14 @@ class _Seen:
 
 
 _valid_published = _Seen()
+_clip_job_ids_seen: set[str] = set()
+
+
+def _clip_job_in(body: str) -> ClipJob | MatchEndEvent | None:
+    """What clip takes from the body (a clip job or a match end), or None: refused by the contracts, or
+    another kind of event."""
+    try:
+        event = parse_event(body)
+    except InvalidEventError:
+        return None
+    return event if isinstance(event, ClipJob | MatchEndEvent) else None
