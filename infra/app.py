@@ -45,7 +45,12 @@ from infra.constructs.messaging import ClipJobQueues, EnrichFailureQueues, Highl
 from infra.constructs.monitoring import MonitoredResources, Monitoring
 from infra.constructs.nag import CdkProviderHandlerSkips
 from infra.constructs.storage import MediaBucket, MediaBuckets, PipelineTables
-from infra.constructs.vertical_pipeline import VerticalCut, VerticalCutResources, VerticalQueues
+from infra.constructs.vertical_pipeline import (
+    VERTICAL_JOBS_VISIBILITY_TIMEOUT_S,
+    VerticalCut,
+    VerticalCutResources,
+    VerticalQueues,
+)
 
 STATEFUL_STACK_NAME = "HighlightBotStateful"
 STATELESS_STACK_NAME = "HighlightBotStateless"
@@ -155,6 +160,9 @@ class StatelessStack(cdk.Stack):
                 reconciler=self.reconciler.function,
                 hooks=self.hooks.functions,
                 clip_jobs=state.clip_jobs.jobs,
+                vertical=self.vertical.function,
+                vertical_jobs=state.verticals.jobs,
+                vertical_visibility_timeout_s=VERTICAL_JOBS_VISIBILITY_TIMEOUT_S,
                 failure_queues={
                     "EnrichDeadLetters": state.enrich_failures.dead_letters,
                     "EnrichBatchFailures": state.enrich_failures.batch_failures,

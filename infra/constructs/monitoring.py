@@ -90,8 +90,8 @@ CAPTURE_SOURCE_PROBLEMS = (
 )
 RECONCILER_FAILING_MINUTES = 3
 QUEUE_CHECK_PERIOD = cdk.Duration.minutes(5)
-CLIP_JOB_AGE_MARGIN_S = 180
-"""How much longer than one visibility timeout the oldest clip job may wait before it counts as late."""
+JOB_AGE_MARGIN_S = 180
+"""How much longer than one visibility timeout the oldest clip (or vertical) job may wait before it is late."""
 ONE_MINUTE = cdk.Duration.minutes(1)
 FIVE_MINUTES = cdk.Duration.minutes(5)
 
@@ -106,6 +106,9 @@ class MonitoredResources:
     reconciler: lambda_.IFunction
     hooks: Mapping[str, lambda_.IFunction]
     clip_jobs: sqs.IQueue
+    vertical: lambda_.IFunction
+    vertical_jobs: sqs.IQueue
+    vertical_visibility_timeout_s: int
     failure_queues: Mapping[str, sqs.IQueue]
     """Construct-id-like name (`EnrichDeadLetters`) → a queue that only ever holds failures."""
 
@@ -163,9 +166,30 @@ class Monitoring(Construct):
             "that die are not restarted and channel parameter changes are not applied. Its log group says why "
             "(parameter unreadable, ECS refusing to start a task).",
         )
-        self._alarm_on_clip_jobs_waiting(watched.clip_jobs, config.sizing.clip_queue_visibility_timeout_s)
+        self._alarm_on_jobs_waiting(
+            "ClipJobsWaiting",
+            watched.clip_jobs,
+            config.sizing.clip_queue_visibility_timeout_s,
+            late="The oldest clip job has waited more than {minutes} minutes, so its highlight is late. clip is "
+            "failing (see ClipFailed and the clip log group), throttled (LambdaThrottled) or cannot keep up; the "
+            "dashboard shows the jobs waiting.",
+        )
+        self._alarm_on_jobs_waiting(
+            "VerticalJobsWaiting",
+            watched.vertical_jobs,
+            watched.vertical_visibility_timeout_s,
+            late="The oldest highlight waiting for its 9:16 cut has waited more than {minutes} minutes. The vertical "
+            "function is failing (its log group; VerticalDeadLetters), throttled (LambdaThrottled) or cannot keep "
+            "up. The 16:9 clips and their messages are not delayed by this.",
+        )
         self._alarm_on_throttles(
-            {"enrich": watched.enrich, "clip": watched.clip, "reconciler": watched.reconciler, **watched.hooks}
+            {
+                "enrich": watched.enrich,
+                "clip": watched.clip,
+                "vertical": watched.vertical,
+                "reconciler": watched.reconciler,
+                **watched.hooks,
+            }
         )
         self._alarm_on_capture_silence()
         self.dashboard = self._dashboard(watched)
@@ -280,19 +304,17 @@ class Monitoring(Construct):
         )
         self._notify(alarm)
 
-    def _alarm_on_clip_jobs_waiting(self, clip_jobs: sqs.IQueue, visibility_timeout_s: int) -> None:
+    def _alarm_on_jobs_waiting(self, alarm_id: str, jobs: sqs.IQueue, visibility_timeout_s: int, *, late: str) -> None:
         # A job that failed once reappears after one visibility timeout: only later than that is it late.
-        max_age_s = visibility_timeout_s + CLIP_JOB_AGE_MARGIN_S
-        alarm = clip_jobs.metric_approximate_age_of_oldest_message(statistic="Maximum", period=ONE_MINUTE).create_alarm(
+        max_age_s = visibility_timeout_s + JOB_AGE_MARGIN_S
+        alarm = jobs.metric_approximate_age_of_oldest_message(statistic="Maximum", period=ONE_MINUTE).create_alarm(
             self,
-            "ClipJobsWaiting",
+            alarm_id,
             threshold=max_age_s,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             evaluation_periods=1,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            alarm_description=f"The oldest clip job has waited more than {max_age_s // 60} minutes, so its highlight "
-            "is late. clip is failing (see ClipFailed and the clip log group), throttled (LambdaThrottled) or "
-            "cannot keep up; the dashboard shows the jobs waiting.",
+            alarm_description=late.format(minutes=max_age_s // 60),
         )
         self._notify(alarm)
 

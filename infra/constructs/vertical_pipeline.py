@@ -48,6 +48,8 @@ VERTICAL_MEMORY_MB = 3008
 """~1.7 vCPU: libx264 uses every core it gets, and Lambda bills GB-seconds, so more memory costs about the
 same and finishes sooner (docs/cost.md)."""
 VERTICAL_TIMEOUT_S = 300
+VERTICAL_JOBS_VISIBILITY_TIMEOUT_S = 6 * VERTICAL_TIMEOUT_S
+"""AWS advises at least six times the consumer's timeout, so a slow cut is not redelivered meanwhile."""
 """A 25 s clip at 1080p60 takes ~22 CPU s to re-encode (bench.clip), ~15 s on 1.7 vCPU; 300 s leaves room for
 longer clips, a cold start and a slow S3 transfer."""
 VERTICAL_EPHEMERAL_STORAGE_MB = 1024
@@ -79,8 +81,7 @@ class VerticalQueues(Construct):
                 encryption=sqs.QueueEncryption.SQS_MANAGED,
                 enforce_ssl=True,
                 retention_period=MESSAGE_RETENTION,
-                # AWS advises at least six times the consumer's timeout, so a slow cut is not redelivered meanwhile.
-                visibility_timeout=cdk.Duration.seconds(6 * VERTICAL_TIMEOUT_S),
+                visibility_timeout=cdk.Duration.seconds(VERTICAL_JOBS_VISIBILITY_TIMEOUT_S),
                 dead_letter_queue=sqs.DeadLetterQueue(
                     queue=self.dead_letters, max_receive_count=VERTICAL_MAX_RECEIVE_COUNT
                 ),

@@ -15,6 +15,7 @@ from lambda_runtime.metric_names import NAMESPACE, ClipMetric, EnrichMetric, Rec
 ENRICH = "functions/enrich/handler.handler"
 CLIP = "functions/clip/handler.handler"
 RECONCILER = "functions/reconciler/handler.handler"
+VERTICAL = "functions/vertical/handler.handler"
 FAILURE_QUEUES = {
     "EnrichDeadLetters",
     "EnrichBatchFailures",
@@ -172,11 +173,24 @@ def test_clip_jobs_waiting_too_long_alarms(stateless: Template) -> None:
     assert alarm["AlarmActions"] == [_topic_ref(stateless)] and alarm["OKActions"] == [_topic_ref(stateless)]
 
 
+def test_highlights_waiting_too_long_for_their_vertical_cut_alarm(stateless: Template) -> None:
+    alarm = _alarm(stateless, "VerticalJobsWaiting")
+    assert alarm["Namespace"] == "AWS/SQS" and alarm["MetricName"] == "ApproximateAgeOfOldestMessage"
+    assert alarm["Statistic"] == "Maximum"
+    (dimension,) = alarm["Dimensions"]
+    assert dimension["Name"] == "QueueName" and "VerticalsJobs" in json.dumps(dimension["Value"])
+    # Above one visibility timeout (six times the function's 300 s: a job retried once is not late yet).
+    assert alarm["Threshold"] == 6 * 300 + 180
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["AlarmActions"] == [_topic_ref(stateless)] and alarm["OKActions"] == [_topic_ref(stateless)]
+
+
 def test_any_throttled_function_alarms(stateless: Template) -> None:
     alarm = _alarm(stateless, "LambdaThrottled")
     throttles = [query for query in alarm["Metrics"] if "MetricStat" in query]
     watched = {json.dumps(query["MetricStat"]["Metric"]["Dimensions"]) for query in throttles}
-    for handler in (ENRICH, CLIP, RECONCILER, "hooks/webhook/handler.handler", "hooks/uploader/handler.handler"):
+    handlers = (ENRICH, CLIP, VERTICAL, RECONCILER, "hooks/webhook/handler.handler", "hooks/uploader/handler.handler")
+    for handler in handlers:
         function_id, _ = function_by_handler(stateless, handler)
         assert json.dumps([{"Name": "FunctionName", "Value": {"Ref": function_id}}]) in watched, handler
     assert all(query["MetricStat"]["Metric"]["MetricName"] == "Throttles" for query in throttles)
