@@ -49,6 +49,8 @@ def _every_function_settings() -> list[object]:
     from contracts.settings import DEFAULT_SETTINGS
     from functions.clip.settings import ClipSettings
     from functions.enrich.settings import EnrichSettings
+    from functions.reconciler.settings import ReconcilerSettings
+    from functions.vertical.settings import VerticalSettings
 
     return [
         ClipSettings(
@@ -60,6 +62,16 @@ def _every_function_settings() -> list[object]:
         EnrichSettings.of(
             DEFAULT_SETTINGS, segment_table="segments", clip_queue_url="https://sqs/clip", idempotency_table="idem",
             dead_letter_queue_url="https://sqs/enrich-dlq", channel_parameter_name="/highlight-bot/channel",
+        ),
+        ReconcilerSettings(
+            channel_parameter_name="/highlight-bot/channel", cluster_arn="arn:aws:ecs:us-east-1:1:cluster/c",
+            task_definition_arn="arn:aws:ecs:us-east-1:1:task-definition/capture:3", container_name="capture",
+            subnet_ids=("subnet-a", "subnet-b"), security_group_ids=("sg-1",),
+        ),
+        VerticalSettings(
+            highlights_bucket="b", highlight_topic_arn="arn:aws:sns:us-east-1:1:t", idempotency_table="idem",
+            ffmpeg_path="/opt/bin/ffmpeg", idempotency_ttl_hours=12, highlights_base_url="https://d.example",
+            dead_letter_queue_url="https://sqs/vertical-dlq", url_expiry_s=3600, background=True,
         ),
     ]  # fmt: skip
 
