@@ -83,8 +83,9 @@ class StreamUrlRefused(CaptureError, requests.RequestException):
     def __init__(self, url: str, why: str) -> None:
         self.url = url
         self.why = why
+        shown = url.split("?", 1)[0]  # the query left out: a playlist URL's may hold an access token
         super().__init__(
-            f"The capture refused to fetch {url} because {why}; a stream's playlists, segments, keys and "
+            f"The capture refused to fetch {shown} because {why}; a stream's playlists, segments, keys and "
             "redirects must be public https:// URLs. If this stream really is on a private network you trust, "
             "deploy with -c allow_private_stream_urls=true (ALLOW_PRIVATE_STREAM_URLS=true in the task)."
         )

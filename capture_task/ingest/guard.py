@@ -70,7 +70,7 @@ class PublicHttpsSession(requests.Session):
     def __init__(self, *, resolve: Resolver = resolve_host, connect: Connector = create_connection) -> None:
         super().__init__()
         self.max_redirects = MAX_REDIRECTS
-        self.trust_env = False
+        self.trust_env = False  # no proxy from the environment: the address checked must be the one connected to
         adapter = _PublicAddressAdapter(resolve, connect)
         self.mount("https://", adapter)
         self.mount("http://", adapter)
@@ -140,8 +140,9 @@ def _public_socket(connection: HTTPConnection, resolve: Resolver, connect: Conne
     host = connection.host
     try:
         found = host_addresses(host, resolve=resolve)
-    except OSError as error:
-        raise NameResolutionError(host, connection, socket.gaierror(str(error))) from error
+    except OSError as error:  # a lookup that failed is a connection error, retried like today
+        reason = error if isinstance(error, socket.gaierror) else socket.gaierror(str(error))
+        raise NameResolutionError(host, connection, reason) from error
     if not found.all_public:
         raise _AddressRefused(f"its host {host!r} resolves to {found.not_public_text}, which is not a public address")
     last_error: OSError | None = None
