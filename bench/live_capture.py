@@ -73,7 +73,7 @@ def measure_here(playlist_url: str, core: int) -> dict[str, Any]:
     # Imports and set-up are done: the first playlist request below starts the live stream (the
     # orchestrator serves it live from that request), so a slow start is not counted as segments lost.
     print(READY, flush=True)
-    segments = FetchAhead(source_segments(playlist_url, "best", stop), stop_event=stop)
+    segments = FetchAhead(source_segments(playlist_url, "best", stop, allow_private_stream_urls=True), stop_event=stop)
     stats = task.run(segments)
     buffer = segments.stats
     return {

@@ -66,7 +66,9 @@ def detect(args: argparse.Namespace) -> int:
         checkpoints=checkpoints,
     )
     try:
-        stats = task.run(FetchAhead(source_segments(args.source, args.quality, stop_event), stop_event=stop_event))
+        # The operator's own command line, not a channel parameter: whatever URL they give is fetched.
+        segments = source_segments(args.source, args.quality, stop_event, allow_private_stream_urls=True)
+        stats = task.run(FetchAhead(segments, stop_event=stop_event))
     except KeyboardInterrupt:
         stats = task.stats
     finally:

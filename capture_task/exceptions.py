@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import requests
+
 
 class CaptureError(Exception):
     """Base class for errors the capture task raises on purpose."""
@@ -67,6 +69,25 @@ class SegmentUnavailable(CaptureError):
         super().__init__(
             f"{which} could not be downloaded after {attempts} attempt(s) ({reason}); "
             f"skip it and mark the next segment as a discontinuity. URL: {uri}"
+        )
+
+
+class StreamUrlRefused(CaptureError, requests.RequestException):
+    """A URL the capture would fetch for a stream is not a public https URL, so it is never requested.
+
+    A ``requests.RequestException``, so every fetch handles it like a request that failed: a refused
+    segment, init section or key makes the segment missing (announced as a gap, logged); a refused
+    playlist is logged and polled again. Retrying it cannot help, so nothing retries it.
+    """
+
+    def __init__(self, url: str, why: str) -> None:
+        self.url = url
+        self.why = why
+        shown = url.split("?", 1)[0]  # the query left out: a playlist URL's may hold an access token
+        super().__init__(
+            f"The capture refused to fetch {shown} because {why}; a stream's playlists, segments, keys and "
+            "redirects must be public https:// URLs. If this stream really is on a private network you trust, "
+            "deploy with -c allow_private_stream_urls=true (ALLOW_PRIVATE_STREAM_URLS=true in the task)."
         )
 
 

@@ -155,7 +155,13 @@ class CaptureService:
 
         def capture() -> None:
             try:
-                segments = source_segments(target.source, self.quality, capture_stop, metrics=metrics)
+                segments = source_segments(
+                    target.source,
+                    self.quality,
+                    capture_stop,
+                    metrics=metrics,
+                    allow_private_stream_urls=self.parameter.allow_private_stream_urls,
+                )
                 task.run(FetchAhead(segments, stop_event=capture_stop))
             except Exception as error:
                 self.errors.append(f"capture of {target.channel} failed: {error}")

@@ -76,10 +76,10 @@ def checked_channel_entry(
     ``allow_private_stream_urls=true``; the local run, which serves HLS on 127.0.0.1) lifts the source
     rules, including local file paths.
 
-    Every address the host resolves to is checked, but only now: the capture's own fetch resolves the
-    name again, so a host whose DNS answer changes in between (DNS rebinding) can still reach a private
-    address. This check stops mistakes and plain abuse of the parameter; the network (security group,
-    no IMDS role beyond the task's own) is what bounds a determined attacker.
+    This refuses a bad parameter before a capture starts; it is not what keeps the capture's fetches
+    public. The playlist names further URLs (variants, segments, keys) and may redirect, and DNS may
+    answer differently later (rebinding): ``capture_task.ingest.guard`` applies the same rule
+    (``host_addresses``) to every request and redirect hop the capture makes, on the address it connects to.
 
     Example:
         >>> checked_channel_entry(ChannelEntry("sample", "http://127.0.0.1:8080/live.m3u8"))
@@ -93,29 +93,71 @@ def checked_channel_entry(
         )
     if allow_private_stream_urls or _is_twitch(entry.source):
         return entry
-    url = urlsplit(entry.source)
-    if url.scheme.lower() != "https" or not url.hostname:
+    host = https_host(entry.source)
+    if host is None:
         raise UnsafeChannelEntryError(
             f"The channel entry {entry.channel!r} names the source {entry.source!r}; only Twitch channels and "
             "https:// URLs are followed in the cloud. Write NAME=https://host/playlist.m3u8, or deploy with "
             "-c allow_private_stream_urls=true if you really mean another kind of source."
         )
     try:
-        addresses = tuple(resolve(url.hostname))
+        found = host_addresses(host, resolve=resolve)
     except OSError as error:
         raise UnsafeChannelEntryError(
-            f"The host {url.hostname!r} of channel entry {entry.channel!r} could not be resolved ({error}); "
+            f"The host {host!r} of channel entry {entry.channel!r} could not be resolved ({error}); "
             "check the URL in the channel parameter."
         ) from error
-    refused = [address for address in addresses if not _is_public(address)]
-    if refused or not addresses:
+    if not found.all_public:
         raise UnsafeChannelEntryError(
-            f"The host {url.hostname!r} of channel entry {entry.channel!r} resolves to "
-            f"{', '.join(refused) or 'no address'}, which is not a public address; the capture task only fetches "
-            "public https URLs. Use a public host, or deploy with -c allow_private_stream_urls=true for a "
-            "private network you trust."
+            f"The host {host!r} of channel entry {entry.channel!r} resolves to {found.not_public_text}, "
+            "which is not a public address; the capture task only fetches public https URLs. Use a public host, "
+            "or deploy with -c allow_private_stream_urls=true for a private network you trust."
         )
     return entry
+
+
+def https_host(url: str) -> str | None:
+    """The host of an ``https://`` URL, or None for any other URL (another scheme, no host)."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "https" or not parts.hostname:
+        return None
+    return parts.hostname
+
+
+@dataclass(frozen=True)
+class HostAddresses:
+    """The addresses a host name stands for, and whether the capture task may connect to them."""
+
+    host: str
+    addresses: tuple[str, ...]
+
+    @property
+    def not_public(self) -> tuple[str, ...]:
+        return tuple(address for address in self.addresses if not is_public_address(address))
+
+    @property
+    def all_public(self) -> bool:
+        """True when there is at least one address and every one is public: one private answer refuses the host."""
+        return bool(self.addresses) and not self.not_public
+
+    @property
+    def not_public_text(self) -> str:
+        """The addresses that make the host refused, for an error sentence."""
+        return ", ".join(self.not_public) or "no address"
+
+
+def host_addresses(host: str, *, resolve: Resolver = resolve_host) -> HostAddresses:
+    """What ``host`` resolves to; an address literal is its own answer, with no lookup. OSError if the lookup fails.
+
+    The one place the capture task's address rule lives: ``checked_channel_entry`` applies it to a channel
+    entry's own URL, and ``capture_task.ingest.guard`` to every connection the capture opens for a stream.
+    """
+    literal = host.strip("[]")
+    try:
+        ipaddress.ip_address(literal.split("%", 1)[0])
+    except ValueError:
+        return HostAddresses(host, tuple(resolve(host)))
+    return HostAddresses(host, (literal,))
 
 
 def _is_twitch(source: str) -> bool:
@@ -127,7 +169,7 @@ def _is_twitch(source: str) -> bool:
     return url.scheme.lower() in {"http", "https"} and host in _TWITCH_HOSTS and url.port is None
 
 
-def _is_public(address: str) -> bool:
+def is_public_address(address: str) -> bool:
     """Globally routable unicast: not loopback, link-local, private, multicast, reserved or unspecified."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id

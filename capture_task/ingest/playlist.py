@@ -39,6 +39,7 @@ from capture_task.exceptions import (
     SegmentUnavailable,
     SourceUnavailable,
     StreamOffline,
+    StreamUrlRefused,
 )
 from capture_task.ingest.sources import select_variant
 from capture_task.ingest.tolerant_m3u8 import load_playlist
@@ -668,6 +669,10 @@ class PlaylistFollower:
         url = self.playlist_url
         try:
             response = self._http.get(url, timeout=self._timeout_s)
+        except StreamUrlRefused as error:  # not public https (capture_task.ingest.guard): no retry can fix it
+            self.stats.fetch_errors += 1
+            self._logger.error("The media playlist was not fetched: %s", error)
+            return _FetchFailure()
         except requests.RequestException as error:
             return self._failed(f"the request failed ({type(error).__name__}: {error})")
 

@@ -22,6 +22,7 @@ import av
 import requests
 
 from capture_task.exceptions import SegmentUnavailable, StreamOffline
+from capture_task.ingest.guard import stream_session
 from capture_task.ingest.media import SegmentMedia
 from capture_task.ingest.playlist import LiveSegment, PlaylistFollower, fetch_init_section, fetch_segment
 from capture_task.ingest.sources import Resolver, SourceKind, parse_source
@@ -263,21 +264,29 @@ def _resolve_until_live(resolver: Resolver, stop_event: threading.Event) -> str 
 
 
 def source_segments(
-    source: str, quality: str, stop_event: threading.Event, *, metrics: CaptureMetrics | None = None
+    source: str,
+    quality: str,
+    stop_event: threading.Event,
+    *,
+    metrics: CaptureMetrics | None = None,
+    allow_private_stream_urls: bool = False,
 ) -> Iterator[SegmentMedia]:
     """The segments of any source `detect` accepts: a local file, an HLS URL or a Twitch channel.
 
     ``metrics`` counts what the resolver and the playlist follower meet (Twitch offline, repaired playlists...).
+    Every HTTP request for the stream (playlists, variants, segments, keys, redirects) goes through
+    ``capture_task.ingest.guard``: public https only, unless ``allow_private_stream_urls`` (the local run's
+    127.0.0.1, CDK context ``allow_private_stream_urls=true``).
     """
     spec = parse_source(source)
     if spec.kind is SourceKind.FILE:
         yield from file_segments(Path(spec.location), stop_event=stop_event)
         return
-    resolver = Resolver(spec, quality, metrics=metrics)
+    http = stream_session(allow_private_stream_urls=allow_private_stream_urls)
+    resolver = Resolver(spec, quality, metrics=metrics, http=http)
     url = _resolve_until_live(resolver, stop_event)
     if url is None:
         return
-    http = requests.Session()
     follower = PlaylistFollower(url, http=http, resolver=resolver, stop_event=stop_event, metrics=metrics)
     for _live, media in hls_segments(follower, http):
         yield media

@@ -42,6 +42,7 @@ from capture_task.exceptions import (
     QualityUnavailable,
     SourceUnavailable,
     StreamOffline,
+    StreamUrlRefused,
     TwitchApiUnavailable,
     TwitchGeoBlocked,
     TwitchUnauthorized,
@@ -375,6 +376,8 @@ class Resolver:
         http = self._http or requests.Session()
         try:
             response = http.get(url, timeout=self._timeout_s)
+        except StreamUrlRefused as error:
+            raise SourceUnavailable(str(error)) from None
         except requests.RequestException as error:
             raise SourceUnavailable(
                 f"The playlist {url} could not be fetched ({error}); check the URL and the network."

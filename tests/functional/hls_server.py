@@ -2,12 +2,14 @@
 
 The server answers each path from a script: a list of replies served in order, the last one
 repeating. It honours ``Range`` headers (206 with the slice) unless a reply says otherwise, and
-remembers the Range header each path was last asked for.
+remembers the Range header each path was last asked for. Given an ``ssl.SSLContext`` it speaks
+HTTPS, and its URLs name ``host`` (a test's fake resolver maps that name to this server).
 """
 
 from __future__ import annotations
 
 import re
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -24,12 +26,15 @@ class Reply:
     delay_s: float = 0.0
     drop: bool = False  # close the connection without answering
     honour_range: bool = True  # False: answer 200 with the whole body, as some servers do
+    headers: tuple[tuple[str, str], ...] = ()  # e.g. (("Location", url),) with status 302
 
 
 class ScriptedHLSServer:
     """A tiny HTTP server whose answers per path follow a script."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: ssl.SSLContext | None = None, host: str | None = None) -> None:
+        self._scheme = "https" if tls is not None else "http"
+        self._host = host
         self._scripts: dict[str, list[Reply]] = {}
         self._hits: dict[str, int] = {}
         self._ranges: dict[str, str | None] = {}
@@ -52,6 +57,8 @@ class ScriptedHLSServer:
                     first, last = int(match.group(1)), int(match.group(2))
                     status, body = 206, body[first : last + 1]
                 self.send_response(status)
+                for name, value in reply.headers:
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -62,6 +69,8 @@ class ScriptedHLSServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
         # A short poll interval makes shutdown() quick; the default 0.5 s would dominate the run time.
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
 
@@ -75,7 +84,11 @@ class ScriptedHLSServer:
 
     def url(self, path: str) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}{path}"
+        return f"{self._scheme}://{self._host or host!s}:{port}{path}"
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
 
     def script(self, path: str, *replies: Reply | str) -> None:
         with self._lock:

@@ -190,7 +190,8 @@ def test_an_analysis_stall_longer_than_the_window_loses_no_segment(broadcast_cac
     # A memory bound of two segments: the rest of the backlog goes to disk and comes back intact.
     buffer = SegmentBuffer(memory_limit_bytes=2 * max(p.stat().st_size for p in info.directory.glob("seg_*.ts")))
     with busy_neighbour(), served_like_twitch(info.directory) as server:
-        fetched = FetchAhead(source_segments(server.playlist_url, "best", stop), stop_event=stop, buffer=buffer)
+        source = source_segments(server.playlist_url, "best", stop, allow_private_stream_urls=True)  # 127.0.0.1
+        fetched = FetchAhead(source, stop_event=stop, buffer=buffer)
         segments = iter(fetched)
         first = next(segments)
         # The analysis "stalls" until the whole stream was published and fetched: longer than the window.

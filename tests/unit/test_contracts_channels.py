@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
-from contracts.channels import ChannelEntry, channel_entries, checked_channel_entry, resolve_host
+from contracts.channels import ChannelEntry, channel_entries, checked_channel_entry, host_addresses, resolve_host
 from contracts.exceptions import UnsafeChannelEntryError
 
 PUBLIC_V4 = "93.184.215.14"
@@ -114,3 +114,21 @@ def test_localhost_resolves_to_loopback_and_is_refused() -> None:
     assert "127.0.0.1" in resolve_host("localhost") or "::1" in resolve_host("localhost")
     with pytest.raises(UnsafeChannelEntryError, match="not a public address"):
         checked_channel_entry(entry("cup=https://localhost/live.m3u8"))
+
+
+@pytest.mark.parametrize(
+    ("host", "public"),
+    [("169.254.170.2", False), ("[::1]", False), ("fe80::1%eth0", False), (PUBLIC_V4, True), (f"[{PUBLIC_V6}]", True)],
+)
+def test_address_literals_are_their_own_answer_without_a_lookup(host: str, public: bool) -> None:
+    """The capture's guard (capture_task.ingest.guard) connects to exactly the addresses this returns."""
+    found = host_addresses(host, resolve=no_lookup)
+    assert found.addresses == (host.strip("[]"),)
+    assert found.all_public is public
+
+
+def test_a_host_is_public_only_when_every_address_is() -> None:
+    assert host_addresses("streams.example.com", resolve=resolving_to(PUBLIC_V4, PUBLIC_V6)).all_public
+    mixed = host_addresses("streams.example.com", resolve=resolving_to(PUBLIC_V4, "10.0.0.5"))
+    assert not mixed.all_public and mixed.not_public_text == "10.0.0.5"
+    assert host_addresses("streams.example.com", resolve=resolving_to()).not_public_text == "no address"
