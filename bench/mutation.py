@@ -151,10 +151,12 @@ def _packages() -> dict[str, Package]:
             ),
             named=STATE_MACHINE_NAMED,
         ),
-        # functions/ and hooks/: the modules the fast tests cover. Handlers, stores, the goal alerts'
-        # publisher, the reel and the ffmpeg cutter are tested only against moto, ffmpeg and HTTP
-        # servers (tests/functional, 10-30 s per run even when the machine is idle), so mutating them
-        # here would only list what those tests cover. lambda_runtime/settings.py is the base of every
+        # functions/ and hooks/: the modules the fast tests cover. Handlers, stores and the ffmpeg
+        # cutter are tested only through the handlers against moto, ffmpeg and HTTP servers
+        # (tests/functional, 10-30 s per run even when the machine is idle), so mutating them here
+        # would only list what those tests cover. The goal alerts' publisher, the reel and the
+        # Twitch-chat hook's Helix calls have functional tests that call them straight (a few seconds
+        # each), so they are judged here with those. lambda_runtime/settings.py is the base of every
         # function's settings model, so it is judged with the functions.
         "functions": Package(
             modules=_existing(
@@ -171,6 +173,8 @@ def _packages() -> dict[str, Package]:
                 "functions/vertical/verticals.py",
                 "functions/vertical/settings.py",
                 "lambda_runtime/settings.py",
+                "functions/enrich/alerts.py",
+                "functions/clip/reel.py",
             ),
             tests=(
                 *[t for t in kills if "functions" in t],
@@ -179,6 +183,9 @@ def _packages() -> dict[str, Package]:
                     for t in FAST_UNIT_TESTS
                     if "functions" in t or "reconciler" in t or "keeper" in t or "lambda_runtime" in t
                 ],
+                # last: seconds each, and they only judge the alerts and the reel
+                "tests/functional/test_enrich_alerts_publish.py",
+                "tests/functional/test_clip_reel.py",
             ),
         ),
         "hooks": Package(
@@ -192,11 +199,13 @@ def _packages() -> dict[str, Package]:
                 "hooks/gallery/pages.py",
                 "hooks/shared/secrets.py",
                 "hooks/streamable/upload.py",
+                "hooks/twitch_chat/chat.py",
             ),
             tests=(
                 *[t for t in kills if "hooks" in t],
                 *[t for t in FAST_UNIT_TESTS if "hooks" in t or "gallery" in t],
                 "tests/functional/test_hook_secrets.py",
+                "tests/functional/test_hook_twitch_chat_helix.py",
             ),
         ),
     }
@@ -371,7 +380,7 @@ def run(name: str, *, resume: bool, retest_survivors: bool = False, only: list[s
             known = ", ".join(package.modules)
             raise SystemExit(f"{', '.join(unknown)} is not a module of {name}; its modules: {known}")
         package = replace(package, modules=tuple(m for m in package.modules if m in only))
-    workdir = WORK_ROOT / name
+    workdir = _workdir(name, package.modules if only else None)
     tree = workdir / "tree"
     session = workdir / "session.sqlite"
     resuming = resume and session.exists()
@@ -415,6 +424,15 @@ def run(name: str, *, resume: bool, retest_survivors: bool = False, only: list[s
         server.terminate()
         server.wait()
     return write_summary(name)
+
+
+def _workdir(name: str, only: tuple[str, ...] | None) -> Path:
+    """The package's session folder; a run restricted to some modules has its own, so it cannot replace
+    the session of the whole package or of other modules (the summary merges them all)."""
+    if not only:
+        return WORK_ROOT / name
+    digest = hashlib.sha256("\n".join(sorted(only)).encode()).hexdigest()[:10]
+    return WORK_ROOT / f"{name}--modules-{digest}"
 
 
 def write_summary(name: str) -> Path:
