@@ -208,6 +208,7 @@ def _packages() -> dict[str, Package]:
                 *[t for t in FAST_UNIT_TESTS if "hooks" in t or "gallery" in t],
                 "tests/functional/test_hook_secrets.py",
                 "tests/functional/test_hook_twitch_chat_helix.py",
+                "tests/functional/test_hook_streamable_upload.py",
             ),
         ),
     }
