@@ -248,6 +248,16 @@ def test_an_unknown_channel_is_a_sentence() -> None:
     assert helix.chat == []
 
 
+def test_a_token_of_no_user_is_a_sentence_about_the_token() -> None:
+    with FakeHelix(users={"sample": USERS["sample"]}) as helix, pytest.raises(TwitchChatError) as failure:
+        chat_on(helix).announce(highlight_in("sample"))
+    assert str(failure.value) == (
+        "Twitch named no user for the hook's access token, so there is no account to speak as; store a user "
+        "access token of the bot account (not an app token) in the secret named by TWITCH_CHAT_SECRET_ARN."
+    )
+    assert helix.chat == []
+
+
 # ---------------------------------------------------------------- refusals
 
 
