@@ -100,6 +100,10 @@ class Package:
     modules: tuple[str, ...]
     tests: tuple[str, ...]
     named: tuple[NamedMutant, ...] = ()
+    judged_only_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(module, tests): a module only these of the package's tests exercise. A ``--module`` run of such modules
+    runs only their tests: a narrower set can turn a kill into a survivor, never hide one, and it spares each
+    mutant the package's other tests (seconds of moto and ffmpeg set-up for the functional ones)."""
 
 
 def _new_tests(prefix: str) -> tuple[str, ...]:
@@ -189,6 +193,10 @@ def _packages() -> dict[str, Package]:
                 "tests/functional/test_enrich_alerts_publish.py",
                 "tests/functional/test_clip_reel.py",
             ),
+            judged_only_by=(
+                ("functions/enrich/alerts.py", ("tests/functional/test_enrich_alerts_publish.py",)),
+                ("functions/clip/reel.py", ("tests/functional/test_clip_reel.py",)),
+            ),
         ),
         "hooks": Package(
             modules=_existing(
@@ -210,6 +218,7 @@ def _packages() -> dict[str, Package]:
                 "tests/functional/test_hook_twitch_chat_helix.py",
                 "tests/functional/test_hook_streamable_upload.py",
             ),
+            judged_only_by=(("hooks/twitch_chat/chat.py", ("tests/functional/test_hook_twitch_chat_helix.py",)),),
         ),
     }
 
@@ -442,6 +451,9 @@ def run(name: str, *, resume: bool, retest_survivors: bool = False, only: list[s
             known = ", ".join(package.modules)
             raise SystemExit(f"{', '.join(unknown)} is not a module of {name}; its modules: {known}")
         package = replace(package, modules=tuple(m for m in package.modules if m in only))
+        judging = dict(package.judged_only_by)
+        if all(module in judging for module in package.modules):
+            package = replace(package, tests=tuple(dict.fromkeys(t for m in package.modules for t in judging[m])))
     workdir = _workdir(name, package.modules if only else None)
     tree = workdir / "tree"
     session = workdir / "session.sqlite"
