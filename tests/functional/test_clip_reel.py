@@ -184,6 +184,20 @@ def test_the_reel_waits_for_a_clip_nobody_gave_up_on(world: ReelWorld, recorded:
     assert str(waiting.value) == f"the clip of goal {SECOND.id} is not there yet; the reel waits"
 
 
+def test_unless_told_it_is_the_last_attempt_the_reel_waits(world: ReelWorld, tmp_path: Path) -> None:
+    world.clipped(FIRST)
+    with pytest.raises(ReelNotReady):
+        make_reel(
+            match_of(FIRST, SECOND),
+            settings=world.settings,
+            s3=world.s3,
+            sns=world.sns,
+            workdir=tmp_path,
+            ledger=world.ledger,
+            without_clip=world.without_clip,
+        )
+
+
 def test_on_its_last_attempt_the_reel_lists_a_clip_nobody_accounted_for(world: ReelWorld) -> None:
     first_key = world.clipped(FIRST)
     keys, missing = world.clips_of(match_of(FIRST, SECOND), last_attempt=True)
@@ -226,7 +240,9 @@ def test_the_reel_joins_the_clips_stores_them_as_one_mp4_and_is_published_once(
     world.without_clip.record(SECOND.id, "no segment shows it")
     match = match_of(FIRST, SECOND, THIRD)
 
-    reel = world.make(match, tmp_path / "first")
+    workdir = tmp_path / "first"
+    workdir.mkdir()  # the handler passes a temporary directory it made
+    reel = world.make(match, workdir)
     again = world.make(match, tmp_path / "again")  # a redelivered match end
 
     assert isinstance(reel, ReelEvent) and again == reel

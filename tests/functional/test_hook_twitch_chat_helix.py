@@ -111,6 +111,11 @@ def test_the_credentials_come_from_the_secret_named_by_its_variable(monkeypatch:
     assert TOKEN not in repr(credentials)
 
 
+def test_ids_and_tokens_of_one_character_are_accepted() -> None:
+    credentials = TwitchChatCredentials.model_validate({"client_id": "c", "access_token": "t"})
+    assert (credentials.client_id.get_secret_value(), credentials.access_token.get_secret_value()) == ("c", "t")
+
+
 @pytest.mark.parametrize(
     ("value", "problem"),
     [
