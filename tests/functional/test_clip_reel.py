@@ -31,7 +31,7 @@ from contracts import (
     match_end_id,
     parse_event,
 )
-from functions.clip.exceptions import NoClipForReel, ReelNotReady
+from functions.clip.exceptions import FfmpegError, NoClipForReel, ReelNotReady
 from functions.clip.ledger import PublicationLedger
 from functions.clip.reel import REEL_LAST_ATTEMPT, make_reel, reel_clips, reel_key
 from functions.clip.settings import ClipSettings
@@ -233,7 +233,7 @@ def test_a_match_without_any_clip_gets_no_reel_and_says_why_for_each_goal(world:
 
 
 def test_the_reel_joins_the_clips_stores_them_as_one_mp4_and_is_published_once(
-    world: ReelWorld, clip_files: list[Path], tmp_path: Path
+    world: ReelWorld, clip_files: list[Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     world.clipped(FIRST, clip_files[0])
     world.clipped(THIRD, clip_files[1])
@@ -262,3 +262,25 @@ def test_the_reel_joins_the_clips_stores_them_as_one_mp4_and_is_published_once(
     assert reel.duration_s == pytest.approx(3.0, abs=0.25)  # 1 s + 2 s, stream-copied one after the other
     worked_on = sorted(path.name for path in (tmp_path / "first").iterdir())
     assert worked_on == ["000.mp4", "001.mp4", "clips.txt", "reel.mp4"]
+    # the goal without a clip is an ERROR in the logs too (an alarm can watch for it), once per attempt
+    errors = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert errors == ["the match reel goes without some goals' clips"] * 2
+
+
+def test_a_reel_of_every_goal_logs_no_error(
+    world: ReelWorld, clip_files: list[Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.clipped(FIRST, clip_files[0])
+    assert isinstance(world.make(match_of(FIRST), tmp_path), ReelEvent)
+    assert [record for record in caplog.records if record.levelname == "ERROR"] == []
+
+
+def test_every_clip_is_checked_to_be_mp4_before_ffmpeg_reads_it(
+    world: ReelWorld, clip_files: list[Path], tmp_path: Path
+) -> None:
+    world.clipped(FIRST, clip_files[0])
+    key = world.clipped(SECOND)
+    world.s3.put_object(Bucket=HIGHLIGHTS_BUCKET, Key=key, Body=b"#EXTM3U\nhttp://169.254.169.254/\n")
+    with pytest.raises(FfmpegError, match=r"^segment file 001\.mp4 is not MP4 \(it starts with '#EXTM3U "):
+        world.make(match_of(FIRST, SECOND), tmp_path)
+    assert drain_queue(world.reels_heard) == []
