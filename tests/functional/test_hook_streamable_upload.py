@@ -7,12 +7,14 @@ makes, what it never sends twice, how it polls the status, and its refusals as s
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
 
 from contracts import HighlightEvent
 from hooks.shared import HttpClient, HttpOutcomeUnknownError
@@ -20,6 +22,7 @@ from hooks.streamable import StreamableCredentials, StreamableCredentialsError, 
 from hooks.streamable.upload import STATUS_POLL_WAITS_S, StreamableError, upload_highlight
 from tests.functional.hook_fixtures import (
     BUCKET,
+    CLIP_BYTES,
     CLIP_KEY,
     REGION,
     TITLE,
@@ -71,12 +74,16 @@ class HangingStreamable(FakeStreamable):
         super().__exit__(*exc)
 
 
-class StatusDown(FakeStreamable):
-    """A Streamable whose status endpoint answers 503."""
+class StatusAnswers(FakeStreamable):
+    """A Streamable whose status endpoint always gives `status_answer` (a 503, a 404, a reply that is not JSON)."""
+
+    def __init__(self, status_answer: Answer) -> None:
+        super().__init__(username=USERNAME, password=PASSWORD)
+        self.status_answer = status_answer
 
     def answer(self, request: ReceivedRequest) -> Answer:
         if request.path.startswith("/videos/"):
-            return Answer(503, {"error": "down"})
+            return self.status_answer
         return super().answer(request)
 
 
@@ -158,11 +165,55 @@ def test_a_video_streamable_could_not_process_is_an_error(highlight: HighlightEv
     )
 
 
-def test_an_unreadable_status_is_looked_at_once_and_the_link_shared(highlight: HighlightEvent) -> None:
+@pytest.mark.parametrize(
+    "status_answer", [Answer(503, {"error": "down"}), Answer(404, {"error": "gone"}), Answer(200)], ids=str
+)
+def test_an_unreadable_status_is_looked_at_once_and_the_link_shared(
+    highlight: HighlightEvent, status_answer: Answer
+) -> None:
     sleeps: list[float] = []
-    with StatusDown(username=USERNAME, password=PASSWORD) as api:
+    with StatusAnswers(status_answer) as api:
         assert upload(highlight, api, fast_http(sleeps)) == "https://streamable.com/imp0rt"
     assert len(api.requests_to("/videos/imp0rt")) == 1 and sleeps == []
+
+
+def test_a_refused_import_uploads_the_clip_from_s3_under_its_own_name(highlight: HighlightEvent) -> None:
+    with FakeStreamable(username=USERNAME, password=PASSWORD, import_statuses=[400]) as api:
+        assert upload(highlight, api) == "https://streamable.com/upl0ad"
+    (uploaded,) = api.requests_to("/upload")
+    assert uploaded.form() == {"file": ("g-test.mp4", CLIP_BYTES), "title": (None, TITLE.encode())}
+    assert uploaded.basic_auth() == (USERNAME, PASSWORD)
+
+
+def test_a_clip_missing_from_s3_is_a_sentence_about_the_bucket(highlight: HighlightEvent) -> None:
+    s3().delete_object(Bucket=BUCKET, Key=CLIP_KEY)
+    with (
+        FakeStreamable(username=USERNAME, password=PASSWORD, import_statuses=[400]) as api,
+        pytest.raises(StreamableError, match=f"^Could not read the clip s3://{BUCKET}/{CLIP_KEY} to upload it"),
+    ):
+        upload(highlight, api)
+    assert api.requests_to("/upload") == []
+
+
+def test_an_unreachable_s3_is_a_sentence_about_the_bucket_too(highlight: HighlightEvent) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    unreachable = boto3.client(
+        "s3",
+        region_name=REGION,
+        endpoint_url=f"http://127.0.0.1:{closed_port}",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+    with (
+        FakeStreamable(username=USERNAME, password=PASSWORD, import_statuses=[400]) as api,
+        pytest.raises(StreamableError, match=r"needs_highlights_bucket_read in hook\.json"),
+    ):
+        upload_highlight(highlight, CREDENTIALS, api.url, fast_http(), unreachable)
+
+
+def test_a_password_of_one_character_is_accepted() -> None:
+    assert StreamableCredentials.model_validate({"username": "u", "password": "p"}).basic_auth() == ("u", "p")
 
 
 def test_the_credentials_never_show_the_password_nor_carry_the_secret_id_as_data() -> None:
