@@ -415,6 +415,16 @@ def _summary(name: str, package: Package, results: dict[str, _ModuleResult], nam
         "",
         *[f"- `{t}`" for t in dict.fromkeys(package.tests)],
         "",
+        *(
+            [
+                "A `--module` run of only these modules runs only their tests (`judged_only_by`):",
+                "",
+                *[f"- `{m}`: {', '.join(f'`{t}`' for t in tests)}" for m, tests in package.judged_only_by],
+                "",
+            ]
+            if package.judged_only_by
+            else []
+        ),
         "Each module's figures come from the latest run that mutated it (`--module` runs each keep their own",
         "session; a module no session here holds keeps its row from this file, with its run's date).",
         "",
