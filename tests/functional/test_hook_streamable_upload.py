@@ -212,6 +212,30 @@ def test_an_unreachable_s3_is_a_sentence_about_the_bucket_too(highlight: Highlig
         upload_highlight(highlight, CREDENTIALS, api.url, fast_http(), unreachable)
 
 
+class ImportReplies(FakeStreamable):
+    """A Streamable whose import answers 200 with `reply` (None: an empty body)."""
+
+    def __init__(self, reply: object) -> None:
+        super().__init__(username=USERNAME, password=PASSWORD)
+        self.reply = reply
+
+    def answer(self, request: ReceivedRequest) -> Answer:
+        if request.path == "/import":
+            return Answer(200, self.reply)
+        return super().answer(request)
+
+
+@pytest.mark.parametrize("reply", [{"shortcode": ""}, {"shortcode": 123}, {"status": 1}, ["imp0rt"], None], ids=str)
+def test_an_accepted_import_without_a_shortcode_is_a_sentence(highlight: HighlightEvent, reply: object) -> None:
+    with ImportReplies(reply) as api, pytest.raises(StreamableError) as failure:
+        upload(highlight, api)
+    assert str(failure.value) == (
+        "Streamable accepted the import but its reply has no shortcode, so there is no link to share; "
+        "its API may have changed."
+    )
+    assert len(api.requests) == 1  # no status looked at for a video it cannot name
+
+
 def test_a_password_of_one_character_is_accepted() -> None:
     assert StreamableCredentials.model_validate({"username": "u", "password": "p"}).basic_auth() == ("u", "p")
 

@@ -10,7 +10,17 @@ from pydantic import ValidationError
 
 from contracts import HighlightEvent, InvalidEventError, ReelEvent, VerticalEvent, goal_alert, highlight_title
 from hooks.gallery import pages
-from hooks.gallery.pages import ChannelGallery, GalleryMedia, GalleryReel, render_channel, with_highlight, with_reel
+from hooks.gallery.pages import (
+    ChannelGallery,
+    GalleryIndex,
+    GalleryMedia,
+    GalleryReel,
+    render_channel,
+    render_index,
+    with_channel,
+    with_highlight,
+    with_reel,
+)
 from hooks.shared import HttpClient, HttpRejectedError, HttpUnavailableError, events_from_sns
 from hooks.shared.http import DETAIL_CHARS
 from hooks.shared.urls import url_problem
@@ -19,6 +29,7 @@ from hooks.webhook.delivery import _message_id
 from hooks.webhook.messages import alert_text, highlight_message
 from tests.functional.gallery_fixtures import goal_at, highlight_of, media, reel_of
 from tests.functional.hook_fixtures import AT, a_goal, a_highlight, sns_event
+from tests.unit.test_gallery_pages import links_of
 from tests.unit.test_hooks_http import ScriptedSession, response
 
 
@@ -167,3 +178,15 @@ def test_a_page_with_exactly_its_number_of_goals_hides_none(monkeypatch: pytest.
         gallery = with_highlight(gallery, highlight_of(goal), media(goal.id))
     page = render_channel(gallery)
     assert page.count("data-goal-id") == 2 and "not shown" not in page
+
+
+def test_channels_with_goals_at_the_same_moment_or_none_yet_are_listed_by_name() -> None:
+    galleries = [ChannelGallery(channel=name) for name in ("alpha", "beta")]  # no goals yet: no latest moment
+    galleries += [
+        with_highlight(ChannelGallery(channel=name), highlight_of(goal_at(0, 1, channel=name)), media(name))
+        for name in ("gamma", "delta")
+    ]
+    index = GalleryIndex()
+    for gallery in galleries:
+        index = with_channel(index, gallery)
+    assert links_of(render_index(index)) == [f"{name}/index.html" for name in ("gamma", "delta", "beta", "alpha")]
