@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from pydantic import ValidationError
 
 from contracts import HighlightEvent
 from hooks.shared import HttpClient, HttpOutcomeUnknownError
@@ -236,8 +237,11 @@ def test_an_accepted_import_without_a_shortcode_is_a_sentence(highlight: Highlig
     assert len(api.requests) == 1  # no status looked at for a video it cannot name
 
 
-def test_a_password_of_one_character_is_accepted() -> None:
+def test_a_password_of_one_character_is_accepted_and_an_empty_one_refused() -> None:
     assert StreamableCredentials.model_validate({"username": "u", "password": "p"}).basic_auth() == ("u", "p")
+    for empty in ({"username": "u", "password": ""}, {"username": "", "password": "p"}):
+        with pytest.raises(ValidationError):
+            StreamableCredentials.model_validate(empty)
 
 
 def test_the_credentials_never_show_the_password_nor_carry_the_secret_id_as_data() -> None:
