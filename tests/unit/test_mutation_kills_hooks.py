@@ -20,6 +20,7 @@ from hooks.gallery.pages import (
     with_channel,
     with_highlight,
     with_reel,
+    with_vertical,
 )
 from hooks.shared import HttpClient, HttpRejectedError, HttpUnavailableError, events_from_sns
 from hooks.shared.http import DETAIL_CHARS
@@ -190,3 +191,13 @@ def test_channels_with_goals_at_the_same_moment_or_none_yet_are_listed_by_name()
     for gallery in galleries:
         index = with_channel(index, gallery)
     assert links_of(render_index(index)) == [f"{name}/index.html" for name in ("gamma", "delta", "beta", "alpha")]
+
+
+def test_the_index_card_counts_each_vertical_cut_once() -> None:
+    first, second = goal_at(0, 1), goal_at(10, 2)
+    gallery = ChannelGallery(channel="sample")
+    for goal in (first, second):
+        gallery = with_highlight(gallery, highlight_of(goal), media(goal.id))
+    gallery = with_vertical(gallery, second, "LIV 2-0 MCI (33')", media("second-vertical"))
+    summary = pages.summary_of(gallery)
+    assert (summary.goals, summary.verticals) == (2, 1)
