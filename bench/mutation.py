@@ -22,6 +22,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -29,6 +30,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import pytest_fork_server
@@ -98,6 +100,10 @@ class Package:
     modules: tuple[str, ...]
     tests: tuple[str, ...]
     named: tuple[NamedMutant, ...] = ()
+    judged_only_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(module, tests): a module only these of the package's tests exercise. A ``--module`` run of such modules
+    runs only their tests: a narrower set can turn a kill into a survivor, never hide one, and it spares each
+    mutant the package's other tests (seconds of moto and ffmpeg set-up for the functional ones)."""
 
 
 def _new_tests(prefix: str) -> tuple[str, ...]:
@@ -151,10 +157,12 @@ def _packages() -> dict[str, Package]:
             ),
             named=STATE_MACHINE_NAMED,
         ),
-        # functions/ and hooks/: the modules the fast tests cover. Handlers, stores, the goal alerts'
-        # publisher, the reel and the ffmpeg cutter are tested only against moto, ffmpeg and HTTP
-        # servers (tests/functional, 10-30 s per run even when the machine is idle), so mutating them
-        # here would only list what those tests cover. lambda_runtime/settings.py is the base of every
+        # functions/ and hooks/: the modules the fast tests cover. Handlers, stores and the ffmpeg
+        # cutter are tested only through the handlers against moto, ffmpeg and HTTP servers
+        # (tests/functional, 10-30 s per run even when the machine is idle), so mutating them here
+        # would only list what those tests cover. The goal alerts' publisher, the reel and the
+        # Twitch-chat hook's Helix calls have functional tests that call them straight (a few seconds
+        # each), so they are judged here with those. lambda_runtime/settings.py is the base of every
         # function's settings model, so it is judged with the functions.
         "functions": Package(
             modules=_existing(
@@ -171,6 +179,8 @@ def _packages() -> dict[str, Package]:
                 "functions/vertical/verticals.py",
                 "functions/vertical/settings.py",
                 "lambda_runtime/settings.py",
+                "functions/enrich/alerts.py",
+                "functions/clip/reel.py",
             ),
             tests=(
                 *[t for t in kills if "functions" in t],
@@ -179,6 +189,13 @@ def _packages() -> dict[str, Package]:
                     for t in FAST_UNIT_TESTS
                     if "functions" in t or "reconciler" in t or "keeper" in t or "lambda_runtime" in t
                 ],
+                # last: seconds each, and they only judge the alerts and the reel
+                "tests/functional/test_enrich_alerts_publish.py",
+                "tests/functional/test_clip_reel.py",
+            ),
+            judged_only_by=(
+                ("functions/enrich/alerts.py", ("tests/functional/test_enrich_alerts_publish.py",)),
+                ("functions/clip/reel.py", ("tests/functional/test_clip_reel.py",)),
             ),
         ),
         "hooks": Package(
@@ -192,12 +209,16 @@ def _packages() -> dict[str, Package]:
                 "hooks/gallery/pages.py",
                 "hooks/shared/secrets.py",
                 "hooks/streamable/upload.py",
+                "hooks/twitch_chat/chat.py",
             ),
             tests=(
                 *[t for t in kills if "hooks" in t],
                 *[t for t in FAST_UNIT_TESTS if "hooks" in t or "gallery" in t],
                 "tests/functional/test_hook_secrets.py",
+                "tests/functional/test_hook_twitch_chat_helix.py",
+                "tests/functional/test_hook_streamable_upload.py",
             ),
+            judged_only_by=(("hooks/twitch_chat/chat.py", ("tests/functional/test_hook_twitch_chat_helix.py",)),),
         ),
     }
 
@@ -300,16 +321,32 @@ def _write_config(package: Package, workdir: Path, server: Path, cpu_limit_s: fl
     return config
 
 
-def _summary(name: str, package: Package, session: Path, named: list[tuple[str, str]]) -> str:
+SUMMARY_COLUMNS = ("killed", "survived", "incompetent", "pending", "skipped (operator not kept)")
+_SUMMARY_ROW = re.compile(r"^\| `(?P<module>[^`]+)` \|(?P<counts>(?: \d+ \|){5})(?: (?P<source>[^|]*) \|)?$")
+_SURVIVOR_LINE = re.compile(r"^- `(?P<module>[^`:]+):\d+`")
+
+
+@dataclass
+class _ModuleResult:
+    """One module's outcome counts and survivor lines, and the run they come from."""
+
+    counts: Counter[str]
+    survivors: list[str]
+    source: str
+
+
+def _session_results(workdir: Path) -> dict[str, _ModuleResult]:
+    """Every module the session in ``workdir`` mutated (as its fingerprint names them), with its outcomes."""
+    session = workdir / "session.sqlite"
+    started = datetime.fromtimestamp((workdir / "modules.sha256").stat().st_mtime, UTC)
+    source = f"run of {started:%Y-%m-%d %H:%M} UTC"
+    results = {module: _ModuleResult(Counter(), [], source) for module in _session_modules(workdir)}
     dumped = subprocess.run(
         [str(Path(sys.executable).parent / "cosmic-ray"), "dump", str(session)],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    outcomes: Counter[str] = Counter()
-    per_module: dict[str, Counter[str]] = {}
-    survivors: list[str] = []
     for line in dumped.splitlines():
         item, result = json.loads(line)
         mutation = item["mutations"][0]
@@ -322,15 +359,55 @@ def _summary(name: str, package: Package, session: Path, named: list[tuple[str, 
             outcome = result["worker_outcome"]
         else:
             outcome = result["test_outcome"]
-        outcomes[outcome] += 1
-        per_module.setdefault(module, Counter())[outcome] += 1
+        module_result = results.setdefault(module, _ModuleResult(Counter(), [], source))
+        module_result.counts[outcome] += 1
         if outcome == "survived":
             diff = result["diff"].splitlines()
             changed = [d[1:].strip() for d in diff if d.startswith("+") and not d.startswith("+++")]
-            survivors.append(
+            module_result.survivors.append(
                 f"- `{module}:{mutation['start_pos'][0]}` {mutation['operator_name'].removeprefix('core/')}: "
                 f"`{' / '.join(changed)[:140]}`"
             )
+    return results
+
+
+def _session_modules(workdir: Path) -> list[str]:
+    return [line.split("  ", 1)[1] for line in (workdir / "modules.sha256").read_text().splitlines()]
+
+
+def _sessions(name: str) -> list[Path]:
+    """The package's session folders (whole-package run and ``--module`` runs), oldest first."""
+    folders = [WORK_ROOT / name, *WORK_ROOT.glob(f"{name}--modules-*")]
+    found = [f for f in folders if (f / "session.sqlite").is_file() and (f / "modules.sha256").is_file()]
+    return sorted(found, key=lambda folder: (folder / "modules.sha256").stat().st_mtime)
+
+
+def _earlier_results(summary: Path) -> dict[str, _ModuleResult]:
+    """The modules a summary already holds: kept for those no session here has judged (another checkout's)."""
+    results: dict[str, _ModuleResult] = {}
+    for line in summary.read_text().splitlines():
+        row = _SUMMARY_ROW.match(line)
+        if row:
+            counts = [int(cell) for cell in row["counts"].strip(" |").split(" | ")]
+            source = (row["source"] or "").strip() or "an earlier run (kept from this file)"
+            results[row["module"]] = _ModuleResult(Counter(dict(zip(SUMMARY_COLUMNS, counts, strict=True))), [], source)
+        survivor = _SURVIVOR_LINE.match(line)
+        if survivor and survivor["module"] in results:
+            results[survivor["module"]].survivors.append(line)
+    return results
+
+
+def _earlier_named(summary: Path) -> list[tuple[str, str]]:
+    """The named mutants' outcomes a summary holds (``- name: outcome`` under its heading)."""
+    section = summary.read_text().partition("## Named mutants\n")[2].partition("\n## ")[0]
+    pairs = [line[2:].partition(": ") for line in section.splitlines() if line.startswith("- ")]
+    return [(name, outcome) for name, _, outcome in pairs]
+
+
+def _summary(name: str, package: Package, results: dict[str, _ModuleResult], named: list[tuple[str, str]]) -> str:
+    outcomes: Counter[str] = Counter()
+    for result in results.values():
+        outcomes.update(result.counts)
     lines = [
         f"# Mutation testing: {name}",
         "",
@@ -338,24 +415,37 @@ def _summary(name: str, package: Package, session: Path, named: list[tuple[str, 
         "",
         *[f"- `{t}`" for t in dict.fromkeys(package.tests)],
         "",
-        "| module | killed | survived | incompetent | pending | skipped |",
-        "|---|---|---|---|---|---|",
+        *(
+            [
+                "A `--module` run of only these modules runs only their tests (`judged_only_by`):",
+                "",
+                *[f"- `{m}`: {', '.join(f'`{t}`' for t in tests)}" for m, tests in package.judged_only_by],
+                "",
+            ]
+            if package.judged_only_by
+            else []
+        ),
+        "Each module's figures come from the latest run that mutated it (`--module` runs each keep their own",
+        "session; a module no session here holds keeps its row from this file, with its run's date).",
+        "",
+        "| module | killed | survived | incompetent | pending | skipped | judged in |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for module, counts in sorted(per_module.items()):
-        lines.append(
-            f"| `{module}` | {counts['killed']} | {counts['survived']} | {counts['incompetent']} | "
-            f"{counts['pending']} | {counts['skipped (operator not kept)']} |"
-        )
-    lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items())), ""]
-    # The session's modules are those its fingerprint names (a run with --module names fewer).
-    fingerprint = session.parent / "modules.sha256"
-    session_modules = {line.split("  ", 1)[1] for line in fingerprint.read_text().splitlines()}
-    not_mutated = [m for m in package.modules if m not in session_modules]
+    for module, result in sorted(results.items()):
+        counts = " | ".join(str(result.counts[column]) for column in SUMMARY_COLUMNS)
+        lines.append(f"| `{module}` | {counts} | {result.source} |")
+    lines += ["", "Totals: " + ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()) if v), ""]
+    not_mutated = [m for m in package.modules if m not in results]
     if not_mutated:
-        restricted = ", ".join(f"`{m}`" for m in not_mutated)
-        lines += [f"Not mutated in this session (the run was restricted with `--module`): {restricted}.", ""]
+        missing = ", ".join(f"`{m}`" for m in not_mutated)
+        lines += [
+            f"No figures for {missing}: no session here and no earlier row of this file holds them (never "
+            "mutated, or nothing in them to mutate: older summaries left such modules out; `--module` runs them).",
+            "",
+        ]
     if named:
         lines += ["## Named mutants", "", *[f"- {n}: {o}" for n, o in named], ""]
+    survivors = [line for _, result in sorted(results.items()) for line in result.survivors]
     lines += ["## Survivors", "", *(survivors or ["none"]), ""]
     if survivors:
         lines += ["Why each one survives (or which test kills it now): bench/README.md, section `make mutation`.", ""]
@@ -371,7 +461,10 @@ def run(name: str, *, resume: bool, retest_survivors: bool = False, only: list[s
             known = ", ".join(package.modules)
             raise SystemExit(f"{', '.join(unknown)} is not a module of {name}; its modules: {known}")
         package = replace(package, modules=tuple(m for m in package.modules if m in only))
-    workdir = WORK_ROOT / name
+        judging = dict(package.judged_only_by)
+        if all(module in judging for module in package.modules):
+            package = replace(package, tests=tuple(dict.fromkeys(t for m in package.modules for t in judging[m])))
+    workdir = _workdir(name, package.modules if only else None)
     tree = workdir / "tree"
     session = workdir / "session.sqlite"
     resuming = resume and session.exists()
@@ -417,14 +510,34 @@ def run(name: str, *, resume: bool, retest_survivors: bool = False, only: list[s
     return write_summary(name)
 
 
+def _workdir(name: str, only: tuple[str, ...] | None) -> Path:
+    """The package's session folder; a run restricted to some modules has its own, so it cannot replace
+    the session of the whole package or of other modules (the summary merges them all)."""
+    if not only:
+        return WORK_ROOT / name
+    digest = hashlib.sha256("\n".join(sorted(only)).encode()).hexdigest()[:10]
+    return WORK_ROOT / f"{name}--modules-{digest}"
+
+
 def write_summary(name: str) -> Path:
-    """``bench/results/mutation-<name>.md`` from the package's session (pending mutants are counted as such)."""
-    package, workdir = _packages()[name], WORK_ROOT / name
-    named_file = workdir / "named.json"
-    named = [(n, o) for n, o in json.loads(named_file.read_text())] if named_file.exists() else []
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    """``bench/results/mutation-<name>.md``: every module from the latest session that mutated it.
+
+    Sessions of ``--module`` runs are merged with the whole package's; a module none of them holds (judged in
+    another checkout, whose ``.cache`` is not here) keeps its row and survivors from the summary as it was.
+    Pending mutants are counted as such.
+    """
+    package = _packages()[name]
     summary = RESULTS / f"mutation-{name}.md"
-    summary.write_text(_summary(name, package, workdir / "session.sqlite", named))
+    results = _earlier_results(summary) if summary.exists() else {}
+    named = _earlier_named(summary) if summary.exists() else []
+    for workdir in _sessions(name):  # oldest first: a later session's module replaces an earlier one's
+        results.update(_session_results(workdir))
+        named_file = workdir / "named.json"
+        if named_file.exists() and json.loads(named_file.read_text()):
+            named = [(n, o) for n, o in json.loads(named_file.read_text())]
+    results = {module: result for module, result in results.items() if module in package.modules}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    summary.write_text(_summary(name, package, results, named))
     return summary
 
 

@@ -126,6 +126,11 @@ class HelixChat:
                 params={"login": login} if login else None,
             )
             users = reply.get("data") or []
+            if not users and login is None:
+                raise TwitchChatError(
+                    "Twitch named no user for the hook's access token, so there is no account to speak as; store a "
+                    f"user access token of the bot account (not an app token) in the secret named by {SECRET_ENV}."
+                )
             if not users:
                 raise TwitchChatError(f"Twitch knows no user {login!r}; check the channel name or broadcaster_login.")
             _USER_IDS[key] = str(users[0]["id"])

@@ -374,3 +374,51 @@ class WebhookReceiver(LoopbackServer):
 
     def answer(self, request: ReceivedRequest) -> Answer:
         return self.answers.pop(0) if self.answers else Answer(204)
+
+
+CLIENT_ID, TOKEN = "fake-client-id", "fake-user-token"
+"""What the fake Helix accepts as the Twitch-chat hook's ``Client-Id`` and Bearer token."""
+USERS = {"sample": "141981764", "highlightbot": "12826"}
+"""login → id; the token belongs to highlightbot."""
+
+
+class FakeHelix(LoopbackServer):
+    """Helix's Get Users and Send Chat Message, checking Client-Id and the Bearer token like Twitch.
+
+    `scripted` answers Send Chat Message and `scripted_users` Get Users, in order, before the fake's own
+    answers; `users` (login → id, default `USERS`) are the accounts Get Users knows.
+    """
+
+    def __init__(
+        self,
+        scripted: list[Answer] | None = None,
+        *,
+        drop: dict[str, str] | None = None,
+        users: dict[str, str] | None = None,
+        scripted_users: list[Answer] | None = None,
+    ) -> None:
+        super().__init__()
+        self.scripted = list(scripted or [])
+        self.scripted_users = list(scripted_users or [])
+        self.users = USERS if users is None else users
+        self.drop = drop
+        self.chat: list[dict[str, Any]] = []
+
+    def answer(self, request: ReceivedRequest) -> Answer:
+        if request.headers.get("Client-Id") != CLIENT_ID or request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return Answer(401, {"error": "Unauthorized", "status": 401, "message": "Invalid OAuth token"})
+        if self.scripted and request.path == "/helix/chat/messages":
+            return self.scripted.pop(0)
+        if self.scripted_users and request.path == "/helix/users":
+            return self.scripted_users.pop(0)
+        if request.method == "GET" and request.path == "/helix/users":
+            logins = request.query.get("login", ["highlightbot"])
+            known = [login for login in logins if login in self.users]
+            return Answer(200, {"data": [{"id": self.users[login], "login": login} for login in known]})
+        if request.method == "POST" and request.path == "/helix/chat/messages":
+            body = request.json()
+            if self.drop:
+                return Answer(200, {"data": [{"message_id": "", "is_sent": False, "drop_reason": self.drop}]})
+            self.chat.append(body)
+            return Answer(200, {"data": [{"message_id": f"m-{len(self.chat)}", "is_sent": True, "drop_reason": None}]})
+        return Answer(404, {"error": "Not Found", "status": 404, "message": ""})

@@ -14,47 +14,19 @@ from hooks.twitch_chat import TwitchChatError, TwitchMessageDroppedError
 from hooks.twitch_chat import chat as twitch_chat
 from hooks.twitch_chat import handler as twitch_hook
 from tests.functional.hook_fixtures import (
+    CLIENT_ID,
     TITLE,
+    TOKEN,
+    USERS,
     Answer,
+    FakeHelix,
     FakeLambdaContext,
-    LoopbackServer,
-    ReceivedRequest,
     a_highlight,
     create_secret,
     emulated_aws,
     fast_http,
     sns_event,
 )
-
-CLIENT_ID, TOKEN = "fake-client-id", "fake-user-token"
-USERS = {"sample": "141981764", "highlightbot": "12826"}
-"""login → id; the token belongs to highlightbot."""
-
-
-class FakeHelix(LoopbackServer):
-    """Helix's Get Users and Send Chat Message, checking Client-Id and the Bearer token like Twitch."""
-
-    def __init__(self, scripted: list[Answer] | None = None, *, drop: dict[str, str] | None = None) -> None:
-        super().__init__()
-        self.scripted = list(scripted or [])
-        self.drop = drop
-        self.chat: list[dict[str, Any]] = []
-
-    def answer(self, request: ReceivedRequest) -> Answer:
-        if request.headers.get("Client-Id") != CLIENT_ID or request.headers.get("Authorization") != f"Bearer {TOKEN}":
-            return Answer(401, {"error": "Unauthorized", "status": 401, "message": "Invalid OAuth token"})
-        if self.scripted and request.path == "/helix/chat/messages":
-            return self.scripted.pop(0)
-        if request.method == "GET" and request.path == "/helix/users":
-            logins = request.query.get("login", ["highlightbot"])
-            return Answer(200, {"data": [{"id": USERS[login], "login": login} for login in logins if login in USERS]})
-        if request.method == "POST" and request.path == "/helix/chat/messages":
-            body = request.json()
-            if self.drop:
-                return Answer(200, {"data": [{"message_id": "", "is_sent": False, "drop_reason": self.drop}]})
-            self.chat.append(body)
-            return Answer(200, {"data": [{"message_id": f"m-{len(self.chat)}", "is_sent": True, "drop_reason": None}]})
-        return Answer(404, {"error": "Not Found", "status": 404, "message": ""})
 
 
 @dataclass

@@ -10,15 +10,27 @@ from pydantic import ValidationError
 
 from contracts import HighlightEvent, InvalidEventError, ReelEvent, VerticalEvent, goal_alert, highlight_title
 from hooks.gallery import pages
-from hooks.gallery.pages import ChannelGallery, GalleryMedia, GalleryReel, render_channel, with_highlight
+from hooks.gallery.pages import (
+    ChannelGallery,
+    GalleryIndex,
+    GalleryMedia,
+    GalleryReel,
+    render_channel,
+    render_index,
+    with_channel,
+    with_highlight,
+    with_reel,
+    with_vertical,
+)
 from hooks.shared import HttpClient, HttpRejectedError, HttpUnavailableError, events_from_sns
 from hooks.shared.http import DETAIL_CHARS
 from hooks.shared.urls import url_problem
 from hooks.webhook import WebhookTarget, discord_message, slack_message
 from hooks.webhook.delivery import _message_id
 from hooks.webhook.messages import alert_text, highlight_message
-from tests.functional.gallery_fixtures import goal_at, highlight_of, media
+from tests.functional.gallery_fixtures import goal_at, highlight_of, media, reel_of
 from tests.functional.hook_fixtures import AT, a_goal, a_highlight, sns_event
+from tests.unit.test_gallery_pages import links_of
 from tests.unit.test_hooks_http import ScriptedSession, response
 
 
@@ -143,3 +155,49 @@ def test_an_alert_without_a_title_is_named_after_its_goal() -> None:
     alert = goal_alert(goal)
     assert alert_text(alert.model_copy(update={"title": " "})) == f"GOAL — {highlight_title(goal)}"
     assert alert_text(alert.model_copy(update={"title": "Derby goal"})) == "GOAL — Derby goal"
+
+
+@pytest.mark.parametrize(("clock", "said"), [("22:10", "23'"), ("0:05", "1'"), ("90:00", "91'"), ("HT", "HT")])
+def test_a_goal_is_in_the_minute_being_played(clock: str, said: str) -> None:
+    assert pages.minute_of(clock) == said
+
+
+def test_a_reel_with_a_poster_of_its_own_keeps_it() -> None:
+    first = goal_at(0, 1)
+    gallery = with_highlight(ChannelGallery(channel="sample"), highlight_of(first), media("first"))
+    own = GalleryMedia(href="clips/m-reel.mp4", thumbnail_href="clips/m-reel.jpg", duration_s=50.0)
+    assert with_reel(gallery, reel_of(first), own).reels["m-match"].clip.thumbnail_href == "clips/m-reel.jpg"
+    # …also when its first goal is not in the gallery (forgotten, or never clipped)
+    alone = with_reel(ChannelGallery(channel="sample"), reel_of(first), own)
+    assert alone.reels["m-match"].clip.thumbnail_href == "clips/m-reel.jpg"
+
+
+def test_a_page_with_exactly_its_number_of_goals_hides_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pages, "PAGE_GOALS", 2)
+    gallery = ChannelGallery(channel="sample")
+    for goal in (goal_at(0, 1), goal_at(10, 2)):
+        gallery = with_highlight(gallery, highlight_of(goal), media(goal.id))
+    page = render_channel(gallery)
+    assert page.count("data-goal-id") == 2 and "not shown" not in page
+
+
+def test_channels_with_goals_at_the_same_moment_or_none_yet_are_listed_by_name() -> None:
+    galleries = [ChannelGallery(channel=name) for name in ("alpha", "beta")]  # no goals yet: no latest moment
+    galleries += [
+        with_highlight(ChannelGallery(channel=name), highlight_of(goal_at(0, 1, channel=name)), media(name))
+        for name in ("gamma", "delta")
+    ]
+    index = GalleryIndex()
+    for gallery in galleries:
+        index = with_channel(index, gallery)
+    assert links_of(render_index(index)) == [f"{name}/index.html" for name in ("gamma", "delta", "beta", "alpha")]
+
+
+def test_the_index_card_counts_each_vertical_cut_once() -> None:
+    first, second = goal_at(0, 1), goal_at(10, 2)
+    gallery = ChannelGallery(channel="sample")
+    for goal in (first, second):
+        gallery = with_highlight(gallery, highlight_of(goal), media(goal.id))
+    gallery = with_vertical(gallery, second, "LIV 2-0 MCI (33')", media("second-vertical"))
+    summary = pages.summary_of(gallery)
+    assert (summary.goals, summary.verticals) == (2, 1)
