@@ -75,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         console.print(
             f"{sample.name}: {row['verdict']} alert latencies {row['alert_latencies_s']} "
-            f"clip latencies {row['latencies_s']} (goal reached enrich -> alert in the chat: {row['alert_path_s']})"
+            f"clip latencies {row['latencies_s']} (goal reached enrich -> alert in the chat: {row['alert_path_s']}); "
+            f"capture: {row['tail_decodes']} of {row['segments']} segments tail-decoded at the live edge, "
+            f"{row['tail_fallbacks']} fell back to keyframes"
         )
     every = sorted(v for row in rows for v in row["latencies_s"])
     every_alert = sorted(v for row in rows for v in row["alert_latencies_s"])
@@ -83,12 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     table = Table(
         title=f"Goal on screen -> alert, and -> highlight, delivered to the hooks (stream speed {args.speed:g}x)"
     )
-    for column in ("stream", "goals", "alerted", "alert p50 s", "alert max s", "clipped", "clip p50 s", "clip max s"):
+    columns = ("stream", "goals", "alerted", "alert p50 s", "alert max s", "clipped", "clip p50 s", "clip max s")
+    for column in (*columns, "tail-decoded / fell back"):
         table.add_column(column, justify="right" if column != "stream" else "left")
     for row in rows:
-        table.add_row(row["stream"], str(row["goals"]), *_columns(row["alert_latencies_s"], row["latencies_s"]))
+        cells = _columns(row["alert_latencies_s"], row["latencies_s"])
+        table.add_row(row["stream"], str(row["goals"]), *cells, _tail(row))
     if every:
-        table.add_row("suite", str(sum(r["goals"] for r in rows)), *_columns(every_alert, every))
+        table.add_row("suite", str(sum(r["goals"] for r in rows)), *_columns(every_alert, every), _tail(*rows))
     console.print(table)
     if every_path:
         console.print(
@@ -116,14 +120,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.markdown and every:
         print(
-            "\n| stream | goals | alerted | alert p50 | alert max | clipped | clip p50 | clip max |"
-            "\n|---|---|---|---|---|---|---|---|"
+            "\n| stream | goals | alerted | alert p50 | alert max | clipped | clip p50 | clip max "
+            "| segments tail-decoded / fell back |"
+            "\n|---|---|---|---|---|---|---|---|---|"
         )
         for row in rows:
             cells = _columns(row["alert_latencies_s"], row["latencies_s"], unit=" s")
-            print(f"| {row['stream']} | {row['goals']} | " + " | ".join(cells) + " |")
+            print(f"| {row['stream']} | {row['goals']} | " + " | ".join(cells) + f" | {_tail(row)} |")
         cells = _columns(every_alert, every, unit=" s")
-        print("| **suite** | | " + " | ".join(f"**{cell}**" for cell in cells) + " |")
+        print("| **suite** | | " + " | ".join(f"**{cell}**" for cell in cells) + f" | {_tail(*rows)} |")
     return 0 if all(row["ok"] for row in rows) else 1
 
 
@@ -135,6 +140,13 @@ def _columns(alert_s: list[float], clip_s: list[float], unit: str = "") -> list[
         cells.append(f"{statistics.median(values):.1f}{unit}" if values else "-")
         cells.append(f"{max(values):.1f}{unit}" if values else "-")
     return cells
+
+
+def _tail(*rows: dict[str, Any]) -> str:
+    """Segments whose later frames the capture decoded at the live edge, and those it read by keyframe alone
+    because later segments were waiting, of all it read."""
+    decoded, fell_back = (sum(row.get(key, 0) for row in rows) for key in ("tail_decodes", "tail_fallbacks"))
+    return f"{decoded} / {fell_back} of {sum(row.get('segments', 0) for row in rows)}"
 
 
 def measure_one(name: str, speed: float) -> dict[str, Any]:
@@ -150,6 +162,10 @@ def measure_one(name: str, speed: float) -> dict[str, Any]:
         "latencies_s": [round(v, 2) for v in sorted(run.latencies_s.values())],
         "alert_latencies_s": [round(v, 2) for v in sorted(run.alert_latencies_s.values())],
         "alert_path_s": [round(v, 2) for v in sorted(run.alert_path_s.values())],
+        # How often the capture was at the live edge (a segment's later frames decoded) or fell back to keyframes.
+        "tail_decodes": sum(stats.tail_decodes for stats in run.capture_stats),
+        "tail_fallbacks": sum(stats.tail_fallbacks for stats in run.capture_stats),
+        "segments": sum(stats.segments for stats in run.capture_stats),
         "ok": ok,
         "verdict": sentence,
     }

@@ -3,7 +3,8 @@
 Why: production runs the capture task on a quarter vCPU (Fargate, 256 CPU units) against Twitch, whose
 playlist lists a segment for ~28 s (14 x 2 s). Before fetching was apart from analysis, the capture
 missed 3-4 of 50 segments this way. This measures what matters there: segments lost (must be 0), goals
-found against the truth, and how far behind live the analysis fell at worst.
+found against the truth, how far behind live the analysis fell at worst, and how often the capture
+decoded a segment's tail at the live edge or fell back to its keyframe because segments were waiting.
 
 How: the stream is served by ``LiveHlsServer`` at real time with a 14-segment window on 127.0.0.1.
 The capture runs in its own process (the same wiring as ``python -m capture_task detect``:
@@ -73,7 +74,7 @@ def measure_here(playlist_url: str, core: int) -> dict[str, Any]:
     # Imports and set-up are done: the first playlist request below starts the live stream (the
     # orchestrator serves it live from that request), so a slow start is not counted as segments lost.
     print(READY, flush=True)
-    segments = FetchAhead(source_segments(playlist_url, "best", stop), stop_event=stop)
+    segments = FetchAhead(source_segments(playlist_url, "best", stop), stop_event=stop, live=True)
     stats = task.run(segments)
     buffer = segments.stats
     return {
@@ -83,6 +84,8 @@ def measure_here(playlist_url: str, core: int) -> dict[str, Any]:
         "wall_s": round(stats.wall_s, 2),
         "stream_s": stats.stream_seconds,
         "unreadable": stats.segments_unreadable,
+        "tail_decodes": stats.tail_decodes,
+        "tail_fallbacks": stats.tail_fallbacks,
         "buffer": {
             "worst_lag_s": round(buffer.worst_lag_s, 2),
             "most_waiting": buffer.most_waiting,
@@ -121,6 +124,10 @@ class LiveResult:
     worst_behind_live_s: float
     worst_fetch_to_analysis_s: float
     most_waiting: int
+    tail_decodes: int
+    """Segments whose later frames were decoded too, at the live edge (``capture_task.ingest.buffer.LiveEdge``)."""
+    tail_fallbacks: int
+    """Segments analysed by their keyframe alone because later ones were already waiting."""
     cpu_s: float
     stream_s: float
 
@@ -177,6 +184,8 @@ def run_stream(sample: SampleBroadcast, *, core: int, neighbours: int) -> LiveRe
         worst_behind_live_s=round(max(behind, default=0.0), 1),
         worst_fetch_to_analysis_s=figures["buffer"]["worst_lag_s"],
         most_waiting=figures["buffer"]["most_waiting"],
+        tail_decodes=figures["tail_decodes"],
+        tail_fallbacks=figures["tail_fallbacks"],
         cpu_s=figures["cpu_s"],
         stream_s=figures["stream_s"],
     )
@@ -188,14 +197,14 @@ def _table(results: list[LiveResult], neighbours: int) -> str:
         f"{TWITCH_WINDOW_SEGMENTS}-segment window ({datetime.now().astimezone():%Y-%m-%d %H:%M %Z})",
         "",
         "| stream | segments | lost | goals found / truth | invented | worst behind live s | "
-        "worst fetch→analysis s | most waiting | CPU s / stream s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "worst fetch→analysis s | most waiting | tail decoded / fell back | CPU s / stream s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r.stream} | {r.segments} | {r.lost} | {r.found} / {r.truth_goals} | {r.detected - r.found} | "
             f"{r.worst_behind_live_s} | {r.worst_fetch_to_analysis_s} | {r.most_waiting} | "
-            f"{r.cpu_s} / {r.stream_s:.0f} |"
+            f"{r.tail_decodes} / {r.tail_fallbacks} | {r.cpu_s} / {r.stream_s:.0f} |"
         )
     return "\n".join(lines)
 
