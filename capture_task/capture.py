@@ -25,7 +25,7 @@ import logging
 import os
 import resource
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import cv2
@@ -78,7 +78,8 @@ class CaptureStats:
     """Segments of a live source whose later frames were decoded too, at the live edge (``LiveEdge``; not
     before the HUD is located and its codes confirmed)."""
     tail_fallbacks: int = 0
-    """Segments of a live source analysed by their keyframe alone because later segments were waiting."""
+    """Segments of a live source analysed by their keyframe alone because a later segment was waiting (those
+    whose tail was begun and abandoned when the next one arrived included)."""
     buffer: BufferStats | None = None
     """The fetch-ahead buffer's figures, when segments came through one (how far behind live, spills)."""
     last_reading: ScoreboardReading | None = None
@@ -131,6 +132,7 @@ class CaptureTask:
         """Stores segments, puts events and saves checkpoints, in order, in its own worker."""
         self._buffer: FetchAhead | None = None
         self._live_edge: LiveEdge | None = None
+        self._tails_abandoned = 0
         self._checkpointed: MatchCheckpoint | None = resume_from or self._checkpoint()
         self._checkpointed_stream_time = 0.0
 
@@ -171,6 +173,8 @@ class CaptureTask:
         self.stats.stream_seconds += segment.duration_s
         self.stats.goals += goals
         self.stats.tail_decodes = self.sampler.segments_tail_decoded
+        self.stats.tail_fallbacks += self.sampler.segments_tail_abandoned - self._tails_abandoned
+        self._tails_abandoned = self.sampler.segments_tail_abandoned
         if self.stats.segments % LIVE_EDGE_LOG_EVERY_SEGMENTS == 0:
             self._log_live_edge()
         self._count_announced()
@@ -181,7 +185,7 @@ class CaptureTask:
     def _observations(self, segment: SegmentMedia) -> Iterable[FrameObservation]:
         """The sampler's observations of ``segment``; a decoder failure ends them with a warning, not an error."""
         observations = self.sampler.observe(
-            segment, awaiting=lambda: self.detector.awaiting_confirmation, decode_tail=self._at_live_edge()
+            segment, awaiting=lambda: self.detector.awaiting_confirmation, live_edge=self._live_edge_now()
         )
         while True:
             try:
@@ -194,15 +198,16 @@ class CaptureTask:
                 return
             yield observation
 
-    def _at_live_edge(self) -> bool:
-        """Whether to decode this segment's tail too: a live source with nothing else waiting (``LiveEdge``)."""
+    def _live_edge_now(self) -> Callable[[], bool] | None:
+        """What tells the sampler it may decode this segment's tail (``LiveEdge.reached``, asked again before each
+        frame); None when a segment waits already, or the source is not live."""
         edge = self._live_edge
         if edge is None or not edge.live:
-            return False
+            return None
         if edge.reached():
-            return True
+            return edge.reached
         self.stats.tail_fallbacks += 1
-        return False
+        return None
 
     def _log_live_edge(self) -> None:
         if self._live_edge is not None and self._live_edge.live:

@@ -6,7 +6,7 @@ each keyframe is compared (as a glyph mask, no OCR) with the last frame that
 showed the HUD; only when it differs are the segments in between decoded in
 full, to find the first frame that showed the new score and to read it.
 
-At the live edge the capture may also ask for a segment's *tail* (``decode_tail``):
+At the live edge the capture may also ask for a segment's *tail* (``live_edge``):
 keyframes alone notice a goal shown in segment k only at segment k + 1's keyframe,
 which exists once k + 1 has been broadcast, ~2 s later. With nothing else waiting,
 the CPU is idle until the next segment anyway, so the segment's later frames are
@@ -15,9 +15,11 @@ with the last visible frame, and a change is searched for in those same frames:
 the goal is read in the segment it occurs in, and the next keyframe compares
 with the new score, so nothing is decoded twice. Frames decoded this way also
 give the confirming reads of a score still being confirmed (a goal at the very
-end of k is confirmed by k + 1's frames, not by k + 2's keyframe). The capture
-asks for it only while no later segment waits (``capture_task.ingest.buffer.LiveEdge``):
-behind live, or reading a file, it is keyframes only, as before.
+end of k is confirmed by k + 1's frames, not by k + 2's keyframe). The tail is
+decoded only while no later segment waits (``capture_task.ingest.buffer.LiveEdge``),
+checked before each frame: when the next segment arrives first, the tail is
+abandoned at once and that segment's keyframe finds any change the usual way.
+Behind live, or reading a file, it is keyframes only, as before.
 
 The naive baseline the benchmark compares against lives in ``bench/naive.py``,
 outside the container's code.
@@ -79,9 +81,11 @@ class FrameSampler(Protocol):
     reader: ScoreboardReader
     segments_tail_decoded: int
     """Segments whose frames after the keyframe were decoded because the capture was at the live edge."""
+    segments_tail_abandoned: int
+    """Tails begun at the live edge and given up because the next segment arrived first."""
 
     def observe(
-        self, segment: SegmentMedia, *, awaiting: Callable[[], bool], decode_tail: bool = False
+        self, segment: SegmentMedia, *, awaiting: Callable[[], bool], live_edge: Callable[[], bool] | None = None
     ) -> Iterator[FrameObservation]: ...
 
 
@@ -133,6 +137,7 @@ class KeyframeSampler:
         self.segments_fully_decoded = 0
         """Segments decoded whole to search back for a change (a tail decode is not counted here)."""
         self.segments_tail_decoded = 0
+        self.segments_tail_abandoned = 0
         self._recent: deque[SegmentMedia] = deque(maxlen=RECENT_SEGMENTS)
         self._tail_checked: deque[int] = deque(maxlen=RECENT_SEGMENTS)
         """Segments whose every frame after the last visible one was examined: a search back skips them."""
@@ -148,10 +153,10 @@ class KeyframeSampler:
         self._layout_seen = False
 
     def observe(
-        self, segment: SegmentMedia, *, awaiting: Callable[[], bool], decode_tail: bool = False
+        self, segment: SegmentMedia, *, awaiting: Callable[[], bool], live_edge: Callable[[], bool] | None = None
     ) -> Iterator[FrameObservation]:
-        """Observations for this segment's keyframe, preceded by any found by searching back; with
-        ``decode_tail`` (the capture is at the live edge), followed by any found in its later frames."""
+        """Observations for this segment's keyframe, preceded by any found by searching back; while
+        ``live_edge()`` says the capture is at the live edge, followed by any found in its later frames."""
         self.segments_seen += 1
         self._recent.append(segment)
         keyframe = first_frame(segment, rows=self._hud_rows())
@@ -160,8 +165,8 @@ class KeyframeSampler:
             return
         self._frame_height = keyframe.image.shape[0]
         yield from self._observe_keyframe(segment, keyframe, awaiting)
-        if decode_tail and self._tail_decodable():
-            yield from self._observe_tail(segment, awaiting)
+        if live_edge is not None and self._tail_decodable() and live_edge():
+            yield from self._observe_tail(segment, awaiting, live_edge)
 
     def _observe_keyframe(
         self, segment: SegmentMedia, keyframe: TimedFrame, awaiting: Callable[[], bool]
@@ -189,24 +194,19 @@ class KeyframeSampler:
         needed) and a visible frame to compare with."""
         return self.reader.layout is not None and self.reader.teams is not None and self._last_visible is not None
 
-    def _observe_tail(self, segment: SegmentMedia, awaiting: Callable[[], bool]) -> Iterator[FrameObservation]:
+    def _observe_tail(
+        self, segment: SegmentMedia, awaiting: Callable[[], bool], live_edge: Callable[[], bool]
+    ) -> Iterator[FrameObservation]:
         """Decode the segment's frames after the last visible one; read a change they show, and confirm.
 
         Only the last frame showing the HUD is compared with the last visible frame (as keyframes are
         compared with each other); the others are looked at only when it differs, to find the first
-        frame of the change, from the same decoded frames.
+        frame of the change, from the same decoded frames. Given up as soon as ``live_edge()`` is False.
         """
         reference = self._last_visible
         assert reference is not None
-        top, bottom = self._hud_band()
-        try:
-            bands = [
-                _HudBand.of(frame, top, bottom)
-                for frame in all_frames(segment, rows=self._hud_rows())
-                if frame.stream_time > reference.stream_time
-            ]
-        except UndecodableSegment as error:
-            logger.info("segment %d: only its keyframe could be decoded (%s)", segment.sequence, error)
+        bands = self._tail_bands(segment, reference, live_edge)
+        if bands is None:
             return
         self.segments_tail_decoded += 1
         self._tail_checked.append(segment.sequence)
@@ -219,6 +219,29 @@ class KeyframeSampler:
             yield from self._search_back(reference, chain(earlier, (band.frame() for band in bands)))
         yield from self._confirming(bands, last_mask, awaiting)
         self._last_visible = _VisibleFrame(segment.sequence, last_frame.stream_time, last_mask)
+
+    def _tail_bands(
+        self, segment: SegmentMedia, reference: _VisibleFrame, live_edge: Callable[[], bool]
+    ) -> list[_HudBand] | None:
+        """The HUD rows of the segment's frames after ``reference``; None when the next segment arrived
+        first (the tail is abandoned: its keyframe will compare with ``reference``) or they cannot be decoded."""
+        top, bottom = self._hud_band()
+        frames = all_frames(segment, rows=self._hud_rows())
+        bands: list[_HudBand] = []
+        try:
+            for frame in frames:
+                if not live_edge():
+                    self.segments_tail_abandoned += 1
+                    logger.debug("segment %d: tail abandoned, the next segment is waiting", segment.sequence)
+                    return None
+                if frame.stream_time > reference.stream_time:
+                    bands.append(_HudBand.of(frame, top, bottom))
+        except UndecodableSegment as error:
+            logger.info("segment %d: only its keyframe could be decoded (%s)", segment.sequence, error)
+            return None
+        finally:
+            frames.close()
+        return bands
 
     def _last_showing_hud(self, bands: list[_HudBand]) -> tuple[TimedFrame, NDArray[np.bool_]] | None:
         """The last of ``bands`` that shows the HUD, with its score mask (looked for from the end)."""

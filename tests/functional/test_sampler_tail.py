@@ -22,8 +22,11 @@ import pytest
 
 from bench.capture import _CollectingSink
 from capture_task.capture import CaptureStats, CaptureTask
+from capture_task.detect.goals import GoalDetector
 from capture_task.ingest.buffer import FetchAhead, SegmentBuffer
 from capture_task.ingest.media import SegmentMedia
+from capture_task.vision.reader import ScoreboardReader
+from capture_task.vision.sampler import KeyframeSampler
 from contracts import GoalEvent
 from sample_broadcast import BroadcastInfo, bench_suite, test_broadcast
 from tests.e2e_local.capture_support import NOT_HUNG, rendered
@@ -156,3 +159,28 @@ def test_a_file_has_no_live_edge_even_when_its_analysis_waits_for_it(early_goals
     _assert_each_goal_once_at_its_first_frame(stats.goals, truth)
     assert stats.tail_decodes == stats.tail_fallbacks == 0
     assert capture.task.sampler.segments_tail_decoded == 0
+
+
+def test_a_tail_is_abandoned_as_soon_as_the_next_segment_arrives(early_goals: BroadcastInfo) -> None:
+    segments, truth = _disk_segments(early_goals), _truth_goals(early_goals)
+    sampler, detector = KeyframeSampler(ScoreboardReader()), GoalDetector()
+    goals: list[GoalEvent] = []
+    goal_segments: dict[tuple[int, int], int] = {}
+    for segment in segments:
+        asked = 0
+
+        def next_segment_waits_after_three_frames() -> bool:
+            nonlocal asked
+            asked += 1
+            return asked <= 4  # asked before the tail begins, then before each frame
+
+        for observation in sampler.observe(
+            segment, awaiting=lambda: detector.awaiting_confirmation, live_edge=next_segment_waits_after_three_frames
+        ):
+            for found in detector.observe(observation):
+                goals.append(found.to_event("sample"))
+                goal_segments[_score(goals[-1].model_dump())] = segment.sequence
+        assert asked in (0, 5), "not asked (no HUD known yet), or asked until it said no, before the fourth frame"
+    _assert_each_goal_once_at_its_first_frame(goals, truth)
+    assert sampler.segments_tail_decoded == 0 and sampler.segments_tail_abandoned >= len(segments) - 4
+    assert goal_segments == {_score(goal): goal["segment_index"] + 1 for goal in truth}, "found by the next keyframe"
