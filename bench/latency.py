@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from capture_task.capture import CaptureTask
+from capture_task.ingest.media import SegmentMedia
+from contracts import GoalEvent
 from local_pipeline.display import verdict
 from local_pipeline.pipeline import LocalRunOptions, run_pipeline
 from sample_broadcast import bench_suite
@@ -75,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         console.print(
             f"{sample.name}: {row['verdict']} alert latencies {row['alert_latencies_s']} "
-            f"clip latencies {row['latencies_s']} (goal reached enrich -> alert in the chat: {row['alert_path_s']})"
+            f"clip latencies {row['latencies_s']} (goal on screen -> its event made by the capture: "
+            f"{row.get('detected_s')}; -> reached enrich: {row.get('published_s')}; "
+            f"-> alert in the chat: {row['alert_path_s']}); "
+            f"capture: {row['tail_decodes']} of {row['segments']} segments tail-decoded at the live edge, "
+            f"{row['tail_fallbacks']} fell back to keyframes"
         )
     every = sorted(v for row in rows for v in row["latencies_s"])
     every_alert = sorted(v for row in rows for v in row["alert_latencies_s"])
@@ -83,12 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     table = Table(
         title=f"Goal on screen -> alert, and -> highlight, delivered to the hooks (stream speed {args.speed:g}x)"
     )
-    for column in ("stream", "goals", "alerted", "alert p50 s", "alert max s", "clipped", "clip p50 s", "clip max s"):
+    columns = ("stream", "goals", "alerted", "alert p50 s", "alert max s", "clipped", "clip p50 s", "clip max s")
+    for column in (*columns, "tail-decoded / fell back"):
         table.add_column(column, justify="right" if column != "stream" else "left")
     for row in rows:
-        table.add_row(row["stream"], str(row["goals"]), *_columns(row["alert_latencies_s"], row["latencies_s"]))
+        cells = _columns(row["alert_latencies_s"], row["latencies_s"])
+        table.add_row(row["stream"], str(row["goals"]), *cells, _tail(row))
     if every:
-        table.add_row("suite", str(sum(r["goals"] for r in rows)), *_columns(every_alert, every))
+        table.add_row("suite", str(sum(r["goals"] for r in rows)), *_columns(every_alert, every), _tail(*rows))
     console.print(table)
     if every_path:
         console.print(
@@ -116,14 +126,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.markdown and every:
         print(
-            "\n| stream | goals | alerted | alert p50 | alert max | clipped | clip p50 | clip max |"
-            "\n|---|---|---|---|---|---|---|---|"
+            "\n| stream | goals | alerted | alert p50 | alert max | clipped | clip p50 | clip max "
+            "| segments tail-decoded / fell back |"
+            "\n|---|---|---|---|---|---|---|---|---|"
         )
         for row in rows:
             cells = _columns(row["alert_latencies_s"], row["latencies_s"], unit=" s")
-            print(f"| {row['stream']} | {row['goals']} | " + " | ".join(cells) + " |")
+            print(f"| {row['stream']} | {row['goals']} | " + " | ".join(cells) + f" | {_tail(row)} |")
         cells = _columns(every_alert, every, unit=" s")
-        print("| **suite** | | " + " | ".join(f"**{cell}**" for cell in cells) + " |")
+        print("| **suite** | | " + " | ".join(f"**{cell}**" for cell in cells) + f" | {_tail(*rows)} |")
     return 0 if all(row["ok"] for row in rows) else 1
 
 
@@ -137,12 +148,40 @@ def _columns(alert_s: list[float], clip_s: list[float], unit: str = "") -> list[
     return cells
 
 
+def _tail(*rows: dict[str, Any]) -> str:
+    """Segments whose later frames the capture decoded at the live edge, and those it read by keyframe alone
+    because later segments were waiting, of all it read."""
+    decoded, fell_back = (sum(row.get(key, 0) for row in rows) for key in ("tail_decodes", "tail_fallbacks"))
+    return f"{decoded} / {fell_back} of {sum(row.get('segments', 0) for row in rows)}"
+
+
+def _noting_goals_made(made_at: dict[str, float]) -> None:
+    """Make every capture in this process note when it made each goal event (wall clock, as the alert's times)."""
+    process = CaptureTask.process
+
+    def noting(task: CaptureTask, segment: SegmentMedia) -> list[GoalEvent]:
+        goals = process(task, segment)
+        for goal in goals:
+            made_at.setdefault(goal.id, time.time())
+        return goals
+
+    CaptureTask.process = noting  # type: ignore[method-assign,assignment]
+
+
 def measure_one(name: str, speed: float) -> dict[str, Any]:
     """Run the local pipeline on one stream of the suite; its latencies and verdict."""
     sample = next(s for s in bench_suite() if s.name == name)
+    made_at: dict[str, float] = {}
+    _noting_goals_made(made_at)
     with tempfile.TemporaryDirectory(prefix="latency-") as out:
         run = run_pipeline(LocalRunOptions(out=Path(out), speed=speed, sample=sample))
     ok, sentence = verdict(run)
+    on_screen = run.goal_on_screen
+    goals = {goal.id: goal for goal in run.goals}
+    # The alert's latency in three parts: the capture seeing and confirming the goal; its event reaching enrich
+    # (the pre-roll's segments stored first, then Kinesis); enrich to the alert in the chat (alert_path_s).
+    detected_s = [made_at[i] - on_screen(goals[i]) for i in made_at if i in goals] if on_screen else []
+    published_s = [run.goal_reached_enrich_at[i] - made_at[i] for i in made_at if i in run.goal_reached_enrich_at]
     return {
         "stream": name,
         "goals": len(run.truth["goals"]) if run.truth else 0,
@@ -150,6 +189,12 @@ def measure_one(name: str, speed: float) -> dict[str, Any]:
         "latencies_s": [round(v, 2) for v in sorted(run.latencies_s.values())],
         "alert_latencies_s": [round(v, 2) for v in sorted(run.alert_latencies_s.values())],
         "alert_path_s": [round(v, 2) for v in sorted(run.alert_path_s.values())],
+        "detected_s": [round(v, 2) for v in sorted(detected_s)],
+        "published_s": [round(v, 2) for v in sorted(published_s)],
+        # How often the capture was at the live edge (a segment's later frames decoded) or fell back to keyframes.
+        "tail_decodes": sum(stats.tail_decodes for stats in run.capture_stats),
+        "tail_fallbacks": sum(stats.tail_fallbacks for stats in run.capture_stats),
+        "segments": sum(stats.segments for stats in run.capture_stats),
         "ok": ok,
         "verdict": sentence,
     }

@@ -60,10 +60,14 @@ class EveryFrameSampler:
     def __init__(self, reader: ScoreboardReader, interval_s: float = 0.5) -> None:
         self.reader = reader
         self.interval_s = interval_s
+        self.segments_tail_decoded = self.segments_tail_abandoned = 0
+        """Never counted: every frame is decoded anyway, at the live edge or not."""
         self._next_time = 0.0
         self._samples_without_hud = 0
 
-    def observe(self, segment: SegmentMedia, *, awaiting: Callable[[], bool]) -> Iterator[FrameObservation]:
+    def observe(
+        self, segment: SegmentMedia, *, awaiting: Callable[[], bool], live_edge: Callable[[], bool] | None = None
+    ) -> Iterator[FrameObservation]:
         for frame in every_frame(segment):
             if frame.stream_time + 1e-6 < self._next_time:
                 continue

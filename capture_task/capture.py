@@ -25,7 +25,7 @@ import logging
 import os
 import resource
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import cv2
@@ -33,7 +33,7 @@ import cv2
 from capture_task.detect.checkpoint import MatchCheckpoint
 from capture_task.detect.goals import GoalDetector
 from capture_task.detect.match_end import MatchEnd, MatchTracker
-from capture_task.ingest.buffer import BufferStats, FetchAhead
+from capture_task.ingest.buffer import BufferStats, FetchAhead, LiveEdge
 from capture_task.ingest.media import SegmentMedia
 from capture_task.metrics import CaptureMetrics
 from capture_task.publish.announcer import Announcer
@@ -50,6 +50,8 @@ logger = logging.getLogger("highlight_bot.capture")
 
 CHECKPOINT_EVERY_S = 60.0
 """Stream seconds between checkpoints while the score stands: one small PUT a minute keeps a gap's start precise."""
+LIVE_EDGE_LOG_EVERY_SEGMENTS = 900
+"""Segments between log lines saying how often the live edge allowed a tail decode (~30 min of 2 s segments)."""
 
 
 def cpu_seconds() -> float:
@@ -72,6 +74,12 @@ class CaptureStats:
     """Segments announced (all, or those around goals: see ``capture_task.publish.keeper``), gaps included."""
     segments_unreadable: int = 0
     """Segments skipped by the analysis because they could not be decoded."""
+    tail_decodes: int = 0
+    """Segments of a live source whose later frames were decoded too, at the live edge (``LiveEdge``; not
+    before the HUD is located and its codes confirmed)."""
+    tail_fallbacks: int = 0
+    """Segments of a live source analysed by their keyframe alone because a later segment was waiting (those
+    whose tail was begun and abandoned when the next one arrived included)."""
     buffer: BufferStats | None = None
     """The fetch-ahead buffer's figures, when segments came through one (how far behind live, spills)."""
     last_reading: ScoreboardReading | None = None
@@ -123,6 +131,8 @@ class CaptureTask:
         self.announcer = Announcer(channel, sink, store, checkpoints=checkpoints, metrics=metrics)
         """Stores segments, puts events and saves checkpoints, in order, in its own worker."""
         self._buffer: FetchAhead | None = None
+        self._live_edge: LiveEdge | None = None
+        self._tails_abandoned = 0
         self._checkpointed: MatchCheckpoint | None = resume_from or self._checkpoint()
         self._checkpointed_stream_time = 0.0
 
@@ -135,6 +145,7 @@ class CaptureTask:
         if isinstance(segments, FetchAhead):
             self._buffer = segments
             self.stats.buffer = segments.stats
+            self._live_edge = segments.live_edge
         try:
             for segment in segments:
                 self.process(segment)
@@ -146,6 +157,7 @@ class CaptureTask:
             finally:
                 self._count_announced()
                 self.sink.flush()
+                self._log_live_edge()
         return self.stats
 
     def process(self, segment: SegmentMedia) -> list[GoalEvent]:
@@ -160,6 +172,11 @@ class CaptureTask:
         self.stats.segments += 1
         self.stats.stream_seconds += segment.duration_s
         self.stats.goals += goals
+        self.stats.tail_decodes = self.sampler.segments_tail_decoded
+        self.stats.tail_fallbacks += self.sampler.segments_tail_abandoned - self._tails_abandoned
+        self._tails_abandoned = self.sampler.segments_tail_abandoned
+        if self.stats.segments % LIVE_EDGE_LOG_EVERY_SEGMENTS == 0:
+            self._log_live_edge()
         self._count_announced()
         if self.metrics is not None:
             self._count(segment, len(goals))
@@ -167,7 +184,9 @@ class CaptureTask:
 
     def _observations(self, segment: SegmentMedia) -> Iterable[FrameObservation]:
         """The sampler's observations of ``segment``; a decoder failure ends them with a warning, not an error."""
-        observations = self.sampler.observe(segment, awaiting=lambda: self.detector.awaiting_confirmation)
+        observations = self.sampler.observe(
+            segment, awaiting=lambda: self.detector.awaiting_confirmation, live_edge=self._live_edge_now()
+        )
         while True:
             try:
                 observation = next(observations)
@@ -178,6 +197,27 @@ class CaptureTask:
                 self._unreadable()
                 return
             yield observation
+
+    def _live_edge_now(self) -> Callable[[], bool] | None:
+        """What tells the sampler it may decode this segment's tail (``LiveEdge.reached``, asked again before each
+        frame); None when a segment waits already, or the source is not live."""
+        edge = self._live_edge
+        if edge is None or not edge.live:
+            return None
+        if edge.reached():
+            return edge.reached
+        self.stats.tail_fallbacks += 1
+        return None
+
+    def _log_live_edge(self) -> None:
+        if self._live_edge is not None and self._live_edge.live:
+            logger.info(
+                "live edge: %d of %d segments had their later frames decoded too; %d fell back to the keyframe "
+                "alone because later segments were waiting",
+                self.stats.tail_decodes,
+                self.stats.segments,
+                self.stats.tail_fallbacks,
+            )
 
     def _unreadable(self) -> None:
         self.stats.segments_unreadable += 1

@@ -27,7 +27,7 @@ from capture_task.publish.checkpoints import (
 from capture_task.publish.keeper import KEEP_SEGMENTS_CHOICES, KeepPolicy
 from capture_task.publish.publisher import sink_for
 from capture_task.publish.segment_store import LocalSegmentStore, S3SegmentStore, SegmentStore, s3_client_with_retries
-from capture_task.service import run_from_environment
+from capture_task.service import is_live_source, run_from_environment
 
 logger = logging.getLogger("highlight_bot.capture")
 
@@ -68,7 +68,7 @@ def detect(args: argparse.Namespace) -> int:
     try:
         # The operator's own command line, not a channel parameter: whatever URL they give is fetched.
         segments = source_segments(args.source, args.quality, stop_event, allow_private_stream_urls=True)
-        stats = task.run(FetchAhead(segments, stop_event=stop_event))
+        stats = task.run(FetchAhead(segments, stop_event=stop_event, live=is_live_source(args.source)))
     except KeyboardInterrupt:
         stats = task.stats
     finally:

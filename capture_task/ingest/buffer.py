@@ -274,12 +274,45 @@ class SegmentBuffer:
         return HeldSegment(replace(segment, data=b"", init_section=None, discontinuity=True, defect=why), 0)
 
 
+@dataclass(frozen=True)
+class LiveEdge:
+    """Whether the analysis is at a live stream's edge: the policy for decoding more than keyframes.
+
+    Why this signal: a segment of a live stream arrives every ~2 s. When the analysis has taken the
+    newest one and no other waits in the buffer, it has kept up, and its CPU would idle until the
+    next segment is broadcast: spending it on the segment's later frames lets a goal be seen ~2 s
+    sooner (``capture_task.vision.sampler``). A segment waiting means the analysis is behind (a slow
+    or shared CPU, a burst of OCR, the playlist's first window handed out at once): then keyframes
+    only, at once, so the extra decoding can never make it fall further behind or lose a segment.
+    Once it catches up the buffer is empty again and tail decoding resumes: the policy adapts to the
+    CPU it gets. A file has no live edge (``live`` False): its segments come as fast as they can be
+    read, and an empty buffer there only means the reading is slower than the analysis.
+
+    Example:
+        >>> edge = LiveEdge(buffer, live=True)
+        >>> edge.reached()   # nothing fetched is waiting
+        True
+        >>> buffer.put(segment); edge.reached()
+        False
+    """
+
+    buffer: SegmentBuffer
+    live: bool
+
+    def reached(self) -> bool:
+        """True when following a live source with no fetched segment waiting to be analysed."""
+        return self.live and self.buffer.waiting == 0
+
+
 class FetchAhead:
     """Iterates a source's segments while a fetcher thread reads them ahead into a :class:`SegmentBuffer`.
 
     The source (``source_segments``, ``hls_segments``, a list) is iterated in the fetcher thread only.
     Iteration ends when the source ends and the buffer is empty, or at once when ``stop_event`` is
     set; an error the source raised is raised here after the segments fetched before it.
+
+    ``live`` says the source is a live stream (a Twitch channel, an HLS playlist being followed), whose
+    analysis may decode more than keyframes while it keeps up (:class:`LiveEdge`); a file is not.
     """
 
     def __init__(
@@ -289,10 +322,12 @@ class FetchAhead:
         stop_event: threading.Event | None = None,
         buffer: SegmentBuffer | None = None,
         name: str = "segment-fetcher",
+        live: bool = False,
     ) -> None:
         self._source = source
         self._stop_event = stop_event or threading.Event()
         self.buffer = buffer or SegmentBuffer()
+        self.live_edge = LiveEdge(self.buffer, live)
         self._thread = threading.Thread(target=self._fetch, name=name, daemon=True)
 
     @property

@@ -16,7 +16,7 @@ segment, never the wall clock of the machine decoding it.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -115,7 +115,7 @@ def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame
     return None
 
 
-def all_frames(segment: SegmentMedia, *, rows: int | None = None) -> Iterator[TimedFrame]:
+def all_frames(segment: SegmentMedia, *, rows: int | None = None) -> Generator[TimedFrame]:
     """Every frame of the segment in order, timed by its offset in the segment.
 
     With ``rows``, only the top ``rows`` of each image are filled in (the rest is black): every

@@ -2,9 +2,24 @@
 
 Why: decoding every frame of 1080p60 costs more CPU than a quarter vCPU has;
 decoding one keyframe per 2 s segment costs a tenth of that. The score box of
-each keyframe is compared (as a glyph mask, no OCR) with the last keyframe
-that showed the HUD; only when it differs are the segments in between decoded
-in full, to find the first frame that showed the new score and to read it.
+each keyframe is compared (as a glyph mask, no OCR) with the last frame that
+showed the HUD; only when it differs are the segments in between decoded in
+full, to find the first frame that showed the new score and to read it.
+
+At the live edge the capture may also ask for a segment's *tail* (``live_edge``):
+keyframes alone notice a goal shown in segment k only at segment k + 1's keyframe,
+which exists once k + 1 has been broadcast, ~2 s later. With nothing else waiting,
+the CPU is idle until the next segment anyway, so the segment's later frames are
+decoded too (only the HUD's rows kept), the last one showing the HUD is compared
+with the last visible frame, and a change is searched for in those same frames:
+the goal is read in the segment it occurs in, and the next keyframe compares
+with the new score, so nothing is decoded twice. Frames decoded this way also
+give the confirming reads of a score still being confirmed (a goal at the very
+end of k is confirmed by k + 1's frames, not by k + 2's keyframe). The tail is
+decoded only while no later segment waits (``capture_task.ingest.buffer.LiveEdge``),
+checked before each frame: when the next segment arrives first, the tail is
+abandoned at once and that segment's keyframe finds any change the usual way.
+Behind live, or reading a file, it is keyframes only, as before.
 
 The naive baseline the benchmark compares against lives in ``bench/naive.py``,
 outside the container's code.
@@ -14,15 +29,17 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from itertools import chain
 from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from capture_task.ingest.media import SegmentMedia
-from capture_task.vision.frames import TimedFrame, all_frames, first_frame
+from capture_task.vision.frames import TimedFrame, UndecodableSegment, all_frames, first_frame
 from capture_task.vision.geometry import bounding, score_mismatch
 from capture_task.vision.keyframes import TOP_DECODE_MAX_SHARE
 from capture_task.vision.reader import MASK_MISMATCH_CHANGED, ScoreboardReader
@@ -62,14 +79,47 @@ class FrameSampler(Protocol):
     """What the capture loop needs of a sampler: observations of a segment, and the reader it uses."""
 
     reader: ScoreboardReader
+    segments_tail_decoded: int
+    """Segments whose frames after the keyframe were decoded because the capture was at the live edge."""
+    segments_tail_abandoned: int
+    """Tails begun at the live edge and given up because the next segment arrived first."""
 
-    def observe(self, segment: SegmentMedia, *, awaiting: Callable[[], bool]) -> Iterator[FrameObservation]: ...
+    def observe(
+        self, segment: SegmentMedia, *, awaiting: Callable[[], bool], live_edge: Callable[[], bool] | None = None
+    ) -> Iterator[FrameObservation]: ...
 
 
-@dataclass
-class _VisibleKeyframe:
+@dataclass(frozen=True)
+class _VisibleFrame:
+    """The latest frame known to show the HUD, and its score mask: a change is looked for after it."""
+
     sequence: int
+    stream_time: float
     mask: NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class _HudBand:
+    """A decoded frame held while its segment's tail is examined: only the rows around the HUD.
+
+    A whole segment's frames at 1080p60 would be ~120 MB of grey; the HUD's rows are a tenth of that.
+    The reader only looks inside the HUD's boxes, so the frame rebuilt around them reads the same.
+    """
+
+    at: datetime
+    stream_time: float
+    top: int
+    rows: NDArray[np.uint8]
+    height: int
+
+    @classmethod
+    def of(cls, frame: TimedFrame, top: int, bottom: int) -> _HudBand:
+        return cls(frame.at, frame.stream_time, top, frame.image[top:bottom].copy(), frame.image.shape[0])
+
+    def frame(self) -> TimedFrame:
+        image = np.zeros((self.height, self.rows.shape[1]), np.uint8)
+        image[self.top : self.top + self.rows.shape[0]] = self.rows
+        return TimedFrame(self.at, self.stream_time, image)
 
 
 class KeyframeSampler:
@@ -85,8 +135,15 @@ class KeyframeSampler:
         self.reader = reader
         self.segments_seen = 0
         self.segments_fully_decoded = 0
+        """Segments decoded whole to search back for a change (a tail decode is not counted here)."""
+        self.segments_tail_decoded = 0
+        self.segments_tail_abandoned = 0
         self._recent: deque[SegmentMedia] = deque(maxlen=RECENT_SEGMENTS)
-        self._last_visible: _VisibleKeyframe | None = None
+        self._tail_checked: deque[int] = deque(maxlen=RECENT_SEGMENTS)
+        """Segments whose every frame after the last visible one was examined: a search back skips them."""
+        self._last_visible: _VisibleFrame | None = None
+        self._last_read_s = float("-inf")
+        """Stream time of the last frame read: confirming reads are spaced from it."""
         self._keyframes_without_hud = 0
         self._keyframes_with_hud = 0
         self._searching_since: float | None = None
@@ -95,8 +152,11 @@ class KeyframeSampler:
         self._hidden_area: NDArray[np.int16] | None = None
         self._layout_seen = False
 
-    def observe(self, segment: SegmentMedia, *, awaiting: Callable[[], bool]) -> Iterator[FrameObservation]:
-        """Observations for this segment's keyframe, preceded by any found by searching back."""
+    def observe(
+        self, segment: SegmentMedia, *, awaiting: Callable[[], bool], live_edge: Callable[[], bool] | None = None
+    ) -> Iterator[FrameObservation]:
+        """Observations for this segment's keyframe, preceded by any found by searching back; while
+        ``live_edge()`` says the capture is at the live edge, followed by any found in its later frames."""
         self.segments_seen += 1
         self._recent.append(segment)
         keyframe = first_frame(segment, rows=self._hud_rows())
@@ -104,21 +164,114 @@ class KeyframeSampler:
             logger.warning("segment %d has no decodable frame", segment.sequence)
             return
         self._frame_height = keyframe.image.shape[0]
+        yield from self._observe_keyframe(segment, keyframe, awaiting)
+        if live_edge is not None and self._tail_decodable() and live_edge():
+            yield from self._observe_tail(segment, awaiting, live_edge)
+
+    def _observe_keyframe(
+        self, segment: SegmentMedia, keyframe: TimedFrame, awaiting: Callable[[], bool]
+    ) -> Iterator[FrameObservation]:
         keyframe, mask = self._keyframe_mask(segment, keyframe)
         if mask is None:
             yield FrameObservation(keyframe.at, keyframe.stream_time, None)
             return
         previous = self._last_visible
         if previous is not None and score_mismatch(mask, previous.mask) > MASK_MISMATCH_CHANGED:
-            yield from self._search_back(previous, segment.sequence, awaiting)
+            yield from self._search_back(previous, self._unchecked_frames(previous, segment.sequence))
         if self.reader.teams is None:
             keyframe = self._whole(segment, keyframe)  # confirming the codes may search the whole frame
         self._keyframes_with_hud += 1
         reading = self.reader.read(keyframe.image, fresh=awaiting())
         if reading is not None and self._keyframes_with_hud % CLOCK_REFRESH_KEYFRAMES == 0:
             reading = self.reader.refresh_clock(keyframe.image)
+        if reading is not None:
+            self._last_read_s = keyframe.stream_time
         yield FrameObservation(keyframe.at, keyframe.stream_time, reading)
-        self._last_visible = _VisibleKeyframe(segment.sequence, mask)
+        self._last_visible = _VisibleFrame(segment.sequence, keyframe.stream_time, mask)
+
+    def _tail_decodable(self) -> bool:
+        """A tail is only worth decoding with the HUD located, its codes confirmed (so only its rows are
+        needed) and a visible frame to compare with."""
+        return self.reader.layout is not None and self.reader.teams is not None and self._last_visible is not None
+
+    def _observe_tail(
+        self, segment: SegmentMedia, awaiting: Callable[[], bool], live_edge: Callable[[], bool]
+    ) -> Iterator[FrameObservation]:
+        """Decode the segment's frames after the last visible one; read a change they show, and confirm.
+
+        Only the last frame showing the HUD is compared with the last visible frame (as keyframes are
+        compared with each other); the others are looked at only when it differs, to find the first
+        frame of the change, from the same decoded frames. Given up as soon as ``live_edge()`` is False.
+        """
+        reference = self._last_visible
+        assert reference is not None
+        bands = self._tail_bands(segment, reference, live_edge)
+        if bands is None:
+            return
+        self.segments_tail_decoded += 1
+        self._tail_checked.append(segment.sequence)
+        last = self._last_showing_hud(bands)
+        if last is None:
+            return  # the HUD is hidden to the segment's end: the next visible frame compares with the reference
+        last_frame, last_mask = last
+        if score_mismatch(last_mask, reference.mask) > MASK_MISMATCH_CHANGED:
+            earlier = self._unchecked_frames(reference, segment.sequence)
+            yield from self._search_back(reference, chain(earlier, (band.frame() for band in bands)))
+        yield from self._confirming(bands, last_mask, awaiting)
+        self._last_visible = _VisibleFrame(segment.sequence, last_frame.stream_time, last_mask)
+
+    def _tail_bands(
+        self, segment: SegmentMedia, reference: _VisibleFrame, live_edge: Callable[[], bool]
+    ) -> list[_HudBand] | None:
+        """The HUD rows of the segment's frames after ``reference``; None when the next segment arrived
+        first (the tail is abandoned: its keyframe will compare with ``reference``) or they cannot be decoded."""
+        top, bottom = self._hud_band()
+        frames = all_frames(segment, rows=self._hud_rows())
+        bands: list[_HudBand] = []
+        try:
+            for frame in frames:
+                if not live_edge():
+                    self.segments_tail_abandoned += 1
+                    logger.debug("segment %d: tail abandoned, the next segment is waiting", segment.sequence)
+                    return None
+                if frame.stream_time > reference.stream_time:
+                    bands.append(_HudBand.of(frame, top, bottom))
+        except UndecodableSegment as error:
+            logger.info("segment %d: only its keyframe could be decoded (%s)", segment.sequence, error)
+            return None
+        finally:
+            frames.close()
+        return bands
+
+    def _last_showing_hud(self, bands: list[_HudBand]) -> tuple[TimedFrame, NDArray[np.bool_]] | None:
+        """The last of ``bands`` that shows the HUD, with its score mask (looked for from the end)."""
+        for band in reversed(bands):
+            frame = band.frame()
+            mask = self.reader.score_mask(frame.image)
+            if mask is not None:
+                return frame, mask
+        return None
+
+    def _confirming(
+        self, bands: list[_HudBand], mask: NDArray[np.bool_], awaiting: Callable[[], bool]
+    ) -> Iterator[FrameObservation]:
+        """While a score is being confirmed, read frames already decoded that show ``mask``, spaced apart."""
+        reads = 0
+        for band in bands:
+            if reads >= CONFIRMING_READS or not awaiting():
+                return
+            if band.stream_time - self._last_read_s < CONFIRMING_SPACING_S:
+                continue
+            frame = band.frame()
+            shown = self.reader.score_mask(frame.image)
+            if shown is None or score_mismatch(shown, mask) > MASK_MISMATCH_CHANGED:
+                continue
+            reading = self.reader.read(frame.image, fresh=True)
+            if reading is None:
+                continue
+            self._last_read_s = frame.stream_time
+            reads += 1
+            yield FrameObservation(frame.at, frame.stream_time, reading)
 
     def _hud_rows(self) -> int | None:
         """How many rows from the top a keyframe needs for the located HUD; None: the whole frame.
@@ -132,6 +285,16 @@ class KeyframeSampler:
         parts = [layout.home, layout.away, *layout.score] + ([layout.clock] if layout.clock is not None else [])
         rows = max(part.box.bottom for part in parts) + layout.text_height_px
         return rows if rows <= TOP_DECODE_MAX_SHARE * self._frame_height else None
+
+    def _hud_band(self) -> tuple[int, int]:
+        """The rows a tail's frames are kept for: the HUD's parts with a text height's margin (from the
+        top of the frame when only the top was decoded)."""
+        layout = self.reader.layout
+        assert layout is not None and self._frame_height is not None
+        parts = [layout.home, layout.away, *layout.score] + ([layout.clock] if layout.clock is not None else [])
+        bottom = min(max(part.box.bottom for part in parts) + layout.text_height_px, self._frame_height)
+        top = 0 if self._hud_rows() is not None else max(min(part.box.top for part in parts) - layout.text_height_px, 0)
+        return top, bottom
 
     @staticmethod
     def _whole(segment: SegmentMedia, keyframe: TimedFrame) -> TimedFrame:
@@ -208,40 +371,48 @@ class KeyframeSampler:
             self._reported_missing_at = stream_time
         return self._reported_missing_at is not None
 
-    def _search_back(
-        self, previous: _VisibleKeyframe, current_sequence: int, awaiting: Callable[[], bool]
-    ) -> Iterator[FrameObservation]:
-        """Decode from the last HUD keyframe onwards; read the first frames showing the change."""
-        window = [s for s in self._recent if previous.sequence <= s.sequence < current_sequence]
-        changed_mask: NDArray[np.bool_] | None = None
-        last_read_time = -1.0
-        reads = 0
+    def _unchecked_frames(self, previous: _VisibleFrame, before_sequence: int) -> Iterator[TimedFrame]:
+        """Every frame after ``previous`` in the segments before ``before_sequence``, decoded now, except
+        those of segments whose tail was already examined."""
+        window = [
+            s
+            for s in self._recent
+            if previous.sequence <= s.sequence < before_sequence and s.sequence not in self._tail_checked
+        ]
         # Reading may look for the team codes across the frame until they are confirmed: only then the top.
         rows = self._hud_rows() if self.reader.teams is not None else None
         for segment in window:
             self.segments_fully_decoded += 1
             for frame in all_frames(segment, rows=rows):
-                if segment.sequence == previous.sequence and frame.stream_time == segment.stream_time:
+                if segment.sequence == previous.sequence and frame.stream_time <= previous.stream_time:
                     continue
-                mask = self.reader.score_mask(frame.image)
-                if mask is None:
+                yield frame
+
+    def _search_back(self, previous: _VisibleFrame, frames: Iterable[TimedFrame]) -> Iterator[FrameObservation]:
+        """Read the first of ``frames`` showing a change from ``previous``, and frames confirming it."""
+        changed_mask: NDArray[np.bool_] | None = None
+        last_read_time = -1.0
+        reads = 0
+        for frame in frames:
+            mask = self.reader.score_mask(frame.image)
+            if mask is None:
+                continue
+            if changed_mask is None:
+                if score_mismatch(mask, previous.mask) <= MASK_MISMATCH_CHANGED:
                     continue
-                if changed_mask is None:
-                    if score_mismatch(mask, previous.mask) <= MASK_MISMATCH_CHANGED:
-                        continue
-                    changed_mask = mask
-                elif (
-                    score_mismatch(mask, changed_mask) > MASK_MISMATCH_CHANGED
-                    or frame.stream_time - last_read_time < CONFIRMING_SPACING_S
-                ):
-                    continue
-                reading = self.reader.read(frame.image, fresh=True)
-                if reading is None:
-                    if reads == 0:
-                        changed_mask = None  # a transition frame: the next changed frame is the candidate
-                    continue
-                yield FrameObservation(frame.at, frame.stream_time, reading)
-                last_read_time = frame.stream_time
-                reads += 1
-                if reads > CONFIRMING_READS:
-                    return
+                changed_mask = mask
+            elif (
+                score_mismatch(mask, changed_mask) > MASK_MISMATCH_CHANGED
+                or frame.stream_time - last_read_time < CONFIRMING_SPACING_S
+            ):
+                continue
+            reading = self.reader.read(frame.image, fresh=True)
+            if reading is None:
+                if reads == 0:
+                    changed_mask = None  # a transition frame: the next changed frame is the candidate
+                continue
+            yield FrameObservation(frame.at, frame.stream_time, reading)
+            last_read_time = self._last_read_s = frame.stream_time
+            reads += 1
+            if reads > CONFIRMING_READS:
+                return

@@ -231,12 +231,13 @@ class _FailingOnce:
     def __init__(self, fail_on: int) -> None:
         self._inner = KeyframeSampler(ScoreboardReader())
         self.reader = self._inner.reader
+        self.segments_tail_decoded = self.segments_tail_abandoned = 0
         self._fail_on = fail_on
 
-    def observe(self, segment: SegmentMedia, *, awaiting: Any) -> Iterator[FrameObservation]:
+    def observe(self, segment: SegmentMedia, *, awaiting: Any, live_edge: Any = None) -> Iterator[FrameObservation]:
         if segment.sequence == self._fail_on:
             raise ValueError(f"segment {segment.sequence} could not be decoded (not a video)")
-        yield from self._inner.observe(segment, awaiting=awaiting)
+        yield from self._inner.observe(segment, awaiting=awaiting, live_edge=live_edge)
 
 
 def test_a_segment_the_decoder_fails_on_is_skipped_not_fatal(broadcast_cache: Path, tmp_path: Path) -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from capture_task.exceptions import SourceUnavailable
-from capture_task.ingest.buffer import FetchAhead, SegmentBuffer
+from capture_task.ingest.buffer import FetchAhead, LiveEdge, SegmentBuffer
 from capture_task.ingest.media import SegmentMedia
 from capture_task.ingest.segments import TS_PACKET_BYTES, container_defect
+from capture_task.service import is_live_source
 
 START = datetime(2024, 5, 18, 19, 30, tzinfo=UTC)
 KIB = 1024
@@ -106,3 +107,26 @@ def test_sound_containers_have_no_defect_even_cut_off_mid_packet() -> None:
     fmp4 = b"\x00\x00\x00\x10moof" + b"\x00" * 8 + b"\x00\x00\x00\x10mdat" + b"\x00" * 4
     assert container_defect(ts, "ts") is None
     assert container_defect(fmp4, "fmp4") is None
+
+
+def test_the_live_edge_is_reached_only_by_a_live_source_with_no_segment_waiting() -> None:
+    buffer = SegmentBuffer()
+    edge = LiveEdge(buffer, live=True)
+    assert edge.reached(), "empty: the analysis has kept up, the segment's tail may be decoded"
+    buffer.put(a_segment(0))
+    buffer.put(a_segment(1))
+    assert not edge.reached(), "segments waiting: keyframes only"
+    buffer.get()
+    assert not edge.reached(), "one still waits"
+    buffer.get()
+    assert edge.reached()
+    assert not LiveEdge(SegmentBuffer(), live=False).reached(), "a file has no live edge"
+
+
+def test_only_files_are_read_without_a_live_edge(tmp_path: Path) -> None:
+    video = tmp_path / "match.mp4"
+    video.write_bytes(b"")
+    assert not is_live_source(str(video))
+    assert is_live_source("twitch:somechannel") and is_live_source("https://example.com/live/playlist.m3u8")
+    assert not is_live_source("not a source"), "reading it says what is wrong; it is not followed live"
+    assert not FetchAhead([]).live_edge.live, "a source is not live unless its reader says so"

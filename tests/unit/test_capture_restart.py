@@ -31,11 +31,14 @@ class ScriptedSampler:
     """One observation per segment, read from the script by the segment's sequence ("1-0@23:10", None = no HUD)."""
 
     reader: Any = None
+    segments_tail_decoded = segments_tail_abandoned = 0
 
     def __init__(self, script: dict[int, str | None]) -> None:
         self._script = script
 
-    def observe(self, segment: SegmentMedia, *, awaiting: Callable[[], bool]) -> Iterator[FrameObservation]:
+    def observe(
+        self, segment: SegmentMedia, *, awaiting: Callable[[], bool], live_edge: Callable[[], bool] | None = None
+    ) -> Iterator[FrameObservation]:
         item = self._script[segment.sequence]
         reading = None
         if item is not None:
