@@ -170,15 +170,18 @@ JOINT_MAX_THICKNESS = 0.3
 """A separator stroke joining two numbers ('0–0' set tight, or blurred together) is at most this share
 of the ink's height thick; a digit's vertical extent in any column is more, except a bar's end."""
 JOINT_MIN_WIDTH = 0.25
+JOINT_STUB_MIN_WIDTH = 0.3
 JOINT_SIDE_MIN_WIDTH = 0.28
-"""A joint is at least this many text heights wide (a hyphen is ~0.3, an en dash ~0.5; a '4's crossbar
-sticks out of its stem by ~0.1), with ink at least the second many wide on each side (a digit; an
-'H's crossbar has only a thin stem on one side or both)."""
+"""A joint is at least the first many text heights wide between two numbers, the second when it
+touches a number on one side only (a hyphen is ~0.3, an en dash ~0.5; a '4's crossbar sticks out
+of its stem by ~0.1-0.15), with ink at least the third many wide beside it (a digit; an 'H's
+crossbar has only a thin stem on either side)."""
 
 
 def joints(mask: Mask, text_height_px: float) -> list[tuple[int, int]]:
     """Column ranges ``[start, end)`` of ``mask`` that hold only a thin stroke at mid height, with
-    glyph-wide ink on both sides: a dash touching the numbers it separates.
+    glyph-wide ink on both sides, or on one side and a gap on the other: a dash touching the
+    numbers it separates.
 
     Such a stroke glues '0–0' into one blob; cutting it out gives the two numbers back, as a gap
     would have.
@@ -203,8 +206,16 @@ def joints(mask: Mask, text_height_px: float) -> list[tuple[int, int]]:
             end += 1
         left = _ink_run(has_ink & ~thin, column - 1, -1)
         right = _ink_run(has_ink & ~thin, end, 1)
-        wide_enough = end - column >= JOINT_MIN_WIDTH * text_height_px
-        if wide_enough and min(left, right) >= JOINT_SIDE_MIN_WIDTH * text_height_px:
+        width = end - column
+        if width >= JOINT_MIN_WIDTH * text_height_px and min(left, right) >= JOINT_SIDE_MIN_WIDTH * text_height_px:
+            found.append((column, end))
+        # A dash touching only one number (a gap on its other side) is as much a separator.
+        blank_left = column == 0 or not has_ink[column - 1]
+        blank_right = end == thin.size or not has_ink[end]
+        stub = (blank_left and right >= JOINT_SIDE_MIN_WIDTH * text_height_px) or (
+            blank_right and left >= JOINT_SIDE_MIN_WIDTH * text_height_px
+        )
+        if stub and width >= JOINT_STUB_MIN_WIDTH * text_height_px:
             found.append((column, end))
         column = end
     return found

@@ -473,7 +473,7 @@ def _layout(
     inner_left = max([home.box.right] + [m.box.right for m in marks if m.box.right <= numbers[0].box.left]) + gap
     inner_right = min([away.box.left] + [m.box.left for m in marks if m.box.left >= numbers[-1].box.right]) - gap
     # Numbers glued by their dash stay in one box: the reader cuts the dash out again.
-    glued = len(numbers) == 2 and numbers[0].glyphs[-1].joined and numbers[1].glyphs[0].joined
+    glued = len(numbers) == 2 and (numbers[0].glyphs[-1].joined or numbers[1].glyphs[0].joined)
     if len(numbers) == 2 and not glued:
         middle = round((numbers[0].box.right + numbers[1].box.left) / 2)
         spans = [
