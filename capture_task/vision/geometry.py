@@ -190,11 +190,13 @@ def joints(mask: Mask, text_height_px: float) -> list[tuple[int, int]]:
     if rows_with_ink.size == 0:
         return []
     top, ink_height = int(rows_with_ink[0]), int(rows_with_ink[-1] - rows_with_ink[0] + 1)
-    has_ink = mask.any(axis=0)
+    has_ink: NDArray[np.bool_] = np.asarray(mask.any(axis=0))
     first = np.where(has_ink, mask.argmax(axis=0), 0)
     last = np.where(has_ink, mask.shape[0] - 1 - mask[::-1].argmax(axis=0), 0)
     centre = ((first + last) / 2 - top) / ink_height
-    thin = has_ink & (last - first + 1 <= JOINT_MAX_THICKNESS * ink_height) & (centre > 0.3) & (centre < 0.75)
+    thin: NDArray[np.bool_] = np.asarray(
+        has_ink & (last - first + 1 <= JOINT_MAX_THICKNESS * ink_height) & (centre > 0.3) & (centre < 0.75)
+    )
     found: list[tuple[int, int]] = []
     column = 0
     while column < thin.size:
