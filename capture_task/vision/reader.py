@@ -296,8 +296,16 @@ class ScoreboardReader:
         mask = self.score_mask(frame)
         if mask is None:
             return None
-        if self._teams is None and not self._confirm_teams(frame):
-            return None
+        if self._teams is None:
+            located = self.layout
+            if not self._confirm_teams(frame):
+                return None
+            if self.layout is not located:
+                # Confirming the codes may have found the HUD again (or renamed its teams): the mask
+                # kept with this reading must be of the layout later frames are compared in.
+                mask = self.score_mask(frame)
+                if mask is None:
+                    return None
         if (
             not fresh
             and self._last_reading is not None
@@ -329,6 +337,7 @@ class ScoreboardReader:
             and last_mask is not None
             and reading.score == last.score
             and reading.teams == last.teams
+            and mask.shape == last_mask.shape  # another shape: the HUD was found again, not animated
             and score_mismatch(mask, last_mask) > MASK_MISMATCH_CHANGED
         )
 
