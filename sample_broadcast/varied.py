@@ -61,14 +61,18 @@ class CatalogueFont:
     weight: str
     width: str
     package: str
+    italic: bool = False
+    """A face drawn italic by its designer (its own shapes, not a shear of the upright face)."""
 
     @property
     def full_path(self) -> Path:
         return FONT_ROOT / self.path
 
 
-def _faces(folder: str, family: str, package: str, faces: tuple[tuple[str, str, str], ...]) -> list[CatalogueFont]:
-    return [CatalogueFont(f"{folder}/{name}", family, weight, width, package) for name, weight, width in faces]
+def _faces(
+    folder: str, family: str, package: str, faces: tuple[tuple[str, str, str], ...], *, italic: bool = False
+) -> list[CatalogueFont]:
+    return [CatalogueFont(f"{folder}/{name}", family, weight, width, package, italic) for name, weight, width in faces]
 
 
 # Thin, hairline, serif, script and oblique faces are left out: no scoreboard uses them (italic is
@@ -132,16 +136,45 @@ VARIED_FONTS: tuple[CatalogueFont, ...] = tuple(
         ("NotoSansDisplay-Bold.ttf", "bold", "normal"),
     ))
 )  # fmt: skip
-VARIED_FONT_PACKAGES = tuple(dict.fromkeys(font.package for font in VARIED_FONTS))
+MORE_FONTS: tuple[CatalogueFont, ...] = tuple(
+    _faces("truetype/lato", "Lato", "fonts-lato", (
+        ("Lato-Light.ttf", "light", "normal"), ("Lato-Semibold.ttf", "medium", "normal"),
+    ))
+    + _faces("truetype/open-sans", "Open Sans", "fonts-open-sans", (
+        ("OpenSans-Light.ttf", "light", "normal"), ("OpenSans-CondLight.ttf", "light", "condensed"),
+    ))
+    + _faces("opentype/inter", "Inter", "fonts-inter", (
+        ("Inter-Light.otf", "light", "normal"), ("InterDisplay-Medium.otf", "medium", "normal"),
+        ("InterDisplay-Bold.otf", "bold", "normal"),
+    ))
+    + _faces("truetype/roboto/unhinted", "Roboto Condensed", "fonts-roboto-unhinted", (
+        ("RobotoCondensed-Light.ttf", "light", "condensed"),
+    ))
+    + _faces("truetype/croscore", "Cousine", "fonts-croscore", (("Cousine-Bold.ttf", "bold", "mono"),))
+    + _faces("truetype/roboto/unhinted/RobotoTTF", "Roboto", "fonts-roboto-unhinted", (
+        ("Roboto-BoldItalic.ttf", "bold", "normal"), ("Roboto-LightItalic.ttf", "light", "normal"),
+    ), italic=True)
+    + _faces("opentype/inter", "Inter", "fonts-inter", (
+        ("Inter-BoldItalic.otf", "bold", "normal"), ("Inter-MediumItalic.otf", "medium", "normal"),
+    ), italic=True)
+    + _faces("truetype/roboto/unhinted", "Roboto Condensed", "fonts-roboto-unhinted", (
+        ("RobotoCondensed-BoldItalic.ttf", "bold", "condensed"),
+    ), italic=True)
+    + _faces("truetype/lato", "Lato", "fonts-lato", (("Lato-BlackItalic.ttf", "black", "normal"),), italic=True)
+)  # fmt: skip
+"""Light, condensed-light, mono and true italic faces the first catalogue lacked (weak dimensions on the
+blind suite: light type, condensed or italic type), from the same Debian packages. Drawn by
+:func:`more_of_the_hard_looks` from its own random stream, so the first catalogue's draws stand."""
+VARIED_FONT_PACKAGES = tuple(dict.fromkeys(font.package for font in VARIED_FONTS + MORE_FONTS))
 
 
 def catalogue_font(path: str) -> CatalogueFont | None:
     """The catalogue entry of an absolute font path, if it is one."""
-    return next((font for font in VARIED_FONTS if str(font.full_path) == path), None)
+    return next((font for font in VARIED_FONTS + MORE_FONTS if str(font.full_path) == path), None)
 
 
 def missing_varied_fonts() -> list[CatalogueFont]:
-    return [font for font in VARIED_FONTS if not font.full_path.is_file()]
+    return [font for font in VARIED_FONTS + MORE_FONTS if not font.full_path.is_file()]
 
 
 SEPARATORS: dict[str, tuple[str, ...]] = {
@@ -213,7 +246,10 @@ def _ink_on(background: Bgr) -> Bgr:
 
 
 def _pick_font(rng: random.Random) -> CatalogueFont:
-    font = rng.choice(VARIED_FONTS)
+    return _installed(rng.choice(VARIED_FONTS))
+
+
+def _installed(font: CatalogueFont) -> CatalogueFont:
     if not font.full_path.is_file():
         packages = " ".join(VARIED_FONT_PACKAGES)
         raise FontsMissingError(
@@ -303,6 +339,40 @@ def varied_hud_style(rng: random.Random) -> HudStyle:
     )
 
 
+BOTTOM_MOVE_SHARE = 0.2
+OTHER_FONT_SHARE = 0.3
+TEAM_SCORE_CELL_SHARE = 0.1
+BAR_SEPARATOR_SHARE = 0.1
+"""Shares of styles :func:`more_of_the_hard_looks` changes: HUDs moved to the bottom of the frame, faces
+from :data:`MORE_FONTS`, a score cell in the teams' colours, a bar between the numbers."""
+
+
+def more_of_the_hard_looks(hud: HudStyle, rng: random.Random) -> HudStyle:
+    """``hud`` moved further along the dimensions a blind run found weak: bottom placements, light,
+    condensed-light and true italic faces, team-coloured score cells, a bar separator.
+
+    Drawn from a random stream of its own (always the same number of draws), so a style it leaves
+    alone is exactly the one :func:`varied_hud_style` drew.
+    """
+    to_bottom, other_font, team_cell, bar = (rng.random() for _ in range(4))
+    bottom: Placement = rng.choice(("bottom-left", "bottom-centre", "bottom-right"))
+    font = rng.choice(MORE_FONTS)
+    bar_spelling = rng.choice(SEPARATORS["bar"])
+    changes: dict[str, object] = {}
+    if to_bottom < BOTTOM_MOVE_SHARE and hud.placement.startswith("top"):
+        changes["placement"] = bottom
+    if other_font < OTHER_FONT_SHARE:
+        _installed(font)
+        changes.update(font_path=str(font.full_path), font_weight=font.weight, font_width=font.width)
+        if font.italic:
+            changes["italic_shear"] = 0.0  # the face's own slant, not a shear on top of it
+    if team_cell < TEAM_SCORE_CELL_SHARE:
+        changes["score_cell"] = "team"
+    if bar < BAR_SEPARATOR_SHARE and hud.score_layout == "single":
+        changes["score_separator"] = bar_spelling
+    return replace(hud, **changes) if changes else hud  # type: ignore[arg-type]
+
+
 def _overlay_places(rng: random.Random, placement: str) -> tuple[ChatPosition | None, WebcamPosition]:
     """Chat and webcam places that leave the HUD visible (``None``: no room for chat)."""
     webcam: WebcamPosition = "bottom-left" if placement in ("top-right",) else "top-right"
@@ -332,7 +402,7 @@ def varied_style(seed: int, *, resolution: Resolution | None = None, fps: int | 
     if fps not in (30, 60):
         raise ValueError(f"fps must be 30 or 60 like Twitch sources, not {fps}.")
     width, height = RESOLUTIONS[resolution]
-    hud = varied_hud_style(rng)
+    hud = more_of_the_hard_looks(varied_hud_style(rng), random.Random(f"varied-style-more:{seed}"))
     capped = rng.random() < 0.75
     low, high = BITRATE_RANGE_KBPS
     bitrate = round(math.exp(rng.uniform(math.log(low), math.log(high))) / 50) * 50 if capped else 0
@@ -458,7 +528,7 @@ def dimensions(script: MatchScript, style: BroadcastStyle) -> dict[str, str]:
         "font_family": font.family if font else Path(hud.font_path).stem,
         "font_weight": hud.font_weight,
         "font_width": hud.font_width,
-        "italic": "yes" if hud.italic_shear else "no",
+        "italic": "face" if font is not None and font.italic else ("yes" if hud.italic_shear else "no"),
         "cell_fill": hud.cell_fill + ("-translucent" if hud.box_opacity < 0.9 else ""),
         "text_effect": hud.text_effect,
         "score_animation": hud.score_animation,

@@ -166,6 +166,83 @@ def is_bar(blob: Mask, text_height_px: float) -> bool:
     return full_columns >= 0.5 * width
 
 
+JOINT_MAX_THICKNESS = 0.3
+"""A separator stroke joining two numbers ('0–0' set tight, or blurred together) is at most this share
+of the ink's height thick; a digit's vertical extent in any column is more, except a bar's end."""
+JOINT_MIN_WIDTH = 0.25
+JOINT_STUB_MIN_WIDTH = 0.3
+JOINT_SIDE_MIN_WIDTH = 0.28
+"""A joint is at least the first many text heights wide between two numbers, the second when it
+touches a number on one side only (a hyphen is ~0.3, an en dash ~0.5; a '4's crossbar sticks out
+of its stem by ~0.1-0.15), with ink at least the third many wide beside it (a digit; an 'H's
+crossbar has only a thin stem on either side)."""
+
+
+def joints(mask: Mask, text_height_px: float) -> list[tuple[int, int]]:
+    """Column ranges ``[start, end)`` of ``mask`` that hold only a thin stroke at mid height, with
+    glyph-wide ink on both sides, or on one side and a gap on the other: a dash touching the
+    numbers it separates.
+
+    Such a stroke glues '0–0' into one blob; cutting it out gives the two numbers back, as a gap
+    would have.
+    """
+    rows_with_ink = np.flatnonzero(mask.any(axis=1))
+    if rows_with_ink.size == 0:
+        return []
+    top, ink_height = int(rows_with_ink[0]), int(rows_with_ink[-1] - rows_with_ink[0] + 1)
+    has_ink: NDArray[np.bool_] = np.asarray(mask.any(axis=0))
+    first = np.where(has_ink, mask.argmax(axis=0), 0)
+    last = np.where(has_ink, mask.shape[0] - 1 - mask[::-1].argmax(axis=0), 0)
+    centre = ((first + last) / 2 - top) / ink_height
+    thin: NDArray[np.bool_] = np.asarray(
+        has_ink & (last - first + 1 <= JOINT_MAX_THICKNESS * ink_height) & (centre > 0.3) & (centre < 0.75)
+    )
+    found: list[tuple[int, int]] = []
+    column = 0
+    while column < thin.size:
+        if not thin[column]:
+            column += 1
+            continue
+        end = column
+        while end < thin.size and thin[end]:
+            end += 1
+        left = _ink_run(has_ink & ~thin, column - 1, -1)
+        right = _ink_run(has_ink & ~thin, end, 1)
+        width = end - column
+        if width >= JOINT_MIN_WIDTH * text_height_px and min(left, right) >= JOINT_SIDE_MIN_WIDTH * text_height_px:
+            found.append((column, end))
+        # A dash touching only one number (a gap on its other side) is as much a separator.
+        blank_left = column == 0 or not has_ink[column - 1]
+        blank_right = end == thin.size or not has_ink[end]
+        stub = (blank_left and right >= JOINT_SIDE_MIN_WIDTH * text_height_px) or (
+            blank_right and left >= JOINT_SIDE_MIN_WIDTH * text_height_px
+        )
+        if stub and width >= JOINT_STUB_MIN_WIDTH * text_height_px:
+            found.append((column, end))
+        column = end
+    return found
+
+
+def _ink_run(columns: NDArray[np.bool_], start: int, step: int) -> int:
+    """How many columns from ``start`` in direction ``step`` are True without a break."""
+    count = 0
+    while 0 <= start < columns.size and columns[start]:
+        count += 1
+        start += step
+    return count
+
+
+def without_joints(mask: Mask, text_height_px: float) -> Mask:
+    """``mask`` with the dashes that join its numbers (see :func:`joints`) cleared."""
+    found = joints(mask, text_height_px)
+    if not found:
+        return mask
+    cut = mask.copy()
+    for start, end in found:
+        cut[:, start:end] = False
+    return cut
+
+
 def ink_columns(mask: Mask) -> NDArray[np.intp]:
     """Indices of the columns of ``mask`` holding any glyph pixel."""
     return np.flatnonzero(mask.any(axis=0))

@@ -34,6 +34,7 @@ from capture_task.vision.geometry import (
     glyph_mask,
     gray,
     is_bar,
+    joints,
     looks_like_zero,
 )
 from capture_task.vision.ocr import PageMode, ocr_canvas, read_text
@@ -81,6 +82,8 @@ class _Glyph:
     mask: Mask = field(repr=False, compare=False)
     ink: float
     background: float
+    joined: bool = False
+    """Cut out of a wider blob at a dash that joined it to its neighbour (see :func:`_cut_at_joints`)."""
 
 
 @dataclass
@@ -148,7 +151,8 @@ def _glyphs(area: Frame, frame_height: int, *, fine: bool = False) -> list[_Glyp
         binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, mode, block, -10 if light else 10)
         _count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
         w, h, area_px = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
-        sized = (h >= min_h) & (h <= max_h) & (w <= 2.0 * h) & (w * 12 >= h) & (area_px >= 0.12 * w * h)
+        # Up to 4 text heights wide: two numbers glued by their dash ('0–0') are one blob, cut below.
+        sized = (h >= min_h) & (h <= max_h) & (w <= 4.0 * h) & (w * 12 >= h) & (area_px >= 0.12 * w * h)
         sized[0] = False
         for label in np.flatnonzero(sized):
             x, y, bw, bh = (int(v) for v in stats[label, :4])
@@ -164,8 +168,32 @@ def _glyphs(area: Frame, frame_height: int, *, fine: bool = False) -> list[_Glyp
             contrast = abs(ink - background)
             if contrast < 25 or not _calm(ring_pixels, background, contrast):
                 continue
-            glyphs.append(_Glyph(box, light, own, ink, background))
+            if bw <= WIDE_DIGITS_BLOB * bh:
+                glyphs.append(_Glyph(box, light, own, ink, background))
+            else:
+                glyphs += _cut_at_joints(_Glyph(box, light, own, ink, background))
     return glyphs
+
+
+def _cut_at_joints(glyph: _Glyph) -> list[_Glyph]:
+    """A blob wider than any digit, cut where a dash joins two numbers (see :func:`joints`).
+
+    Without a joint, a blob up to two text heights wide stays whole (letters touching: read as
+    several); a wider one is no text.
+    """
+    box = glyph.box
+    found = joints(glyph.mask, box.height)
+    if not found:
+        return [glyph] if box.width <= 2.0 * box.height else []
+    edges = [0, *(edge for joint in found for edge in joint), box.width]
+    parts = []
+    for start, end in itertools.pairwise(edges):
+        if (start, end) in found or end <= start:
+            continue
+        mask = glyph.mask[:, start:end]
+        part = Box(box.left + start, box.top, box.left + end, box.bottom)
+        parts.append(_Glyph(part, glyph.light, mask, glyph.ink, glyph.background, joined=True))
+    return parts
 
 
 def _calm(ring: Frame, background: float, contrast: float) -> bool:
@@ -444,17 +472,19 @@ def _layout(
     # The score parts stop short of the codes and of any mark (crest, strip) between them.
     inner_left = max([home.box.right] + [m.box.right for m in marks if m.box.right <= numbers[0].box.left]) + gap
     inner_right = min([away.box.left] + [m.box.left for m in marks if m.box.left >= numbers[-1].box.right]) - gap
-    if len(numbers) == 2:
+    # Numbers glued by their dash stay in one box: the reader cuts the dash out again.
+    glued = len(numbers) == 2 and (numbers[0].glyphs[-1].joined or numbers[1].glyphs[0].joined)
+    if len(numbers) == 2 and not glued:
         middle = round((numbers[0].box.right + numbers[1].box.left) / 2)
         spans = [
             (max(inner_left, numbers[0].box.left - room), middle),
             (middle, min(inner_right, numbers[1].box.right + room)),
         ]
     else:
-        spans = [(max(inner_left, numbers[0].box.left - room), min(inner_right, numbers[0].box.right + room))]
+        spans = [(max(inner_left, numbers[0].box.left - room), min(inner_right, numbers[-1].box.right + room))]
     score = tuple(
         TextBox(Box(left, top, right, bottom), number.light, number.level)
-        for (left, right), number in zip(spans, numbers, strict=True)
+        for (left, right), number in zip(spans, numbers, strict=False)
     )
     home_part = TextBox(Box(home.box.left - margin, top, home.box.right + margin, bottom).padded(0, 0, shape),
                         home.light, home.level)  # fmt: skip

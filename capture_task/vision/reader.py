@@ -33,6 +33,7 @@ from capture_task.vision.geometry import (
     looks_like_zero,
     mask_mismatch,
     score_mismatch,
+    without_joints,
 )
 from capture_task.vision.locate import (
     LETTERS,
@@ -220,6 +221,8 @@ class ReaderStats:
     ocr_calls: int = 0
     readings_reused: int = 0
     unreadable: int = 0
+    transitions: int = 0
+    """Fresh reads of a changed score box that still showed the last score (an animation's frames)."""
     hud_not_found: int = 0
     """Times a search went on for a minute of stream without finding the HUD (set by the sampler)."""
 
@@ -293,8 +296,16 @@ class ScoreboardReader:
         mask = self.score_mask(frame)
         if mask is None:
             return None
-        if self._teams is None and not self._confirm_teams(frame):
-            return None
+        if self._teams is None:
+            located = self.layout
+            if not self._confirm_teams(frame):
+                return None
+            if self.layout is not located:
+                # Confirming the codes may have found the HUD again (or renamed its teams): the mask
+                # kept with this reading must be of the layout later frames are compared in.
+                mask = self.score_mask(frame)
+                if mask is None:
+                    return None
         if (
             not fresh
             and self._last_reading is not None
@@ -307,8 +318,28 @@ class ScoreboardReader:
         if reading is None:
             self.stats.unreadable += 1
             return None
+        if fresh and self._in_transition(mask, reading):
+            self.stats.transitions += 1
+            return None
         self._last_mask, self._last_reading = mask, reading
         return reading
+
+    def _in_transition(self, mask: Mask, reading: ScoreboardReading) -> bool:
+        """Whether a frame read afresh shows the last score although its score box changed: the old
+        number sliding or fading out before the new one shows (FC's goal animations), not a reading.
+
+        Called "no reading", so the frame sampler's search back goes on to the first frame that shows
+        the new score instead of stopping at a frame of the animation (which timed goals late).
+        """
+        last, last_mask = self._last_reading, self._last_mask
+        return (
+            last is not None
+            and last_mask is not None
+            and reading.score == last.score
+            and reading.teams == last.teams
+            and mask.shape == last_mask.shape  # another shape: the HUD was found again, not animated
+            and score_mismatch(mask, last_mask) > MASK_MISMATCH_CHANGED
+        )
 
     def _confirm_teams(self, frame: Frame) -> bool:
         """Read the codes on this frame too; True once two readings agree."""
@@ -344,7 +375,8 @@ class ScoreboardReader:
         digit_px = max(round(height * 0.5), 3)
         digits = [clean_glyphs(glyph_mask(part.box.crop(frame), part), height, digit_px) for part in layout.score]
         if len(digits) == 1:
-            return _digit_groups(digits[0], height)
+            # A dash touching both numbers ('0–0' set tight) leaves no gap to split at until it is cut out.
+            return _digit_groups(without_joints(digits[0], height), height)
         return digits
 
     def _ocr(self, frame: Frame) -> ScoreboardReading | None:

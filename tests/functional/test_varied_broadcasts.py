@@ -7,9 +7,10 @@ a wrong answer.
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,7 +37,16 @@ from sample_broadcast.hud import Box, HudRenderer, hud_geometry
 from sample_broadcast.overlays import ChatOverlay, WebcamOverlay
 from sample_broadcast.script import FULL_TIME_CLOCK_S, HALF_TIME_CLOCK_S
 from sample_broadcast.truth import build_truth
-from sample_broadcast.varied import missing_varied_fonts
+from sample_broadcast.varied import (
+    BAR_SEPARATOR_SHARE,
+    BOTTOM_MOVE_SHARE,
+    MORE_FONTS,
+    SEPARATORS,
+    catalogue_font,
+    missing_varied_fonts,
+    more_of_the_hard_looks,
+    varied_hud_style,
+)
 
 pytestmark = pytest.mark.skipif(
     bool(missing_varied_fonts()), reason="needs the HUD fonts of scripts/ensure-system-packages.sh"
@@ -76,7 +86,7 @@ def dimension_values() -> dict[str, set[str]]:
         ("text_height", {"small", "medium", "large"}),
         ("font_weight", {"light", "regular", "medium", "bold", "black"}),
         ("font_width", {"normal", "condensed"}),
-        ("italic", {"yes", "no"}),
+        ("italic", {"yes", "no", "face"}),
         ("cell_fill", {"flat", "gradient", "flat-translucent", "gradient-translucent"}),
         ("text_effect", {"none", "shadow", "outline"}),
         ("score_animation", {"none", "flash", "slide", "banner"}),
@@ -93,6 +103,51 @@ def test_every_value_of_every_dimension_occurs(
     dimension_values: dict[str, set[str]], dimension: str, required: set[str]
 ) -> None:
     assert required <= dimension_values[dimension], f"{dimension}: missing {required - dimension_values[dimension]}"
+
+
+class _Draws(random.Random):
+    """A random stream whose ``random()`` always returns ``value`` (choices still come from the seed)."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__(5)
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
+
+
+def test_the_weak_dimensions_of_the_blind_run_are_drawn_more_often() -> None:
+    placements, weights, italics = Counter(), Counter(), Counter()
+    for seed in DIMENSION_SEEDS:
+        sample = varied_broadcast(seed, 60)
+        found = dimensions(sample.script, sample.style)
+        placements[found["placement"].split("-")[0]] += 1
+        weights[found["font_weight"]] += 1
+        italics[found["italic"]] += 1
+    # Before: about a fifth at the bottom, 1 face in 27 light, no italic face.
+    assert placements["bottom"] >= 0.3 * len(DIMENSION_SEEDS)
+    assert weights["light"] >= 0.1 * len(DIMENSION_SEEDS)
+    assert italics["face"] >= 0.1 * len(DIMENSION_SEEDS)
+
+
+def test_a_style_the_extra_draws_leave_alone_is_the_one_drawn_before() -> None:
+    hud = varied_hud_style(random.Random("varied-style:7"))
+
+    assert more_of_the_hard_looks(hud, _Draws(0.999)) is hud
+
+
+def test_the_extra_draws_move_a_top_hud_down_in_another_face_with_team_cells_and_a_bar() -> None:
+    hud = replace(varied_hud_style(random.Random("varied-style:7")), placement="top-left", score_layout="single")
+    assert min(BOTTOM_MOVE_SHARE, BAR_SEPARATOR_SHARE) > 0.0
+
+    moved = more_of_the_hard_looks(hud, _Draws(0.0))
+
+    assert moved.placement.startswith("bottom-")
+    font = catalogue_font(moved.font_path)
+    assert font in MORE_FONTS and moved.font_weight == font.weight
+    assert moved.italic_shear == (0.0 if font.italic else hud.italic_shear)
+    assert moved.score_cell == "team"
+    assert moved.score_separator in SEPARATORS["bar"]
 
 
 def test_many_font_families_are_drawn(dimension_values: dict[str, set[str]]) -> None:

@@ -1,0 +1,103 @@
+"""Looks of the dev suite the reader used to miss, pinned with their whole style, read with real tesseract.
+
+Each style is written out in full (not drawn from its seed), so a change to the generator cannot
+quietly turn the case into another one. What must hold: the HUD is read, with the right score.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from capture_task.vision.reader import ScoreboardReader
+from sample_broadcast import FrameRenderer, MatchScript
+from sample_broadcast.style import BroadcastStyle, HudStyle
+from sample_broadcast.suite import dev_suite
+from sample_broadcast.varied import missing_varied_fonts
+
+pytestmark = pytest.mark.skipif(
+    bool(missing_varied_fonts()), reason="needs the HUD fonts of scripts/ensure-system-packages.sh"
+)
+
+TIGHT_EN_DASH = BroadcastStyle(width=1600, height=900, fps=30, crf=29, hud=HudStyle(
+    font_path="/usr/share/fonts/opentype/inter/Inter-Regular.otf", text_height_frac=0.0359, offset_x_frac=0.0545,
+    offset_y_frac=0.0083, box_bgr=(232, 232, 232), text_bgr=(40, 20, 60), clock_box_bgr=(73, 56, 23),
+    clock_text_bgr=(240, 240, 240), score_box_bgr=(232, 232, 232), score_text_bgr=(40, 20, 60),
+    home_strip_bgr=(30, 20, 110), away_strip_bgr=(90, 30, 120), box_opacity=0.57, padding_frac=0.64,
+    clock_gap_frac=0.71, score_separator="–", strip_layout="under", strip_width_frac=0.29, placement="bottom-right",
+    clock_position="left", clock_divider=False, score_layout="single", split_gap_frac=0.0, score_cell="same",
+    cell_gap_frac=0.0, code_marker="strip", crest_shape="circle", crest_height_frac=1.68, team_code_length=3,
+    added_time_box=True, added_time_bgr=(40, 40, 200), cell_fill="flat", gradient_strength=0.0,
+    text_effect="shadow", italic_shear=0.0, score_animation="none", font_weight="regular", font_width="normal",
+), chat_overlay=False, webcam_overlay=True, chat_position="right", webcam_position="top-right",
+    scenery_seed=1484825053, rate_control="capped", bitrate_kbps=5400, near_hud_widget=True)  # fmt: skip
+"""dev-18: Inter Regular, an en dash that touches the 0 on either side ('0–0', '1 –0'), light translucent
+cells at the bottom right. The glued '0–0' was wider than any glyph: the HUD was never found."""
+
+SLIDING_SCORE = BroadcastStyle(width=1280, height=720, fps=30, crf=31, hud=HudStyle(
+    font_path="/usr/share/fonts/opentype/bebas-neue/BebasNeue-Bold.otf", text_height_frac=0.026,
+    offset_x_frac=0.0099, offset_y_frac=0.0258, box_bgr=(12, 39, 57), text_bgr=(200, 235, 250),
+    clock_box_bgr=(180, 140, 20), clock_text_bgr=(255, 255, 255), score_box_bgr=(12, 39, 57),
+    score_text_bgr=(200, 235, 250), home_strip_bgr=(0, 215, 255), away_strip_bgr=(245, 245, 245), box_opacity=0.78,
+    padding_frac=0.63, clock_gap_frac=0.86, score_separator="", strip_layout="inner", strip_width_frac=0.1,
+    placement="top-left", clock_position="left", clock_divider=False, score_layout="split", split_gap_frac=0.0,
+    score_cell="same", cell_gap_frac=0.0, code_marker="none", crest_shape="shield", crest_height_frac=1.41,
+    team_code_length=4, added_time_box=True, added_time_bgr=(40, 40, 200), cell_fill="flat", gradient_strength=0.0,
+    text_effect="none", italic_shear=0.0, score_animation="slide", font_weight="bold", font_width="condensed",
+), chat_overlay=True, webcam_overlay=False, chat_position="right", webcam_position="bottom-left",
+    scenery_seed=324813462, rate_control="capped", bitrate_kbps=4200, near_hud_widget=True)  # fmt: skip
+"""dev-00: the old number slides out of its box for 0.3 s before the new one shows. The search back
+read the slide's first frame (still 0-1), then skipped every frame unlike it: goals came 0.3-1.2 s late."""
+
+
+STREAM_JPEG_QUALITY = 60
+"""Frames are compressed as a stream at a modest bitrate would be (the suite's broadcasts are H.264)."""
+
+
+def _as_streamed(frame: np.ndarray) -> np.ndarray:
+    ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, STREAM_JPEG_QUALITY])
+    assert ok
+    return cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+
+
+def _script(index: int) -> MatchScript:
+    return dev_suite(index + 1)[index].script
+
+
+@pytest.mark.parametrize(("second", "score"), [(3, (0, 0)), (9, (0, 0)), (30, (1, 0))])
+def test_numbers_glued_by_a_tight_en_dash_are_read(second: int, score: tuple[int, int]) -> None:
+    # Frames where no player shows through the translucent cells (one beside a code is read as a letter).
+    script = _script(18)
+    style = TIGHT_EN_DASH
+    state = script.state_at(second * style.fps, style.fps)
+    assert state.phase == "play" and (state.home_score, state.away_score) == score
+    frame = _as_streamed(FrameRenderer(script, style).render(second * style.fps))
+    reader = ScoreboardReader()
+
+    reading = reader.read(frame, may_locate=True) or reader.read(frame, may_locate=True)
+
+    assert reading is not None
+    assert (reading.teams.home, reading.teams.away, reading.score.home, reading.score.away) == (
+        script.home, script.away, *score,
+    )  # fmt: skip
+
+
+def test_frames_of_a_sliding_score_are_no_reading_and_the_new_score_is_read_on_its_first_frame() -> None:
+    script = _script(0)
+    style = SLIDING_SCORE
+    renderer = FrameRenderer(script, style)
+    goal = round(script.goals[1].stream_time_s * style.fps)
+    before, after = script.state_at(goal - 1, style.fps), script.state_at(goal, style.fps)
+    assert (before.away_score, after.away_score) == (1, 2)
+    reader = ScoreboardReader()
+    settled = _as_streamed(renderer.render(goal - 2 * style.fps))
+    first = reader.read(settled, may_locate=True) or reader.read(settled, may_locate=True)
+    assert first is not None and (first.score.home, first.score.away) == (0, 1)
+
+    sliding = [reader.read(_as_streamed(renderer.render(goal - offset)), fresh=True) for offset in range(8, 0, -1)]
+    on_goal_frame = reader.read(_as_streamed(renderer.render(goal)), fresh=True)
+
+    assert sliding == [None] * 8
+    assert reader.stats.transitions >= 1
+    assert on_goal_frame is not None and (on_goal_frame.score.home, on_goal_frame.score.away) == (0, 2)

@@ -1,0 +1,75 @@
+"""The reader's pixel rules on masks drawn by hand: a dash glued to the numbers.
+
+Each case is a shape a real broadcast draws (a tight '0–0', a dash touching one number) that joined
+glyphs into one blob the reader could not read; the rule must cut exactly that and leave letters and
+digits whole.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from capture_task.vision.geometry import joints, without_joints
+
+HEIGHT = 20
+
+
+def _ring(width: int) -> np.ndarray:
+    """A zero: a ring ``width`` wide, ``HEIGHT`` tall, strokes 4 px."""
+    glyph = np.zeros((HEIGHT, width), bool)
+    glyph[:4, :] = glyph[-4:, :] = True
+    glyph[:, :4] = glyph[:, -4:] = True
+    return glyph
+
+
+def _stem(width: int = 4) -> np.ndarray:
+    """A '1' without its flag: a full-height bar."""
+    return np.ones((HEIGHT, width), bool)
+
+
+def _dash(width: int, thickness: int = 3) -> np.ndarray:
+    """A dash at mid height."""
+    dash = np.zeros((HEIGHT, width), bool)
+    dash[HEIGHT // 2 - thickness // 2 : HEIGHT // 2 - thickness // 2 + thickness, :] = True
+    return dash
+
+
+def _gap(width: int) -> np.ndarray:
+    return np.zeros((HEIGHT, width), bool)
+
+
+def test_a_dash_touching_both_numbers_is_a_joint() -> None:
+    zero_dash_zero = np.hstack([_ring(12), _dash(10), _ring(12)])
+
+    assert joints(zero_dash_zero, HEIGHT) == [(12, 22)]
+    cut = without_joints(zero_dash_zero, HEIGHT)
+    assert not cut[:, 12:22].any()
+    assert (cut[:, :12] == _ring(12)).all() and (cut[:, 22:] == _ring(12)).all()
+
+
+def test_a_dash_touching_one_number_with_a_gap_before_it_is_a_joint() -> None:
+    # '1 –0': the dash clear of the narrow 1, glued to the 0 (Inter's en dash at a tight setting).
+    one_gap_dash_zero = np.hstack([_stem(), _gap(3), _dash(8), _ring(12)])
+
+    assert joints(one_gap_dash_zero, HEIGHT) == [(7, 15)]
+
+
+def test_the_crossbar_of_an_h_is_no_joint() -> None:
+    # Stems thinner than a digit on both sides: a letter, however wide its bar.
+    letter_h = np.hstack([_stem(4), _dash(10), _stem(4)])
+
+    assert joints(letter_h, HEIGHT) == []
+
+
+def test_a_short_bar_sticking_out_of_a_stem_is_no_joint() -> None:
+    # A '4's crossbar beyond its stem is ~0.1-0.15 of the height: far shorter than any dash.
+    four_like = np.hstack([_ring(12), _dash(2)])
+
+    assert joints(four_like, HEIGHT) == []
+
+
+def test_a_thick_bar_at_mid_height_is_no_joint() -> None:
+    # Thicker than a third of the height: the middle of a glyph, not a separator stroke.
+    thick = np.hstack([_ring(12), _dash(10, thickness=8), _ring(12)])
+
+    assert joints(thick, HEIGHT) == []
