@@ -181,6 +181,8 @@ def _packages() -> dict[str, Package]:
                 "lambda_runtime/settings.py",
                 "functions/enrich/alerts.py",
                 "functions/clip/reel.py",
+                "functions/clip/ledger.py",
+                "functions/enrich/ordered_batch.py",
             ),
             tests=(
                 *[t for t in kills if "functions" in t],
@@ -192,10 +194,14 @@ def _packages() -> dict[str, Package]:
                 # last: seconds each, and they only judge the alerts and the reel
                 "tests/functional/test_enrich_alerts_publish.py",
                 "tests/functional/test_clip_reel.py",
+                "tests/unit/test_publication_ledger.py",
+                "tests/unit/test_ordered_batch.py",
             ),
             judged_only_by=(
                 ("functions/enrich/alerts.py", ("tests/functional/test_enrich_alerts_publish.py",)),
                 ("functions/clip/reel.py", ("tests/functional/test_clip_reel.py",)),
+                ("functions/clip/ledger.py", ("tests/unit/test_publication_ledger.py",)),
+                ("functions/enrich/ordered_batch.py", ("tests/unit/test_ordered_batch.py",)),
             ),
         ),
         "hooks": Package(
