@@ -12,7 +12,7 @@ CDK_VERSION := 2.1148.1
 # jsii (under aws-cdk-lib) prints a banner for Node 20, which Debian ships; it works regardless.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: setup demo test lint bench mutation clean
+.PHONY: setup demo test lint bench mutation clean lambda-layer
 
 setup: $(STAMP) $(CDK)
 
@@ -35,6 +35,11 @@ $(CDK): scripts/ensure-system-packages.sh
 	npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error aws-cdk@$(CDK_VERSION)
 	touch $(CDK)
 
+# The Lambda dependencies layer (pip, for Lambda's Python and platform), cached in .cache/lambda-layer/ as
+# `cdk synth` caches it: an install from PyPI, done here so that no test needs any network but loopback.
+lambda-layer: setup
+	$(PY) -c 'from pathlib import Path; from infra.constructs.bundling import LAMBDA_REQUIREMENTS, ensure_dependencies_installed; ensure_dependencies_installed(LAMBDA_REQUIREMENTS, Path(".cache"))'
+
 demo: setup
 	$(PY) -m local_pipeline
 
@@ -47,7 +52,7 @@ lint: setup
 # Test files run in parallel (one worker per core, at most 4; a file's tests stay on one worker, so a
 # module's one pipeline run or synth is shared): the end-to-end runs are served at real time and mostly
 # wait, so two workers on CI's 2 cores take about half the serial time.
-test: lint $(VALIDATORS_STAMP)
+test: lint $(VALIDATORS_STAMP) lambda-layer
 	$(PY) -m pytest -q -p no:cacheprovider --numprocesses=auto --maxprocesses=4 --dist=loadfile; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
