@@ -152,6 +152,7 @@ class CaptureTask:
                 self.stats.cpu_s = cpu_seconds() - cpu_start
                 self.stats.wall_s = time.monotonic() - wall_start
         finally:
+            self._say_what_the_stream_lost()
             try:
                 self.announcer.close()
             finally:
@@ -159,6 +160,24 @@ class CaptureTask:
                 self.sink.flush()
                 self._log_live_edge()
         return self.stats
+
+    def _say_what_the_stream_lost(self) -> None:
+        """When the stream ends, make every give-up loud: changes still waiting for confirmation, and a
+        stream in which no score was ever read (the HUD never found, or found and never read), whose goals
+        were all missed. Why: a short stream ends before the one-minute "no scoreboard found" warning,
+        and a located HUD that never reads gave no warning at all: "0 goals" in silence."""
+        self.detector.end_of_stream()
+        if self.detector.score is not None or self.stats.segments == 0:
+            return
+        located = self.reader.layout is not None
+        logger.warning(
+            "no score was read in %.0f s of stream (%d segments): %s; any goal in it was missed",
+            self.stats.stream_seconds,
+            self.stats.segments,
+            "a scoreboard was located but its score was never confirmed"
+            if located
+            else "no scoreboard with 'CODE score score CODE' was found",
+        )
 
     def process(self, segment: SegmentMedia) -> list[GoalEvent]:
         """Look at one segment's frames for goals; store and announce the segments a clip will need."""
