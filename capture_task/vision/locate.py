@@ -121,6 +121,12 @@ class HudLayout:
     text_height_px: int
     team_masks: tuple[Mask, Mask] = field(repr=False)
 
+    @property
+    def extent(self) -> Box:
+        """The smallest box holding every part: both codes, the score, and the clock when there is one."""
+        parts = [self.home, self.away, *self.score, *([self.clock] if self.clock is not None else [])]
+        return bounding([part.box for part in parts])
+
 
 @dataclass
 class LocateReport:

@@ -282,8 +282,7 @@ class KeyframeSampler:
         layout = self.reader.layout
         if layout is None or self._frame_height is None:
             return None
-        parts = [layout.home, layout.away, *layout.score] + ([layout.clock] if layout.clock is not None else [])
-        rows = max(part.box.bottom for part in parts) + layout.text_height_px
+        rows = layout.extent.bottom + layout.text_height_px
         return rows if rows <= TOP_DECODE_MAX_SHARE * self._frame_height else None
 
     def _hud_band(self) -> tuple[int, int]:
@@ -291,9 +290,9 @@ class KeyframeSampler:
         top of the frame when only the top was decoded)."""
         layout = self.reader.layout
         assert layout is not None and self._frame_height is not None
-        parts = [layout.home, layout.away, *layout.score] + ([layout.clock] if layout.clock is not None else [])
-        bottom = min(max(part.box.bottom for part in parts) + layout.text_height_px, self._frame_height)
-        top = 0 if self._hud_rows() is not None else max(min(part.box.top for part in parts) - layout.text_height_px, 0)
+        extent = layout.extent
+        bottom = min(extent.bottom + layout.text_height_px, self._frame_height)
+        top = 0 if self._hud_rows() is not None else max(extent.top - layout.text_height_px, 0)
         return top, bottom
 
     @staticmethod
