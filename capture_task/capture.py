@@ -132,7 +132,8 @@ class CaptureTask:
         """Stores segments, puts events and saves checkpoints, in order, in its own worker."""
         self._buffer: FetchAhead | None = None
         self._live_edge: LiveEdge | None = None
-        self._tails_abandoned = 0
+        self._keyframe_only_behind_live = 0
+        """Live segments not even begun as tails because a later segment was already waiting."""
         self._checkpointed: MatchCheckpoint | None = resume_from or self._checkpoint()
         self._checkpointed_stream_time = 0.0
 
@@ -192,8 +193,7 @@ class CaptureTask:
         self.stats.stream_seconds += segment.duration_s
         self.stats.goals += goals
         self.stats.tail_decodes = self.sampler.segments_tail_decoded
-        self.stats.tail_fallbacks += self.sampler.segments_tail_abandoned - self._tails_abandoned
-        self._tails_abandoned = self.sampler.segments_tail_abandoned
+        self.stats.tail_fallbacks = self._keyframe_only_behind_live + self.sampler.segments_tail_abandoned
         if self.stats.segments % LIVE_EDGE_LOG_EVERY_SEGMENTS == 0:
             self._log_live_edge()
         self._count_announced()
@@ -225,7 +225,7 @@ class CaptureTask:
             return None
         if edge.reached():
             return edge.reached
-        self.stats.tail_fallbacks += 1
+        self._keyframe_only_behind_live += 1
         return None
 
     def _log_live_edge(self) -> None:
