@@ -18,6 +18,7 @@ from capture_task.capture import CaptureStats, CaptureTask, default_channel
 from capture_task.exceptions import CaptureError
 from capture_task.ingest.buffer import FetchAhead
 from capture_task.ingest.segments import source_segments
+from capture_task.ingest.sources import is_live_source
 from capture_task.publish.checkpoints import (
     CheckpointStore,
     LocalCheckpointStore,
@@ -27,7 +28,7 @@ from capture_task.publish.checkpoints import (
 from capture_task.publish.keeper import KEEP_SEGMENTS_CHOICES, KeepPolicy
 from capture_task.publish.publisher import sink_for
 from capture_task.publish.segment_store import LocalSegmentStore, S3SegmentStore, SegmentStore, s3_client_with_retries
-from capture_task.service import is_live_source, run_from_environment
+from capture_task.service import run_from_environment
 
 logger = logging.getLogger("highlight_bot.capture")
 

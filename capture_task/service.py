@@ -25,10 +25,9 @@ from typing import Any
 import boto3
 
 from capture_task.capture import CaptureTask
-from capture_task.exceptions import InvalidSourceError
 from capture_task.ingest.buffer import FetchAhead
 from capture_task.ingest.segments import source_segments
-from capture_task.ingest.sources import SourceKind, parse_source
+from capture_task.ingest.sources import is_live_source
 from capture_task.metrics import CaptureMetrics
 from capture_task.publish.checkpoints import CheckpointStore, S3CheckpointStore, saved_checkpoint
 from capture_task.publish.keeper import KeepPolicy, keep_segments_named
@@ -41,18 +40,6 @@ from contracts.settings import ALLOW_PRIVATE_STREAM_URLS_ENV, DEFAULT_SETTINGS
 logger = logging.getLogger("highlight_bot.capture")
 
 DEFAULT_POLL_INTERVAL_S = DEFAULT_SETTINGS.channel_poll_interval_s
-
-
-def is_live_source(source: str) -> bool:
-    """True for a Twitch channel or an HLS URL, followed at its live edge; False for a local file.
-
-    A live source's analysis decodes more than keyframes while it keeps up (``capture_task.ingest.buffer.LiveEdge``).
-    A source that cannot be read is not live either: reading it raises the error that says why.
-    """
-    try:
-        return parse_source(source).kind is not SourceKind.FILE
-    except InvalidSourceError:
-        return False
 
 
 class ChannelParameter:

@@ -134,6 +134,18 @@ def parse_source(spec: str) -> SourceSpec:
     raise InvalidSourceError(f"'{spec}' is not a source this task can read; give one of {ACCEPTED_FORMS}.")
 
 
+def is_live_source(source: str) -> bool:
+    """True for a Twitch channel or an HLS URL, followed at its live edge; False for a local file.
+
+    A live source's analysis decodes more than keyframes while it keeps up (``capture_task.ingest.buffer.LiveEdge``).
+    A source that cannot be read is not live either: reading it raises the error that says why.
+    """
+    try:
+        return parse_source(source).kind is not SourceKind.FILE
+    except InvalidSourceError:
+        return False
+
+
 def _channel_name(name: str, spec: str) -> str:
     name = name.strip().strip("/")
     if not _CHANNEL_RE.match(name):

@@ -12,7 +12,7 @@ from capture_task.exceptions import SourceUnavailable
 from capture_task.ingest.buffer import FetchAhead, LiveEdge, SegmentBuffer
 from capture_task.ingest.media import SegmentMedia
 from capture_task.ingest.segments import TS_PACKET_BYTES, container_defect
-from capture_task.service import is_live_source
+from capture_task.ingest.sources import is_live_source
 
 START = datetime(2024, 5, 18, 19, 30, tzinfo=UTC)
 KIB = 1024
