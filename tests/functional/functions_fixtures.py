@@ -29,7 +29,7 @@ import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from moto import mock_aws
 
-from contracts import GoalEvent, Score, SegmentEvent, Teams, goal_id, segment_id
+from contracts import GoalAlert, GoalEvent, Score, SegmentEvent, Teams, goal_id, parse_event, segment_id
 from contracts.events import AnyEvent
 from functions.shared import forget_aws_clients, forget_idempotent_functions
 from tests.functional.fake_aws import REGION, use_fake_aws_environment
@@ -143,6 +143,32 @@ def drain_queue(url: str) -> list[dict[str, Any]]:
         for message in batch:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         messages.extend(batch)
+
+
+def hooks_topic_heard_by(queue_name: str, filter_policy: dict[str, list[str]]) -> tuple[str, str]:
+    """The hooks' topic and a queue subscribed to it with ``filter_policy`` (as a hook.json says): (topic, queue)."""
+    sns, sqs = boto3.client("sns", region_name=REGION), boto3.client("sqs", region_name=REGION)
+    topic_arn = str(sns.create_topic(Name="highlight-bot-highlights")["TopicArn"])
+    queue_url = create_queue(queue_name)
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes={"FilterPolicy": json.dumps(filter_policy)},
+    )
+    return topic_arn, queue_url
+
+
+def alerts_heard(queue_url: str) -> list[tuple[GoalAlert, dict[str, Any]]]:
+    """The goal alerts a subscribed queue received, each with the SNS message attributes it came with."""
+    heard = []
+    for message in drain_queue(queue_url):
+        envelope = json.loads(message["Body"])
+        alert = parse_event(envelope["Message"])
+        assert isinstance(alert, GoalAlert)
+        heard.append((alert, envelope["MessageAttributes"]))
+    return heard
 
 
 def sqs_event(*messages: dict[str, Any], queue_name: str = "highlight-bot-clip-jobs") -> dict[str, Any]:

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
@@ -16,15 +15,15 @@ from functions.enrich import alerts as enrich_alerts
 from functions.enrich import handler as enrich
 from tests.functional.functions_fixtures import (
     CHANNEL,
-    REGION,
     START,
     EnrichWorld,
     FakeLambdaContext,
     a_goal,
     a_segment,
-    create_queue,
+    alerts_heard,
     drain_queue,
     emulated_aws,
+    hooks_topic_heard_by,
 )
 
 GOAL = a_goal(START + timedelta(seconds=21.3))
@@ -34,32 +33,13 @@ GOAL = a_goal(START + timedelta(seconds=21.3))
 def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[EnrichWorld, str]]:
     """enrich's resources plus the hooks' topic, and a queue subscribed to it like a hook that hears alerts."""
     with emulated_aws(monkeypatch):
-        sns, sqs = boto3.client("sns", region_name=REGION), boto3.client("sqs", region_name=REGION)
-        topic_arn = sns.create_topic(Name="highlight-bot-highlights")["TopicArn"]
-        alerts_url = create_queue("hears-alerts")
-        alerts_arn = sqs.get_queue_attributes(QueueUrl=alerts_url, AttributeNames=["QueueArn"])["Attributes"]
-        sns.subscribe(
-            TopicArn=topic_arn,
-            Protocol="sqs",
-            Endpoint=alerts_arn["QueueArn"],
-            Attributes={"FilterPolicy": json.dumps({"event_type": ["goal"]})},  # as a hook.json says it
-        )
+        topic_arn, alerts_url = hooks_topic_heard_by("hears-alerts", {"event_type": ["goal"]})  # as a hook.json says it
         yield EnrichWorld.create(monkeypatch, HIGHLIGHT_TOPIC_ARN=topic_arn), alerts_url
 
 
 def run(event: dict[str, Any]) -> list[str]:
     response = enrich.handler(event, FakeLambdaContext())
     return [str(failure["itemIdentifier"]) for failure in response["batchItemFailures"]]
-
-
-def alerts_heard(queue_url: str) -> list[tuple[GoalAlert, dict[str, Any]]]:
-    heard = []
-    for message in drain_queue(queue_url):
-        envelope = json.loads(message["Body"])
-        alert = parse_event(envelope["Message"])
-        assert isinstance(alert, GoalAlert)
-        heard.append((alert, envelope["MessageAttributes"]))
-    return heard
 
 
 def test_a_goal_is_alerted_at_once_even_while_its_clip_waits_for_the_post_roll(world: tuple[EnrichWorld, str]) -> None:

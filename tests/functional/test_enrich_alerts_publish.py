@@ -11,13 +11,12 @@ import json
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import boto3
 import pytest
 from botocore.config import Config
 
-from contracts import GoalAlert, alert_id, goal_alert, parse_event
+from contracts import alert_id, goal_alert, parse_event
 from contracts.settings import DEFAULT_SETTINGS
 from functions.enrich import alerts as enrich_alerts
 from functions.enrich.queues import DeadLetterQueue
@@ -28,14 +27,18 @@ from tests.functional.functions_fixtures import (
     START,
     FakeLambdaContext,
     a_goal,
+    alerts_heard,
     create_queue,
     create_table,
     drain_queue,
     emulated_aws,
+    hooks_topic_heard_by,
 )
 
 GOAL = a_goal(START + timedelta(seconds=21.3))
 IDEMPOTENCY_TABLE = "highlight-bot-idempotency"
+ALERTS_OF_THIS_CHANNEL = {"event_type": ["goal"], "channel": [CHANNEL]}
+"""The filter policy of a hook that hears this channel's goal alerts."""
 
 
 @pytest.fixture
@@ -44,31 +47,6 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         enrich_alerts.metrics.clear_metrics()
         yield
         enrich_alerts.metrics.clear_metrics()
-
-
-def hooks_topic_heard_by(queue_name: str) -> tuple[str, str]:
-    """The hooks' topic and a queue subscribed to its goal alerts, as a hook that hears them is: (topic, queue)."""
-    sns, sqs = boto3.client("sns", region_name=REGION), boto3.client("sqs", region_name=REGION)
-    topic_arn = str(sns.create_topic(Name="highlight-bot-highlights")["TopicArn"])
-    queue_url = create_queue(queue_name)
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(
-        TopicArn=topic_arn,
-        Protocol="sqs",
-        Endpoint=queue_arn,
-        Attributes={"FilterPolicy": json.dumps({"event_type": ["goal"], "channel": [CHANNEL]})},
-    )
-    return topic_arn, queue_url
-
-
-def heard(queue_url: str) -> list[tuple[GoalAlert, dict[str, Any]]]:
-    alerts = []
-    for message in drain_queue(queue_url):
-        envelope = json.loads(message["Body"])
-        alert = parse_event(envelope["Message"])
-        assert isinstance(alert, GoalAlert)
-        alerts.append((alert, envelope["MessageAttributes"]))
-    return alerts
 
 
 def metric_values() -> dict[str, list[float]]:
@@ -95,7 +73,7 @@ def closed_port() -> int:
 
 
 def test_an_alert_goes_to_the_topic_with_the_attributes_hooks_filter_on(aws: None) -> None:
-    topic_arn, queue_url = hooks_topic_heard_by("hears-alerts")
+    topic_arn, queue_url = hooks_topic_heard_by("hears-alerts", ALERTS_OF_THIS_CHANNEL)
     dead_letters = create_queue("enrich-dlq")
     alerts = enrich_alerts.GoalAlerts(boto3.client("sns", region_name=REGION), topic_arn, DeadLetterQueue(
         boto3.client("sqs", region_name=REGION), dead_letters
@@ -103,7 +81,7 @@ def test_an_alert_goes_to_the_topic_with_the_attributes_hooks_filter_on(aws: Non
 
     outcome = alerts.publish(GOAL)
 
-    ((alert, attributes),) = heard(queue_url)
+    ((alert, attributes),) = alerts_heard(queue_url)
     assert alert == goal_alert(GOAL) and alert.id == alert_id(GOAL.id)
     assert attributes == {
         "channel": {"Type": "String", "Value": CHANNEL},
@@ -154,7 +132,7 @@ def test_an_unreachable_sns_dead_letters_the_alert_too(aws: None) -> None:
 
 def test_each_goal_is_alerted_once_whatever_the_redeliveries(aws: None) -> None:
     create_table(IDEMPOTENCY_TABLE, keys=("id",), ttl_attribute="expiration")
-    topic_arn, queue_url = hooks_topic_heard_by("hears-alerts")
+    topic_arn, queue_url = hooks_topic_heard_by("hears-alerts", ALERTS_OF_THIS_CHANNEL)
     dead_letters = DeadLetterQueue(boto3.client("sqs", region_name=REGION), create_queue("enrich-dlq"))
     alert = enrich_alerts.goal_alerts(settings(topic_arn), dead_letters, FakeLambdaContext())
     other_goal = a_goal(START + timedelta(seconds=41.3)).model_copy(update={"id": "g-other"})
@@ -162,7 +140,7 @@ def test_each_goal_is_alerted_once_whatever_the_redeliveries(aws: None) -> None:
     for goal in (GOAL, GOAL, other_goal, GOAL):
         assert alert(goal) is None
 
-    assert [a.goal.id for a, _ in heard(queue_url)] == [GOAL.id, "g-other"]
+    assert [a.goal.id for a, _ in alerts_heard(queue_url)] == [GOAL.id, "g-other"]
     items = boto3.client("dynamodb", region_name=REGION).scan(TableName=IDEMPOTENCY_TABLE)["Items"]
     assert [item["status"]["S"] for item in items] == ["COMPLETED", "COMPLETED"]  # one record per goal id
 
