@@ -50,6 +50,7 @@ from tests.functional.functions_fixtures import (
     drain_queue,
     emulated_aws,
 )
+from tests.functional.logger_records import LoggerRecords, records_of
 
 IDEMPOTENCY_TABLE = "highlight-bot-idempotency"
 FFMPEG = shutil.which("ffmpeg") or "ffmpeg"
@@ -234,34 +235,14 @@ def test_a_match_without_any_clip_gets_no_reel_and_says_why_for_each_goal(world:
     assert drain_queue(world.reels_heard) == []
 
 
-class ReelLog(logging.Handler):
-    """The reel module's own log records, whatever other tests did to logging's propagation and root handlers
-    (caplog sees records only through the root logger, which a worker's earlier tests may have changed)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def errors(self) -> list[str]:
-        return [record.getMessage() for record in self.records if record.levelno == logging.ERROR]
-
-
 @pytest.fixture
-def reel_log() -> Iterator[ReelLog]:
-    handler = ReelLog()
-    module_logger = logging.getLogger(reel_module.logger.name)
-    module_logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        module_logger.removeHandler(handler)
+def reel_log() -> Iterator[LoggerRecords]:
+    with records_of(reel_module.logger.name) as records:
+        yield records
 
 
 def test_the_reel_joins_the_clips_stores_them_as_one_mp4_and_is_published_once(
-    world: ReelWorld, clip_files: list[Path], tmp_path: Path, reel_log: ReelLog
+    world: ReelWorld, clip_files: list[Path], tmp_path: Path, reel_log: LoggerRecords
 ) -> None:
     world.clipped(FIRST, clip_files[0])
     world.clipped(THIRD, clip_files[1])
@@ -291,15 +272,15 @@ def test_the_reel_joins_the_clips_stores_them_as_one_mp4_and_is_published_once(
     worked_on = sorted(path.name for path in (tmp_path / "first").iterdir())
     assert worked_on == ["000.mp4", "001.mp4", "clips.txt", "reel.mp4"]
     # the goal without a clip is an ERROR in the logs too (an alarm can watch for it), once per attempt
-    assert reel_log.errors() == ["the match reel goes without some goals' clips"] * 2
+    assert reel_log.messages(logging.ERROR) == ["the match reel goes without some goals' clips"] * 2
 
 
 def test_a_reel_of_every_goal_logs_no_error(
-    world: ReelWorld, clip_files: list[Path], tmp_path: Path, reel_log: ReelLog
+    world: ReelWorld, clip_files: list[Path], tmp_path: Path, reel_log: LoggerRecords
 ) -> None:
     world.clipped(FIRST, clip_files[0])
     assert isinstance(world.make(match_of(FIRST), tmp_path), ReelEvent)
-    assert reel_log.errors() == []
+    assert reel_log.messages(logging.ERROR) == []
     assert reel_log.records, "the reel logs its work (else this test could not see an ERROR either)"
 
 

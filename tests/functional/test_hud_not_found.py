@@ -25,6 +25,7 @@ from capture_task.vision.frames import TimedFrame
 from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.sampler import HUD_NOT_FOUND_AFTER_S, KeyframeSampler
 from tests.functional.hud_drawing import HudText, paint, random_look
+from tests.functional.logger_records import LoggerRecords, records_of
 
 SEGMENT_S = 2.0
 START = datetime(2026, 12, 2, 20, 0, tzinfo=UTC)
@@ -80,44 +81,28 @@ def test_the_capture_task_emits_hud_not_found_and_still_reads_a_hud_that_turns_u
     assert stats.last_reading is not None and stats.last_reading.score.home == 1
 
 
-class CaptureLog(logging.Handler):
-    """The capture logger's own records (not through the root logger, which other tests may change)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 @pytest.fixture
-def capture_log() -> Iterator[CaptureLog]:
-    handler = CaptureLog()
-    capture_logger = logging.getLogger("highlight_bot.capture")
-    capture_logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        capture_logger.removeHandler(handler)
+def capture_log() -> Iterator[LoggerRecords]:
+    with records_of("highlight_bot.capture") as records:
+        yield records
 
 
 def test_a_stream_that_ends_before_any_score_was_read_says_its_goals_were_missed(
-    tmp_path: Path, capture_log: CaptureLog
+    tmp_path: Path, capture_log: LoggerRecords
 ) -> None:
     """Shorter than the minute after which "no scoreboard found" is said: the end of the stream says it."""
     task = CaptureTask("short", sink=JsonLinesSink(tmp_path / "events.jsonl"))
     task.run(_segments("." * 5))
-    (said,) = [m for m in capture_log.messages if m.startswith("no score was read")]
+    (said,) = [m for m in capture_log.messages() if m.startswith("no score was read")]
     assert said == (
         "no score was read in 10 s of stream (5 segments): no scoreboard with 'CODE score score CODE' was "
         "found; any goal in it was missed"
     )
 
 
-def test_a_stream_whose_score_was_read_ends_without_that_warning(tmp_path: Path, capture_log: CaptureLog) -> None:
+def test_a_stream_whose_score_was_read_ends_without_that_warning(tmp_path: Path, capture_log: LoggerRecords) -> None:
     task = CaptureTask("read", sink=JsonLinesSink(tmp_path / "events.jsonl"))
     stats = task.run(_segments("h" * 6))
     assert stats.last_reading is not None
     assert task.detector.score is not None
-    assert [m for m in capture_log.messages if m.startswith("no score was read")] == []
+    assert [m for m in capture_log.messages() if m.startswith("no score was read")] == []
