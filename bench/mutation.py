@@ -103,7 +103,12 @@ class Package:
     judged_only_by: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """(module, tests): a module only these of the package's tests exercise. A ``--module`` run of such modules
     runs only their tests: a narrower set can turn a kill into a survivor, never hide one, and it spares each
-    mutant the package's other tests (seconds of moto and ffmpeg set-up for the functional ones)."""
+    mutant the package's other tests (seconds of moto and ffmpeg set-up for the functional ones). These tests
+    join ``tests`` by themselves, last (they judge few modules), so they are named once."""
+
+    def __post_init__(self) -> None:
+        judging = (test for _, tests in self.judged_only_by for test in tests)
+        object.__setattr__(self, "tests", tuple(dict.fromkeys((*self.tests, *judging))))
 
 
 def _new_tests(prefix: str) -> tuple[str, ...]:
@@ -191,11 +196,6 @@ def _packages() -> dict[str, Package]:
                     for t in FAST_UNIT_TESTS
                     if "functions" in t or "reconciler" in t or "keeper" in t or "lambda_runtime" in t
                 ],
-                # last: seconds each, and they only judge the alerts and the reel
-                "tests/functional/test_enrich_alerts_publish.py",
-                "tests/functional/test_clip_reel.py",
-                "tests/unit/test_publication_ledger.py",
-                "tests/unit/test_ordered_batch.py",
             ),
             judged_only_by=(
                 ("functions/enrich/alerts.py", ("tests/functional/test_enrich_alerts_publish.py",)),
@@ -221,7 +221,6 @@ def _packages() -> dict[str, Package]:
                 *[t for t in kills if "hooks" in t],
                 *[t for t in FAST_UNIT_TESTS if "hooks" in t or "gallery" in t],
                 "tests/functional/test_hook_secrets.py",
-                "tests/functional/test_hook_twitch_chat_helix.py",
                 "tests/functional/test_hook_streamable_upload.py",
             ),
             judged_only_by=(("hooks/twitch_chat/chat.py", ("tests/functional/test_hook_twitch_chat_helix.py",)),),
@@ -469,7 +468,11 @@ def run(name: str, *, resume: bool, retest_survivors: bool = False, only: list[s
         package = replace(package, modules=tuple(m for m in package.modules if m in only))
         judging = dict(package.judged_only_by)
         if all(module in judging for module in package.modules):
-            package = replace(package, tests=tuple(dict.fromkeys(t for m in package.modules for t in judging[m])))
+            package = replace(
+                package,
+                tests=tuple(dict.fromkeys(t for m in package.modules for t in judging[m])),
+                judged_only_by=tuple((m, tests) for m, tests in package.judged_only_by if m in package.modules),
+            )
     workdir = _workdir(name, package.modules if only else None)
     tree = workdir / "tree"
     session = workdir / "session.sqlite"
