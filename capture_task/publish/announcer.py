@@ -1,11 +1,21 @@
-"""Stores segments and announces them, with goals and match ends, in one worker thread, in order.
+"""Stores segments and announces them, with goals and match ends, in one worker thread.
 
 Why a worker: a segment event must say where the bytes are, so it can go out only once they are
 stored; a store that fails is retried for a while, and waiting for S3 must stall neither the fetcher
 (the playlist keeps moving) nor the analysis. So the capture loop hands segments and events to an
 :class:`Announcer` and goes on; its worker stores each segment (retrying with a bounded backoff),
-then puts its event, and puts goal and match-end events after the segments handed over before them.
-Enrich relies on that order: a goal's pre-roll segments precede the goal.
+then puts its event.
+
+Two lanes, each in order. Goal and match-end events, and match checkpoints, go in the first, and
+the worker takes from it before the next segment, also between a failing store's retries: a goal
+is on the stream (and its alert in the chat) as soon as it is confirmed, not after its twenty
+seconds of pre-roll were written to S3 (~10 PUTs and PutRecords: about a second on AWS, more while
+S3 is slow). Segments go in the second lane, in stream order. Enrich does not need a goal's
+segments before the goal: it keeps a goal waiting until its window's segments are announced
+(``functions.enrich.index``), which it must anyway for the post-roll; and since segments stay in
+order, a hole in a window is only ever judged "not coming" once a later segment was announced.
+Within the first lane order is kept: a checkpoint naming goals as pending precedes them, and a
+match's end precedes the next match's first goal.
 
 A segment announced is either stored (``location`` is where) or a gap: ``missing_reason`` says why
 (its bytes were corrupt, the store kept failing, no store was configured and the source has no
@@ -27,7 +37,7 @@ each, stay in memory: ~1 MB per hour of announced segments.)
 Example:
     >>> announcer = Announcer("somechannel", sink, store)
     >>> announcer.segment(segment)   # returns at once; stored and announced by the worker
-    >>> announcer.event(goal_event)  # goes out after that segment's event
+    >>> announcer.event(goal_event)  # goes out before that segment's event, unless it is under way
     >>> announcer.close()            # waits until everything handed over was announced
 """
 
@@ -134,7 +144,10 @@ class Announcer:
             root=spool_root,
             prefix=f"highlight-bot-announce-{channel}-",
         )
-        self._queue: deque[HeldSegment | Event | MatchCheckpoint] = deque()
+        self._first: deque[Event | MatchCheckpoint] = deque()
+        """Goal and match-end events and checkpoints, in order: taken before any waiting segment."""
+        self._queue: deque[HeldSegment] = deque()
+        """Segments, in stream order."""
         self._busy = False
         self._closed = False
         self._error: BaseException | None = None
@@ -145,10 +158,10 @@ class Announcer:
     def pending(self) -> int:
         """Segments and events handed over and not yet announced."""
         with self._cond:
-            return len(self._queue) + self._busy
+            return len(self._queue) + len(self._first) + self._busy
 
     def segment(self, segment: SegmentMedia) -> None:
-        """Store ``segment`` and announce it (or announce it as a gap), after everything handed over before."""
+        """Store ``segment`` and announce it (or announce it as a gap), after the segments handed over before."""
         held = self._spool.hold(segment)
         if held is None:
             held = HeldSegment(self._backlog_full(segment), 0)
@@ -163,18 +176,18 @@ class Announcer:
         self._hand_over(held)
 
     def event(self, event: Event) -> None:
-        """Put ``event`` on the sink after everything handed over before it."""
+        """Put ``event`` on the sink before any segment still waiting, after the events handed over before it."""
         self._hand_over(event)
 
     def checkpoint(self, checkpoint: MatchCheckpoint) -> None:
-        """Save the match state once everything handed over before it is announced (never ahead of its goals)."""
+        """Save the match state after the events handed over before it (never ahead of its goals' events)."""
         if self.checkpoints is not None:
             self._hand_over(checkpoint)
 
     def drain(self) -> None:
         """Wait until everything handed over is announced; raise the worker's error if it stopped on one."""
         with self._cond:
-            while (self._queue or self._busy) and self._error is None:
+            while (self._queue or self._first or self._busy) and self._error is None:
                 self._cond.wait()
             self._raise_error()
 
@@ -217,8 +230,11 @@ class Announcer:
                 if isinstance(item, HeldSegment):
                     self._spool.discard(item)
                 raise RuntimeError(f"cannot announce for {self.channel}: the announcer is closed")
-            self._queue.append(item)
-            self.stats.most_waiting = max(self.stats.most_waiting, len(self._queue))
+            if isinstance(item, HeldSegment):
+                self._queue.append(item)
+            else:
+                self._first.append(item)
+            self.stats.most_waiting = max(self.stats.most_waiting, len(self._queue) + len(self._first))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._work, name=f"announce-{self.channel}", daemon=True)
                 self._thread.start()
@@ -231,34 +247,51 @@ class Announcer:
     def _work(self) -> None:
         while True:
             with self._cond:
-                while not self._queue and not self._closed:
+                while not self._queue and not self._first and not self._closed:
                     self._cond.wait()
-                if not self._queue:
+                if not self._queue and not self._first:
                     return
-                item = self._queue.popleft()
+                item: HeldSegment | Event | MatchCheckpoint = (
+                    self._first.popleft() if self._first else self._queue.popleft()
+                )
                 self._busy = True
             try:
-                if isinstance(item, MatchCheckpoint):
-                    self._save(item)
-                else:
-                    event = self._segment_event(self._spool.take(item)) if isinstance(item, HeldSegment) else item
-                    self.sink.put(event)
+                if isinstance(item, HeldSegment):
+                    self.sink.put(self._segment_event(self._spool.take(item)))
                     self.stats.events += 1
-                    self.stats.segments += isinstance(item, HeldSegment)
+                    self.stats.segments += 1
+                else:
+                    self._announce_first(item)
             except Exception as error:
                 logger.error("announcing for %s failed, the capture stops: %s", self.channel, error)
                 with self._cond:
                     self._error = error
                     self._busy = False
                     for left in self._queue:
-                        if isinstance(left, HeldSegment):
-                            self._spool.discard(left)
+                        self._spool.discard(left)
                     self._queue.clear()
+                    self._first.clear()
                     self._cond.notify_all()
                 return
             with self._cond:
                 self._busy = False
                 self._cond.notify_all()
+
+    def _announce_first(self, item: Event | MatchCheckpoint) -> None:
+        if isinstance(item, MatchCheckpoint):
+            self._save(item)
+        else:
+            self.sink.put(item)
+            self.stats.events += 1
+
+    def _announce_waiting_events(self) -> None:
+        """Between a failing store's retries: the events waiting go out now, not after the outage."""
+        while True:
+            with self._cond:
+                if not self._first:
+                    return
+                item = self._first.popleft()
+            self._announce_first(item)
 
     def _save(self, checkpoint: MatchCheckpoint) -> None:
         """One attempt: a failed save is superseded by the next checkpoint, and must not hold back events."""
@@ -305,6 +338,7 @@ class Announcer:
                     "segment %d not stored (attempt %d), retrying in %.1f s: %s",
                     *(segment.sequence, attempt, backoff_s, error),
                 )
+                self._announce_waiting_events()
                 self._sleep(backoff_s)
                 continue
             if self._outage:

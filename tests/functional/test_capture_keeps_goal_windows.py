@@ -18,7 +18,7 @@ from capture_task.ingest.media import SegmentMedia
 from capture_task.publish.keeper import MARGIN_S, KeepPolicy
 from capture_task.publish.publisher import JsonLinesSink
 from contracts import GoalEvent, SegmentEvent, parse_event
-from functions.enrich.index import ClipWindow, Ready, decide_clip, segment_end
+from functions.enrich.index import ClipWindow, Ready, Wait, decide_clip, segment_end
 from sample_broadcast import test_broadcast
 from tests.e2e_local.capture_support import rendered
 
@@ -62,6 +62,17 @@ def test_only_goal_windows_are_announced_and_each_is_whole(broadcast_cache: Path
             goal, window, stored, newest_segment_start=kept[-1].start, waited_s=0, post_roll_wait_s=120
         )
         assert isinstance(decision, Ready) and decision.partial is None
-        # The goal event goes out after its pre-roll's segments: enrich rarely has to wait for them.
+        # The goal event goes out before its pre-roll's segments (its alert waits for no S3 PUT): enrich, seeing
+        # only what was announced before it, waits for them instead of clipping a partial window or giving up.
         first_of_window = kept[stored.index(decision.segments[0])]
-        assert events.index(first_of_window) < events.index(goal)
+        assert events.index(goal) < events.index(first_of_window)
+        before_goal = [s for s, e in zip(stored, kept, strict=True) if events.index(e) < events.index(goal)]
+        early = decide_clip(
+            goal,
+            window,
+            before_goal,
+            newest_segment_start=before_goal[-1].start if before_goal else None,
+            waited_s=0,
+            post_roll_wait_s=120,
+        )
+        assert isinstance(early, Wait)
