@@ -59,6 +59,10 @@ Container = Literal["ts", "fmp4"]
 HTTP_TIMEOUT_S = 10.0
 DEFAULT_TARGET_DURATION_S = 2.0
 MIN_POLL_INTERVAL_S = 0.25
+POLL_LEAD_S = 0.25
+"""How long before the next segment is due (the last one's duration after the read that brought it) the playlist is
+read again; with the retries after it, every MIN_POLL_INTERVAL_S while nothing new is listed, reads lock onto the
+moment segments appear (see ``PlaylistFollower._interval_s``)."""
 BACKOFF_BASE_S = 1.0
 # Twitch tokens last ~24 h; re-resolving well before that avoids a burst of 403s mid-match.
 RE_RESOLVE_INTERVAL_S = 6 * 3600.0
@@ -459,6 +463,8 @@ class PlaylistFollower:
         self._sleep = sleep or self._wait_for_stop
         self._logger = logger
         self._position = _Position()
+        self._reads_unchanged = 0
+        """Reads in a row that listed no new segment: the next one waits longer (``_interval_s``)."""
         self._next_periodic_resolve_at = clock() + re_resolve_interval_s if resolver and re_resolve_interval_s else None
 
     def segments(self) -> Iterator[LiveSegment]:
@@ -476,14 +482,16 @@ class PlaylistFollower:
                 continue
 
             consecutive_failures = 0
+            changed = False
             for segment in self._new_segments(outcome):
+                changed = True
                 yield segment
                 if self._stop_event.is_set():
                     return
             if outcome.is_endlist:
                 self._logger.info("The playlist has ended (EXT-X-ENDLIST); every segment was handed out.")
                 return
-            self._pause(started + self._interval_s(outcome) - self._clock())
+            self._pause(started + self._interval_s(outcome, changed=changed) - self._clock())
 
     def _new_segments(self, playlist: MediaPlaylist) -> Iterator[LiveSegment]:
         position = self._position
@@ -774,12 +782,29 @@ class PlaylistFollower:
             # Keep the working URL and try again a little later rather than on every poll.
             self._next_periodic_resolve_at = self._clock() + self._max_backoff_s
 
-    def _interval_s(self, playlist: MediaPlaylist) -> float:
-        """Half the target duration, as RFC 8216 §6.3.4 suggests when reloading a live playlist."""
+    def _interval_s(self, playlist: MediaPlaylist, *, changed: bool) -> float:
+        """How long after this read began the playlist is read again.
+
+        After a read that listed a new segment: the last segment's duration, less ``POLL_LEAD_S``. After a read
+        that listed nothing new: ``MIN_POLL_INTERVAL_S``, doubling with each such read in a row, up to half the
+        target duration. Why: RFC 8216 §6.3.4 reloads a target duration after a change and half of one
+        otherwise, which sees a new segment up to that long after it appears: on Twitch's 2 s segments ~0.5 s
+        later on average, and every second of it delays a goal's alert. Reading just before the next segment is
+        due, then shortly after, keeps the reads in step with the stream (a segment is seen at most
+        ``MIN_POLL_INTERVAL_S`` after it appears) for about two reads per segment, the rate of half-target
+        polling of 2 s segments: one client per channel, not a player fleet. A stalled stream backs off to
+        the RFC's half target.
+        """
         if self._poll_interval_s is not None:
             return self._poll_interval_s
         target_s = playlist.target_duration_s or DEFAULT_TARGET_DURATION_S
-        return max(MIN_POLL_INTERVAL_S, target_s / 2)
+        if changed:
+            self._reads_unchanged = 0
+            last_s = playlist.entries[-1].segment.duration_s if playlist.entries else 0.0
+            return max(MIN_POLL_INTERVAL_S, (last_s or target_s) - POLL_LEAD_S)
+        self._reads_unchanged += 1
+        backoff_s = MIN_POLL_INTERVAL_S * 2 ** min(self._reads_unchanged - 1, 16)
+        return min(backoff_s, max(MIN_POLL_INTERVAL_S, target_s / 2))
 
     def _backoff_s(self, failures: int) -> float:
         return _backoff_s(failures, BACKOFF_BASE_S, self._max_backoff_s)

@@ -115,8 +115,33 @@ def test_sliding_window_yields_each_segment_once_in_order(server: ScriptedHLSSer
     assert follower.stats.segments_yielded == 11
     assert follower.stats.sequences_missed == 0
     assert follower.stats.playlists_fetched == 6
-    # Default poll interval: half of the 2 s target duration.
-    assert sleep.calls and all(0.5 < s <= 1.0 for s in sleep.calls)
+    # Just before the next 2 s segment is due after a change; soon again when nothing new was listed.
+    assert len(sleep.calls) == 5 and all(0.0 < s <= 2.0 - playlist_module.POLL_LEAD_S for s in sleep.calls)
+
+
+@pytest.mark.timeout(30)
+def test_reads_lock_onto_the_segment_cadence_and_back_off_when_the_stream_stalls(
+    server: ScriptedHLSServer, http: requests.Session
+) -> None:
+    """A new segment is due a segment's duration after the last: read just before, then every 0.25 s, doubling.
+
+    Why it matters: a segment seen late delays the goal in it by as much. On a frozen clock the sleeps are the
+    schedule itself; a stalled stream backs off to half the target duration (RFC 8216 §6.3.4), not a read per 0.25 s.
+    """
+    server.script(
+        PLAYLIST_PATH,
+        media_playlist(range(0, 4), target_s=6),
+        media_playlist(range(1, 5), target_s=6),
+        *[media_playlist(range(1, 5), target_s=6)] * 6,  # the stream stalls
+        media_playlist(range(2, 6), target_s=6, endlist=True),
+    )
+    sleep = SleepRecorder()
+    follower = PlaylistFollower(server.url(PLAYLIST_PATH), http=http, sleep=sleep, clock=lambda: 0.0)
+
+    assert [s.sequence for s in follow(follower)] == list(range(6))
+    lead, step = playlist_module.POLL_LEAD_S, playlist_module.MIN_POLL_INTERVAL_S
+    due = SEGMENT_S - lead  # the last segment's duration, not the target's 6 s
+    assert sleep.calls == pytest.approx([due, due, step, 2 * step, 4 * step, 8 * step, 3.0, 3.0])
 
 
 @pytest.mark.timeout(30)
