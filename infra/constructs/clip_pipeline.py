@@ -43,7 +43,10 @@ from infra.constructs.storage import MediaBucket
 from lambda_runtime.metric_names import Service
 
 ENRICH_BATCH_SIZE = 100
-ENRICH_MAX_BATCHING_WINDOW_S = 1
+ENRICH_MAX_BATCHING_WINDOW_S = 0
+"""No batching window: enrich publishes the goal alert, and each second of window would be a second more before it
+reaches the chat (Lambda already polls a shard about once a second). Invocations stay few either way: only the
+segments of goals' windows are announced, and the capture's sink sends a goal's pre-roll in one PutRecords."""
 ENRICH_RETRY_ATTEMPTS = 3
 ENRICH_MAX_RECORD_AGE_S = 600
 CLIP_BATCH_SIZE = 1

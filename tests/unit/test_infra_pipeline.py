@@ -138,7 +138,7 @@ def test_enrich_reads_the_stream_safely(stateless: Template) -> None:
             "FunctionName": {"Ref": enrich_id},
             "StartingPosition": "TRIM_HORIZON",
             "BatchSize": 100,
-            "MaximumBatchingWindowInSeconds": 1,
+            "MaximumBatchingWindowInSeconds": 0,  # the goal alert waits for no batch
             "BisectBatchOnFunctionError": True,
             "MaximumRetryAttempts": 3,
             "MaximumRecordAgeInSeconds": 600,
