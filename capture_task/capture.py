@@ -35,7 +35,7 @@ from capture_task.detect.goals import GoalDetector
 from capture_task.detect.match_end import MatchEnd, MatchTracker
 from capture_task.ingest.buffer import BufferStats, FetchAhead, LiveEdge
 from capture_task.ingest.media import SegmentMedia
-from capture_task.metrics import CaptureMetrics
+from capture_task.metrics import CaptureMetric, CaptureMetrics
 from capture_task.publish.announcer import Announcer
 from capture_task.publish.checkpoints import CheckpointStore
 from capture_task.publish.keeper import KeepPolicy, SegmentKeeper
@@ -50,6 +50,10 @@ logger = logging.getLogger("highlight_bot.capture")
 
 CHECKPOINT_EVERY_S = 60.0
 """Stream seconds between checkpoints while the score stands: one small PUT a minute keeps a gap's start precise."""
+SCORE_UNREAD_WARN_AFTER_S = 60.0
+"""Stream seconds a located scoreboard may go without a confirmed score before that is said (a warning and a
+``ScoreUnread`` count), and again after every further such stretch. The sampler says when no scoreboard is
+found; this says when one was found and is never read, which was silent until the stream ended."""
 LIVE_EDGE_LOG_EVERY_SEGMENTS = 900
 """Segments between log lines saying how often the live edge allowed a tail decode (~30 min of 2 s segments)."""
 
@@ -136,6 +140,10 @@ class CaptureTask:
         """Live segments not even begun as tails because a later segment was already waiting."""
         self._checkpointed: MatchCheckpoint | None = resume_from or self._checkpoint()
         self._checkpointed_stream_time = 0.0
+        self._unread_since: float | None = None
+        """Stream time since which no score is confirmed (None while one is)."""
+        self._located_while_unread = False
+        """Whether a scoreboard was located in that stretch (if never, the sampler's "not found" warning says it)."""
 
     def run(self, segments: Iterable[SegmentMedia]) -> CaptureStats:
         """Process every segment; returns when the source ends (a live one never does).
@@ -180,6 +188,28 @@ class CaptureTask:
             else "no scoreboard with 'CODE score score CODE' was found",
         )
 
+    def _say_if_the_score_stays_unread(self, segment: SegmentMedia) -> None:
+        """Warn (and count ``ScoreUnread``) after each minute of stream with a scoreboard located and no score
+        confirmed: its goals are being missed, and a live stream may never end to say so."""
+        if self.detector.score is not None:
+            self._unread_since, self._located_while_unread = None, False
+            return
+        now = self.stats.stream_seconds
+        if self._unread_since is None:
+            self._unread_since = now - segment.duration_s
+        self._located_while_unread |= self.reader.layout is not None
+        if now - self._unread_since < SCORE_UNREAD_WARN_AFTER_S or not self._located_while_unread:
+            return
+        logger.warning(
+            "a scoreboard was located but no score has been confirmed in %.0f s of stream (up to segment %d): "
+            "goals scored meanwhile are missed; still reading it",
+            now - self._unread_since,
+            self.stats.segments - 1,
+        )
+        if self.metrics is not None:
+            self.metrics.problem(CaptureMetric.SCORE_UNREAD)
+        self._unread_since, self._located_while_unread = now, False
+
     def process(self, segment: SegmentMedia) -> list[GoalEvent]:
         """Look at one segment's frames for goals; store and announce the segments a clip will need."""
         self._announce(self.keeper.arrived(segment))
@@ -192,6 +222,7 @@ class CaptureTask:
         self.stats.segments += 1
         self.stats.stream_seconds += segment.duration_s
         self.stats.goals += goals
+        self._say_if_the_score_stays_unread(segment)
         self.stats.tail_decodes = self.sampler.segments_tail_decoded
         self.stats.tail_fallbacks = self._keyframe_only_behind_live + self.sampler.segments_tail_abandoned
         if self.stats.segments % LIVE_EDGE_LOG_EVERY_SEGMENTS == 0:
@@ -275,9 +306,9 @@ class CaptureTask:
                 # The goal id in every log line about it: one goal traced from OCR to the hooks' logs.
                 logger.info("goal_id=%s channel=%s %s %s-%s %s at %s", event.id, event.channel, event.teams.home,
                             event.score.home, event.score.away, event.teams.away, event.at.isoformat())  # fmt: skip
-                # Its pre-roll's segment events go first, so enrich usually finds the goal's window filling up.
-                self._announce(self.keeper.goal_at(event.at))
+                # The goal goes out first (its alert should not wait for S3), then its pre-roll's segments.
                 self.announcer.event(event)
+                self._announce(self.keeper.goal_at(event.at))
                 goals.append(event)
             self._maybe_checkpoint(observation.stream_time)
         return goals

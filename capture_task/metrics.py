@@ -48,6 +48,8 @@ class CaptureMetric(StrEnum):
     # Problem counters, sent only when something happened.
     ANNOUNCER_BACKLOG_FULL = "AnnouncerBacklogFull"
     """Segments announced as gaps because the announcer's memory and disk bounds were both reached."""
+    SCORE_UNREAD = "ScoreUnread"
+    """A minute of stream went by with a scoreboard located and no score confirmed: its goals are missed."""
     PLAYLISTS_REPAIRED = "PlaylistsRepaired"
     PLAYLISTS_UNREADABLE = "PlaylistsUnreadable"
     SEQUENCE_RENUMBERED = "SequenceRenumbered"

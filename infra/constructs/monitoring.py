@@ -75,6 +75,7 @@ CAPTURE_LOSSES = (
     CaptureMetric.SEGMENTS_UNREADABLE,
     CaptureMetric.ANNOUNCER_BACKLOG_FULL,
     CaptureMetric.HUD_NOT_FOUND,
+    CaptureMetric.SCORE_UNREAD,
 )
 CAPTURE_BACKLOGS = (CaptureMetric.SEGMENTS_BUFFERED, CaptureMetric.ANNOUNCER_BACKLOG)
 CAPTURE_SOURCE_PROBLEMS = (
@@ -422,7 +423,7 @@ class Monitoring(Construct):
         )
         dashboard.add_widgets(
             _graph(
-                "Segments lost to clips or analysis, HUD not found (5 min), per channel",
+                "Segments lost to clips or analysis, HUD not found or its score unread (5 min), per channel",
                 [per_channel(metric, statistic="Sum", period=FIVE_MINUTES) for metric in CAPTURE_LOSSES],
             ),
             _graph(

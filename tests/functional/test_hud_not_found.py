@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from capture_task.capture import CaptureTask
+from capture_task.capture import SCORE_UNREAD_WARN_AFTER_S, CaptureTask
 from capture_task.ingest.media import SegmentMedia
 from capture_task.metrics import CaptureMetrics
 from capture_task.publish.publisher import JsonLinesSink
@@ -106,3 +106,39 @@ def test_a_stream_whose_score_was_read_ends_without_that_warning(tmp_path: Path,
     assert stats.last_reading is not None
     assert task.detector.score is not None
     assert [m for m in capture_log.messages() if m.startswith("no score was read")] == []
+
+
+def test_a_located_scoreboard_whose_score_is_never_confirmed_is_reported_each_minute(
+    tmp_path: Path, capture_log: LoggerRecords, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found, then read as a different score in every segment (no two reads agree): no score is ever confirmed.
+
+    That stream's goals are all missed; before, nothing said so until the stream ended, and a live one may never
+    end. Each segment holds one frame.
+    """
+    minute = round(SCORE_UNREAD_WARN_AFTER_S / SEGMENT_S)
+    scores = [(index % 10, index // 10) for index in range(2 * minute + 1)]  # all different
+    looks = [paint(LOOK, HudText("LIV", "MCI", home, away, "27:10"), seed=1) for home, away in scores]
+
+    def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
+        return TimedFrame(segment.start, segment.stream_time, looks[segment.sequence])
+
+    def all_frames(segment: SegmentMedia, *, rows: int | None = None) -> Iterator[TimedFrame]:
+        yield first_frame(segment)
+
+    monkeypatch.setattr(sampler_module, "first_frame", first_frame)
+    monkeypatch.setattr(sampler_module, "all_frames", all_frames)
+    metrics = CaptureMetrics("unread", interval_s=1e9)
+    task = CaptureTask("unread", sink=JsonLinesSink(tmp_path / "events.jsonl"), metrics=metrics)
+    task.run(_segments("h" * len(scores)))
+    metrics.flush()
+    assert task.reader.layout is not None and task.detector.score is None
+    said = [m for m in capture_log.messages() if m.startswith("a scoreboard was located")]
+    assert said == [
+        "a scoreboard was located but no score has been confirmed in 60 s of stream (up to segment 29): goals "
+        "scored meanwhile are missed; still reading it",
+        "a scoreboard was located but no score has been confirmed in 60 s of stream (up to segment 59): goals "
+        "scored meanwhile are missed; still reading it",
+    ]
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [line["ScoreUnread"] for line in emf] == [[2.0]]

@@ -19,6 +19,7 @@ from capture_task.detect.checkpoint import MatchCheckpoint
 from capture_task.ingest.media import SegmentMedia
 from capture_task.publish.checkpoints import LocalCheckpointStore, saved_checkpoint
 from capture_task.publish.publisher import JsonLinesSink
+from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.readings import FrameObservation, ScoreboardReading
 from contracts import Event, GoalEvent, MatchEndEvent, Score, parse_event
 from tests.unit.test_goals import START, TEAMS
@@ -30,11 +31,11 @@ CHANNEL = "chan"
 class ScriptedSampler:
     """One observation per segment, read from the script by the segment's sequence ("1-0@23:10", None = no HUD)."""
 
-    reader: Any = None
     segments_tail_decoded = segments_tail_abandoned = 0
 
     def __init__(self, script: dict[int, str | None]) -> None:
         self._script = script
+        self.reader = ScoreboardReader()  # never asked to read: the capture only asks whether it located a HUD
 
     def observe(
         self, segment: SegmentMedia, *, awaiting: Callable[[], bool], live_edge: Callable[[], bool] | None = None
