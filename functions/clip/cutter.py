@@ -149,10 +149,11 @@ def input_format(path: Path) -> tuple[str, ...]:
     return ("-f", forced, *FILE_ONLY)
 
 
-def check_container(path: Path) -> None:
+def check_container(path: Path, *, what: str | None = None) -> None:
     """Refuse a file whose first bytes are not MPEG-TS (``.ts``) or MP4 (anything else): ffmpeg must not probe it.
 
-    Raises FfmpegError naming what the bytes look like instead (a playlist, text, nothing).
+    Raises FfmpegError naming the file (``what``, default "segment file NAME") and what its bytes look like
+    instead (a playlist, text, nothing).
     """
     with path.open("rb") as media:
         head = media.read(_TS_PACKET_BYTES + 1)
@@ -163,9 +164,10 @@ def check_container(path: Path) -> None:
     if not looks_right:
         shown = head[:16].decode("ascii", "replace").replace("\n", " ") if head else "nothing"
         kind = "MPEG-TS" if path.suffix == ".ts" else "MP4"
+        name = what or f"segment file {path.name}"
         raise FfmpegError(
-            f"segment file {path.name} is not {kind} (it starts with {shown!r}); refusing to let ffmpeg guess "
-            "its format, since a playlist posing as a segment would make ffmpeg fetch the URLs inside it"
+            f"{name} is not {kind} (it starts with {shown!r}); refusing to let ffmpeg guess its format, since a "
+            "playlist posing as media would make ffmpeg fetch the URLs inside it"
         )
 
 

@@ -147,7 +147,7 @@ def _join_and_store(
         body = s3.get_object(Bucket=settings.highlights_bucket, Key=key)["Body"].read()
         clips.append(workdir / f"{number:03d}.mp4")
         clips[-1].write_bytes(body)
-        check_container(clips[-1])
+        check_container(clips[-1], what=f"the clip s3://{settings.highlights_bucket}/{key}")
     listing = workdir / "clips.txt"
     listing.write_text("ffconcat version 1.0\n" + "".join(f"file '{path.name}'\n" for path in clips))
     reel_path = workdir / "reel.mp4"

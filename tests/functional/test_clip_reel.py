@@ -290,6 +290,8 @@ def test_every_clip_is_checked_to_be_mp4_before_ffmpeg_reads_it(
     world.clipped(FIRST, clip_files[0])
     key = world.clipped(SECOND)
     world.s3.put_object(Bucket=HIGHLIGHTS_BUCKET, Key=key, Body=b"#EXTM3U\nhttp://169.254.169.254/\n")
-    with pytest.raises(FfmpegError, match=r"^segment file 001\.mp4 is not MP4 \(it starts with '#EXTM3U "):
+    with pytest.raises(
+        FfmpegError, match=rf"^the clip s3://{HIGHLIGHTS_BUCKET}/{key} is not MP4 \(it starts with '#EXTM3U "
+    ):
         world.make(match_of(FIRST, SECOND), tmp_path)
     assert drain_queue(world.reels_heard) == []
