@@ -18,6 +18,7 @@ segment, never the wall clock of the machine decoding it.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from typing import Any
 import av
 import cv2
 import numpy as np
+from av.video.reformatter import VideoReformatter
 from numpy.typing import NDArray
 
 from capture_task.ingest.media import SegmentMedia
@@ -40,6 +42,7 @@ DEMUXERS = {"ts": "mpegts", "fmp4": "mp4"}
 """The FFmpeg demuxer forced for each container a playlist can declare."""
 FILE_ONLY = {"protocol_whitelist": "file"}
 """Options every segment is opened with: no network protocol, whatever a demuxer would open."""
+_local = threading.local()
 PES_CLOCK_HZ = 90_000
 PES_TIME_BASE = Fraction(1, PES_CLOCK_HZ)
 """MPEG-TS timestamps count a 90 kHz clock."""
@@ -177,6 +180,18 @@ def all_frames(segment: SegmentMedia, *, rows: int | None = None) -> Generator[T
         yield _timed(segment, offset_s, *_grey(frame, rows))
 
 
+def _reformatter() -> VideoReformatter:
+    """This thread's colour converter, kept so its swscale context is reused frame after frame.
+
+    ``frame.to_ndarray(format=...)`` made a converter per frame, and swscale's default of one thread
+    per core started threads for each: ~4.6 ms a 1080p frame against ~1.7 ms this way (same pixels).
+    """
+    reformatter: VideoReformatter | None = getattr(_local, "reformatter", None)
+    if reformatter is None:
+        reformatter = _local.reformatter = VideoReformatter()
+    return reformatter
+
+
 def _grey(frame: Any, rows: int | None) -> tuple[Frame, int | None]:
     """(image, exact rows) of a decoded frame: whole, or only its top ``rows`` over black.
 
@@ -199,7 +214,8 @@ def _grey(frame: Any, rows: int | None) -> tuple[Frame, int | None]:
             target[:plane_rows, :plane_width] = have[:plane_rows, :plane_width]
         source.color_range = frame.color_range
         source.colorspace = frame.colorspace
-    grey = cv2.cvtColor(source.to_ndarray(format="bgr24"), cv2.COLOR_BGR2GRAY)
+    bgr = _reformatter().reformat(source, format="bgr24", threads=1).to_ndarray()
+    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     if source is frame:
         if rows is None or rows >= frame.height:
             return grey, None
