@@ -427,6 +427,8 @@ class KeyframeSampler:
         last_read_time = -1.0
         reads = 0
         for frame in frames:
+            if changed_mask is not None and frame.stream_time - last_read_time < CONFIRMING_SPACING_S:
+                continue  # too close to the last read to confirm it (known before masking it)
             mask = self._score_mask(frame.image)
             if mask is None:
                 continue
@@ -434,10 +436,7 @@ class KeyframeSampler:
                 if score_mismatch(mask, previous.mask) <= MASK_MISMATCH_CHANGED:
                     continue
                 changed_mask = mask
-            elif (
-                score_mismatch(mask, changed_mask) > MASK_MISMATCH_CHANGED
-                or frame.stream_time - last_read_time < CONFIRMING_SPACING_S
-            ):
+            elif score_mismatch(mask, changed_mask) > MASK_MISMATCH_CHANGED:
                 continue
             reading = self.reader.read(frame.image, fresh=True)
             if reading is None:
