@@ -5,7 +5,8 @@ Why: the issue sets targets the README quotes — every goal found and none inve
 such figures only mean something when they are measured the same way every time: the same four
 seeded streams of :func:`sample_broadcast.bench_suite`, each pipeline in a fresh process pinned to
 one core with single-threaded FFmpeg, OpenCV and tesseract, CPU time from
-:func:`capture_task.capture.cpu_seconds` (which counts tesseract's child processes), and segments
+:func:`capture_task.capture.cpu_seconds` (the process, its threads and any finished children) from
+the moment the task runs (tesseract's engine started before, as the service starts it), and segments
 read from disk so waiting for HTTP is not counted (``--live`` measures the real HLS path instead).
 
 Example:
