@@ -33,6 +33,7 @@ from capture_task.publish.checkpoints import CheckpointStore, S3CheckpointStore,
 from capture_task.publish.keeper import KeepPolicy, keep_segments_named
 from capture_task.publish.publisher import EventSink, sink_for
 from capture_task.publish.segment_store import S3SegmentStore, SegmentStore, s3_client_with_retries
+from capture_task.vision.ocr import start_engine
 from contracts.channels import ChannelEntry, channel_entry, checked_channel_entry
 from contracts.exceptions import UnsafeChannelEntryError
 from contracts.settings import ALLOW_PRIVATE_STREAM_URLS_ENV, DEFAULT_SETTINGS
@@ -156,6 +157,9 @@ class CaptureService:
 
         def capture() -> None:
             try:
+                # Once per followed channel (hours), not per segment: the first reading then costs
+                # what every later one does. Tesseract's engine belongs to this thread.
+                start_engine()
                 segments = source_segments(
                     target.source,
                     self.quality,

@@ -40,8 +40,9 @@ from numpy.typing import NDArray
 
 from capture_task.ingest.media import SegmentMedia
 from capture_task.vision.frames import TimedFrame, UndecodableSegment, all_frames, first_frame
-from capture_task.vision.geometry import bounding, score_mismatch
+from capture_task.vision.geometry import Box, bounding, score_mismatch
 from capture_task.vision.keyframes import TOP_DECODE_MAX_SHARE
+from capture_task.vision.locate import HudLayout
 from capture_task.vision.reader import MASK_MISMATCH_CHANGED, ScoreboardReader
 from capture_task.vision.readings import FrameObservation
 
@@ -73,6 +74,9 @@ CLOCK_REFRESH_KEYFRAMES = 15
 """Read the clock again every this many keyframes with a HUD (~30 s): full time needs a moving clock."""
 CONFIRMING_SPACING_S = 0.4
 """Spacing of those frames: far enough apart to be independent OCR samples."""
+SAME_PIXELS_MARGIN_TEXT_HEIGHTS = 0.25
+"""Margin around the HUD's code and score boxes within which two frames must match pixel for pixel for
+the later one to reuse the earlier one's score mask (the reader reads inside the boxes)."""
 
 
 class FrameSampler(Protocol):
@@ -96,6 +100,15 @@ class _VisibleFrame:
     sequence: int
     stream_time: float
     mask: NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class _MaskedPixels:
+    """The pixels around the HUD's code and score boxes on the last frame masked, and its score mask."""
+
+    layout: HudLayout
+    pixels: NDArray[np.uint8]
+    mask: NDArray[np.bool_] | None
 
 
 @dataclass(frozen=True)
@@ -151,6 +164,7 @@ class KeyframeSampler:
         self._frame_height: int | None = None
         self._hidden_area: NDArray[np.int16] | None = None
         self._layout_seen = False
+        self._last_mask: _MaskedPixels | None = None
 
     def observe(
         self, segment: SegmentMedia, *, awaiting: Callable[[], bool], live_edge: Callable[[], bool] | None = None
@@ -247,7 +261,7 @@ class KeyframeSampler:
         """The last of ``bands`` that shows the HUD, with its score mask (looked for from the end)."""
         for band in reversed(bands):
             frame = band.frame()
-            mask = self.reader.score_mask(frame.image)
+            mask = self._score_mask(frame.image)
             if mask is not None:
                 return frame, mask
         return None
@@ -263,7 +277,7 @@ class KeyframeSampler:
             if band.stream_time - self._last_read_s < CONFIRMING_SPACING_S:
                 continue
             frame = band.frame()
-            shown = self.reader.score_mask(frame.image)
+            shown = self._score_mask(frame.image)
             if shown is None or score_mismatch(shown, mask) > MASK_MISMATCH_CHANGED:
                 continue
             reading = self.reader.read(frame.image, fresh=True)
@@ -272,6 +286,26 @@ class KeyframeSampler:
             self._last_read_s = frame.stream_time
             reads += 1
             yield FrameObservation(frame.at, frame.stream_time, reading)
+
+    def _score_mask(self, image: NDArray[np.uint8]) -> NDArray[np.bool_] | None:
+        """``reader.score_mask(image)``, reused from the last frame masked when the pixels around the
+        HUD's code and score boxes are the same (a static HUD over a still or skipped area: ~2 frames
+        in 3 of a search back). The mask depends on nothing else, so this changes no result.
+
+        Relies on the reader reading only inside those boxes, and replacing its layout (never editing it).
+        """
+        layout = self.reader.layout
+        if layout is None:
+            return None
+        margin = round(SAME_PIXELS_MARGIN_TEXT_HEIGHTS * layout.text_height_px)
+        area = bounding([layout.home.box, layout.away.box, *(part.box for part in layout.score)])
+        pixels = Box(area.left - margin, area.top - margin, area.right + margin, area.bottom + margin).crop(image)
+        last = self._last_mask
+        if last is not None and last.layout is layout and np.array_equal(last.pixels, pixels):
+            return last.mask
+        mask = self.reader.score_mask(image)
+        self._last_mask = _MaskedPixels(layout, pixels.copy(), mask)
+        return mask
 
     def _hud_rows(self) -> int | None:
         """How many rows from the top a keyframe needs for the located HUD; None: the whole frame.
@@ -308,7 +342,7 @@ class KeyframeSampler:
         """The keyframe (decoded whole if it was searched) and its score mask; locates the HUD at start
         and after long absences."""
         reader = self.reader
-        mask = reader.score_mask(keyframe.image) if reader.layout is not None else None
+        mask = self._score_mask(keyframe.image) if reader.layout is not None else None
         if mask is not None:
             self._keyframes_without_hud = 0
             self._searching_since = self._reported_missing_at = None
@@ -333,7 +367,7 @@ class KeyframeSampler:
                 self._last_visible = None
                 self._keyframes_without_hud = 0
                 self._searching_since = self._reported_missing_at = None
-                return keyframe, reader.score_mask(keyframe.image)
+                return keyframe, self._score_mask(keyframe.image)
         return keyframe, None
 
     def _hud_area_still(self, keyframe: TimedFrame) -> bool:
@@ -393,17 +427,16 @@ class KeyframeSampler:
         last_read_time = -1.0
         reads = 0
         for frame in frames:
-            mask = self.reader.score_mask(frame.image)
+            if changed_mask is not None and frame.stream_time - last_read_time < CONFIRMING_SPACING_S:
+                continue  # too close to the last read to confirm it (known before masking it)
+            mask = self._score_mask(frame.image)
             if mask is None:
                 continue
             if changed_mask is None:
                 if score_mismatch(mask, previous.mask) <= MASK_MISMATCH_CHANGED:
                     continue
                 changed_mask = mask
-            elif (
-                score_mismatch(mask, changed_mask) > MASK_MISMATCH_CHANGED
-                or frame.stream_time - last_read_time < CONFIRMING_SPACING_S
-            ):
+            elif score_mismatch(mask, changed_mask) > MASK_MISMATCH_CHANGED:
                 continue
             reading = self.reader.read(frame.image, fresh=True)
             if reading is None:

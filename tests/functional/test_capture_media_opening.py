@@ -14,6 +14,7 @@ import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -21,8 +22,9 @@ import pytest
 
 from capture_task.ingest.media import SegmentMedia
 from capture_task.ingest.segments import file_segments
+from capture_task.vision import frames
 from capture_task.vision.frames import UndecodableSegment, all_frames, first_frame
-from capture_task.vision.keyframes import decode_keyframe
+from capture_task.vision.keyframes import decode_keyframe, first_video_access_unit, video_pes_packets
 from sample_broadcast import test_broadcast
 from tests.e2e_local.capture_support import rendered
 
@@ -154,3 +156,33 @@ def test_every_frame_is_timed_on_the_frame_grid(sample_segments: list[Path]) -> 
     assert all(frame.image.ndim == 2 and frame.image.shape == (1080, 1920) for frame in frames)
     top = list(all_frames(_segment(sample_segments[2].read_bytes()), rows=200))
     assert all(np.array_equal(a.image[:200], b.image[:200]) and not b.whole for a, b in zip(frames, top, strict=True))
+
+
+def test_transport_stream_packets_fed_straight_to_the_decoder_give_the_demuxer_s_frames(
+    sample_segments: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MPEG-TS segments skip the demuxer (its probe decodes frames twice); nothing else may change."""
+    segment = _segment(sample_segments[2].read_bytes())
+    found = video_pes_packets(segment.data)
+    assert found is not None
+    codec, units = found
+    assert codec == "h264" and len(units) == 120
+    assert first_video_access_unit(segment.data) == (codec, units[0].data)
+    presented = sorted(unit.pts for unit in units if unit.pts is not None)
+    assert [later - earlier for earlier, later in pairwise(presented)] == [1500] * 119  # 60 fps on a 90 kHz clock
+    direct = {rows: list(all_frames(segment, rows=rows)) for rows in (None, 200)}
+    monkeypatch.setattr(frames, "video_pes_packets", lambda data: None)  # as for bytes it cannot split
+    for rows, ours in direct.items():
+        demuxed = list(all_frames(segment, rows=rows))
+        assert len(ours) == len(demuxed) == 120
+        for a, b in zip(ours, demuxed, strict=True):
+            assert (a.at, a.stream_time, a.exact_rows) == (b.at, b.stream_time, b.exact_rows)
+            assert np.array_equal(a.image, b.image)
+
+
+def test_bytes_that_are_not_a_transport_stream_are_left_to_the_demuxer(sample_segments: list[Path]) -> None:
+    data = sample_segments[1].read_bytes()
+    assert video_pes_packets(b"") is None
+    assert video_pes_packets(b"#EXTM3U\n" * 100) is None
+    assert video_pes_packets(data[1:]) is None  # out of step with the 188-byte packets
+    assert video_pes_packets(data[: 188 * 400] + b"\x00" * 188 + data[188 * 401 :]) is None  # a packet lost its sync

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +19,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from capture_task import service as service_module
 from capture_task.metrics import CaptureMetric
 from capture_task.publish.keeper import KeepPolicy
 from capture_task.publish.publisher import JsonLinesSink, KinesisSink
 from capture_task.publish.segment_store import LocalSegmentStore, S3SegmentStore
 from capture_task.service import CaptureService, ChannelParameter
+from capture_task.vision.ocr import engine_started
 from contracts.channels import channel_entry
 from sample_broadcast import test_broadcast
 from tests.e2e_local.capture_support import HUNG_AFTER_S, NOT_HUNG, busy_neighbour, rendered, served_like_twitch
@@ -153,3 +156,31 @@ def test_the_service_counts_what_the_playlist_follower_meets_per_channel(
     total = {name: sum(sum(line.get(name, [0])) for line in lines) for name in CaptureMetric}
     assert total[CaptureMetric.PLAYLISTS_REPAIRED] >= 1, "the follower's count reached the service's metrics"
     assert total[CaptureMetric.SEGMENTS_MISSING] == 1 and total[CaptureMetric.SEGMENTS_READ] == 3
+
+
+def test_the_capture_starts_its_ocr_engine_before_it_asks_for_the_first_segment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Loading tesseract's trained data is a start-up cost of a capture that runs for hours, paid
+    before the first segment rather than inside the first goal's reading (the bench counts it so)."""
+    use_fake_aws_environment(monkeypatch)
+    engine_started_when_asked: list[bool] = []
+
+    def no_segments(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        engine_started_when_asked.append(engine_started())  # in the capture's own thread
+        return iter(())
+
+    monkeypatch.setattr(service_module, "source_segments", no_segments)
+    with mock_aws():
+        ssm = boto3.client("ssm")
+        ssm.put_parameter(Name=PARAMETER, Value=f"chan_a={tmp_path / 'stream.m3u8'}", Type="String")
+        service = CaptureService(
+            ChannelParameter(ssm, PARAMETER, allow_private_stream_urls=True),
+            sink_factory=lambda: JsonLinesSink(tmp_path / "events.jsonl"),
+            store=None,
+            poll_interval_s=0.01,
+            exit_when_ended=True,
+        )
+        service.run()
+    assert service.errors == []
+    assert engine_started_when_asked == [True]
