@@ -26,7 +26,7 @@ from capture_task.detect.goals import GoalDetector
 from capture_task.ingest.buffer import FetchAhead, SegmentBuffer
 from capture_task.ingest.media import SegmentMedia
 from capture_task.vision.reader import ScoreboardReader
-from capture_task.vision.sampler import KeyframeSampler
+from capture_task.vision.sampler import CONFIRMING_READS, CONFIRMING_SPACING_S, KeyframeSampler
 from contracts import GoalEvent
 from sample_broadcast import BroadcastInfo, bench_suite, test_broadcast
 from tests.e2e_local.capture_support import NOT_HUNG, rendered
@@ -106,7 +106,7 @@ def early_goals(broadcast_cache: Path) -> BroadcastInfo:
 
 @pytest.fixture(scope="module")
 def late_goals(broadcast_cache: Path) -> BroadcastInfo:
-    """Two goals shown late in their segments (1.3 s and 1.73 s in): confirming them needs the next segment."""
+    """Two goals shown late in their segments (1.3 s and 1.73 s in): only the first leaves room for its reads."""
     return rendered(broadcast_cache, next(s for s in bench_suite() if s.name == "bench-720p30-b"))
 
 
@@ -130,13 +130,21 @@ def test_keyframes_alone_find_the_same_goals_a_segment_later(early_goals: Broadc
     assert stats.tail_decodes == stats.tail_fallbacks == 0
 
 
-def test_a_goal_late_in_its_segment_is_confirmed_by_the_next_segment_s_frames(late_goals: BroadcastInfo) -> None:
+def test_a_goal_is_confirmed_in_its_own_segment_when_its_reads_fit_there_else_by_the_next(
+    late_goals: BroadcastInfo,
+) -> None:
+    """Three agreeing reads, CONFIRMING_SPACING_S apart, confirm a goal: 1.3 s into a 2 s segment they fit (1.3,
+    1.5, 1.7 s), 1.73 s in they do not, and the next segment's keyframe gives the last read."""
     segments, truth = _disk_segments(late_goals), _truth_goals(late_goals)
-    assert all(goal["stream_time"] - 2.0 * goal["segment_index"] > 1.2 for goal in truth), "goals late in a segment"
+    frame_s = 1 / 30
+    last_frame_s = 2.0 - frame_s
+    reads_span_s = CONFIRMING_READS * (CONFIRMING_SPACING_S + frame_s)  # frames fall on 1/30 s, so up to one more
+    fits = {_score(g): g["stream_time"] - 2.0 * g["segment_index"] + reads_span_s <= last_frame_s for g in truth}
+    assert sorted(fits.values()) == [False, True], "one goal of each kind"
     capture = _Capture()
     stats = capture.run(FetchAhead(capture.at_the_live_edge(segments), live=True))
     _assert_each_goal_once_at_its_first_frame(stats.goals, truth)
-    assert capture.goal_segments == {_score(goal): goal["segment_index"] + 1 for goal in truth}
+    assert capture.goal_segments == {_score(g): g["segment_index"] + (not fits[_score(g)]) for g in truth}
 
 
 def test_behind_live_the_capture_falls_back_to_keyframes_until_it_catches_up(early_goals: BroadcastInfo) -> None:
