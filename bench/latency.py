@@ -34,9 +34,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from capture_task.capture import CaptureTask
-from capture_task.ingest.media import SegmentMedia
-from contracts import GoalEvent
+from capture_task.publish.announcer import Announcer
+from contracts import Event, GoalEvent
 from local_pipeline.display import verdict
 from local_pipeline.pipeline import LocalRunOptions, run_pipeline
 from sample_broadcast import bench_suite
@@ -156,16 +155,16 @@ def _tail(*rows: dict[str, Any]) -> str:
 
 
 def _noting_goals_made(made_at: dict[str, float]) -> None:
-    """Make every capture in this process note when it made each goal event (wall clock, as the alert's times)."""
-    process = CaptureTask.process
+    """Make every capture in this process note when it made each goal event (wall clock, as the alert's times):
+    when it hands the event to its announcer, which puts it on the stream ahead of any waiting segment."""
+    hand_over = Announcer.event
 
-    def noting(task: CaptureTask, segment: SegmentMedia) -> list[GoalEvent]:
-        goals = process(task, segment)
-        for goal in goals:
-            made_at.setdefault(goal.id, time.time())
-        return goals
+    def noting(announcer: Announcer, event: Event) -> None:
+        if isinstance(event, GoalEvent):
+            made_at.setdefault(event.id, time.time())
+        hand_over(announcer, event)
 
-    CaptureTask.process = noting  # type: ignore[method-assign,assignment]
+    Announcer.event = noting  # type: ignore[method-assign,assignment]
 
 
 def measure_one(name: str, speed: float) -> dict[str, Any]:
