@@ -136,6 +136,11 @@ def clean_glyphs(mask: Mask, text_height_px: int, min_height_px: int) -> Mask:
     height = stats[:, cv2.CC_STAT_HEIGHT]
     keep = (height >= min_height_px) & (height <= 1.3 * text_height_px) & (left > 0) & (left + width < mask.shape[1])
     keep &= width <= 2.5 * text_height_px
+    # A narrow blob reaching the crop's top or bottom is the light gap between split cells or a cell's
+    # border: the crop has a margin above and below its text, which no glyph standing on the line fills.
+    top = stats[:, cv2.CC_STAT_TOP]
+    at_edge = (top == 0) | (top + height >= mask.shape[0])
+    keep &= ~(at_edge & (width < 0.4 * height))
     keep[0] = False
     if keep.sum() >= 2:
         # A colour strip inside the box is a solid bar taller than the digits around it.

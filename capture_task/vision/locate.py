@@ -588,9 +588,11 @@ def _layout(
     glued = len(numbers) == 2 and (numbers[0].glyphs[-1].joined or numbers[1].glyphs[0].joined)
     if len(numbers) == 2 and not glued:
         middle = round((numbers[0].box.right + numbers[1].box.left) / 2)
+        # Each number's box holds room for a wider number around it, not all the way to the middle:
+        # between split cells lies a strip of the HUD's frame, grey, which noise makes ink or not.
         spans = [
-            (max(inner_left, numbers[0].box.left - room), middle),
-            (middle, min(inner_right, numbers[1].box.right + room)),
+            (max(inner_left, numbers[0].box.left - room), min(middle, numbers[0].box.right + room)),
+            (max(middle, numbers[1].box.left - room), min(inner_right, numbers[1].box.right + room)),
         ]
     else:
         spans = [(max(inner_left, numbers[0].box.left - room), min(inner_right, numbers[-1].box.right + room))]

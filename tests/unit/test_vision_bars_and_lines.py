@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from capture_task.vision.geometry import is_bar
+from capture_task.vision.geometry import clean_glyphs, is_bar
 from capture_task.vision.reader import stands_on_the_line
 
 TEXT_HEIGHT = 14
@@ -68,3 +68,20 @@ def test_a_number_cut_by_the_bottom_of_its_box_does_not() -> None:
 def test_a_number_whole_but_off_the_line_does_not() -> None:
     # Moved up by a third of the text height, still inside the box.
     assert not stands_on_the_line(_number_in_box(1, 15), TEXT_HEIGHT)
+
+
+def test_a_narrow_strip_reaching_the_top_of_a_box_is_no_glyph() -> None:
+    # The grey frame between split score cells, caught at the edge of the away number's box.
+    box = np.zeros((22, 16), bool)
+    box[4:18, 7:13] = True
+    box[0:16, 2:4] = True  # no taller than the text: only its reaching the edge tells it apart
+    cleaned = clean_glyphs(box, TEXT_HEIGHT, 3)
+
+    assert not cleaned[:, 2:4].any()
+    assert cleaned[4:18, 7:13].all()
+
+
+def test_a_wide_number_cut_by_the_top_of_its_box_stays_for_the_line_test() -> None:
+    cleaned = clean_glyphs(_number_in_box(0, 13), TEXT_HEIGHT, 3)
+
+    assert cleaned.any() and not stands_on_the_line(cleaned, TEXT_HEIGHT)
