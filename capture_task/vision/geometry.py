@@ -136,6 +136,11 @@ def clean_glyphs(mask: Mask, text_height_px: int, min_height_px: int) -> Mask:
     height = stats[:, cv2.CC_STAT_HEIGHT]
     keep = (height >= min_height_px) & (height <= 1.3 * text_height_px) & (left > 0) & (left + width < mask.shape[1])
     keep &= width <= 2.5 * text_height_px
+    # A narrow blob reaching the crop's top or bottom is the light gap between split cells or a cell's
+    # border: the crop has a margin above and below its text, which no glyph standing on the line fills.
+    top = stats[:, cv2.CC_STAT_TOP]
+    at_edge = (top == 0) | (top + height >= mask.shape[0])
+    keep &= ~(at_edge & (width < 0.4 * height))
     keep[0] = False
     if keep.sum() >= 2:
         # A colour strip inside the box is a solid bar taller than the digits around it.
@@ -157,13 +162,40 @@ def is_bar(blob: Mask, text_height_px: float) -> bool:
     separator or a divider, never a letter or a digit.
 
     Upright: half its columns or more are ink from top to bottom (a translucent cell lets a little
-    of the crowd join its edge, so not all of them).
+    of the crowd join its edge, so not all of them). Or slanted, as an italic face draws its '|':
+    nearly every row holds one short run of ink, and the runs' centres move steadily sideways
+    (a stroke, not a blob whose rows wander).
     """
     height, width = blob.shape
-    if width >= 0.4 * height or height <= BAR_TALLER_THAN_TEXT * text_height_px:
+    if height <= BAR_TALLER_THAN_TEXT * text_height_px:
         return False
     full_columns = int((blob.sum(axis=0) >= 0.9 * height).sum())
-    return full_columns >= 0.5 * width
+    if width < 0.4 * height and full_columns >= 0.5 * width:
+        return True
+    # Leaning by up to a quarter of its height, a stroke's box is wider than an upright bar's.
+    return width < 0.5 * height and _slanted_stroke(blob)
+
+
+SLANT_STROKE_MAX_RUN = 0.25
+"""A slanted bar's rows each hold ink at most this share of its height wide (an italic '|' is ~0.15)."""
+
+
+def _slanted_stroke(blob: Mask) -> bool:
+    """Whether ``blob`` is one straight stroke leaning like italic type: at least 90 % of its rows hold
+    a single narrow run of ink, and each run's centre lies within a pixel or two of a straight line."""
+    height = blob.shape[0]
+    has_ink = blob.any(axis=1)
+    first = blob.argmax(axis=1)
+    last = blob.shape[1] - 1 - blob[:, ::-1].argmax(axis=1)
+    runs = last - first + 1
+    filled = blob.sum(axis=1)
+    narrow = has_ink & (runs <= max(SLANT_STROKE_MAX_RUN * height, 3)) & (filled >= runs - 1)
+    if narrow.sum() < 0.9 * height:
+        return False
+    rows = np.flatnonzero(narrow)
+    centres = (first[rows] + last[rows]) / 2
+    slope, intercept = np.polyfit(rows, centres, 1)
+    return bool(np.abs(centres - (slope * rows + intercept)).max() <= max(1.5, 0.08 * height))
 
 
 JOINT_MAX_THICKNESS = 0.3

@@ -82,8 +82,12 @@ class _Glyph:
     mask: Mask = field(repr=False, compare=False)
     ink: float
     background: float
+    """The surrounding grey level nearest the ink (see :func:`_nearest_surrounding`)."""
     joined: bool = False
     """Cut out of a wider blob at a dash that joined it to its neighbour (see :func:`_cut_at_joints`)."""
+    whole: _Glyph | None = field(default=None, repr=False, compare=False)
+    """The blob a joined piece was cut from: an 'H' whose crossbar looked like such a dash reads as
+    one letter again from it."""
 
 
 @dataclass
@@ -174,11 +178,33 @@ def _glyphs(area: Frame, frame_height: int, *, fine: bool = False) -> list[_Glyp
             contrast = abs(ink - background)
             if contrast < 25 or not _calm(ring_pixels, background, contrast):
                 continue
+            background = _nearest_surrounding(ring_pixels, light, background, contrast)
             if bw <= WIDE_DIGITS_BLOB * bh:
                 glyphs.append(_Glyph(box, light, own, ink, background))
             else:
                 glyphs += _cut_at_joints(_Glyph(box, light, own, ink, background))
     return glyphs
+
+
+NEAREST_SURROUNDING_PERCENTILE = 75
+OUTLINED_RING_SHIFT = 0.25
+"""A glyph's ring holds a second surrounding (the cell beyond an outline) when the level this share of
+it lies at (from the far side of the ink) differs from the ring's median by more than the second
+share of the glyph's contrast; a plain cell with anti-aliased edges differs by less."""
+
+
+def _nearest_surrounding(ring: Frame, light: bool, median: float, contrast: float) -> float:
+    """The grey level around a glyph that lies nearest its ink: the cell, when an outline hugs the glyph.
+
+    An outlined digit's ring is mostly its outline (black round white ink), with the cell beyond it;
+    the median is the outline's level, and a threshold halfway between it and the ink sits just
+    above a mid-grey cell (a team-coloured score box), so the cell's noise turns into ink on some
+    frames and not on others. A threshold halfway between the ink and the nearer of the two clears
+    both. On a plain cell the ring's median stands (a higher threshold would thin light type).
+    """
+    percentile = NEAREST_SURROUNDING_PERCENTILE if light else 100 - NEAREST_SURROUNDING_PERCENTILE
+    nearer = float(np.percentile(ring, percentile))
+    return nearer if abs(nearer - median) > OUTLINED_RING_SHIFT * contrast else median
 
 
 def _cut_at_joints(glyph: _Glyph) -> list[_Glyph]:
@@ -198,7 +224,7 @@ def _cut_at_joints(glyph: _Glyph) -> list[_Glyph]:
             continue
         mask = glyph.mask[:, start:end]
         part = Box(box.left + start, box.top, box.left + end, box.bottom)
-        parts.append(_Glyph(part, glyph.light, mask, glyph.ink, glyph.background, joined=True))
+        parts.append(_Glyph(part, glyph.light, mask, glyph.ink, glyph.background, joined=True, whole=glyph))
     return parts
 
 
@@ -257,10 +283,56 @@ def _deduplicated(row: list[_Glyph]) -> list[_Glyph]:
     """One glyph per place: a blob found in both polarities (a hole, a cell edge) counts once."""
     kept: list[_Glyph] = []
     for glyph in row:
-        if any(_overlap(glyph.box, other.box) > 0.5 for other in kept):
-            continue
-        kept.append(glyph)
+        clash = next((index for index, other in enumerate(kept) if _overlap(glyph.box, other.box) > 0.5), None)
+        if clash is None:
+            kept.append(glyph)
+        elif _fills_outline(glyph, kept[clash]):
+            kept[clash] = glyph
     return kept
+
+
+OUTLINE_MAX_THICKNESS = 0.2
+"""An outline around a glyph is at most this share of the glyph's height thick on any side."""
+FILL_MAX_SOLIDITY = 0.85
+"""A glyph's fill covers less of its convex hull than this (a '0' is a ring, a '1' has a flag); a
+letter's hole, the other thing found inside a glyph, is a convex blob covering nearly all of it."""
+
+
+def _fills_outline(inner: _Glyph, outer: _Glyph) -> bool:
+    """Whether ``inner`` is the ink of a glyph and ``outer`` the outline drawn round it.
+
+    Outlined text (white digits edged in black, as FC's team-coloured score cells draw them) is found
+    twice: the outline as a dark glyph, the fill as a light one inside it, nearly as tall, with a
+    thicker stroke than the outline's. The fill is the text: the outline's level sits beside the
+    cell's, and reading the outline reads a '1' as nothing. A letter's hole is found inside its
+    letter too, but it is convex, or much shorter.
+    """
+    a, b = inner.box, outer.box
+    if inner.light == outer.light or a.height < 0.75 * b.height:
+        return False
+    margin = max(OUTLINE_MAX_THICKNESS * b.height, 2)
+    inside = a.left >= b.left and a.right <= b.right and a.top >= b.top and a.bottom <= b.bottom
+    hugging = max(a.left - b.left, b.right - a.right, a.top - b.top, b.bottom - a.bottom) <= margin
+    if not (inside and hugging):
+        return False
+    points = cv2.findNonZero(inner.mask.astype(np.uint8))
+    hull = cv2.contourArea(cv2.convexHull(points)) if points is not None else 0.0
+    if hull <= 0 or float(inner.mask.sum()) >= FILL_MAX_SOLIDITY * hull:
+        return False
+    # The outline is the thinner stroke (an outlined '0' also has a thin dark ring inside its fill,
+    # round the hole: that ring is an outline, not the ink).
+    return _stroke_width(outer.mask) < OUTLINE_THINNER * _stroke_width(inner.mask)
+
+
+OUTLINE_THINNER = 0.8
+
+
+def _stroke_width(mask: Mask) -> float:
+    """A blob's mean stroke width: its area over half its contours' length (a ring of width w and
+    length L has area w*L and contours 2L long)."""
+    contours, _ = cv2.findContours(mask.astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    length = sum(cv2.arcLength(contour, True) for contour in contours)
+    return float(mask.sum()) / max(length / 2, 1.0)
 
 
 def _overlap(a: Box, b: Box) -> float:
@@ -406,7 +478,34 @@ def _classify(token: _Token, text_height: int) -> None:
         if number is not None:
             token.text, token.kind = number, "number"
             return
-    token.text, token.kind = both, "other"
+    if not _read_uncut_code(token, text_height):
+        token.text, token.kind = both, "other"
+
+
+def _read_uncut_code(token: _Token, text_height: int) -> bool:
+    """Read a token whose blobs were cut at joints as a code of the uncut blobs; True when it reads.
+
+    A letter's crossbar at mid height ('H', 'A' in a slanted face, whose stems span more columns) can
+    look like a dash glued between two numbers, and cutting it leaves pieces that read as nothing.
+    Only a token that read as neither a code nor a number is tried again this way, so a glued '0–0'
+    that reads as numbers is never turned into letters.
+    """
+    wholes: list[_Glyph] = []
+    for glyph in token.glyphs:
+        whole = glyph.whole or glyph
+        if not any(whole is kept for kept in wholes):
+            wholes.append(whole)
+    bounds = token.box
+    if len(wholes) == len(token.glyphs) or not 2 <= len(wholes) <= 4:
+        return False
+    if any(whole.box.left < bounds.left or whole.box.right > bounds.right for whole in wholes):
+        return False  # a blob cut across two tokens: its pieces are not one code's letters
+    mask, _ = token_mask(wholes)
+    code = read_counted(mask, text_height, LETTERS, r"[A-Z]{2,4}", len(wholes), touching=wide_blobs(mask, text_height))
+    if code is None:
+        return False
+    token.glyphs, token.text, token.kind = wholes, code, "code"
+    return True
 
 
 def _score_tokens(between: list[_Token]) -> list[_Token] | None:
@@ -442,7 +541,13 @@ def _clock_tokens(tokens: list[_Token], home: int, away: int, text_height: int) 
     return left or right
 
 
-def _find_hud(tokens: list[_Token], text_height: int) -> tuple[int, int, list[_Token]] | None:
+def _find_hud(tokens: list[_Token], text_height: int) -> list[tuple[int, int, list[_Token]]]:
+    """Every ``CODE n n CODE`` in the row, those whose numbers stand apart as two tokens first.
+
+    A clock's digits misread as a code ('03:03' as 'OS 03') make a second candidate beside the HUD,
+    its "score" one token of two digits; the HUD's own numbers, apart, are the likelier reading.
+    """
+    found = []
     for home in range(len(tokens)):
         if tokens[home].kind != "code":
             continue
@@ -452,8 +557,9 @@ def _find_hud(tokens: list[_Token], text_height: int) -> tuple[int, int, list[_T
                 continue
             numbers = _score_tokens(tokens[home + 1 : away])
             if numbers is not None and tokens[away].box.left - tokens[home].box.right <= 14 * text_height:
-                return home, away, tokens[home + 1 : away]
-    return None
+                found.append((home, away, tokens[home + 1 : away]))
+                break
+    return sorted(found, key=lambda candidate: sum(t.kind == "number" for t in candidate[2]) != 2)
 
 
 def _part(token_box: Box, light: bool, level: int, top: int, bottom: int) -> TextBox:
@@ -482,9 +588,11 @@ def _layout(
     glued = len(numbers) == 2 and (numbers[0].glyphs[-1].joined or numbers[1].glyphs[0].joined)
     if len(numbers) == 2 and not glued:
         middle = round((numbers[0].box.right + numbers[1].box.left) / 2)
+        # Each number's box holds room for a wider number around it, not all the way to the middle:
+        # between split cells lies a strip of the HUD's frame, grey, which noise makes ink or not.
         spans = [
-            (max(inner_left, numbers[0].box.left - room), middle),
-            (middle, min(inner_right, numbers[1].box.right + room)),
+            (max(inner_left, numbers[0].box.left - room), min(middle, numbers[0].box.right + room)),
+            (max(middle, numbers[1].box.left - room), min(inner_right, numbers[1].box.right + room)),
         ]
     else:
         spans = [(max(inner_left, numbers[0].box.left - room), min(inner_right, numbers[-1].box.right + room))]
@@ -549,19 +657,18 @@ def locate_hud(frame: Frame, report: LocateReport | None = None) -> HudLayout | 
             text_height = round(float(np.median([g.box.height for g in row])))
             for token in tokens:
                 _classify(token, text_height)
-            found = _find_hud(tokens, text_height)
+            candidates = _find_hud(tokens, text_height)
             line = " ".join(t.text or "?" for t in tokens)
-            if found is None:
-                if len(line) > len(report.best):
-                    report.best = line
-                continue
-            layout = _layout(frame, tokens, found, offset_y, text_height)
-            if layout.clock is None:
-                # A streamer's widget ("DIV 1 - 2 PTS") has codes and numbers too, but no match clock.
-                without_clock = without_clock or (layout, name, line)
-                continue
-            _found(layout, name, line)
-            return layout
+            if not candidates and len(line) > len(report.best):
+                report.best = line
+            for found in candidates:
+                layout = _layout(frame, tokens, found, offset_y, text_height)
+                if layout.clock is None:
+                    # A streamer's widget ("DIV 1 - 2 PTS") has codes and numbers too, but no match clock.
+                    without_clock = without_clock or (layout, name, line)
+                    continue
+                _found(layout, name, line)
+                return layout
     if without_clock is not None:
         layout, name, line = without_clock
         logger.warning(

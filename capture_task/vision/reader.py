@@ -134,6 +134,28 @@ def _read_number(group: Mask, text_height_px: int) -> int | None:
     return None
 
 
+LINE_OFFSET_TOLERANCE = 0.2
+"""A number stands on the text line when its ink's middle lies within this many text heights of the
+score box's middle (the box is the text line with equal margins above and below)."""
+
+
+def stands_on_the_line(group: Mask, text_height_px: int) -> bool:
+    """Whether one number's glyphs stand whole where the score's text line is.
+
+    A goal animation slides the old number out of its cell and the new one in: on those frames the
+    number is cut by the cell's edge (a '1' without its tip reads as '7') or stands above or below
+    the line. Its ink then touches the top or bottom of the score box, or its middle is off the
+    box's middle: that frame shows no score, whatever it reads as.
+    """
+    rows = np.flatnonzero(group.any(axis=1))
+    if rows.size == 0:
+        return True  # nothing to read: read_score says so
+    if rows[0] == 0 or rows[-1] == group.shape[0] - 1:
+        return False
+    middle = (rows[0] + rows[-1] + 1) / 2
+    return abs(middle - group.shape[0] / 2) <= LINE_OFFSET_TOLERANCE * text_height_px
+
+
 def read_score(groups: list[Mask], text_height_px: int) -> Score | None:
     """Two independent readings must agree: a wrong score is worse than none.
 
@@ -222,7 +244,8 @@ class ReaderStats:
     readings_reused: int = 0
     unreadable: int = 0
     transitions: int = 0
-    """Fresh reads of a changed score box that still showed the last score (an animation's frames)."""
+    """Frames of a goal animation: a number cut by its box's edge or off its line, or a fresh read of a
+    changed score box that still showed the last score."""
     hud_not_found: int = 0
     """Times a search went on for a minute of stream without finding the HUD (set by the sampler)."""
 
@@ -262,8 +285,12 @@ class ScoreboardReader:
         layout = locate_hud(frame, self.last_search)
         if layout is not None:
             same_place = self.layout is not None and _same_place(self.layout, layout)
-            # The same HUD found again is another reading of its codes; a HUD elsewhere starts afresh.
-            self._team_votes = self._team_votes + Counter([layout.teams]) if same_place else Counter([layout.teams])
+            # The same HUD found again while its codes are being confirmed is another reading of them.
+            # A HUD elsewhere, or found again after its codes were confirmed (it was hidden: a kick-off
+            # panel may have brought the next match's teams), starts afresh: the old match's votes
+            # would outvote the new codes and keep the old teams' names on the new match's goals.
+            voting = same_place and self._teams is None
+            self._team_votes = self._team_votes + Counter([layout.teams]) if voting else Counter([layout.teams])
             self.layout = layout
             self._teams = None
             self.forget()
@@ -314,6 +341,11 @@ class ScoreboardReader:
         ):
             self.stats.readings_reused += 1
             return self._last_reading
+        height = self.layout.text_height_px if self.layout is not None else 0
+        if not all(stands_on_the_line(group, height) for group in self._score_groups(frame)):
+            # A number sliding in or out of its box (a goal animation): no score is shown on this frame.
+            self.stats.transitions += 1
+            return None
         reading = self._ocr(frame)
         if reading is None:
             self.stats.unreadable += 1

@@ -51,3 +51,19 @@ def test_a_misread_code_is_corrected_when_the_hud_is_read_again(
         reading = reader.read(frame)
     assert reading is not None and reading.teams == Teams(home="LIV", away="MCI")
     assert "team codes corrected on re-reading: LIV-MCI, not LIV-MCL" in caplog.text
+
+
+def test_the_next_match_found_in_the_same_place_gets_its_own_codes() -> None:
+    # The HUD vanished (a kick-off panel) and came back with the next match's teams: the first
+    # match's agreeing votes must not outvote them (they had kept 'LIV-MCI' on the new match's goals).
+    reader = ScoreboardReader()
+    first = paint(PLAIN, TEXT, seed=3)
+    assert reader.read(first, may_locate=True) is not None or reader.read(first) is not None
+    assert reader.teams == Teams(home="LIV", away="MCI")
+    next_match = paint(PLAIN, HudText("ARS", "CHE", 0, 0, "00:12"), seed=4)
+
+    assert reader.relocate(next_match)
+    reading = reader.read(next_match) or reader.read(next_match)
+
+    assert reading is not None and reading.teams == Teams(home="ARS", away="CHE")
+    assert reader.teams == Teams(home="ARS", away="CHE")
