@@ -15,7 +15,11 @@ segments before the goal: it keeps a goal waiting until its window's segments ar
 (``functions.enrich.index``), which it must anyway for the post-roll; and since segments stay in
 order, a hole in a window is only ever judged "not coming" once a later segment was announced.
 Within the first lane order is kept: a checkpoint naming goals as pending precedes them, and a
-match's end precedes the next match's first goal.
+match's end precedes the next match's first goal. The price: a task killed in the second or so
+between a goal's event and its pre-roll's storage loses those segments (they were in memory), and
+with them the goal's clip: enrich gives it up with a ``goal_given_up`` letter saying no segment
+shows it, and the match reel lists it, loudly. Before, such a kill lost the goal event instead, and
+a restart found the goal again with whatever segments were still in Twitch's window.
 
 A segment announced is either stored (``location`` is where) or a gap: ``missing_reason`` says why
 (its bytes were corrupt, the store kept failing, no store was configured and the source has no
