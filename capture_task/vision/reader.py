@@ -30,6 +30,7 @@ from capture_task.vision.geometry import (
     clean_glyphs,
     glyph_mask,
     ink_columns,
+    looks_like_flagged_one,
     looks_like_zero,
     mask_mismatch,
     score_mismatch,
@@ -127,11 +128,29 @@ def _read_number(group: Mask, text_height_px: int) -> int | None:
         # No digit is as wide as a blob of two touching ones: such a blob must read as two digits.
         digits = min(count + wide_blobs(glyphs, text_height_px, WIDE_DIGITS_BLOB), 2)
         text = read_counted(glyphs, text_height_px, "0123456789", r"\d{1,2}", digits)
+        if text is not None and _sevens_are_ones(glyphs, text):
+            logger.debug("number read as %s shows a '1' with a flag where the 7 is: no reading", text)
+            return None
         if text is not None:
             return int(text)
     if count == 1 and looks_like_zero(glyphs):
         return 0
     return None
+
+
+def _sevens_are_ones(glyphs: Mask, text: str) -> bool:
+    """Whether a '7' in ``text`` stands where the blob is a flagged '1' (see ``looks_like_flagged_one``).
+
+    Only a number whose blobs are its digits, one each, can be checked digit by digit; a '7'
+    touching its neighbour is left as read.
+    """
+    if "7" not in text:
+        return False
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(glyphs.astype(np.uint8), connectivity=8)
+    if count - 1 != len(text):
+        return False
+    order = np.argsort(stats[1:, cv2.CC_STAT_LEFT]) + 1
+    return any(char == "7" and looks_like_flagged_one(labels == label) for char, label in zip(text, order, strict=True))
 
 
 LINE_OFFSET_TOLERANCE = 0.2

@@ -1,0 +1,72 @@
+"""A '1' in a light, italic or sheared face must never be read as '7'; a real '7' still reads as 7.
+
+Frames are drawn in the faces that misread (dev-23's Roboto Light Italic, sheared Inter and Open
+Sans), compressed as a stream would be, and read with real tesseract. "No reading" is allowed for a
+'1' (the next frame is read again); a wrong digit is not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import cv2
+import numpy as np
+import pytest
+
+from capture_task.vision.geometry import looks_like_flagged_one
+from capture_task.vision.reader import ScoreboardReader
+from sample_broadcast import FrameRenderer, MatchScript
+from sample_broadcast.suite import dev_suite
+from sample_broadcast.varied import missing_varied_fonts
+
+pytestmark = pytest.mark.skipif(
+    bool(missing_varied_fonts()), reason="needs the HUD fonts of scripts/ensure-system-packages.sh"
+)
+
+ROBOTO = "/usr/share/fonts/truetype/roboto/unhinted/RobotoTTF/"
+FACES = [
+    pytest.param(ROBOTO + "Roboto-LightItalic.ttf", 0.0, id="roboto-light-italic"),
+    pytest.param(ROBOTO + "Roboto-Light.ttf", 0.2, id="roboto-light-sheared"),
+    pytest.param("/usr/share/fonts/opentype/inter/Inter-MediumItalic.otf", 0.2, id="inter-medium-italic-sheared"),
+    pytest.param("/usr/share/fonts/truetype/open-sans/OpenSans-Light.ttf", 0.2, id="open-sans-light-sheared"),
+]
+STREAM_JPEG_QUALITY = 60
+
+
+def _read(font_path: str, shear: float, score: tuple[int, int]) -> tuple[int, int] | None:
+    base = dev_suite(24)[23].style  # dev-23: light italic digits in split cells, bottom centre
+    style = dataclasses.replace(base, hud=dataclasses.replace(base.hud, font_path=font_path, italic_shear=shear))
+    script = MatchScript(home="BVB", away="MIL", duration_s=6, start_clock_s=600, start_score=score)
+    frame = FrameRenderer(script, style).render(style.fps)
+    ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, STREAM_JPEG_QUALITY])
+    assert ok
+    frame = cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+    reader = ScoreboardReader()
+    reading = reader.read(frame, may_locate=True) or reader.read(frame, may_locate=True)
+    assert reader.layout is not None, "the HUD must be found for the test to mean anything"
+    return None if reading is None else (reading.score.home, reading.score.away)
+
+
+@pytest.mark.parametrize(("font_path", "shear"), FACES)
+@pytest.mark.parametrize("score", [(1, 7), (7, 1), (0, 1)])
+def test_a_one_is_never_read_as_seven(font_path: str, shear: float, score: tuple[int, int]) -> None:
+    assert _read(font_path, shear, score) in (None, score)
+
+
+@pytest.mark.parametrize(("font_path", "shear"), FACES)
+def test_real_sevens_still_read(font_path: str, shear: float) -> None:
+    assert _read(font_path, shear, (7, 7)) == (7, 7)
+    assert _read(font_path, shear, (7, 0)) == (7, 0)
+
+
+def test_the_flag_rule_on_drawn_glyphs() -> None:
+    one = np.zeros((10, 6), bool)
+    one[:, 4:6] = True  # the stem
+    one[2:4, 0:4] = True  # a flag hanging below the stem's top
+    seven = np.zeros((10, 6), bool)
+    seven[0:2, :] = True  # the bar, from the glyph's left
+    for row in range(2, 10):
+        seven[row, max(5 - row // 2, 0) : max(5 - row // 2, 0) + 2] = True
+
+    assert looks_like_flagged_one(one)
+    assert not looks_like_flagged_one(seven)
