@@ -130,7 +130,7 @@ class CaptureTask:
         self._pending_ids = list(resume_from.pending_goals) if resume_from is not None else []
         """Goals that were about to go out when the checkpoint resumed from was saved: their ids are kept."""
         self.metrics = metrics
-        self._ocr_counted = (0, 0, 0)
+        self._ocr_counted = (0, 0, 0, 0)
         self.keeper = SegmentKeeper(keep or KeepPolicy.keep_all())
         self.announcer = Announcer(channel, sink, store, checkpoints=checkpoints, metrics=metrics)
         """Stores segments, puts events and saves checkpoints, in order, in its own worker."""
@@ -370,7 +370,9 @@ class CaptureTask:
             reads=reader.ocr_calls - self._ocr_counted[0], failures=reader.unreadable - self._ocr_counted[1]
         )
         self.metrics.hud_not_found(reader.hud_not_found - self._ocr_counted[2])
-        self._ocr_counted = (reader.ocr_calls, reader.unreadable, reader.hud_not_found)
+        if reader.score_unread > self._ocr_counted[3]:
+            self.metrics.problem(CaptureMetric.SCORE_UNREAD, reader.score_unread - self._ocr_counted[3])
+        self._ocr_counted = (reader.ocr_calls, reader.unreadable, reader.hud_not_found, reader.score_unread)
         self.metrics.maybe_flush()
 
     def _announce(self, segments: list[SegmentMedia]) -> None:

@@ -49,7 +49,8 @@ class CaptureMetric(StrEnum):
     ANNOUNCER_BACKLOG_FULL = "AnnouncerBacklogFull"
     """Segments announced as gaps because the announcer's memory and disk bounds were both reached."""
     SCORE_UNREAD = "ScoreUnread"
-    """A minute of stream went by with a scoreboard located and no score confirmed: its goals are missed."""
+    """A scoreboard was located and its score not read: no score confirmed for a minute of stream (the capture),
+    or the HUD in view with its score unreadable on several keyframes in a row (the sampler). Goals are missed."""
     PLAYLISTS_REPAIRED = "PlaylistsRepaired"
     PLAYLISTS_UNREADABLE = "PlaylistsUnreadable"
     SEQUENCE_RENUMBERED = "SequenceRenumbered"

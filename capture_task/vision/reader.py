@@ -267,6 +267,8 @@ class ReaderStats:
     changed score box that still showed the last score."""
     hud_not_found: int = 0
     """Times a search went on for a minute of stream without finding the HUD (set by the sampler)."""
+    score_unread: int = 0
+    """Runs of keyframes showing the HUD with its score unreadable that were reported (set by the sampler)."""
 
 
 class ScoreboardReader:

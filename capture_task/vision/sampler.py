@@ -44,7 +44,7 @@ from capture_task.vision.geometry import Box, bounding, score_mismatch
 from capture_task.vision.keyframes import TOP_DECODE_MAX_SHARE
 from capture_task.vision.locate import HudLayout
 from capture_task.vision.reader import MASK_MISMATCH_CHANGED, ScoreboardReader
-from capture_task.vision.readings import FrameObservation
+from capture_task.vision.readings import FrameObservation, ScoreboardReading
 
 logger = logging.getLogger("highlight_bot.capture")
 
@@ -71,6 +71,12 @@ RELOCATE_EVERY_KEYFRAMES_WHEN_LOST = 4
 CONFIRMING_READS = 2
 """Extra frames read right after a change, so a goal is confirmed without waiting."""
 CLOCK_REFRESH_KEYFRAMES = 15
+UNREAD_IN_VIEW_KEYFRAMES = 5
+"""Keyframes in a row (~10 s of 2 s segments; those with the HUD hidden not counted) showing the HUD with its
+score unreadable, after which that is said (a warning and a ``ScoreUnread`` count), and again after every further
+such run. Why: a reader that refuses a doubtful digit (a '1' that may be a '7') returns nothing, so no misread is
+refused loudly by the goal detector either; a goal whose new score is never read would be missed in silence.
+A goal animation is unreadable for a keyframe at most, a replay hides the HUD (not counted)."""
 """Read the clock again every this many keyframes with a HUD (~30 s): full time needs a moving clock."""
 CONFIRMING_SPACING_S = 0.2
 """Spacing of those frames: apart enough not to read one frame's compression twice, close enough that a goal
@@ -169,6 +175,9 @@ class KeyframeSampler:
         self._frame_height: int | None = None
         self._hidden_area: NDArray[np.int16] | None = None
         self._layout_seen = False
+        self._unread_in_view = 0
+        """Keyframes in a row (hidden ones not counted) showing the HUD with no reading of its score."""
+        self._unread_in_view_since: float | None = None
         self._last_mask: _MaskedPixels | None = None
 
     def observe(
@@ -205,8 +214,26 @@ class KeyframeSampler:
             reading = self.reader.refresh_clock(keyframe.image)
         if reading is not None:
             self._last_read_s = keyframe.stream_time
+        self._note_whether_read_in_view(keyframe, reading)
         yield FrameObservation(keyframe.at, keyframe.stream_time, reading)
         self._last_visible = _VisibleFrame(segment.sequence, keyframe.stream_time, mask)
+
+    def _note_whether_read_in_view(self, keyframe: TimedFrame, reading: ScoreboardReading | None) -> None:
+        """Say when the HUD stays in view and its score unread for ``UNREAD_IN_VIEW_KEYFRAMES`` keyframes."""
+        if reading is not None:
+            self._unread_in_view, self._unread_in_view_since = 0, None
+            return
+        if self._unread_in_view_since is None:
+            self._unread_in_view_since = keyframe.stream_time
+        self._unread_in_view += 1
+        if self._unread_in_view % UNREAD_IN_VIEW_KEYFRAMES == 0:
+            self.reader.stats.score_unread += 1
+            logger.warning(
+                "the scoreboard is in view but its score could not be read on %d keyframes in a row (since "
+                "%.1f s of stream): a goal shown meanwhile may be missed; still reading it",
+                self._unread_in_view,
+                self._unread_in_view_since,
+            )
 
     def _tail_decodable(self) -> bool:
         """A tail is only worth decoding with the HUD located, its codes confirmed (so only its rows are

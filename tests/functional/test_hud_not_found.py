@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -23,7 +24,7 @@ from capture_task.publish.publisher import JsonLinesSink
 from capture_task.vision import sampler as sampler_module
 from capture_task.vision.frames import TimedFrame
 from capture_task.vision.reader import ScoreboardReader
-from capture_task.vision.sampler import HUD_NOT_FOUND_AFTER_S, KeyframeSampler
+from capture_task.vision.sampler import HUD_NOT_FOUND_AFTER_S, UNREAD_IN_VIEW_KEYFRAMES, KeyframeSampler
 from tests.functional.hud_drawing import HudText, paint, random_look
 from tests.functional.logger_records import LoggerRecords, records_of
 
@@ -139,6 +140,46 @@ def test_a_located_scoreboard_whose_score_is_never_confirmed_is_reported_each_mi
         "scored meanwhile are missed; still reading it",
         "a scoreboard was located but no score has been confirmed in 60 s of stream (up to segment 59): goals "
         "scored meanwhile are missed; still reading it",
+    ]
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [line["ScoreUnread"] for line in emf] == [[2.0]]
+
+
+def test_a_hud_in_view_whose_score_cannot_be_read_is_reported_after_a_few_keyframes(
+    tmp_path: Path, capture_log: LoggerRecords, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The score boxes smeared (a face the reader will not guess at): no reading, so no misread for the goal
+    detector to refuse loudly either. The sampler says so after UNREAD_IN_VIEW_KEYFRAMES keyframes in view;
+    keyframes with the HUD hidden neither count nor end the run."""
+    reader = ScoreboardReader()
+    assert reader.read(HUD, fresh=True, may_locate=True) is not None and reader.layout is not None
+    smeared = HUD.copy()
+    for part in reader.layout.score:
+        box = part.box
+        smeared[box.top : box.bottom, box.left : box.right] = cv2.GaussianBlur(
+            smeared[box.top : box.bottom, box.left : box.right], (0, 0), 6
+        )
+    looks = {b"h": HUD, b"u": smeared, b".": NO_HUD}
+
+    def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
+        return TimedFrame(segment.start, segment.stream_time, looks[segment.data])
+
+    def all_frames(segment: SegmentMedia, *, rows: int | None = None) -> Iterator[TimedFrame]:
+        yield first_frame(segment)
+
+    monkeypatch.setattr(sampler_module, "first_frame", first_frame)
+    monkeypatch.setattr(sampler_module, "all_frames", all_frames)
+    run = UNREAD_IN_VIEW_KEYFRAMES
+    metrics = CaptureMetrics("smeared", interval_s=1e9)
+    task = CaptureTask("smeared", sink=JsonLinesSink(tmp_path / "events.jsonl"), metrics=metrics)
+    task.run(_segments("h" * 6 + "u" * (run - 1) + "...." + "u" * (run + 1) + "h" * 3))
+    metrics.flush()
+    said = [m for m in capture_log.messages() if m.startswith("the scoreboard is in view")]
+    first_unread_s = 6 * SEGMENT_S
+    assert said == [
+        f"the scoreboard is in view but its score could not be read on {n} keyframes in a row (since "
+        f"{first_unread_s:.1f} s of stream): a goal shown meanwhile may be missed; still reading it"
+        for n in (run, 2 * run)
     ]
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert [line["ScoreUnread"] for line in emf] == [[2.0]]
