@@ -208,6 +208,7 @@ def measure_here(directory: Path, pipeline: Pipeline, *, core: int, playlist_url
             sampler.segments_fully_decoded if isinstance(sampler, KeyframeSampler) else stats.segments
         ),
         detections=tuple(GoalMoment.from_event(goal) for goal in sink.goals),
+        misreads_refused=task.detector.changes_refused,
     )
 
 
@@ -394,6 +395,12 @@ def main(argv: list[str] | None = None) -> int:
     console.print(results_table(summary, title=title))
     console.print(dimensions_table(summary, title=f"Per style and script dimension ({args.suite} suite)"))
     console.print(targets_table(checks, partial=partial))
+    for pipeline, figures in summary.overall.figures.items():
+        console.print(
+            f"{pipeline}: {figures.misreads_refused} misreads refused by the goal detector (loudly, never adopted); "
+            f"{figures.silent_misses} goals missed on streams whose capture logged no warning at all (silent)",
+            highlight=False,
+        )
     found_notes = notes(results)
     if show_notes:
         for note in found_notes:

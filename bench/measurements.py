@@ -92,6 +92,9 @@ class Measurement:
     detections: tuple[GoalMoment, ...]
     warnings: tuple[str, ...] = ()
     """What the capture task logged at WARNING or above: often the reason a goal was missed."""
+    misreads_refused: int = 0
+    """Changes read three times that the goal detector refused as no football score or no explainable jump:
+    a misread kept out of the events, loudly, that the "wrong scores" column (adopted scores only) does not show."""
 
     @property
     def realtime_factor(self) -> float:

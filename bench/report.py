@@ -262,6 +262,8 @@ def _row_json(row: Row) -> dict[str, Any]:
             "ocr_calls": f.ocr_calls,
             "segments": f.segments,
             "segments_fully_decoded": f.segments_fully_decoded,
+            "misreads_refused": f.misreads_refused,
+            "silent_misses": f.silent_misses,
         }
         for pipeline, f in row.figures.items()
     }

@@ -166,6 +166,11 @@ class PipelineFigures:
     segments: int
     segments_fully_decoded: int
     ocr_calls: int
+    misreads_refused: int = 0
+    """Misreads the goal detector refused, loudly (``Measurement.misreads_refused``)."""
+    silent_misses: int = 0
+    """Goals missed on streams where the capture logged no warning at all: lost in silence, the worst outcome.
+    Counted from the number of warning lines alone, so the blind suite stays blind."""
 
     @property
     def realtime_factor(self) -> float:
@@ -199,8 +204,12 @@ def row_of(label: str, kind: str, format: str, results: Sequence[StreamResult]) 
         if not measured:
             continue
         score = DetectionScore()
+        silent_misses = 0
         for result, measurement in measured:
-            score += match_goals(result.truth, measurement.detections, shown_scores=result.shown_scores)
+            stream_score = match_goals(result.truth, measurement.detections, shown_scores=result.shown_scores)
+            score += stream_score
+            if not measurement.warnings:
+                silent_misses += len(result.truth) - len(stream_score.matches)
         figures[pipeline] = PipelineFigures(
             score=score,
             stream_s=sum(m.stream_s for _, m in measured),
@@ -209,6 +218,8 @@ def row_of(label: str, kind: str, format: str, results: Sequence[StreamResult]) 
             segments=sum(m.segments for _, m in measured),
             segments_fully_decoded=sum(m.segments_fully_decoded for _, m in measured),
             ocr_calls=sum(m.ocr_calls for _, m in measured),
+            misreads_refused=sum(m.misreads_refused for _, m in measured),
+            silent_misses=silent_misses,
         )
     return Row(label, kind, format, sum(r.duration_s for r in results), sum(len(r.truth) for r in results), figures)
 
