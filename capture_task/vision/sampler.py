@@ -70,14 +70,6 @@ RELOCATE_EVERY_KEYFRAMES_WHEN_LOST = 4
 """Once reported, try one keyframe in this many: a stream that shows no HUD must not cost a core."""
 CONFIRMING_READS = 2
 """Extra frames read right after a change, so a goal is confirmed without waiting."""
-CLOCK_REFRESH_KEYFRAMES = 15
-UNREAD_IN_VIEW_KEYFRAMES = 5
-"""Keyframes in a row (~10 s of 2 s segments; those with the HUD hidden not counted) showing the HUD with its
-score unreadable, after which that is said (a warning and a ``ScoreUnread`` count), and again after every further
-such run. Why: a reader that refuses a doubtful digit (a '1' that may be a '7') returns nothing, so no misread is
-refused loudly by the goal detector either; a goal whose new score is never read would be missed in silence.
-A goal animation is unreadable for a keyframe at most, a replay hides the HUD (not counted)."""
-"""Read the clock again every this many keyframes with a HUD (~30 s): full time needs a moving clock."""
 CONFIRMING_SPACING_S = 0.2
 """Spacing of those frames: apart enough not to read one frame's compression twice, close enough that a goal
 shown in the first 1.5 s of a 2 s segment is confirmed by that segment's own frames at the live edge, not by
@@ -85,6 +77,14 @@ the next segment's, 2 s later (its alert as much sooner). 0.4 s fitted only goal
 before the change, all 40 dev-suite streams and the bench suite at 0.4 and 0.2 s: the same goals, the same
 timing errors and no invented goal (bench/README.md); a transient misread must still agree three times and
 pass the detector's plausibility rules."""
+CLOCK_REFRESH_KEYFRAMES = 15
+"""Read the clock again every this many keyframes with a HUD (~30 s): full time needs a moving clock."""
+UNREAD_IN_VIEW_KEYFRAMES = 5
+"""Keyframes in a row (~10 s of 2 s segments; those with the HUD hidden not counted) showing the HUD with its
+score unreadable, after which that is said (a warning and a ``ScoreUnread`` count), and again after every further
+such run. Why: a reader that refuses a doubtful digit (a '1' that may be a '7') returns nothing, so no misread is
+refused loudly by the goal detector either; a goal whose new score is never read would be missed in silence.
+A goal animation is unreadable for a keyframe at most, a replay hides the HUD (not counted)."""
 SAME_PIXELS_MARGIN_TEXT_HEIGHTS = 0.25
 """Margin around the HUD's code and score boxes within which two frames must match pixel for pixel for
 the later one to reuse the earlier one's score mask (the reader reads inside the boxes)."""
