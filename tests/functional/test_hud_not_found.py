@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -22,7 +23,7 @@ from capture_task.ingest.media import SegmentMedia
 from capture_task.metrics import CaptureMetrics
 from capture_task.publish.publisher import JsonLinesSink
 from capture_task.vision import sampler as sampler_module
-from capture_task.vision.frames import TimedFrame
+from capture_task.vision.frames import Frame, TimedFrame
 from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.sampler import HUD_NOT_FOUND_AFTER_S, UNREAD_IN_VIEW_KEYFRAMES, KeyframeSampler
 from tests.functional.hud_drawing import HudText, paint, random_look
@@ -48,6 +49,24 @@ def painted_keyframes(monkeypatch: pytest.MonkeyPatch) -> None:
         return TimedFrame(segment.start, segment.stream_time, HUD if segment.data == b"h" else NO_HUD)
 
     monkeypatch.setattr(sampler_module, "first_frame", first_frame)
+
+
+def one_frame_segments(monkeypatch: pytest.MonkeyPatch, image_of: Callable[[SegmentMedia], Frame]) -> None:
+    """Each segment holds one frame, ``image_of(segment)``: its keyframe, and all its frames when searched back."""
+
+    def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
+        return TimedFrame(segment.start, segment.stream_time, image_of(segment))
+
+    def all_frames(segment: SegmentMedia, *, rows: int | None = None) -> Iterator[TimedFrame]:
+        yield first_frame(segment)
+
+    monkeypatch.setattr(sampler_module, "first_frame", first_frame)
+    monkeypatch.setattr(sampler_module, "all_frames", all_frames)
+
+
+def emf_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    """The metrics documents printed so far (EMF: each metric a list of values)."""
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
 
 
 def test_a_minute_without_a_hud_is_reported_once_per_minute_and_the_search_goes_on(
@@ -77,7 +96,7 @@ def test_the_capture_task_emits_hud_not_found_and_still_reads_a_hud_that_turns_u
     task = CaptureTask("lost", sink=JsonLinesSink(tmp_path / "events.jsonl"), metrics=metrics)
     stats = task.run(_segments("." * (minute + 2) + "h" * 8))
     metrics.flush()
-    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    emf = emf_lines(capsys)
     assert [line["HudNotFound"] for line in emf] == [[1.0]]  # EMF: a list of values per metric
     assert stats.last_reading is not None and stats.last_reading.score.home == 1
 
@@ -120,15 +139,7 @@ def test_a_located_scoreboard_whose_score_is_never_confirmed_is_reported_each_mi
     minute = round(SCORE_UNREAD_WARN_AFTER_S / SEGMENT_S)
     scores = [(index % 10, index // 10) for index in range(2 * minute + 1)]  # all different
     looks = [paint(LOOK, HudText("LIV", "MCI", home, away, "27:10"), seed=1) for home, away in scores]
-
-    def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
-        return TimedFrame(segment.start, segment.stream_time, looks[segment.sequence])
-
-    def all_frames(segment: SegmentMedia, *, rows: int | None = None) -> Iterator[TimedFrame]:
-        yield first_frame(segment)
-
-    monkeypatch.setattr(sampler_module, "first_frame", first_frame)
-    monkeypatch.setattr(sampler_module, "all_frames", all_frames)
+    one_frame_segments(monkeypatch, lambda segment: looks[segment.sequence])
     metrics = CaptureMetrics("unread", interval_s=1e9)
     task = CaptureTask("unread", sink=JsonLinesSink(tmp_path / "events.jsonl"), metrics=metrics)
     task.run(_segments("h" * len(scores)))
@@ -141,7 +152,7 @@ def test_a_located_scoreboard_whose_score_is_never_confirmed_is_reported_each_mi
         "a scoreboard was located but no score has been confirmed in 60 s of stream (up to segment 59): goals "
         "scored meanwhile are missed; still reading it",
     ]
-    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    emf = emf_lines(capsys)
     assert [line["ScoreUnread"] for line in emf] == [[2.0]]
 
 
@@ -160,15 +171,7 @@ def test_a_hud_in_view_whose_score_cannot_be_read_is_reported_after_a_few_keyfra
             smeared[box.top : box.bottom, box.left : box.right], (0, 0), 6
         )
     looks = {b"h": HUD, b"u": smeared, b".": NO_HUD}
-
-    def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
-        return TimedFrame(segment.start, segment.stream_time, looks[segment.data])
-
-    def all_frames(segment: SegmentMedia, *, rows: int | None = None) -> Iterator[TimedFrame]:
-        yield first_frame(segment)
-
-    monkeypatch.setattr(sampler_module, "first_frame", first_frame)
-    monkeypatch.setattr(sampler_module, "all_frames", all_frames)
+    one_frame_segments(monkeypatch, lambda segment: looks[segment.data])
     run = UNREAD_IN_VIEW_KEYFRAMES
     metrics = CaptureMetrics("smeared", interval_s=1e9)
     task = CaptureTask("smeared", sink=JsonLinesSink(tmp_path / "events.jsonl"), metrics=metrics)
@@ -181,5 +184,5 @@ def test_a_hud_in_view_whose_score_cannot_be_read_is_reported_after_a_few_keyfra
         f"{first_unread_s:.1f} s of stream): a goal shown meanwhile may be missed; still reading it"
         for n in (run, 2 * run)
     ]
-    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    emf = emf_lines(capsys)
     assert [line["ScoreUnread"] for line in emf] == [[2.0]]
