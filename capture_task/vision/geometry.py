@@ -280,6 +280,16 @@ def ink_columns(mask: Mask) -> NDArray[np.intp]:
     return np.flatnonzero(mask.any(axis=0))
 
 
+def blobs_left_to_right(mask: Mask) -> list[Mask]:
+    """Each blob of ``mask`` alone (8-connected), cut to its own columns, ordered by its left edge."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    blobs = []
+    for label in sorted(range(1, count), key=lambda i: int(stats[i, cv2.CC_STAT_LEFT])):
+        left, width = int(stats[label, cv2.CC_STAT_LEFT]), int(stats[label, cv2.CC_STAT_WIDTH])
+        blobs.append(labels[:, left : left + width] == label)
+    return blobs
+
+
 SEVEN_BAR_MAX_INSET = 0.3
 """A '7''s top row starts within this share of its width of the leftmost ink of its upper half."""
 

@@ -29,6 +29,7 @@ from capture_task.vision.geometry import (
     Frame,
     Mask,
     TextBox,
+    blobs_left_to_right,
     bounding,
     clean_glyphs,
     glyph_mask,
@@ -417,14 +418,13 @@ def spaced_glyphs(mask: Mask, text_height: int) -> Mask:
     Tesseract's line model merges or drops letters that stand close (a 'V' after a 'U', a thin
     'I'); the same blobs spaced apart read one by one, whatever the font's kerning was.
     """
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    if count <= 2:
+    blobs = blobs_left_to_right(mask)
+    if len(blobs) <= 1:
         return mask
     gap = np.zeros((mask.shape[0], max(round(0.3 * text_height), 2)), bool)
     parts: list[Mask] = []
-    for label in sorted(range(1, count), key=lambda i: int(stats[i, cv2.CC_STAT_LEFT])):
-        left, width = int(stats[label, cv2.CC_STAT_LEFT]), int(stats[label, cv2.CC_STAT_WIDTH])
-        parts += ([gap] if parts else []) + [labels[:, left : left + width] == label]
+    for blob in blobs:
+        parts += ([gap] if parts else []) + [blob]
     return np.hstack(parts)
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from capture_task.vision.geometry import (
     Frame,
     Mask,
+    blobs_left_to_right,
     clean_glyphs,
     glyph_mask,
     ink_columns,
@@ -146,11 +147,10 @@ def _sevens_are_ones(glyphs: Mask, text: str) -> bool:
     """
     if "7" not in text:
         return False
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(glyphs.astype(np.uint8), connectivity=8)
-    if count - 1 != len(text):
+    blobs = blobs_left_to_right(glyphs)
+    if len(blobs) != len(text):
         return False
-    order = np.argsort(stats[1:, cv2.CC_STAT_LEFT]) + 1
-    return any(char == "7" and looks_like_flagged_one(labels == label) for char, label in zip(text, order, strict=True))
+    return any(char == "7" and looks_like_flagged_one(blob) for char, blob in zip(text, blobs, strict=True))
 
 
 LINE_OFFSET_TOLERANCE = 0.2
