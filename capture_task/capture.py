@@ -26,7 +26,7 @@ import os
 import resource
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 
@@ -41,7 +41,7 @@ from capture_task.publish.checkpoints import CheckpointStore
 from capture_task.publish.keeper import KeepPolicy, SegmentKeeper
 from capture_task.publish.publisher import EventSink
 from capture_task.publish.segment_store import SegmentStore
-from capture_task.vision.reader import ScoreboardReader
+from capture_task.vision.reader import ReaderStats, ScoreboardReader
 from capture_task.vision.readings import FrameObservation, ScoreboardReading
 from capture_task.vision.sampler import FrameSampler, KeyframeSampler
 from contracts import GoalEvent, MatchEndEvent, match_end_id
@@ -130,7 +130,8 @@ class CaptureTask:
         self._pending_ids = list(resume_from.pending_goals) if resume_from is not None else []
         """Goals that were about to go out when the checkpoint resumed from was saved: their ids are kept."""
         self.metrics = metrics
-        self._ocr_counted = (0, 0, 0, 0)
+        self._reader_counted = ReaderStats()
+        """The reader's figures as last sent to the metrics, which take the increase since."""
         self.keeper = SegmentKeeper(keep or KeepPolicy.keep_all())
         self.announcer = Announcer(channel, sink, store, checkpoints=checkpoints, metrics=metrics)
         """Stores segments, puts events and saves checkpoints, in order, in its own worker."""
@@ -366,13 +367,12 @@ class CaptureTask:
         )
         self.metrics.announcer_backlog(self.announcer.pending)
         self.metrics.goals_detected(goals)
-        self.metrics.ocr(
-            reads=reader.ocr_calls - self._ocr_counted[0], failures=reader.unreadable - self._ocr_counted[1]
-        )
-        self.metrics.hud_not_found(reader.hud_not_found - self._ocr_counted[2])
-        if reader.score_unread > self._ocr_counted[3]:
-            self.metrics.problem(CaptureMetric.SCORE_UNREAD, reader.score_unread - self._ocr_counted[3])
-        self._ocr_counted = (reader.ocr_calls, reader.unreadable, reader.hud_not_found, reader.score_unread)
+        sent = self._reader_counted
+        self.metrics.ocr(reads=reader.ocr_calls - sent.ocr_calls, failures=reader.unreadable - sent.unreadable)
+        self.metrics.hud_not_found(reader.hud_not_found - sent.hud_not_found)
+        if reader.score_unread > sent.score_unread:
+            self.metrics.problem(CaptureMetric.SCORE_UNREAD, reader.score_unread - sent.score_unread)
+        self._reader_counted = replace(reader)
         self.metrics.maybe_flush()
 
     def _announce(self, segments: list[SegmentMedia]) -> None:
