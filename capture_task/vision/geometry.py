@@ -290,6 +290,31 @@ def blobs_left_to_right(mask: Mask) -> list[Mask]:
     return blobs
 
 
+def outermost_blob_count(mask: Mask) -> int:
+    """Blobs of ``mask`` (8-connected) not standing wholly inside another blob's bounding box.
+
+    Why: an outlined digit's mask is its outline, and the outline of a digit with a counter (4, 6,
+    8, 9, 0) is two or more rings, one inside the other; digits stand side by side, never one inside
+    another. Counted as blobs, an outlined '4' was two digits and read '44' (dev-29's score cell).
+    """
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    boxes = [
+        (int(x), int(y), int(x + w), int(y + h))
+        for x, y, w, h in stats[1:count, [cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT]]
+    ]
+
+    def inside(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
+        return (
+            inner != outer
+            and outer[0] <= inner[0]
+            and outer[1] <= inner[1]
+            and inner[2] <= outer[2]
+            and inner[3] <= outer[3]
+        )
+
+    return sum(not any(inside(box, other) for other in boxes) for box in boxes)
+
+
 SEVEN_BAR_MAX_INSET = 0.3
 """A '7''s top row starts within this share of its width of the leftmost ink of its upper half."""
 

@@ -20,6 +20,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -34,6 +35,7 @@ from capture_task.vision.geometry import (
     looks_like_flagged_one,
     looks_like_zero,
     mask_mismatch,
+    outermost_blob_count,
     score_mismatch,
     without_joints,
 )
@@ -121,36 +123,51 @@ def _with_hyphen(groups: list[Mask], text_height_px: int) -> Mask:
     return np.pad(np.hstack(parts), 2)
 
 
-def _read_number(group: Mask, text_height_px: int) -> int | None:
+class _Number(NamedTuple):
+    """One number as tesseract read it, and as its digits' shapes say it is (they differ only where a
+    flagged '1' was read '7'): the line reading is checked against the former, the latter is the score."""
+
+    as_read: int
+    value: int
+
+
+def _read_number(group: Mask, text_height_px: int) -> _Number | None:
     """One number read alone; a lone zero tesseract declines is recognised by its shape."""
     glyphs = _trimmed(group)
-    count = cv2.connectedComponents(glyphs.astype(np.uint8), connectivity=8)[0] - 1
+    count = outermost_blob_count(glyphs)
     if count in (1, 2):
         # No digit is as wide as a blob of two touching ones: such a blob must read as two digits.
         digits = min(count + wide_blobs(glyphs, text_height_px, WIDE_DIGITS_BLOB), 2)
         text = read_counted(glyphs, text_height_px, "0123456789", r"\d{1,2}", digits)
-        if text is not None and _sevens_are_ones(glyphs, text):
-            logger.debug("number read as %s shows a '1' with a flag where the 7 is: no reading", text)
-            return None
         if text is not None:
-            return int(text)
+            return _Number(as_read=int(text), value=int(_ones_for_flagged_sevens(glyphs, text)))
     if count == 1 and looks_like_zero(glyphs):
-        return 0
+        return _Number(as_read=0, value=0)
     return None
 
 
-def _sevens_are_ones(glyphs: Mask, text: str) -> bool:
-    """Whether a '7' in ``text`` stands where the blob is a flagged '1' (see ``looks_like_flagged_one``).
+def _ones_for_flagged_sevens(glyphs: Mask, text: str) -> str:
+    """``text`` with each '7' whose blob is a flagged '1' (see ``looks_like_flagged_one``) read as '1'.
 
-    Only a number whose blobs are its digits, one each, can be checked digit by digit; a '7'
-    touching its neighbour is left as read.
+    Why read it, not refuse it: the shape rule separates the two by a wide margin (a real 7's bar
+    starts at most 0.12 of its width in, a flagged 1's top at least 0.5), and a refusal left a face
+    whose every '1' tesseract reads '7' unreadable for the rest of the match: its goals were lost
+    (dev-23, Roboto Light Italic). Should the rule ever take a real 7 for a 1, the goal detector
+    refuses the resulting score (a fall, or a jump it cannot explain), loudly. Only a number whose
+    blobs are its digits, one each, can be checked digit by digit; a '7' touching its neighbour is
+    left as read.
     """
     if "7" not in text:
-        return False
+        return text
     blobs = blobs_left_to_right(glyphs)
     if len(blobs) != len(text):
-        return False
-    return any(char == "7" and looks_like_flagged_one(blob) for char, blob in zip(text, blobs, strict=True))
+        return text
+    read = "".join(
+        "1" if char == "7" and looks_like_flagged_one(blob) else char for char, blob in zip(text, blobs, strict=True)
+    )
+    if read != text:
+        logger.debug("number read as %s shows a '1' with a flag where the 7 is: read as %s", text, read)
+    return read
 
 
 LINE_OFFSET_TOLERANCE = 0.2
@@ -183,10 +200,11 @@ def read_score(groups: list[Mask], text_height_px: int) -> Score | None:
     """
     if len(groups) != 2 or any(not group.any() for group in groups):
         return None
-    alone = [_read_number(group, text_height_px) for group in groups]
-    if alone[0] is None or alone[1] is None:
-        logger.debug("score numbers unreadable alone: %r", alone)
+    numbers = [_read_number(group, text_height_px) for group in groups]
+    if numbers[0] is None or numbers[1] is None:
+        logger.debug("score numbers unreadable alone: %r", numbers)
         return None
+    alone: list[int | None] = [numbers[0].as_read, numbers[1].as_read]
     lines = []
     for mode, factor in LINE_RENDERINGS:
         # A bold 0 with a slit of a hole reads as 9 in one rendering and as 0 in another: the line
@@ -195,16 +213,24 @@ def read_score(groups: list[Mask], text_height_px: int) -> Score | None:
         canvas = ocr_canvas(_with_hyphen(groups, text_height_px), height)
         line = read_text(canvas, whitelist="0123456789-", mode=mode).replace(" ", "")
         lines.append(line)
-        if _line_score(line, alone) == (alone[0], alone[1]):
+        if _agrees(_line_score(line, alone), numbers[0], numbers[1]):
             break
     else:
         logger.debug("score readings disagree: %r by line, %r alone", lines, alone)
         return None
-    by_line = (alone[0], alone[1])
+    by_line = (numbers[0].value, numbers[1].value)
     if max(by_line) > MAX_GOALS:
         logger.info("score %d-%d read and rejected: no match shows a number above %d", *by_line, MAX_GOALS)
         return None
     return Score(home=by_line[0], away=by_line[1])
+
+
+def _agrees(by_line: tuple[int, int] | None, home: _Number, away: _Number) -> bool:
+    """Whether the line's numbers are those read alone. A flagged '1' may read '7' in one reading and
+    '1' in the other, so either of a number's two forms agrees."""
+    return by_line is not None and all(
+        read in (number.as_read, number.value) for read, number in zip(by_line, (home, away), strict=True)
+    )
 
 
 def _line_score(line: str, alone: list[int | None]) -> tuple[int, int] | None:

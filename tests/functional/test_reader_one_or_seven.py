@@ -1,8 +1,9 @@
-"""A '1' in a light, italic or sheared face must never be read as '7'; a real '7' still reads as 7.
+"""A '1' in a light, italic or sheared face is read as 1, never as '7'; a real '7' still reads as 7.
 
 Frames are drawn in the faces that misread (dev-23's Roboto Light Italic, sheared Inter and Open
-Sans), compressed as a stream would be, and read with real tesseract. "No reading" is allowed for a
-'1' (the next frame is read again); a wrong digit is not.
+Sans), compressed as a stream would be, and read with real tesseract. "No reading" is not enough
+for a '1': in these faces every '1' tesseract sees is a '7', so a reader that only refused it would
+never read the score again, and dev-23's last goal was lost that way.
 """
 
 from __future__ import annotations
@@ -49,8 +50,8 @@ def _read(font_path: str, shear: float, score: tuple[int, int]) -> tuple[int, in
 
 @pytest.mark.parametrize(("font_path", "shear"), FACES)
 @pytest.mark.parametrize("score", [(1, 7), (7, 1), (0, 1)])
-def test_a_one_is_never_read_as_seven(font_path: str, shear: float, score: tuple[int, int]) -> None:
-    assert _read(font_path, shear, score) in (None, score)
+def test_a_one_is_read_as_one_not_seven(font_path: str, shear: float, score: tuple[int, int]) -> None:
+    assert _read(font_path, shear, score) == score
 
 
 @pytest.mark.parametrize(("font_path", "shear"), FACES)

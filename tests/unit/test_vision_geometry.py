@@ -1,4 +1,4 @@
-"""The reader's pixel rules on masks drawn by hand: a dash glued to the numbers.
+"""The reader's pixel rules on masks drawn by hand: a dash glued to the numbers, outlined digits.
 
 Each case is a shape a real broadcast draws (a tight '0–0', a dash touching one number) that joined
 glyphs into one blob the reader could not read; the rule must cut exactly that and leave letters and
@@ -7,9 +7,10 @@ digits whole.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
-from capture_task.vision.geometry import joints, without_joints
+from capture_task.vision.geometry import joints, outermost_blob_count, without_joints
 
 HEIGHT = 20
 
@@ -73,3 +74,24 @@ def test_a_thick_bar_at_mid_height_is_no_joint() -> None:
     thick = np.hstack([_ring(12), _dash(10, thickness=8), _ring(12)])
 
     assert joints(thick, HEIGHT) == []
+
+
+def _outlined(text: str) -> np.ndarray:
+    """``text`` drawn as outline only (white fill on a white cell leaves the dark outline as the ink)."""
+    canvas = np.zeros((60, 40 * len(text)), np.uint8)
+    cv2.putText(canvas, text, (4, 50), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 9)
+    cv2.putText(canvas, text, (4, 50), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3)
+    return canvas > 0
+
+
+def test_an_outlined_digit_with_a_counter_is_one_blob_not_two() -> None:
+    four = _outlined("4")
+    rings = cv2.connectedComponents(four.astype(np.uint8), connectivity=8)[0] - 1
+    assert rings >= 2, "the drawing must have a ring inside a ring for the test to mean anything"
+    assert outermost_blob_count(four) == 1
+    assert outermost_blob_count(_outlined("8")) == 1
+
+
+def test_digits_side_by_side_are_counted_each() -> None:
+    assert outermost_blob_count(_outlined("40")) == 2
+    assert outermost_blob_count(np.hstack([_stem(), _gap(3), _ring(12), _gap(3), _stem()])) == 3
