@@ -177,6 +177,9 @@ class CaptureTask:
         were all missed. Why: a short stream ends before the one-minute "no scoreboard found" warning,
         and a located HUD that never reads gave no warning at all: "0 goals" in silence."""
         self.detector.end_of_stream()
+        self.sampler.end_of_stream()
+        if self.metrics is not None:
+            self._count_reader()
         if self.detector.score is not None or self.stats.segments == 0:
             return
         located = self.reader.layout is not None
@@ -360,20 +363,24 @@ class CaptureTask:
     def _count(self, segment: SegmentMedia, goals: int) -> None:
         """Feed the metrics: how far behind the live edge we are is wall time minus the segment's end."""
         assert self.metrics is not None
-        reader = self.reader.stats
         self.metrics.segment_read(
             segments_behind_live=(time.time() - segment.end.timestamp()) / segment.duration_s,
             buffered=self._buffer.buffer.waiting if self._buffer is not None else None,
         )
         self.metrics.announcer_backlog(self.announcer.pending)
         self.metrics.goals_detected(goals)
-        sent = self._reader_counted
+        self._count_reader()
+        self.metrics.maybe_flush()
+
+    def _count_reader(self) -> None:
+        """Feed the metrics the reader's counts that grew since they were last fed."""
+        assert self.metrics is not None
+        reader, sent = self.reader.stats, self._reader_counted
         self.metrics.ocr(reads=reader.ocr_calls - sent.ocr_calls, failures=reader.unreadable - sent.unreadable)
         self.metrics.hud_not_found(reader.hud_not_found - sent.hud_not_found)
         if reader.score_unread > sent.score_unread:
             self.metrics.problem(CaptureMetric.SCORE_UNREAD, reader.score_unread - sent.score_unread)
         self._reader_counted = replace(reader)
-        self.metrics.maybe_flush()
 
     def _announce(self, segments: list[SegmentMedia]) -> None:
         for segment in segments:

@@ -85,6 +85,11 @@ score unreadable, after which that is said (a warning and a ``ScoreUnread`` coun
 such run. Why: a reader that refuses a doubtful digit (a '1' that may be a '7') returns nothing, so no misread is
 refused loudly by the goal detector either; a goal whose new score is never read would be missed in silence.
 A goal animation is unreadable for a keyframe at most, a replay hides the HUD (not counted)."""
+UNREAD_AT_END_KEYFRAMES = 2
+"""Keyframes in a row showing the HUD with its score unread when the stream ends, from which that is said too.
+Why: a stream that ends (or a capture that stops) less than ``UNREAD_IN_VIEW_KEYFRAMES`` keyframes after its
+score became unreadable never reached that warning, and a goal shown there was lost in silence. One keyframe is
+a goal animation's usual cost and is not said."""
 SAME_PIXELS_MARGIN_TEXT_HEIGHTS = 0.25
 """Margin around the HUD's code and score boxes within which two frames must match pixel for pixel for
 the later one to reuse the earlier one's score mask (the reader reads inside the boxes)."""
@@ -102,6 +107,9 @@ class FrameSampler(Protocol):
     def observe(
         self, segment: SegmentMedia, *, awaiting: Callable[[], bool], live_edge: Callable[[], bool] | None = None
     ) -> Iterator[FrameObservation]: ...
+
+    def end_of_stream(self) -> None:
+        """Say what the stream's end leaves unread (the capture calls it once, when its source ends)."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +225,30 @@ class KeyframeSampler:
         self._note_whether_read_in_view(keyframe, reading)
         yield FrameObservation(keyframe.at, keyframe.stream_time, reading)
         self._last_visible = _VisibleFrame(segment.sequence, keyframe.stream_time, mask)
+        if previous is None and reading is not None and awaiting():
+            yield from self._confirm_first_reading(segment, keyframe, mask, awaiting)
+
+    def _confirm_first_reading(
+        self, segment: SegmentMedia, keyframe: TimedFrame, mask: NDArray[np.bool_], awaiting: Callable[[], bool]
+    ) -> Iterator[FrameObservation]:
+        """Confirm the first score read on a HUD just found from the frames after its keyframe, not from
+        the next keyframes.
+
+        Why: a score is taken after three agreeing reads; from keyframes alone that is 4 s after the HUD is
+        found, and a goal in those seconds gave no goal at all (the stream was joined at the new score, with
+        a warning). At the start of a stream, or of a match, that lost goals ~6 s in (dev-09). One segment is
+        decoded once per HUD found, and only until the reads are done.
+        """
+        top, bottom = self._hud_band()
+        frames = all_frames(segment, rows=self._hud_rows())
+        self.segments_fully_decoded += 1
+        try:
+            later = (_HudBand.of(frame, top, bottom) for frame in frames if frame.stream_time > keyframe.stream_time)
+            yield from self._confirming(later, mask, awaiting)
+        except UndecodableSegment as error:
+            logger.info("segment %d: only its keyframe could be decoded (%s)", segment.sequence, error)
+        finally:
+            frames.close()
 
     def _note_whether_read_in_view(self, keyframe: TimedFrame, reading: ScoreboardReading | None) -> None:
         """Say when the HUD stays in view and its score unread for ``UNREAD_IN_VIEW_KEYFRAMES`` keyframes."""
@@ -234,6 +266,20 @@ class KeyframeSampler:
                 self._unread_in_view,
                 self._unread_in_view_since,
             )
+
+    def end_of_stream(self) -> None:
+        """Say when the stream ends with the HUD in view and its score unread for ``UNREAD_AT_END_KEYFRAMES``
+        keyframes or more, unless that run was just said."""
+        run = self._unread_in_view
+        if run < UNREAD_AT_END_KEYFRAMES or run % UNREAD_IN_VIEW_KEYFRAMES == 0:
+            return
+        self.reader.stats.score_unread += 1
+        logger.warning(
+            "the stream ended with the scoreboard in view but its score unread on its last %d keyframes (since "
+            "%.1f s of stream): a goal shown there may be missed",
+            run,
+            self._unread_in_view_since,
+        )
 
     def _tail_decodable(self) -> bool:
         """A tail is only worth decoding with the HUD located, its codes confirmed (so only its rows are
@@ -299,7 +345,7 @@ class KeyframeSampler:
         return None
 
     def _confirming(
-        self, bands: list[_HudBand], mask: NDArray[np.bool_], awaiting: Callable[[], bool]
+        self, bands: Iterable[_HudBand], mask: NDArray[np.bool_], awaiting: Callable[[], bool]
     ) -> Iterator[FrameObservation]:
         """While a score is being confirmed, read frames already decoded that show ``mask``, spaced apart."""
         reads = 0

@@ -239,6 +239,9 @@ class _FailingOnce:
             raise ValueError(f"segment {segment.sequence} could not be decoded (not a video)")
         yield from self._inner.observe(segment, awaiting=awaiting, live_edge=live_edge)
 
+    def end_of_stream(self) -> None:
+        self._inner.end_of_stream()
+
 
 def test_a_segment_the_decoder_fails_on_is_skipped_not_fatal(broadcast_cache: Path, tmp_path: Path) -> None:
     info = rendered(broadcast_cache, test_broadcast("720p30"))

@@ -25,7 +25,12 @@ from capture_task.publish.publisher import JsonLinesSink
 from capture_task.vision import sampler as sampler_module
 from capture_task.vision.frames import Frame, TimedFrame
 from capture_task.vision.reader import ScoreboardReader
-from capture_task.vision.sampler import HUD_NOT_FOUND_AFTER_S, UNREAD_IN_VIEW_KEYFRAMES, KeyframeSampler
+from capture_task.vision.sampler import (
+    HUD_NOT_FOUND_AFTER_S,
+    UNREAD_AT_END_KEYFRAMES,
+    UNREAD_IN_VIEW_KEYFRAMES,
+    KeyframeSampler,
+)
 from tests.functional.hud_drawing import HudText, paint, random_look
 from tests.functional.logger_records import LoggerRecords, records_of
 
@@ -156,12 +161,8 @@ def test_a_located_scoreboard_whose_score_is_never_confirmed_is_reported_each_mi
     assert [line["ScoreUnread"] for line in emf] == [[2.0]]
 
 
-def test_a_hud_in_view_whose_score_cannot_be_read_is_reported_after_a_few_keyframes(
-    tmp_path: Path, capture_log: LoggerRecords, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The score boxes smeared (a face the reader will not guess at): no reading, so no misread for the goal
-    detector to refuse loudly either. The sampler says so after UNREAD_IN_VIEW_KEYFRAMES keyframes in view;
-    keyframes with the HUD hidden neither count nor end the run."""
+def smeared_score_boxes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Segments 'h' show the HUD, 'u' the HUD with its score boxes smeared (unreadable), '.' no HUD."""
     reader = ScoreboardReader()
     assert reader.read(HUD, fresh=True, may_locate=True) is not None and reader.layout is not None
     smeared = HUD.copy()
@@ -172,6 +173,15 @@ def test_a_hud_in_view_whose_score_cannot_be_read_is_reported_after_a_few_keyfra
         )
     looks = {b"h": HUD, b"u": smeared, b".": NO_HUD}
     one_frame_segments(monkeypatch, lambda segment: looks[segment.data])
+
+
+def test_a_hud_in_view_whose_score_cannot_be_read_is_reported_after_a_few_keyframes(
+    tmp_path: Path, capture_log: LoggerRecords, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The score boxes smeared (a face the reader will not guess at): no reading, so no misread for the goal
+    detector to refuse loudly either. The sampler says so after UNREAD_IN_VIEW_KEYFRAMES keyframes in view;
+    keyframes with the HUD hidden neither count nor end the run."""
+    smeared_score_boxes(monkeypatch)
     run = UNREAD_IN_VIEW_KEYFRAMES
     metrics = CaptureMetrics("smeared", interval_s=1e9)
     task = CaptureTask("smeared", sink=JsonLinesSink(tmp_path / "events.jsonl"), metrics=metrics)
@@ -186,3 +196,38 @@ def test_a_hud_in_view_whose_score_cannot_be_read_is_reported_after_a_few_keyfra
     ]
     emf = emf_lines(capsys)
     assert [line["ScoreUnread"] for line in emf] == [[2.0]]
+
+
+@pytest.mark.parametrize(
+    ("unread_at_end", "said"),
+    [
+        (UNREAD_AT_END_KEYFRAMES - 1, False),  # a goal animation's usual cost
+        (UNREAD_AT_END_KEYFRAMES, True),
+        (UNREAD_IN_VIEW_KEYFRAMES, False),  # just said by the in-view warning
+        (UNREAD_IN_VIEW_KEYFRAMES + UNREAD_AT_END_KEYFRAMES, True),
+    ],
+)
+def test_a_stream_ending_while_the_score_is_unread_says_so(
+    tmp_path: Path,
+    capture_log: LoggerRecords,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    unread_at_end: int,
+    said: bool,
+) -> None:
+    """A stream ending before the in-view warning's run is complete: a goal shown in its last seconds,
+    whose new score could not be read, would otherwise be lost with nothing in the log (dev-23's last goal,
+    9 s before the end, before its '1' was read)."""
+    smeared_score_boxes(monkeypatch)
+    metrics = CaptureMetrics("smeared", interval_s=1e9)
+    task = CaptureTask("smeared", sink=JsonLinesSink(tmp_path / "events.jsonl"), metrics=metrics)
+    task.run(_segments("h" * 6 + "u" * unread_at_end))
+    metrics.flush()
+    ended = [m for m in capture_log.messages() if m.startswith("the stream ended")]
+    expected = (
+        f"the stream ended with the scoreboard in view but its score unread on its last {unread_at_end} keyframes "
+        f"(since {6 * SEGMENT_S:.1f} s of stream): a goal shown there may be missed"
+    )
+    assert ended == ([expected] if said else [])
+    warnings = unread_at_end // UNREAD_IN_VIEW_KEYFRAMES + said
+    assert [line.get("ScoreUnread", []) for line in emf_lines(capsys)] == [[float(warnings)] if warnings else []]

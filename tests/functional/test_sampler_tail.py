@@ -192,3 +192,15 @@ def test_a_tail_is_abandoned_as_soon_as_the_next_segment_arrives(early_goals: Br
     _assert_each_goal_once_at_its_first_frame(goals, truth)
     assert sampler.segments_tail_decoded == 0 and sampler.segments_tail_abandoned >= len(segments) - 4
     assert goal_segments == {_score(goal): goal["segment_index"] + 1 for goal in truth}, "found by the next keyframe"
+
+
+def test_a_goal_one_segment_after_the_hud_is_found_is_reported(early_goals: BroadcastInfo) -> None:
+    """The capture joins one segment before the first goal's: keyframes alone would read the old score twice
+    before the new one shows, too few to confirm it, and the goal would be lost (joined at the new score, with
+    a warning). The frames after the first keyframe confirm it within its segment."""
+    segments, truth = _disk_segments(early_goals), _truth_goals(early_goals)
+    first_goal_segment = truth[0]["segment_index"]
+    assert first_goal_segment >= 1 and truth[0]["stream_time"] - 2.0 * first_goal_segment < CONFIRMING_SPACING_S * 4
+    capture = _Capture()
+    stats = capture.run(segments[first_goal_segment - 1 :])
+    _assert_each_goal_once_at_its_first_frame(stats.goals, truth)

@@ -48,6 +48,9 @@ class ScriptedSampler:
             reading = ScoreboardReading(TEAMS, Score(home=home, away=away), clock or "23:10")
         yield FrameObservation(segment.start, segment.stream_time, reading)
 
+    def end_of_stream(self) -> None:
+        """Nothing to say: the script's observations are all there is."""
+
 
 def segments(sequences: range) -> list[SegmentMedia]:
     first = sequences[0]
