@@ -632,9 +632,12 @@ def code_glyphs(frame: Frame, part: TextBox, text_height_px: int) -> Mask:
     return clean_glyphs(glyph_mask(part.box.crop(frame), part), text_height_px, max(text_height_px // 2, 3))
 
 
-def locate_hud(frame: Frame, report: LocateReport | None = None) -> HudLayout | None:
+def locate_hud(frame: Frame, report: LocateReport | None = None, *, clock_required: bool = False) -> HudLayout | None:
     """Search the frame's top band, then its bottom band, for the scoreboard (then both again with a finer look);
     None when none is shown.
+
+    A scoreboard with a match clock beside it is preferred; one without is taken only when none has one
+    and ``clock_required`` is False (the stream's HUD was never seen with a clock).
 
     Costs a few OCR calls per candidate row (a few ms each), so callers do it at start and
     again only after the HUD has been missing for a while.
@@ -669,7 +672,10 @@ def locate_hud(frame: Frame, report: LocateReport | None = None) -> HudLayout | 
                     continue
                 _found(layout, name, line)
                 return layout
-    if without_clock is not None:
+    if without_clock is not None and clock_required:
+        layout, name, line = without_clock
+        logger.info("%r in the %s band looks like a scoreboard but has no clock: not the HUD seen before", line, name)
+    elif without_clock is not None:
         layout, name, line = without_clock
         logger.warning(
             "scoreboard taken without a match clock beside it (%r in the %s band): it may be a widget, not the HUD",

@@ -314,6 +314,9 @@ class ScoreboardReader:
         self._team_votes: Counter[Teams] = Counter()
         self._teams: Teams | None = None
         self._failed_team_reads = 0
+        self._hud_has_clock = False
+        """Once a HUD with a clock was read, a scoreboard without one is a widget, not this stream's HUD
+        found again (a streamer's "DIV 1 - 2 PTS" was taken while a replay hid the HUD, and read ever after)."""
 
     @property
     def teams(self) -> Teams | None:
@@ -329,7 +332,7 @@ class ScoreboardReader:
         """Look for the HUD again (new match, new overlay); True when found."""
         self.stats.locate_attempts += 1
         self.last_search = LocateReport()
-        layout = locate_hud(frame, self.last_search)
+        layout = locate_hud(frame, self.last_search, clock_required=self._hud_has_clock)
         if layout is not None:
             same_place = self.layout is not None and _same_place(self.layout, layout)
             # The same HUD found again while its codes are being confirmed is another reading of them.
@@ -401,6 +404,7 @@ class ScoreboardReader:
             self.stats.transitions += 1
             return None
         self._last_mask, self._last_reading = mask, reading
+        self._hud_has_clock |= self.layout is not None and self.layout.clock is not None
         return reading
 
     def _in_transition(self, mask: Mask, reading: ScoreboardReading) -> bool:
