@@ -93,6 +93,23 @@ def glyph_mask(crop: Frame, part: TextBox) -> Mask:
     return mask
 
 
+def glyph_mask_inverted(crop: Frame, part: TextBox) -> Mask:
+    """The crop's pixels of the polarity opposite to ``part``'s: the brightest (or darkest) ink, cut halfway
+    between it and the cell's typical grey.
+
+    Why: a white digit with a dark outline on a cell nearly as light as the digit (a yellow team cell) is
+    located by its outline, the stronger edge; the outline is thin, JPEG breaks it, and tesseract reads it
+    as nothing or as another digit. The fill is the digit.
+    """
+    grey = gray(crop)
+    cell = float(np.median(grey))
+    if part.light:
+        mask: Mask = grey < (cell + float(np.percentile(grey, 2))) / 2
+    else:
+        mask = grey > (cell + float(np.percentile(grey, 98))) / 2
+    return mask
+
+
 def mask_mismatch(a: Mask, b: Mask) -> float:
     """Share of glyph pixels of either mask with no glyph pixel of the other nearby.
 

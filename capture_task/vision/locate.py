@@ -268,8 +268,16 @@ def _rows(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
     return [_deduplicated(row) for row in rows.values() if len(row) >= 4]
 
 
+SAME_LINE_MIN_OVERLAP = 0.75
+"""Glyphs of about the same height overlapping vertically by this share of the shorter one are on one line."""
+SAME_LINE_MAX_HEIGHT_RATIO = 1.3
+"""How much taller than the other a glyph may be and still share its line when their edges do not both align."""
+
+
 def _same_line(a: Box, b: Box) -> bool:
-    """Top and bottom aligned; or one of them aligned and the other off by a descender or tail (J, Q).
+    """Top and bottom aligned; or one of them aligned and the other off by a descender or tail (J, Q); or,
+    about as tall, mostly overlapping: numbers set a little lower than the codes in their cell (the score
+    cell's own padding, a shadow), which left codes and numbers on two "lines" and the HUD unfound (dev-25).
 
     A crest or a badge is centred on the cell and taller than the text: neither edge aligns.
     """
@@ -277,7 +285,10 @@ def _same_line(a: Box, b: Box) -> bool:
     top, bottom = abs(a.top - b.top), abs(a.bottom - b.bottom)
     if top <= 0.2 * shorter and bottom <= 0.2 * shorter:
         return True
-    return min(top, bottom) <= 0.1 * shorter and max(a.height, b.height) <= 1.3 * shorter
+    if max(a.height, b.height) > SAME_LINE_MAX_HEIGHT_RATIO * shorter:
+        return False
+    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    return min(top, bottom) <= 0.1 * shorter or overlap >= SAME_LINE_MIN_OVERLAP * shorter
 
 
 def _deduplicated(row: list[_Glyph]) -> list[_Glyph]:

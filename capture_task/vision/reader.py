@@ -31,6 +31,7 @@ from capture_task.vision.geometry import (
     blobs_left_to_right,
     clean_glyphs,
     glyph_mask,
+    glyph_mask_inverted,
     ink_columns,
     looks_like_flagged_one,
     looks_like_zero,
@@ -200,6 +201,10 @@ def read_score(groups: list[Mask], text_height_px: int) -> Score | None:
     """
     if len(groups) != 2 or any(not group.any() for group in groups):
         return None
+    return _read_groups(groups, text_height_px)
+
+
+def _read_groups(groups: list[Mask], text_height_px: int) -> Score | None:
     numbers = [_read_number(group, text_height_px) for group in groups]
     if numbers[0] is None or numbers[1] is None:
         logger.debug("score numbers unreadable alone: %r", numbers)
@@ -280,6 +285,12 @@ def _same_place(a: HudLayout, b: HudLayout) -> bool:
     )
 
 
+INVERTED_MISSES_BEFORE_GIVING_UP = 6
+"""Unreadable reads in a row that the other polarity did not read either, after which it is no longer tried
+until a score is read again or the HUD is found again: each try costs up to three more readings, and a HUD
+it does not help (a smeared or hidden score) would pay them on every frame."""
+
+
 @dataclass
 class ReaderStats:
     """How much work the reader did; the benchmark and the metrics report these."""
@@ -314,6 +325,8 @@ class ScoreboardReader:
         self._team_votes: Counter[Teams] = Counter()
         self._teams: Teams | None = None
         self._failed_team_reads = 0
+        self._inverted_misses = 0
+        """Unreadable reads in a row, since the last reading, that did not read in the other polarity either."""
         self._hud_has_clock = False
         """Once a HUD with a clock was read, a scoreboard without one is a widget, not this stream's HUD
         found again (a streamer's "DIV 1 - 2 PTS" was taken while a replay hid the HUD, and read ever after)."""
@@ -343,6 +356,7 @@ class ScoreboardReader:
             self._team_votes = self._team_votes + Counter([layout.teams]) if voting else Counter([layout.teams])
             self.layout = layout
             self._teams = None
+            self._inverted_misses = 0
             self.forget()
         return layout is not None
 
@@ -451,12 +465,13 @@ class ScoreboardReader:
         self.layout = dataclasses.replace(layout, teams=best)
         return True
 
-    def _score_groups(self, frame: Frame) -> list[Mask]:
+    def _score_groups(self, frame: Frame, *, inverted: bool = False) -> list[Mask]:
         layout = self.layout
         assert layout is not None
         height = layout.text_height_px
         digit_px = max(round(height * 0.5), 3)
-        digits = [clean_glyphs(glyph_mask(part.box.crop(frame), part), height, digit_px) for part in layout.score]
+        masked = glyph_mask_inverted if inverted else glyph_mask
+        digits = [clean_glyphs(masked(part.box.crop(frame), part), height, digit_px) for part in layout.score]
         if len(digits) == 1:
             # A dash touching both numbers ('0–0' set tight) leaves no gap to split at until it is cut out.
             return _digit_groups(without_joints(digits[0], height), height)
@@ -466,10 +481,35 @@ class ScoreboardReader:
         layout = self.layout
         assert layout is not None and self._teams is not None
         self.stats.ocr_calls += 1
-        score = read_score(self._score_groups(frame), layout.text_height_px)
+        groups = self._score_groups(frame)
+        score = read_score(groups, layout.text_height_px)
+        if score is not None:
+            self._inverted_misses = 0
+        else:
+            score = self._read_inverted(frame, groups)
         if score is None:
             return None
         return ScoreboardReading(teams=self._teams, score=score, clock=self._read_clock(frame))
+
+    def _read_inverted(self, frame: Frame, groups: list[Mask]) -> Score | None:
+        """The score read with either number (or both) taken in the other polarity, when it did not read as
+        located (see ``glyph_mask_inverted``). Which number is outlined is not known; each choice must still
+        pass both readings of ``read_score``."""
+        layout = self.layout
+        assert layout is not None
+        if self._inverted_misses >= INVERTED_MISSES_BEFORE_GIVING_UP:
+            return None
+        inverted = self._score_groups(frame, inverted=True)
+        if len(groups) != 2 or len(inverted) != 2:
+            return None
+        for home, away in ((groups[0], inverted[1]), (inverted[0], groups[1]), (inverted[0], inverted[1])):
+            score = read_score([home, away], layout.text_height_px)
+            if score is not None:
+                logger.debug("score %s read with its numbers in the other polarity", score)
+                self._inverted_misses = 0
+                return score
+        self._inverted_misses += 1
+        return None
 
     def _read_clock(self, frame: Frame) -> str:
         layout = self.layout

@@ -50,6 +50,23 @@ SLIDING_SCORE = BroadcastStyle(width=1280, height=720, fps=30, crf=31, hud=HudSt
 """dev-00: the old number slides out of its box for 0.3 s before the new one shows. The search back
 read the slide's first frame (still 0-1), then skipped every frame unlike it: goals came 0.3-1.2 s late."""
 
+TEAM_CELLS_OVER_THE_CROWD = BroadcastStyle(width=1920, height=1080, fps=30, crf=20, hud=HudStyle(
+    font_path="/usr/share/fonts/truetype/croscore/Arimo-Regular.ttf", text_height_frac=0.0256,
+    offset_x_frac=0.0281, offset_y_frac=0.0304, box_bgr=(16, 24, 59), text_bgr=(240, 240, 240),
+    clock_box_bgr=(16, 24, 59), clock_text_bgr=(240, 240, 240), score_box_bgr=(16, 24, 59),
+    score_text_bgr=(240, 240, 240), home_strip_bgr=(90, 90, 90), away_strip_bgr=(30, 200, 240), box_opacity=1.0,
+    padding_frac=0.61, clock_gap_frac=0.86, score_separator=" : ", strip_layout="under", strip_width_frac=0.45,
+    placement="top-centre", clock_position="right", clock_divider=False, score_layout="single", split_gap_frac=0.0,
+    score_cell="team", cell_gap_frac=0.0, code_marker="strip", crest_shape="roundel", crest_height_frac=1.59,
+    team_code_length=3, added_time_box=True, added_time_bgr=(200, 90, 20), cell_fill="gradient",
+    gradient_strength=0.12, text_effect="shadow", italic_shear=0.0, score_animation="flash", font_weight="regular",
+    font_width="normal",
+), chat_overlay=True, webcam_overlay=True, chat_position="right", webcam_position="bottom-left",
+    scenery_seed=1160060470, rate_control="capped", bitrate_kbps=3450, near_hud_widget=True)  # fmt: skip
+"""dev-25: top centre over the crowd, each number in its team's colour (grey, yellow), set a little lower in
+its cell than the codes, white with a dark shadow. Codes and numbers fell on two "lines" (the HUD was never
+found), and the white '1' on yellow left only its shadowed outline in the mask (never read)."""
+
 
 STREAM_JPEG_QUALITY = 60
 """Frames are compressed as a stream at a modest bitrate would be (the suite's broadcasts are H.264)."""
@@ -101,3 +118,20 @@ def test_frames_of_a_sliding_score_are_no_reading_and_the_new_score_is_read_on_i
     assert sliding == [None] * 8
     assert reader.stats.transitions >= 1
     assert on_goal_frame is not None and (on_goal_frame.score.home, on_goal_frame.score.away) == (0, 2)
+
+
+@pytest.mark.parametrize(("second", "score"), [(4, (0, 0)), (40, (0, 1))])
+def test_numbers_in_team_cells_set_lower_than_the_codes_are_found_and_read(second: int, score: tuple[int, int]) -> None:
+    script = _script(25)
+    style = TEAM_CELLS_OVER_THE_CROWD
+    state = script.state_at(second * style.fps, style.fps)
+    assert state.phase == "play" and (state.home_score, state.away_score) == score
+    frame = _as_streamed(FrameRenderer(script, style).render(second * style.fps))
+    reader = ScoreboardReader()
+
+    reading = reader.read(frame, may_locate=True) or reader.read(frame, may_locate=True)
+
+    assert reading is not None
+    assert (reading.teams.home, reading.teams.away, reading.score.home, reading.score.away) == (
+        script.home, script.away, *score,
+    )  # fmt: skip

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from capture_task.vision.geometry import clean_glyphs, is_bar
+from capture_task.vision.geometry import Box, clean_glyphs, is_bar
+from capture_task.vision.locate import _same_line
 from capture_task.vision.reader import stands_on_the_line
 
 TEXT_HEIGHT = 14
@@ -85,3 +86,15 @@ def test_a_wide_number_cut_by_the_top_of_its_box_stays_for_the_line_test() -> No
     cleaned = clean_glyphs(_number_in_box(0, 13), TEXT_HEIGHT, 3)
 
     assert cleaned.any() and not stands_on_the_line(cleaned, TEXT_HEIGHT)
+
+
+def test_numbers_set_a_little_lower_than_the_codes_share_their_line() -> None:
+    code = Box(left=0, top=44, right=20, bottom=72)
+    number = Box(left=100, top=50, right=120, bottom=78)  # 6 px lower: 0.21 of the text height
+    assert _same_line(code, number)
+
+
+def test_a_taller_crest_or_the_next_line_of_text_does_not() -> None:
+    code = Box(left=0, top=44, right=20, bottom=72)
+    assert not _same_line(code, Box(left=30, top=37, right=70, bottom=80))  # a crest 1.5x as tall, centred
+    assert not _same_line(code, Box(left=30, top=66, right=50, bottom=94))  # the next line, overlapping a little

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 
-from capture_task.vision.geometry import joints, outermost_blob_count, without_joints
+from capture_task.vision.geometry import (
+    joints,
+    outermost_blob_count,
+    without_joints,
+)
 
 HEIGHT = 20
 
@@ -76,12 +81,23 @@ def test_a_thick_bar_at_mid_height_is_no_joint() -> None:
     assert joints(thick, HEIGHT) == []
 
 
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+
+
+def _drawn(text: str, *, outline_only: bool) -> np.ndarray:
+    """``text`` in a broadcast face, 40 px: whole, or its outline only (a white digit with a dark outline
+    on a cell as light as the digit leaves the outline as the ink)."""
+    image = Image.new("L", (36 * len(text) + 12, 64), 0)
+    font = ImageFont.truetype(FONT, 48)
+    if outline_only:
+        ImageDraw.Draw(image).text((6, 4), text, font=font, fill=0, stroke_width=2, stroke_fill=255)
+    else:
+        ImageDraw.Draw(image).text((6, 4), text, font=font, fill=255)
+    return np.asarray(image) > 127
+
+
 def _outlined(text: str) -> np.ndarray:
-    """``text`` drawn as outline only (white fill on a white cell leaves the dark outline as the ink)."""
-    canvas = np.zeros((60, 40 * len(text)), np.uint8)
-    cv2.putText(canvas, text, (4, 50), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 9)
-    cv2.putText(canvas, text, (4, 50), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3)
-    return canvas > 0
+    return _drawn(text, outline_only=True)
 
 
 def test_an_outlined_digit_with_a_counter_is_one_blob_not_two() -> None:
@@ -93,5 +109,5 @@ def test_an_outlined_digit_with_a_counter_is_one_blob_not_two() -> None:
 
 
 def test_digits_side_by_side_are_counted_each() -> None:
-    assert outermost_blob_count(_outlined("40")) == 2
+    assert outermost_blob_count(_outlined("4 0")) == 2
     assert outermost_blob_count(np.hstack([_stem(), _gap(3), _ring(12), _gap(3), _stem()])) == 3
