@@ -110,6 +110,36 @@ def glyph_mask_inverted(crop: Frame, part: TextBox) -> Mask:
     return mask
 
 
+FILL_MIN_HEIGHT = 0.85
+"""An outline's fill spans at least this share of the outline's height (the outline is a pixel or two thick);
+a digit's counter never does, except a thin '0''s, whose fill reads as that same '0'."""
+FILL_INSIDE = 0.9
+"""Share of a fill's pixels that lie inside the outline's holes."""
+
+
+def fills_outline(outline: Mask, fill: Mask) -> bool:
+    """Whether ``fill`` (the other polarity's ink, same crop) is what ``outline``'s ink is drawn around: a
+    digit's fill inside its outline, as tall as the outline less its thickness.
+
+    Why: reading the other polarity is only right for an outlined digit; elsewhere the other polarity is a
+    counter or a cell's highlight, which tesseract reads as some digit ('0''s counter as '7').
+    """
+    fill_rows, outline_rows = np.flatnonzero(fill.any(axis=1)), np.flatnonzero(outline.any(axis=1))
+    if fill_rows.size == 0 or outline_rows.size == 0:
+        return False
+    if fill_rows[-1] - fill_rows[0] + 1 < FILL_MIN_HEIGHT * (outline_rows[-1] - outline_rows[0] + 1):
+        return False
+    contours, hierarchy = cv2.findContours(outline.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return False
+    holes = np.zeros(outline.shape, np.uint8)
+    for index, link in enumerate(hierarchy[0]):
+        if link[3] != -1:
+            cv2.drawContours(holes, contours, index, 1, thickness=cv2.FILLED)
+    inside = int((fill & (holes > 0)).sum())
+    return inside >= FILL_INSIDE * int(fill.sum())
+
+
 def mask_mismatch(a: Mask, b: Mask) -> float:
     """Share of glyph pixels of either mask with no glyph pixel of the other nearby.
 

@@ -30,6 +30,7 @@ from capture_task.vision.geometry import (
     Mask,
     blobs_left_to_right,
     clean_glyphs,
+    fills_outline,
     glyph_mask,
     glyph_mask_inverted,
     ink_columns,
@@ -492,17 +493,19 @@ class ScoreboardReader:
         return ScoreboardReading(teams=self._teams, score=score, clock=self._read_clock(frame))
 
     def _read_inverted(self, frame: Frame, groups: list[Mask]) -> Score | None:
-        """The score read with either number (or both) taken in the other polarity, when it did not read as
-        located (see ``glyph_mask_inverted``). Which number is outlined is not known; each choice must still
-        pass both readings of ``read_score``."""
+        """The score read with its outlined numbers taken in the other polarity, when it did not read as
+        located (see ``glyph_mask_inverted``): only a number in a box of its own, whose other polarity is the
+        fill inside its outline (``fills_outline``); the result must still pass both readings of ``read_score``."""
         layout = self.layout
         assert layout is not None
-        if self._inverted_misses >= INVERTED_MISSES_BEFORE_GIVING_UP:
+        if self._inverted_misses >= INVERTED_MISSES_BEFORE_GIVING_UP or len(layout.score) != 2 or len(groups) != 2:
             return None
         inverted = self._score_groups(frame, inverted=True)
-        if len(groups) != 2 or len(inverted) != 2:
-            return None
-        for home, away in ((groups[0], inverted[1]), (inverted[0], groups[1]), (inverted[0], inverted[1])):
+        fills = [fill if fills_outline(group, fill) else None for group, fill in zip(groups, inverted, strict=True)]
+        choices = [(groups[0], fills[1]), (fills[0], groups[1]), (fills[0], fills[1])]
+        for home, away in choices:
+            if home is None or away is None:
+                continue
             score = read_score([home, away], layout.text_height_px)
             if score is not None:
                 logger.debug("score %s read with its numbers in the other polarity", score)

@@ -77,6 +77,8 @@ the next segment's, 2 s later (its alert as much sooner). 0.4 s fitted only goal
 before the change, all 40 dev-suite streams and the bench suite at 0.4 and 0.2 s: the same goals, the same
 timing errors and no invented goal (bench/README.md); a transient misread must still agree three times and
 pass the detector's plausibility rules."""
+CONFIRMING_ATTEMPTS = 2 * CONFIRMING_READS
+"""Most frames read (read or not) to confirm a score from one segment's decoded frames."""
 CLOCK_REFRESH_KEYFRAMES = 15
 """Read the clock again every this many keyframes with a HUD (~30 s): full time needs a moving clock."""
 UNREAD_IN_VIEW_KEYFRAMES = 5
@@ -347,10 +349,13 @@ class KeyframeSampler:
     def _confirming(
         self, bands: Iterable[_HudBand], mask: NDArray[np.bool_], awaiting: Callable[[], bool]
     ) -> Iterator[FrameObservation]:
-        """While a score is being confirmed, read frames already decoded that show ``mask``, spaced apart."""
-        reads = 0
+        """While a score is being confirmed, read frames already decoded that show ``mask``, spaced apart.
+
+        A frame that does not read counts as read for the spacing, and at most ``CONFIRMING_ATTEMPTS`` are
+        read: a score that reads now and then must not cost an OCR call on every frame of the segment."""
+        reads = attempts = 0
         for band in bands:
-            if reads >= CONFIRMING_READS or not awaiting():
+            if reads >= CONFIRMING_READS or attempts >= CONFIRMING_ATTEMPTS or not awaiting():
                 return
             if band.stream_time - self._last_read_s < CONFIRMING_SPACING_S:
                 continue
@@ -358,10 +363,11 @@ class KeyframeSampler:
             shown = self._score_mask(frame.image)
             if shown is None or score_mismatch(shown, mask) > MASK_MISMATCH_CHANGED:
                 continue
+            attempts += 1
             reading = self.reader.read(frame.image, fresh=True)
+            self._last_read_s = frame.stream_time
             if reading is None:
                 continue
-            self._last_read_s = frame.stream_time
             reads += 1
             yield FrameObservation(frame.at, frame.stream_time, reading)
 

@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from capture_task.vision.geometry import (
+    fills_outline,
     joints,
     outermost_blob_count,
     without_joints,
@@ -111,3 +112,21 @@ def test_an_outlined_digit_with_a_counter_is_one_blob_not_two() -> None:
 def test_digits_side_by_side_are_counted_each() -> None:
     assert outermost_blob_count(_outlined("4 0")) == 2
     assert outermost_blob_count(np.hstack([_stem(), _gap(3), _ring(12), _gap(3), _stem()])) == 3
+
+
+def test_the_fill_inside_an_outlined_digit_fills_it() -> None:
+    for digit in "147":
+        outline = _outlined(digit)
+        fill = _drawn(digit, outline_only=False) & ~outline
+        assert fills_outline(outline, fill), digit
+
+
+def test_a_counter_or_a_stray_highlight_is_no_fill() -> None:
+    four = _drawn("4", outline_only=False)
+    counter = np.zeros_like(four)
+    rows, columns = np.flatnonzero(four.any(axis=1)), np.flatnonzero(four.any(axis=0))
+    counter[rows[0] + 4 : rows[0] + 14, columns[0] + 8 : columns[0] + 14] = True  # in the '4''s triangle, short
+    assert not fills_outline(four, counter & ~four)
+    beside = np.zeros_like(four)
+    beside[rows[0] : rows[-1] + 1, : columns[0]] = True  # a highlight of the cell, as tall, outside the glyph
+    assert not fills_outline(four, beside)
