@@ -270,8 +270,10 @@ def _rows(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
 
 SAME_LINE_MIN_OVERLAP = 0.75
 """Glyphs of about the same height overlapping vertically by this share of the shorter one are on one line."""
-SAME_LINE_MAX_HEIGHT_RATIO = 1.3
-"""How much taller than the other a glyph may be and still share its line when their edges do not both align."""
+SAME_LINE_OVERLAP_MAX_HEIGHT_RATIO = 1.12
+"""How much taller than the other a glyph may be and still share its line by overlapping: the same type size
+(a digit overshoots a letter by a few %). Smaller text beside the HUD (a widget's) joined its row otherwise, and
+the row's text height, the median of its glyphs', came out too small to keep the HUD's own digits (dev-26)."""
 
 
 def _same_line(a: Box, b: Box) -> bool:
@@ -285,10 +287,11 @@ def _same_line(a: Box, b: Box) -> bool:
     top, bottom = abs(a.top - b.top), abs(a.bottom - b.bottom)
     if top <= 0.2 * shorter and bottom <= 0.2 * shorter:
         return True
-    if max(a.height, b.height) > SAME_LINE_MAX_HEIGHT_RATIO * shorter:
-        return False
+    taller = max(a.height, b.height)
+    if min(top, bottom) <= 0.1 * shorter and taller <= 1.3 * shorter:
+        return True
     overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
-    return min(top, bottom) <= 0.1 * shorter or overlap >= SAME_LINE_MIN_OVERLAP * shorter
+    return overlap >= SAME_LINE_MIN_OVERLAP * shorter and taller <= SAME_LINE_OVERLAP_MAX_HEIGHT_RATIO * shorter
 
 
 def _deduplicated(row: list[_Glyph]) -> list[_Glyph]:
@@ -577,6 +580,15 @@ def _part(token_box: Box, light: bool, level: int, top: int, bottom: int) -> Tex
     return TextBox(Box(token_box.left, top, token_box.right, bottom), light, level)
 
 
+def _own_text_height(tokens: list[_Token], found: tuple[int, int, list[_Token]]) -> int:
+    """The text height of a candidate's codes and numbers, not of its whole row: smaller text beside the HUD
+    (a streamer's widget, crowd specks) may share the row, and the reader drops glyphs taller than 1.3 text
+    heights (dev-26's digits were, against a row median pulled down by a widget's text)."""
+    home_index, away_index, between = found
+    own = [tokens[home_index], tokens[away_index], *(t for t in between if t.kind == "number")]
+    return round(float(np.median([glyph.box.height for token in own for glyph in token.glyphs])))
+
+
 def _layout(
     frame: Frame, tokens: list[_Token], found: tuple[int, int, list[_Token]], offset_y: int, text_height: int
 ) -> HudLayout:
@@ -676,7 +688,7 @@ def locate_hud(frame: Frame, report: LocateReport | None = None, *, clock_requir
             if not candidates and len(line) > len(report.best):
                 report.best = line
             for found in candidates:
-                layout = _layout(frame, tokens, found, offset_y, text_height)
+                layout = _layout(frame, tokens, found, offset_y, _own_text_height(tokens, found))
                 if layout.clock is None:
                     # A streamer's widget ("DIV 1 - 2 PTS") has codes and numbers too, but no match clock.
                     without_clock = without_clock or (layout, name, line)

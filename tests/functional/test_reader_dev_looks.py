@@ -90,6 +90,21 @@ DARK_ITALIC_SINGLE_BOX = BroadcastStyle(width=1280, height=720, fps=30, crf=20, 
 """dev-17: white medium italic on dark cells, one box. A '0' that did not read was read again in the other
 polarity, where its counter read as a '7', taken for a flagged '1': 2-1 for 2-0."""
 
+BESIDE_A_WIDGET = BroadcastStyle(width=1280, height=720, fps=60, crf=28, hud=HudStyle(
+    font_path="/usr/share/fonts/opentype/b612/B612-Regular.otf", text_height_frac=0.0304, offset_x_frac=0.0345,
+    offset_y_frac=0.0442, box_bgr=(229, 244, 223), text_bgr=(60, 30, 20), clock_box_bgr=(229, 244, 223),
+    clock_text_bgr=(60, 30, 20), score_box_bgr=(12, 12, 12), score_text_bgr=(120, 230, 255),
+    home_strip_bgr=(90, 30, 120), away_strip_bgr=(120, 60, 20), box_opacity=1.0, padding_frac=0.61,
+    clock_gap_frac=0.0, score_separator="  -  ", strip_layout="under", strip_width_frac=0.23, placement="top-left",
+    clock_position="right", clock_divider=False, score_layout="single", split_gap_frac=0.0, score_cell="inverted",
+    cell_gap_frac=0.29, code_marker="none", crest_shape="shield", crest_height_frac=1.33, team_code_length=3,
+    added_time_box=False, added_time_bgr=(180, 140, 20), cell_fill="flat", gradient_strength=0.0,
+    text_effect="outline", italic_shear=0.0, score_animation="slide", font_weight="regular", font_width="normal",
+), chat_overlay=False, webcam_overlay=True, chat_position="right", webcam_position="bottom-left",
+    scenery_seed=1989473516, rate_control="capped", bitrate_kbps=6800, near_hud_widget=True)  # fmt: skip
+"""dev-26: a widget's smaller text right of the clock, on the HUD's row. Its glyphs (and crowd specks) pulled
+the row's median glyph height down; the HUD's digits, taller than 1.3 such heights, were dropped as no text."""
+
 
 STREAM_JPEG_QUALITY = 60
 """Frames are compressed as a stream at a modest bitrate would be (the suite's broadcasts are H.264)."""
@@ -174,3 +189,17 @@ def test_a_number_that_does_not_read_is_not_read_from_its_counter(broadcast_cach
             readings.append(None if reading is None else (reading.score.home, reading.score.away))
     assert readings.count((2, 0)) >= len(readings) // 2, "the score must read for the test to mean anything"
     assert set(readings) <= {None, (2, 0)}
+
+
+@pytest.mark.parametrize("second", [2, 6])
+def test_a_hud_sharing_its_row_with_smaller_text_is_read(second: int) -> None:
+    script = _script(26)
+    style = BESIDE_A_WIDGET
+    assert script.state_at(second * style.fps, style.fps).phase == "play"
+    frame = _as_streamed(FrameRenderer(script, style).render(second * style.fps))
+    reader = ScoreboardReader()
+
+    reading = reader.read(frame, may_locate=True) or reader.read(frame, may_locate=True)
+
+    assert reading is not None and (reading.teams.home, reading.teams.away) == ("TOT", "GAL")
+    assert (reading.score.home, reading.score.away) == (3, 3)
