@@ -87,6 +87,11 @@ score unreadable, after which that is said (a warning and a ``ScoreUnread`` coun
 such run. Why: a reader that refuses a doubtful digit (a '1' that may be a '7') returns nothing, so no misread is
 refused loudly by the goal detector either; a goal whose new score is never read would be missed in silence.
 A goal animation is unreadable for a keyframe at most, a replay hides the HUD (not counted)."""
+NEVER_READ_SEARCH_AT_KEYFRAMES = frozenset({2, 4, 8, 16, 32})
+"""Keyframes in view in a row after which a HUD located but never read is searched for again (the whole
+frame): a scoreboard-like row taken on the first keyframe may not be the HUD (dev-08 read nothing from
+'4 SQ 38 PSG 0 INT' while the real HUD's first goal went by). Ever more rarely: a search costs ~0.5 s at
+1080p, and a HUD that is right but unreadable is said by the in-view warning."""
 UNREAD_AT_END_KEYFRAMES = 2
 """Keyframes in a row showing the HUD with its score unread when the stream ends, from which that is said too.
 Why: a stream that ends (or a capture that stops) less than ``UNREAD_IN_VIEW_KEYFRAMES`` keyframes after its
@@ -185,6 +190,8 @@ class KeyframeSampler:
         self._frame_height: int | None = None
         self._hidden_area: NDArray[np.int16] | None = None
         self._layout_seen = False
+        self._layout_read = False
+        """Whether the located HUD's score was read at least once (one never read may be the wrong one)."""
         self._unread_in_view = 0
         """Keyframes in a row (hidden ones not counted) showing the HUD with no reading of its score."""
         self._unread_in_view_since: float | None = None
@@ -227,8 +234,21 @@ class KeyframeSampler:
         self._note_whether_read_in_view(keyframe, reading)
         yield FrameObservation(keyframe.at, keyframe.stream_time, reading)
         self._last_visible = _VisibleFrame(segment.sequence, keyframe.stream_time, mask)
+        if reading is not None:
+            self._layout_read = True
+        elif not self._layout_read and self._unread_in_view in NEVER_READ_SEARCH_AT_KEYFRAMES:
+            self._search_again(segment, keyframe)
         if previous is None and reading is not None and awaiting():
             yield from self._confirm_first_reading(segment, keyframe, mask, awaiting)
+
+    def _search_again(self, segment: SegmentMedia, keyframe: TimedFrame) -> None:
+        """Search the whole keyframe for the HUD although one is located and in view, because its score never
+        read: the next keyframes use what the search finds."""
+        logger.info(
+            "searching for the scoreboard again at %.1f s of stream: the one found never read", keyframe.stream_time
+        )
+        if self.reader.relocate(self._whole(segment, keyframe).image):
+            self._located()
 
     def _confirm_first_reading(
         self, segment: SegmentMedia, keyframe: TimedFrame, mask: NDArray[np.bool_], awaiting: Callable[[], bool]
@@ -447,12 +467,16 @@ class KeyframeSampler:
         ):
             keyframe = self._whole(segment, keyframe)
             if reader.relocate(keyframe.image):
-                self._layout_seen = False
-                self._last_visible = None
+                self._located()
                 self._keyframes_without_hud = 0
                 self._searching_since = self._reported_missing_at = None
                 return keyframe, self._score_mask(keyframe.image)
         return keyframe, None
+
+    def _located(self) -> None:
+        """A HUD was (re)located: nothing known of the one before applies to it."""
+        self._layout_seen = self._layout_read = False
+        self._last_visible = None
 
     def _hud_area_still(self, keyframe: TimedFrame) -> bool:
         """True when the known HUD's area looks the same as on the previous keyframe without it (or

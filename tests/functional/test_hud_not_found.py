@@ -27,6 +27,7 @@ from capture_task.vision.frames import Frame, TimedFrame
 from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.sampler import (
     HUD_NOT_FOUND_AFTER_S,
+    NEVER_READ_SEARCH_AT_KEYFRAMES,
     UNREAD_AT_END_KEYFRAMES,
     UNREAD_IN_VIEW_KEYFRAMES,
     KeyframeSampler,
@@ -231,3 +232,38 @@ def test_a_stream_ending_while_the_score_is_unread_says_so(
     assert ended == ([expected] if said else [])
     warnings = unread_at_end // UNREAD_IN_VIEW_KEYFRAMES + said
     assert [line.get("ScoreUnread", []) for line in emf_lines(capsys)] == [[float(warnings)] if warnings else []]
+
+
+def test_a_hud_located_and_never_read_is_searched_for_again_ever_more_rarely(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A located "HUD" whose score never reads may be a widget taken on the first keyframe (dev-08): searched for
+    again after NEVER_READ_SEARCH_AT_KEYFRAMES keyframes in view. Once a score was read, an unreadable run is
+    the in-view warning's business, not a search's."""
+    reader = ScoreboardReader()
+    searches: list[float] = []
+    relocate, read = reader.relocate, reader.read
+    never_reads = True
+
+    def counted_relocate(frame: Frame) -> bool:
+        searches.append(len(searches))
+        return relocate(frame)
+
+    def maybe_read(frame: Frame, **kwargs: Any) -> Any:
+        reading = read(frame, **kwargs)
+        return None if never_reads else reading
+
+    monkeypatch.setattr(reader, "relocate", counted_relocate)
+    monkeypatch.setattr(reader, "read", maybe_read)
+    sampler = KeyframeSampler(reader)
+    keyframes = max(NEVER_READ_SEARCH_AT_KEYFRAMES) + 1
+    for segment in _segments("h" * keyframes):
+        list(sampler.observe(segment, awaiting=lambda: True))
+    assert len(searches) == 1 + len(NEVER_READ_SEARCH_AT_KEYFRAMES)  # the first search, then one at each mark
+
+    before = len(searches)
+    never_reads = False
+    for segment in _segments("hh"):
+        list(sampler.observe(segment, awaiting=lambda: True))
+    never_reads = True
+    for segment in _segments("h" * keyframes):
+        list(sampler.observe(segment, awaiting=lambda: True))
+    assert len(searches) == before  # read once: a later unreadable run searches no more
