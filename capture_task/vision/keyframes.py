@@ -13,9 +13,9 @@ The HUD usually sits in the top tenth of the frame. H.264 codes macroblocks in r
 a keyframe cut short decodes exactly down to where its bytes end; FFmpeg then reports the
 macroblock where it ran out ("error while decoding MB x y"), and every row above the macroblock row
 before that one is bit-exact, but for the 3 px the deblocking filter reaches (``exact_rows_above``),
-when each cut is decoded by a new decoder (see ``_decoder``). ``decode_keyframe(data, rows=...)``
-decodes just enough bytes for the rows asked for, learns how many bytes a row takes, and falls back
-to the whole frame whenever it cannot prove the rows are exact.
+when no cut CAVLC picture was decoded before it by the same decoder (see ``_cut_decoder``).
+``decode_keyframe(data, rows=...)`` decodes just enough bytes for the rows asked for, learns how many
+bytes a row takes, and falls back to the whole frame whenever it cannot prove the rows are exact.
 
 fMP4 segments, and anything this cannot parse, go the demuxer way (``frames.first_frame``).
 """
@@ -207,15 +207,7 @@ def first_video_access_unit(data: bytes) -> tuple[str, bytes] | None:
 
 
 def _decoder(codec: str, *, concealment: bool = True) -> Any:
-    """A new decoder for one keyframe (whole, or cut short without concealment).
-
-    Why not one kept per thread: after a cut picture FFmpeg's H.264 decoder keeps state that
-    ``flush_buffers`` does not clear, and the next picture it decodes differs from the true one well
-    above where its own bytes end. Measured on the bench suite and the dev suite's first 16 streams,
-    one kept decoder making ~20 cuts of each keyframe: rows trusted were wrong in 287 of 415 CAVLC cuts
-    (x264 ultrafast; up to 47 macroblock rows above the report) and in 2 of 2,044 CABAC cuts; with a new
-    decoder for each cut, in none. A new decoder costs ~1-1.5 ms, against ~15 ms for a 1080p cut.
-    """
+    """A new decoder for one keyframe: whole, or cut short without concealment (see :func:`_cut_decoder`)."""
     context = av.CodecContext.create(codec, "r")
     context.thread_count = 1  # one core per capture task; frame threads would add a frame of delay
     if not concealment:
@@ -223,6 +215,27 @@ def _decoder(codec: str, *, concealment: bool = True) -> Any:
         # picture because only rows proven exact are used.
         context.options = {"ec": "0"}
     return context
+
+
+def _cut_decoder(codec: str, *, arithmetic: bool) -> tuple[Any, bool]:
+    """(decoder, whether it is kept) for one cut keyframe: this thread's kept one for CABAC, a new one
+    for CAVLC.
+
+    Why: after a cut CAVLC picture (x264's ultrafast) FFmpeg's H.264 decoder keeps state that
+    ``flush_buffers`` does not clear, and the next picture it decodes, CAVLC or CABAC, differs from the
+    true one far above where its own bytes end. On main, with one decoder kept per thread, 144 of 1,143
+    cut keyframes of the four CAVLC dev streams (04, 06, 08, 13) were wrong from row 0-4 down, inside
+    the rows claimed exact; ~20 cuts of every fourth keyframe in a row on one decoder: 287 of 415 CAVLC
+    cuts wrong, and 2 of 2,044 CABAC cuts, both the first keyframe after a CAVLC stream. With a new
+    decoder for each CAVLC cut, none (CABAC cuts with no CAVLC cut before them: none wrong either). A new
+    decoder costs ~2.5 ms more a decode (buffers allocated for its first picture): kept for CABAC.
+    """
+    if not arithmetic:
+        return _decoder(codec, concealment=False), False
+    decoders: dict[str, Any] = _local.__dict__.setdefault("cut_decoders", {})
+    if codec not in decoders:
+        decoders[codec] = _decoder(codec, concealment=False)
+    return decoders[codec], True
 
 
 def full_range_grey(frame: Any, rows: int | None = None) -> NDArray[np.uint8]:
@@ -290,6 +303,25 @@ def _first_slice_offset(elementary: bytes) -> int | None:
     return None
 
 
+def _arithmetic_coded(elementary: bytes) -> bool:
+    """Whether the access unit's picture parameter set says CABAC (``entropy_coding_mode_flag``);
+    False when it holds none (then it is treated as CAVLC: a new decoder, always right)."""
+    position = elementary.find(b"\x00\x00\x01")
+    while 0 <= position < len(elementary) - 4:
+        if elementary[position + 3] & 0x1F == 8:
+            payload = elementary[position + 4 : position + 12].replace(b"\x00\x00\x03", b"\x00\x00")
+            bits = "".join(f"{byte:08b}" for byte in payload)
+            at = 0
+            for _field in ("pic_parameter_set_id", "seq_parameter_set_id"):  # two ue(v)
+                zeros = bits.find("1", at) - at
+                if zeros < 0:
+                    return False
+                at += 2 * zeros + 1
+            return at < len(bits) and bits[at] == "1"
+        position = elementary.find(b"\x00\x00\x01", position + 3)
+    return False
+
+
 @contextmanager
 def _ffmpeg_errors() -> Iterator[list[tuple[int, str, str]]]:
     """FFmpeg's log lines of this thread, captured instead of printed, for the block's duration."""
@@ -304,14 +336,18 @@ def _ffmpeg_errors() -> Iterator[list[tuple[int, str, str]]]:
         av.logging.set_level(level)
 
 
-def _decode_cut(codec: str, unit: bytes) -> tuple[Any, int | None] | None:
-    """(frame, macroblock row FFmpeg ran out in, or None if it did not) for a possibly cut access unit."""
-    decoder = _decoder(codec, concealment=False)
+def _decode_cut(codec: str, unit: bytes, *, arithmetic: bool) -> tuple[Any, int | None] | None:
+    """(frame, macroblock row FFmpeg ran out in, or None if it did not) for a possibly cut access unit;
+    ``arithmetic``: whether it is CABAC-coded (see :func:`_arithmetic_coded`)."""
+    decoder, kept = _cut_decoder(codec, arithmetic=arithmetic)
     try:
         with _ffmpeg_errors() as logs:
             frames = list(decoder.decode(av.Packet(unit))) or list(decoder.decode(None))
     except av.error.FFmpegError:
         return None
+    finally:
+        if kept:
+            decoder.flush_buffers()
     if not frames:
         return None
     ran_out = [int(found.group(2)) for _level, _name, line in logs if (found := _RAN_OUT.search(line))]
@@ -340,10 +376,11 @@ def _decode_top(codec: str, elementary: bytes, rows: int) -> Keyframe | None:
         return None
     needed_mb_rows = -(-(rows + DEBLOCK_REACH_PX) // MACROBLOCK_PX) + 1  # the row to run out in, at least
     slice_bytes = len(elementary) - start
+    arithmetic = _arithmetic_coded(elementary)
     cost = _row_cost(codec)
     cut = int(needed_mb_rows * cost.bytes_per_row * BYTES_MARGIN) if cost.bytes_per_row else slice_bytes // 4
     while cut < slice_bytes:
-        decoded = _decode_cut(codec, elementary[: start + cut])
+        decoded = _decode_cut(codec, elementary[: start + cut], arithmetic=arithmetic)
         if decoded is None:
             return None
         frame, ran_out_row = decoded

@@ -36,6 +36,20 @@ def cabac_and_cavlc(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, by
     return _encoded(folder, "veryfast"), _encoded(folder, "ultrafast")
 
 
+def test_an_access_unit_without_a_parameter_set_is_not_taken_for_cabac() -> None:
+    assert not keyframes._arithmetic_coded(b"\x00\x00\x01\x65" + b"\x88" * 64)
+
+
+def test_each_cavlc_cut_gets_a_new_decoder_and_cabac_cuts_share_one() -> None:
+    """A cut CAVLC picture leaves FFmpeg's decoder wrong for the next picture, CABAC or not."""
+    first, first_kept = keyframes._cut_decoder("h264", arithmetic=False)
+    second, second_kept = keyframes._cut_decoder("h264", arithmetic=False)
+    assert first is not second and not first_kept and not second_kept
+    kept, is_kept = keyframes._cut_decoder("h264", arithmetic=True)
+    assert is_kept and keyframes._cut_decoder("h264", arithmetic=True)[0] is kept
+    assert kept is not first and kept is not second
+
+
 @pytest.mark.parametrize("coder", [0, 1], ids=["cabac", "cavlc"])
 def test_rows_above_the_report_are_exact_wherever_a_keyframe_is_cut(
     cabac_and_cavlc: tuple[bytes, bytes], coder: int
@@ -48,9 +62,11 @@ def test_rows_above_the_report_are_exact_wherever_a_keyframe_is_cut(
     assert whole is not None
     start = keyframes._first_slice_offset(unit)
     assert start is not None
+    arithmetic = keyframes._arithmetic_coded(unit)
+    assert arithmetic is (coder == 0)
     checked = 0
     for cut in range(start + 200, len(unit), max((len(unit) - start) // 60, 1)):
-        decoded = keyframes._decode_cut(codec, unit[:cut])
+        decoded = keyframes._decode_cut(codec, unit[:cut], arithmetic=arithmetic)
         if decoded is None or decoded[1] is None:
             continue
         frame, ran_out_row = decoded
@@ -64,7 +80,8 @@ def test_rows_above_the_report_are_exact_wherever_a_keyframe_is_cut(
 
 
 def test_keyframes_cut_one_after_another_are_exact_down_to_the_rows_asked(cabac_and_cavlc: tuple[bytes, bytes]) -> None:
-    """As the sampler asks for them: each keyframe of a stream cut short in turn, CABAC and CAVLC alike."""
+    """As the sampler asks for them, each keyframe cut short in turn, CABAC and CAVLC alike: a CABAC one
+    decoded after a cut CAVLC one on the same thread too."""
     for data in cabac_and_cavlc * 2:
         # Bytes per row learned on this thread from other tests' 1080p keyframes would cut past this one's end.
         keyframes._local.__dict__.pop("row_costs", None)
