@@ -199,12 +199,13 @@ def _grey(frame: Any, rows: int | None) -> tuple[Frame, int | None]:
     some HUD styles (a team-coloured score cell) only on these exact grey levels, not on luma.
     For the top rows only, those rows are copied into a frame of their own first: FFmpeg's
     unscaled conversion takes each chroma sample for its own 2x2 pixels, so an even cut gives the
-    same pixels.
+    same pixels. The BGR is read where FFmpeg wrote it and its grey written straight into the image
+    (no copy of either): a search back converts every frame it decodes.
     """
     wanted = frame.height if rows is None else min(rows + rows % 2, frame.height)
     source = frame
     if wanted < frame.height and frame.format.name == "yuv420p":
-        source = av.VideoFrame(frame.width, wanted, "yuv420p")
+        source = _top_rows_frame(frame.width, wanted)
         for plane, into, plane_rows, plane_width in zip(
             frame.planes, source.planes, (wanted, wanted // 2, wanted // 2),
             (frame.width, frame.width // 2, frame.width // 2), strict=True,
@@ -214,14 +215,22 @@ def _grey(frame: Any, rows: int | None) -> tuple[Frame, int | None]:
             target[:plane_rows, :plane_width] = have[:plane_rows, :plane_width]
         source.color_range = frame.color_range
         source.colorspace = frame.colorspace
-    bgr = _reformatter().reformat(source, format="bgr24", threads=1).to_ndarray()
-    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-    if source is frame:
-        if rows is None or rows >= frame.height:
-            return grey, None
-        image = np.zeros_like(grey)
-        image[:rows] = grey[:rows]
-        return image, rows
+    converted = _reformatter().reformat(source, format="bgr24", threads=1)
+    plane = converted.planes[0]
+    height, width = converted.height, converted.width
+    bgr = np.frombuffer(memoryview(plane), np.uint8).reshape(-1, plane.line_size)[:height, : width * 3]
+    bgr = bgr.reshape(height, width, 3)
+    kept = height if source is not frame else (height if rows is None else min(rows, height))
+    if kept >= frame.height:
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), None
     image = np.zeros((frame.height, frame.width), np.uint8)
-    image[:wanted] = grey
-    return image, wanted
+    cv2.cvtColor(bgr[:kept], cv2.COLOR_BGR2GRAY, dst=image[:kept])
+    return image, kept
+
+
+def _top_rows_frame(width: int, height: int) -> av.VideoFrame:
+    """This thread's frame to copy a decoded frame's top rows into, kept while the size stays the same."""
+    kept: av.VideoFrame | None = getattr(_local, "top_rows_frame", None)
+    if kept is None or (kept.width, kept.height) != (width, height):
+        kept = _local.top_rows_frame = av.VideoFrame(width, height, "yuv420p")
+    return kept

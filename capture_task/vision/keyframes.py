@@ -11,10 +11,11 @@ Why only the top of it, most of the time: a 1080p keyframe of a Twitch-like stre
 and decoding it whole costs ~50 ms on one core, the whole budget of a 2 s segment at 40x realtime.
 The HUD usually sits in the top tenth of the frame. H.264 codes macroblocks in raster order, so
 a keyframe cut short decodes exactly down to where its bytes end; FFmpeg then reports the
-macroblock where it ran out ("error while decoding MB x y"), and every row two macroblock rows
-above that is bit-exact. ``decode_keyframe(data, rows=...)`` decodes just enough bytes for the
-rows asked for, learns how many bytes a row takes, and falls back to the whole frame whenever it
-cannot prove the rows are exact.
+macroblock where it ran out ("error while decoding MB x y"), and every row above the macroblock row
+before that one is bit-exact, but for the 3 px the deblocking filter reaches (``exact_rows_above``),
+when no cut CAVLC picture was decoded before it by the same decoder (see ``_cut_decoder``).
+``decode_keyframe(data, rows=...)`` decodes just enough bytes for the rows asked for, learns how many
+bytes a row takes, and falls back to the whole frame whenever it cannot prove the rows are exact.
 
 fMP4 segments, and anything this cannot parse, go the demuxer way (``frames.first_frame``).
 """
@@ -23,9 +24,10 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
@@ -44,22 +46,24 @@ _TOP_DECODABLE = {"h264"}
 _FULL_RANGE = np.clip((np.arange(256) - 16) * 255 / 219, 0, 255).round().astype(np.uint8)
 _FULL_RANGE_TAG = 2  # AVCOL_RANGE_JPEG: the luma is already full range
 MACROBLOCK_PX = 16
-UNTRUSTED_MACROBLOCK_ROWS = 2
-"""Rows above the one FFmpeg reports running out in that are still not trusted: the row before it
-may hold a few macroblocks decoded from bytes past the cut, and the deblocking filter reaches 3 px
-across a row edge."""
+DEBLOCK_REACH_PX = 3
+"""H.264's deblocking filter changes at most 3 luma pixels on each side of a macroblock edge."""
 TOP_DECODE_MAX_SHARE = 0.6
 """Asked for more than this share of the frame's rows, the whole frame is decoded at once."""
 BYTES_MARGIN = 1.2
-"""A cut holds this many times the bytes the rows needed took on the last keyframe. Decoding costs
-~0.14 ms per KB at 1080p and a cut too short is decoded again, longer: 1.3 spent ~12 % more than 1.2
-on the bench's 1080p keyframes (simulated from each keyframe's rows reached at every 4 KB of cut);
-1.1 and 1.15 were cut short too often."""
+"""A cut holds this many times the bytes the rows needed took on the last cuts (see :class:`_RowCost`).
+Decoding costs ~0.14 ms per KB at 1080p and a cut too short is decoded again, longer: 1.3 spent ~12 %
+more than 1.2 on the bench's 1080p keyframes (simulated from each keyframe's rows reached at every 4 KB
+of cut); 1.1 and 1.15 were cut short too often."""
 RETRY_GROWTH = 1.2
-RETRY_MARGIN = 1.1
+RETRY_MARGIN = 1.05
 """A cut that fell short is followed by one at least this much longer, or holding this many times the
 bytes the rows needed took on this very keyframe (a better guess than the last one): doubling
-decoded ~2x what was needed."""
+decoded ~2x what was needed; a margin of 1.05 rather than 1.1 spent ~2 % less (simulated as above, on
+the bench's 720p30, 1080p30 and 1080p60 keyframes at every 3 KB of cut)."""
+ROW_COST_CUTS = 3
+"""Bytes per row are averaged over this many last cuts: the last one alone, thrown off by one keyframe's
+crowd, spent ~4 % more (simulated as above)."""
 _RAN_OUT = re.compile(r"error while decoding MB (\d+) (\d+)")
 
 _local = threading.local()
@@ -203,17 +207,35 @@ def first_video_access_unit(data: bytes) -> tuple[str, bytes] | None:
 
 
 def _decoder(codec: str, *, concealment: bool = True) -> Any:
-    decoders: dict[tuple[str, bool], Any] = _local.__dict__.setdefault("decoders", {})
-    key = (codec, concealment)
-    if key not in decoders:
-        context = av.CodecContext.create(codec, "r")
-        context.thread_count = 1  # one core per capture task; frame threads would add a frame of delay
-        if not concealment:
-            # Rows past the cut are left alone instead of being painted over: cheaper, and never mistaken
-            # for picture because only rows proven exact are used.
-            context.options = {"ec": "0"}
-        decoders[key] = context
-    return decoders[key]
+    """A new decoder for one keyframe: whole, or cut short without concealment (see :func:`_cut_decoder`)."""
+    context = av.CodecContext.create(codec, "r")
+    context.thread_count = 1  # one core per capture task; frame threads would add a frame of delay
+    if not concealment:
+        # Rows past the cut are left alone instead of being painted over: cheaper, and never mistaken for
+        # picture because only rows proven exact are used.
+        context.options = {"ec": "0"}
+    return context
+
+
+def _cut_decoder(codec: str, *, arithmetic: bool) -> tuple[Any, bool]:
+    """(decoder, whether it is kept) for one cut keyframe: this thread's kept one for CABAC, a new one
+    for CAVLC.
+
+    Why: after a cut CAVLC picture (x264's ultrafast) FFmpeg's H.264 decoder keeps state that
+    ``flush_buffers`` does not clear, and the next picture it decodes, CAVLC or CABAC, differs from the
+    true one far above where its own bytes end. On main, with one decoder kept per thread, 144 of 1,143
+    cut keyframes of the four CAVLC dev streams (04, 06, 08, 13) were wrong from row 0-4 down, inside
+    the rows claimed exact; ~20 cuts of every fourth keyframe in a row on one decoder: 287 of 415 CAVLC
+    cuts wrong, and 2 of 2,044 CABAC cuts, both the first keyframe after a CAVLC stream. With a new
+    decoder for each CAVLC cut, none (CABAC cuts with no CAVLC cut before them: none wrong either). A new
+    decoder costs ~2.5 ms more a decode (buffers allocated for its first picture): kept for CABAC.
+    """
+    if not arithmetic:
+        return _decoder(codec, concealment=False), False
+    decoders: dict[str, Any] = _local.__dict__.setdefault("cut_decoders", {})
+    if codec not in decoders:
+        decoders[codec] = _decoder(codec, concealment=False)
+    return decoders[codec], True
 
 
 def full_range_grey(frame: Any, rows: int | None = None) -> NDArray[np.uint8]:
@@ -249,8 +271,6 @@ def decode_keyframe(data: bytes, rows: int | None = None) -> Keyframe | None:
             frames = list(decoder.decode(None))
     except av.error.FFmpegError:
         frames = []
-    finally:
-        decoder.flush_buffers()
     if not frames:
         return None
     grey = full_range_grey(frames[0])
@@ -259,9 +279,13 @@ def decode_keyframe(data: bytes, rows: int | None = None) -> Keyframe | None:
 
 @dataclass
 class _RowCost:
-    """Bytes of the keyframe's slice data per macroblock row, learned from the last cut decode."""
+    """Bytes of the keyframe's slice data per macroblock row, learned from the last cut decodes."""
 
-    bytes_per_row: float | None = None
+    recent: deque[float] = field(default_factory=lambda: deque(maxlen=ROW_COST_CUTS))
+
+    @property
+    def bytes_per_row(self) -> float | None:
+        return sum(self.recent) / len(self.recent) if self.recent else None
 
 
 def _row_cost(codec: str) -> _RowCost:
@@ -279,6 +303,25 @@ def _first_slice_offset(elementary: bytes) -> int | None:
     return None
 
 
+def _arithmetic_coded(elementary: bytes) -> bool:
+    """Whether the access unit's picture parameter set says CABAC (``entropy_coding_mode_flag``);
+    False when it holds none (then it is treated as CAVLC: a new decoder, always right)."""
+    position = elementary.find(b"\x00\x00\x01")
+    while 0 <= position < len(elementary) - 4:
+        if elementary[position + 3] & 0x1F == 8:
+            payload = elementary[position + 4 : position + 12].replace(b"\x00\x00\x03", b"\x00\x00")
+            bits = "".join(f"{byte:08b}" for byte in payload)
+            at = 0
+            for _field in ("pic_parameter_set_id", "seq_parameter_set_id"):  # two ue(v)
+                zeros = bits.find("1", at) - at
+                if zeros < 0:
+                    return False
+                at += 2 * zeros + 1
+            return at < len(bits) and bits[at] == "1"
+        position = elementary.find(b"\x00\x00\x01", position + 3)
+    return False
+
+
 @contextmanager
 def _ffmpeg_errors() -> Iterator[list[tuple[int, str, str]]]:
     """FFmpeg's log lines of this thread, captured instead of printed, for the block's duration."""
@@ -293,20 +336,37 @@ def _ffmpeg_errors() -> Iterator[list[tuple[int, str, str]]]:
         av.logging.set_level(level)
 
 
-def _decode_cut(codec: str, unit: bytes) -> tuple[Any, int | None] | None:
-    """(frame, macroblock row FFmpeg ran out in, or None if it did not) for a possibly cut access unit."""
-    decoder = _decoder(codec, concealment=False)
+def _decode_cut(codec: str, unit: bytes, *, arithmetic: bool) -> tuple[Any, int | None] | None:
+    """(frame, macroblock row FFmpeg ran out in, or None if it did not) for a possibly cut access unit;
+    ``arithmetic``: whether it is CABAC-coded (see :func:`_arithmetic_coded`)."""
+    decoder, kept = _cut_decoder(codec, arithmetic=arithmetic)
     try:
         with _ffmpeg_errors() as logs:
             frames = list(decoder.decode(av.Packet(unit))) or list(decoder.decode(None))
     except av.error.FFmpegError:
         return None
     finally:
-        decoder.flush_buffers()
+        if kept:
+            decoder.flush_buffers()
     if not frames:
         return None
     ran_out = [int(found.group(2)) for _level, _name, line in logs if (found := _RAN_OUT.search(line))]
     return frames[0], min(ran_out) if ran_out else None
+
+
+def exact_rows_above(ran_out_row: int) -> int:
+    """How many rows from the top are bit-exact in a keyframe whose decoding ran out in macroblock row
+    ``ran_out_row``.
+
+    The macroblocks decoded last before FFmpeg noticed may come from bytes past the cut (CABAC reads 2
+    bytes ahead): those of the row it ran out in and, in a flat picture where a macroblock takes a few
+    bits, of the row before. The rows above those are exact but for the 3 px the filter of the row below
+    reaches into them. Those are the same macroblocks that made two rows untrusted before (the filter's
+    reach now counted in pixels, not in a whole row): checked against whole decodes at ~20 cuts of every
+    fourth keyframe of the bench suite and of the dev suite's first 16 streams (2,459 cuts, CABAC and
+    CAVLC), none wrong above ``ran_out_row * 16 - 3``.
+    """
+    return max((ran_out_row - 1) * MACROBLOCK_PX - DEBLOCK_REACH_PX, 0)
 
 
 def _decode_top(codec: str, elementary: bytes, rows: int) -> Keyframe | None:
@@ -314,12 +374,13 @@ def _decode_top(codec: str, elementary: bytes, rows: int) -> Keyframe | None:
     start = _first_slice_offset(elementary)
     if start is None:
         return None
-    needed_mb_rows = -(-rows // MACROBLOCK_PX) + UNTRUSTED_MACROBLOCK_ROWS  # the row to run out in, at least
+    needed_mb_rows = -(-(rows + DEBLOCK_REACH_PX) // MACROBLOCK_PX) + 1  # the row to run out in, at least
     slice_bytes = len(elementary) - start
+    arithmetic = _arithmetic_coded(elementary)
     cost = _row_cost(codec)
     cut = int(needed_mb_rows * cost.bytes_per_row * BYTES_MARGIN) if cost.bytes_per_row else slice_bytes // 4
     while cut < slice_bytes:
-        decoded = _decode_cut(codec, elementary[: start + cut])
+        decoded = _decode_cut(codec, elementary[: start + cut], arithmetic=arithmetic)
         if decoded is None:
             return None
         frame, ran_out_row = decoded
@@ -327,11 +388,12 @@ def _decode_top(codec: str, elementary: bytes, rows: int) -> Keyframe | None:
             return None  # stopped without saying where, or field-coded: nothing proven exact
         if frame.height > 0 and rows > TOP_DECODE_MAX_SHARE * frame.height:
             return None
-        cost.bytes_per_row = cut / max(ran_out_row, 1)
-        exact_rows = (ran_out_row - UNTRUSTED_MACROBLOCK_ROWS) * MACROBLOCK_PX
+        this_keyframe = cut / max(ran_out_row, 1)
+        cost.recent.append(this_keyframe)
+        exact_rows = exact_rows_above(ran_out_row)
         if exact_rows >= rows:
             image = np.zeros((frame.height, frame.width), np.uint8)
             image[:exact_rows] = full_range_grey(frame, exact_rows)
             return Keyframe(image, exact_rows)
-        cut = max(int(cut * RETRY_GROWTH) + 1, int(needed_mb_rows * cost.bytes_per_row * RETRY_MARGIN))
+        cut = max(int(cut * RETRY_GROWTH) + 1, int(needed_mb_rows * this_keyframe * RETRY_MARGIN))
     return None

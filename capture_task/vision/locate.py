@@ -20,9 +20,12 @@ import itertools
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from capture_task.vision.geometry import (
     Box,
@@ -76,6 +79,13 @@ _LETTERS_FOR_DIGITS = str.maketrans("0125689", "OIZSGBB")
 _DIGITS_FOR_LETTERS = str.maketrans("OQDIlLZSGB", "0001112568")
 
 
+def _median(values: list[int] | list[float]) -> float:
+    """``float(np.median(values))`` of a short list, without numpy's overhead (~20 us a call)."""
+    ordered = sorted(values)
+    half = len(ordered) // 2
+    return float(ordered[half]) if len(ordered) % 2 else (ordered[half - 1] + ordered[half]) / 2
+
+
 @dataclass(frozen=True)
 class _Glyph:
     box: Box
@@ -108,8 +118,8 @@ class _Token:
     @property
     def level(self) -> int:
         """The grey level halfway between this token's ink and its cell."""
-        ink = float(np.median([g.ink for g in self.glyphs]))
-        background = float(np.median([g.background for g in self.glyphs]))
+        ink = _median([g.ink for g in self.glyphs])
+        background = _median([g.background for g in self.glyphs])
         return round((ink + background) / 2)
 
 
@@ -175,16 +185,65 @@ def _glyphs(area: Frame, frame_height: int, *, fine: bool = False) -> list[_Glyp
                 continue
             own = labels[y : y + bh, x : x + bw] == label
             ink = float(box.crop(grey)[own].mean())
-            background = float(np.median(ring_pixels))
+            levels = _GreyLevels(ring_pixels)
+            background = levels.median()
             contrast = abs(ink - background)
-            if contrast < 25 or not _calm(ring_pixels, background, contrast):
+            if contrast < 25 or not _calm(ring_pixels, levels, background, contrast):
                 continue
-            background = _nearest_surrounding(ring_pixels, light, background, contrast)
+            background = _nearest_surrounding(levels, light, background, contrast)
             if bw <= WIDE_DIGITS_BLOB * bh:
                 glyphs.append(_Glyph(box, light, own, ink, background))
             else:
                 glyphs += _cut_at_joints(_Glyph(box, light, own, ink, background))
     return glyphs
+
+
+class _GreyLevels:
+    """Order statistics of a glyph's ring of uint8 grey pixels, from one histogram of its 256 levels.
+
+    Why: ``np.median`` and ``np.percentile`` on a ring of a few dozen pixels cost ~20-60 us each, mostly
+    numpy's overhead, and a search computes them for every glyph-sized blob (hundreds per band). These
+    give the same floats (the same interpolation, in the same float64 arithmetic): a performance change
+    only, checked against numpy in ``tests/unit/test_locate_statistics.py``.
+    """
+
+    def __init__(self, pixels: Frame) -> None:
+        counts = np.bincount(pixels, minlength=256)
+        self._present = np.flatnonzero(counts)
+        self._counts = counts[self._present]
+        self._cumulative = np.cumsum(self._counts)
+        self.size = int(pixels.size)
+
+    def _nth(self, cumulative: NDArray[np.intp], values: NDArray[Any], index: int) -> Any:
+        return values[int(np.searchsorted(cumulative, index, side="right"))]
+
+    def median(self) -> float:
+        """``float(np.median(pixels))``."""
+        return self._median_of(self._cumulative, self._present)
+
+    def _median_of(self, cumulative: NDArray[np.intp], values: NDArray[Any]) -> float:
+        half = self.size // 2
+        if self.size % 2:
+            return float(self._nth(cumulative, values, half))
+        return (float(self._nth(cumulative, values, half - 1)) + float(self._nth(cumulative, values, half))) / 2
+
+    def percentile(self, percent: int) -> float:
+        """``float(np.percentile(pixels, percent))``: numpy's linear interpolation, term for term."""
+        quantile = percent / 100
+        virtual = (self.size - 1) * quantile
+        below = min(int(virtual // 1), self.size - 1)
+        above = min(below + 1, self.size - 1)
+        gamma = virtual - below
+        low = int(self._nth(self._cumulative, self._present, below))
+        high = int(self._nth(self._cumulative, self._present, above))
+        step = high - low
+        return high - step * (1 - gamma) if gamma >= 0.5 else low + step * gamma
+
+    def median_distance_from(self, level: float) -> float:
+        """``float(np.median(np.abs(pixels - level)))``."""
+        distances = np.abs(self._present - level)
+        order = np.argsort(distances, kind="stable")
+        return self._median_of(np.cumsum(self._counts[order]), distances[order])
 
 
 NEAREST_SURROUNDING_PERCENTILE = 75
@@ -194,7 +253,7 @@ it lies at (from the far side of the ink) differs from the ring's median by more
 share of the glyph's contrast; a plain cell with anti-aliased edges differs by less."""
 
 
-def _nearest_surrounding(ring: Frame, light: bool, median: float, contrast: float) -> float:
+def _nearest_surrounding(ring: _GreyLevels, light: bool, median: float, contrast: float) -> float:
     """The grey level around a glyph that lies nearest its ink: the cell, when an outline hugs the glyph.
 
     An outlined digit's ring is mostly its outline (black round white ink), with the cell beyond it;
@@ -204,7 +263,7 @@ def _nearest_surrounding(ring: Frame, light: bool, median: float, contrast: floa
     both. On a plain cell the ring's median stands (a higher threshold would thin light type).
     """
     percentile = NEAREST_SURROUNDING_PERCENTILE if light else 100 - NEAREST_SURROUNDING_PERCENTILE
-    nearer = float(np.percentile(ring, percentile))
+    nearer = ring.percentile(percentile)
     return nearer if abs(nearer - median) > OUTLINED_RING_SHIFT * contrast else median
 
 
@@ -229,7 +288,7 @@ def _cut_at_joints(glyph: _Glyph) -> list[_Glyph]:
     return parts
 
 
-def _calm(ring: Frame, background: float, contrast: float) -> bool:
+def _calm(ring: Frame, levels: _GreyLevels, background: float, contrast: float) -> bool:
     """Whether a glyph's surrounding ring is a cell rather than grass or crowd.
 
     Flat all round; or flat over most of it with one other flat colour on a side, as a glyph near
@@ -239,7 +298,7 @@ def _calm(ring: Frame, background: float, contrast: float) -> bool:
     spread = float(ring.std())
     if spread <= RING_SPREAD * contrast:
         return True
-    mostly_flat = float(np.median(np.abs(ring - background))) <= RING_MOSTLY_FLAT * contrast
+    mostly_flat = levels.median_distance_from(background) <= RING_MOSTLY_FLAT * contrast
     return mostly_flat and spread <= RING_SPREAD_BESIDE_A_CELL * contrast
 
 
@@ -254,13 +313,16 @@ def _rows(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
         return i
 
     order = sorted(range(len(glyphs)), key=lambda i: glyphs[i].box.left)
+    # (left, right, top, bottom, height) once per glyph: this pairwise loop runs thousands of times a search.
+    edges = [(b.left, b.right, b.top, b.bottom, b.bottom - b.top) for b in (glyphs[i].box for i in order)]
     for position, i in enumerate(order):
-        a = glyphs[i].box
-        for j in order[position + 1 :]:
-            b = glyphs[j].box
-            if b.left - a.right > 6 * a.height:
+        _a_left, a_right, a_top, a_bottom, a_height = edges[position]
+        reach = a_right + 6 * a_height
+        for offset, (b_left, _b_right, b_top, b_bottom, b_height) in enumerate(edges[position + 1 :]):
+            if b_left > reach:
                 break
-            if _same_line(a, b):
+            if _same_line_edges(a_top, a_bottom, a_height, b_top, b_bottom, b_height):
+                j = order[position + 1 + offset]
                 parent[root(j)] = root(i)
     rows: dict[int, list[_Glyph]] = {}
     for i in order:
@@ -283,14 +345,20 @@ def _same_line(a: Box, b: Box) -> bool:
 
     A crest or a badge is centred on the cell and taller than the text: neither edge aligns.
     """
-    shorter = min(a.height, b.height)
-    top, bottom = abs(a.top - b.top), abs(a.bottom - b.bottom)
+    return _same_line_edges(a.top, a.bottom, a.height, b.top, b.bottom, b.height)
+
+
+def _same_line_edges(a_top: int, a_bottom: int, a_height: int, b_top: int, b_bottom: int, b_height: int) -> bool:
+    """:func:`_same_line` of two boxes given by their edges and heights (no ``Box`` property calls)."""
+    shorter = a_height if a_height < b_height else b_height
+    top = a_top - b_top if a_top >= b_top else b_top - a_top
+    bottom = a_bottom - b_bottom if a_bottom >= b_bottom else b_bottom - a_bottom
     if top <= 0.2 * shorter and bottom <= 0.2 * shorter:
         return True
-    taller = max(a.height, b.height)
-    if min(top, bottom) <= 0.1 * shorter and taller <= 1.3 * shorter:
+    taller = a_height if a_height > b_height else b_height
+    if (top if top < bottom else bottom) <= 0.1 * shorter and taller <= 1.3 * shorter:
         return True
-    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    overlap = (a_bottom if a_bottom < b_bottom else b_bottom) - (a_top if a_top > b_top else b_top)
     return overlap >= SAME_LINE_MIN_OVERLAP * shorter and taller <= SAME_LINE_OVERLAP_MAX_HEIGHT_RATIO * shorter
 
 
@@ -366,15 +434,15 @@ def _tokens(row: list[_Glyph]) -> list[_Token]:
     the letters of a text stand side by side). Marks are never read, so a strip cannot read as a
     '1', nor a crest as a '4', and no mark joins a code or a number.
     """
-    height = float(np.median([g.box.height for g in row]))
     heights = [g.box.height for g in row]
+    height = _median(heights)
     graphic = _graphic_parts(row)
     tokens: list[_Token] = []
     for index, glyph in enumerate(row):
         # Taller than the glyphs beside it, not than the row's median: a row may join the HUD's
         # text with a smaller one (a widget, the clock), and an 'I' is as tall as its own letters.
         beside = heights[max(index - 2, 0) : index] + heights[index + 1 : index + 3]
-        mark = index in graphic or (bool(beside) and is_bar(glyph.mask, float(np.median(beside))))
+        mark = index in graphic or (bool(beside) and is_bar(glyph.mask, _median(beside)))
         near = bool(tokens) and glyph.box.left - tokens[-1].glyphs[-1].box.right <= TOKEN_GAP * height
         if near and (tokens[-1].kind == "mark") == mark:
             tokens[-1].glyphs.append(glyph)
@@ -411,7 +479,24 @@ def token_mask(glyphs: list[_Glyph]) -> tuple[Mask, Box]:
 
 
 def read_glyphs(mask: Mask, text_height: int, whitelist: str, mode: PageMode = PageMode.LINE) -> str:
-    """One token's glyphs, read alone."""
+    """One token's glyphs, read alone.
+
+    The same glyphs read the same way give the same text, so a reading is kept (see
+    :data:`READINGS_KEPT`): a search repeated over a still overlay (a replay's banner standing over
+    the HUD's place) reads the same tokens again, ~3 ms of tesseract each.
+    """
+    pixels = np.ascontiguousarray(mask, dtype=bool)
+    return _read_pixels(pixels.tobytes(), pixels.shape, text_height, whitelist, mode)
+
+
+READINGS_KEPT = 1024
+"""Token readings kept by :func:`read_glyphs` (a search reads a few hundred tokens; each key holds the
+token's mask, a few KB at most)."""
+
+
+@lru_cache(maxsize=READINGS_KEPT)
+def _read_pixels(pixels: bytes, shape: tuple[int, ...], text_height: int, whitelist: str, mode: PageMode) -> str:
+    mask = np.frombuffer(pixels, dtype=bool).reshape(shape)
     return re.sub(r"\s", "", read_text(ocr_canvas(mask, text_height), whitelist=whitelist, mode=mode))
 
 
@@ -586,7 +671,7 @@ def _own_text_height(tokens: list[_Token], found: tuple[int, int, list[_Token]])
     heights (dev-26's digits were, against a row median pulled down by a widget's text)."""
     home_index, away_index, between = found
     own = [tokens[home_index], tokens[away_index], *(t for t in between if t.kind == "number")]
-    return round(float(np.median([glyph.box.height for token in own for glyph in token.glyphs])))
+    return round(_median([glyph.box.height for token in own for glyph in token.glyphs]))
 
 
 def _layout(
@@ -680,7 +765,7 @@ def locate_hud(frame: Frame, report: LocateReport | None = None, *, clock_requir
             if len(tokens) < 3:
                 continue
             report.rows_read += 1
-            text_height = round(float(np.median([g.box.height for g in row])))
+            text_height = round(_median([g.box.height for g in row]))
             for token in tokens:
                 _classify(token, text_height)
             candidates = _find_hud(tokens, text_height)
