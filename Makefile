@@ -51,9 +51,11 @@ lint: setup
 # pytest exits 5 when it collects no test; that is reported, not treated as a crash.
 # Test files run in parallel (one worker per core, at most 4; a file's tests stay on one worker, so a
 # module's one pipeline run or synth is shared): the end-to-end runs are served at real time and mostly
-# wait, so two workers on CI's 2 cores take about half the serial time.
+# wait, so two workers on CI's 2 cores take about half the serial time. tests/conftest.py keeps together the
+# files that share an expensive fixture (the infra synth) or must not overlap (the real-time runs), and orders
+# the long ones first; --no-loadscope-reorder keeps that order (xdist would start the files with most tests first).
 test: lint $(VALIDATORS_STAMP) lambda-layer
-	$(PY) -m pytest -q -p no:cacheprovider --numprocesses=auto --maxprocesses=4 --dist=loadfile; rc=$$?; \
+	$(PY) -m pytest -q -p no:cacheprovider --numprocesses=auto --maxprocesses=4 --dist=loadfile --no-loadscope-reorder; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
 bench: setup

@@ -2,7 +2,8 @@
 
 Why: tests and benchmarks need the same broadcast many times; :func:`ensure_broadcast`
 renders it once per (script, style, generator version) and lets parallel test workers
-share the result, because the finished directory appears by one atomic rename.
+share the result: one renders while the others wait, and the finished directory appears by
+one atomic rename.
 
 Example:
     >>> info = ensure_broadcast(Path(".cache/broadcasts"), random_script(1, 32), random_style(1))
@@ -12,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
 import json
 import os
@@ -121,21 +123,32 @@ def ensure_broadcast(
     *,
     mp4: bool = False,
 ) -> BroadcastInfo:
-    """The cached broadcast for these inputs, rendering it first if no worker has yet."""
+    """The cached broadcast for these inputs, rendering it first if no worker has yet.
+
+    A worker that finds another one rendering the same broadcast waits for it (a lock on the cache
+    entry) instead of rendering it a second time beside it: on a fresh clone the test workers start
+    with the same broadcasts.
+    """
     cache_root = Path(cache_root)
     final = cache_root / broadcast_key(script, style, start_pdt, mp4)
     if (final / TRUTH_NAME).exists():
         return BroadcastInfo.from_dir(final)
     cache_root.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".rendering-", dir=cache_root))
-    try:
-        render_broadcast(scratch, script, style, start_pdt, mp4=mp4)
+    # The lock file lives in the temporary folder, so the cache holds only finished broadcasts.
+    lock_name = f"highlight-bot-render-{hashlib.sha256(str(final.resolve()).encode()).hexdigest()[:16]}.lock"
+    with (Path(tempfile.gettempdir()) / lock_name).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if this process dies
+        if (final / TRUTH_NAME).exists():
+            return BroadcastInfo.from_dir(final)  # rendered by the worker that held the lock
+        scratch = Path(tempfile.mkdtemp(prefix=".rendering-", dir=cache_root))
         try:
-            os.rename(scratch, final)
-        except OSError:
-            if not (final / TRUTH_NAME).exists():
-                raise
-            # Another worker finished the same broadcast first; theirs is identical.
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+            render_broadcast(scratch, script, style, start_pdt, mp4=mp4)
+            try:
+                os.rename(scratch, final)
+            except OSError:
+                if not (final / TRUTH_NAME).exists():
+                    raise
+                # Another process finished the same broadcast first (one without this lock); theirs is identical.
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     return BroadcastInfo.from_dir(final)

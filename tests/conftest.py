@@ -6,6 +6,9 @@ Unix socket is refused with a sentence naming the address, as a machine without 
 refuse it, so a test that reaches out fails loudly instead of depending on the internet. Processes
 the tests start (the capture task, ffmpeg, Chromium) are outside it; their addresses come from the
 tests, which serve everything on 127.0.0.1.
+
+``make test`` spreads the test files over workers (``--dist=loadfile --no-loadscope-reorder``); the
+hooks below keep the files in ``WORKER_GROUPS`` together and hand out the long ones first.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +58,66 @@ def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
 def pytest_configure(config: pytest.Config) -> None:
     socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
     socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+
+
+WORKER_GROUPS: dict[str, tuple[str, ...]] = {
+    # They share one synth of the app (tests/unit/infra_fixtures.py): made once, not once per worker.
+    "cdk-synth": (
+        "tests/unit/test_infra_*.py",
+        "tests/unit/test_hooks_manifests.py",
+        "tests/functional/test_infra_validators.py",
+    ),
+    # Served at real time beside a busy neighbour each: one after another, so no capture shares the
+    # cores with a second spinning process and another capture as well.
+    "real-time": (
+        "tests/e2e_local/test_capture_live.py",
+        "tests/e2e_local/test_local_pipeline.py",
+        "tests/e2e_local/test_match_reel_local.py",
+        "tests/functional/test_capture_entrypoint.py",
+        "tests/functional/test_capture_faults.py",
+        "tests/functional/test_capture_service.py",
+    ),
+}
+"""Test files that run on one worker together, one after another (``--dist=loadfile``)."""
+
+
+def worker_group(test_file: str) -> str:
+    """The unit of work a test file (its path from the repo root) belongs to: its group, or itself."""
+    for group, files in WORKER_GROUPS.items():
+        if any(fnmatch(test_file, pattern) for pattern in files):
+            return group
+    return test_file
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist=loadfile``, with the files of one of ``WORKER_GROUPS`` handed to a worker as one unit."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class FilesAndGroups(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_group(super()._split_scope(nodeid))
+
+    return FilesAndGroups(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The long units of work first: the groups, then the files with a ``slow`` test, then the rest.
+
+    xdist hands units out in collection order when told ``--no-loadscope-reorder`` (by default it starts
+    the files with most tests first, so a long file of one test started last, while the other workers
+    had run out of work). The sort is stable: a file's tests keep their order.
+    """
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+
+    def rank(item: pytest.Item) -> int:
+        if worker_group(item.path.relative_to(REPO_ROOT).as_posix()) in WORKER_GROUPS:
+            return 0
+        return 1 if item.path in slow_files else 2
+
+    items.sort(key=rank)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

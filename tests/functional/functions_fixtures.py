@@ -212,8 +212,11 @@ class KinesisStream:
         self, *payloads: AnyEvent | bytes | str | dict[str, Any], partition_key: str = CHANNEL
     ) -> dict[str, Any]:
         """Put each payload (an event, raw bytes, text or a dict as JSON) and return them as one Lambda event."""
-        for payload in payloads:
-            self._client.put_record(StreamName=self.name, Data=_as_bytes(payload), PartitionKey=partition_key)
+        # One PutRecords call per 500 (its limit): one shard keeps them in this order, as put one by one.
+        for first in range(0, len(payloads), 500):
+            entries = [{"Data": _as_bytes(p), "PartitionKey": partition_key} for p in payloads[first : first + 500]]
+            reply = self._client.put_records(StreamName=self.name, Records=entries)
+            assert reply["FailedRecordCount"] == 0, reply
         reply = self._client.get_records(ShardIterator=self._iterator, Limit=1000)
         self._iterator = reply["NextShardIterator"]
         return {"Records": [self._lambda_record(record) for record in reply["Records"]]}

@@ -7,9 +7,11 @@ import json
 import shutil
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -29,6 +31,7 @@ from sample_broadcast import (
     random_style,
     render_broadcast,
 )
+from sample_broadcast import broadcast as broadcast_module
 from sample_broadcast.hls import parse_iso_utc
 from sample_broadcast.hud import hud_box
 
@@ -199,6 +202,24 @@ def test_ensure_broadcast_renders_once_and_reuses_the_directory(tmp_path: Path) 
     assert first.directory == second.directory
     assert [p.name for p in tmp_path.iterdir()] == [first.directory.name]  # no scratch left behind
     assert first.truth()["goals"] == []
+
+
+def test_workers_asking_for_the_same_broadcast_at_once_render_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renders: list[Path] = []
+    render = broadcast_module.render_broadcast
+
+    def noted_render(out_dir: Path, *args: Any, **options: Any) -> BroadcastInfo:
+        renders.append(out_dir)
+        return render(out_dir, *args, **options)
+
+    monkeypatch.setattr(broadcast_module, "render_broadcast", noted_render)
+    script, style = MatchScript(home="ARS", away="CHE", duration_s=2, start_clock_s=0), random_style(4)
+    with ThreadPoolExecutor(max_workers=3) as workers:  # each opens the lock file itself, as a process would
+        found = list(workers.map(lambda _: ensure_broadcast(tmp_path, script, style).directory, range(3)))
+    assert len(renders) == 1 and len(set(found)) == 1
+    assert [p.name for p in tmp_path.iterdir()] == [found[0].name]
 
 
 # -- the live server -----------------------------------------------------------------------------
