@@ -342,11 +342,12 @@ class ScoreboardReader:
         self._last_mask = None
         self._last_reading = None
 
-    def relocate(self, frame: Frame) -> bool:
-        """Look for the HUD again (new match, new overlay); True when found."""
+    def relocate(self, frame: Frame, *, clock_required: bool = False) -> bool:
+        """Look for the HUD again (new match, new overlay); True when found. With ``clock_required`` (or once
+        the HUD was read with its clock) only a scoreboard with a clock beside it is taken."""
         self.stats.locate_attempts += 1
         self.last_search = LocateReport()
-        layout = locate_hud(frame, self.last_search, clock_required=self._hud_has_clock)
+        layout = locate_hud(frame, self.last_search, clock_required=clock_required or self._hud_has_clock)
         if layout is not None:
             same_place = self.layout is not None and _same_place(self.layout, layout)
             # The same HUD found again while its codes are being confirmed is another reading of them.

@@ -89,9 +89,15 @@ refused loudly by the goal detector either; a goal whose new score is never read
 A goal animation is unreadable for a keyframe at most, a replay hides the HUD (not counted)."""
 NEVER_READ_SEARCH_AT_KEYFRAMES = frozenset({2, 4, 8, 16, 32})
 """Keyframes in view in a row after which a HUD located but never read is searched for again (the whole
-frame): a scoreboard-like row taken on the first keyframe may not be the HUD (dev-08 read nothing from
+frame, a clock required): a scoreboard-like row taken on the first keyframe may not be the HUD (dev-08 read nothing from
 '4 SQ 38 PSG 0 INT' while the real HUD's first goal went by). Ever more rarely: a search costs ~0.5 s at
 1080p, and a HUD that is right but unreadable is said by the in-view warning."""
+CLOCKLESS_SEARCH_AT_KEYFRAMES = frozenset(2**n for n in range(1, 12))
+"""Keyframes in view after which a HUD located without a clock beside it is searched for again, a clock
+required: every FIFA and FC scoreboard shows one, a streamer's widget ("DIV 1 - 2 PTS") does not. A widget
+taken while the HUD was not yet drawn (or not found on that frame) was read ever after, and every goal of
+the match was lost (dev-31). Ever more rarely (2, 4, 8, ... keyframes), so a HUD whose clock is never
+recognised costs a search every ~70 minutes at the end, not one a minute."""
 UNREAD_AT_END_KEYFRAMES = 2
 """Keyframes in a row showing the HUD with its score unread when the stream ends, from which that is said too.
 Why: a stream that ends (or a capture that stops) less than ``UNREAD_IN_VIEW_KEYFRAMES`` keyframes after its
@@ -192,6 +198,8 @@ class KeyframeSampler:
         self._layout_seen = False
         self._layout_read = False
         """Whether the located HUD's score was read at least once (one never read may be the wrong one)."""
+        self._keyframes_on_layout = 0
+        """Keyframes showing the located HUD since it was located."""
         self._unread_in_view = 0
         """Keyframes in a row (hidden ones not counted) showing the HUD with no reading of its score."""
         self._unread_in_view_since: float | None = None
@@ -234,20 +242,22 @@ class KeyframeSampler:
         self._note_whether_read_in_view(keyframe, reading)
         yield FrameObservation(keyframe.at, keyframe.stream_time, reading)
         self._last_visible = _VisibleFrame(segment.sequence, keyframe.stream_time, mask)
+        self._keyframes_on_layout += 1
         if reading is not None:
             self._layout_read = True
-        elif not self._layout_read and self._unread_in_view in NEVER_READ_SEARCH_AT_KEYFRAMES:
-            self._search_again(segment, keyframe)
+        layout = self.reader.layout
+        if reading is None and not self._layout_read and self._unread_in_view in NEVER_READ_SEARCH_AT_KEYFRAMES:
+            self._search_again(segment, keyframe, "the one found never read")
+        elif layout is not None and layout.clock is None and self._keyframes_on_layout in CLOCKLESS_SEARCH_AT_KEYFRAMES:
+            self._search_again(segment, keyframe, "the one found has no clock beside it")
         if previous is None and reading is not None and awaiting():
             yield from self._confirm_first_reading(segment, keyframe, mask, awaiting)
 
-    def _search_again(self, segment: SegmentMedia, keyframe: TimedFrame) -> None:
-        """Search the whole keyframe for the HUD although one is located and in view, because its score never
-        read: the next keyframes use what the search finds."""
-        logger.info(
-            "searching for the scoreboard again at %.1f s of stream: the one found never read", keyframe.stream_time
-        )
-        if self.reader.relocate(self._whole(segment, keyframe).image):
+    def _search_again(self, segment: SegmentMedia, keyframe: TimedFrame, why: str) -> None:
+        """Search the whole keyframe for a HUD with a clock although one is located and in view (it never read,
+        or has no clock: it may be a widget): the next keyframes use what the search finds, if anything."""
+        logger.info("searching for the scoreboard again at %.1f s of stream: %s", keyframe.stream_time, why)
+        if self.reader.relocate(self._whole(segment, keyframe).image, clock_required=True):
             self._located()
 
     def _confirm_first_reading(
@@ -476,6 +486,7 @@ class KeyframeSampler:
     def _located(self) -> None:
         """A HUD was (re)located: nothing known of the one before applies to it."""
         self._layout_seen = self._layout_read = False
+        self._keyframes_on_layout = 0
         self._last_visible = None
 
     def _hud_area_still(self, keyframe: TimedFrame) -> bool:

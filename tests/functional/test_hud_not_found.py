@@ -243,9 +243,9 @@ def test_a_hud_located_and_never_read_is_searched_for_again_ever_more_rarely(mon
     relocate, read = reader.relocate, reader.read
     never_reads = True
 
-    def counted_relocate(frame: Frame) -> bool:
+    def counted_relocate(frame: Frame, **kwargs: Any) -> bool:
         searches.append(len(searches))
-        return relocate(frame)
+        return relocate(frame, **kwargs)
 
     def maybe_read(frame: Frame, **kwargs: Any) -> Any:
         reading = read(frame, **kwargs)

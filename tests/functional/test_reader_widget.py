@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import cv2
 import numpy as np
@@ -22,7 +23,7 @@ from capture_task.ingest.media import SegmentMedia
 from capture_task.vision import sampler as sampler_module
 from capture_task.vision.frames import TimedFrame
 from capture_task.vision.reader import ScoreboardReader
-from capture_task.vision.sampler import KeyframeSampler
+from capture_task.vision.sampler import CLOCKLESS_SEARCH_AT_KEYFRAMES, KeyframeSampler
 from contracts import Score, Teams
 from tests.functional.hud_drawing import HudText, paint, random_look
 
@@ -68,30 +69,47 @@ def test_once_the_hud_was_read_with_its_clock_a_widget_is_not_taken_for_it() -> 
     assert again is not None and again.score == Score(home=1, away=0)
 
 
-def test_a_widget_taken_before_the_hud_showed_gives_way_to_the_hud(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first keyframe shows only the widget (the HUD not drawn yet): it is taken, without a clock, and
-    read. Its numbers then turn into something no score reads ('- -') while the HUD shows: the HUD is found
-    and read, and the widget is never read again."""
-    scrambled = _with_widget(paint(LOOK, HudText("LIV", "MCI", 1, 0, "27:10"), seed=1), "DIV - - PTS")
-    frames = [WIDGET_ONLY] + [scrambled] * 5
+def _observed(monkeypatch: pytest.MonkeyPatch, frames: list[NDArray[np.uint8]]) -> tuple[KeyframeSampler, list[Any]]:
+    """Each frame one 2 s segment's keyframe (and all its frames), observed in turn: the readings."""
     start = datetime(2026, 12, 3, 20, 0, tzinfo=UTC)
 
     def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
         return TimedFrame(segment.start, segment.stream_time, frames[segment.sequence])
 
-    monkeypatch.setattr(sampler_module, "first_frame", first_frame)
-
     def all_frames(segment: SegmentMedia, *, rows: int | None = None) -> Iterator[TimedFrame]:
         yield first_frame(segment)
 
+    monkeypatch.setattr(sampler_module, "first_frame", first_frame)
     monkeypatch.setattr(sampler_module, "all_frames", all_frames)
     sampler = KeyframeSampler(ScoreboardReader())
     readings = []
     for index in range(len(frames)):
         segment = SegmentMedia(index, start + timedelta(seconds=2 * index), 2.0, 2.0 * index, b"")
         readings += [o.reading for o in sampler.observe(segment, awaiting=lambda: True) if o.reading is not None]
+    return sampler, readings
 
-    assert sampler.reader.layout is not None and sampler.reader.layout.teams == Teams(home="LIV", away="MCI")
+
+def test_a_widget_read_before_the_hud_showed_gives_way_to_the_hud_with_its_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first keyframe shows only the widget: taken (no clock beside it) and read. The HUD then shows and
+    the widget still reads: a HUD without a clock is searched for again, a clock required, and the HUD wins."""
+    sampler, readings = _observed(
+        monkeypatch, [WIDGET_ONLY] + [HUD_AND_WIDGET] * (min(CLOCKLESS_SEARCH_AT_KEYFRAMES) + 2)
+    )
+
+    assert readings[0].teams == Teams(home="DIV", away="PTS")
+    assert sampler.reader.layout is not None and sampler.reader.layout.clock is not None
+    assert readings[-1].teams == Teams(home="LIV", away="MCI") and readings[-1].score == Score(home=1, away=0)
+
+
+def test_a_widget_taken_before_the_hud_showed_gives_way_to_the_hud(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first keyframe shows only the widget (the HUD not drawn yet): it is taken, without a clock, and
+    read. Its numbers then turn into something no score reads ('- -') while the HUD shows: the HUD is found
+    and read, and the widget is never read again."""
+    scrambled = _with_widget(paint(LOOK, HudText("LIV", "MCI", 1, 0, "27:10"), seed=1), "DIV - - PTS")
+    _, readings = _observed(monkeypatch, [WIDGET_ONLY] + [scrambled] * 5)
+
     assert readings[0].teams == Teams(home="DIV", away="PTS")
     hud = [r for r in readings[1:] if r.teams == Teams(home="LIV", away="MCI") and r.score == Score(home=1, away=0)]
     assert hud and len(hud) == len(readings) - 1
