@@ -202,10 +202,6 @@ def read_score(groups: list[Mask], text_height_px: int) -> Score | None:
     """
     if len(groups) != 2 or any(not group.any() for group in groups):
         return None
-    return _read_groups(groups, text_height_px)
-
-
-def _read_groups(groups: list[Mask], text_height_px: int) -> Score | None:
     numbers = [_read_number(group, text_height_px) for group in groups]
     if numbers[0] is None or numbers[1] is None:
         logger.debug("score numbers unreadable alone: %r", numbers)
