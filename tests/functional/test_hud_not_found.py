@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from capture_task.vision.sampler import (
 )
 from tests.functional.hud_drawing import HudText, paint, random_look
 from tests.functional.logger_records import LoggerRecords, records_of
+from tests.functional.one_frame_segments import one_frame_segments
 
 SEGMENT_S = 2.0
 START = datetime(2026, 12, 2, 20, 0, tzinfo=UTC)
@@ -55,19 +56,6 @@ def painted_keyframes(monkeypatch: pytest.MonkeyPatch) -> None:
         return TimedFrame(segment.start, segment.stream_time, HUD if segment.data == b"h" else NO_HUD)
 
     monkeypatch.setattr(sampler_module, "first_frame", first_frame)
-
-
-def one_frame_segments(monkeypatch: pytest.MonkeyPatch, image_of: Callable[[SegmentMedia], Frame]) -> None:
-    """Each segment holds one frame, ``image_of(segment)``: its keyframe, and all its frames when searched back."""
-
-    def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
-        return TimedFrame(segment.start, segment.stream_time, image_of(segment))
-
-    def all_frames(segment: SegmentMedia, *, rows: int | None = None) -> Iterator[TimedFrame]:
-        yield first_frame(segment)
-
-    monkeypatch.setattr(sampler_module, "first_frame", first_frame)
-    monkeypatch.setattr(sampler_module, "all_frames", all_frames)
 
 
 def emf_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:

@@ -120,22 +120,28 @@ def _script(index: int) -> MatchScript:
     return dev_suite(index + 1)[index].script
 
 
+def _read_in_play(script: MatchScript, style: BroadcastStyle, second: int) -> tuple[str, str, int, int] | None:
+    """Codes and score read on the frame at ``second`` (in play: the HUD shows) by a fresh reader, as streamed."""
+    assert script.state_at(second * style.fps, style.fps).phase == "play"
+    frame = _as_streamed(FrameRenderer(script, style).render(second * style.fps))
+    reader = ScoreboardReader()
+    reading = reader.read(frame, may_locate=True) or reader.read(frame, may_locate=True)
+    if reading is None:
+        return None
+    return reading.teams.home, reading.teams.away, reading.score.home, reading.score.away
+
+
+def _score_at(script: MatchScript, style: BroadcastStyle, second: int) -> tuple[int, int]:
+    state = script.state_at(second * style.fps, style.fps)
+    return state.home_score, state.away_score
+
+
 @pytest.mark.parametrize(("second", "score"), [(3, (0, 0)), (9, (0, 0)), (30, (1, 0))])
 def test_numbers_glued_by_a_tight_en_dash_are_read(second: int, score: tuple[int, int]) -> None:
     # Frames where no player shows through the translucent cells (one beside a code is read as a letter).
     script = _script(18)
-    style = TIGHT_EN_DASH
-    state = script.state_at(second * style.fps, style.fps)
-    assert state.phase == "play" and (state.home_score, state.away_score) == score
-    frame = _as_streamed(FrameRenderer(script, style).render(second * style.fps))
-    reader = ScoreboardReader()
-
-    reading = reader.read(frame, may_locate=True) or reader.read(frame, may_locate=True)
-
-    assert reading is not None
-    assert (reading.teams.home, reading.teams.away, reading.score.home, reading.score.away) == (
-        script.home, script.away, *score,
-    )  # fmt: skip
+    assert _score_at(script, TIGHT_EN_DASH, second) == score
+    assert _read_in_play(script, TIGHT_EN_DASH, second) == (script.home, script.away, *score)
 
 
 def test_frames_of_a_sliding_score_are_no_reading_and_the_new_score_is_read_on_its_first_frame() -> None:
@@ -161,18 +167,8 @@ def test_frames_of_a_sliding_score_are_no_reading_and_the_new_score_is_read_on_i
 @pytest.mark.parametrize(("second", "score"), [(4, (0, 0)), (40, (0, 1))])
 def test_numbers_in_team_cells_set_lower_than_the_codes_are_found_and_read(second: int, score: tuple[int, int]) -> None:
     script = _script(25)
-    style = TEAM_CELLS_OVER_THE_CROWD
-    state = script.state_at(second * style.fps, style.fps)
-    assert state.phase == "play" and (state.home_score, state.away_score) == score
-    frame = _as_streamed(FrameRenderer(script, style).render(second * style.fps))
-    reader = ScoreboardReader()
-
-    reading = reader.read(frame, may_locate=True) or reader.read(frame, may_locate=True)
-
-    assert reading is not None
-    assert (reading.teams.home, reading.teams.away, reading.score.home, reading.score.away) == (
-        script.home, script.away, *score,
-    )  # fmt: skip
+    assert _score_at(script, TEAM_CELLS_OVER_THE_CROWD, second) == score
+    assert _read_in_play(script, TEAM_CELLS_OVER_THE_CROWD, second) == (script.home, script.away, *score)
 
 
 def test_a_number_that_does_not_read_is_not_read_from_its_counter(broadcast_cache: Path) -> None:
@@ -194,12 +190,5 @@ def test_a_number_that_does_not_read_is_not_read_from_its_counter(broadcast_cach
 @pytest.mark.parametrize("second", [2, 6])
 def test_a_hud_sharing_its_row_with_smaller_text_is_read(second: int) -> None:
     script = _script(26)
-    style = BESIDE_A_WIDGET
-    assert script.state_at(second * style.fps, style.fps).phase == "play"
-    frame = _as_streamed(FrameRenderer(script, style).render(second * style.fps))
-    reader = ScoreboardReader()
-
-    reading = reader.read(frame, may_locate=True) or reader.read(frame, may_locate=True)
-
-    assert reading is not None and (reading.teams.home, reading.teams.away) == ("TOT", "GAL")
-    assert (reading.score.home, reading.score.away) == (3, 3)
+    assert _score_at(script, BESIDE_A_WIDGET, second) == (3, 3)
+    assert _read_in_play(script, BESIDE_A_WIDGET, second) == ("TOT", "GAL", 3, 3)

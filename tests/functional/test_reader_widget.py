@@ -9,7 +9,6 @@ tesseract; the HUD and the widget are painted, so the test controls what is on s
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,12 +19,11 @@ from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
 from capture_task.ingest.media import SegmentMedia
-from capture_task.vision import sampler as sampler_module
-from capture_task.vision.frames import TimedFrame
 from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.sampler import CLOCKLESS_SEARCH_AT_KEYFRAMES, KeyframeSampler
 from contracts import Score, Teams
 from tests.functional.hud_drawing import HudText, paint, random_look
+from tests.functional.one_frame_segments import one_frame_segments
 
 LOOK = random_look(random.Random(5))
 WIDGET = "DIV 1 - 2 PTS"
@@ -72,15 +70,7 @@ def test_once_the_hud_was_read_with_its_clock_a_widget_is_not_taken_for_it() -> 
 def _observed(monkeypatch: pytest.MonkeyPatch, frames: list[NDArray[np.uint8]]) -> tuple[KeyframeSampler, list[Any]]:
     """Each frame one 2 s segment's keyframe (and all its frames), observed in turn: the readings."""
     start = datetime(2026, 12, 3, 20, 0, tzinfo=UTC)
-
-    def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
-        return TimedFrame(segment.start, segment.stream_time, frames[segment.sequence])
-
-    def all_frames(segment: SegmentMedia, *, rows: int | None = None) -> Iterator[TimedFrame]:
-        yield first_frame(segment)
-
-    monkeypatch.setattr(sampler_module, "first_frame", first_frame)
-    monkeypatch.setattr(sampler_module, "all_frames", all_frames)
+    one_frame_segments(monkeypatch, lambda segment: frames[segment.sequence])
     sampler = KeyframeSampler(ScoreboardReader())
     readings = []
     for index in range(len(frames)):

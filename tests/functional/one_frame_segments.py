@@ -1,0 +1,27 @@
+"""Segments of one painted frame each, for sampler tests that control what is on screen keyframe by keyframe.
+
+The sampler, reader and capture task stay real; only decoding is replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from capture_task.ingest.media import SegmentMedia
+from capture_task.vision import sampler as sampler_module
+from capture_task.vision.frames import Frame, TimedFrame
+
+
+def one_frame_segments(monkeypatch: pytest.MonkeyPatch, image_of: Callable[[SegmentMedia], Frame]) -> None:
+    """Each segment holds one frame, ``image_of(segment)``: its keyframe, and all its frames when searched back."""
+
+    def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
+        return TimedFrame(segment.start, segment.stream_time, image_of(segment))
+
+    def all_frames(segment: SegmentMedia, *, rows: int | None = None) -> Iterator[TimedFrame]:
+        yield first_frame(segment)
+
+    monkeypatch.setattr(sampler_module, "first_frame", first_frame)
+    monkeypatch.setattr(sampler_module, "all_frames", all_frames)
