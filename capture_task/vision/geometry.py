@@ -6,6 +6,7 @@ speak of the same boxes and masks; none of them needs OCR to do so.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +45,21 @@ class Box:
 
     def crop(self, frame: Frame) -> Frame:
         return frame[max(self.top, 0) : max(self.bottom, 0), max(self.left, 0) : max(self.right, 0)]
+
+    @classmethod
+    def of_rect(cls, rect: Iterable[int]) -> Box:
+        """From OpenCV's ``(x, y, width, height)`` (``boundingRect``, a component's stats)."""
+        x, y, width, height = (int(v) for v in rect)
+        return cls(x, y, x + width, y + height)
+
+    def contains(self, other: Box) -> bool:
+        """Whether ``other`` lies wholly within this box (edges may touch)."""
+        return (
+            self.left <= other.left
+            and self.top <= other.top
+            and other.right <= self.right
+            and other.bottom <= self.bottom
+        )
 
     def union(self, other: Box) -> Box:
         return Box(
@@ -345,21 +361,8 @@ def outermost_blob_count(mask: Mask) -> int:
     another. Counted as blobs, an outlined '4' was two digits and read '44' (dev-29's score cell).
     """
     count, _labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    boxes = [
-        (int(x), int(y), int(x + w), int(y + h))
-        for x, y, w, h in stats[1:count, [cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT]]
-    ]
-
-    def inside(inner: tuple[int, int, int, int], outer: tuple[int, int, int, int]) -> bool:
-        return (
-            inner != outer
-            and outer[0] <= inner[0]
-            and outer[1] <= inner[1]
-            and inner[2] <= outer[2]
-            and inner[3] <= outer[3]
-        )
-
-    return sum(not any(inside(box, other) for other in boxes) for box in boxes)
+    boxes = [Box.of_rect(rect) for rect in stats[1:count, :4]]
+    return sum(not any(other != box and other.contains(box) for other in boxes) for box in boxes)
 
 
 SEVEN_BAR_MAX_INSET = 0.3
@@ -403,10 +406,9 @@ def looks_like_zero(glyphs: Mask) -> bool:
     # A monospace zero's dot or slash sits inside the hole: only the biggest blob is the zero.
     outer.sort(key=lambda i: -cv2.contourArea(contours[i]))
     _, oy, ow, oh = cv2.boundingRect(contours[outer[0]])
+    hole = Box.of_rect(cv2.boundingRect(contours[holes[0]]))
     for other in outer[1:]:
-        x, y, w, h = cv2.boundingRect(contours[other])
-        hx, hy_, hw, hh_ = cv2.boundingRect(contours[holes[0]])
-        if not (hx <= x and x + w <= hx + hw and hy_ <= y and y + h <= hy_ + hh_):
+        if not hole.contains(Box.of_rect(cv2.boundingRect(contours[other]))):
             return False
     _, hy, hw, hh = cv2.boundingRect(contours[holes[0]])
     centre_offset = abs((hy + hh / 2) - (oy + oh / 2)) / oh
