@@ -74,6 +74,7 @@ SUITES: dict[str, Callable[[], list[SampleBroadcast]]] = {
 }
 """``bench``: four streams of the FIFA-20 looks; ``unseen``: 40 varied streams scored blind;
 ``dev``: 40 more from the same generator on other seeds, to diagnose the reader on."""
+SIZED_SUITES: dict[str, Callable[[int], list[SampleBroadcast]]] = {"unseen": unseen_suite, "dev": dev_suite}
 RESULTS_PATHS = {
     "bench": RESULTS_PATH,
     "unseen": REPO_ROOT / "bench" / "results" / "capture-unseen.json",
@@ -315,6 +316,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="bench: four FIFA-20-look streams (default); unseen: 40 varied streams nobody looked at, scored blind; "
         "dev: 40 varied streams on other seeds, to diagnose on",
     )
+    parser.add_argument(
+        "--size",
+        type=int,
+        metavar="N",
+        help="grow the dev or unseen suite to N streams (default 40; up to 1000): more styles to diagnose on, "
+        "or a blind figure with a tighter confidence interval",
+    )
     parser.add_argument("--limit", type=int, metavar="N", help="only the suite's first N streams (a quick run)")
     parser.add_argument("--streams", nargs="+", metavar="NAME", help="only these streams of the suite")
     parser.add_argument(
@@ -366,7 +374,12 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.jobs <= len(allowed_cores):
         parser.error(f"--jobs must be between 1 and {len(allowed_cores)}, the cores this process may use.")
     cores = allowed_cores[: args.jobs]
-    suite = SUITES[args.suite]()
+    if args.size is not None and args.suite == "bench":
+        parser.error("--size grows the dev or unseen suite; the bench suite is its five named streams.")
+    try:
+        suite = SUITES[args.suite]() if args.size is None else SIZED_SUITES[args.suite](args.size)
+    except ValueError as error:
+        parser.error(str(error))
     names = [sample.name for sample in suite]
     unknown = sorted(set(args.streams or ()) - set(names))
     if unknown:
