@@ -317,7 +317,7 @@ def _rows(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
     edges = [(b.left, b.right, b.top, b.bottom, b.bottom - b.top) for b in (glyphs[i].box for i in order)]
     for position, i in enumerate(order):
         _a_left, a_right, a_top, a_bottom, a_height = edges[position]
-        reach = a_right + 6 * a_height
+        reach = a_right + ROW_REACH * a_height
         for offset, (b_left, _b_right, b_top, b_bottom, b_height) in enumerate(edges[position + 1 :]):
             if b_left > reach:
                 break
@@ -330,6 +330,10 @@ def _rows(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
     return [_deduplicated(row) for row in rows.values() if len(row) >= 4]
 
 
+ROW_REACH = 8
+"""Glyphs up to this many of their heights apart may share a row: a clock, its divider, a crest taller than the
+text and the cell's padding stand between the clock and the home code (dev-56: 6.1 heights; at 6 the clock
+was left out, and the HUD taken without it, or not at all)."""
 SAME_LINE_MIN_OVERLAP = 0.75
 """Glyphs of about the same height overlapping vertically by this share of the shorter one are on one line."""
 SAME_LINE_OVERLAP_MAX_HEIGHT_RATIO = 1.12
@@ -363,13 +367,14 @@ def _same_line_edges(a_top: int, a_bottom: int, a_height: int, b_top: int, b_bot
 
 
 def _deduplicated(row: list[_Glyph]) -> list[_Glyph]:
-    """One glyph per place: a blob found in both polarities (a hole, a cell edge) counts once."""
+    """One glyph per place: a blob found in both polarities (a hole, a cell edge) counts once; where the
+    two are a glyph and the outline or cell round it, the glyph."""
     kept: list[_Glyph] = []
     for glyph in row:
         clash = next((index for index, other in enumerate(kept) if _overlap(glyph.box, other.box) > 0.5), None)
         if clash is None:
             kept.append(glyph)
-        elif _fills_outline(glyph, kept[clash]):
+        elif _fills_outline(glyph, kept[clash]) or _printed_on_cell(glyph, kept[clash]):
             kept[clash] = glyph
     return kept
 
@@ -379,6 +384,22 @@ OUTLINE_MAX_THICKNESS = 0.2
 FILL_MAX_SOLIDITY = 0.85
 """A glyph's fill covers less of its convex hull than this (a '0' is a ring, a '1' has a flag); a
 letter's hole, the other thing found inside a glyph, is a convex blob covering nearly all of it."""
+CELL_TEXT_MIN_HEIGHT = 0.5
+"""A cell is at most twice as tall as the text printed on it."""
+CELL_MIN_COVER = 0.9
+"""A cell's blob and the glyph printed on it cover at least this share of the cell's box (a letter's
+blob and its hole cover a letter's outline: an 'O' ~0.79, and its hole is convex anyway)."""
+
+
+def _inside_non_convex(inner: _Glyph, outer: _Glyph, min_height: float) -> bool:
+    """The opening test of both rules below: ``inner`` is of the other polarity, lies within ``outer``,
+    is at least ``min_height`` of its height, and is not convex (a letter's hole is)."""
+    a, b = inner.box, outer.box
+    if inner.light == outer.light or a.height < min_height * b.height or not b.contains(a):
+        return False
+    points = cv2.findNonZero(inner.mask.astype(np.uint8))
+    hull = cv2.contourArea(cv2.convexHull(points)) if points is not None else 0.0
+    return hull > 0 and float(inner.mask.sum()) < FILL_MAX_SOLIDITY * hull
 
 
 def _fills_outline(inner: _Glyph, outer: _Glyph) -> bool:
@@ -390,21 +411,31 @@ def _fills_outline(inner: _Glyph, outer: _Glyph) -> bool:
     cell's, and reading the outline reads a '1' as nothing. A letter's hole is found inside its
     letter too, but it is convex, or much shorter.
     """
+    if not _inside_non_convex(inner, outer, 0.75):
+        return False
     a, b = inner.box, outer.box
-    if inner.light == outer.light or a.height < 0.75 * b.height:
-        return False
     margin = max(OUTLINE_MAX_THICKNESS * b.height, 2)
-    inside = a.left >= b.left and a.right <= b.right and a.top >= b.top and a.bottom <= b.bottom
-    hugging = max(a.left - b.left, b.right - a.right, a.top - b.top, b.bottom - a.bottom) <= margin
-    if not (inside and hugging):
-        return False
-    points = cv2.findNonZero(inner.mask.astype(np.uint8))
-    hull = cv2.contourArea(cv2.convexHull(points)) if points is not None else 0.0
-    if hull <= 0 or float(inner.mask.sum()) >= FILL_MAX_SOLIDITY * hull:
+    if max(a.left - b.left, b.right - a.right, a.top - b.top, b.bottom - a.bottom) > margin:
         return False
     # The outline is the thinner stroke (an outlined '0' also has a thin dark ring inside its fill,
     # round the hole: that ring is an outline, not the ink).
     return _stroke_width(outer.mask) < OUTLINE_THINNER * _stroke_width(inner.mask)
+
+
+def _printed_on_cell(inner: _Glyph, outer: _Glyph) -> bool:
+    """Whether ``inner`` is a glyph printed on ``outer``, a cell of its own (a team-coloured score cell
+    on a darker HUD: the cell is a blob of the other polarity, taller than the text).
+
+    Found as a glyph, the cell was taken for the number: its level lay between the cell and the HUD,
+    and the digit read as the scraps of its outline (dev-57: a dark '2' edged in white on a yellow
+    cell). The cell's blob is the whole box but for the glyph; a letter's is not, and its hole is convex.
+    """
+    if not _inside_non_convex(inner, outer, CELL_TEXT_MIN_HEIGHT):
+        return False
+    a, b = inner.box, outer.box
+    covered = outer.mask.copy()
+    covered[a.top - b.top : a.bottom - b.top, a.left - b.left : a.right - b.left] = True
+    return float(covered.mean()) >= CELL_MIN_COVER
 
 
 OUTLINE_THINNER = 0.8
@@ -637,6 +668,10 @@ def _clock_tokens(tokens: list[_Token], home: int, away: int, text_height: int) 
 
     left = clock_at(list(reversed(tokens[:home]))[:4][::-1])
     right = clock_at(tokens[away + 1 : away + 5])
+    if left and right:
+        # A widget's time ("UPTIME 1:02:09") beside the HUD on the other side: the HUD's clock is the nearer.
+        left_gap = tokens[home].box.left - left[-1].box.right
+        return left if left_gap <= right[0].box.left - tokens[away].box.right else right
     return left or right
 
 

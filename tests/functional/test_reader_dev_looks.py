@@ -105,6 +105,23 @@ BESIDE_A_WIDGET = BroadcastStyle(width=1280, height=720, fps=60, crf=28, hud=Hud
 """dev-26: a widget's smaller text right of the clock, on the HUD's row. Its glyphs (and crowd specks) pulled
 the row's median glyph height down; the HUD's digits, taller than 1.3 such heights, were dropped as no text."""
 
+DIGITS_PRINTED_ON_TEAM_CELLS = BroadcastStyle(width=1280, height=720, fps=30, crf=23, hud=HudStyle(
+    font_path="/usr/share/fonts/opentype/inter/InterDisplay-Bold.otf", text_height_frac=0.0391,
+    offset_x_frac=0.0214, offset_y_frac=0.0277, box_bgr=(40, 67, 71), text_bgr=(200, 235, 250),
+    clock_box_bgr=(40, 67, 71), clock_text_bgr=(200, 235, 250), score_box_bgr=(210, 210, 210),
+    score_text_bgr=(60, 30, 20), home_strip_bgr=(200, 120, 30), away_strip_bgr=(30, 200, 240), box_opacity=0.62,
+    padding_frac=0.15, clock_gap_frac=0.0, score_separator="", strip_layout="inner", strip_width_frac=0.21,
+    placement="bottom-centre", clock_position="right", clock_divider=False, score_layout="split",
+    split_gap_frac=0.09, score_cell="team", cell_gap_frac=0.17, code_marker="strip", crest_shape="shield",
+    crest_height_frac=1.5, team_code_length=3, added_time_box=False, added_time_bgr=(30, 170, 230),
+    cell_fill="flat", gradient_strength=0.0, text_effect="outline", italic_shear=0.0, score_animation="slide",
+    font_weight="bold", font_width="normal",
+), chat_overlay=False, webcam_overlay=False, chat_position="right", webcam_position="top-right",
+    scenery_seed=71414050, rate_control="capped", bitrate_kbps=1150, near_hud_widget=False)  # fmt: skip
+"""dev-57: each number on its own team-coloured cell, taller than the text: a white '2' on blue, a dark '2' edged
+in white on yellow. The yellow cell was found as a glyph and taken for the number; its digit read as the scraps
+of its outline, and no score was ever read."""
+
 
 STREAM_JPEG_QUALITY = 60
 """Frames are compressed as a stream at a modest bitrate would be (the suite's broadcasts are H.264)."""
@@ -192,3 +209,10 @@ def test_a_hud_sharing_its_row_with_smaller_text_is_read(second: int) -> None:
     script = _script(26)
     assert _score_at(script, BESIDE_A_WIDGET, second) == (3, 3)
     assert _read_in_play(script, BESIDE_A_WIDGET, second) == ("TOT", "GAL", 3, 3)
+
+
+@pytest.mark.parametrize(("second", "score"), [(4, (2, 2)), (24, (3, 2)), (40, (3, 3))])
+def test_numbers_printed_on_cells_taller_than_the_text_are_read(second: int, score: tuple[int, int]) -> None:
+    script = _script(57)
+    assert _score_at(script, DIGITS_PRINTED_ON_TEAM_CELLS, second) == score
+    assert _read_in_play(script, DIGITS_PRINTED_ON_TEAM_CELLS, second) == (script.home, script.away, *score)

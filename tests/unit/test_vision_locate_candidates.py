@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from capture_task.vision.geometry import Box
-from capture_task.vision.locate import _find_hud, _Glyph, _Token
+from capture_task.vision.locate import ROW_REACH, _clock_tokens, _deduplicated, _find_hud, _Glyph, _rows, _Token
 
 TEXT_HEIGHT = 12
 
@@ -43,3 +43,56 @@ def test_a_score_glued_into_one_token_is_still_a_candidate_alone() -> None:
     tokens = [_token("LIV", "code", 0), _token("10", "number", 40), _token("MCI", "code", 70)]
 
     assert [(home, away) for home, away, _ in _find_hud(tokens, TEXT_HEIGHT)] == [(0, 2)]
+
+
+def test_of_two_clocks_either_side_the_nearer_is_the_huds() -> None:
+    # A widget's "UPTIME 1:02:09" right of the away code, the HUD's own clock left of the home code.
+    tokens = [
+        _token("04", "number", 0),
+        _token("41", "number", 24),
+        _token("RM", "code", 70),
+        _token("0", "number", 100),
+        _token("0", "number", 120),
+        _token("AJ", "code", 140),
+        _token("UPTIME", "other", 200),
+        _token("1", "number", 260),
+        _token("02", "number", 275),
+    ]
+
+    clock = _clock_tokens(tokens, 2, 5, TEXT_HEIGHT)
+
+    assert clock is not None and [t.text for t in clock] == ["04", "41"]
+    tokens[0].glyphs, tokens[1].glyphs = _token("04", "number", -300).glyphs, _token("41", "number", -276).glyphs
+    clock = _clock_tokens(tokens, 2, 5, TEXT_HEIGHT)
+    assert clock is not None and [t.text for t in clock] == ["1", "02"]
+
+
+def _glyph_at(left: int, width: int = 8, light: bool = False, height: int = TEXT_HEIGHT, top: int = 0) -> _Glyph:
+    return _Glyph(Box(left, top, left + width, top + height), light, np.ones((height, width), bool), 20.0, 200.0)
+
+
+def test_glyphs_up_to_the_row_reach_apart_share_a_row() -> None:
+    # A clock, then a divider and a crest taller than the text (not on the line), then the home code.
+    clock = [_glyph_at(0), _glyph_at(9), _glyph_at(20), _glyph_at(29)]
+    code = [_glyph_at(37 + (ROW_REACH - 1) * TEXT_HEIGHT + 9 * i) for i in range(3)]
+
+    assert [len(row) for row in _rows(clock + code)] == [7]
+    far = [_glyph_at(37 + (ROW_REACH + 1) * TEXT_HEIGHT + 9 * i) for i in range(4)]
+    assert sorted(len(row) for row in _rows(clock + far)) == [4, 4]
+
+
+def test_a_digit_printed_on_a_cell_is_kept_not_the_cell() -> None:
+    # A dark '2'-like blob (not convex) on a light cell half again as tall: the cell's blob is the box but the digit.
+    digit = np.ones((20, 12), bool)
+    digit[4:12, 0:9] = False  # a notch: not convex
+    cell_height, cell_width = 30, 20
+    cell_mask = np.ones((cell_height, cell_width), bool)
+    cell_mask[5:25, 4:16] = ~digit
+    cell = _Glyph(Box(0, 0, cell_width, cell_height), True, cell_mask, 190.0, 100.0)
+    inner = _Glyph(Box(4, 5, 16, 25), False, digit, 30.0, 190.0)
+
+    assert _deduplicated([cell, inner]) == [inner]
+    assert _deduplicated([inner, cell]) == [inner]
+    # A letter's hole (convex) inside its letter stays the letter.
+    hole = _Glyph(Box(4, 5, 16, 25), False, np.ones((20, 12), bool), 30.0, 190.0)
+    assert _deduplicated([cell, hole]) == [cell]
