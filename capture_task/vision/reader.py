@@ -33,6 +33,7 @@ from capture_task.vision.geometry import (
     fills_outline,
     glyph_mask,
     glyph_mask_inverted,
+    hole_count,
     ink_columns,
     looks_like_flagged_one,
     looks_like_zero,
@@ -127,7 +128,8 @@ def _with_hyphen(groups: list[Mask], text_height_px: int) -> Mask:
 
 class _Number(NamedTuple):
     """One number as tesseract read it, and as its digits' shapes say it is (they differ only where a
-    flagged '1' was read '7'): the line reading is checked against the former, the latter is the score."""
+    flagged '1' was read '7' or a zero's ring read as another digit): the line reading is checked against
+    either, the latter is the score."""
 
     as_read: int
     value: int
@@ -142,33 +144,57 @@ def _read_number(group: Mask, text_height_px: int) -> _Number | None:
         digits = min(count + wide_blobs(glyphs, text_height_px, WIDE_DIGITS_BLOB), 2)
         text = read_counted(glyphs, text_height_px, "0123456789", r"\d{1,2}", digits)
         if text is not None:
-            return _Number(as_read=int(text), value=int(_ones_for_flagged_sevens(glyphs, text)))
+            by_shape = _digits_by_shape(glyphs, text)
+            return None if by_shape is None else _Number(as_read=int(text), value=int(by_shape))
     if count == 1 and looks_like_zero(glyphs):
         return _Number(as_read=0, value=0)
     return None
 
 
-def _ones_for_flagged_sevens(glyphs: Mask, text: str) -> str:
-    """``text`` with each '7' whose blob is a flagged '1' (see ``looks_like_flagged_one``) read as '1'.
+HOLELESS_DIGITS = "12357"
+"""Digits without a hole in any face (a '4' may be open or closed; a '0', '6', '9' has one, an '8' two)."""
 
-    Why read it, not refuse it: the shape rule separates the two by a wide margin (a real 7's bar
-    starts at most 0.12 of its width in, a flagged 1's top at least 0.5), and a refusal left a face
-    whose every '1' tesseract reads '7' unreadable for the rest of the match: its goals were lost
-    (dev-23, Roboto Light Italic). Should the rule ever take a real 7 for a 1, the goal detector
-    refuses the resulting score (a fall, or a jump it cannot explain), loudly. Only a number whose
-    blobs are its digits, one each, can be checked digit by digit; a '7' touching its neighbour is
-    left as read.
+
+def _digits_by_shape(glyphs: Mask, text: str) -> str | None:
+    """``text`` checked digit by digit against its blobs' shapes, or None when a shape contradicts it.
+
+    - A blob that is unmistakably a zero (``looks_like_zero``) is a '0'.
+    - A blob with two holes is an '8' unless read as '0' or '8' (a slashed zero has two holes too).
+    - A blob with a hole read as a digit that has none (1, 2, 3, 5, 7) is contradicted: no reading.
+    - A '7' whose blob is a flagged '1' (``looks_like_flagged_one``) is a '1'.
+
+    Why read them, not refuse them: tesseract reads some faces' digits as others every time, and a refusal
+    left such a face unreadable for the rest of the match: its goals were lost. Roboto Light Italic's '1'
+    reads '7' (dev-23); an italic Carlito '0' reads '4' alone and in the line (dev-56); Lato Heavy Italic's
+    '8' reads '2' (a wrong score, 8-0 as 2-0, until the holes were counted). The shape rules separate these by
+    a wide margin (a real 7's bar starts at most 0.12 of its width in, a flagged 1's top at least 0.5; a 4's,
+    6's or 9's hole is short or off-centre). Where the shape says only "not that digit", the number is refused
+    rather than guessed. Should a rule ever take a real digit for another, the goal detector refuses the
+    resulting score (a fall, or a jump it cannot explain), loudly. Only a number whose blobs are its digits,
+    one each, can be checked digit by digit; a digit touching its neighbour is left as read.
     """
-    if "7" not in text:
-        return text
     blobs = blobs_left_to_right(glyphs)
     if len(blobs) != len(text):
         return text
-    read = "".join(
-        "1" if char == "7" and looks_like_flagged_one(blob) else char for char, blob in zip(text, blobs, strict=True)
-    )
+    digits = []
+    for char, blob in zip(text, blobs, strict=True):
+        holes = hole_count(blob)
+        if looks_like_zero(blob):
+            digits.append("0")
+        elif holes == 2 and char not in "08":
+            digits.append("8")
+        elif holes and char in HOLELESS_DIGITS:
+            logger.debug(
+                "digit read as %s has %d hole(s), which no %s has: number %s not read", char, holes, char, text
+            )
+            return None
+        elif char == "7" and looks_like_flagged_one(blob):
+            digits.append("1")
+        else:
+            digits.append(char)
+    read = "".join(digits)
     if read != text:
-        logger.debug("number read as %s shows a '1' with a flag where the 7 is: read as %s", text, read)
+        logger.debug("number read as %s is %s by its digits' shapes", text, read)
     return read
 
 

@@ -1,9 +1,13 @@
-"""A '1' in a light, italic or sheared face is read as 1, never as '7'; a real '7' still reads as 7.
+"""Digits tesseract reads as others in some faces are read by their shapes; real digits still read as themselves.
+
+- A '1' in a light, italic or sheared face is read as 1, never as '7'; a real '7' still reads as 7. "No reading"
+  is not enough for a '1': in these faces every '1' tesseract sees is a '7', so a reader that only refused it
+  would never read the score again, and dev-23's last goal was lost that way.
+- An '8' in a heavy italic face (Lato Heavy Italic) reads as '2' alone and in the line alike: 8-0 was read as
+  2-0, a wrong score. Its two holes say it is an 8.
 
 Frames are drawn in the faces that misread (dev-23's Roboto Light Italic, sheared Inter and Open
-Sans), compressed as a stream would be, and read with real tesseract. "No reading" is not enough
-for a '1': in these faces every '1' tesseract sees is a '7', so a reader that only refused it would
-never read the score again, and dev-23's last goal was lost that way.
+Sans, sheared Lato Heavy), compressed as a stream would be, and read with real tesseract.
 """
 
 from __future__ import annotations
@@ -71,3 +75,11 @@ def test_the_flag_rule_on_drawn_glyphs() -> None:
 
     assert looks_like_flagged_one(one)
     assert not looks_like_flagged_one(seven)
+
+
+HEAVY_ITALIC = "/usr/share/fonts/truetype/lato/Lato-Heavy.ttf"
+
+
+@pytest.mark.parametrize("score", [(8, 0), (0, 8), (8, 1), (2, 0), (3, 5), (7, 2)])
+def test_a_heavy_italic_eight_is_read_as_eight_and_other_digits_as_themselves(score: tuple[int, int]) -> None:
+    assert _read(HEAVY_ITALIC, 0.236, score) == score

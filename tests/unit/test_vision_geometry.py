@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from capture_task.vision.geometry import (
     fills_outline,
+    hole_count,
     joints,
     outermost_blob_count,
     without_joints,
@@ -130,3 +131,17 @@ def test_a_counter_or_a_stray_highlight_is_no_fill() -> None:
     beside = np.zeros_like(four)
     beside[rows[0] : rows[-1] + 1, : columns[0]] = True  # a highlight of the cell, as tall, outside the glyph
     assert not fills_outline(four, beside)
+
+
+def _eight() -> np.ndarray:
+    """A ring with a bar across its middle: an '8' (two holes)."""
+    eight = _ring(12)
+    eight[HEIGHT // 2 - 2 : HEIGHT // 2 + 2, :] = True
+    return eight
+
+
+def test_holes_are_counted_and_specks_are_not() -> None:
+    speck = _stem(8)
+    speck[9, 3] = False  # a one-pixel compression speck in a stroke
+
+    assert [hole_count(_stem()), hole_count(_ring(12)), hole_count(_eight()), hole_count(speck)] == [0, 1, 2, 0]
