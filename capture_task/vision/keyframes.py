@@ -303,6 +303,13 @@ def _first_slice_offset(elementary: bytes) -> int | None:
     return None
 
 
+def non_reference_picture(elementary: bytes) -> bool:
+    """Whether an H.264 access unit (Annex B) is a picture no other picture is predicted from: its slices'
+    ``nal_ref_idc`` is 0 (the spec has every slice of a picture say the same). False when it holds no slice."""
+    start = _first_slice_offset(elementary)
+    return start is not None and elementary[start + 3] & 0x60 == 0
+
+
 def _arithmetic_coded(elementary: bytes) -> bool:
     """Whether the access unit's picture parameter set says CABAC (``entropy_coding_mode_flag``);
     False when it holds none (then it is treated as CAVLC: a new decoder, always right)."""
