@@ -34,7 +34,13 @@ from av.video.reformatter import VideoReformatter
 from numpy.typing import NDArray
 
 from capture_task.ingest.media import SegmentMedia
-from capture_task.vision.keyframes import VideoPes, decode_keyframe, non_reference_picture, video_pes_packets
+from capture_task.vision.keyframes import (
+    VideoPes,
+    decode_keyframe,
+    non_reference_picture,
+    non_reference_sample,
+    video_pes_packets,
+)
 
 Frame = NDArray[Any]  # OpenCV images (uint8 grey here); its stubs type them loosely
 
@@ -48,6 +54,8 @@ PES_TIME_BASE = Fraction(1, PES_CLOCK_HZ)
 """MPEG-TS timestamps count a 90 kHz clock."""
 Skippable = Callable[[float], bool]
 """Says, from a frame's stream time, that whoever reads the frames would pass that frame over unseen."""
+SkippablePts = Callable[[int, Fraction], bool]
+"""The same, from a frame's pts and the time base it counts in."""
 
 
 @dataclass(frozen=True)
@@ -93,11 +101,11 @@ def _opened(segment: SegmentMedia) -> Iterator[Any]:
 
 
 def _decoded(
-    segment: SegmentMedia, skip_pts: Callable[[int], bool] | None = None
+    segment: SegmentMedia, skip_pts: SkippablePts | None = None
 ) -> Iterator[tuple[Any, float, Fraction | None]]:
     """(frame, fps, time base of its pts) of the segment in presentation order; a decoding error ends
-    the segment early. A non-reference picture whose pts ``skip_pts`` says is not wanted is not decoded
-    (MPEG-TS only)."""
+    the segment early. A non-reference H.264 picture whose pts ``skip_pts`` says is not wanted is not
+    decoded."""
     if segment.container == "ts" and not segment.init_section:
         found = video_pes_packets(segment.data)
         if found is not None and all(unit.pts is not None for unit in found[1]):
@@ -105,15 +113,39 @@ def _decoded(
             return
     with _opened(segment) as (container, stream):
         fps = float(stream.average_rate or stream.guessed_rate or 30.0)
+        non_reference = _non_reference_test(stream.codec_context) if skip_pts is not None else None
         try:
-            for frame in container.decode(stream):
-                yield frame, fps, frame.time_base
+            # What ``container.decode(stream)`` does, with a say on each packet.
+            for packet in container.demux(stream):
+                if (
+                    non_reference is not None
+                    and skip_pts is not None
+                    and packet.pts is not None
+                    and packet.time_base is not None
+                    and non_reference(bytes(packet))
+                    and skip_pts(packet.pts, packet.time_base)
+                ):
+                    continue
+                for frame in packet.decode():
+                    yield frame, fps, frame.time_base
         except (av.error.FFmpegError, EOFError):
             return
 
 
+def _non_reference_test(codec_context: Any) -> Callable[[bytes], bool] | None:
+    """How to tell a demuxed packet holds a non-reference H.264 picture: MP4 samples (``avcC`` extradata,
+    NAL units led by their lengths) or Annex B (start codes, as MPEG-TS carries them); None for other codecs."""
+    if codec_context.name != "h264":
+        return None
+    extradata = codec_context.extradata or b""
+    if extradata[:1] == b"\x01" and len(extradata) > 4:
+        length_size = (extradata[4] & 0x03) + 1
+        return lambda sample: non_reference_sample(sample, length_size)
+    return non_reference_picture
+
+
 def _decoded_from_pes(
-    codec: str, units: list[VideoPes], *, skip_pts: Callable[[int], bool] | None = None
+    codec: str, units: list[VideoPes], *, skip_pts: SkippablePts | None = None
 ) -> Iterator[tuple[Any, float, Fraction | None]]:
     """The frames of an MPEG-TS segment's video PES packets, fed straight to a decoder of their own.
 
@@ -138,7 +170,7 @@ def _decoded_from_pes(
                 and codec == "h264"
                 and unit.pts is not None
                 and non_reference_picture(unit.data)
-                and skip_pts(unit.pts)
+                and skip_pts(unit.pts, PES_TIME_BASE)
             ):
                 continue
             packet = av.Packet(unit.data)
@@ -201,11 +233,11 @@ def all_frames(
     """
     first_pts: int | None = None
 
-    def skip_pts(pts: int) -> bool:
-        """Whether a frame with this PES pts would be skipped (see ``skippable``)."""
+    def skip_pts(pts: int, time_base: Fraction) -> bool:
+        """Whether a frame with this pts would be skipped (see ``skippable``)."""
         if skippable is None or first_pts is None:
             return False
-        offset_s = float((pts - first_pts) * PES_TIME_BASE)
+        offset_s = float((pts - first_pts) * time_base)
         if offset_s < 0 or offset_s > segment.duration_s + 1:
             return False  # timed by its index, which leaving frames out would change
         return skippable(segment.stream_time + _clamped(segment, offset_s))  # as ``_timed`` times it

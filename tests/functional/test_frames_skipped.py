@@ -10,28 +10,41 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from capture_task.ingest.media import SegmentMedia
 from capture_task.vision.frames import TimedFrame, all_frames
-from capture_task.vision.keyframes import non_reference_picture, video_pes_packets
+from capture_task.vision.keyframes import non_reference_picture, non_reference_sample, video_pes_packets
 
 SPACING_S = 0.2
 
 
-@pytest.fixture(scope="module")
-def segment(tmp_path_factory: pytest.TempPathFactory) -> SegmentMedia:
-    """Two seconds of ffmpeg's busy test picture as x264 (its defaults: B-frames, some of them references)."""
-    path = tmp_path_factory.mktemp("skipped") / "segment.ts"
+def _encoded(folder: Path, container: str) -> SegmentMedia:
+    """Two seconds of ffmpeg's busy test picture as x264 (B-frames, some of them references), as MPEG-TS or
+    fragmented MP4 (init section and fragments in one piece, as the demuxer reads them)."""
+    path = folder / f"segment.{container}"
+    muxing = ["-f", "mpegts"] if container == "ts" else ["-f", "mp4", "-movflags", "frag_keyframe+empty_moov"]
     subprocess.run(
         ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=60", "-t", "2",
-         "-c:v", "libx264", "-preset", "medium", "-bf", "3", "-pix_fmt", "yuv420p", "-f", "mpegts", str(path)],
+         "-c:v", "libx264", "-preset", "medium", "-bf", "3", "-pix_fmt", "yuv420p", *muxing, str(path)],
         check=True,
     )  # fmt: skip
     return SegmentMedia(sequence=7, start=datetime(2026, 12, 3, tzinfo=UTC), duration_s=2.0, stream_time=14.0,
-                        data=path.read_bytes())  # fmt: skip
+                        data=path.read_bytes(), container=container)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def segments(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SegmentMedia]:
+    folder = tmp_path_factory.mktemp("skipped")
+    return {container: _encoded(folder, container) for container in ("ts", "fmp4")}
+
+
+@pytest.fixture(params=["ts", "fmp4"])
+def segment(request: pytest.FixtureRequest, segments: dict[str, SegmentMedia]) -> SegmentMedia:
+    return segments[request.param]
 
 
 def _spaced_reads(frames_in: Iterator[TimedFrame]) -> list[TimedFrame]:
@@ -44,12 +57,14 @@ def _spaced_reads(frames_in: Iterator[TimedFrame]) -> list[TimedFrame]:
     return looked_at
 
 
-def test_the_reader_sees_the_same_frames_with_fewer_decoded(segment: SegmentMedia) -> None:
-    found = video_pes_packets(segment.data)
+def test_x264_codes_some_b_frames_as_non_reference(segments: dict[str, SegmentMedia]) -> None:
+    found = video_pes_packets(segments["ts"].data)
     assert found is not None
     non_reference = sum(non_reference_picture(unit.data) for unit in found[1])
-    assert 0 < non_reference < len(found[1]) - 1, "x264's defaults code some B-frames as non-reference"
+    assert 0 < non_reference < len(found[1]) - 1
 
+
+def test_the_reader_sees_the_same_frames_with_fewer_decoded(segment: SegmentMedia) -> None:
     everything = list(all_frames(segment))
     expected = _spaced_reads(iter(everything))
 
@@ -92,6 +107,14 @@ def test_nothing_is_skipped_before_the_first_frame_comes_out(segment: SegmentMed
 
     assert len(list(all_frames(segment, skippable=never))) == len(list(all_frames(segment)))
     assert asked and all(segment.stream_time <= t <= segment.stream_time + segment.duration_s for t in asked)
+
+
+def test_an_mp4_sample_s_pictures_are_told_apart_by_their_length_prefixed_slices() -> None:
+    sei, idr, non_reference_b = b"\x06\x05\x01\x00", b"\x65\x88\x84", b"\x01\x9e\x00"
+    sample = b"".join(len(nal).to_bytes(4, "big") + nal for nal in (sei, non_reference_b))
+    assert non_reference_sample(sample, 4)
+    assert not non_reference_sample(len(idr).to_bytes(2, "big") + idr, 2)
+    assert not non_reference_sample(len(sei).to_bytes(4, "big") + sei, 4)  # no slice at all
 
 
 def test_a_reference_picture_is_never_taken_for_a_non_reference_one() -> None:
