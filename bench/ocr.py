@@ -22,7 +22,7 @@ import pytesseract
 from PIL import Image, ImageDraw, ImageFont
 
 from capture_task.capture import cpu_seconds
-from capture_task.vision.ocr import ocr_canvas, read_text
+from capture_task.vision.ocr import ocr_canvas, recognise_text
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 TEXTS = ("0", "1", "7", "12", "3-1", "10-2", "LIV", "MCI", "ATM", "INTR", "45:12", "90:03")
@@ -48,10 +48,11 @@ def main(argv: list[str] | None = None) -> int:
         for text in (rng.choice(TEXTS) for _ in range(args.canvases))
     ]
     whitelist = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:-"
-    read_text(canvases[0][1], whitelist=whitelist)  # engine start-up is once per thread, not per call
+    recognise_text(canvases[0][1], whitelist=whitelist)  # engine start-up is once per thread, not per call
     results = {}
     for name, read in (
-        ("tesserocr (in process)", lambda image: read_text(image, whitelist=whitelist)),
+        # Uncached: ``read_text`` would not read a canvas drawn twice again.
+        ("tesserocr (in process)", lambda image: recognise_text(image, whitelist=whitelist)),
         (
             "pytesseract (process per call)",
             lambda image: str(

@@ -303,6 +303,26 @@ def _first_slice_offset(elementary: bytes) -> int | None:
     return None
 
 
+def non_reference_picture(elementary: bytes) -> bool:
+    """Whether an H.264 access unit (Annex B) is a picture no other picture is predicted from: its slices'
+    ``nal_ref_idc`` is 0 (the spec has every slice of a picture say the same). False when it holds no slice."""
+    start = _first_slice_offset(elementary)
+    return start is not None and elementary[start + 3] & 0x60 == 0
+
+
+def non_reference_sample(sample: bytes, length_size: int) -> bool:
+    """``non_reference_picture`` for an MP4 sample, whose NAL units are each led by their length in
+    ``length_size`` bytes (the ``avcC`` box says how many) instead of a start code."""
+    at = 0
+    while at + length_size < len(sample):
+        length = int.from_bytes(sample[at : at + length_size], "big")
+        header = sample[at + length_size]
+        if header & 0x1F in (1, 5):
+            return header & 0x60 == 0
+        at += length_size + length
+    return False
+
+
 def _arithmetic_coded(elementary: bytes) -> bool:
     """Whether the access unit's picture parameter set says CABAC (``entropy_coding_mode_flag``);
     False when it holds none (then it is treated as CAVLC: a new decoder, always right)."""

@@ -15,8 +15,10 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
+from collections import OrderedDict
 from enum import IntEnum
 from pathlib import Path
 
@@ -34,6 +36,10 @@ TESSDATA_DIRS = (
 )
 OCR_TEXT_HEIGHT_PX = 32
 """Crops are scaled so their text stands this tall (24-32 px read best on the test HUDs)."""
+READINGS_KEPT = 256
+"""Texts remembered per engine, by image, whitelist and page mode: the same canvas is read again now and
+then (a HUD search tries a row's glyphs in several ways, a still HUD is read again), ~3-5 % of the OCR calls
+of the bench streams. Tesseract returns the same text for the same input, so a kept one changes nothing."""
 
 
 class PageMode(IntEnum):
@@ -87,8 +93,32 @@ def engine_started() -> bool:
     return getattr(_local, "api", None) is not None
 
 
+def _readings() -> OrderedDict[tuple[bytes, int, int, str, int], str]:
+    readings: OrderedDict[tuple[bytes, int, int, str, int], str] | None = getattr(_local, "readings", None)
+    if readings is None:
+        readings = _local.readings = OrderedDict()
+    return readings
+
+
 def read_text(image: Frame, *, whitelist: str, mode: PageMode = PageMode.LINE) -> str:
-    """The text on a grey image (dark text on white reads best), only ``whitelist`` characters."""
+    """The text on a grey image (dark text on white reads best), only ``whitelist`` characters; an image
+    read before on this thread with the same whitelist and mode is not read again (``READINGS_KEPT``)."""
+    grey = np.ascontiguousarray(image, dtype=np.uint8)
+    height, width = grey.shape[:2]
+    key = (hashlib.blake2b(grey.tobytes(), digest_size=16).digest(), width, height, whitelist, int(mode))
+    readings = _readings()
+    if key in readings:
+        readings.move_to_end(key)
+        return readings[key]
+    text = recognise_text(grey, whitelist=whitelist, mode=mode)
+    readings[key] = text
+    if len(readings) > READINGS_KEPT:
+        readings.popitem(last=False)
+    return text
+
+
+def recognise_text(image: Frame, *, whitelist: str, mode: PageMode = PageMode.LINE) -> str:
+    """``read_text`` without its memory: tesseract reads the image every time (what ``bench.ocr`` times)."""
     api = _engine()
     api.SetPageSegMode(int(mode))
     api.SetVariable("tessedit_char_whitelist", whitelist)

@@ -204,6 +204,8 @@ class KeyframeSampler:
         """Keyframes in a row (hidden ones not counted) showing the HUD with no reading of its score."""
         self._unread_in_view_since: float | None = None
         self._last_mask: _MaskedPixels | None = None
+        self._search_read_s = float("-inf")
+        """Stream time of the last frame the current search back read: frames too close to it are not decoded."""
 
     def observe(
         self, segment: SegmentMedia, *, awaiting: Callable[[], bool], live_edge: Callable[[], bool] | None = None
@@ -272,7 +274,7 @@ class KeyframeSampler:
         decoded once per HUD found, and only until the reads are done.
         """
         top, bottom = self._hud_band()
-        frames = all_frames(segment, rows=self._hud_rows())
+        frames = all_frames(segment, rows=self._hud_rows(), skippable=self._too_close_to_last_read)
         self.segments_fully_decoded += 1
         try:
             later = (_HudBand.of(frame, top, bottom) for frame in frames if frame.stream_time > keyframe.stream_time)
@@ -523,6 +525,14 @@ class KeyframeSampler:
             self._reported_missing_at = stream_time
         return self._reported_missing_at is not None
 
+    def _too_close_to_last_read(self, stream_time: float) -> bool:
+        """Whether ``_confirming`` would pass over a frame at ``stream_time`` (it need not be decoded)."""
+        return stream_time - self._last_read_s < CONFIRMING_SPACING_S
+
+    def _too_close_to_search_read(self, stream_time: float) -> bool:
+        """Whether ``_search_back`` would pass over a frame at ``stream_time``: too close to its last read."""
+        return stream_time - self._search_read_s < CONFIRMING_SPACING_S
+
     def _unchecked_frames(self, previous: _VisibleFrame, before_sequence: int) -> Iterator[TimedFrame]:
         """Every frame after ``previous`` in the segments before ``before_sequence``, decoded now, except
         those of segments whose tail was already examined."""
@@ -535,7 +545,7 @@ class KeyframeSampler:
         rows = self._hud_rows() if self.reader.teams is not None else None
         for segment in window:
             self.segments_fully_decoded += 1
-            for frame in all_frames(segment, rows=rows):
+            for frame in all_frames(segment, rows=rows, skippable=self._too_close_to_search_read):
                 if segment.sequence == previous.sequence and frame.stream_time <= previous.stream_time:
                     continue
                 yield frame
@@ -544,6 +554,7 @@ class KeyframeSampler:
         """Read the first of ``frames`` showing a change from ``previous``, and frames confirming it."""
         changed_mask: NDArray[np.bool_] | None = None
         last_read_time = -1.0
+        self._search_read_s = float("-inf")
         reads = 0
         for frame in frames:
             if changed_mask is not None and frame.stream_time - last_read_time < CONFIRMING_SPACING_S:
@@ -563,7 +574,7 @@ class KeyframeSampler:
                     changed_mask = None  # a transition frame: the next changed frame is the candidate
                 continue
             yield FrameObservation(frame.at, frame.stream_time, reading)
-            last_read_time = self._last_read_s = frame.stream_time
+            last_read_time = self._last_read_s = self._search_read_s = frame.stream_time
             reads += 1
             if reads > CONFIRMING_READS:
                 return

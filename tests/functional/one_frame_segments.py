@@ -20,7 +20,9 @@ def one_frame_segments(monkeypatch: pytest.MonkeyPatch, image_of: Callable[[Segm
     def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
         return TimedFrame(segment.start, segment.stream_time, image_of(segment))
 
-    def all_frames(segment: SegmentMedia, *, rows: int | None = None) -> Iterator[TimedFrame]:
+    def all_frames(
+        segment: SegmentMedia, *, rows: int | None = None, skippable: Callable[[float], bool] | None = None
+    ) -> Iterator[TimedFrame]:
         yield first_frame(segment)
 
     monkeypatch.setattr(sampler_module, "first_frame", first_frame)
