@@ -427,10 +427,11 @@ class KeyframeSampler:
         """How many rows from the top a keyframe needs for the located HUD; None: the whole frame.
 
         Below the HUD's lowest box by a text height, for the crops' margins. A HUD low in the frame
-        (a bottom scoreboard) gains nothing from a partial decode.
+        (a bottom scoreboard) gains nothing from a partial decode. Until the team codes are confirmed,
+        reading may search the whole frame for them: a top decoded first would be decoded again whole.
         """
         layout = self.reader.layout
-        if layout is None or self._frame_height is None:
+        if layout is None or self._frame_height is None or self.reader.teams is None:
             return None
         rows = layout.extent.bottom + layout.text_height_px
         return rows if rows <= TOP_DECODE_MAX_SHARE * self._frame_height else None
@@ -541,8 +542,7 @@ class KeyframeSampler:
             for s in self._recent
             if previous.sequence <= s.sequence < before_sequence and s.sequence not in self._tail_checked
         ]
-        # Reading may look for the team codes across the frame until they are confirmed: only then the top.
-        rows = self._hud_rows() if self.reader.teams is not None else None
+        rows = self._hud_rows()
         for segment in window:
             self.segments_fully_decoded += 1
             for frame in all_frames(segment, rows=rows, skippable=self._too_close_to_search_read):
