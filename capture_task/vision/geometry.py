@@ -367,23 +367,32 @@ def outermost_blob_count(mask: Mask) -> int:
 
 HOLE_MIN_AREA = 4.0
 """A hole smaller than this many pixels is a compression speck in a stroke, not a counter."""
+COUNTER_MIN_SOLIDITY = 0.8
+"""A counter (the hole of a 0, 4, 6, 8 or 9) covers at least this share of its convex hull: an oval or a
+triangle. The hole of an outlined digit is the digit's own shape (a 2, a flagged 1), far less solid."""
 
 
-def hole_count(glyph: Mask) -> int:
-    """The holes (counters) of one digit's blob: 0 in a 1, 2, 3, 5 or 7; 1 in a 0, 6 or 9 (and most 4s); 2 in an 8.
+def counter_count(glyph: Mask) -> int:
+    """The counters of one digit's blob: 0 in a 1, 2, 3, 5 or 7; 1 in a 0, 6 or 9 (and most 4s); 2 in an 8.
 
     Why: tesseract sometimes reads a digit in a heavy italic face as a digit of another shape, alone and in the
-    line alike (Lato Heavy Italic's '8' as '2': 8-0 read as 2-0). The count of holes is a fact of the shape that
-    no face changes, so it can contradict such a reading.
+    line alike (Lato Heavy Italic's '8' as '2': 8-0 read as 2-0). How many counters a digit has is a fact of
+    its shape that no face changes, so it can contradict such a reading. Holes that are specks, or the shape
+    of a digit (an outlined digit's mask is a ring round its fill), are no counters.
     """
     contours, hierarchy = cv2.findContours(glyph.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return 0
-    return sum(
-        1
-        for contour, h in zip(contours, hierarchy[0], strict=True)
-        if h[3] != -1 and cv2.contourArea(contour) > HOLE_MIN_AREA
-    )
+    counters = 0
+    for contour, links in zip(contours, hierarchy[0], strict=True):
+        area = cv2.contourArea(contour)
+        if (
+            links[3] != -1
+            and area > HOLE_MIN_AREA
+            and area >= COUNTER_MIN_SOLIDITY * cv2.contourArea(cv2.convexHull(contour))
+        ):
+            counters += 1
+    return counters
 
 
 SEVEN_BAR_MAX_INSET = 0.3

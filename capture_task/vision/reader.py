@@ -30,10 +30,10 @@ from capture_task.vision.geometry import (
     Mask,
     blobs_left_to_right,
     clean_glyphs,
+    counter_count,
     fills_outline,
     glyph_mask,
     glyph_mask_inverted,
-    hole_count,
     ink_columns,
     looks_like_flagged_one,
     looks_like_zero,
@@ -152,41 +152,42 @@ def _read_number(group: Mask, text_height_px: int) -> _Number | None:
 
 
 HOLELESS_DIGITS = "12357"
-"""Digits without a hole in any face (a '4' may be open or closed; a '0', '6', '9' has one, an '8' two)."""
+"""Digits without a counter in any face (a '4' may be open or closed; a '0', '6', '9' has one, an '8' two)."""
 
 
 def _digits_by_shape(glyphs: Mask, text: str) -> str | None:
     """``text`` checked digit by digit against its blobs' shapes, or None when a shape contradicts it.
 
-    - A blob that is unmistakably a zero (``looks_like_zero``) is a '0'.
-    - A blob with two holes is an '8' unless read as '0' or '8' (a slashed zero has two holes too).
-    - A blob with a hole read as a digit that has none (1, 2, 3, 5, 7) is contradicted: no reading.
+    - A blob read as a digit with a counter (4, 6, 8, 9) that is unmistakably a zero (``looks_like_zero``)
+      is a '0'.
+    - A blob with two counters is an '8' unless read as '0' or '8' (a slashed zero has two holes too).
+    - A blob with a counter read as a digit that has none (1, 2, 3, 5, 7) is contradicted: no reading.
     - A '7' whose blob is a flagged '1' (``looks_like_flagged_one``) is a '1'.
 
     Why read them, not refuse them: tesseract reads some faces' digits as others every time, and a refusal
     left such a face unreadable for the rest of the match: its goals were lost. Roboto Light Italic's '1'
     reads '7' (dev-23); an italic Carlito '0' reads '4' alone and in the line (dev-56); Lato Heavy Italic's
-    '8' reads '2' (a wrong score, 8-0 as 2-0, until the holes were counted). The shape rules separate these by
-    a wide margin (a real 7's bar starts at most 0.12 of its width in, a flagged 1's top at least 0.5; a 4's,
-    6's or 9's hole is short or off-centre). Where the shape says only "not that digit", the number is refused
-    rather than guessed. Should a rule ever take a real digit for another, the goal detector refuses the
-    resulting score (a fall, or a jump it cannot explain), loudly. Only a number whose blobs are its digits,
-    one each, can be checked digit by digit; a digit touching its neighbour is left as read.
+    '8' reads '2' (a wrong score, 8-0 as 2-0, until the counters were counted). The shape rules separate these
+    by a wide margin (a real 7's bar starts at most 0.12 of its width in, a flagged 1's top at least 0.5; a
+    4's, 6's or 9's counter is short or off-centre). Where the shape says only "not that digit", the number
+    is refused rather than guessed. A zero is only told from digits with counters: an outlined '1' (its mask
+    the ring round its stem) looks like a narrow zero. Should a rule ever take a real digit for another, the
+    goal detector refuses the resulting score (a fall, or a jump it cannot explain), loudly. Only a number
+    whose blobs are its digits, one each, can be checked digit by digit; a digit touching its neighbour is
+    left as read.
     """
     blobs = blobs_left_to_right(glyphs)
     if len(blobs) != len(text):
         return text
     digits = []
     for char, blob in zip(text, blobs, strict=True):
-        holes = hole_count(blob)
-        if looks_like_zero(blob):
+        counters = counter_count(blob)
+        if char in "4689" and looks_like_zero(blob):
             digits.append("0")
-        elif holes == 2 and char not in "08":
+        elif counters == 2 and char not in "08":
             digits.append("8")
-        elif holes and char in HOLELESS_DIGITS:
-            logger.debug(
-                "digit read as %s has %d hole(s), which no %s has: number %s not read", char, holes, char, text
-            )
+        elif counters and char in HOLELESS_DIGITS:
+            logger.debug("digit read as %s has a counter, which no %s has: number %s not read", char, char, text)
             return None
         elif char == "7" and looks_like_flagged_one(blob):
             digits.append("1")

@@ -12,8 +12,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from capture_task.vision.geometry import (
+    counter_count,
     fills_outline,
-    hole_count,
     joints,
     outermost_blob_count,
     without_joints,
@@ -140,8 +140,19 @@ def _eight() -> np.ndarray:
     return eight
 
 
-def test_holes_are_counted_and_specks_are_not() -> None:
+def _outlined_seven() -> np.ndarray:
+    """The ring an outline draws round a '7' (its bar and its stem): a hole shaped like the digit."""
+    fill = np.zeros((HEIGHT, 14), bool)
+    fill[2:6, 2:12] = True
+    fill[2:18, 8:12] = True
+    ring = cv2.dilate(fill.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    return ring & ~fill
+
+
+def test_counters_are_counted_and_specks_and_outlined_digits_are_not() -> None:
     speck = _stem(8)
     speck[9, 3] = False  # a one-pixel compression speck in a stroke
 
-    assert [hole_count(_stem()), hole_count(_ring(12)), hole_count(_eight()), hole_count(speck)] == [0, 1, 2, 0]
+    counts = [counter_count(glyph) for glyph in (_stem(), _ring(12), _eight(), speck, _outlined_seven())]
+
+    assert counts == [0, 1, 2, 0, 0]
