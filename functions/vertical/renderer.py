@@ -106,8 +106,8 @@ class VerticalLayout:
     def filter_graph(self, source_fps: float | None = None, *, thumbnail_at_s: float | None = None) -> str:
         """The ``-filter_complex`` that builds the frame as ``[v]`` (at most ``MAX_OUTPUT_FPS``).
 
-        With ``thumbnail_at_s``, also ``[still]``: the frames from that second on, of which the thumbnail takes the
-        first, so the cut is decoded once for both rather than again for its thumbnail.
+        With ``thumbnail_at_s``, also ``[still]``: the first frame from that second on (only that one, so no later
+        frame is converted for nothing), so the cut is decoded once for both rather than again for its thumbnail.
         """
         scale = "flags=bicubic"
         rate = f"fps={MAX_OUTPUT_FPS}," if source_fps and source_fps > MAX_OUTPUT_FPS + 0.5 else ""
@@ -121,7 +121,8 @@ class VerticalLayout:
             return f"{frame}[v]"
         # The thumbnail's own `scale` converts to the JPEG's full range; without it newer ffmpegs (the layer's 9)
         # negotiate that range back through `split` and the cut becomes full-range (yuvj420p) too.
-        return f"{frame},split=2[v][from];[from]select='gte(t,{thumbnail_at_s:.3f})',scale[still]"
+        first_from = f"gte(t,{thumbnail_at_s:.3f})*isnan(prev_selected_t)"
+        return f"{frame},split=2[v][from];[from]select='{first_from}',scale[still]"
 
 
 @dataclass(frozen=True)
