@@ -28,6 +28,10 @@ from lambda_runtime.metric_names import NAMESPACE
 
 REGION = "us-east-1"
 STACK_PREFIX = "highlight-bot-local"
+VERTICAL_JOBS_VISIBILITY_TIMEOUT_S = 1800
+"""As the stack's (six times the function's 300 s timeout). The local run cuts with ``MAX_CONCURRENCY`` workers, and
+a cut on a loaded laptop can take minutes: a shorter timeout would hand a job still being cut to the other
+worker, which Powertools idempotency would then refuse as already in progress."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,7 @@ class LocalResources:
 
     def lambda_environment(self, settings: PipelineSettings) -> dict[str, str]:
         """Both pipeline functions' variables (their names do not overlap), as the stack sets them."""
-        ffmpeg = shutil.which("ffmpeg") or "ffmpeg"
+        ffmpeg = local_ffmpeg()
         return {
             **EnrichSettings.of(
                 settings,
@@ -70,23 +74,32 @@ class LocalResources:
                 idempotency_ttl_hours=settings.idempotency_ttl_hours,
                 dead_letter_queue_url=self.clip_dead_letter_url,
             ).environment(),
-            **self.vertical_settings(settings, ffmpeg).environment(),
+            **self.vertical_settings(settings).environment(),
             "POWERTOOLS_METRICS_NAMESPACE": NAMESPACE,
             "POWERTOOLS_METRICS_DISABLED": "true",
         }
 
-    def vertical_settings(self, settings: PipelineSettings, ffmpeg: str) -> VerticalSettings:
-        """The vertical function's settings (names shared with clip hold the same values)."""
+    def vertical_settings(self, settings: PipelineSettings, *, background: bool = True) -> VerticalSettings:
+        """The vertical function's settings (names shared with clip hold the same values).
+
+        ``background`` (one ffmpeg thread at a low priority, nice 10) while the capture task shares the machine;
+        once the source has ended, ``False``: the cuts still to come may use every core at normal priority.
+        """
         return VerticalSettings(
             highlights_bucket=self.highlights_bucket,
             highlight_topic_arn=self.topic_arn,
             idempotency_table=self.idempotency_table,
-            ffmpeg_path=ffmpeg,
+            ffmpeg_path=local_ffmpeg(),
             dead_letter_queue_url=self.vertical_dead_letter_url,
             url_expiry_s=settings.clip_url_expiry_s,
             idempotency_ttl_hours=settings.idempotency_ttl_hours,
-            background=True,  # one thread at a low priority (nice 10): the capture task shares this machine
+            background=background,
         )
+
+
+def local_ffmpeg() -> str:
+    """The ffmpeg on this machine's PATH, which the local clip and vertical functions run."""
+    return shutil.which("ffmpeg") or "ffmpeg"
 
 
 class EmulatedAws:
@@ -205,7 +218,10 @@ class EmulatedAws:
         redrive = {"deadLetterTargetArn": dead_letters_arn["QueueArn"], "maxReceiveCount": str(MAX_RECEIVE_COUNT)}
         jobs = sqs.create_queue(
             QueueName=f"{STACK_PREFIX}-vertical-jobs",
-            Attributes={"VisibilityTimeout": "60", "RedrivePolicy": json.dumps(redrive)},
+            Attributes={
+                "VisibilityTimeout": str(VERTICAL_JOBS_VISIBILITY_TIMEOUT_S),
+                "RedrivePolicy": json.dumps(redrive),
+            },
         )["QueueUrl"]
         jobs_arn = sqs.get_queue_attributes(QueueUrl=jobs, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         sns.subscribe(

@@ -27,8 +27,9 @@ from capture_task.publish.publisher import KinesisSink
 from capture_task.publish.segment_store import S3SegmentStore
 from capture_task.service import CaptureService, ChannelParameter
 from contracts import GoalAlert, GoalEvent, HighlightEvent, ReelEvent, VerticalEvent, parse_event
-from contracts.settings import DEFAULT_SETTINGS, WAITING_GOALS_SWEEP_EVENT
+from contracts.settings import DEFAULT_SETTINGS, WAITING_GOALS_SWEEP_EVENT, PipelineSettings
 from functions.shared.goals_without_clip import GoalsWithoutClip
+from functions.vertical.settings import MAX_CONCURRENCY
 from hooks.gallery.pages import GalleryGoal
 from local_pipeline.chat_receiver import ChatReceiver
 from local_pipeline.emulator import EmulatedAws, LocalResources
@@ -152,6 +153,7 @@ def run_pipeline(options: LocalRunOptions, on_tick: Callable[[LocalRun], None] |
                 if on_tick:
                     on_tick(run)
                 capture.join(0.25)
+            cut_in_foreground(aws, resources, settings)
             _drain(run, options.drain_stall_s, on_tick, stream_over=lambda: _stream_over(aws, run))
         finally:
             service.stop()
@@ -212,7 +214,7 @@ def _triggers(
         KinesisTrigger(
             "enrich", _noting_goals(enrich_handler, goal_arrivals), aws.client("kinesis"), resources.stream_name
         ),
-        QueueTrigger("vertical", vertical_handler, sqs, resources.vertical_queue_url),
+        *vertical_workers(vertical_handler, sqs, resources.vertical_queue_url),
         TopicSubscription(VERTICAL_CUTS, _observe, sns, sqs, resources.topic_arn, {"event_type": ["vertical"]}),
         QueueTrigger("clip", clip_handler, sqs, resources.clip_queue_url),
         TopicSubscription("gallery", gallery.handler, sns, sqs, resources.topic_arn, gallery_manifest["filter_policy"]),
@@ -220,6 +222,23 @@ def _triggers(
             "webhook", webhook_handler, sns, sqs, resources.topic_arn, webhook_manifest.get("filter_policy", {})
         ),
     ]
+
+
+def vertical_workers(handler: Any, sqs: Any, queue_url: str) -> list[QueueTrigger]:
+    """``MAX_CONCURRENCY`` pollers of the vertical queue, as the stack's event source mapping runs that many
+    invocations at once: two goals close together are cut side by side (one ffmpeg thread each while the capture
+    runs), not one after the other."""
+    return [QueueTrigger("vertical", handler, sqs, queue_url) for _ in range(MAX_CONCURRENCY)]
+
+
+def cut_in_foreground(aws: EmulatedAws, resources: LocalResources, settings: PipelineSettings) -> None:
+    """The source has ended: the vertical cuts still to come run at normal priority on every core.
+
+    While the capture runs, each cut is one ffmpeg thread at nice 10, so the capture keeps up with the stream;
+    once it has ended nothing on this machine needs the CPU more than the cuts the run is waiting for. Cuts
+    already running keep their low priority (raising it back needs privileges a laptop user does not have).
+    """
+    aws.set_env(resources.vertical_settings(settings, background=False).environment())
 
 
 def _noting_goals(handler: Any, arrivals: dict[str, float]) -> Any:

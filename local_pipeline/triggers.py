@@ -135,7 +135,12 @@ class KinesisTrigger(Trigger):
 
 
 class QueueTrigger(Trigger):
-    """The clip function's SQS event source mapping (batch size 1, partial batch responses)."""
+    """An SQS event source mapping (batch size 1, partial batch responses), as clip and vertical have.
+
+    One trigger is one invocation at a time; several on one queue (vertical's) take its messages side by side, as
+    the mapping's maximum concurrency lets Lambda do. A received message stays invisible to the others for the
+    queue's visibility timeout, so it must exceed the longest call.
+    """
 
     def __init__(self, name: str, handler: Handler, sqs: Any, queue_url: str) -> None:
         super().__init__(name, handler)

@@ -72,7 +72,6 @@ WORKER_GROUPS: dict[str, tuple[str, ...]] = {
     "real-time": (
         "tests/e2e_local/test_capture_live.py",
         "tests/e2e_local/test_local_pipeline.py",
-        "tests/e2e_local/test_match_reel_local.py",
         "tests/functional/test_capture_entrypoint.py",
         "tests/functional/test_capture_faults.py",
         "tests/functional/test_capture_service.py",

@@ -19,6 +19,11 @@ How the frame is built, and why:
   1080p60 source re-encoded at 60 costs twice the CPU (docs/cost.md).
 - H.264 ``veryfast`` / CRF 23, ``yuv420p`` (what phones play), audio copied
   (it already is AAC in an MP4), ``+faststart`` so previews start at once.
+  Faster presets cost less CPU but more bytes for the same CRF (on a 720p
+  cut: ``superfast`` −30 % CPU, 2.5× the bytes; ``ultrafast`` −50 %, 4×), and
+  a cut is stored once but downloaded and played many times.
+- The thumbnail (``vertical.jpg``) comes out of the same ffmpeg run, from a
+  branch of the built frame: the cut is decoded once, not again to find it.
 - The clip comes from our own bucket, yet it is bytes from elsewhere: it is
   opened with ``-f mp4`` and ``-protocol_whitelist file`` so ffmpeg never
   probes it as something else (a playlist would make it fetch URLs), and its
@@ -98,16 +103,26 @@ class VerticalLayout:
     def play_height(self) -> int:
         return self.height - self.band_height
 
-    def filter_graph(self, source_fps: float | None = None) -> str:
-        """The ``-filter_complex`` that builds the frame as ``[v]`` (at most ``MAX_OUTPUT_FPS``)."""
+    def filter_graph(self, source_fps: float | None = None, *, thumbnail_at_s: float | None = None) -> str:
+        """The ``-filter_complex`` that builds the frame as ``[v]`` (at most ``MAX_OUTPUT_FPS``).
+
+        With ``thumbnail_at_s``, also ``[still]``: the first frame from that second on (only that one, so no later
+        frame is converted for nothing), so the cut is decoded once for both rather than again for its thumbnail.
+        """
         scale = "flags=bicubic"
         rate = f"fps={MAX_OUTPUT_FPS}," if source_fps and source_fps > MAX_OUTPUT_FPS + 0.5 else ""
-        return (
+        frame = (
             f"[0:v:0]{rate}split=2[top][rest];"
             f"[top]{self.band.crop_filter()},scale={self.width}:{self.band_height}:{scale},setsar=1[band];"
             f"[rest]{self.play.crop_filter()},scale={self.width}:{self.play_height}:{scale},setsar=1[play];"
-            "[band][play]vstack=inputs=2,format=yuv420p[v]"
+            "[band][play]vstack=inputs=2,format=yuv420p"
         )
+        if thumbnail_at_s is None:
+            return f"{frame}[v]"
+        # The thumbnail's own `scale` converts to the JPEG's full range; without it newer ffmpegs (the layer's 9)
+        # negotiate that range back through `split` and the cut becomes full-range (yuvj420p) too.
+        first_from = f"gte(t,{thumbnail_at_s:.3f})*isnan(prev_selected_t)"
+        return f"{frame},split=2[v][from];[from]select='{first_from}',scale[still]"
 
 
 @dataclass(frozen=True)
@@ -162,33 +177,28 @@ def render_vertical(
     info = probe_video(source, ffmpeg=ffmpeg)
     layout = vertical_layout(info.width, info.height)
     out_dir.mkdir(parents=True, exist_ok=True)
-    clip_path = out_dir / "vertical.mp4"
+    clip_path, thumbnail_path = out_dir / "vertical.mp4", out_dir / "vertical.jpg"
+    # The cut is as long as its source (frames are dropped only to cap the rate), so a moment within the source's
+    # last 0.1 s exists in the cut too.
+    at_s = min(max(thumbnail_at_s, 0.0), max(info.duration_s - 0.1, 0.0))
     one_thread = ("-threads", "1") if background else ()
     run_ffmpeg(
         ffmpeg,
         *one_thread, *MP4_INPUT, "-i", str(source),
         *(("-filter_complex_threads", "1") if background else ()),
-        "-filter_complex", layout.filter_graph(info.fps),
+        "-filter_complex", layout.filter_graph(info.fps, thumbnail_at_s=at_s),
         *("-map", "[v]", "-map", "0:a:0?"),
         *("-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(X264_CRF)),
         *one_thread,
         *("-c:a", "copy", "-movflags", "+faststart"),
         str(clip_path),
-        what=f"render the {layout.width}×{layout.height} cut of {source.name}",
+        *("-map", "[still]", "-frames:v", "1", "-q:v", "3", "-update", "1", str(thumbnail_path)),
+        what=f"render the {layout.width}×{layout.height} cut of {source.name} and its thumbnail at {at_s:.3f} s",
         lowest_priority=background,
     )  # fmt: skip
-    rendered = probe_video(clip_path, ffmpeg=ffmpeg)
-    thumbnail_path = out_dir / "vertical.jpg"
-    at_s = min(max(thumbnail_at_s, 0.0), max(rendered.duration_s - 0.1, 0.0))
-    run_ffmpeg(
-        ffmpeg,
-        *("-ss", f"{at_s:.3f}", *MP4_INPUT, "-i", str(clip_path)),
-        *("-map", "0:v:0", "-frames:v", "1", "-q:v", "3", "-update", "1"),
-        str(thumbnail_path),
-        what=f"take the vertical thumbnail at {at_s:.3f} s",
-    )
     if not thumbnail_path.exists():
         raise FfmpegError(f"ffmpeg wrote no thumbnail at {at_s:.3f} s of {clip_path}; the cut has no frame there")
+    rendered = probe_video(clip_path, ffmpeg=ffmpeg)
     return VerticalResult(clip_path, thumbnail_path, rendered.width, rendered.height, rendered.duration_s, info, layout)
 
 

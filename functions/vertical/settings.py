@@ -16,6 +16,11 @@ MAX_RECEIVE_COUNT = 5
 """Receives before the vertical queue's redrive policy parks a message (infra and the local run set it): AWS
 advises at least 5 for a Lambda source, since a receive whose invocation was throttled counts too."""
 
+MAX_CONCURRENCY = 2
+"""Cuts made at once: the vertical queue's event source mapping runs at most this many invocations (infra; 2 is the
+smallest maximum concurrency Lambda accepts), and the local run polls the queue with as many workers, so two goals
+close together are cut side by side in both places, not one after the other."""
+
 DEAD_LETTER_VARIABLE = "VERTICAL_DEAD_LETTER_QUEUE_URL"
 """Its own name (not clip's): the local run shares one environment between the functions."""
 

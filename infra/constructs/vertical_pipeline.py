@@ -34,7 +34,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from contracts.settings import DEFAULT_SETTINGS
-from functions.vertical.settings import MAX_RECEIVE_COUNT, VerticalSettings
+from functions.vertical.settings import MAX_CONCURRENCY, MAX_RECEIVE_COUNT, VerticalSettings
 from infra.config import InfraConfig
 from infra.constructs.layers import FFMPEG_PATH, LambdaLayers
 from infra.constructs.messaging import MESSAGE_RETENTION, dead_letter_queue, explain_sse_sqs_to_checkov
@@ -56,9 +56,9 @@ VERTICAL_EPHEMERAL_STORAGE_MB = 1024
 """The 16:9 clip (~10 MB at 1080p60), its vertical cut and a thumbnail."""
 VERTICAL_BATCH_SIZE = 1
 """One highlight per invocation: a failure retries only itself."""
-VERTICAL_MAX_CONCURRENCY = 2
+VERTICAL_MAX_CONCURRENCY = MAX_CONCURRENCY
 """At most 2 re-encodes at once (the smallest maximum concurrency Lambda accepts): goals rarely coincide,
-and vertical cuts are not urgent."""
+and vertical cuts are not urgent. The local run polls with as many workers."""
 HIGHLIGHT_KEYS = "highlights/*"
 """The only keys the function reads and writes: clips live there, and their vertical cuts beside them."""
 

@@ -1,11 +1,17 @@
-"""The README's main command, end to end, on a short generated stream.
+"""The README's main command, end to end, on a generated stream where one match ends and the next begins.
 
 Real everything: x264 HLS served live on 127.0.0.1 (real time, Twitch's window),
-the capture task, moto in server mode on loopback, the real enrich and clip
-handlers with real ffmpeg, the real webhook hook posting to a loopback chat
-server, the gallery hook, and the gallery pages checked in headless Chromium at
-desktop and phone widths. A busy neighbour process takes CPU throughout: nothing
-depends on the machine's speed.
+the capture task, moto in server mode on loopback, the real enrich, clip and
+vertical handlers with real ffmpeg, the real webhook hook posting to a loopback
+chat server, the gallery hook, and the gallery pages checked in headless Chromium
+at desktop and phone widths. A busy neighbour process takes CPU throughout:
+nothing depends on the machine's speed.
+
+One run serves every test here (it is served in real time, so each run costs
+its stream's length and more): its stream (``bench-720p30-b``, 72 s, 720p30, two
+goals) also has a new match kicking off, so the same run shows the capture
+reporting the first match over, enrich passing it on and clip joining that
+match's goal clips into a reel that reaches the gallery.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import pytest
 from capture_task.vision.reader import ScoreboardReader
 from local_pipeline.display import verdict
 from local_pipeline.pipeline import LocalRun, LocalRunOptions, run_pipeline
-from sample_broadcast import test_broadcast
+from sample_broadcast import SampleBroadcast, bench_suite
 from tests.e2e_local.browser import chromium_path
 from tests.e2e_local.capture_support import NOT_HUNG, REAL_TIME, busy_neighbour
 from tests.e2e_local.gallery_probe import probe_gallery
@@ -30,15 +36,20 @@ from tests.e2e_local.gallery_probe import probe_gallery
 pytestmark = [pytest.mark.slow, NOT_HUNG]
 """The module's run waits on progress, not a clock: on a loaded machine it may take long; only a hang fails."""
 PRE_ROLL_S, POST_ROLL_S = 6.0, 4.0
-"""Short rolls: the 32 s test stream's first goal comes 6.7 s in, and the clip must hold the whole window."""
+"""Short rolls: the clip must hold the whole window, and a goal's window must fit inside its match."""
 SEGMENT_S = 2.0
+
+
+def new_match_sample() -> SampleBroadcast:
+    """The 720p30 benchmark stream in which a new match kicks off (and no half time ends the first)."""
+    return next(s for s in bench_suite() if s.script.new_match is not None and s.script.half_time is None)
 
 
 @pytest.fixture(scope="module")
 def local_run(tmp_path_factory: pytest.TempPathFactory) -> LocalRun:
     out = tmp_path_factory.mktemp("highlights")
     options = LocalRunOptions(
-        out=out, pre_roll_s=PRE_ROLL_S, post_roll_s=POST_ROLL_S, speed=REAL_TIME, sample=test_broadcast("720p30")
+        out=out, pre_roll_s=PRE_ROLL_S, post_roll_s=POST_ROLL_S, speed=REAL_TIME, sample=new_match_sample()
     )
     started = time.monotonic()
     with busy_neighbour():
@@ -65,8 +76,10 @@ def test_every_goal_has_exactly_one_playable_clip_of_the_window(local_run: Local
     truth = local_run.truth
     assert truth is not None
     out = local_run.gallery.folder if local_run.gallery else Path()
-    clips = sorted(p for p in (out / "clips").glob("*.mp4") if not p.stem.endswith("-vertical"))
+    clips = sorted(p for p in (out / "clips").glob("*.mp4") if not p.stem.endswith(("-vertical", "-reel")))
     thumbnails = sorted(p for p in (out / "clips").glob("*.jpg") if not p.stem.endswith("-vertical"))
+    reels = {p.name for p in (out / "clips").glob("*-reel.mp4")}
+    assert reels == {f"{reel.id}-reel.mp4" for reel in local_run.reels}
     assert len(clips) == len(thumbnails) == len(truth["goals"]) == len(local_run.highlights)
     by_score = {json.dumps(h.goal.score.model_dump(), sort_keys=True): h for h in local_run.highlights}
     for want in truth["goals"]:
@@ -116,7 +129,7 @@ def test_every_highlight_got_one_vertical_cut_beside_its_clip(local_run: LocalRu
     assert len(local_run.verticals) == len(by_highlight) == len(local_run.highlights)
     for highlight in local_run.highlights:
         vertical = by_highlight[highlight.id]
-        assert (vertical.width, vertical.height) == (720, 1280)  # the test stream is 720p
+        assert (vertical.width, vertical.height) == (720, 1280)  # the stream is 720p
         assert abs(vertical.duration_s - highlight.duration_s) <= 2 / 30
         assert vertical.clip.key == highlight.clip.key.removesuffix(".mp4") + ".vertical.mp4"
         assert vertical.thumbnail.key == highlight.clip.key.removesuffix(".mp4") + ".vertical.jpg"
@@ -156,6 +169,30 @@ def test_latency_from_screen_to_hook_is_measured(local_run: LocalRun) -> None:
     # Measured, not bounded: how long it takes depends on the machine; that it is a real span does not.
     assert set(local_run.latencies_s) == {h.goal.id for h in local_run.highlights}
     assert all(0 < latency < run_durations_s[id(local_run)] for latency in local_run.latencies_s.values())
+
+
+def test_first_match_reel_is_made_from_its_goals(local_run: LocalRun) -> None:
+    """A stream where one match ends and the next begins: the first match's reel reaches the gallery."""
+    ok, sentence = verdict(local_run)
+    assert ok, sentence
+    assert local_run.truth is not None
+    new_match = new_match_sample().script.new_match
+    assert new_match is not None
+    first_match_goals = [g for g in local_run.truth["goals"] if g["stream_time"] < new_match.start_s]
+    assert first_match_goals, "the stream's first match has a goal"
+    (reel,) = local_run.reels
+    assert reel.match.reason == "new_match"
+    assert [g.score.model_dump() for g in reel.match.goals] == [g["score"] for g in first_match_goals]
+    assert local_run.gallery is not None
+    path = local_run.gallery.folder / "clips" / f"{reel.id}-reel.mp4"
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "json", str(path)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    clips = {h.goal.id: h.duration_s for h in local_run.highlights}
+    expected = sum(clips[g.id] for g in reel.match.goals)
+    assert float(json.loads(probe.stdout)["format"]["duration"]) == pytest.approx(expected, abs=0.3)
+    assert f'data-match-id="{reel.id}"' in local_run.gallery.channel_page(reel.channel).read_text()
 
 
 SCREENSHOTS_ENV = "HIGHLIGHT_BOT_SCREENSHOTS"

@@ -117,6 +117,42 @@ def test_the_cut_is_9_16_as_long_as_the_source_with_the_score_readable_on_top(
     assert "1-0" in text.replace(" ", ""), f"the score is not readable in the top band: {text!r}"
 
 
+def decoded_frames(path: Path) -> list[Any]:
+    """Every frame of a video, in order, as OpenCV decodes it."""
+    capture, frames = cv2.VideoCapture(str(path)), []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    capture.release()
+    return frames
+
+
+def closest_frame(frames: list[Any], image: Any) -> int:
+    """The index of the frame that differs least from ``image`` (a JPEG of one of them)."""
+    differences = [float(cv2.absdiff(frame, image).mean()) for frame in frames]
+    return differences.index(min(differences))
+
+
+@pytest.mark.parametrize("ffmpeg", FFMPEGS.values(), ids=FFMPEGS.keys())
+@pytest.mark.parametrize(("at_s", "frame_wanted"), [(1.0, 30), (99.0, -1)], ids=["at-1s", "past-the-end"])
+def test_the_thumbnail_is_the_cuts_own_frame_at_the_moment_asked(
+    source_clip: Path, tmp_path: Path, ffmpeg: str, at_s: float, frame_wanted: int
+) -> None:
+    """Taken in the same pass as the cut; a moment past the end gives one of the cut's last frames."""
+    result = render_vertical(
+        source_clip, tmp_path, thumbnail_at_s=at_s, ffmpeg=ffmpeg, background=ffmpeg == FFMPEGS["system"]
+    )
+    frames = decoded_frames(result.clip_path)
+    assert len(frames) == round(SOURCE_S * FPS)
+    thumbnail = cv2.imread(str(result.thumbnail_path))
+    assert thumbnail is not None and thumbnail.shape == frames[0].shape
+    wanted = frame_wanted % len(frames)
+    tolerance = 1 if frame_wanted >= 0 else round(0.1 * FPS) + 1  # past the end: within the last 0.1 s
+    assert abs(closest_frame(frames, thumbnail) - wanted) <= tolerance
+
+
 def test_a_playlist_posing_as_the_clip_is_refused_before_ffmpeg_opens_it(tmp_path: Path) -> None:
     playlist = tmp_path / "clip.mp4"
     playlist.write_text("#EXTM3U\n#EXTINF:2,\nhttp://169.254.169.254/latest/meta-data\n")
