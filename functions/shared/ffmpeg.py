@@ -24,7 +24,8 @@ MP4_FIRST_BOXES = frozenset({b"ftyp", b"styp", b"moof", b"moov", b"sidx", b"free
 LOWEST_PRIORITY_NICE = 10
 """The nice value of a background ffmpeg: below the capture task sharing the machine, yet not starved.
 At 19 (weight 15 against 1024) a laptop busy with anything else left a 10 CPU s cut waiting for many
-minutes; at 10 (weight 110) it still yields ~90 % of a contended core and finishes."""
+minutes; at 10 (weight 110) it gets ~10 % of a core a nice-0 process contends for (it yields the other ~90 %),
+and finishes."""
 
 _DURATION = re.compile(r"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
 
