@@ -372,27 +372,41 @@ COUNTER_MIN_SOLIDITY = 0.8
 triangle. The hole of an outlined digit is the digit's own shape (a 2, a flagged 1), far less solid."""
 
 
+def _holes(glyph: Mask) -> list[Frame]:
+    """The contours of a blob's holes bigger than a speck (``HOLE_MIN_AREA``)."""
+    contours, hierarchy = cv2.findContours(glyph.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
+    return [
+        c
+        for c, links in zip(contours, hierarchy[0], strict=True)
+        if links[3] != -1 and cv2.contourArea(c) > HOLE_MIN_AREA
+    ]
+
+
+def _is_counter(hole: Frame) -> bool:
+    return cv2.contourArea(hole) >= COUNTER_MIN_SOLIDITY * cv2.contourArea(cv2.convexHull(hole))
+
+
 def counter_count(glyph: Mask) -> int:
     """The counters of one digit's blob: 0 in a 1, 2, 3, 5 or 7; 1 in a 0, 6 or 9 (and most 4s); 2 in an 8.
 
     Why: tesseract sometimes reads a digit in a heavy italic face as a digit of another shape, alone and in the
     line alike (Lato Heavy Italic's '8' as '2': 8-0 read as 2-0). How many counters a digit has is a fact of
     its shape that no face changes, so it can contradict such a reading. Holes that are specks, or the shape
-    of a digit (an outlined digit's mask is a ring round its fill), are no counters.
+    of a digit (see ``is_outline``), are no counters.
     """
-    contours, hierarchy = cv2.findContours(glyph.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    if hierarchy is None:
-        return 0
-    counters = 0
-    for contour, links in zip(contours, hierarchy[0], strict=True):
-        area = cv2.contourArea(contour)
-        if (
-            links[3] != -1
-            and area > HOLE_MIN_AREA
-            and area >= COUNTER_MIN_SOLIDITY * cv2.contourArea(cv2.convexHull(contour))
-        ):
-            counters += 1
-    return counters
+    return sum(_is_counter(hole) for hole in _holes(glyph))
+
+
+def is_outline(glyph: Mask) -> bool:
+    """Whether one blob is the ring an outline draws round a digit, not a digit: a hole shaped like a digit
+    (far less solid than a counter: a flagged '1' with its foot, a 2, a 7).
+
+    Why: an outlined digit's mask, when the outline was taken for the text, reads as anything: a white '1'
+    edged in black on a pink team cell read '4', or, declined, passed for a narrow zero (8-1 read 8-0).
+    """
+    return any(not _is_counter(hole) for hole in _holes(glyph))
 
 
 SEVEN_BAR_MAX_INSET = 0.3
@@ -420,6 +434,11 @@ def looks_like_flagged_one(glyph: Mask) -> bool:
     return bool(inset > SEVEN_BAR_MAX_INSET)
 
 
+ZERO_COUNTER_MIN_ASPECT = 0.2
+"""A zero's counter is at least this share of its height wide (Bebas Neue Bold's, the narrowest here, ~0.27);
+the hole an outline leaves round a bare '1' stem is a sliver (~0.1-0.15)."""
+
+
 def looks_like_zero(glyphs: Mask) -> bool:
     """One blob with one hole, centred and at least half its height: a 0 in any font.
 
@@ -442,5 +461,7 @@ def looks_like_zero(glyphs: Mask) -> bool:
             return False
     _, hy, hw, hh = cv2.boundingRect(contours[holes[0]])
     centre_offset = abs((hy + hh / 2) - (oy + oh / 2)) / oh
-    # A 4's closed triangle is a hole too, but shorter, narrower and off-centre.
-    return hh >= 0.6 * oh and hw >= 0.25 * ow and centre_offset < 0.08 and ow < 0.95 * oh
+    # A 4's closed triangle is a hole too, but shorter, narrower and off-centre. The ring an outline draws round
+    # a '1' has a hole shaped like the 1 (no counter: a flag, a foot) or, round a bare stem, a sliver.
+    counter = _is_counter(contours[holes[0]]) and hw >= ZERO_COUNTER_MIN_ASPECT * hh
+    return counter and hh >= 0.6 * oh and hw >= 0.25 * ow and centre_offset < 0.08 and ow < 0.95 * oh

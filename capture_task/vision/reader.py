@@ -35,6 +35,7 @@ from capture_task.vision.geometry import (
     glyph_mask,
     glyph_mask_inverted,
     ink_columns,
+    is_outline,
     looks_like_flagged_one,
     looks_like_zero,
     mask_mismatch,
@@ -158,6 +159,8 @@ HOLELESS_DIGITS = "12357"
 def _digits_by_shape(glyphs: Mask, text: str) -> str | None:
     """``text`` checked digit by digit against its blobs' shapes, or None when a shape contradicts it.
 
+    - A blob that is the ring of an outline (``is_outline``) is no digit: no reading (the fill inside may
+      read, in the other polarity: see ``ScoreboardReader._read_inverted``).
     - A blob read as a digit with a counter (4, 6, 8, 9) that is unmistakably a zero (``looks_like_zero``)
       is a '0'.
     - A blob with two counters is an '8' unless read as '0' or '8' (a slashed zero has two holes too).
@@ -181,6 +184,9 @@ def _digits_by_shape(glyphs: Mask, text: str) -> str | None:
         return text
     digits = []
     for char, blob in zip(text, blobs, strict=True):
+        if is_outline(blob):
+            logger.debug("digit read as %s is the ring of an outline, not a digit: number %s not read", char, text)
+            return None
         counters = counter_count(blob)
         if char in "4689" and looks_like_zero(blob):
             digits.append("0")

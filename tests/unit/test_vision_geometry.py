@@ -14,7 +14,9 @@ from PIL import Image, ImageDraw, ImageFont
 from capture_task.vision.geometry import (
     counter_count,
     fills_outline,
+    is_outline,
     joints,
+    looks_like_zero,
     outermost_blob_count,
     without_joints,
 )
@@ -156,3 +158,13 @@ def test_counters_are_counted_and_specks_and_outlined_digits_are_not() -> None:
     counts = [counter_count(glyph) for glyph in (_stem(), _ring(12), _eight(), speck, _outlined_seven())]
 
     assert counts == [0, 1, 2, 0, 0]
+
+
+def test_the_ring_of_an_outline_is_no_digit_and_no_zero() -> None:
+    stem = np.pad(np.ones((30, 3), bool), 3)  # a bare '1' stem, 30 px tall (the digits are 20 px: any size will do)
+    outlined_stem = cv2.dilate(stem.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & ~stem
+
+    assert is_outline(_outlined_seven()) and not looks_like_zero(_outlined_seven())
+    assert not looks_like_zero(outlined_stem)
+    assert not is_outline(_ring(12)) and looks_like_zero(_ring(12))
+    assert not is_outline(_eight())
