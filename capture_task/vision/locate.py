@@ -330,10 +330,11 @@ def _rows(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
     return [_deduplicated(row) for row in rows.values() if len(row) >= 4]
 
 
-ROW_REACH = 8
-"""Glyphs up to this many of their heights apart may share a row: a clock, its divider, a crest taller than the
-text and the cell's padding stand between the clock and the home code (dev-56: 6.1 heights; at 6 the clock
-was left out, and the HUD taken without it, or not at all)."""
+ROW_REACH = 6
+"""Glyphs up to this many of their heights apart may share a row (a clock, a divider and a crest stand between
+a clock and its code). 8 joined a translucent HUD's row with crowd specks beyond its away code, read 'SEVE'
+(dev-32); at 6 the clock of dev-56, 6.1 heights away, is left out (that HUD is not found for its touching
+italic code 'AJ' anyway)."""
 SAME_LINE_MIN_OVERLAP = 0.75
 """Glyphs of about the same height overlapping vertically by this share of the shorter one are on one line."""
 SAME_LINE_OVERLAP_MAX_HEIGHT_RATIO = 1.12

@@ -161,23 +161,21 @@ def _digits_by_shape(glyphs: Mask, text: str) -> str | None:
 
     - A blob that is the ring of an outline (``is_outline``) is no digit: no reading (the fill inside may
       read, in the other polarity: see ``ScoreboardReader._read_inverted``).
-    - A blob read as a digit with a counter (4, 6, 8, 9) that is unmistakably a zero (``looks_like_zero``)
-      is a '0'.
     - A blob with two counters is an '8' unless read as '0' or '8' (a slashed zero has two holes too).
     - A blob with a counter read as a digit that has none (1, 2, 3, 5, 7) is contradicted: no reading.
     - A '7' whose blob is a flagged '1' (``looks_like_flagged_one``) is a '1'.
 
     Why read them, not refuse them: tesseract reads some faces' digits as others every time, and a refusal
     left such a face unreadable for the rest of the match: its goals were lost. Roboto Light Italic's '1'
-    reads '7' (dev-23); an italic Carlito '0' reads '4' alone and in the line (dev-56); Lato Heavy Italic's
-    '8' reads '2' (a wrong score, 8-0 as 2-0, until the counters were counted). The shape rules separate these
-    by a wide margin (a real 7's bar starts at most 0.12 of its width in, a flagged 1's top at least 0.5; a
-    4's, 6's or 9's counter is short or off-centre). Where the shape says only "not that digit", the number
-    is refused rather than guessed. A zero is only told from digits with counters: an outlined '1' (its mask
-    the ring round its stem) looks like a narrow zero. Should a rule ever take a real digit for another, the
-    goal detector refuses the resulting score (a fall, or a jump it cannot explain), loudly. Only a number
-    whose blobs are its digits, one each, can be checked digit by digit; a digit touching its neighbour is
-    left as read.
+    reads '7' (dev-23); Lato Heavy Italic's '8' reads '2' (a wrong score, 8-0 as 2-0, until the counters were
+    counted). The shape rules separate these by a wide margin (a real 7's bar starts at most 0.12 of its width
+    in, a flagged 1's top at least 0.5; only an 8 has two counters). Where the shape says only "not that
+    digit", the number is refused rather than guessed. A '4', '6' or '9' whose blob looks like a zero is left
+    as read: an italic '0' reads '4' now and then (dev-56), but a light face's closed '4' passes
+    ``looks_like_zero`` too (Inter Light's 4-5 read 0-5 when it was corrected). Should a rule ever take a real
+    digit for another, the goal detector refuses the resulting score (a fall, or a jump it cannot explain),
+    loudly. Only a number whose blobs are its digits, one each, can be checked digit by digit; a digit
+    touching its neighbour is left as read.
     """
     blobs = blobs_left_to_right(glyphs)
     if len(blobs) != len(text):
@@ -188,9 +186,7 @@ def _digits_by_shape(glyphs: Mask, text: str) -> str | None:
             logger.debug("digit read as %s is the ring of an outline, not a digit: number %s not read", char, text)
             return None
         counters = counter_count(blob)
-        if char in "4689" and looks_like_zero(blob):
-            digits.append("0")
-        elif counters == 2 and char not in "08":
+        if counters == 2 and char not in "08":
             digits.append("8")
         elif counters and char in HOLELESS_DIGITS:
             logger.debug("digit read as %s has a counter, which no %s has: number %s not read", char, char, text)
@@ -316,9 +312,14 @@ def _same_place(a: HudLayout, b: HudLayout) -> bool:
 
 
 INVERTED_MISSES_BEFORE_GIVING_UP = 6
-"""Unreadable reads in a row that the other polarity did not read either, after which it is no longer tried
-until a score is read again or the HUD is found again: each try costs up to three more readings, and a HUD
-it does not help (a smeared or hidden score) would pay them on every frame."""
+"""Unreadable reads in a row that the other polarity did not read either, after which it is tried only on one
+unreadable read in ``INVERTED_RETRY_EVERY`` until a score is read again or the HUD is found again: each try
+costs up to three more readings, and a HUD it does not help (a smeared or hidden score) would pay them on
+every frame."""
+INVERTED_RETRY_EVERY = 8
+"""Why it is still tried now and then: an outlined number may read only in the other polarity, and a run of
+unreadable frames (another number that will not read, a goal animation) must not leave it unread for the rest
+of the match (dev-10: a '1' that read '4' alone used up the tries; its 3-2 later went unread)."""
 
 
 @dataclass
@@ -528,7 +529,11 @@ class ScoreboardReader:
         fill inside its outline (``fills_outline``); the result must still pass both readings of ``read_score``."""
         layout = self.layout
         assert layout is not None
-        if self._inverted_misses >= INVERTED_MISSES_BEFORE_GIVING_UP or len(layout.score) != 2 or len(groups) != 2:
+        if len(layout.score) != 2 or len(groups) != 2:
+            return None
+        beyond = self._inverted_misses - INVERTED_MISSES_BEFORE_GIVING_UP
+        if beyond >= 0 and beyond % INVERTED_RETRY_EVERY:
+            self._inverted_misses += 1
             return None
         inverted = self._score_groups(frame, inverted=True)
         fills = [fill if fills_outline(group, fill) else None for group, fill in zip(groups, inverted, strict=True)]
