@@ -4,7 +4,8 @@
   is not enough for a '1': in these faces every '1' tesseract sees is a '7', so a reader that only refused it
   would never read the score again, and dev-23's last goal was lost that way.
 - An '8' in a heavy italic face (Lato Heavy Italic) reads as '2' alone and in the line alike: 8-0 was read as
-  2-0, a wrong score. Its two holes say it is an 8.
+  2-0, a wrong score. Its two counters say it is an 8.
+- A light face's closed '4' is no zero, although its counter is centred and tall (Inter Light's 4-5 read 0-5).
 
 Frames are drawn in the faces that misread (dev-23's Roboto Light Italic, sheared Inter and Open
 Sans, sheared Lato Heavy), compressed as a stream would be, and read with real tesseract.
@@ -83,3 +84,9 @@ HEAVY_ITALIC = "/usr/share/fonts/truetype/lato/Lato-Heavy.ttf"
 @pytest.mark.parametrize("score", [(8, 0), (0, 8), (8, 1), (2, 0), (3, 5), (7, 2)])
 def test_a_heavy_italic_eight_is_read_as_eight_and_other_digits_as_themselves(score: tuple[int, int]) -> None:
     assert _read(HEAVY_ITALIC, 0.236, score) == score
+
+
+@pytest.mark.parametrize("score", [(4, 5), (5, 4)])
+def test_a_light_closed_four_is_not_taken_for_a_zero(score: tuple[int, int]) -> None:
+    # Its counter, a triangle, is centred and tall like a zero's: only its fill of its box tells them apart.
+    assert _read("/usr/share/fonts/opentype/inter/Inter-Light.otf", 0.0, score) == score
