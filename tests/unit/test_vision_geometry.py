@@ -168,4 +168,3 @@ def test_the_ring_of_an_outline_is_no_digit_and_no_zero() -> None:
     assert not looks_like_zero(outlined_stem)
     assert not is_outline(_ring(12)) and looks_like_zero(_ring(12))
     assert not is_outline(_eight())
-
