@@ -439,10 +439,6 @@ ZERO_COUNTER_MIN_ASPECT = 0.2
 the hole an outline leaves round a bare '1' stem is a sliver (~0.1-0.15)."""
 
 
-ZERO_COUNTER_MIN_FILL = 0.55
-"""A zero's counter covers at least this share of its bounding box; a closed 4's triangle about half."""
-
-
 def looks_like_zero(glyphs: Mask) -> bool:
     """One blob with one hole, centred and at least half its height: a 0 in any font.
 
@@ -467,10 +463,5 @@ def looks_like_zero(glyphs: Mask) -> bool:
     centre_offset = abs((hy + hh / 2) - (oy + oh / 2)) / oh
     # A 4's closed triangle is a hole too, but shorter, narrower and off-centre. The ring an outline draws round
     # a '1' has a hole shaped like the 1 (no counter: a flag, a foot) or, round a bare stem, a sliver.
-    # A closed 4's counter is a triangle: it fills about half its bounding box (Inter Light's 0.45), a zero's
-    # oval more (0.79 upright, ~0.6 in a heavy italic).
-    hole_fill = cv2.contourArea(contours[holes[0]]) / max(hw * hh, 1)
-    counter = (
-        _is_counter(contours[holes[0]]) and hw >= ZERO_COUNTER_MIN_ASPECT * hh and hole_fill >= ZERO_COUNTER_MIN_FILL
-    )
+    counter = _is_counter(contours[holes[0]]) and hw >= ZERO_COUNTER_MIN_ASPECT * hh
     return counter and hh >= 0.6 * oh and hw >= 0.25 * ow and centre_offset < 0.08 and ow < 0.95 * oh

@@ -88,5 +88,6 @@ def test_a_heavy_italic_eight_is_read_as_eight_and_other_digits_as_themselves(sc
 
 @pytest.mark.parametrize("score", [(4, 5), (5, 4)])
 def test_a_light_closed_four_is_not_taken_for_a_zero(score: tuple[int, int]) -> None:
-    # Its counter, a triangle, is centred and tall like a zero's: only its fill of its box tells them apart.
+    # Its counter, a triangle, is centred and tall like a zero's: a reader correcting a '4' by a zero's shape
+    # read 4-5 as 0-5.
     assert _read("/usr/share/fonts/opentype/inter/Inter-Light.otf", 0.0, score) == score
