@@ -129,8 +129,8 @@ def _with_hyphen(groups: list[Mask], text_height_px: int) -> Mask:
 
 class _Number(NamedTuple):
     """One number as tesseract read it, and as its digits' shapes say it is (they differ only where a
-    flagged '1' was read '7' or a zero's ring read as another digit): the line reading is checked against
-    either, the latter is the score."""
+    flagged '1' was read '7', or an 8's blob, two counters, as another digit): the line reading is checked
+    against either, the latter is the score."""
 
     as_read: int
     value: int
