@@ -449,7 +449,7 @@ def looks_like_zero(glyphs: Mask) -> bool:
     if hierarchy is None:
         return False
     outer = [i for i, h in enumerate(hierarchy[0]) if h[3] == -1 and cv2.contourArea(contours[i]) > 4]
-    holes = [i for i, h in enumerate(hierarchy[0]) if h[3] != -1 and cv2.contourArea(contours[i]) > 4]
+    holes = [i for i, h in enumerate(hierarchy[0]) if h[3] != -1 and cv2.contourArea(contours[i]) > HOLE_MIN_AREA]
     if not outer or len(holes) != 1:
         return False
     # A monospace zero's dot or slash sits inside the hole: only the biggest blob is the zero.

@@ -389,7 +389,7 @@ class KeyframeSampler:
         for band in bands:
             if reads >= CONFIRMING_READS or attempts >= CONFIRMING_ATTEMPTS or not awaiting():
                 return
-            if band.stream_time - self._last_read_s < CONFIRMING_SPACING_S:
+            if self._too_close_to_last_read(band.stream_time):
                 continue
             frame = band.frame()
             shown = self._score_mask(frame.image)
@@ -553,11 +553,10 @@ class KeyframeSampler:
     def _search_back(self, previous: _VisibleFrame, frames: Iterable[TimedFrame]) -> Iterator[FrameObservation]:
         """Read the first of ``frames`` showing a change from ``previous``, and frames confirming it."""
         changed_mask: NDArray[np.bool_] | None = None
-        last_read_time = -1.0
         self._search_read_s = float("-inf")
         reads = 0
         for frame in frames:
-            if changed_mask is not None and frame.stream_time - last_read_time < CONFIRMING_SPACING_S:
+            if changed_mask is not None and self._too_close_to_search_read(frame.stream_time):
                 continue  # too close to the last read to confirm it (known before masking it)
             mask = self._score_mask(frame.image)
             if mask is None:
@@ -574,7 +573,7 @@ class KeyframeSampler:
                     changed_mask = None  # a transition frame: the next changed frame is the candidate
                 continue
             yield FrameObservation(frame.at, frame.stream_time, reading)
-            last_read_time = self._last_read_s = self._search_read_s = frame.stream_time
+            self._last_read_s = self._search_read_s = frame.stream_time
             reads += 1
             if reads > CONFIRMING_READS:
                 return
