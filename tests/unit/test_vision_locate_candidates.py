@@ -15,13 +15,13 @@ from capture_task.vision.locate import ROW_REACH, _clock_tokens, _deduplicated, 
 TEXT_HEIGHT = 12
 
 
+def _glyph_at(left: int, width: int = 8, light: bool = False, height: int = TEXT_HEIGHT, top: int = 0) -> _Glyph:
+    return _Glyph(Box(left, top, left + width, top + height), light, np.ones((height, width), bool), 20.0, 200.0)
+
+
 def _token(text: str, kind: str, left: int, glyphs: int | None = None) -> _Token:
     count = glyphs if glyphs is not None else max(len(text), 1)
-    parts = [
-        _Glyph(Box(left + 9 * i, 0, left + 9 * i + 8, TEXT_HEIGHT), False, np.ones((TEXT_HEIGHT, 8), bool), 20.0, 200.0)
-        for i in range(count)
-    ]
-    return _Token(parts, text=text, kind=kind)
+    return _Token([_glyph_at(left + 9 * i) for i in range(count)], text=text, kind=kind)
 
 
 def test_the_candidate_whose_numbers_stand_apart_is_tried_first() -> None:
@@ -65,10 +65,6 @@ def test_of_two_clocks_either_side_the_nearer_is_the_huds() -> None:
     tokens[0].glyphs, tokens[1].glyphs = _token("04", "number", -300).glyphs, _token("41", "number", -276).glyphs
     clock = _clock_tokens(tokens, 2, 5, TEXT_HEIGHT)
     assert clock is not None and [t.text for t in clock] == ["1", "02"]
-
-
-def _glyph_at(left: int, width: int = 8, light: bool = False, height: int = TEXT_HEIGHT, top: int = 0) -> _Glyph:
-    return _Glyph(Box(left, top, left + width, top + height), light, np.ones((height, width), bool), 20.0, 200.0)
 
 
 def test_glyphs_up_to_the_row_reach_apart_share_a_row() -> None:
