@@ -23,15 +23,11 @@ from moto.server import ThreadedMotoServer
 from contracts.settings import PipelineSettings
 from functions.clip.settings import ClipSettings
 from functions.enrich.settings import EnrichSettings
-from functions.vertical.settings import MAX_RECEIVE_COUNT, VerticalSettings
+from functions.vertical.settings import JOBS_VISIBILITY_TIMEOUT_S, MAX_RECEIVE_COUNT, VerticalSettings
 from lambda_runtime.metric_names import NAMESPACE
 
 REGION = "us-east-1"
 STACK_PREFIX = "highlight-bot-local"
-VERTICAL_JOBS_VISIBILITY_TIMEOUT_S = 1800
-"""As the stack's (six times the function's 300 s timeout). The local run cuts with ``MAX_CONCURRENCY`` workers, and
-a cut on a loaded laptop can take minutes: a shorter timeout would hand a job still being cut to the other
-worker, which Powertools idempotency would then refuse as already in progress."""
 
 
 @dataclass(frozen=True)
@@ -219,7 +215,7 @@ class EmulatedAws:
         jobs = sqs.create_queue(
             QueueName=f"{STACK_PREFIX}-vertical-jobs",
             Attributes={
-                "VisibilityTimeout": str(VERTICAL_JOBS_VISIBILITY_TIMEOUT_S),
+                "VisibilityTimeout": str(JOBS_VISIBILITY_TIMEOUT_S),
                 "RedrivePolicy": json.dumps(redrive),
             },
         )["QueueUrl"]

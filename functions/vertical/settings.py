@@ -16,6 +16,15 @@ MAX_RECEIVE_COUNT = 5
 """Receives before the vertical queue's redrive policy parks a message (infra and the local run set it): AWS
 advises at least 5 for a Lambda source, since a receive whose invocation was throttled counts too."""
 
+TIMEOUT_S = 300
+"""The function's timeout (infra). A 25 s clip at 1080p60 takes ~22 CPU s to re-encode (bench.clip), ~15 s on
+1.7 vCPU; 300 s leaves room for longer clips, a cold start and a slow S3 transfer."""
+JOBS_VISIBILITY_TIMEOUT_S = 6 * TIMEOUT_S
+"""The vertical queue's visibility timeout, in the stack and the local run: AWS advises at least six times the
+consumer's timeout, so a slow cut is not redelivered meanwhile. The local run cuts with ``MAX_CONCURRENCY``
+workers, and a cut on a loaded laptop can take minutes: a shorter timeout would hand a job still being cut to the
+other worker, which Powertools idempotency would then refuse as already in progress."""
+
 MAX_CONCURRENCY = 2
 """Cuts made at once: the vertical queue's event source mapping runs at most this many invocations (infra; 2 is the
 smallest maximum concurrency Lambda accepts), and the local run polls the queue with as many workers, so two goals

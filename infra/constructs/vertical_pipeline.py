@@ -34,7 +34,13 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from contracts.settings import DEFAULT_SETTINGS
-from functions.vertical.settings import MAX_CONCURRENCY, MAX_RECEIVE_COUNT, VerticalSettings
+from functions.vertical.settings import (
+    JOBS_VISIBILITY_TIMEOUT_S,
+    MAX_CONCURRENCY,
+    MAX_RECEIVE_COUNT,
+    TIMEOUT_S,
+    VerticalSettings,
+)
 from infra.config import InfraConfig
 from infra.constructs.layers import FFMPEG_PATH, LambdaLayers
 from infra.constructs.messaging import MESSAGE_RETENTION, dead_letter_queue, explain_sse_sqs_to_checkov
@@ -47,11 +53,8 @@ VERTICAL_MAX_RECEIVE_COUNT = MAX_RECEIVE_COUNT
 VERTICAL_MEMORY_MB = 3008
 """~1.7 vCPU: libx264 uses every core it gets, and Lambda bills GB-seconds, so more memory costs about the
 same and finishes sooner (docs/cost.md)."""
-VERTICAL_TIMEOUT_S = 300
-VERTICAL_JOBS_VISIBILITY_TIMEOUT_S = 6 * VERTICAL_TIMEOUT_S
-"""AWS advises at least six times the consumer's timeout, so a slow cut is not redelivered meanwhile."""
-"""A 25 s clip at 1080p60 takes ~22 CPU s to re-encode (bench.clip), ~15 s on 1.7 vCPU; 300 s leaves room for
-longer clips, a cold start and a slow S3 transfer."""
+VERTICAL_TIMEOUT_S = TIMEOUT_S
+VERTICAL_JOBS_VISIBILITY_TIMEOUT_S = JOBS_VISIBILITY_TIMEOUT_S
 VERTICAL_EPHEMERAL_STORAGE_MB = 1024
 """The 16:9 clip (~10 MB at 1080p60), its vertical cut and a thumbnail."""
 VERTICAL_BATCH_SIZE = 1
