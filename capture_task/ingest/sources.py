@@ -175,6 +175,9 @@ RESOLVE_MAX_BACKOFF_S = 30.0
 _TWITCH_PLUGIN_LOGGER = "streamlink.plugins.twitch"
 _GEO_MARKERS = ("region", "geoblock", "geo-block", "geo_block", "country")
 _AUTH_MARKERS = ("unauthorized", "authorization", "401", "token is invalid", "forbidden")
+# URLs are taken out of a message before it is classified: a host, port or path may hold "401" or
+# "region" by chance (a 503 from 127.0.0.1:40153 once read as "unauthorised" and was not retried).
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 _random = random.Random()
 
 
@@ -369,8 +372,6 @@ class Resolver:
             # The plugin logs a playlist error (e.g. a geo-block) and returns no streams; an
             # unexplained empty answer is the plugin's way of saying "offline".
             said = [self._redact(message) for message in plugin_errors.messages]
-            if any(marker in message.lower() for message in said for marker in _GEO_MARKERS):
-                raise TwitchGeoBlocked(channel, "; ".join(said))
             if said:
                 raise _classify(channel, "; ".join(said))
             raise StreamOffline(channel)
@@ -436,7 +437,7 @@ def _twitch_stream_name(streams: Mapping[str, Any], quality: str) -> str:
 
 def _classify(channel: str, message: str) -> SourceUnavailable:
     """Which Twitch failure a streamlink error message describes."""
-    lowered = message.lower()
+    lowered = _URL.sub("", message).lower()
     if "integrity" in lowered:
         return TwitchUnauthorized(channel, message, integrity=True)
     if any(marker in lowered for marker in _GEO_MARKERS):

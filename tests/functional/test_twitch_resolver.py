@@ -34,6 +34,7 @@ from capture_task.exceptions import (
 from capture_task.ingest.sources import (
     TWITCH_OAUTH_SECRET_ENV,
     Resolver,
+    _classify,
     twitch_oauth_token_from_secret,
 )
 from capture_task.metrics import CaptureMetrics
@@ -310,3 +311,15 @@ def test_an_unreadable_secret_is_a_sentence(monkeypatch: pytest.MonkeyPatch) -> 
 
         with pytest.raises(SourceUnavailable, match="GetSecretValue"):
             twitch_oauth_token_from_secret()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:40153/gql.twitch.tv/gql", "https://usher.ttvnw.net/api/region/401.m3u8"],
+    ids=["port-with-401", "path-with-region-and-401"],
+)
+def test_a_url_in_the_message_does_not_decide_the_failure(url: str) -> None:
+    # A 503 from a loopback port 40153 was once classified "unauthorised" and not retried.
+    message = f"Unable to open URL: {url} (503 Server Error: Service Unavailable for url: {url})"
+
+    assert type(_classify(CHANNEL, message)) is TwitchApiUnavailable
