@@ -22,11 +22,6 @@ from sample_broadcast import FrameRenderer, MatchScript
 from sample_broadcast.broadcast import ensure_broadcast
 from sample_broadcast.style import BroadcastStyle, HudStyle
 from sample_broadcast.suite import dev_suite
-from sample_broadcast.varied import missing_varied_fonts
-
-pytestmark = pytest.mark.skipif(
-    bool(missing_varied_fonts()), reason="needs the HUD fonts of scripts/ensure-system-packages.sh"
-)
 
 TIGHT_EN_DASH = BroadcastStyle(width=1600, height=900, fps=30, crf=29, hud=HudStyle(
     font_path="/usr/share/fonts/opentype/inter/Inter-Regular.otf", text_height_frac=0.0359, offset_x_frac=0.0545,

@@ -23,11 +23,6 @@ from capture_task.vision.geometry import looks_like_flagged_one
 from capture_task.vision.reader import ScoreboardReader
 from sample_broadcast import FrameRenderer, MatchScript
 from sample_broadcast.suite import dev_suite
-from sample_broadcast.varied import missing_varied_fonts
-
-pytestmark = pytest.mark.skipif(
-    bool(missing_varied_fonts()), reason="needs the HUD fonts of scripts/ensure-system-packages.sh"
-)
 
 ROBOTO = "/usr/share/fonts/truetype/roboto/unhinted/RobotoTTF/"
 FACES = [

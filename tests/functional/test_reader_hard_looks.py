@@ -18,11 +18,6 @@ from sample_broadcast import FrameRenderer, MatchScript
 from sample_broadcast.script import frame_at
 from sample_broadcast.style import BroadcastStyle, HudStyle
 from sample_broadcast.suite import dev_suite
-from sample_broadcast.varied import missing_varied_fonts
-
-pytestmark = pytest.mark.skipif(
-    bool(missing_varied_fonts()), reason="needs the HUD fonts of scripts/ensure-system-packages.sh"
-)
 
 ITALIC_BAR = BroadcastStyle(width=1280, height=720, fps=30, crf=26, hud=HudStyle(
     font_path="/usr/share/fonts/opentype/inter/Inter-BoldItalic.otf", text_height_frac=0.0184,
