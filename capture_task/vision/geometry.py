@@ -221,29 +221,48 @@ an 'I' is no taller than its neighbours."""
 
 
 def is_bar(blob: Mask, text_height_px: float) -> bool:
-    """Whether one blob is an upright bar taller than the text: a team's colour strip, a '|'
-    separator or a divider, never a letter or a digit.
+    """Whether one blob is an upright or slanted bar taller than the text (see :func:`_one_stroke`): a
+    team's colour strip, a '|' separator or a divider, never a letter or a digit."""
+    return blob.shape[0] > BAR_TALLER_THAN_TEXT * text_height_px and _one_stroke(blob, SLANT_STROKE_MAX_RUN)
 
-    Upright: half its columns or more are ink from top to bottom (a translucent cell lets a little
-    of the crowd join its edge, so not all of them). Or slanted, as an italic face draws its '|':
-    nearly every row holds one short run of ink, and the runs' centres move steadily sideways
-    (a stroke, not a blob whose rows wander).
+
+def is_stroke(blob: Mask, text_height_px: float) -> bool:
+    """Whether one blob is a single upright or slanted stroke of the text's height: an 'I' (or a plain '1').
+
+    Tesseract drops a lone thin 'I' beside another letter in every rendering (an italic 'LI' read 'L'),
+    where its shape leaves no doubt.
     """
+    height = blob.shape[0]
+    fits = STROKE_MIN_HEIGHT * text_height_px <= height <= BAR_TALLER_THAN_TEXT * text_height_px
+    return fits and _one_stroke(blob, LETTER_STROKE_MAX_RUN)
+
+
+STROKE_MIN_HEIGHT = 0.85
+"""A stroke read as an 'I' is nearly as tall as the text (a dash or a dot is not)."""
+LETTER_STROKE_MAX_RUN = 0.36
+"""An 'I' is thicker for its height than a bar: a semi-bold italic 'I' 14 px tall is 4 px wide."""
+
+
+def _one_stroke(blob: Mask, max_run: float) -> bool:
+    """Upright: half its columns or more are ink from top to bottom (a translucent cell lets a little of
+    the crowd join its edge, so not all of them). Or slanted, as an italic face draws its '|': nearly
+    every row holds one short run of ink, and the runs' centres move steadily sideways (a stroke, not
+    a blob whose rows wander)."""
     height, width = blob.shape
-    if height <= BAR_TALLER_THAN_TEXT * text_height_px:
-        return False
     full_columns = int((blob.sum(axis=0) >= 0.9 * height).sum())
     if width < 0.4 * height and full_columns >= 0.5 * width:
         return True
-    # Leaning by up to a quarter of its height, a stroke's box is wider than an upright bar's.
-    return width < 0.5 * height and _slanted_stroke(blob)
+    # Leaning by up to a quarter of its height, a stroke's box is up to that much wider than its rows' runs.
+    return width < (max_run + STROKE_MAX_LEAN) * height and _slanted_stroke(blob, max_run)
 
 
+STROKE_MAX_LEAN = 0.25
+"""How far an italic stroke leans, in heights: italic faces slant 10-14 degrees (0.18-0.25)."""
 SLANT_STROKE_MAX_RUN = 0.25
 """A slanted bar's rows each hold ink at most this share of its height wide (an italic '|' is ~0.15)."""
 
 
-def _slanted_stroke(blob: Mask) -> bool:
+def _slanted_stroke(blob: Mask, max_run: float) -> bool:
     """Whether ``blob`` is one straight stroke leaning like italic type: at least 90 % of its rows hold
     a single narrow run of ink, and each run's centre lies within a pixel or two of a straight line."""
     height = blob.shape[0]
@@ -252,7 +271,7 @@ def _slanted_stroke(blob: Mask) -> bool:
     last = blob.shape[1] - 1 - blob[:, ::-1].argmax(axis=1)
     runs = last - first + 1
     filled = blob.sum(axis=1)
-    narrow = has_ink & (runs <= max(SLANT_STROKE_MAX_RUN * height, 3)) & (filled >= runs - 1)
+    narrow = has_ink & (runs <= max(max_run * height, 3)) & (filled >= runs - 1)
     if narrow.sum() < 0.9 * height:
         return False
     rows = np.flatnonzero(narrow)

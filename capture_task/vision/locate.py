@@ -38,6 +38,7 @@ from capture_task.vision.geometry import (
     glyph_mask,
     gray,
     is_bar,
+    is_stroke,
     joints,
     looks_like_zero,
 )
@@ -580,12 +581,50 @@ def read_counted(
     return None
 
 
+CODE_PATTERN = r"[A-Z]{2,4}"
+
+
+def read_code(
+    mask: Mask, text_height: int, glyph_count: int, *, touching: int = 0, pattern: str = CODE_PATTERN
+) -> str | None:
+    """A team code of ``glyph_count`` blobs (up to ``touching`` more letters: blobs holding two), or None.
+
+    :func:`read_counted` first; then, when no blob holds two letters, blob by blob: a stroke of the
+    text's height is an 'I', any other blob is read alone as one letter. Tesseract drops a thin 'I'
+    beside another letter in every rendering of the whole code (italic 'LI' read 'L', dev-65).
+    """
+    code = read_counted(mask, text_height, LETTERS, pattern, glyph_count, touching=touching)
+    if code is not None or touching or glyph_count < 2:
+        return code
+    blobs = blobs_left_to_right(mask)
+    if len(blobs) != glyph_count or not any(is_stroke(_cropped(blob), text_height) for blob in blobs):
+        return None
+    letters = [
+        "I" if is_stroke(_cropped(blob), text_height) else read_glyphs(blob, text_height, LETTERS, PageMode.CHARACTER)
+        for blob in blobs
+    ]
+    code = "".join(letters)
+    return code if all(len(letter) == 1 for letter in letters) and re.fullmatch(pattern, code) else None
+
+
+def _cropped(blob: Mask) -> Mask:
+    """The blob cut to its own rows (``blobs_left_to_right`` cuts it to its columns only)."""
+    rows = np.flatnonzero(blob.any(axis=1))
+    return blob[rows[0] : rows[-1] + 1] if rows.size else blob
+
+
 def _classify(token: _Token, text_height: int) -> None:
     """Read a token and call it a team code, a number or other, re-reading with the right alphabet."""
     if token.kind == "mark":
         return
     mask, _ = token_mask(token.glyphs)
     count = len(token.glyphs)
+    if count == 1 and wide_blobs(mask, text_height, WIDE_DIGITS_BLOB):
+        # Wider than any digit: two characters touching. Two digits (a clock's glued '00') make a number; two
+        # letters are left for _read_glued_codes, as is all else (forced to digits, 'ZS' read '7', dev-62).
+        both = read_counted(mask, text_height, LETTERS + DIGITS, r"\w{2}", 1, touching=1) or ""
+        token.text, token.kind = (both, "number") if both.isdigit() else ("", "other")
+        return
     if count == 1:
         # One glyph is never a code; read it as the digit it must be (a lone 0 by its shape), or call it other.
         digit = read_counted(mask, text_height, DIGITS, r"\d", 1) or ("0" if looks_like_zero(mask) else "")
@@ -597,8 +636,9 @@ def _classify(token: _Token, text_height: int) -> None:
     letters = sum(c.isalpha() for c in both)
     digits = sum(c.isdigit() for c in both)
     touching = wide_blobs(mask, text_height)
-    if letters > digits and count <= 4:
-        code = read_counted(mask, text_height, LETTERS, r"[A-Z]{2,4}", count, touching=touching)
+    if (letters > digits or not both) and count <= 4:
+        # Nothing read at all is tried as a code too: tesseract drops a word whose 'I' it cannot place.
+        code = read_code(mask, text_height, count, touching=touching)
         if code is not None:
             token.text, token.kind = code, "code"
             return
@@ -632,11 +672,44 @@ def _read_uncut_code(token: _Token, text_height: int) -> bool:
     if any(whole.box.left < bounds.left or whole.box.right > bounds.right for whole in wholes):
         return False  # a blob cut across two tokens: its pieces are not one code's letters
     mask, _ = token_mask(wholes)
-    code = read_counted(mask, text_height, LETTERS, r"[A-Z]{2,4}", len(wholes), touching=wide_blobs(mask, text_height))
+    code = read_code(mask, text_height, len(wholes), touching=wide_blobs(mask, text_height))
     if code is None:
         return False
     token.glyphs, token.text, token.kind = wholes, code, "code"
     return True
+
+
+GLUED_CODE_HEIGHTS = (0.8, 1.25)
+"""Heights, in text heights, of a lone blob that may be a two-letter code glued into one (a crest is taller)."""
+
+
+def _read_glued_codes(tokens: list[_Token], text_height: int) -> bool:
+    """Read as a two-letter team code each lone blob two letters wide, of the text's height, that stands
+    beside a number of one or two digits (marks between them aside); True when one reads.
+
+    Two letters of a bold face at ~15 px touch once the stream is compressed ('ZS', 'LI'), and one
+    blob is never taken for a code on a first reading: a clock's glued '00' read as letters would
+    become a code. So this second reading is tried only on a row where no scoreboard was found, and
+    only where a code would stand: next to the score.
+    """
+    words = [t for t in tokens if t.kind != "mark"]
+    low, high = GLUED_CODE_HEIGHTS
+    read_any = False
+    for index, token in enumerate(words):
+        if token.kind != "other" or len(token.glyphs) != 1:
+            continue
+        box = token.glyphs[0].box
+        if not low * text_height <= box.height <= high * text_height or box.width <= WIDE_BLOB * text_height:
+            continue
+        beside = words[max(index - 1, 0) : index] + words[index + 1 : index + 2]
+        if not any(t.kind == "number" and len(t.text) <= 2 for t in beside):
+            continue  # a score's number, not a widget's count ('OWES 3299 OO')
+        mask, _ = token_mask(token.glyphs)
+        code = read_code(mask, text_height, 1, touching=1, pattern=r"[A-Z]{2}")
+        if code is not None:
+            token.text, token.kind = code, "code"
+            read_any = True
+    return read_any
 
 
 def _score_tokens(between: list[_Token]) -> list[_Token] | None:
@@ -805,6 +878,8 @@ def locate_hud(frame: Frame, report: LocateReport | None = None, *, clock_requir
             for token in tokens:
                 _classify(token, text_height)
             candidates = _find_hud(tokens, text_height)
+            if not candidates and _read_glued_codes(tokens, text_height):
+                candidates = _find_hud(tokens, text_height)
             line = " ".join(t.text or "?" for t in tokens)
             if not candidates and len(line) > len(report.best):
                 report.best = line

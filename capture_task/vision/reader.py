@@ -44,12 +44,12 @@ from capture_task.vision.geometry import (
     without_joints,
 )
 from capture_task.vision.locate import (
-    LETTERS,
     WIDE_DIGITS_BLOB,
     HudLayout,
     LocateReport,
     code_glyphs,
     locate_hud,
+    read_code,
     read_counted,
     wide_blobs,
 )
@@ -134,6 +134,8 @@ class _Number(NamedTuple):
 
     as_read: int
     value: int
+    zero_shaped: bool = False
+    """A lone '4', '6' or '9' whose blob has a zero's shape (see :func:`_zeros_by_line`)."""
 
 
 def _read_number(group: Mask, text_height_px: int) -> _Number | None:
@@ -146,12 +148,17 @@ def _read_number(group: Mask, text_height_px: int) -> _Number | None:
         text = read_counted(glyphs, text_height_px, "0123456789", r"\d{1,2}", digits)
         if text is not None:
             by_shape = _digits_by_shape(glyphs, text)
-            return None if by_shape is None else _Number(as_read=int(text), value=int(by_shape))
+            if by_shape is None:
+                return None
+            zero_shaped = count == 1 and text in ZERO_LOOKALIKES and looks_like_zero(glyphs)
+            return _Number(as_read=int(text), value=int(by_shape), zero_shaped=zero_shaped)
     if count == 1 and looks_like_zero(glyphs):
         return _Number(as_read=0, value=0)
     return None
 
 
+ZERO_LOOKALIKES = "469"
+"""Digits an italic or heavy '0' reads as alone, now and then."""
 HOLELESS_DIGITS = "12357"
 """Digits without a counter in any face (a '4' may be open or closed; a '0', '6', '9' has one, an '8' two)."""
 
@@ -232,11 +239,11 @@ def read_score(groups: list[Mask], text_height_px: int) -> Score | None:
     """
     if len(groups) != 2 or any(not group.any() for group in groups):
         return None
-    numbers = [_read_number(group, text_height_px) for group in groups]
-    if numbers[0] is None or numbers[1] is None:
-        logger.debug("score numbers unreadable alone: %r", numbers)
+    home, away = (_read_number(group, text_height_px) for group in groups)
+    if home is None or away is None:
+        logger.debug("score numbers unreadable alone: %r", [home, away])
         return None
-    alone: list[int | None] = [numbers[0].as_read, numbers[1].as_read]
+    alone: list[int | None] = [home.as_read, away.as_read]
     lines = []
     for mode, factor in LINE_RENDERINGS:
         # A bold 0 with a slit of a hole reads as 9 in one rendering and as 0 in another: the line
@@ -245,12 +252,16 @@ def read_score(groups: list[Mask], text_height_px: int) -> Score | None:
         canvas = ocr_canvas(_with_hyphen(groups, text_height_px), height)
         line = read_text(canvas, whitelist="0123456789-", mode=mode).replace(" ", "")
         lines.append(line)
-        if _agrees(_line_score(line, alone), numbers[0], numbers[1]):
+        if _agrees(_line_score(line, alone), home, away):
+            by_line = (home.value, away.value)
             break
     else:
-        logger.debug("score readings disagree: %r by line, %r alone", lines, alone)
-        return None
-    by_line = (numbers[0].value, numbers[1].value)
+        zeros = _zeros_by_line([_line_score(line, alone) for line in lines], home, away)
+        if zeros is None:
+            logger.debug("score readings disagree: %r by line, %r alone", lines, alone)
+            return None
+        logger.debug("score read %r alone is %d-%d: every line reading and the digits' shapes say zero", alone, *zeros)
+        by_line = zeros
     if max(by_line) > MAX_GOALS:
         logger.info("score %d-%d read and rejected: no match shows a number above %d", *by_line, MAX_GOALS)
         return None
@@ -263,6 +274,24 @@ def _agrees(by_line: tuple[int, int] | None, home: _Number, away: _Number) -> bo
     return by_line is not None and all(
         read in (number.as_read, number.value) for read, number in zip(by_line, (home, away), strict=True)
     )
+
+
+def _zeros_by_line(lines: list[tuple[int, int] | None], home: _Number, away: _Number) -> tuple[int, int] | None:
+    """The score every line reading gives, where the only disagreement is a zero-shaped '4', '6' or '9' read
+    alone that every line reads '0'; None otherwise.
+
+    An italic '0' reads '4' alone now and then while each of the line's renderings reads '0' (dev-56: its
+    0-0 never read, a goal lost at the start of the stream). The shape alone does not decide it (a light
+    face's closed '4' is zero-shaped too: see :func:`_digits_by_shape`); the shape and every line reading
+    together do.
+    """
+    first = lines[0] if lines else None
+    if first is None or any(line != first for line in lines):
+        return None
+    for by_line, number in zip(first, (home, away), strict=True):
+        if by_line not in (number.as_read, number.value) and not (by_line == 0 and number.zero_shaped):
+            return None
+    return first
 
 
 def _line_score(line: str, alone: list[int | None]) -> tuple[int, int] | None:
@@ -296,7 +325,7 @@ def read_team_codes(frame: Frame, layout: HudLayout) -> Teams | None:
         count = cv2.connectedComponents(glyphs.astype(np.uint8), connectivity=8)[0] - 1
         trimmed = _trimmed(glyphs)
         touching = wide_blobs(trimmed, layout.text_height_px)
-        text = read_counted(trimmed, layout.text_height_px, LETTERS, r"[A-Z]{2,4}", count, touching=touching)
+        text = read_code(trimmed, layout.text_height_px, count, touching=touching)
         if text is None:
             return None
         codes.append(text)

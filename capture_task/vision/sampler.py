@@ -230,6 +230,7 @@ class KeyframeSampler:
         if mask is None:
             yield FrameObservation(keyframe.at, keyframe.stream_time, None)
             return
+        masked_on = self.reader.layout
         previous = self._last_visible
         if previous is not None and score_mismatch(mask, previous.mask) > MASK_MISMATCH_CHANGED:
             yield from self._search_back(previous, self._unchecked_frames(previous, segment.sequence))
@@ -237,13 +238,18 @@ class KeyframeSampler:
             keyframe = self._whole(segment, keyframe)  # confirming the codes may search the whole frame
         self._keyframes_with_hud += 1
         reading = self.reader.read(keyframe.image, fresh=awaiting())
+        if self.reader.layout is not masked_on:
+            # A read of the search back or of this keyframe found the HUD again (dev-62: a widget was taken
+            # first, then the HUD): a mask of the old boxes differs from every later frame's, and the next
+            # search back would take the first frame after it for the change (a goal stamped 1.6 s late).
+            mask = self._score_mask(keyframe.image)
         if reading is not None and self._keyframes_with_hud % CLOCK_REFRESH_KEYFRAMES == 0:
             reading = self.reader.refresh_clock(keyframe.image)
         if reading is not None:
             self._last_read_s = keyframe.stream_time
         self._note_whether_read_in_view(keyframe, reading)
         yield FrameObservation(keyframe.at, keyframe.stream_time, reading)
-        self._last_visible = _VisibleFrame(segment.sequence, keyframe.stream_time, mask)
+        self._last_visible = _VisibleFrame(segment.sequence, keyframe.stream_time, mask) if mask is not None else None
         self._keyframes_on_layout += 1
         if reading is not None:
             self._layout_read = True
@@ -252,7 +258,7 @@ class KeyframeSampler:
             self._search_again(segment, keyframe, "the one found never read")
         elif layout is not None and layout.clock is None and self._keyframes_on_layout in CLOCKLESS_SEARCH_AT_KEYFRAMES:
             self._search_again(segment, keyframe, "the one found has no clock beside it")
-        if previous is None and reading is not None and awaiting():
+        if previous is None and reading is not None and mask is not None and awaiting():
             yield from self._confirm_first_reading(segment, keyframe, mask, awaiting)
 
     def _search_again(self, segment: SegmentMedia, keyframe: TimedFrame, why: str) -> None:
@@ -340,11 +346,15 @@ class KeyframeSampler:
         if last is None:
             return  # the HUD is hidden to the segment's end: the next visible frame compares with the reference
         last_frame, last_mask = last
+        masked_on = self.reader.layout
         if score_mismatch(last_mask, reference.mask) > MASK_MISMATCH_CHANGED:
             earlier = self._unchecked_frames(reference, segment.sequence)
             yield from self._search_back(reference, chain(earlier, (band.frame() for band in bands)))
         yield from self._confirming(bands, last_mask, awaiting)
-        self._last_visible = _VisibleFrame(segment.sequence, last_frame.stream_time, last_mask)
+        # Found again while reading (see _observe_keyframe): the last frame is masked with the new boxes.
+        visible = last_mask if self.reader.layout is masked_on else self._score_mask(last_frame.image)
+        at = last_frame.stream_time
+        self._last_visible = None if visible is None else _VisibleFrame(segment.sequence, at, visible)
 
     def _tail_bands(
         self, segment: SegmentMedia, reference: _VisibleFrame, live_edge: Callable[[], bool]
@@ -396,8 +406,14 @@ class KeyframeSampler:
             if shown is None or score_mismatch(shown, mask) > MASK_MISMATCH_CHANGED:
                 continue
             attempts += 1
+            layout = self.reader.layout
             reading = self.reader.read(frame.image, fresh=True)
             self._last_read_s = frame.stream_time
+            if self.reader.layout is not layout:
+                remasked = self._score_mask(frame.image)  # the HUD found again (see _observe_keyframe)
+                if remasked is None:
+                    return
+                mask = remasked
             if reading is None:
                 continue
             reads += 1

@@ -118,6 +118,55 @@ in white on yellow. The yellow cell was found as a glyph and taken for the numbe
 of its outline, and no score was ever read."""
 
 
+ITALIC_ZERO_IN_A_DARK_CELL = BroadcastStyle(width=1920, height=1080, fps=30, crf=28,
+    hud=HudStyle(font_path="/usr/share/fonts/truetype/crosextra/Carlito-Bold.ttf", text_height_frac=0.0262,
+    offset_x_frac=0.0294, offset_y_frac=0.01, box_bgr=(200, 200, 200), text_bgr=(40, 20, 60),
+    clock_box_bgr=(200, 200, 200), clock_text_bgr=(40, 20, 60), score_box_bgr=(60, 40, 75),
+    score_text_bgr=(255, 255, 255), home_strip_bgr=(130, 160, 0), away_strip_bgr=(120, 60, 20), box_opacity=1.0,
+    padding_frac=0.64, clock_gap_frac=0.0, score_separator="", strip_layout="under", strip_width_frac=0.35,
+    placement="top-left", clock_position="left", clock_divider=True, score_layout="split", split_gap_frac=0.0,
+    score_cell="inverted", cell_gap_frac=0.0, code_marker="crest", crest_shape="circle", crest_height_frac=1.87,
+    team_code_length=2, added_time_box=False, added_time_bgr=(40, 40, 200), cell_fill="flat",
+    gradient_strength=0.0, text_effect="shadow", italic_shear=0.231, score_animation="none", font_weight="bold",
+    font_width="normal"), chat_overlay=False, webcam_overlay=True, chat_position="bottom",
+    webcam_position="top-right", scenery_seed=1374287811, audio=True, rate_control="capped",
+    bitrate_kbps=2800, x264_preset="superfast", near_hud_widget=True)  # fmt: skip
+"""dev-56: a light HUD with italic codes and each number in a dark cell. Its italic '0' read '4' alone while the
+score line read 0-0 in every rendering: 0-0 never read, and the first goal was lost."""
+
+TWO_LETTER_CODES_GLUED = BroadcastStyle(width=1280, height=720, fps=60, crf=20,
+    hud=HudStyle(font_path="/usr/share/fonts/opentype/b612/B612-Bold.otf", text_height_frac=0.0213,
+    offset_x_frac=0.0548, offset_y_frac=0.0294, box_bgr=(11, 11, 11), text_bgr=(200, 235, 250),
+    clock_box_bgr=(11, 11, 11), clock_text_bgr=(200, 235, 250), score_box_bgr=(0, 0, 0),
+    score_text_bgr=(200, 235, 250), home_strip_bgr=(120, 30, 110), away_strip_bgr=(245, 245, 245), box_opacity=1.0,
+    padding_frac=0.62, clock_gap_frac=0.47, score_separator="", strip_layout="under", strip_width_frac=0.22,
+    placement="top-left", clock_position="left", clock_divider=False, score_layout="split", split_gap_frac=0.21,
+    score_cell="darker", cell_gap_frac=0.24, code_marker="crest", crest_shape="shield", crest_height_frac=1.59,
+    team_code_length=2, added_time_box=False, added_time_bgr=(40, 40, 200), cell_fill="flat",
+    gradient_strength=0.0, text_effect="shadow", italic_shear=0.0, score_animation="banner", font_weight="bold",
+    font_width="normal"), chat_overlay=False, webcam_overlay=True, chat_position="bottom",
+    webcam_position="bottom-left", scenery_seed=1253528633, audio=True, rate_control="capped",
+    bitrate_kbps=1100, x264_preset="superfast", near_hud_widget=False)  # fmt: skip
+"""dev-62: two-letter codes in a bold face 15 px tall at 720p; compression glued each code's letters ('ZS', 'LI')
+into one blob, which was never taken for a code: the HUD was never found."""
+
+ITALIC_CODE_WITH_AN_I = BroadcastStyle(width=1280, height=720, fps=60, crf=23,
+    hud=HudStyle(font_path="/usr/share/fonts/opentype/inter/Inter-SemiBold.otf", text_height_frac=0.0193,
+    offset_x_frac=0.0096, offset_y_frac=0.0358, box_bgr=(38, 23, 35), text_bgr=(120, 230, 255),
+    clock_box_bgr=(200, 90, 20), clock_text_bgr=(255, 255, 255), score_box_bgr=(208, 241, 241),
+    score_text_bgr=(10, 10, 10), home_strip_bgr=(30, 20, 110), away_strip_bgr=(245, 245, 245), box_opacity=0.59,
+    padding_frac=0.52, clock_gap_frac=0.9, score_separator=" : ", strip_layout="outer", strip_width_frac=0.16,
+    placement="bottom-left", clock_position="left", clock_divider=False, score_layout="single", split_gap_frac=0.0,
+    score_cell="inverted", cell_gap_frac=0.0, code_marker="crest", crest_shape="roundel", crest_height_frac=1.63,
+    team_code_length=2, added_time_box=False, added_time_bgr=(60, 200, 30), cell_fill="flat",
+    gradient_strength=0.0, text_effect="shadow", italic_shear=0.237, score_animation="flash", font_weight="medium",
+    font_width="normal"), chat_overlay=True, webcam_overlay=False, chat_position="right",
+    webcam_position="top-right", scenery_seed=897061587, audio=True, rate_control="capped",
+    bitrate_kbps=2100, x264_preset="veryfast", near_hud_widget=False)  # fmt: skip
+"""dev-65: a semi-bold italic 'LI', 14 px tall: tesseract dropped its 'I' in every rendering, and the code never
+read: the HUD was never found."""
+
+
 STREAM_JPEG_QUALITY = 60
 """Frames are compressed as a stream at a modest bitrate would be (the suite's broadcasts are H.264)."""
 
@@ -211,3 +260,24 @@ def test_numbers_printed_on_cells_taller_than_the_text_are_read(second: int, sco
     script = _script(57)
     assert _score_at(script, DIGITS_PRINTED_ON_TEAM_CELLS, second) == score
     assert _read_in_play(script, DIGITS_PRINTED_ON_TEAM_CELLS, second) == (script.home, script.away, *score)
+
+
+@pytest.mark.parametrize(("second", "score"), [(4, (0, 0)), (28, (0, 1))])
+def test_an_italic_zero_read_four_alone_is_read_as_line_and_shape_say(second: int, score: tuple[int, int]) -> None:
+    script = _script(56)
+    assert _score_at(script, ITALIC_ZERO_IN_A_DARK_CELL, second) == score
+    assert _read_in_play(script, ITALIC_ZERO_IN_A_DARK_CELL, second)[2:] == score
+
+
+@pytest.mark.parametrize(("second", "score"), [(4, (0, 0)), (24, (1, 0))])
+def test_two_letter_codes_glued_into_one_blob_are_found_and_read(second: int, score: tuple[int, int]) -> None:
+    script = _script(62)
+    assert _score_at(script, TWO_LETTER_CODES_GLUED, second) == score
+    assert _read_in_play(script, TWO_LETTER_CODES_GLUED, second) == (script.home, script.away, *score)
+
+
+@pytest.mark.parametrize(("second", "score"), [(4, (0, 0)), (25, (0, 1))])
+def test_an_italic_code_whose_i_tesseract_drops_is_read(second: int, score: tuple[int, int]) -> None:
+    script = _script(65)
+    assert _score_at(script, ITALIC_CODE_WITH_AN_I, second) == score
+    assert _read_in_play(script, ITALIC_CODE_WITH_AN_I, second) == (script.home, script.away, *score)

@@ -15,6 +15,7 @@ from capture_task.vision.geometry import (
     counter_count,
     fills_outline,
     is_outline,
+    is_stroke,
     joints,
     looks_like_zero,
     outermost_blob_count,
@@ -168,3 +169,24 @@ def test_the_ring_of_an_outline_is_no_digit_and_no_zero() -> None:
     assert not looks_like_zero(outlined_stem)
     assert not is_outline(_ring(12)) and looks_like_zero(_ring(12))
     assert not is_outline(_eight())
+
+
+def _sheared(glyph: np.ndarray, shear: float) -> np.ndarray:
+    """The glyph leaning right as an italic face draws it (each row shifted by ``shear`` of its height above)."""
+    height, width = glyph.shape
+    out = np.zeros((height, width + round(shear * height)), bool)
+    for row in range(height):
+        shift = round(shear * (height - 1 - row))
+        out[row, shift : shift + width] = glyph[row]
+    return out
+
+
+def test_an_upright_or_italic_i_is_a_stroke_and_other_letters_dashes_and_bars_are_not() -> None:
+    ell = np.zeros((HEIGHT, 10), bool)
+    ell[:, :4] = ell[-4:, :] = True
+
+    strokes = [_stem(4), _stem(6), _sheared(_stem(5), 0.24), _sheared(_stem(7), 0.24)]
+    others = [ell, _sheared(ell, 0.24), _dash(10), _ring(12), _stem(4)[:12], np.ones((30, 4), bool)]
+
+    assert [is_stroke(glyph, HEIGHT) for glyph in strokes] == [True] * 4
+    assert [is_stroke(glyph, HEIGHT) for glyph in others] == [False] * 6
