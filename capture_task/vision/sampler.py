@@ -87,11 +87,16 @@ score unreadable, after which that is said (a warning and a ``ScoreUnread`` coun
 such run. Why: a reader that refuses a doubtful digit (a '1' that may be a '7') returns nothing, so no misread is
 refused loudly by the goal detector either; a goal whose new score is never read would be missed in silence.
 A goal animation is unreadable for a keyframe at most, a replay hides the HUD (not counted)."""
-NEVER_READ_SEARCH_AT_KEYFRAMES = frozenset({2, 4, 8, 16, 32})
-"""Keyframes in view in a row after which a HUD located but never read is searched for again (the whole
-frame, a clock required): a scoreboard-like row taken on the first keyframe may not be the HUD (dev-08 read nothing from
-'4 SQ 38 PSG 0 INT' while the real HUD's first goal went by). Ever more rarely: a search costs ~0.5 s at
-1080p, and a HUD that is right but unreadable is said by the in-view warning."""
+UNREAD_SEARCH_AT_KEYFRAMES = frozenset({2, 4, 8, 16, 32})
+"""Keyframes in view in a row with the score unread after which the HUD is searched for again (the whole
+frame, a clock required):
+- a scoreboard-like row taken on the first keyframe may not be the HUD (dev-08 read nothing from
+  '4 SQ 38 PSG 0 INT' while the real HUD's first goal went by);
+- a HUD read until now may show a new match: its codes in the same face and place differ from the old ones'
+  by less than 'hidden' (BEN over PSV: 0.2), and a score cell in the new team's colour is no longer read
+  with the old one's levels (dev-74 read nothing, then nonsense, for the rest of the stream).
+Ever more rarely: a search costs ~0.5 s at 1080p, and a HUD that is right but unreadable is said by the
+in-view warning."""
 CLOCKLESS_SEARCH_AT_KEYFRAMES = frozenset(2**n for n in range(1, 12))
 """Keyframes in view after which a HUD located without a clock beside it is searched for again, a clock
 required: every FIFA and FC scoreboard shows one, a streamer's widget ("DIV 1 - 2 PTS") does not. A widget
@@ -254,8 +259,9 @@ class KeyframeSampler:
         if reading is not None:
             self._layout_read = True
         layout = self.reader.layout
-        if reading is None and not self._layout_read and self._unread_in_view in NEVER_READ_SEARCH_AT_KEYFRAMES:
-            self._search_again(segment, keyframe, "the one found never read")
+        if reading is None and self._unread_in_view in UNREAD_SEARCH_AT_KEYFRAMES:
+            why = "its score stopped reading (a new match's HUD?)" if self._layout_read else "the one found never read"
+            self._search_again(segment, keyframe, why)
         elif layout is not None and layout.clock is None and self._keyframes_on_layout in CLOCKLESS_SEARCH_AT_KEYFRAMES:
             self._search_again(segment, keyframe, "the one found has no clock beside it")
         if previous is None and reading is not None and mask is not None and awaiting():

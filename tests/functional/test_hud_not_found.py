@@ -27,9 +27,9 @@ from capture_task.vision.frames import Frame, TimedFrame
 from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.sampler import (
     HUD_NOT_FOUND_AFTER_S,
-    NEVER_READ_SEARCH_AT_KEYFRAMES,
     UNREAD_AT_END_KEYFRAMES,
     UNREAD_IN_VIEW_KEYFRAMES,
+    UNREAD_SEARCH_AT_KEYFRAMES,
     KeyframeSampler,
 )
 from tests.functional.hud_drawing import HudText, paint, random_look
@@ -222,10 +222,12 @@ def test_a_stream_ending_while_the_score_is_unread_says_so(
     assert [line.get("ScoreUnread", []) for line in emf_lines(capsys)] == [[float(warnings)] if warnings else []]
 
 
-def test_a_hud_located_and_never_read_is_searched_for_again_ever_more_rarely(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A located "HUD" whose score never reads may be a widget taken on the first keyframe (dev-08): searched for
-    again after NEVER_READ_SEARCH_AT_KEYFRAMES keyframes in view. Once a score was read, an unreadable run is
-    the in-view warning's business, not a search's."""
+def test_a_hud_whose_score_does_not_read_is_searched_for_again_ever_more_rarely(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A located "HUD" whose score never reads may be a widget taken on the first keyframe (dev-08); one whose
+    score stopped reading may show a new match (dev-74): searched for again after UNREAD_SEARCH_AT_KEYFRAMES
+    keyframes in view with the score unread, counted afresh after every reading."""
     reader = ScoreboardReader()
     searches: list[float] = []
     relocate, read = reader.relocate, reader.read
@@ -242,10 +244,10 @@ def test_a_hud_located_and_never_read_is_searched_for_again_ever_more_rarely(mon
     monkeypatch.setattr(reader, "relocate", counted_relocate)
     monkeypatch.setattr(reader, "read", maybe_read)
     sampler = KeyframeSampler(reader)
-    keyframes = max(NEVER_READ_SEARCH_AT_KEYFRAMES) + 1
+    keyframes = max(UNREAD_SEARCH_AT_KEYFRAMES) + 1
     for segment in _segments("h" * keyframes):
         list(sampler.observe(segment, awaiting=lambda: True))
-    assert len(searches) == 1 + len(NEVER_READ_SEARCH_AT_KEYFRAMES)  # the first search, then one at each mark
+    assert len(searches) == 1 + len(UNREAD_SEARCH_AT_KEYFRAMES)  # the first search, then one at each mark
 
     before = len(searches)
     never_reads = False
@@ -254,4 +256,4 @@ def test_a_hud_located_and_never_read_is_searched_for_again_ever_more_rarely(mon
     never_reads = True
     for segment in _segments("h" * keyframes):
         list(sampler.observe(segment, awaiting=lambda: True))
-    assert len(searches) == before  # read once: a later unreadable run searches no more
+    assert len(searches) == before + len(UNREAD_SEARCH_AT_KEYFRAMES)  # the marks count from the last reading

@@ -221,3 +221,18 @@ def test_a_hud_found_again_while_reading_is_compared_in_its_own_boxes(
 
     _assert_each_goal_once_at_its_first_frame(stats.goals, truth)
     assert "without a match clock" in caplog.text, "the widget must be taken first for the test to mean anything"
+
+
+def test_a_new_match_in_the_same_face_and_place_is_found_by_its_score_no_longer_reading(
+    broadcast_cache: Path,
+) -> None:
+    """dev-74: BEN-SEV replace PSV-POR in the same HUD. The new codes differ from the old by less than 'hidden',
+    so the HUD stayed 'in view'; the score cells, in the new teams' colours, no longer read with the old levels.
+    Nothing was read for the rest of the stream: both goals of the new match were lost."""
+    info = rendered(broadcast_cache, dev_suite(75)[74])
+    segments, truth = _disk_segments(info), _truth_goals(info)
+
+    stats = _Capture().run(segments)
+
+    _assert_each_goal_once_at_its_first_frame(stats.goals, truth)
+    assert {(goal.teams.home, goal.teams.away) for goal in stats.goals} == {("BEN", "SEV")}
