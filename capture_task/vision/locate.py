@@ -100,6 +100,8 @@ class _Glyph:
     whole: _Glyph | None = field(default=None, repr=False, compare=False)
     """The blob a joined piece was cut from: an 'H' whose crossbar looked like such a dash reads as
     one letter again from it."""
+    enclosed: bool = False
+    """Bordered on all four sides by one blob of the other polarity (see :func:`_without_counters`)."""
 
 
 @dataclass
@@ -168,10 +170,19 @@ def _glyphs(area: Frame, frame_height: int, *, fine: bool = False) -> list[_Glyp
     max_h = round(GLYPH_MAX_HEIGHT_FRACTION * frame_height)
     blocks = (max(round(max_h * 0.8) | 1, 15),) + ((max(round(max_h * 0.4) | 1, 9),) if fine else ())
     glyphs: list[_Glyph] = []
+    components = {
+        (light, block): cv2.connectedComponentsWithStats(
+            cv2.adaptiveThreshold(
+                grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY if light else cv2.THRESH_BINARY_INV,
+                block, -10 if light else 10,
+            ),
+            connectivity=8,
+        )[1:3]
+        for light, block in itertools.product((True, False), blocks)
+    }  # fmt: skip
     for light, block in itertools.product((True, False), blocks):
-        mode = cv2.THRESH_BINARY if light else cv2.THRESH_BINARY_INV
-        binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, mode, block, -10 if light else 10)
-        _count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+        labels, stats = components[(light, block)]
+        other_labels = components[(not light, block)][0]
         w, h, area_px = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
         # Up to 4 text heights wide: two numbers glued by their dash ('0–0') are one blob, cut below.
         sized = (h >= min_h) & (h <= max_h) & (w <= 4.0 * h) & (w * 12 >= h) & (area_px >= 0.12 * w * h)
@@ -193,10 +204,55 @@ def _glyphs(area: Frame, frame_height: int, *, fine: bool = False) -> list[_Glyp
                 continue
             background = _nearest_surrounding(levels, light, background, contrast)
             if bw <= WIDE_DIGITS_BLOB * bh:
-                glyphs.append(_Glyph(box, light, own, ink, background))
+                glyphs.append(_Glyph(box, light, own, ink, background, enclosed=_enclosed(box, other_labels)))
             else:
                 glyphs += _cut_at_joints(_Glyph(box, light, own, ink, background))
     return glyphs
+
+
+COUNTER_REACH = 3
+"""Pixels beyond a blob's box where a glyph of the other polarity enclosing it is looked for."""
+SLOT_MAX_ASPECT = 0.4
+COUNTER_MAX_HEIGHT = 0.85
+"""An enclosed blob less tall than this share of its row's text is a counter (a '0''s is ~0.7), not a glyph."""
+
+
+def _enclosed(box: Box, labels: NDArray[Any]) -> bool:
+    """Whether one blob of the other polarity borders the blob in ``box`` on all four sides, within
+    ``COUNTER_REACH`` pixels: the blob is a counter (the slot of a '0'), or a glyph on a cell."""
+    rows, columns = labels.shape
+    middle_row, middle_column = (box.top + box.bottom) // 2, (box.left + box.right) // 2
+    reach = range(COUNTER_REACH)
+    probes = (
+        [(middle_row, box.left - 1 - step) for step in reach],
+        [(middle_row, box.right + step) for step in reach],
+        [(box.top - 1 - step, middle_column) for step in reach],
+        [(box.bottom + step, middle_column) for step in reach],
+    )
+    sides: set[int] = set()
+    for probe in probes:
+        found = {int(labels[r, c]) for r, c in probe if 0 <= r < rows and 0 <= c < columns} - {0}
+        if len(found) != 1:
+            return False
+        sides |= found
+    return len(sides) == 1
+
+
+def _without_counters(row: list[_Glyph]) -> list[_Glyph]:
+    """The row without the counters of glyphs of the other polarity.
+
+    Why: where a light '0' is not found as a glyph (joined to the crowd above its cell), its dark counter
+    is, a slot that reads '1': dev-78's 0-0 read 0-1, and the match was joined at 0-1. A digit on a cell is
+    enclosed too, but is as tall as the text; a counter is shorter. Only slots go: two letters glued into one
+    blob on a cell may be shorter than a row of taller marks, but are wide (dev-62's 'LI').
+    """
+    height = _median([g.box.height for g in row])
+    return [g for g in row if not (g.enclosed and _slot(g.box) and g.box.height < COUNTER_MAX_HEIGHT * height)]
+
+
+def _slot(box: Box) -> bool:
+    """A blob as narrow as a '1': the counter of a condensed '0' (a rounder counter reads '0', which it is)."""
+    return box.width < SLOT_MAX_ASPECT * box.height
 
 
 class _GreyLevels:
@@ -328,7 +384,7 @@ def _rows(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
     rows: dict[int, list[_Glyph]] = {}
     for i in order:
         rows.setdefault(root(i), []).append(glyphs[i])
-    return [_deduplicated(row) for row in rows.values() if len(row) >= 4]
+    return [_deduplicated(_without_counters(row)) for row in rows.values() if len(row) >= 4]
 
 
 ROW_REACH = 6
@@ -597,8 +653,9 @@ def read_code(
     if code is not None or touching or glyph_count < 2:
         return code
     blobs = blobs_left_to_right(mask)
-    if len(blobs) != glyph_count or not any(is_stroke(_cropped(blob), text_height) for blob in blobs):
-        return None
+    strokes = sum(is_stroke(_cropped(blob), text_height) for blob in blobs)
+    if len(blobs) != glyph_count or not 0 < strokes < len(blobs):
+        return None  # no 'I' to place, or nothing but strokes (a crest's stripes, bars): no code
     letters = [
         "I" if is_stroke(_cropped(blob), text_height) else read_glyphs(blob, text_height, LETTERS, PageMode.CHARACTER)
         for blob in blobs
@@ -683,9 +740,13 @@ GLUED_CODE_HEIGHTS = (0.8, 1.25)
 """Heights, in text heights, of a lone blob that may be a two-letter code glued into one (a crest is taller)."""
 
 
+def _score_number(token: _Token) -> bool:
+    return token.kind == "number" and len(token.text) <= 2
+
+
 def _read_glued_codes(tokens: list[_Token], text_height: int) -> bool:
-    """Read as a two-letter team code each lone blob two letters wide, of the text's height, that stands
-    beside a number of one or two digits (marks between them aside); True when one reads.
+    """Read as a two-letter team code each lone blob two letters wide, of the text's height, next to two
+    numbers of one or two digits on one side (marks aside): a score; True when one reads.
 
     Two letters of a bold face at ~15 px touch once the stream is compressed ('ZS', 'LI'), and one
     blob is never taken for a code on a first reading: a clock's glued '00' read as letters would
@@ -701,9 +762,9 @@ def _read_glued_codes(tokens: list[_Token], text_height: int) -> bool:
         box = token.glyphs[0].box
         if not low * text_height <= box.height <= high * text_height or box.width <= WIDE_BLOB * text_height:
             continue
-        beside = words[max(index - 1, 0) : index] + words[index + 1 : index + 2]
-        if not any(t.kind == "number" and len(t.text) <= 2 for t in beside):
-            continue  # a score's number, not a widget's count ('OWES 3299 OO')
+        before, after = words[max(index - 2, 0) : index], words[index + 1 : index + 3]
+        if not any(len(side) == 2 and all(_score_number(t) for t in side) for side in (before, after)):
+            continue  # two score numbers on one side, not a widget's count and clock ('followers 3298 00:06')
         mask, _ = token_mask(token.glyphs)
         code = read_code(mask, text_height, 1, touching=1, pattern=r"[A-Z]{2}")
         if code is not None:

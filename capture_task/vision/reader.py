@@ -402,12 +402,16 @@ class ScoreboardReader:
         self._last_mask = None
         self._last_reading = None
 
-    def relocate(self, frame: Frame, *, clock_required: bool = False) -> bool:
+    def relocate(self, frame: Frame, *, clock_required: bool = False, only_another: bool = False) -> bool:
         """Look for the HUD again (new match, new overlay); True when found. With ``clock_required`` (or once
-        the HUD was read with its clock) only a scoreboard with a clock beside it is taken."""
+        the HUD was read with its clock) only a scoreboard with a clock beside it is taken. With ``only_another``,
+        the HUD found in the same place with the confirmed teams is not taken (False): nothing changed."""
         self.stats.locate_attempts += 1
         self.last_search = LocateReport()
         layout = locate_hud(frame, self.last_search, clock_required=clock_required or self._hud_has_clock)
+        same = layout is not None and self.layout is not None and _same_place(self.layout, layout)
+        if only_another and same and layout is not None and layout.teams == self._teams:
+            return False
         if layout is not None:
             same_place = self.layout is not None and _same_place(self.layout, layout)
             # The same HUD found again while its codes are being confirmed is another reading of them.

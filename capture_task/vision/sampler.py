@@ -260,18 +260,25 @@ class KeyframeSampler:
             self._layout_read = True
         layout = self.reader.layout
         if reading is None and self._unread_in_view in UNREAD_SEARCH_AT_KEYFRAMES:
-            why = "its score stopped reading (a new match's HUD?)" if self._layout_read else "the one found never read"
-            self._search_again(segment, keyframe, why)
+            if self._layout_read:
+                self._search_again(segment, keyframe, "its score stopped reading (a new match?)", only_another=True)
+            else:
+                self._search_again(segment, keyframe, "the one found never read")
         elif layout is not None and layout.clock is None and self._keyframes_on_layout in CLOCKLESS_SEARCH_AT_KEYFRAMES:
             self._search_again(segment, keyframe, "the one found has no clock beside it")
         if previous is None and reading is not None and mask is not None and awaiting():
             yield from self._confirm_first_reading(segment, keyframe, mask, awaiting)
 
-    def _search_again(self, segment: SegmentMedia, keyframe: TimedFrame, why: str) -> None:
+    def _search_again(
+        self, segment: SegmentMedia, keyframe: TimedFrame, why: str, *, only_another: bool = False
+    ) -> None:
         """Search the whole keyframe for a HUD with a clock although one is located and in view (it never read,
-        or has no clock: it may be a widget): the next keyframes use what the search finds, if anything."""
+        or has no clock: it may be a widget; or stopped reading: it may show a new match): the next keyframes use
+        what the search finds, if anything. With ``only_another``, the same HUD found again is left as it is:
+        taking it anew would forget the last frame known to show it, and a goal read later would be stamped
+        when read, not searched back for (dev-10's 3-1, 22 s late)."""
         logger.info("searching for the scoreboard again at %.1f s of stream: %s", keyframe.stream_time, why)
-        if self.reader.relocate(self._whole(segment, keyframe).image, clock_required=True):
+        if self.reader.relocate(self._whole(segment, keyframe).image, clock_required=True, only_another=only_another):
             self._located()
 
     def _confirm_first_reading(
