@@ -914,7 +914,8 @@ def locate_hud(frame: Frame, report: LocateReport | None = None, *, clock_requir
     """Search the frame's top band, then its bottom band, for the scoreboard (then both again with a finer look);
     None when none is shown.
 
-    A scoreboard with a match clock beside it is preferred; one without is taken only when none has one
+    A scoreboard with a match clock beside it is preferred; then one whose codes were read from glued blobs
+    (see :func:`_read_glued_codes`, with a clock too); one without a clock is taken only when none has one
     and ``clock_required`` is False (the stream's HUD was never seen with a clock).
 
     Costs a few OCR calls per candidate row (a few ms each), so callers do it at start and
@@ -923,6 +924,7 @@ def locate_hud(frame: Frame, report: LocateReport | None = None, *, clock_requir
     report = report if report is not None else LocateReport()
     frame_height = frame.shape[0]
     without_clock: tuple[HudLayout, str, str] | None = None
+    glued: tuple[HudLayout, str, str] | None = None
     for fine, (name, top_fraction, bottom_fraction) in itertools.product((False, True), SEARCH_BANDS):
         if name not in report.bands:
             report.bands.append(name)
@@ -939,19 +941,28 @@ def locate_hud(frame: Frame, report: LocateReport | None = None, *, clock_requir
             for token in tokens:
                 _classify(token, text_height)
             candidates = _find_hud(tokens, text_height)
-            if not candidates and _read_glued_codes(tokens, text_height):
-                candidates = _find_hud(tokens, text_height)
+            from_glued = False
+            if not candidates and glued is None and _read_glued_codes(tokens, text_height):
+                candidates, from_glued = _find_hud(tokens, text_height), True
             line = " ".join(t.text or "?" for t in tokens)
             if not candidates and len(line) > len(report.best):
                 report.best = line
             for found in candidates:
                 layout = _layout(frame, tokens, found, offset_y, _own_text_height(tokens, found))
+                if from_glued:
+                    # Taken only when no row of either band reads as a HUD in the usual way: on the blind
+                    # suite, glued codes taken at once (before a finer look found the real HUD) lost goals.
+                    glued = glued or (None if layout.clock is None else (layout, name, line))
+                    continue
                 if layout.clock is None:
                     # A streamer's widget ("DIV 1 - 2 PTS") has codes and numbers too, but no match clock.
                     without_clock = without_clock or (layout, name, line)
                     continue
                 _found(layout, name, line)
                 return layout
+    if glued is not None:
+        _found(*glued)
+        return glued[0]
     if without_clock is not None and clock_required:
         layout, name, line = without_clock
         logger.info("%r in the %s band looks like a scoreboard but has no clock: not the HUD seen before", line, name)
