@@ -9,23 +9,24 @@ set -euo pipefail
 need=()
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr tesseract-ocr-eng)
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need+=(ffmpeg)
-# Each font package with the folder it installs: the sample HUD uses the first three, the varied
-# styles of the bench's suites and of the hard-look tests all of them (sample_broadcast/varied.py).
+# Each font package with a file only it installs (a folder may be shared: fonts-dejavu-extra also fills
+# truetype/dejavu): the sample HUD uses the first three, the varied styles of the bench's suites and of the
+# hard-look tests all of them (sample_broadcast/varied.py; a test holds this list to it).
 for font in \
-  fonts-dejavu-core:/usr/share/fonts/truetype/dejavu \
-  fonts-liberation:/usr/share/fonts/truetype/liberation \
-  fonts-freefont-ttf:/usr/share/fonts/truetype/freefont \
-  fonts-roboto-unhinted:/usr/share/fonts/truetype/roboto/unhinted \
-  fonts-open-sans:/usr/share/fonts/truetype/open-sans \
-  fonts-lato:/usr/share/fonts/truetype/lato \
-  fonts-cantarell:/usr/share/fonts/opentype/cantarell \
-  fonts-croscore:/usr/share/fonts/truetype/croscore \
-  fonts-crosextra-carlito:/usr/share/fonts/truetype/crosextra \
-  fonts-b612:/usr/share/fonts/opentype/b612 \
-  fonts-bebas-neue:/usr/share/fonts/opentype/bebas-neue \
-  fonts-inter:/usr/share/fonts/opentype/inter \
-  fonts-noto-core:/usr/share/fonts/truetype/noto; do
-  [ -d "${font#*:}" ] || need+=("${font%%:*}")
+  fonts-dejavu-core:/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf \
+  fonts-liberation:/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf \
+  fonts-freefont-ttf:/usr/share/fonts/truetype/freefont/FreeSans.ttf \
+  fonts-roboto-unhinted:/usr/share/fonts/truetype/roboto/unhinted/RobotoTTF/Roboto-Light.ttf \
+  fonts-open-sans:/usr/share/fonts/truetype/open-sans/OpenSans-Regular.ttf \
+  fonts-lato:/usr/share/fonts/truetype/lato/Lato-Regular.ttf \
+  fonts-cantarell:/usr/share/fonts/opentype/cantarell/Cantarell-Regular.otf \
+  fonts-croscore:/usr/share/fonts/truetype/croscore/Arimo-Regular.ttf \
+  fonts-crosextra-carlito:/usr/share/fonts/truetype/crosextra/Carlito-Regular.ttf \
+  fonts-b612:/usr/share/fonts/opentype/b612/B612-Regular.otf \
+  fonts-bebas-neue:/usr/share/fonts/opentype/bebas-neue/BebasNeue-Regular.otf \
+  fonts-inter:/usr/share/fonts/opentype/inter/Inter-Regular.otf \
+  fonts-noto-core:/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf; do
+  [ -f "${font#*:}" ] || need+=("${font%%:*}")
 done
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ "${HIGHLIGHT_BOT_BROWSER:-0}" = "1" ]; then

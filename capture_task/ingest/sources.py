@@ -174,7 +174,9 @@ RESOLVE_MAX_BACKOFF_S = 30.0
 
 _TWITCH_PLUGIN_LOGGER = "streamlink.plugins.twitch"
 _GEO_MARKERS = ("region", "geoblock", "geo-block", "geo_block", "country")
-_AUTH_MARKERS = ("unauthorized", "authorization", "401", "token is invalid", "forbidden")
+_AUTH_MARKERS = ("unauthorized", "authorization", "token is invalid", "forbidden")
+_AUTH_STATUS = re.compile(r"(?<![\d.:])401(?!\d)")
+"""HTTP 401 in a message, not digits of a port or an address ('port=40153', '10.0.4.01')."""
 # URLs are taken out of a message before it is classified: a host, port or path may hold "401" or
 # "region" by chance (a 503 from 127.0.0.1:40153 once read as "unauthorised" and was not retried).
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
@@ -442,7 +444,7 @@ def _classify(channel: str, message: str) -> SourceUnavailable:
         return TwitchUnauthorized(channel, message, integrity=True)
     if any(marker in lowered for marker in _GEO_MARKERS):
         return TwitchGeoBlocked(channel, message)
-    if any(marker in lowered for marker in _AUTH_MARKERS):
+    if any(marker in lowered for marker in _AUTH_MARKERS) or _AUTH_STATUS.search(lowered):
         return TwitchUnauthorized(channel, message)
     return TwitchApiUnavailable(channel, message)
 

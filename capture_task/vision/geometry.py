@@ -234,16 +234,18 @@ def is_stroke(blob: Mask, text_height_px: float) -> bool:
     """
     height = blob.shape[0]
     fits = STROKE_MIN_HEIGHT * text_height_px <= height <= BAR_TALLER_THAN_TEXT * text_height_px
-    return fits and _one_stroke(blob, LETTER_STROKE_MAX_RUN)
+    return fits and _one_stroke(blob, LETTER_STROKE_MAX_RUN, LETTER_STROKE_MIN_NARROW_ROWS)
 
 
 STROKE_MIN_HEIGHT = 0.85
 """A stroke read as an 'I' is nearly as tall as the text (a dash or a dot is not)."""
 LETTER_STROKE_MAX_RUN = 0.36
 """An 'I' is thicker for its height than a bar: a semi-bold italic 'I' 14 px tall is 4 px wide."""
+LETTER_STROKE_MIN_NARROW_ROWS = 0.95
+"""Rows of an 'I' that must be one narrow run: an 'L' or a 'T' whose bar is a tenth of its height is not one."""
 
 
-def _one_stroke(blob: Mask, max_run: float) -> bool:
+def _one_stroke(blob: Mask, max_run: float, min_narrow_rows: float = 0.9) -> bool:
     """Upright: half its columns or more are ink from top to bottom (a translucent cell lets a little of
     the crowd join its edge, so not all of them). Or slanted, as an italic face draws its '|': nearly
     every row holds one short run of ink, and the runs' centres move steadily sideways (a stroke, not
@@ -253,7 +255,7 @@ def _one_stroke(blob: Mask, max_run: float) -> bool:
     if width < 0.4 * height and full_columns >= 0.5 * width:
         return True
     # Leaning by up to a quarter of its height, a stroke's box is up to that much wider than its rows' runs.
-    return width < (max_run + STROKE_MAX_LEAN) * height and _slanted_stroke(blob, max_run)
+    return width < (max_run + STROKE_MAX_LEAN) * height and _slanted_stroke(blob, max_run, min_narrow_rows)
 
 
 STROKE_MAX_LEAN = 0.25
@@ -262,9 +264,9 @@ SLANT_STROKE_MAX_RUN = 0.25
 """A slanted bar's rows each hold ink at most this share of its height wide (an italic '|' is ~0.15)."""
 
 
-def _slanted_stroke(blob: Mask, max_run: float) -> bool:
-    """Whether ``blob`` is one straight stroke leaning like italic type: at least 90 % of its rows hold
-    a single narrow run of ink, and each run's centre lies within a pixel or two of a straight line."""
+def _slanted_stroke(blob: Mask, max_run: float, min_narrow_rows: float) -> bool:
+    """Whether ``blob`` is one straight stroke leaning like italic type: at least ``min_narrow_rows`` of its
+    rows hold a single narrow run of ink, and each run's centre lies within a pixel or two of a straight line."""
     height = blob.shape[0]
     has_ink = blob.any(axis=1)
     first = blob.argmax(axis=1)
@@ -272,7 +274,7 @@ def _slanted_stroke(blob: Mask, max_run: float) -> bool:
     runs = last - first + 1
     filled = blob.sum(axis=1)
     narrow = has_ink & (runs <= max(max_run * height, 3)) & (filled >= runs - 1)
-    if narrow.sum() < 0.9 * height:
+    if narrow.sum() < min_narrow_rows * height:
         return False
     rows = np.flatnonzero(narrow)
     centres = (first[rows] + last[rows]) / 2

@@ -687,8 +687,10 @@ def _classify(token: _Token, text_height: int) -> None:
     letters = sum(c.isalpha() for c in both)
     digits = sum(c.isdigit() for c in both)
     touching = wide_blobs(mask, text_height)
-    if (letters > digits or not both) and count <= 4:
-        # Nothing read at all is tried as a code too: tesseract drops a word whose 'I' it cannot place.
+    unread_code = not both and read_counted(mask, text_height, DIGITS, r"\d{1,4}", count) is None
+    if (letters > digits or unread_code) and count <= 4:
+        # Nothing read at all, not even as digits, is tried as a code too: tesseract drops a word whose 'I' it
+        # cannot place ('1' '0' it dropped would be a stroke and an 'O': "IO").
         code = read_code(mask, text_height, count, touching=touching)
         if code is not None:
             token.text, token.kind = code, "code"
@@ -749,17 +751,19 @@ def _read_glued_codes(tokens: list[_Token], text_height: int) -> bool:
     """
     words = [t for t in tokens if t.kind != "mark"]
     low, high = GLUED_CODE_HEIGHTS
-    read_any = False
+    candidates = []
     for index, token in enumerate(words):
-        # A glued code may have read as a digit (forced to digits, 'ZS' read '7') or as nothing.
-        if token.kind not in ("other", "number") or len(token.glyphs) != 1:
+        # A glued code may have read as one digit (forced to digits, 'ZS' read '7') or as nothing; never as two.
+        if token.kind not in ("other", "number") or len(token.glyphs) != 1 or len(token.text) > 1:
             continue
         box = token.glyphs[0].box
         if not low * text_height <= box.height <= high * text_height or box.width <= WIDE_BLOB * text_height:
             continue
         before, after = words[max(index - 2, 0) : index], words[index + 1 : index + 3]
-        if not any(len(side) == 2 and all(_score_number(t) for t in side) for side in (before, after)):
-            continue  # two score numbers on one side, not a widget's count and clock ('followers 3298 00:06')
+        if any(len(side) == 2 and all(_score_number(t) for t in side) for side in (before, after)):
+            candidates.append(token)  # not a widget's count and clock beside it ('followers 3298 00:06')
+    read_any = False
+    for token in candidates:  # chosen first: one re-read must not make or unmake another's score numbers
         mask, _ = token_mask(token.glyphs)
         code = read_code(mask, text_height, 1, touching=1, pattern=r"[A-Z]{2}")
         if code is not None:

@@ -363,9 +363,10 @@ class KeyframeSampler:
         if score_mismatch(last_mask, reference.mask) > MASK_MISMATCH_CHANGED:
             earlier = self._unchecked_frames(reference, segment.sequence)
             yield from self._search_back(reference, chain(earlier, (band.frame() for band in bands)))
-        yield from self._confirming(bands, last_mask, awaiting)
         # Found again while reading (see _observe_keyframe): the last frame is masked with the new boxes.
         visible = last_mask if self.reader.layout is masked_on else self._score_mask(last_frame.image)
+        if visible is not None:
+            yield from self._confirming(bands, visible, awaiting)
         at = last_frame.stream_time
         self._last_visible = None if visible is None else _VisibleFrame(segment.sequence, at, visible)
 

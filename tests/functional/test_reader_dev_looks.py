@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from capture_task.ingest.media import SegmentMedia
+from capture_task.vision import locate
 from capture_task.vision.frames import all_frames
 from capture_task.vision.reader import ScoreboardReader
 from sample_broadcast import FrameRenderer, MatchScript
@@ -247,14 +248,35 @@ def test_numbers_printed_on_cells_taller_than_the_text_are_read(second: int, sco
 
 
 @pytest.mark.parametrize(("second", "score"), [(4, (0, 0)), (24, (1, 0))])
-def test_two_letter_codes_glued_into_one_blob_are_found_and_read(second: int, score: tuple[int, int]) -> None:
+def test_two_letter_codes_glued_into_one_blob_are_found_and_read(
+    second: int, score: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     script = _script(62)
+    glued_reads = _spy(monkeypatch, "_read_glued_codes")
     assert _score_at(script, TWO_LETTER_CODES_GLUED, second) == score
     assert _read_in_play(script, TWO_LETTER_CODES_GLUED, second) == (script.home, script.away, *score)
+    assert True in glued_reads, "the codes must be glued for the test to mean anything"
 
 
 @pytest.mark.parametrize(("second", "score"), [(4, (0, 0)), (25, (0, 1))])
-def test_an_italic_code_whose_i_tesseract_drops_is_read(second: int, score: tuple[int, int]) -> None:
+def test_an_italic_code_whose_i_tesseract_drops_is_read(
+    second: int, score: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     script = _script(65)
+    strokes = _spy(monkeypatch, "is_stroke")
     assert _score_at(script, ITALIC_CODE_WITH_AN_I, second) == score
     assert _read_in_play(script, ITALIC_CODE_WITH_AN_I, second) == (script.home, script.away, *score)
+    assert True in strokes, "tesseract must drop the 'I' for the test to mean anything"
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch, name: str) -> list[object]:
+    """What each call of ``capture_task.vision.locate``'s function ``name`` returned, in order."""
+    original = getattr(locate, name)
+    results: list[object] = []
+
+    def spied(*args: object, **kwargs: object) -> object:
+        results.append(original(*args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr(locate, name, spied)
+    return results

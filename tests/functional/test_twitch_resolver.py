@@ -314,12 +314,22 @@ def test_an_unreadable_secret_is_a_sentence(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.mark.parametrize(
-    "url",
-    ["http://127.0.0.1:40153/gql.twitch.tv/gql", "https://usher.ttvnw.net/api/region/401.m3u8"],
-    ids=["port-with-401", "path-with-region-and-401"],
+    "message",
+    [
+        "Unable to open URL: {url} (503 Server Error: Service Unavailable for url: {url})".format(
+            url="http://127.0.0.1:40153/gql.twitch.tv/gql"
+        ),
+        "Unable to open URL: https://usher.ttvnw.net/api/region/401.m3u8 (503 Server Error)",
+        "HTTPConnectionPool(host='127.0.0.1', port=40153): Max retries exceeded (Caused by NewConnectionError)",
+    ],
+    ids=["port-with-401", "path-with-region-and-401", "port-without-a-url"],
 )
-def test_a_url_in_the_message_does_not_decide_the_failure(url: str) -> None:
+def test_an_address_in_the_message_does_not_decide_the_failure(message: str) -> None:
     # A 503 from a loopback port 40153 was once classified "unauthorised" and not retried.
-    message = f"Unable to open URL: {url} (503 Server Error: Service Unavailable for url: {url})"
-
     assert type(_classify(CHANNEL, message)) is TwitchApiUnavailable
+
+
+def test_a_401_status_is_still_unauthorised() -> None:
+    assert type(_classify(CHANNEL, "Unable to open URL: https://gql.twitch.tv/gql (401 Client Error)")) is (
+        TwitchUnauthorized
+    )

@@ -43,6 +43,7 @@ from sample_broadcast.varied import (
     MORE_FONTS,
     SEPARATORS,
     VARIED_FONT_PACKAGES,
+    VARIED_FONTS,
     catalogue_font,
     missing_varied_fonts,
     more_of_the_hard_looks,
@@ -67,9 +68,16 @@ def test_the_set_up_installs_every_font_the_varied_styles_draw() -> None:
     # These tests render the varied styles and are not skipped without the fonts: the test command
     # installs them, and a font missing here is a set-up defect to see, not a reason to test less.
     script = (Path(__file__).parents[2] / "scripts" / "ensure-system-packages.sh").read_text()
-    installed = {line.strip().split(":")[0] for line in script.splitlines() if ":/usr/share/fonts/" in line}
+    checked = dict(
+        line.strip().rstrip("\\;").removesuffix("; do").split(":", 1)
+        for line in script.splitlines()
+        if ":/usr/share/fonts/" in line
+    )
+    drawn = {str(font.full_path) for font in VARIED_FONTS + MORE_FONTS}
 
-    assert set(VARIED_FONT_PACKAGES) <= installed
+    assert set(VARIED_FONT_PACKAGES) <= set(checked)
+    # The file the script checks for is one the package installs (one the styles draw), not a shared folder.
+    assert all(path.strip() in drawn for path in checked.values()), checked
     assert missing_varied_fonts() == []
 
 

@@ -184,9 +184,13 @@ def _sheared(glyph: np.ndarray, shear: float) -> np.ndarray:
 def test_an_upright_or_italic_i_is_a_stroke_and_other_letters_dashes_and_bars_are_not() -> None:
     ell = np.zeros((HEIGHT, 10), bool)
     ell[:, :4] = ell[-4:, :] = True
+    thin_ell = np.zeros((HEIGHT, 10), bool)
+    thin_ell[:, :4] = thin_ell[-2:, :] = True  # its foot a tenth of its height
+    thin_tee = np.zeros((HEIGHT, 10), bool)
+    thin_tee[:2, :] = thin_tee[:, 3:7] = True
 
     strokes = [_stem(4), _stem(6), _sheared(_stem(5), 0.24), _sheared(_stem(7), 0.24)]
-    others = [ell, _sheared(ell, 0.24), _dash(10), _ring(12), _stem(4)[:12], np.ones((30, 4), bool)]
+    others = [ell, _sheared(ell, 0.24), thin_ell, thin_tee, _dash(10), _ring(12), _stem(4)[:12], np.ones((30, 4), bool)]
 
     assert [is_stroke(glyph, HEIGHT) for glyph in strokes] == [True] * 4
-    assert [is_stroke(glyph, HEIGHT) for glyph in others] == [False] * 6
+    assert [is_stroke(glyph, HEIGHT) for glyph in others] == [False] * 8
