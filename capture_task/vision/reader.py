@@ -381,11 +381,10 @@ class ScoreboardReader:
         self.stats.locate_attempts += 1
         self.last_search = LocateReport()
         layout = locate_hud(frame, self.last_search, clock_required=clock_required or self._hud_has_clock)
-        same = layout is not None and self.layout is not None and _same_place(self.layout, layout)
-        if only_another and same and layout is not None and layout.teams == self._teams:
-            return False
         if layout is not None:
             same_place = self.layout is not None and _same_place(self.layout, layout)
+            if only_another and same_place and layout.teams == self._teams:
+                return False
             # The same HUD found again while its codes are being confirmed is another reading of them.
             # A HUD elsewhere, or found again after its codes were confirmed (it was hidden: a kick-off
             # panel may have brought the next match's teams), starts afresh: the old match's votes

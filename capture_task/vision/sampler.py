@@ -243,11 +243,7 @@ class KeyframeSampler:
             keyframe = self._whole(segment, keyframe)  # confirming the codes may search the whole frame
         self._keyframes_with_hud += 1
         reading = self.reader.read(keyframe.image, fresh=awaiting())
-        if self.reader.layout is not masked_on:
-            # A read of the search back or of this keyframe found the HUD again (dev-62: a widget was taken
-            # first, then the HUD): a mask of the old boxes differs from every later frame's, and the next
-            # search back would take the first frame after it for the change (a goal stamped 1.6 s late).
-            mask = self._score_mask(keyframe.image)
+        mask = self._in_current_layout(mask, masked_on, keyframe.image)
         if reading is not None and self._keyframes_with_hud % CLOCK_REFRESH_KEYFRAMES == 0:
             reading = self.reader.refresh_clock(keyframe.image)
         if reading is not None:
@@ -363,8 +359,7 @@ class KeyframeSampler:
         if score_mismatch(last_mask, reference.mask) > MASK_MISMATCH_CHANGED:
             earlier = self._unchecked_frames(reference, segment.sequence)
             yield from self._search_back(reference, chain(earlier, (band.frame() for band in bands)))
-        # Found again while reading (see _observe_keyframe): the last frame is masked with the new boxes.
-        visible = last_mask if self.reader.layout is masked_on else self._score_mask(last_frame.image)
+        visible = self._in_current_layout(last_mask, masked_on, last_frame.image)
         if visible is not None:
             yield from self._confirming(bands, visible, awaiting)
         at = last_frame.stream_time
@@ -420,18 +415,26 @@ class KeyframeSampler:
             if shown is None or score_mismatch(shown, mask) > MASK_MISMATCH_CHANGED:
                 continue
             attempts += 1
-            layout = self.reader.layout
+            masked_on = self.reader.layout
             reading = self.reader.read(frame.image, fresh=True)
             self._last_read_s = frame.stream_time
-            if self.reader.layout is not layout:
-                remasked = self._score_mask(frame.image)  # the HUD found again (see _observe_keyframe)
-                if remasked is None:
-                    return
-                mask = remasked
+            remasked = self._in_current_layout(mask, masked_on, frame.image)
+            if remasked is None:
+                return
+            mask = remasked
             if reading is None:
                 continue
             reads += 1
             yield FrameObservation(frame.at, frame.stream_time, reading)
+
+    def _in_current_layout(
+        self, mask: NDArray[np.bool_], masked_on: HudLayout | None, image: NDArray[np.uint8]
+    ) -> NDArray[np.bool_] | None:
+        """``mask``, made of ``image`` with the layout ``masked_on``, or made again if a read since found the HUD
+        anew (dev-62: a widget was taken first, then the HUD). A mask of the old boxes differs from every later
+        frame's: a search back from it took the first frame after it for the change (a goal stamped 1.6 s late),
+        and confirming reads compared with it found nothing to read."""
+        return mask if self.reader.layout is masked_on else self._score_mask(image)
 
     def _score_mask(self, image: NDArray[np.uint8]) -> NDArray[np.bool_] | None:
         """``reader.score_mask(image)``, reused from the last frame masked when the pixels around the
