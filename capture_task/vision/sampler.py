@@ -43,7 +43,7 @@ from capture_task.vision.frames import TimedFrame, UndecodableSegment, all_frame
 from capture_task.vision.geometry import Box, bounding, score_mismatch
 from capture_task.vision.keyframes import TOP_DECODE_MAX_SHARE
 from capture_task.vision.locate import HudLayout
-from capture_task.vision.reader import MASK_MISMATCH_CHANGED, ScoreboardReader
+from capture_task.vision.reader import MASK_MISMATCH_CHANGED, MASK_MISMATCH_SAME, ScoreboardReader
 from capture_task.vision.readings import FrameObservation, ScoreboardReading
 
 logger = logging.getLogger("highlight_bot.capture")
@@ -237,8 +237,9 @@ class KeyframeSampler:
             return
         masked_on = self.reader.layout
         previous = self._last_visible
-        if previous is not None and score_mismatch(mask, previous.mask) > MASK_MISMATCH_CHANGED:
-            yield from self._search_back(previous, self._unchecked_frames(previous, segment.sequence))
+        if previous is not None:
+            earlier = self._unchecked_frames(previous, segment.sequence)
+            yield from self._search_back_if_changed(previous, keyframe, mask, earlier)
         if self.reader.teams is None:
             keyframe = self._whole(segment, keyframe)  # confirming the codes may search the whole frame
         self._keyframes_with_hud += 1
@@ -252,6 +253,7 @@ class KeyframeSampler:
         yield FrameObservation(keyframe.at, keyframe.stream_time, reading)
         self._last_visible = _VisibleFrame(segment.sequence, keyframe.stream_time, mask) if mask is not None else None
         self._keyframes_on_layout += 1
+        first_reading = reading is not None and not self._layout_read
         if reading is not None:
             self._layout_read = True
         layout = self.reader.layout
@@ -262,7 +264,7 @@ class KeyframeSampler:
                 self._search_again(segment, keyframe, "the one found never read")
         elif layout is not None and layout.clock is None and self._keyframes_on_layout in CLOCKLESS_SEARCH_AT_KEYFRAMES:
             self._search_again(segment, keyframe, "the one found has no clock beside it")
-        if previous is None and reading is not None and mask is not None and awaiting():
+        if first_reading and mask is not None and awaiting():
             yield from self._confirm_first_reading(segment, keyframe, mask, awaiting)
 
     def _search_again(
@@ -281,7 +283,8 @@ class KeyframeSampler:
         self, segment: SegmentMedia, keyframe: TimedFrame, mask: NDArray[np.bool_], awaiting: Callable[[], bool]
     ) -> Iterator[FrameObservation]:
         """Confirm the first score read on a HUD just found from the frames after its keyframe, not from
-        the next keyframes.
+        the next keyframes (the first read may come a keyframe or two after the HUD was found: the team codes
+        are confirmed first).
 
         Why: a score is taken after three agreeing reads; from keyframes alone that is 4 s after the HUD is
         found, and a goal in those seconds gave no goal at all (the stream was joined at the new score, with
@@ -356,9 +359,9 @@ class KeyframeSampler:
             return  # the HUD is hidden to the segment's end: the next visible frame compares with the reference
         last_frame, last_mask = last
         masked_on = self.reader.layout
-        if score_mismatch(last_mask, reference.mask) > MASK_MISMATCH_CHANGED:
-            earlier = self._unchecked_frames(reference, segment.sequence)
-            yield from self._search_back(reference, chain(earlier, (band.frame() for band in bands)))
+        earlier = self._unchecked_frames(reference, segment.sequence)
+        frames = chain(earlier, (band.frame() for band in bands))
+        yield from self._search_back_if_changed(reference, last_frame, last_mask, frames)
         visible = self._in_current_layout(last_mask, masked_on, last_frame.image)
         if visible is not None:
             yield from self._confirming(bands, visible, awaiting)
@@ -583,8 +586,42 @@ class KeyframeSampler:
                     continue
                 yield frame
 
-    def _search_back(self, previous: _VisibleFrame, frames: Iterable[TimedFrame]) -> Iterator[FrameObservation]:
-        """Read the first of ``frames`` showing a change from ``previous``, and frames confirming it."""
+    def _search_back_if_changed(
+        self, previous: _VisibleFrame, frame: TimedFrame, mask: NDArray[np.bool_], frames: Iterable[TimedFrame]
+    ) -> Iterator[FrameObservation]:
+        """Search ``frames`` (those between ``previous`` and ``frame``) for the first showing the score ``frame``
+        shows, if it differs from ``previous``'s.
+
+        A mask that changed little (between 'same' and 'changed': a 2 becoming a 3 in a condensed bold face) is
+        a change only when ``frame`` reads another score than the last one read; the frames are then told apart
+        by which of the two masks they are nearer, as no fixed threshold separates masks that close.
+        """
+        mismatch = score_mismatch(mask, previous.mask)
+        if mismatch > MASK_MISMATCH_CHANGED:
+            yield from self._search_back(previous, frames)
+        elif mismatch > MASK_MISMATCH_SAME and self._reads_another_score(frame):
+            yield from self._search_back(previous, frames, towards=mask)
+
+    def _reads_another_score(self, frame: TimedFrame) -> bool:
+        """Whether ``frame`` read afresh shows another score than the last reading (False when either is None).
+
+        Only with the teams confirmed: confirming them may search the whole frame, which this frame may lack.
+        """
+        before = self.reader.last_reading
+        if before is None or self.reader.teams is None:
+            return False
+        reading = self.reader.read(frame.image, fresh=True)
+        self._last_read_s = frame.stream_time
+        return reading is not None and reading.score != before.score
+
+    def _search_back(
+        self, previous: _VisibleFrame, frames: Iterable[TimedFrame], *, towards: NDArray[np.bool_] | None = None
+    ) -> Iterator[FrameObservation]:
+        """Read the first of ``frames`` showing a change from ``previous``, and frames confirming it.
+
+        A frame shows the change when its mask differs from ``previous``'s by more than 'changed', or, given the
+        mask of a frame showing the change (``towards``), when it is nearer that one.
+        """
         changed_mask: NDArray[np.bool_] | None = None
         self._search_read_s = float("-inf")
         reads = 0
@@ -595,7 +632,8 @@ class KeyframeSampler:
             if mask is None:
                 continue
             if changed_mask is None:
-                if score_mismatch(mask, previous.mask) <= MASK_MISMATCH_CHANGED:
+                from_previous = score_mismatch(mask, previous.mask)
+                if from_previous <= (MASK_MISMATCH_CHANGED if towards is None else score_mismatch(mask, towards)):
                     continue
                 changed_mask = mask
             elif score_mismatch(mask, changed_mask) > MASK_MISMATCH_CHANGED:
