@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -47,9 +48,11 @@ from contracts import Teams
 
 logger = logging.getLogger("highlight_bot.capture")
 
-SEARCH_BANDS: tuple[tuple[str, float, float], ...] = (("top", 0.0, 0.22), ("bottom", 0.78, 1.0))
-"""(name, top, bottom) as fractions of the frame height: every FIFA and FC HUD sits in the top band,
-the full width of it (top-left or top-centre); some overlays move it to the bottom."""
+Band = tuple[str, float, float]
+"""(name, top, bottom) of a horizontal band searched for the HUD, as fractions of the frame height."""
+SEARCH_BANDS: tuple[Band, ...] = (("top", 0.0, 0.22), ("bottom", 0.78, 1.0))
+"""Every FIFA and FC HUD sits in the top band, the full width of it (top-left or top-centre); some overlays
+move it to the bottom."""
 GLYPH_MIN_HEIGHT_FRACTION = 0.011
 GLYPH_MAX_HEIGHT_FRACTION = 0.06
 """HUD glyphs are 1.1-6 % of the frame height at any resolution."""
@@ -144,6 +147,14 @@ class HudLayout:
         """The smallest box holding every part: both codes, the score, and the clock when there is one."""
         parts = [self.home, self.away, *self.score, *([self.clock] if self.clock is not None else [])]
         return bounding([part.box for part in parts])
+
+    def band(self, frame_height: int) -> Band:
+        """The rows of this HUD, two text heights above it and one below (a frame whose top was decoded down
+        to one text height below the HUD holds them), the full width: where the next match's HUD or this one
+        back after a panel shows, in another width (longer codes, a new clock box) or a little lower."""
+        extent, margin = self.extent, self.text_height_px
+        top, bottom = max(extent.top - 2 * margin, 0), min(extent.bottom + margin, frame_height)
+        return "known", top / frame_height, bottom / frame_height
 
 
 @dataclass
@@ -687,12 +698,12 @@ def _classify(token: _Token, text_height: int) -> None:
     letters = sum(c.isalpha() for c in both)
     digits = sum(c.isdigit() for c in both)
     touching = wide_blobs(mask, text_height)
-    unread_code = not both and read_counted(mask, text_height, DIGITS, r"\d{1,4}", count) is None
-    if (letters > digits or unread_code) and count <= 4:
+    if (letters > digits or not both) and count <= 4:
         # Nothing read at all, not even as digits, is tried as a code too: tesseract drops a word whose 'I' it
-        # cannot place ('1' '0' it dropped would be a stroke and an 'O': "IO").
+        # cannot place ('1' '0' it dropped would be a stroke and an 'O': "IO"). Whether it reads as digits is
+        # asked only of a code read so (a search reads many tokens of nothing: a replay, a panel, a crowd).
         code = read_code(mask, text_height, count, touching=touching)
-        if code is not None:
+        if code is not None and (both or read_counted(mask, text_height, DIGITS, r"\d{1,4}", count) is None):
             token.text, token.kind = code, "code"
             return
     elif digits and digits >= letters and count <= 4:
@@ -909,9 +920,15 @@ def code_glyphs(frame: Frame, part: TextBox, text_height_px: int) -> Mask:
     return clean_glyphs(glyph_mask(part.box.crop(frame), part), text_height_px, max(text_height_px // 2, 3))
 
 
-def locate_hud(frame: Frame, report: LocateReport | None = None, *, clock_required: bool = False) -> HudLayout | None:
-    """Search the frame's top band, then its bottom band, for the scoreboard (then both again with a finer look);
-    None when none is shown.
+def locate_hud(
+    frame: Frame,
+    report: LocateReport | None = None,
+    *,
+    clock_required: bool = False,
+    bands: Sequence[Band] = SEARCH_BANDS,
+) -> HudLayout | None:
+    """Search the frame's top band, then its bottom band (or ``bands``), for the scoreboard (then each again with
+    a finer look); None when none is shown.
 
     A scoreboard with a match clock beside it is preferred; then one whose codes were read from glued blobs
     (see :func:`_read_glued_codes`, with a clock too); one without a clock is taken only when none has one
@@ -924,7 +941,7 @@ def locate_hud(frame: Frame, report: LocateReport | None = None, *, clock_requir
     frame_height = frame.shape[0]
     without_clock: tuple[HudLayout, str, str] | None = None
     glued: tuple[HudLayout, str, str] | None = None
-    for fine, (name, top_fraction, bottom_fraction) in itertools.product((False, True), SEARCH_BANDS):
+    for fine, (name, top_fraction, bottom_fraction) in itertools.product((False, True), bands):
         if name not in report.bands:
             report.bands.append(name)
         offset_y = int(frame_height * top_fraction)

@@ -44,6 +44,7 @@ from capture_task.vision.geometry import (
     without_joints,
 )
 from capture_task.vision.locate import (
+    SEARCH_BANDS,
     WIDE_DIGITS_BLOB,
     HudLayout,
     LocateReport,
@@ -387,13 +388,18 @@ class ScoreboardReader:
         self._last_mask = None
         self._last_reading = None
 
-    def relocate(self, frame: Frame, *, clock_required: bool = False, only_another: bool = False) -> bool:
+    def relocate(
+        self, frame: Frame, *, clock_required: bool = False, only_another: bool = False, near: bool = False
+    ) -> bool:
         """Look for the HUD again (new match, new overlay); True when found. With ``clock_required`` (or once
         the HUD was read with its clock) only a scoreboard with a clock beside it is taken. With ``only_another``,
-        the HUD found in the same place with the confirmed teams is not taken (False): nothing changed."""
+        the HUD found in the same place with the confirmed teams is not taken (False): nothing changed. With
+        ``near``, only the rows of the HUD known now are searched (a tenth of the cost of both bands)."""
         self.stats.locate_attempts += 1
         self.last_search = LocateReport()
-        layout = locate_hud(frame, self.last_search, clock_required=clock_required or self._hud_has_clock)
+        bands = SEARCH_BANDS if not near or self.layout is None else (self.layout.band(frame.shape[0]),)
+        clock_required = clock_required or self._hud_has_clock
+        layout = locate_hud(frame, self.last_search, clock_required=clock_required, bands=bands)
         if layout is not None:
             same_place = self.layout is not None and _same_place(self.layout, layout)
             if only_another and same_place and layout.teams == self._teams:

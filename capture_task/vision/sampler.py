@@ -66,6 +66,11 @@ RELOCATE_WHILE_MOVING_AFTER_KEYFRAMES = 8
 """While the known HUD's area shows moving video (a replay covers the HUD), a search cannot find it
 there and costs ~0.5 s; searches wait until the area is still, or this many keyframes (~16 s) have
 passed without the HUD (a HUD moved elsewhere is then found)."""
+WHOLE_SEARCH_EVERY = 3
+"""Of the searches for a HUD that was read and is now hidden, one in this many looks at both bands of the whole
+frame; the others only at the rows where it was. Why: a HUD hidden by a replay or a panel comes back, or the next
+match's HUD shows, in the same rows, and a search of both bands over a replay or a panel full of text costs
+~0.3-0.5 s and finds nothing (a tenth of that in its rows). A HUD moved elsewhere is found by the third search."""
 RELOCATE_EVERY_KEYFRAMES_WHEN_LOST = 4
 """Once reported, try one keyframe in this many: a stream that shows no HUD must not cost a core."""
 CONFIRMING_READS = 2
@@ -195,6 +200,7 @@ class KeyframeSampler:
         self._last_read_s = float("-inf")
         """Stream time of the last frame read: confirming reads are spaced from it."""
         self._keyframes_without_hud = 0
+        self._searches_while_hidden = 0
         self._keyframes_with_hud = 0
         self._searching_since: float | None = None
         self._reported_missing_at: float | None = None
@@ -497,7 +503,7 @@ class KeyframeSampler:
         reader = self.reader
         mask = self._score_mask(keyframe.image) if reader.layout is not None else None
         if mask is not None:
-            self._keyframes_without_hud = 0
+            self._keyframes_without_hud = self._searches_while_hidden = 0
             self._searching_since = self._reported_missing_at = None
             self._hidden_area = None
             self._layout_seen = True
@@ -514,13 +520,34 @@ class KeyframeSampler:
         if self._keyframes_without_hud % every == 1 and (
             area_still or self._keyframes_without_hud >= RELOCATE_WHILE_MOVING_AFTER_KEYFRAMES
         ):
-            keyframe = self._whole(segment, keyframe)
-            if reader.relocate(keyframe.image):
+            near = self._near_search_due()
+            self._searches_while_hidden += 1
+            if not (near and self._holds_hud_rows(keyframe)):
+                keyframe = self._whole(segment, keyframe)
+            if reader.relocate(keyframe.image, near=near):
                 self._located()
-                self._keyframes_without_hud = 0
+                self._keyframes_without_hud = self._searches_while_hidden = 0
                 self._searching_since = self._reported_missing_at = None
                 return keyframe, self._score_mask(keyframe.image)
         return keyframe, None
+
+    def _near_search_due(self) -> bool:
+        """Whether this search looks only at the rows of the HUD known now: a HUD that was read, with a clock
+        beside it (one without may be a streamer's widget taken before the HUD showed: the HUD is elsewhere),
+        except on every ``WHOLE_SEARCH_EVERY``-th search since it was hidden."""
+        layout = self.reader.layout
+        return (
+            self._layout_read
+            and layout is not None
+            and layout.clock is not None
+            and self._searches_while_hidden % WHOLE_SEARCH_EVERY != WHOLE_SEARCH_EVERY - 1
+        )
+
+    def _holds_hud_rows(self, keyframe: TimedFrame) -> bool:
+        """Whether ``keyframe`` was decoded down to the rows a search near the known HUD looks at."""
+        layout = self.reader.layout
+        assert layout is not None
+        return keyframe.whole or (keyframe.exact_rows or 0) >= layout.extent.bottom + layout.text_height_px
 
     def _located(self) -> None:
         """A HUD was (re)located: nothing known of the one before applies to it."""
