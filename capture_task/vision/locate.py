@@ -76,6 +76,11 @@ dev-seed styles: 0.41 for a digit beside the other team's cell, 0.68 for a patch
 colour strip and the crowd."""
 ROWS_TRIED = 8
 """Candidate rows read per band, longest first: each costs a few OCR calls."""
+KNOWN_HEIGHT_TOLERANCE = 1.3
+"""A glyph within this factor of a known HUD's text height (either way) may be one of its letters or digits."""
+KNOWN_HEIGHT_MIN_GLYPHS = 5
+"""Glyphs of the known HUD's text height a row needs to be read when that HUD is looked for: two codes of two
+letters or more and a number. A panel's title, a replay banner, the crowd, in other sizes, are not read."""
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 DIGITS = "0123456789"
@@ -926,9 +931,11 @@ def locate_hud(
     *,
     clock_required: bool = False,
     bands: Sequence[Band] = SEARCH_BANDS,
+    text_height: int | None = None,
 ) -> HudLayout | None:
     """Search the frame's top band, then its bottom band (or ``bands``), for the scoreboard (then each again with
-    a finer look); None when none is shown.
+    a finer look); None when none is shown. Given the ``text_height`` of the HUD looked for (one known before),
+    only rows with enough glyphs of that height are read.
 
     A scoreboard with a match clock beside it is preferred; then one whose codes were read from glued blobs
     (see :func:`_read_glued_codes`, with a clock too); one without a clock is taken only when none has one
@@ -950,16 +957,16 @@ def locate_hud(
         report.rows += len(rows)
         for row in rows[:ROWS_TRIED]:
             tokens = _tokens(row)
-            if len(tokens) < 3:
+            if len(tokens) < 3 or (text_height is not None and not _holds_text_of(row, text_height)):
                 continue
             report.rows_read += 1
-            text_height = round(_median([g.box.height for g in row]))
+            row_height = round(_median([g.box.height for g in row]))
             for token in tokens:
-                _classify(token, text_height)
-            candidates = _find_hud(tokens, text_height)
+                _classify(token, row_height)
+            candidates = _find_hud(tokens, row_height)
             from_glued = False
-            if not candidates and glued is None and _read_glued_codes(tokens, text_height):
-                candidates, from_glued = _find_hud(tokens, text_height), True
+            if not candidates and glued is None and _read_glued_codes(tokens, row_height):
+                candidates, from_glued = _find_hud(tokens, row_height), True
             line = " ".join(t.text or "?" for t in tokens)
             if not candidates and len(line) > len(report.best):
                 report.best = line
@@ -991,6 +998,14 @@ def locate_hud(
         )
         return layout
     return None
+
+
+def _holds_text_of(row: list[_Glyph], text_height: int) -> bool:
+    """Whether ``row`` has enough glyphs of ``text_height`` to hold a HUD's codes and a number in that size."""
+    sized = sum(
+        text_height / KNOWN_HEIGHT_TOLERANCE <= g.box.height <= text_height * KNOWN_HEIGHT_TOLERANCE for g in row
+    )
+    return sized >= KNOWN_HEIGHT_MIN_GLYPHS
 
 
 def _found(layout: HudLayout, band: str, line: str) -> None:

@@ -394,12 +394,17 @@ class ScoreboardReader:
         """Look for the HUD again (new match, new overlay); True when found. With ``clock_required`` (or once
         the HUD was read with its clock) only a scoreboard with a clock beside it is taken. With ``only_another``,
         the HUD found in the same place with the confirmed teams is not taken (False): nothing changed. With
-        ``near``, only the rows of the HUD known now are searched (a tenth of the cost of both bands)."""
+        ``near``, only the rows of the HUD known now are searched, and of them only those with text of its height (a
+        tenth of the cost of both bands)."""
         self.stats.locate_attempts += 1
         self.last_search = LocateReport()
-        bands = SEARCH_BANDS if not near or self.layout is None else (self.layout.band(frame.shape[0]),)
+        known = self.layout if near else None
+        bands = SEARCH_BANDS if known is None else (known.band(frame.shape[0]),)
+        text_height = None if known is None else known.text_height_px
         clock_required = clock_required or self._hud_has_clock
-        layout = locate_hud(frame, self.last_search, clock_required=clock_required, bands=bands)
+        layout = locate_hud(
+            frame, self.last_search, clock_required=clock_required, bands=bands, text_height=text_height
+        )
         if layout is not None:
             same_place = self.layout is not None and _same_place(self.layout, layout)
             if only_another and same_place and layout.teams == self._teams:

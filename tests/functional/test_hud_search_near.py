@@ -9,6 +9,7 @@ The sampler, reader and tesseract are real; only decoding is replaced (each segm
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -56,6 +57,19 @@ def test_a_search_near_the_known_hud_looks_only_at_its_rows(hud_rows: int) -> No
     assert reader.relocate(_moved_to_the_bottom(HUD, hud_rows)), "a search of both bands sees it"
     assert reader.last_search.bands == ["top", "bottom"]
     assert reader.layout.extent.top > HUD.shape[0] // 2
+
+
+def test_a_search_near_the_known_hud_reads_no_row_of_another_text_height() -> None:
+    """A panel or banner over the HUD's rows in a larger size (here: the same HUD drawn 1.6 times as large) is not
+    read: the HUD looked for, or the next match's in the same overlay, has the known text height."""
+    larger = paint(dataclasses.replace(LOOK, text_px=round(1.6 * LOOK.text_px)), HudText("LIV", "MCI", 1, 0, "27:10"),
+                   seed=1)  # fmt: skip
+    reader = ScoreboardReader()
+    assert reader.relocate(HUD)
+
+    assert not reader.relocate(larger, near=True)
+    assert reader.last_search.rows > 0 and reader.last_search.rows_read == 0
+    assert reader.relocate(larger), "a search of both bands reads it"
 
 
 def test_a_hud_that_comes_back_elsewhere_is_found_by_the_whole_frame_search(
