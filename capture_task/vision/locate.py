@@ -605,7 +605,7 @@ def _read_pixels(pixels: bytes, shape: tuple[int, ...], text_height: int, whitel
     return re.sub(r"\s", "", read_text(ocr_canvas(mask, text_height), whitelist=whitelist, mode=mode))
 
 
-_RENDERINGS = ((PageMode.LINE, 1.0), (PageMode.WORD, 1.0), (PageMode.LINE, 1.35), (PageMode.WORD, 0.75))
+TOKEN_RENDERINGS = ((PageMode.LINE, 1.0), (PageMode.WORD, 1.0), (PageMode.LINE, 1.35), (PageMode.WORD, 0.75))
 """Page modes and text-height factors to read a token with when a reading loses or gains a glyph:
 tesseract's LSTM drops a thin 'I', a lone '0' or a whole word in one mode or size and not in another."""
 
@@ -637,7 +637,9 @@ def read_counted(
 ) -> str | None:
     """A reading of ``glyph_count`` characters (up to ``touching`` more: blobs holding two) matching
     ``pattern``, trying a few renderings and, last, the blobs spaced apart."""
-    renderings = ((PageMode.CHARACTER, 1.0), *_RENDERINGS) if glyph_count == 1 and not touching else _RENDERINGS
+    renderings = (
+        ((PageMode.CHARACTER, 1.0), *TOKEN_RENDERINGS) if glyph_count == 1 and not touching else TOKEN_RENDERINGS
+    )
 
     def fits(text: str) -> bool:
         return glyph_count <= len(text) <= glyph_count + touching and re.fullmatch(pattern, text) is not None

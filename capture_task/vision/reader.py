@@ -44,7 +44,9 @@ from capture_task.vision.geometry import (
     without_joints,
 )
 from capture_task.vision.locate import (
+    DIGITS,
     SEARCH_BANDS,
+    TOKEN_RENDERINGS,
     WIDE_DIGITS_BLOB,
     HudLayout,
     LocateReport,
@@ -52,6 +54,7 @@ from capture_task.vision.locate import (
     locate_hud,
     read_code,
     read_counted,
+    read_glyphs,
     wide_blobs,
 )
 from capture_task.vision.ocr import OCR_TEXT_HEIGHT_PX, PageMode, ocr_canvas, read_text
@@ -83,6 +86,12 @@ LINE_RENDERINGS = ((PageMode.LINE, 1.0), (PageMode.LINE, 1.35), (PageMode.LINE, 
 """Page modes and text heights (as factors) the redrawn score line is read with, until one agrees
 with the numbers alone. A bold 0 with a slit of a hole reads as 9 (or 90) in line mode at every
 size now and then; tesseract's word mode, which expects no gaps to split at, reads it as a 0."""
+LINE_BACKING_RENDERINGS = 2
+"""Renderings of a number read alone (of five) that must read what every rendering of the score line read, for
+the line's number to stand where the first reading alone said another. Tesseract reads a narrow flagged '1'
+cropped tight as '4' in two renderings of five and as '1' in two others (dev-10: 3-1 read '3-4' alone, '3-1' by
+all four line renderings; the goal was lost); a number read one way by the line and by one rendering alone is
+not enough (a zero-shaped '4' taken from the line gave 3 wrong scores on the blind suite)."""
 TEAM_READINGS_TO_AGREE = 2
 TEAM_REREADS_BEFORE_SEARCH = 2
 """Frames whose code boxes do not read before the HUD is searched for again to read the codes."""
@@ -258,13 +267,37 @@ def read_score(groups: list[Mask], text_height_px: int) -> Score | None:
         if _agrees(_line_score(line, alone), home, away):
             break
     else:
-        logger.debug("score readings disagree: %r by line, %r alone", lines, alone)
-        return None
+        backed = _backed_by_renderings(groups, [_line_score(line, alone) for line in lines], text_height_px)
+        if backed is None:
+            logger.debug("score readings disagree: %r by line, %r alone", lines, alone)
+            return None
+        home, away = backed
+        logger.debug(
+            "score %d-%d read so by every line rendering, and alone by some: %r", home.value, away.value, lines
+        )
     by_line = (home.value, away.value)
     if max(by_line) > MAX_GOALS:
         logger.info("score %d-%d read and rejected: no match shows a number above %d", *by_line, MAX_GOALS)
         return None
     return Score(home=by_line[0], away=by_line[1])
+
+
+def _backed_by_renderings(
+    groups: list[Mask], by_line: list[tuple[int, int] | None], text_height_px: int
+) -> tuple[_Number, _Number] | None:
+    """The numbers every rendering of the score line read, when each is also read so alone by at least
+    ``LINE_BACKING_RENDERINGS`` renderings and its digits' shapes do not contradict it; else None."""
+    if not by_line or by_line[0] is None or any(score != by_line[0] for score in by_line):
+        return None
+    numbers = []
+    for group, value in zip(groups, by_line[0], strict=True):
+        glyphs, text = _trimmed(group), str(value)
+        renderings = ((PageMode.CHARACTER, 1.0), *TOKEN_RENDERINGS)
+        readings = [read_glyphs(glyphs, round(text_height_px * factor), DIGITS, mode) for mode, factor in renderings]
+        if readings.count(text) < LINE_BACKING_RENDERINGS or _digits_by_shape(glyphs, text) != text:
+            return None
+        numbers.append(_Number(as_read=value, value=value))
+    return numbers[0], numbers[1]
 
 
 def _agrees(by_line: tuple[int, int] | None, home: _Number, away: _Number) -> bool:
