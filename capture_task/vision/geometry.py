@@ -430,6 +430,14 @@ def is_outline(glyph: Mask) -> bool:
     return any(not _is_counter(hole) for hole in _holes(glyph))
 
 
+def inside_of(glyph: Mask) -> Mask:
+    """The pixels ``glyph``'s ink encloses (its holes, filled): for the ring of an outlined digit, the digit."""
+    outside = np.pad((~glyph).astype(np.uint8), 1, constant_values=1)
+    cv2.floodFill(outside, None, (0, 0), 0)
+    inside: Mask = outside[1:-1, 1:-1].astype(bool)
+    return inside
+
+
 SEVEN_BAR_MAX_INSET = 0.3
 """A '7''s top row starts within this share of its width of the leftmost ink of its upper half."""
 

@@ -38,7 +38,9 @@ from capture_task.vision.geometry import (
     clean_glyphs,
     glyph_mask,
     gray,
+    inside_of,
     is_bar,
+    is_outline,
     is_stroke,
     joints,
     looks_like_zero,
@@ -697,6 +699,7 @@ def _classify(token: _Token, text_height: int) -> None:
     if count == 1:
         # One glyph is never a code; read it as the digit it must be (a lone 0 by its shape), or call it other.
         digit = read_counted(mask, text_height, DIGITS, r"\d", 1) or ("0" if looks_like_zero(mask) else "")
+        digit = digit or _outlined_digit(mask, text_height)
         token.text, token.kind = (digit, "number") if digit else ("", "other")
         return
     both = read_glyphs(mask, text_height, LETTERS + DIGITS) or read_glyphs(
@@ -722,6 +725,16 @@ def _classify(token: _Token, text_height: int) -> None:
             return
     if not _read_uncut_code(token, text_height):
         token.text, token.kind = both, "other"
+
+
+def _outlined_digit(mask: Mask, text_height: int) -> str:
+    """The digit a ring of outline is drawn round, or "" when ``mask`` is no such ring or its inside reads as none.
+
+    Why: a white digit edged in black on a white cell (a score cell in the team's colour, when that is white)
+    is found by its outline alone; the ring reads as nothing, the number was missing from the row, and the HUD
+    was never found (dev-80: 'MI ? 1 AR'). The reader reads such a number in the other polarity.
+    """
+    return (read_counted(inside_of(mask), text_height, DIGITS, r"\d", 1) or "") if is_outline(mask) else ""
 
 
 def _read_uncut_code(token: _Token, text_height: int) -> bool:

@@ -18,8 +18,10 @@ import dataclasses
 import cv2
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
 from capture_task.vision.geometry import looks_like_flagged_one
+from capture_task.vision.locate import DIGITS, _outlined_digit, read_counted
 from capture_task.vision.reader import ScoreboardReader
 from sample_broadcast import FrameRenderer, MatchScript
 from sample_broadcast.suite import dev_suite
@@ -86,3 +88,65 @@ def test_a_light_closed_four_is_not_taken_for_a_zero(score: tuple[int, int]) -> 
     # Its counter, a triangle, is centred and tall like a zero's: a reader correcting a '4' by a zero's shape
     # read 4-5 as 0-5.
     assert _read("/usr/share/fonts/opentype/inter/Inter-Light.otf", 0.0, score) == score
+
+
+DEV_80_RING = """
+.........#####.
+.......###...##
+.....####....##
+....###......##
+...###......###
+.###........###
+###....##...##.
+##....###...##.
+##..####....##.
+.####.##....##.
+..##..##...###.
+......##...###.
+......##...##..
+......##...##..
+......##...##..
+......#....##..
+.....##....##..
+.....##....##..
+.....##...###..
+.....##...##...
+.....##...##...
+.....#....##...
+.....#....##...
+....##....##...
+....##...###...
+....##...###...
+....##...###...
+....##...##....
+.....#####.....
+"""
+"""dev-80's home '1' as the search found it: white on the white half of a score cell, seen only by its dark
+outline (Open Sans Semibold, sheared, 29 px, H.264 at 2.3 Mbit/s). The ring reads as no digit."""
+
+
+def _ring(drawing: str) -> np.ndarray:
+    return np.array([[c == "#" for c in line] for line in drawing.strip().splitlines()])
+
+
+def test_a_digit_seen_only_by_its_outline_is_read_by_its_inside() -> None:
+    ring = _ring(DEV_80_RING)
+    height = ring.shape[0]
+    assert read_counted(ring, height, DIGITS, r"\d", 1) is None, "the ring must not read for the test to mean it"
+    assert _outlined_digit(ring, height) == "1"
+
+
+@pytest.mark.parametrize("digit", "123457")
+def test_outlined_digits_are_read_by_their_inside_and_filled_ones_are_no_outline(digit: str) -> None:
+    # Digits without a counter: an outlined 0, 6, 8 or 9 keeps its counter's own ring inside (the reader reads
+    # those in the other polarity).
+    font = ImageFont.truetype("/usr/share/fonts/truetype/open-sans/OpenSans-Semibold.ttf", 60)
+    outlined, filled = Image.new("L", (80, 90), 255), Image.new("L", (80, 90), 255)
+    ImageDraw.Draw(outlined).text((15, 0), digit, font=font, fill=0, stroke_width=4, stroke_fill=0)
+    ImageDraw.Draw(outlined).text((15, 0), digit, font=font, fill=255)
+    ImageDraw.Draw(filled).text((15, 0), digit, font=font, fill=0)
+    for image in (outlined, filled):
+        ink = np.array(image) < 128
+        rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+        glyph = ink[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
+        assert _outlined_digit(glyph, glyph.shape[0]) == (digit if image is outlined else "")
