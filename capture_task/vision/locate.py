@@ -78,6 +78,11 @@ dev-seed styles: 0.41 for a digit beside the other team's cell, 0.68 for a patch
 colour strip and the crowd."""
 ROWS_TRIED = 8
 """Candidate rows read per band, longest first: each costs a few OCR calls."""
+HOOK_TOP_TOLERANCE = 0.12
+"""A hooked letter's top is within this many text heights of the next glyph's (see ``_is_hooked_letter``)."""
+HOOK_MIN_REACH = 0.15
+"""How far left of its stem, in text heights, a hooked letter's foot reaches (its right edge moving left by less
+than half that: a slanted bar's edges move alike)."""
 KNOWN_HEIGHT_TOLERANCE = 1.3
 """A glyph within this factor of a known HUD's text height (either way) may be one of its letters or digits."""
 KNOWN_HEIGHT_MIN_GLYPHS = 5
@@ -549,13 +554,41 @@ def _tokens(row: list[_Glyph]) -> list[_Token]:
         # Taller than the glyphs beside it, not than the row's median: a row may join the HUD's
         # text with a smaller one (a widget, the clock), and an 'I' is as tall as its own letters.
         beside = heights[max(index - 2, 0) : index] + heights[index + 1 : index + 3]
-        mark = index in graphic or (bool(beside) and is_bar(glyph.mask, _median(beside)))
+        mark = index in graphic or (
+            bool(beside) and is_bar(glyph.mask, _median(beside)) and not _is_hooked_letter(glyph, row, index)
+        )
         near = bool(tokens) and glyph.box.left - tokens[-1].glyphs[-1].box.right <= TOKEN_GAP * height
         if near and (tokens[-1].kind == "mark") == mark:
             tokens[-1].glyphs.append(glyph)
         else:
             tokens.append(_Token([glyph], kind="mark" if mark else "other"))
     return tokens
+
+
+def _is_hooked_letter(glyph: _Glyph, row: list[_Glyph], index: int) -> bool:
+    """Whether a glyph taller than its neighbours is a letter with a descender hooked to the left (DejaVu Sans'
+    'J'), not a bar: its top on the next glyph's top line, its stem upright, and its bottom rows reaching left of
+    the stem by 0.15 text heights or more, twice as far as its right edge moves. A strip or a '|' has no hook; a
+    slanted one moves both edges alike, a blurred one spreads both ways.
+
+    Why: the 'J' was taken for a strip and left out of its code: JUV read UV (dev-24, and on HUDs drawn by the
+    tests' own painter), AJAX read AX.
+    """
+    if index + 1 >= len(row):
+        return False
+    after = row[index + 1]
+    height = after.box.height
+    if abs(glyph.box.top - after.box.top) > HOOK_TOP_TOLERANCE * height or glyph.box.bottom <= after.box.bottom:
+        return False
+    rows = [np.flatnonzero(line) for line in glyph.mask]
+    spans = [(columns[0], columns[-1]) for columns in rows if columns.size]
+    if len(spans) < 5:
+        return False
+    stem = spans[len(spans) // 4 : len(spans) // 2]
+    foot = spans[-max(len(spans) // 5, 1) :]
+    left_move = _median([s[0] for s in stem]) - min(s[0] for s in foot)
+    right_move = _median([s[1] for s in stem]) - _median([s[1] for s in foot])
+    return left_move >= HOOK_MIN_REACH * height and left_move >= 2 * right_move + 1 and right_move >= -1
 
 
 def _graphic_parts(row: list[_Glyph]) -> set[int]:
@@ -658,6 +691,9 @@ def read_counted(
 
 
 CODE_PATTERN = r"[A-Z]{2,4}"
+LOOKALIKE_LETTERS = ("IJLT", "VY")
+"""Letters tesseract reads as each other within a code (a 'T' as 'I' or 'J', a serif 'I' as 'T', a 'V' as 'Y'):
+each is read again alone, and two renderings of it alone agreeing on another letter of its group win."""
 
 
 def read_code(
@@ -670,8 +706,10 @@ def read_code(
     beside another letter in every rendering of the whole code (italic 'LI' read 'L', dev-65).
     """
     code = read_counted(mask, text_height, LETTERS, pattern, glyph_count, touching=touching)
-    if code is not None or touching or glyph_count < 2:
-        return code
+    if code is not None:
+        return _letters_by_shape(mask, code, text_height)
+    if touching or glyph_count < 2:
+        return None
     blobs = blobs_left_to_right(mask)
     strokes = [is_stroke(_cropped(blob), text_height) for blob in blobs]
     if len(blobs) != glyph_count or not 0 < sum(strokes) < len(blobs):
@@ -682,6 +720,30 @@ def read_code(
     ]
     code = "".join(letters)
     return code if all(len(letter) == 1 for letter in letters) and re.fullmatch(pattern, code) else None
+
+
+def _letters_by_shape(mask: Mask, code: str, text_height: int) -> str:
+    """``code`` checked letter by letter against its blobs: a stroke is an 'I', and a letter of a lookalike group
+    (``LOOKALIKE_LETTERS``) is read again alone.
+
+    Why: tesseract reads lookalike letters as each other now and then, the same way on every frame, so two
+    agreeing readings do not catch it (ATM read AIM, TOT read JOT, BVB read BYB, on HUDs drawn by the tests'
+    own painter). Only a code whose blobs are its letters, one each, can be checked so.
+    """
+    blobs = blobs_left_to_right(mask)
+    if len(blobs) != len(code):
+        return code
+    letters = []
+    for letter, blob in zip(code, blobs, strict=True):
+        lookalikes = next((group for group in LOOKALIKE_LETTERS if letter in group), "")
+        if is_stroke(_cropped(blob), text_height):
+            letter = "I"
+        elif lookalikes:
+            alone = {read_glyphs(blob, text_height, LETTERS, mode) for mode in (PageMode.CHARACTER, PageMode.WORD)}
+            if len(alone) == 1 and (other := alone.pop()) in lookalikes:
+                letter = other
+        letters.append(letter)
+    return "".join(letters)
 
 
 def _cropped(blob: Mask) -> Mask:
