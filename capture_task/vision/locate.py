@@ -740,7 +740,7 @@ def _letters_by_shape(mask: Mask, code: str, text_height: int) -> str:
             letter = "I"
         elif lookalikes:
             alone = {read_glyphs(blob, text_height, LETTERS, mode) for mode in (PageMode.CHARACTER, PageMode.WORD)}
-            if len(alone) == 1 and (other := alone.pop()) in lookalikes:
+            if len(alone) == 1 and len(other := alone.pop()) == 1 and other in lookalikes:
                 letter = other
         letters.append(letter)
     return "".join(letters)
