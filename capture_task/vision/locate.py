@@ -571,8 +571,8 @@ def _is_hooked_letter(glyph: _Glyph, row: list[_Glyph], index: int) -> bool:
     the stem by 0.15 text heights or more, twice as far as its right edge moves. A strip or a '|' has no hook; a
     slanted one moves both edges alike, a blurred one spreads both ways.
 
-    Why: the 'J' was taken for a strip and left out of its code: JUV read UV (dev-24, and on HUDs drawn by the
-    tests' own painter), AJAX read AX.
+    Why: the 'J' was taken for a strip and left out of its code: JUV read UV, AJAX read AX, on HUDs drawn by the
+    tests' own painter. dev-24's 'J' (Open Sans Condensed Bold) is lost another way, and still is.
     """
     if index + 1 >= len(row):
         return False

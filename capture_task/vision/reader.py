@@ -73,7 +73,8 @@ changed scores 0.06 (a 1 becoming a 2, mostly overlapping) to 0.3. A false
 MASK_MISMATCH_SAME = 0.005
 """Share of stray glyph pixels at or under which two score masks show the same glyphs, so a reading is reused.
 
-Between this and 'changed' a frame is read again (OCR, no search back): a 2 becoming a 3 in a condensed
+Between this and 'changed' a frame is read again (OCR; the frame sampler searches back only when the score read
+differs, see ``KeyframeSampler._search_back_if_changed``): a 2 becoming a 3 in a condensed
 bold face scored 0.012-0.018 (dev-98), under 'changed', and the old reading was reused for the rest of the
 match. Measured on the dev suite's 1,276 reused readings: 0 at the 90th percentile in 97 of 100 streams,
 0.013 at most (a translucent cell), so the extra reads are rare.
