@@ -375,8 +375,21 @@ class GoalDetector:
         *,
         also_from: Score | None,
     ) -> list[DetectedGoal]:
-        """A new match, counted from 0-0; ``also_from``: if 0-0 cannot explain it, other codes may be a misread."""
+        """A new match, counted from 0-0; ``also_from``: if 0-0 cannot explain it, other codes may be a misread.
+
+        A new match first read at another score, with no frame of its 0-0 or of a score in between, has its goals
+        stamped on that first frame, which may be long after they were scored: that is said (dev-100: the next
+        match's HUD, found 12 s after its 1-0, gave a goal stamped 12 s late, in silence). Its clip, cut from
+        before that frame, may still hold the goal; a goal not reported would have no clip at all.
+        """
         goals = self._goals(NIL_NIL, candidate, gap=self._gap_open)
+        if goals and not self._gap_open and not self._kick_off_seen(candidate):
+            logger.warning(
+                "new match first read at %s (clock %s): neither its 0-0 nor a score in between was seen, so its "
+                "%d goal(s) are stamped on that first frame, %s, and may have been scored well before",
+                _named(candidate.first_reading.teams, candidate.score), candidate.first_reading.clock, len(goals),
+                candidate.first.at.isoformat(),
+            )  # fmt: skip
         if goals is None and also_from is not None:
             same_match = self._goals(also_from, candidate, gap=False)
             if same_match is not None:
@@ -405,6 +418,15 @@ class GoalDetector:
                         _named(self._teams, self._score))  # fmt: skip
         self._adopt(candidate, observation, latest, goals)
         return goals
+
+    def _kick_off_seen(self, target: _Candidate) -> bool:
+        """Whether a frame of ``target``'s teams showed 0-0, or a lower score, before ``target``'s first frame."""
+        teams = target.first_reading.teams
+        return any(
+            c is not target and c.first_reading.teams == teams and c.first.stream_time < target.first.stream_time
+            for c in self._candidates.values()
+            if c.score == NIL_NIL or _leads_to(c, target)
+        )
 
     def _goals(self, start: Score, target: _Candidate, *, gap: bool) -> list[DetectedGoal] | None:
         """The goals that explain start -> target.score, each at its own first frame; None if none can.

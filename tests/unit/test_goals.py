@@ -120,6 +120,22 @@ def test_new_match_of_other_teams_counts_from_nil_nil_even_unseen() -> None:
     assert goal.teams == Teams(home="CHE", away="MUN") and goal.side == "away"
 
 
+def test_a_new_match_first_read_after_its_goal_says_the_goal_is_stamped_late(caplog: pytest.LogCaptureFixture) -> None:
+    """dev-100: the next match's HUD was found only after its 1-0; the goal, stamped on that first frame (12 s
+    late), came in silence. Its clip may still hold it, so it is reported, and said."""
+    detector = GoalDetector()
+    with caplog.at_level(logging.WARNING):
+        found = run(detector, ["0-0@10:17"] * 3 + [None] * 10 + ["BVB-OLY 1-0@03:14"] * 3)
+    assert [str(goal.score) for _, goal in found] == ["1-0"]
+    (said,) = warnings_in(caplog)
+    assert "BVB 1-0 OLY" in said and "neither its 0-0 nor a score in between was seen" in said
+
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        run(GoalDetector(), ["0-0@10:17"] * 3 + ["BVB-OLY 0-0@01:00"] + ["BVB-OLY 1-0@03:14"] * 3)
+    assert warnings_in(caplog) == [], "its 0-0 was seen: the goal's first frame is its own"
+
+
 def test_other_team_codes_late_in_a_match_are_a_misread_not_a_new_match() -> None:
     detector = GoalDetector()
     found = run(detector, ["2-1@60:00"] * 3 + ["LIV-MCL 2-1@61:00"] * 3 + ["LIV-MCL 3-1@62:00"] * 3)
