@@ -160,12 +160,17 @@ class HudLayout:
         parts = [self.home, self.away, *self.score, *([self.clock] if self.clock is not None else [])]
         return bounding([part.box for part in parts])
 
+    @property
+    def rows_needed(self) -> int:
+        """Rows from the frame's top that hold this HUD and a text height below it (the crops' margins): what a
+        keyframe decoded only at its top must hold to be read or searched near this HUD."""
+        return self.extent.bottom + self.text_height_px
+
     def band(self, frame_height: int) -> Band:
-        """The rows of this HUD, two text heights above it and one below (a frame whose top was decoded down
-        to one text height below the HUD holds them), the full width: where the next match's HUD or this one
-        back after a panel shows, in another width (longer codes, a new clock box) or a little lower."""
-        extent, margin = self.extent, self.text_height_px
-        top, bottom = max(extent.top - 2 * margin, 0), min(extent.bottom + margin, frame_height)
+        """The rows of this HUD, two text heights above it and down to ``rows_needed``, the full width: where the
+        next match's HUD or this one back after a panel shows, in another width (longer codes, a new clock box)
+        or a little lower."""
+        top, bottom = max(self.extent.top - 2 * self.text_height_px, 0), min(self.rows_needed, frame_height)
         return "known", top / frame_height, bottom / frame_height
 
 
@@ -643,6 +648,8 @@ def _read_pixels(pixels: bytes, shape: tuple[int, ...], text_height: int, whitel
 TOKEN_RENDERINGS = ((PageMode.LINE, 1.0), (PageMode.WORD, 1.0), (PageMode.LINE, 1.35), (PageMode.WORD, 0.75))
 """Page modes and text-height factors to read a token with when a reading loses or gains a glyph:
 tesseract's LSTM drops a thin 'I', a lone '0' or a whole word in one mode or size and not in another."""
+GLYPH_RENDERINGS = ((PageMode.CHARACTER, 1.0), *TOKEN_RENDERINGS)
+"""The renderings of one glyph read alone: tesseract's single-character mode first."""
 
 
 def wide_blobs(mask: Mask, text_height: int, wider_than: float = WIDE_BLOB) -> int:
@@ -672,9 +679,7 @@ def read_counted(
 ) -> str | None:
     """A reading of ``glyph_count`` characters (up to ``touching`` more: blobs holding two) matching
     ``pattern``, trying a few renderings and, last, the blobs spaced apart."""
-    renderings = (
-        ((PageMode.CHARACTER, 1.0), *TOKEN_RENDERINGS) if glyph_count == 1 and not touching else TOKEN_RENDERINGS
-    )
+    renderings = GLYPH_RENDERINGS if glyph_count == 1 and not touching else TOKEN_RENDERINGS
 
     def fits(text: str) -> bool:
         return glyph_count <= len(text) <= glyph_count + touching and re.fullmatch(pattern, text) is not None

@@ -45,8 +45,8 @@ from capture_task.vision.geometry import (
 )
 from capture_task.vision.locate import (
     DIGITS,
+    GLYPH_RENDERINGS,
     SEARCH_BANDS,
-    TOKEN_RENDERINGS,
     WIDE_DIGITS_BLOB,
     HudLayout,
     LocateReport,
@@ -88,11 +88,11 @@ LINE_RENDERINGS = ((PageMode.LINE, 1.0), (PageMode.LINE, 1.35), (PageMode.LINE, 
 with the numbers alone. A bold 0 with a slit of a hole reads as 9 (or 90) in line mode at every
 size now and then; tesseract's word mode, which expects no gaps to split at, reads it as a 0."""
 LINE_BACKING_RENDERINGS = 2
-"""Renderings of a number read alone (of five) that must read what every rendering of the score line read, for
-the line's number to stand where the first reading alone said another. Tesseract reads a narrow flagged '1'
-cropped tight as '4' in two renderings of five and as '1' in two others (dev-10: 3-1 read '3-4' alone, '3-1' by
-all four line renderings; the goal was lost); a number read one way by the line and by one rendering alone is
-not enough (a zero-shaped '4' taken from the line gave 3 wrong scores on the blind suite)."""
+"""Renderings of a number read alone (of the five ``GLYPH_RENDERINGS``) that must read what every rendering of
+the score line read, for the line's number to stand where the first reading alone said another. Tesseract reads
+a narrow flagged '1' cropped tight as '4' in two renderings of five and as '1' in two others (dev-10: 3-1 read
+'3-4' alone, '3-1' by all four line renderings; the goal was lost); a number read one way by the line and by one
+rendering alone is not enough (a zero-shaped '4' taken from the line gave 3 wrong scores on the blind suite)."""
 TEAM_READINGS_TO_AGREE = 2
 TEAM_REREADS_BEFORE_SEARCH = 2
 """Frames whose code boxes do not read before the HUD is searched for again to read the codes."""
@@ -293,8 +293,9 @@ def _backed_by_renderings(
     numbers = []
     for group, value in zip(groups, by_line[0], strict=True):
         glyphs, text = _trimmed(group), str(value)
-        renderings = ((PageMode.CHARACTER, 1.0), *TOKEN_RENDERINGS)
-        readings = [read_glyphs(glyphs, round(text_height_px * factor), DIGITS, mode) for mode, factor in renderings]
+        readings = [
+            read_glyphs(glyphs, round(text_height_px * factor), DIGITS, mode) for mode, factor in GLYPH_RENDERINGS
+        ]
         if readings.count(text) < LINE_BACKING_RENDERINGS or _digits_by_shape(glyphs, text) != text:
             return None
         numbers.append(_Number(as_read=value, value=value))

@@ -475,7 +475,7 @@ class KeyframeSampler:
         layout = self.reader.layout
         if layout is None or self._frame_height is None or self.reader.teams is None:
             return None
-        rows = layout.extent.bottom + layout.text_height_px
+        rows = layout.rows_needed
         return rows if rows <= TOP_DECODE_MAX_SHARE * self._frame_height else None
 
     def _hud_band(self) -> tuple[int, int]:
@@ -483,9 +483,8 @@ class KeyframeSampler:
         top of the frame when only the top was decoded)."""
         layout = self.reader.layout
         assert layout is not None and self._frame_height is not None
-        extent = layout.extent
-        bottom = min(extent.bottom + layout.text_height_px, self._frame_height)
-        top = 0 if self._hud_rows() is not None else max(extent.top - layout.text_height_px, 0)
+        bottom = min(layout.rows_needed, self._frame_height)
+        top = 0 if self._hud_rows() is not None else max(layout.extent.top - layout.text_height_px, 0)
         return top, bottom
 
     @staticmethod
@@ -547,7 +546,7 @@ class KeyframeSampler:
         """Whether ``keyframe`` was decoded down to the rows a search near the known HUD looks at."""
         layout = self.reader.layout
         assert layout is not None
-        return keyframe.whole or (keyframe.exact_rows or 0) >= layout.extent.bottom + layout.text_height_px
+        return keyframe.whole or (keyframe.exact_rows or 0) >= layout.rows_needed
 
     def _located(self) -> None:
         """A HUD was (re)located: nothing known of the one before applies to it."""

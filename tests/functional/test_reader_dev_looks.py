@@ -239,14 +239,7 @@ def test_a_number_that_does_not_read_is_not_read_from_its_counter(broadcast_cach
     """Every other frame of 6 s of the stream (H.264, as broadcast: JPEG'd frames did not show it) read afresh:
     right or nothing. Before, 3 frames in 90 read 2-1 and one 2-7."""
     script = dataclasses.replace(_script(17), duration_s=6, goals=(), half_time=None, new_match=None, blackouts=())
-    info = ensure_broadcast(broadcast_cache, script, DARK_ITALIC_SINGLE_BOX, datetime(2024, 5, 19, tzinfo=UTC))
-    reader = ScoreboardReader()
-    readings = []
-    for index, path in enumerate(sorted(info.directory.glob("seg_*.ts"))):
-        segment = SegmentMedia(index, datetime(2024, 5, 19, tzinfo=UTC), 2.0, 2.0 * index, path.read_bytes())
-        for frame in itertools.islice(all_frames(segment), 0, None, 2):
-            reading = reader.read(frame.image, may_locate=True, fresh=True)
-            readings.append(None if reading is None else (reading.score.home, reading.score.away))
+    readings = _scores_of_every_other_frame(broadcast_cache, script, DARK_ITALIC_SINGLE_BOX)
     assert readings.count((2, 0)) >= len(readings) // 2, "the score must read for the test to mean anything"
     assert set(readings) <= {None, (2, 0)}
 
@@ -294,19 +287,28 @@ def test_a_number_every_line_rendering_reads_stands_when_renderings_alone_back_i
     script = dataclasses.replace(
         _script(10), duration_s=4, goals=(), half_time=None, new_match=None, blackouts=(), start_score=(3, 1)
     )
-    info = ensure_broadcast(broadcast_cache, script, TIGHT_FLAGGED_ONE, datetime(2024, 5, 18, tzinfo=UTC))
     backed = _spy(monkeypatch, "_backed_by_renderings", reader_module)
-    reader = ScoreboardReader()
-    readings = []
-    for index, path in enumerate(sorted(info.directory.glob("seg_*.ts"))):
-        segment = SegmentMedia(index, datetime(2024, 5, 18, tzinfo=UTC), 2.0, 2.0 * index, path.read_bytes())
-        for frame in itertools.islice(all_frames(segment), 0, None, 2):
-            reading = reader.read(frame.image, may_locate=True, fresh=True)
-            readings.append(None if reading is None else (reading.score.home, reading.score.away))
+    readings = _scores_of_every_other_frame(broadcast_cache, script, TIGHT_FLAGGED_ONE)
 
     assert any(result is not None for result in backed), "the first reading alone must differ for the test to mean it"
     assert readings.count((3, 1)) >= len(readings) // 2
     assert set(readings) <= {None, (3, 1)}
+
+
+def _scores_of_every_other_frame(
+    broadcast_cache: Path, script: MatchScript, style: BroadcastStyle
+) -> list[tuple[int, int] | None]:
+    """The broadcast rendered as H.264 segments, every other frame read afresh by one reader: each score or None."""
+    start = datetime(2024, 5, 19, tzinfo=UTC)
+    info = ensure_broadcast(broadcast_cache, script, style, start)
+    reader = ScoreboardReader()
+    scores: list[tuple[int, int] | None] = []
+    for index, path in enumerate(sorted(info.directory.glob("seg_*.ts"))):
+        segment = SegmentMedia(index, start, 2.0, 2.0 * index, path.read_bytes())
+        for frame in itertools.islice(all_frames(segment), 0, None, 2):
+            reading = reader.read(frame.image, may_locate=True, fresh=True)
+            scores.append(None if reading is None else (reading.score.home, reading.score.away))
+    return scores
 
 
 def _spy(monkeypatch: pytest.MonkeyPatch, name: str, module: ModuleType = locate) -> list[object]:
