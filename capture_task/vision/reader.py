@@ -106,7 +106,39 @@ def _digit_groups(digits: Mask, text_height_px: int) -> list[Mask]:
 
     Digits of one number sit close together; the gap between the numbers is
     the widest by far, whatever the separator was. No clear widest gap: [].
+
+    A separator's dot glued by a corner to a digit leaves no gap (a tight italic '0:3' whose colon kept
+    only its lower dot, dev-116): when no gap splits the box, the dots (pieces lower than a digit's half,
+    4-connected, below the top quarter) are cleared and the split tried again. Only this failing case is
+    retried; a piece at the top (a '7's bar, a '1's flag joined by a corner) is never cleared.
     """
+    groups = _split_at_widest_gap(digits, text_height_px)
+    if len(groups) != 1:
+        return groups
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(digits.astype(np.uint8), connectivity=4)
+    rows = np.flatnonzero(digits.any(axis=1))
+    # A separator's dots and dash stand at mid height or on the line; at the top stand a '7's bar, a '1's flag.
+    below_the_top = rows[0] + DOT_MIN_TOP * (rows[-1] - rows[0] + 1)
+    dots = [
+        label
+        for label in range(1, count)
+        if stats[label, cv2.CC_STAT_HEIGHT] < DOT_MAX_HEIGHT * text_height_px
+        and stats[label, cv2.CC_STAT_TOP] >= below_the_top
+    ]
+    if not dots:
+        return groups
+    split = _split_at_widest_gap(digits & ~np.isin(labels, dots), text_height_px)
+    return split if len(split) == 2 else groups
+
+
+DOT_MAX_HEIGHT = 0.5
+"""A piece of a score box lower than this many text heights is no digit (the same floor ``clean_glyphs``
+keeps digits by)."""
+DOT_MIN_TOP = 0.25
+"""A separator's piece starts at least this far down the digits' height."""
+
+
+def _split_at_widest_gap(digits: Mask, text_height_px: int) -> list[Mask]:
     columns = ink_columns(digits)
     if columns.size == 0:
         return []
