@@ -27,6 +27,11 @@ What it believes, in order of precedence:
   (a jump of three, both sides at once) is refused and the confirmed score
   stands until readings that make sense confirm a change;
 - the first score confirmed is adopted without a goal: the task may join mid-match;
+  when it is not 0-0 and its first reading came more than ``JOINED_LATE_AFTER_S``
+  into the stream, a goal may have been scored unseen before it: a WARNING says so;
+- a score followed on what may be a streamer's widget (read on a scoreboard with no
+  clock, or only a number without a colon) gives way to a HUD with a clock showing
+  other teams: that match is joined, with a WARNING;
 - every refusal is a WARNING with the readings: a silent loss is the worst outcome.
 
 ``GoalDetector.resume`` starts from a ``MatchCheckpoint``: the first score
@@ -67,6 +72,11 @@ NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN = 15
 Later in a match, other codes are a misread of the same teams (after the HUD was
 found again), not a new match: its score keeps counting from the confirmed one.
 """
+
+JOINED_LATE_AFTER_S = 10.0
+"""A first score first read later than this into the stream is a late join: the stream showed no readable
+scoreboard before it (a hidden HUD, one not found, a score that would not read), and a goal in that time is
+unknown. A HUD on screen is found and its score confirmed within two keyframes (~4 s)."""
 
 NIL_NIL = Score(home=0, away=0)
 
@@ -146,6 +156,8 @@ class GoalDetector:
         self._checkpointed_goal_id: str | None = None
         """The last goal's id from the checkpoint resumed from, until this detector finds a goal or a new match."""
         self._gap_open = False
+        self._stream_start: float | None = None
+        """The first observation's stream time: a first score read long after it was joined late."""
         self.matches_started = 0
         self.misreads_ignored = 0
         self.changes_refused = 0
@@ -224,6 +236,8 @@ class GoalDetector:
 
     def observe(self, observation: FrameObservation) -> list[DetectedGoal]:
         """The goals this observation confirms (most often none)."""
+        if self._stream_start is None:
+            self._stream_start = observation.stream_time
         reading = observation.reading
         if reading is None:
             return []
@@ -280,6 +294,20 @@ class GoalDetector:
             return self._teams is not None and _lookalike(self._teams, reading.teams)
         return not _before_minute(reading, NEW_MATCH_MAX_CLOCK_MIN)
 
+    def _followed_a_widget(self, reading: ScoreboardReading) -> bool:
+        """Whether the confirmed score was read on what may be a widget, and ``reading`` on a HUD with a clock,
+        with other teams (not lookalike codes of the same). Why: a widget taken before the HUD was drawn was
+        followed for the whole stream, and the HUD's scores, lower, were refused (dev-106)."""
+        confirmed = self._reading
+        return (
+            confirmed is not None
+            and confirmed.maybe_widget
+            and not reading.maybe_widget
+            and self._teams is not None
+            and reading.teams != self._teams
+            and not _lookalike(self._teams, reading.teams)
+        )
+
     @property
     def _confirmed_minutes(self) -> int | None:
         return self._reading.clock_minutes if self._reading is not None else None
@@ -301,6 +329,16 @@ class GoalDetector:
             self._refuse(candidate, f"no football match shows {new}")
             return []
         if previous is None:
+            self._join(candidate, observation, latest)
+            return []
+        if self._followed_a_widget(candidate.first_reading):
+            logger.warning(
+                "%s was read on a scoreboard with no match clock (or a number without a colon for one), and a HUD "
+                "with a clock now shows %s (clock %s): what was followed was a widget, not the match; joining the "
+                "match at %s",
+                _named(self._teams, previous), _named(candidate.first_reading.teams, new),
+                candidate.first_reading.clock, new,
+            )  # fmt: skip
             self._join(candidate, observation, latest)
             return []
         other_teams = candidate.first_reading.teams != self._teams and not (
@@ -338,6 +376,15 @@ class GoalDetector:
     def _join(self, candidate: _Candidate, observation: FrameObservation, latest: ScoreboardReading) -> None:
         """The first score confirmed: no goal for it, but say so if a lower score was read just before."""
         logger.info("joined the match at %s, clock %s", _named(latest.teams, candidate.score), latest.clock)
+        start = self._stream_start if self._stream_start is not None else candidate.first.stream_time
+        # At 0-0 no goal of this match can have been missed (a long wait before kick-off is no loss).
+        if candidate.score != NIL_NIL and candidate.first.stream_time - start > JOINED_LATE_AFTER_S:
+            logger.warning(
+                "joined at %s only %.1f s into the stream (first read at %s): no score was read before, so a goal "
+                "scored in those %.0f s is not reported",
+                candidate.score, candidate.first.stream_time - start, candidate.first.at.isoformat(),
+                candidate.first.stream_time - start,
+            )  # fmt: skip
         earlier = [c for c in self._candidates.values() if _leads_to(c, candidate) and _plausible(c.score)]
         for lower in earlier:
             logger.warning(

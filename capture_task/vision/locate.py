@@ -153,6 +153,9 @@ class HudLayout:
     clock: TextBox | None
     text_height_px: int
     team_masks: tuple[Mask, Mask] = field(repr=False)
+    clock_without_colon: bool = False
+    """The clock was one token of digits (``2028`` for ``20:28``): a HUD whose colon was lost, or any number
+    beside a widget. Such a layout is searched again, as one without a clock is."""
 
     @property
     def extent(self) -> Box:
@@ -967,7 +970,12 @@ def _own_text_height(tokens: list[_Token], found: tuple[int, int, list[_Token]])
 
 
 def _layout(
-    frame: Frame, tokens: list[_Token], found: tuple[int, int, list[_Token]], offset_y: int, text_height: int
+    frame: Frame,
+    tokens: list[_Token],
+    found: tuple[int, int, list[_Token]],
+    offset_y: int,
+    text_height: int,
+    clock_tokens: list[_Token] | None,
 ) -> HudLayout:
     home_index, away_index, between = found
     home, away = tokens[home_index], tokens[away_index]
@@ -1005,7 +1013,6 @@ def _layout(
     away_part = TextBox(Box(away.box.left - margin, top, away.box.right + margin, bottom).padded(0, 0, shape),
                         away.light, away.level)  # fmt: skip
     clock = None
-    clock_tokens = _clock_tokens(tokens, home_index, away_index, text_height)
     if clock_tokens is not None:
         box = bounding([t.box for t in clock_tokens]).shifted(0, offset_y)
         clock_height = box.height
@@ -1024,6 +1031,7 @@ def _layout(
         clock=clock,
         text_height_px=text_height,
         team_masks=(code_glyphs(frame, home_part, text_height), code_glyphs(frame, away_part, text_height)),
+        clock_without_colon=clock_tokens is not None and len(clock_tokens) == 1,
     )
 
 
@@ -1044,7 +1052,8 @@ def locate_hud(
     a finer look); None when none is shown. Given the ``text_height`` of the HUD looked for (one known before),
     only rows with enough glyphs of that height are read.
 
-    A scoreboard with a match clock beside it is preferred; then one whose codes were read from glued blobs
+    A scoreboard with a match clock of two parts (``m:ss``) beside it is preferred; then one whose clock is a
+    number without a colon (``HudLayout.clock_without_colon``); then one whose codes were read from glued blobs
     (see :func:`_read_glued_codes`, with a clock too); one without a clock is taken only when none has one
     and ``clock_required`` is False (the stream's HUD was never seen with a clock).
 
@@ -1054,6 +1063,7 @@ def locate_hud(
     report = report if report is not None else LocateReport()
     frame_height = frame.shape[0]
     without_clock: tuple[HudLayout, str, str] | None = None
+    colonless: tuple[HudLayout, str, str] | None = None
     glued: tuple[HudLayout, str, str] | None = None
     for fine, (name, top_fraction, bottom_fraction) in itertools.product((False, True), bands):
         if name not in report.bands:
@@ -1078,7 +1088,9 @@ def locate_hud(
             if not candidates and len(line) > len(report.best):
                 report.best = line
             for found in candidates:
-                layout = _layout(frame, tokens, found, offset_y, _own_text_height(tokens, found))
+                own_height = _own_text_height(tokens, found)
+                clock_tokens = _clock_tokens(tokens, found[0], found[1], own_height)
+                layout = _layout(frame, tokens, found, offset_y, own_height, clock_tokens)
                 if from_glued:
                     # Taken only when no row of either band reads as a HUD in the usual way: taken at once,
                     # glued codes cost the blind suite 2 of its 93 goals and made 3 misreads (refused).
@@ -1088,8 +1100,17 @@ def locate_hud(
                     # A streamer's widget ("DIV 1 - 2 PTS") has codes and numbers too, but no match clock.
                     without_clock = without_clock or (layout, name, line)
                     continue
+                if layout.clock_without_colon:
+                    # A clock read as one token of digits (its colon lost) may be any number beside a widget
+                    # ('CHAMPIONS 2028 DIV 4 7 PTS', dev-106, whose HUD the finer look found): taken only when
+                    # no candidate has a clock of two parts.
+                    colonless = colonless or (layout, name, line)
+                    continue
                 _found(layout, name, line)
                 return layout
+    if colonless is not None:
+        _found(*colonless)
+        return colonless[0]
     if glued is not None:
         _found(*glued)
         return glued[0]

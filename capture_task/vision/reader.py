@@ -400,6 +400,13 @@ unreadable frames (another number that will not read, a goal animation) must not
 of the match (dev-10: a '1' that read '4' alone used up the tries; its 3-2 later went unread)."""
 
 
+CLOCK_MAX_PACE = 15.0
+"""Match-clock seconds per stream second, at most: a FIFA match of 90 minutes lasts 6-20 minutes of play."""
+CLOCK_SLACK_S = 5
+CLOCK_RUNNING_STEPS = 2
+"""Rises in a row, each at a match clock's pace, after which a clock read without its colon is taken to run."""
+
+
 @dataclass
 class ReaderStats:
     """How much work the reader did; the benchmark and the metrics report these."""
@@ -436,6 +443,9 @@ class ScoreboardReader:
         self._failed_team_reads = 0
         self._inverted_misses = 0
         """Unreadable reads in a row, since the last reading, that did not read in the other polarity either."""
+        self._clock_steps: list[tuple[float, int]] = []
+        """(stream time, clock seconds) of the clock readings on this layout that rose like a match clock."""
+        self._clock_runs = False
         self._hud_has_clock = False
         """Once a HUD with a clock was read, a scoreboard without one is a widget, not this stream's HUD
         found again (a streamer's "DIV 1 - 2 PTS" was taken while a replay hid the HUD, and read ever after)."""
@@ -456,11 +466,18 @@ class ScoreboardReader:
         self._last_reading = None
 
     def relocate(
-        self, frame: Frame, *, clock_required: bool = False, only_another: bool = False, near: bool = False
+        self,
+        frame: Frame,
+        *,
+        clock_required: bool = False,
+        only_another: bool = False,
+        only_elsewhere: bool = False,
+        near: bool = False,
     ) -> bool:
         """Look for the HUD again (new match, new overlay); True when found. With ``clock_required`` (or once
         the HUD was read with its clock) only a scoreboard with a clock beside it is taken. With ``only_another``,
-        the HUD found in the same place with the confirmed teams is not taken (False): nothing changed. With
+        the HUD found in the same place with the confirmed teams is not taken (False): nothing changed; with
+        ``only_elsewhere``, no HUD in the same place is (its codes as first read may differ from the confirmed). With
         ``near``, only the rows of the HUD known now are searched, and of them only those with text of its height (a
         tenth of the cost of both bands)."""
         self.stats.locate_attempts += 1
@@ -474,7 +491,7 @@ class ScoreboardReader:
         )
         if layout is not None:
             same_place = self.layout is not None and _same_place(self.layout, layout)
-            if only_another and same_place and layout.teams == self._teams:
+            if same_place and (only_elsewhere or (only_another and layout.teams == self._teams)):
                 return False
             # The same HUD found again while its codes are being confirmed is another reading of them.
             # A HUD elsewhere, or found again after its codes were confirmed (it was hidden: a kick-off
@@ -485,6 +502,7 @@ class ScoreboardReader:
             self.layout = layout
             self._teams = None
             self._inverted_misses = 0
+            self._clock_steps, self._clock_runs = [], False
             self.forget()
         return layout is not None
 
@@ -617,7 +635,7 @@ class ScoreboardReader:
             score = self._read_inverted(frame, groups)
         if score is None:
             return None
-        return ScoreboardReading(teams=self._teams, score=score, clock=self._read_clock(frame))
+        return ScoreboardReading(self._teams, score, self._read_clock(frame), maybe_widget=self.maybe_widget)
 
     def _read_inverted(self, frame: Frame, groups: list[Mask]) -> Score | None:
         """The score read with its outlined numbers taken in the other polarity, when it did not read as
@@ -667,6 +685,34 @@ class ScoreboardReader:
         if clock:
             self._last_reading = dataclasses.replace(self._last_reading, clock=clock)
         return self._last_reading
+
+    @property
+    def maybe_widget(self) -> bool:
+        """Whether the scoreboard located may be a streamer's widget, not the match HUD: it has no clock beside it,
+        or only a number without a colon that has not been seen to run like a match clock (``clock_seen``)."""
+        layout = self.layout
+        return layout is not None and (layout.clock is None or (layout.clock_without_colon and not self._clock_runs))
+
+    def clock_seen(self, stream_time: float, reading: ScoreboardReading) -> None:
+        """Note the clock of a reading made at ``stream_time``: a colon-less clock read at rising times, each
+        step no faster than a match clock runs, is a clock (``maybe_widget`` no longer), not a number that may
+        be any widget's ('2028' read '20:28', then '26:20').
+
+        Why: a HUD whose colon is lost is searched for again elsewhere; once its clock is seen to run, a
+        scoreboard-like row with a clock elsewhere (a chat line '18:12 mod: GG 2 - 1 EZ') must not replace it.
+        """
+        seconds = reading.clock_seconds
+        if seconds is None or self._clock_runs:
+            return
+        last = self._clock_steps[-1] if self._clock_steps else None
+        if last is not None and seconds == last[1]:
+            return
+        runs = last is not None and 0 < seconds - last[1] <= CLOCK_MAX_PACE * (stream_time - last[0]) + CLOCK_SLACK_S
+        self._clock_steps = [*self._clock_steps, (stream_time, seconds)] if runs else [(stream_time, seconds)]
+        if len(self._clock_steps) > CLOCK_RUNNING_STEPS:
+            self._clock_runs = True
+            if self._last_reading is not None:
+                self._last_reading = dataclasses.replace(self._last_reading, maybe_widget=False)
 
 
 __all__ = ["MASK_MISMATCH_CHANGED", "MASK_MISMATCH_SAME", "OCR_TEXT_HEIGHT_PX", "PageMode", "ScoreboardReader"]

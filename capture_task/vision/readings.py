@@ -22,12 +22,21 @@ class ScoreboardReading:
     teams: Teams
     score: Score
     clock: str
+    maybe_widget: bool = False
+    """Read on a scoreboard found with no clock beside it, or only a number without a colon: it may be a
+    streamer's widget ('CHAMPIONS 2028 DIV 4 7 PTS'), not the match HUD (see ``GoalDetector``)."""
 
     @property
     def clock_minutes(self) -> int | None:
         """Whole minutes on the match clock, or None when the text is not a clock."""
         match = _CLOCK_PATTERN.match(self.clock)
         return int(match.group(1)) if match else None
+
+    @property
+    def clock_seconds(self) -> int | None:
+        """The match clock in seconds, or None when the text is not a clock."""
+        match = _CLOCK_PATTERN.match(self.clock)
+        return 60 * int(match.group(1)) + int(match.group(2)) if match else None
 
 
 @dataclass(frozen=True)

@@ -106,8 +106,10 @@ CLOCKLESS_SEARCH_AT_KEYFRAMES = frozenset(2**n for n in range(1, 12))
 """Keyframes in view after which a HUD located without a clock beside it is searched for again, a clock
 required: every FIFA and FC scoreboard shows one, a streamer's widget ("DIV 1 - 2 PTS") does not. A widget
 taken while the HUD was not yet drawn (or not found on that frame) was read ever after, and every goal of
-the match was lost (dev-31). Ever more rarely (2, 4, 8, ... keyframes), so a HUD whose clock is never
-recognised costs a search every ~70 minutes at the end, not one a minute."""
+the match was lost (dev-31). So is one whose clock was only a number without a colon (dev-106's widget,
+'CHAMPIONS 2028 DIV 4 7 PTS', taken on the first keyframe, before the HUD was drawn). Ever more rarely (2, 4,
+8, ... keyframes), so a HUD whose clock is never recognised costs a search every ~70 minutes at the end, not
+one a minute."""
 UNREAD_AT_END_KEYFRAMES = 2
 """Keyframes in a row showing the HUD with its score unread when the stream ends, from which that is said too.
 Why: a stream that ends (or a capture that stops) less than ``UNREAD_IN_VIEW_KEYFRAMES`` keyframes after its
@@ -255,6 +257,7 @@ class KeyframeSampler:
             reading = self.reader.refresh_clock(keyframe.image)
         if reading is not None:
             self._last_read_s = keyframe.stream_time
+            self.reader.clock_seen(keyframe.stream_time, reading)
         self._note_whether_read_in_view(keyframe, reading)
         yield FrameObservation(keyframe.at, keyframe.stream_time, reading)
         self._last_visible = _VisibleFrame(segment.sequence, keyframe.stream_time, mask) if mask is not None else None
@@ -268,21 +271,36 @@ class KeyframeSampler:
                 self._search_again(segment, keyframe, "its score stopped reading (a new match?)", only_another=True)
             else:
                 self._search_again(segment, keyframe, "the one found never read")
-        elif layout is not None and layout.clock is None and self._keyframes_on_layout in CLOCKLESS_SEARCH_AT_KEYFRAMES:
-            self._search_again(segment, keyframe, "the one found has no clock beside it")
+        elif self.reader.maybe_widget and self._keyframes_on_layout in CLOCKLESS_SEARCH_AT_KEYFRAMES:
+            assert layout is not None  # maybe_widget: a layout is located
+            if layout.clock is None:
+                self._search_again(segment, keyframe, "the one found has no clock beside it")
+            else:
+                # Most such clocks are the HUD's own, its colon lost: found again, it is left as it is (taken anew,
+                # its codes as first read replaced the confirmed ones: dev-56's RM-AL became RM-AD, a new match).
+                why = "the one found has only a number without a colon for a clock beside it"
+                self._search_again(segment, keyframe, why, only_elsewhere=True)
         if first_reading and mask is not None and awaiting():
             yield from self._confirm_first_reading(segment, keyframe, mask, awaiting)
 
     def _search_again(
-        self, segment: SegmentMedia, keyframe: TimedFrame, why: str, *, only_another: bool = False
+        self,
+        segment: SegmentMedia,
+        keyframe: TimedFrame,
+        why: str,
+        *,
+        only_another: bool = False,
+        only_elsewhere: bool = False,
     ) -> None:
         """Search the whole keyframe for a HUD with a clock although one is located and in view (it never read,
         or has no clock: it may be a widget; or stopped reading: it may show a new match): the next keyframes use
         what the search finds, if anything. With ``only_another``, the same HUD found again is left as it is:
         taking it anew would forget the last frame known to show it, and a goal read later would be stamped
-        when read, not searched back for (dev-10's 3-1, 22 s late)."""
+        when read, not searched back for (dev-10's 3-1, 22 s late); with ``only_elsewhere``, any HUD in its place
+        is (see ``ScoreboardReader.relocate``)."""
         logger.info("searching for the scoreboard again at %.1f s of stream: %s", keyframe.stream_time, why)
-        if self.reader.relocate(self._whole(segment, keyframe).image, clock_required=True, only_another=only_another):
+        image = self._whole(segment, keyframe).image
+        if self.reader.relocate(image, clock_required=True, only_another=only_another, only_elsewhere=only_elsewhere):
             self._located()
 
     def _confirm_first_reading(

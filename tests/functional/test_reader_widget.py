@@ -18,8 +18,10 @@ import pytest
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
+from capture_task.detect.goals import GoalDetector
 from capture_task.ingest.media import SegmentMedia
 from capture_task.vision.reader import ScoreboardReader
+from capture_task.vision.readings import FrameObservation, ScoreboardReading
 from capture_task.vision.sampler import CLOCKLESS_SEARCH_AT_KEYFRAMES, KeyframeSampler
 from contracts import Score, Teams
 from tests.functional.hud_drawing import HudText, paint, random_look
@@ -29,12 +31,13 @@ LOOK = random_look(random.Random(5))
 WIDGET = "DIV 1 - 2 PTS"
 
 
-def _with_widget(frame: NDArray[np.uint8], text: str = WIDGET) -> NDArray[np.uint8]:
-    """The widget drawn in the bottom quarter: dark text on a light cell, a little larger than the HUD's."""
+def _with_widget(frame: NDArray[np.uint8], text: str = WIDGET, top: float = 7 / 8) -> NDArray[np.uint8]:
+    """The widget drawn ``top`` of the way down (the bottom quarter): dark text on a light cell, a little larger
+    than the HUD's."""
     image = Image.fromarray(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
     draw = ImageDraw.Draw(image)
     font = ImageFont.truetype(str(LOOK.font), round(LOOK.text_px * 1.4))
-    x, y = LOOK.width // 4, LOOK.height * 7 // 8
+    x, y = LOOK.width // 4, round(LOOK.height * top)
     left, top, right, bottom = draw.textbbox((x, y), text, font=font)
     pad = LOOK.text_px // 2
     draw.rectangle([left - pad, top - pad, right + pad, bottom + pad], fill=(235, 235, 230))
@@ -103,3 +106,87 @@ def test_a_widget_taken_before_the_hud_showed_gives_way_to_the_hud(monkeypatch: 
     assert readings[0].teams == Teams(home="DIV", away="PTS")
     hud = [r for r in readings[1:] if r.teams == Teams(home="LIV", away="MCI") and r.score == Score(home=1, away=0)]
     assert hud and len(hud) == len(readings) - 1
+
+
+NUMBERED_WIDGET = "CUP 2028 DIV 4 - 7 PTS"
+"""dev-106's widget: a number of four digits two words left of 'DIV' passes for a clock whose colon was lost."""
+WIDGET_UNDER_THE_HUD = 0.13
+"""In the top band, just under the HUD: its row is longer than the HUD's, so it is read first."""
+NUMBERED_WIDGET_ONLY = _with_widget(np.full((LOOK.height, LOOK.width, 3), 60, np.uint8), NUMBERED_WIDGET,
+                                    WIDGET_UNDER_THE_HUD)  # fmt: skip
+HUD_AND_NUMBERED_WIDGET = _with_widget(
+    paint(LOOK, HudText("LIV", "MCI", 1, 0, "27:10"), seed=1), NUMBERED_WIDGET, WIDGET_UNDER_THE_HUD
+)
+
+
+def test_a_number_without_a_colon_is_a_clock_only_when_no_candidate_has_a_clock_of_two_parts() -> None:
+    alone = ScoreboardReader()
+    assert alone.relocate(NUMBERED_WIDGET_ONLY), "the widget alone is taken, its '2028' for a clock"
+    assert alone.layout is not None and alone.layout.teams == Teams(home="DIV", away="PTS")
+    assert alone.layout.clock is not None and alone.layout.clock_without_colon
+
+    beside = ScoreboardReader()
+    assert beside.relocate(HUD_AND_NUMBERED_WIDGET)
+    assert beside.layout is not None and beside.layout.teams == Teams(home="LIV", away="MCI")
+    assert not beside.layout.clock_without_colon
+
+
+def test_a_numbered_widget_followed_before_the_hud_showed_gives_way_to_the_hud_and_its_match(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """dev-106: the widget was taken on the first keyframe, before the HUD was drawn, and followed for the whole
+    stream; the HUD's scores, lower than the widget's 4-7, were refused. Its readings are marked as maybe a
+    widget's, it is searched again like a widget without a clock, and the goal detector joins the HUD's match."""
+    # Searched again at the keyframes CLOCKLESS_SEARCH_AT_KEYFRAMES says (2, 4, 8): the third finds the HUD.
+    frames = [NUMBERED_WIDGET_ONLY] * 4 + [HUD_AND_NUMBERED_WIDGET] * 8
+    _, readings = _observed(monkeypatch, frames)
+
+    assert readings[0].teams == Teams(home="DIV", away="PTS") and readings[0].maybe_widget
+    assert readings[-1].teams == Teams(home="LIV", away="MCI") and not readings[-1].maybe_widget
+    detector = GoalDetector()
+    start = datetime(2026, 12, 3, 20, 0, tzinfo=UTC)
+    for index, reading in enumerate(readings):
+        detector.observe(FrameObservation(start + timedelta(seconds=index), float(index), reading))
+    assert (detector.teams, detector.score) == (Teams(home="LIV", away="MCI"), Score(home=1, away=0))
+
+
+def test_a_hud_whose_clock_reads_without_its_colon_is_searched_again_but_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Most clocks read as one number are the HUD's own, their colon too thin to part the digits. The search
+    again finds the same HUD: it is kept, not taken anew, which would forget the last frame known to show it
+    and stamp the next goal when read, not when shown (dev-11 and dev-61: goals 1.4 s late)."""
+    colonless = paint(LOOK, HudText("LIV", "MCI", 1, 0, "2710"), seed=1)
+    reader = ScoreboardReader()
+    assert reader.relocate(colonless) and reader.layout is not None and reader.layout.clock_without_colon
+    searched: list[bool] = []
+    relocate = ScoreboardReader.relocate
+
+    def counted(self: ScoreboardReader, *args: Any, **kwargs: Any) -> bool:
+        found = relocate(self, *args, **kwargs)
+        searched.append(found)
+        return found
+
+    monkeypatch.setattr(ScoreboardReader, "relocate", counted)
+    _, readings = _observed(monkeypatch, [colonless] * (min(CLOCKLESS_SEARCH_AT_KEYFRAMES) + 2))
+    assert searched[0] and len(searched) >= 2, "found on the first keyframe, then searched again"
+    assert not any(searched[1:]), "the same HUD found again is not taken anew"
+    assert readings[-1].score == Score(home=1, away=0) and readings[-1].maybe_widget
+
+
+@pytest.mark.parametrize(
+    ("clocks", "runs"),
+    [
+        pytest.param([(0.0, "27:10"), (2.0, "27:24"), (30.0, "30:30")], True, id="rising at a match clock's pace"),
+        pytest.param([(0.0, "20:28"), (2.0, "26:20"), (4.0, "20:28"), (6.0, "26:20")], False, id="misreads of one"),
+        pytest.param([(0.0, "27:10"), (2.0, "27:10"), (4.0, "27:10")], False, id="standing still"),
+        pytest.param([(0.0, "20:28"), (2.0, "80:00"), (4.0, "80:10")], False, id="a jump no clock makes in 2 s"),
+    ],
+)
+def test_a_clock_without_its_colon_is_a_clock_once_seen_to_run(clocks: list[tuple[float, str]], runs: bool) -> None:
+    reader = ScoreboardReader()
+    assert reader.relocate(paint(LOOK, HudText("LIV", "MCI", 1, 0, "2710"), seed=1))
+    assert reader.maybe_widget, "a number without a colon beside the codes may be any widget's"
+    for stream_time, clock in clocks:
+        reader.clock_seen(stream_time, ScoreboardReading(Teams(home="LIV", away="MCI"), Score(home=1, away=0), clock))
+    assert reader.maybe_widget is not runs

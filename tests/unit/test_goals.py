@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -360,6 +361,64 @@ def test_joining_just_after_a_goal_says_that_goal_is_not_reported(caplog: pytest
     assert detector.score == Score(home=2, away=2)
     (warning,) = warnings_in(caplog)
     assert "joined at 2-2" in warning and "1-2 was read 1 time(s)" in warning and "not reported" in warning
+
+
+def test_a_score_first_read_late_in_the_stream_says_earlier_goals_are_unknown(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """dev-116: the HUD was found only 32 s into the stream, after a goal; the match was joined at 1-4 and the
+    goal was lost in silence. A first score read this late is joined, and said to be joined late."""
+    hidden = [None] * 21  # 10.5 s of stream (0.5 s a step) with no reading
+    with caplog.at_level(logging.WARNING):
+        assert run(GoalDetector(), hidden + ["1-4@93:16"] * 3) == []
+    (said,) = warnings_in(caplog)
+    assert "joined at 1-4 only 10.5 s into the stream" in said and "not reported" in said
+
+    for quiet in (hidden[:-1] + ["1-4@93:16"] * 3, hidden + ["0-0@00:10"] * 3):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            run(GoalDetector(), quiet)
+        assert warnings_in(caplog) == [], "read within 10 s, or at 0-0 (no goal of this match before it)"
+
+
+def _observed(detector: GoalDetector, readings: list[ScoreboardReading]) -> list[DetectedGoal]:
+    found = []
+    for index, reading in enumerate(readings):
+        found += detector.observe(FrameObservation(START + timedelta(seconds=index), float(index), reading))
+    return found
+
+
+WIDGET = ScoreboardReading(Teams(home="DIV", away="PTS"), Score(home=4, away=7), "20:28", maybe_widget=True)
+
+
+def test_a_score_followed_on_a_maybe_widget_gives_way_to_a_hud_with_a_clock(caplog: pytest.LogCaptureFixture) -> None:
+    hud = ScoreboardReading(Teams(home="SEVI", away="LCFC"), Score(home=1, away=1), "87:54")
+    goal = dataclasses.replace(hud, score=Score(home=2, away=1), clock="89:36")
+    detector = GoalDetector()
+    with caplog.at_level(logging.WARNING):
+        found = _observed(detector, [WIDGET] * 3 + [hud] * 3 + [goal] * 3)
+    assert [(g.teams, g.score) for g in found] == [(hud.teams, goal.score)]
+    assert any("was a widget, not the match" in said for said in warnings_in(caplog))
+
+
+@pytest.mark.parametrize(
+    ("followed", "then", "then_maybe_widget"),
+    [
+        pytest.param(
+            dataclasses.replace(WIDGET, maybe_widget=False), "SEVI-LCFC", False, id="followed on a HUD with a clock"
+        ),
+        pytest.param(WIDGET, "DIV-PTC", False, id="lookalike codes: the same scoreboard misread"),
+        pytest.param(WIDGET, "SEVI-LCFC", True, id="read on a maybe-widget too"),
+    ],
+)
+def test_a_lower_score_of_other_teams_is_still_refused_unless_a_hud_replaces_a_maybe_widget(
+    followed: ScoreboardReading, then: str, then_maybe_widget: bool
+) -> None:
+    home, away = then.split("-")
+    other = ScoreboardReading(Teams(home=home, away=away), Score(home=1, away=1), "87:54", then_maybe_widget)
+    detector = GoalDetector()
+    assert _observed(detector, [followed] * 3 + [other] * 3) == []
+    assert detector.score == followed.score
 
 
 def test_fresh_reads_are_asked_for_while_a_change_is_open_then_no_longer() -> None:
