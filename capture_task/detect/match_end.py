@@ -1,7 +1,8 @@
 """When a match is over, and which goals it had: what the match reel is built from.
 
 A match ends at full time — the clock has passed 90:00 and then the
-scoreboard goes away (the FULL TIME panel) or a minute of stream passes — or
+scoreboard goes away (the FULL TIME panel; not a goal's replay, in the seconds
+after a goal) or a minute of stream passes — or
 when the next match starts without a full time having been seen (a stream
 that joined late, a quit match). Each match ends once.
 """
@@ -20,6 +21,10 @@ HIDDEN_AFTER_FULL_TIME = 2
 """Observations without a HUD after 90:00 that mean the FULL TIME panel is up (~4 s of keyframes)."""
 FULL_TIME_GRACE_S = 60.0
 """After 90:00, end the match anyway once this much stream passed (stoppage time is shorter)."""
+REPLAY_AFTER_GOAL_S = 20.0
+"""A HUD hidden this soon after a goal is the goal's replay (a celebration of ~4 s, then ~10 s of replay), not
+the FULL TIME panel: a goal in stoppage time ended its match at its replay, and the match's later goals were
+left out of its end (dev-116)."""
 
 
 @dataclass(frozen=True)
@@ -93,9 +98,15 @@ class MatchTracker:
             if minutes is not None and minutes >= FULL_TIME_MINUTES:
                 self._full_time = observation
             return ended
-        self._hidden_since_full_time = self._hidden_since_full_time + 1 if reading is None else 0
+        if reading is not None:
+            self._hidden_since_full_time = 0
+        elif not self._replaying_a_goal(observation.stream_time):
+            self._hidden_since_full_time += 1
         over = observation.stream_time - self._full_time.stream_time >= FULL_TIME_GRACE_S
         if (self._hidden_since_full_time >= HIDDEN_AFTER_FULL_TIME or over) and self._teams and self._score:
             ended.append(MatchEnd("full_time", observation, self._teams, self._score, tuple(self.goals)))
             self._ended = True
         return ended
+
+    def _replaying_a_goal(self, stream_time: float) -> bool:
+        return any(0.0 <= stream_time - goal.stream_time < REPLAY_AFTER_GOAL_S for goal in self.goals[-1:])

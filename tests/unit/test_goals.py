@@ -318,7 +318,8 @@ def test_two_goals_never_share_a_frame() -> None:
 
 
 def _track(script: list[tuple[str | None, list[str]]]) -> list[tuple[int, str, int]]:
-    """Feed (reading, goal ids) pairs to a MatchTracker ("!" marks a new match); return the ends."""
+    """Feed (reading, goal ids) pairs to a MatchTracker ("!" marks a new match; "g1@4.0" a goal scored at 4 s of
+    stream, else at 12.5 s); return the ends."""
     from capture_task.detect.match_end import MatchTracker
     from tests.unit.test_contracts import a_goal
 
@@ -331,7 +332,10 @@ def _track(script: list[tuple[str | None, list[str]]]) -> list[tuple[int, str, i
             home, away = (int(x) for x in score_text.split("-"))
             reading = ScoreboardReading(TEAMS, Score(home=home, away=away), clock)
         observation = FrameObservation(START + timedelta(seconds=2 * index), 2.0 * index, reading)
-        goals = [a_goal(id=goal) for goal in goal_ids]
+        goals = []
+        for goal in goal_ids:
+            goal_id, _, scored_at = goal.partition("@")
+            goals.append(a_goal(id=goal_id, stream_time=float(scored_at or 12.5)))
         for end in tracker.observe(
             observation, goals, teams=TEAMS, score=reading.score if reading else None, new_match=new_match
         ):
@@ -343,6 +347,17 @@ def test_full_time_ends_the_match_once_when_the_panel_hides_the_hud() -> None:
     script = [("0-0@85:00", []), ("1-0@88:00", ["g1"]), ("1-0@90:00", []), ("1-0@90:00", [])]
     script += [(None, []), (None, []), (None, []), ("1-0@90:00", [])]
     assert _track(script) == [(5, "full_time", 1)]
+
+
+def test_a_goal_replay_in_stoppage_time_is_not_the_full_time_panel() -> None:
+    """dev-116: a goal at 90:41, its replay hiding the HUD, ended the match there; its next goal, at 92:50, was
+    left out of the match's end. A HUD hidden within ``REPLAY_AFTER_GOAL_S`` (20 s) of a goal is its replay.
+    Each step is 2 s of stream."""
+    script: list[tuple[str | None, list[str]]] = [("0-3@90:00", []), ("0-4@90:41", ["g1@2.0"])]
+    script += [(None, [])] * 7  # 4-16 s: the replay
+    script += [("0-4@91:30", []), ("1-4@92:50", ["g2@20.0"])]
+    script += [(None, [])] * 12  # 22-44 s: the replay, then from 40 s the FULL TIME panel
+    assert _track(script) == [(21, "full_time", 2)]
 
 
 def test_a_new_match_ends_the_previous_one_when_full_time_was_not_seen() -> None:
