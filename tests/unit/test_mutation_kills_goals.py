@@ -232,9 +232,9 @@ def test_a_checkpoint_may_be_taken_at_the_first_frame_of_a_capture_but_not_befor
 # ---------------------------------------------------------------- match ends
 
 
-def a_goal(event_id: str) -> GoalEvent:
+def a_goal(event_id: str, stream_time: float = 1.0) -> GoalEvent:
     return GoalEvent(
-        id=event_id, channel="chan", at=START, stream_time=1.0, score=Score(home=1, away=0),
+        id=event_id, channel="chan", at=START, stream_time=stream_time, score=Score(home=1, away=0),
         previous_score=Score(home=0, away=0), teams=LIV_MCI, clock="10:00", side="home",
     )  # fmt: skip
 
@@ -248,7 +248,7 @@ def track(
         seen = reading(text) if text else None
         observation = FrameObservation(START + timedelta(seconds=2 * index), 2.0 * index, seen)
         for end in tracker.observe(
-            observation, [a_goal(g) for g in goal_ids], teams=LIV_MCI, score=seen.score if seen else None,
+            observation, [a_goal(g, 2.0 * index) for g in goal_ids], teams=LIV_MCI, score=seen.score if seen else None,
             new_match=new_match,
         ):  # fmt: skip
             ends.append((index, end.reason, len(end.goals)))
@@ -282,17 +282,15 @@ def test_stoppage_time_ends_a_full_minute_after_90_00() -> None:
 
 def test_the_match_after_a_full_time_also_ends_at_its_own_full_time() -> None:
     tracker = MatchTracker()
-    first = [
-        ("LIV-MCI 1-0@89:00", ["g1"], False),
-        ("LIV-MCI 1-0@90:00", [], False),
-        (None, [], False),
-        (None, [], False),
-    ]
-    assert track(tracker, first, 0) == [(3, "full_time", 1)]
+    # Each goal's replay (the HUD hidden for up to REPLAY_AFTER_GOAL_S after it) is over before its panel: 10 steps.
+    after_the_replay = [("LIV-MCI 1-0@90:00", [], False)] * 10
+    first = [("LIV-MCI 1-0@89:00", ["g1"], False), *after_the_replay, (None, [], False), (None, [], False)]
+    assert track(tracker, first, 0) == [(12, "full_time", 1)]
     second = [
         ("LIV-MCI 0-0@00:10", [], True),
         ("LIV-MCI 0-1@90:00", ["g2"], False),
+        *after_the_replay,
         (None, [], False),
         (None, [], False),
     ]
-    assert track(tracker, second, 4) == [(7, "full_time", 1)]
+    assert track(tracker, second, 13) == [(26, "full_time", 1)]
