@@ -292,6 +292,11 @@ class GoalDetector:
         # Other codes at kick-off, or across a restart, may be a new match: confirm it like a score change.
         if self._gap_open:
             return self._teams is not None and _lookalike(self._teams, reading.teams)
+        if self._teams is not None and not _lookalike(self._teams, reading.teams) and self._clock_went_back(reading):
+            # Other teams with the clock gone back: the next match, found after a goal that made its score the
+            # old one's (dev-153: WHU-EVE 0-1 at 02:41 after RMA-PSV 0-1 at 70:00 was taken for the old match,
+            # its goal lost in silence).
+            return False
         return not _before_minute(reading, NEW_MATCH_MAX_CLOCK_MIN)
 
     def _followed_a_widget(self, reading: ScoreboardReading) -> bool:

@@ -137,6 +137,16 @@ def test_a_new_match_first_read_after_its_goal_says_the_goal_is_stamped_late(cap
     assert warnings_in(caplog) == [], "its 0-0 was seen: the goal's first frame is its own"
 
 
+def test_the_next_match_found_at_the_old_score_after_its_goal_is_a_new_match(caplog: pytest.LogCaptureFixture) -> None:
+    """dev-153: the next match's HUD was first read at WHU 0-1 EVE (02:41), the old match's confirmed score was
+    RMA 0-1 PSV (69:53): the same numbers, so it was taken for the old match with its codes misread, and the new
+    match's goal was lost in silence. Other teams with the clock gone back are a new match, whatever the score."""
+    with caplog.at_level(logging.WARNING):
+        found = run(GoalDetector(), ["RMA-PSV 0-1@69:53"] * 3 + [None] * 10 + ["WHU-EVE 0-1@02:41"] * 3)
+    assert [(goal.teams, str(goal.score)) for _, goal in found] == [(Teams(home="WHU", away="EVE"), "0-1")]
+    assert any("neither its 0-0 nor a score in between was seen" in said for said in warnings_in(caplog))
+
+
 def test_other_team_codes_late_in_a_match_are_a_misread_not_a_new_match() -> None:
     detector = GoalDetector()
     found = run(detector, ["2-1@60:00"] * 3 + ["LIV-MCL 2-1@61:00"] * 3 + ["LIV-MCL 3-1@62:00"] * 3)
