@@ -202,6 +202,8 @@ class KeyframeSampler:
         self._last_read_s = float("-inf")
         """Stream time of the last frame read: confirming reads are spaced from it."""
         self._keyframes_without_hud = 0
+        self._searched_at_without = -RELOCATE_EVERY_KEYFRAMES_WHEN_LOST
+        """``_keyframes_without_hud`` at the last search since the HUD was seen (none yet: far enough back)."""
         self._searches_while_hidden = 0
         self._keyframes_with_hud = 0
         self._searching_since: float | None = None
@@ -521,6 +523,7 @@ class KeyframeSampler:
         mask = self._score_mask(keyframe.image) if reader.layout is not None else None
         if mask is not None:
             self._keyframes_without_hud = self._searches_while_hidden = 0
+            self._searched_at_without = -RELOCATE_EVERY_KEYFRAMES_WHEN_LOST
             self._searching_since = self._reported_missing_at = None
             self._hidden_area = None
             self._layout_seen = True
@@ -534,16 +537,21 @@ class KeyframeSampler:
         lost = self._report_if_missing(keyframe.stream_time)
         every = RELOCATE_EVERY_KEYFRAMES_WHEN_LOST if lost else RELOCATE_EVERY_KEYFRAMES
         area_still = self._hud_area_still(keyframe)
-        if self._keyframes_without_hud % every == 1 and (
+        # Spaced by ``every`` keyframes from the last search, not on odd keyframes only: a translucent HUD over
+        # moving video is 'still' on a keyframe now and then, and those were even ones (dev-153: the next match's
+        # HUD, in the old one's place, was searched for only after its first goal, and that goal lost).
+        if self._keyframes_without_hud - self._searched_at_without >= every and (
             area_still or self._keyframes_without_hud >= RELOCATE_WHILE_MOVING_AFTER_KEYFRAMES
         ):
             near = self._near_search_due()
             self._searches_while_hidden += 1
+            self._searched_at_without = self._keyframes_without_hud
             if not (near and self._holds_hud_rows(keyframe)):
                 keyframe = self._whole(segment, keyframe)
             if reader.relocate(keyframe.image, near=near):
                 self._located()
                 self._keyframes_without_hud = self._searches_while_hidden = 0
+                self._searched_at_without = -RELOCATE_EVERY_KEYFRAMES_WHEN_LOST
                 self._searching_since = self._reported_missing_at = None
                 return keyframe, self._score_mask(keyframe.image)
         return keyframe, None
