@@ -1052,8 +1052,9 @@ def locate_hud(
     a finer look); None when none is shown. Given the ``text_height`` of the HUD looked for (one known before),
     only rows with enough glyphs of that height are read.
 
-    A scoreboard with a match clock of two parts (``m:ss``) beside it is preferred; then one whose clock is a
-    number without a colon (``HudLayout.clock_without_colon``); then one whose codes were read from glued blobs
+    A scoreboard with a match clock beside it is preferred (with ``clock_required``, one whose clock has two
+    parts, ``m:ss``, before one whose clock is a number without a colon: ``HudLayout.clock_without_colon``); then
+    one whose codes were read from glued blobs
     (see :func:`_read_glued_codes`, with a clock too); one without a clock is taken only when none has one
     and ``clock_required`` is False (the stream's HUD was never seen with a clock).
 
@@ -1100,10 +1101,12 @@ def locate_hud(
                     # A streamer's widget ("DIV 1 - 2 PTS") has codes and numbers too, but no match clock.
                     without_clock = without_clock or (layout, name, line)
                     continue
-                if layout.clock_without_colon:
+                if layout.clock_without_colon and clock_required:
                     # A clock read as one token of digits (its colon lost) may be any number beside a widget
-                    # ('CHAMPIONS 2028 DIV 4 7 PTS', dev-106, whose HUD the finer look found): taken only when
-                    # no candidate has a clock of two parts.
+                    # ('CHAMPIONS 2028 DIV 4 7 PTS', dev-106, whose HUD the finer look found): when searching again
+                    # for a HUD with a clock, taken only when no candidate has a clock of two parts. A first search
+                    # takes it (reading the rest of both bands, and finer, would double its cost): the sampler
+                    # searches again while such a clock is not seen running.
                     colonless = colonless or (layout, name, line)
                     continue
                 _found(layout, name, line)

@@ -380,6 +380,15 @@ def read_team_codes(frame: Frame, layout: HudLayout) -> Teams | None:
     return Teams(home=codes[0], away=codes[1])
 
 
+def _overlapping(a: HudLayout, b: HudLayout) -> bool:
+    """Two layouts whose extents share pixels: the same HUD, though its boxes differ (a code box found wider
+    before the codes were corrected: dev-76's 'ABM', read 'BM' since)."""
+    one, other = a.extent, b.extent
+    return min(one.right, other.right) > max(one.left, other.left) and min(one.bottom, other.bottom) > max(
+        one.top, other.top
+    )
+
+
 def _same_place(a: HudLayout, b: HudLayout) -> bool:
     """Two layouts of one HUD: their team code boxes within a third of a text height of each other."""
     tolerance = max(a.text_height_px, b.text_height_px) / 3
@@ -477,7 +486,7 @@ class ScoreboardReader:
         """Look for the HUD again (new match, new overlay); True when found. With ``clock_required`` (or once
         the HUD was read with its clock) only a scoreboard with a clock beside it is taken. With ``only_another``,
         the HUD found in the same place with the confirmed teams is not taken (False): nothing changed; with
-        ``only_elsewhere``, no HUD in the same place is (its codes as first read may differ from the confirmed). With
+        ``only_elsewhere``, no HUD overlapping the one known is (its codes and boxes as first read may differ). With
         ``near``, only the rows of the HUD known now are searched, and of them only those with text of its height (a
         tenth of the cost of both bands)."""
         self.stats.locate_attempts += 1
@@ -491,7 +500,9 @@ class ScoreboardReader:
         )
         if layout is not None:
             same_place = self.layout is not None and _same_place(self.layout, layout)
-            if same_place and (only_elsewhere or (only_another and layout.teams == self._teams)):
+            if only_another and same_place and layout.teams == self._teams:
+                return False
+            if only_elsewhere and self.layout is not None and _overlapping(self.layout, layout):
                 return False
             # The same HUD found again while its codes are being confirmed is another reading of them.
             # A HUD elsewhere, or found again after its codes were confirmed (it was hidden: a kick-off
@@ -685,6 +696,14 @@ class ScoreboardReader:
         if clock:
             self._last_reading = dataclasses.replace(self._last_reading, clock=clock)
         return self._last_reading
+
+    @property
+    def clock_unproven(self) -> bool:
+        """Whether the located HUD's clock is a number without a colon not yet seen to run (``clock_seen``): the
+        sampler reads it on every keyframe until it runs, so that a HUD whose colon is lost stops being searched
+        for elsewhere within a few keyframes (each such search costs ~1 CPU s at 1080p)."""
+        layout = self.layout
+        return layout is not None and layout.clock_without_colon and not self._clock_runs
 
     @property
     def maybe_widget(self) -> bool:

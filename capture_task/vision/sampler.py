@@ -110,6 +110,10 @@ the match was lost (dev-31). So is one whose clock was only a number without a c
 'CHAMPIONS 2028 DIV 4 7 PTS', taken on the first keyframe, before the HUD was drawn). Ever more rarely (2, 4,
 8, ... keyframes), so a HUD whose clock is never recognised costs a search every ~70 minutes at the end, not
 one a minute."""
+COLONLESS_SEARCH_AT_KEYFRAMES = CLOCKLESS_SEARCH_AT_KEYFRAMES - {2}
+"""The same for a HUD whose clock is a number without a colon, from the fourth keyframe on: the clock, read on
+every keyframe until then (``ScoreboardReader.clock_unproven``), has had the time to be seen running, and most
+such clocks are the HUD's own (a search at 1080p costs ~1 CPU s)."""
 UNREAD_AT_END_KEYFRAMES = 2
 """Keyframes in a row showing the HUD with its score unread when the stream ends, from which that is said too.
 Why: a stream that ends (or a capture that stops) less than ``UNREAD_IN_VIEW_KEYFRAMES`` keyframes after its
@@ -202,8 +206,6 @@ class KeyframeSampler:
         self._last_read_s = float("-inf")
         """Stream time of the last frame read: confirming reads are spaced from it."""
         self._keyframes_without_hud = 0
-        self._searched_at_without = -RELOCATE_EVERY_KEYFRAMES_WHEN_LOST
-        """``_keyframes_without_hud`` at the last search since the HUD was seen (none yet: far enough back)."""
         self._searches_while_hidden = 0
         self._keyframes_with_hud = 0
         self._searching_since: float | None = None
@@ -255,7 +257,8 @@ class KeyframeSampler:
         self._keyframes_with_hud += 1
         reading = self.reader.read(keyframe.image, fresh=awaiting())
         mask = self._in_current_layout(mask, masked_on, keyframe.image)
-        if reading is not None and self._keyframes_with_hud % CLOCK_REFRESH_KEYFRAMES == 0:
+        refresh = self._keyframes_with_hud % CLOCK_REFRESH_KEYFRAMES == 0 or self.reader.clock_unproven
+        if reading is not None and refresh:
             reading = self.reader.refresh_clock(keyframe.image)
         if reading is not None:
             self._last_read_s = keyframe.stream_time
@@ -273,7 +276,7 @@ class KeyframeSampler:
                 self._search_again(segment, keyframe, "its score stopped reading (a new match?)", only_another=True)
             else:
                 self._search_again(segment, keyframe, "the one found never read")
-        elif self.reader.maybe_widget and self._keyframes_on_layout in CLOCKLESS_SEARCH_AT_KEYFRAMES:
+        elif self.reader.maybe_widget and self._keyframes_on_layout in self._widget_search_keyframes():
             assert layout is not None  # maybe_widget: a layout is located
             if layout.clock is None:
                 self._search_again(segment, keyframe, "the one found has no clock beside it")
@@ -284,6 +287,11 @@ class KeyframeSampler:
                 self._search_again(segment, keyframe, why, only_elsewhere=True)
         if first_reading and mask is not None and awaiting():
             yield from self._confirm_first_reading(segment, keyframe, mask, awaiting)
+
+    def _widget_search_keyframes(self) -> frozenset[int]:
+        layout = self.reader.layout
+        clockless = layout is not None and layout.clock is None
+        return CLOCKLESS_SEARCH_AT_KEYFRAMES if clockless else COLONLESS_SEARCH_AT_KEYFRAMES
 
     def _search_again(
         self,
@@ -523,7 +531,6 @@ class KeyframeSampler:
         mask = self._score_mask(keyframe.image) if reader.layout is not None else None
         if mask is not None:
             self._keyframes_without_hud = self._searches_while_hidden = 0
-            self._searched_at_without = -RELOCATE_EVERY_KEYFRAMES_WHEN_LOST
             self._searching_since = self._reported_missing_at = None
             self._hidden_area = None
             self._layout_seen = True
@@ -537,21 +544,16 @@ class KeyframeSampler:
         lost = self._report_if_missing(keyframe.stream_time)
         every = RELOCATE_EVERY_KEYFRAMES_WHEN_LOST if lost else RELOCATE_EVERY_KEYFRAMES
         area_still = self._hud_area_still(keyframe)
-        # Spaced by ``every`` keyframes from the last search, not on odd keyframes only: a translucent HUD over
-        # moving video is 'still' on a keyframe now and then, and those were even ones (dev-153: the next match's
-        # HUD, in the old one's place, was searched for only after its first goal, and that goal lost).
-        if self._keyframes_without_hud - self._searched_at_without >= every and (
+        if self._keyframes_without_hud % every == 1 and (
             area_still or self._keyframes_without_hud >= RELOCATE_WHILE_MOVING_AFTER_KEYFRAMES
         ):
             near = self._near_search_due()
             self._searches_while_hidden += 1
-            self._searched_at_without = self._keyframes_without_hud
             if not (near and self._holds_hud_rows(keyframe)):
                 keyframe = self._whole(segment, keyframe)
             if reader.relocate(keyframe.image, near=near):
                 self._located()
                 self._keyframes_without_hud = self._searches_while_hidden = 0
-                self._searched_at_without = -RELOCATE_EVERY_KEYFRAMES_WHEN_LOST
                 self._searching_since = self._reported_missing_at = None
                 return keyframe, self._score_mask(keyframe.image)
         return keyframe, None

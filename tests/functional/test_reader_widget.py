@@ -70,15 +70,19 @@ def test_once_the_hud_was_read_with_its_clock_a_widget_is_not_taken_for_it() -> 
     assert again is not None and again.score == Score(home=1, away=0)
 
 
-def _observed(monkeypatch: pytest.MonkeyPatch, frames: list[NDArray[np.uint8]]) -> tuple[KeyframeSampler, list[Any]]:
-    """Each frame one 2 s segment's keyframe (and all its frames), observed in turn: the readings."""
+def _observed(
+    monkeypatch: pytest.MonkeyPatch, frames: list[NDArray[np.uint8]], *, awaiting: bool = True
+) -> tuple[KeyframeSampler, list[Any]]:
+    """Each frame one 2 s segment's keyframe (and all its frames), observed in turn: the readings. With
+    ``awaiting``, the goal detector asks for fresh reads (no reading reused)."""
     start = datetime(2026, 12, 3, 20, 0, tzinfo=UTC)
     one_frame_segments(monkeypatch, lambda segment: frames[segment.sequence])
     sampler = KeyframeSampler(ScoreboardReader())
     readings = []
     for index in range(len(frames)):
         segment = SegmentMedia(index, start + timedelta(seconds=2 * index), 2.0, 2.0 * index, b"")
-        readings += [o.reading for o in sampler.observe(segment, awaiting=lambda: True) if o.reading is not None]
+        observed = sampler.observe(segment, awaiting=lambda: awaiting)
+        readings += [o.reading for o in observed if o.reading is not None]
     return sampler, readings
 
 
@@ -119,14 +123,14 @@ HUD_AND_NUMBERED_WIDGET = _with_widget(
 )
 
 
-def test_a_number_without_a_colon_is_a_clock_only_when_no_candidate_has_a_clock_of_two_parts() -> None:
+def test_searching_again_a_number_without_a_colon_is_a_clock_only_when_no_candidate_has_one_of_two_parts() -> None:
     alone = ScoreboardReader()
-    assert alone.relocate(NUMBERED_WIDGET_ONLY), "the widget alone is taken, its '2028' for a clock"
+    assert alone.relocate(NUMBERED_WIDGET_ONLY, clock_required=True), "the widget alone is taken, '2028' a clock"
     assert alone.layout is not None and alone.layout.teams == Teams(home="DIV", away="PTS")
     assert alone.layout.clock is not None and alone.layout.clock_without_colon
 
     beside = ScoreboardReader()
-    assert beside.relocate(HUD_AND_NUMBERED_WIDGET)
+    assert beside.relocate(HUD_AND_NUMBERED_WIDGET, clock_required=True)
     assert beside.layout is not None and beside.layout.teams == Teams(home="LIV", away="MCI")
     assert not beside.layout.clock_without_colon
 
@@ -137,7 +141,7 @@ def test_a_numbered_widget_followed_before_the_hud_showed_gives_way_to_the_hud_a
     """dev-106: the widget was taken on the first keyframe, before the HUD was drawn, and followed for the whole
     stream; the HUD's scores, lower than the widget's 4-7, were refused. Its readings are marked as maybe a
     widget's, it is searched again like a widget without a clock, and the goal detector joins the HUD's match."""
-    # Searched again at the keyframes CLOCKLESS_SEARCH_AT_KEYFRAMES says (2, 4, 8): the third finds the HUD.
+    # Searched again at the keyframes COLONLESS_SEARCH_AT_KEYFRAMES says (4, 8, ...): the second finds the HUD.
     frames = [NUMBERED_WIDGET_ONLY] * 4 + [HUD_AND_NUMBERED_WIDGET] * 8
     _, readings = _observed(monkeypatch, frames)
 
@@ -190,3 +194,25 @@ def test_a_clock_without_its_colon_is_a_clock_once_seen_to_run(clocks: list[tupl
     for stream_time, clock in clocks:
         reader.clock_seen(stream_time, ScoreboardReading(Teams(home="LIV", away="MCI"), Score(home=1, away=0), clock))
     assert reader.maybe_widget is not runs
+
+
+def test_a_clock_without_its_colon_that_runs_is_read_on_every_keyframe_until_seen_running_then_trusted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Readings are reused while the score box is unchanged, so the clock would be read again only every ~30 s:
+    a HUD whose colon is lost would be searched for elsewhere (~1 CPU s at 1080p) before its clock was seen to
+    run. While unproven, it is read on every keyframe; once running, the HUD is no widget and is not searched."""
+    clocks = ["2710", "2724", "2738", "2752", "2806", "2820"]
+    frames = [paint(LOOK, HudText("LIV", "MCI", 1, 0, clock), seed=1) for clock in clocks]
+    searches: list[bool] = []
+    relocate = ScoreboardReader.relocate
+
+    def counted(self: ScoreboardReader, *args: Any, **kwargs: Any) -> bool:
+        found = relocate(self, *args, **kwargs)
+        searches.append(found)
+        return found
+
+    monkeypatch.setattr(ScoreboardReader, "relocate", counted)
+    _, readings = _observed(monkeypatch, frames, awaiting=False)  # the score stands: readings are reused
+    assert searches == [True], "found on the first keyframe, and never searched for again"
+    assert not readings[-1].maybe_widget, "its clock was seen running"
