@@ -154,15 +154,8 @@ def test_a_numbered_widget_followed_before_the_hud_showed_gives_way_to_the_hud_a
     assert (detector.teams, detector.score) == (Teams(home="LIV", away="MCI"), Score(home=1, away=0))
 
 
-def test_a_hud_whose_clock_reads_without_its_colon_is_searched_again_but_kept(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Most clocks read as one number are the HUD's own, their colon too thin to part the digits. The search
-    again finds the same HUD: it is kept, not taken anew, which would forget the last frame known to show it
-    and stamp the next goal when read, not when shown (dev-11 and dev-61: goals 1.4 s late)."""
-    colonless = paint(LOOK, HudText("LIV", "MCI", 1, 0, "2710"), seed=1)
-    reader = ScoreboardReader()
-    assert reader.relocate(colonless) and reader.layout is not None and reader.layout.clock_without_colon
+def _searches_counted(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each search (``ScoreboardReader.relocate``) from now on found a HUD, in order."""
     searched: list[bool] = []
     relocate = ScoreboardReader.relocate
 
@@ -172,6 +165,19 @@ def test_a_hud_whose_clock_reads_without_its_colon_is_searched_again_but_kept(
         return found
 
     monkeypatch.setattr(ScoreboardReader, "relocate", counted)
+    return searched
+
+
+def test_a_hud_whose_clock_reads_without_its_colon_is_searched_again_but_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Most clocks read as one number are the HUD's own, their colon too thin to part the digits. The search
+    again finds the same HUD: it is kept, not taken anew, which would forget the last frame known to show it
+    and stamp the next goal when read, not when shown (dev-11 and dev-61: goals 1.4 s late)."""
+    colonless = paint(LOOK, HudText("LIV", "MCI", 1, 0, "2710"), seed=1)
+    reader = ScoreboardReader()
+    assert reader.relocate(colonless) and reader.layout is not None and reader.layout.clock_without_colon
+    searched = _searches_counted(monkeypatch)
     _, readings = _observed(monkeypatch, [colonless] * (min(CLOCKLESS_SEARCH_AT_KEYFRAMES) + 2))
     assert searched[0] and len(searched) >= 2, "found on the first keyframe, then searched again"
     assert not any(searched[1:]), "the same HUD found again is not taken anew"
@@ -204,15 +210,7 @@ def test_a_clock_without_its_colon_that_runs_is_read_on_every_keyframe_until_see
     run. While unproven, it is read on every keyframe; once running, the HUD is no widget and is not searched."""
     clocks = ["2710", "2724", "2738", "2752", "2806", "2820"]
     frames = [paint(LOOK, HudText("LIV", "MCI", 1, 0, clock), seed=1) for clock in clocks]
-    searches: list[bool] = []
-    relocate = ScoreboardReader.relocate
-
-    def counted(self: ScoreboardReader, *args: Any, **kwargs: Any) -> bool:
-        found = relocate(self, *args, **kwargs)
-        searches.append(found)
-        return found
-
-    monkeypatch.setattr(ScoreboardReader, "relocate", counted)
+    searches = _searches_counted(monkeypatch)
     _, readings = _observed(monkeypatch, frames, awaiting=False)  # the score stands: readings are reused
     assert searches == [True], "found on the first keyframe, and never searched for again"
     assert not readings[-1].maybe_widget, "its clock was seen running"
