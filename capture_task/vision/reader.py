@@ -412,6 +412,7 @@ of the match (dev-10: a '1' that read '4' alone used up the tries; its 3-2 later
 CLOCK_MAX_PACE = 15.0
 """Match-clock seconds per stream second, at most: a FIFA match of 90 minutes lasts 6-20 minutes of play."""
 CLOCK_SLACK_S = 5
+"""Match-clock seconds a rise may exceed that pace by (the clock read a frame later than its keyframe)."""
 CLOCK_RUNNING_STEPS = 2
 """Rises in a row, each at a match clock's pace, after which a clock read without its colon is taken to run."""
 
@@ -709,8 +710,7 @@ class ScoreboardReader:
     def maybe_widget(self) -> bool:
         """Whether the scoreboard located may be a streamer's widget, not the match HUD: it has no clock beside it,
         or only a number without a colon that has not been seen to run like a match clock (``clock_seen``)."""
-        layout = self.layout
-        return layout is not None and (layout.clock is None or (layout.clock_without_colon and not self._clock_runs))
+        return self.layout is not None and (self.layout.clock is None or self.clock_unproven)
 
     def clock_seen(self, stream_time: float, reading: ScoreboardReading) -> None:
         """Note the clock of a reading made at ``stream_time``: a colon-less clock read at rising times, each
