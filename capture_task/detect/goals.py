@@ -382,13 +382,13 @@ class GoalDetector:
         """The first score confirmed: no goal for it, but say so if a lower score was read just before."""
         logger.info("joined the match at %s, clock %s", _named(latest.teams, candidate.score), latest.clock)
         start = self._stream_start if self._stream_start is not None else candidate.first.stream_time
+        late = candidate.first.stream_time - start
         # At 0-0 no goal of this match can have been missed (a long wait before kick-off is no loss).
-        if candidate.score != NIL_NIL and candidate.first.stream_time - start > JOINED_LATE_AFTER_S:
+        if candidate.score != NIL_NIL and late > JOINED_LATE_AFTER_S:
             logger.warning(
                 "joined at %s only %.1f s into the stream (first read at %s): no score was read before, so a goal "
                 "scored in those %.0f s is not reported",
-                candidate.score, candidate.first.stream_time - start, candidate.first.at.isoformat(),
-                candidate.first.stream_time - start,
+                candidate.score, late, candidate.first.at.isoformat(), late,
             )  # fmt: skip
         earlier = [c for c in self._candidates.values() if _leads_to(c, candidate) and _plausible(c.score)]
         for lower in earlier:

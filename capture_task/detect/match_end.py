@@ -111,7 +111,6 @@ class MatchTracker:
     def _replaying_a_goal(self, stream_time: float) -> bool:
         """Whether the last goal was shown just before ``stream_time`` (one found after a restart is stamped
         when first read again, not when it was shown: no replay follows that)."""
-        return any(
-            not goal.found_after_gap and 0.0 <= stream_time - goal.stream_time < REPLAY_AFTER_GOAL_S
-            for goal in self.goals[-1:]
-        )
+        if not self.goals or self.goals[-1].found_after_gap:
+            return False
+        return 0.0 <= stream_time - self.goals[-1].stream_time < REPLAY_AFTER_GOAL_S

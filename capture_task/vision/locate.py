@@ -975,7 +975,6 @@ def _layout(
     found: tuple[int, int, list[_Token]],
     offset_y: int,
     text_height: int,
-    clock_tokens: list[_Token] | None,
 ) -> HudLayout:
     home_index, away_index, between = found
     home, away = tokens[home_index], tokens[away_index]
@@ -1013,6 +1012,7 @@ def _layout(
     away_part = TextBox(Box(away.box.left - margin, top, away.box.right + margin, bottom).padded(0, 0, shape),
                         away.light, away.level)  # fmt: skip
     clock = None
+    clock_tokens = _clock_tokens(tokens, home_index, away_index, text_height)
     if clock_tokens is not None:
         box = bounding([t.box for t in clock_tokens]).shifted(0, offset_y)
         clock_height = box.height
@@ -1089,9 +1089,7 @@ def locate_hud(
             if not candidates and len(line) > len(report.best):
                 report.best = line
             for found in candidates:
-                own_height = _own_text_height(tokens, found)
-                clock_tokens = _clock_tokens(tokens, found[0], found[1], own_height)
-                layout = _layout(frame, tokens, found, offset_y, own_height, clock_tokens)
+                layout = _layout(frame, tokens, found, offset_y, _own_text_height(tokens, found))
                 if from_glued:
                     # Taken only when no row of either band reads as a HUD in the usual way: taken at once,
                     # glued codes cost the blind suite 2 of its 93 goals and made 3 misreads (refused).
