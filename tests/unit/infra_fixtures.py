@@ -12,6 +12,7 @@ Import the fixtures into a test module with `from infra_fixtures import default_
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
@@ -81,9 +82,16 @@ def write_source_tree(root: Path) -> Path:
     return root
 
 
+def scratch_folder(prefix: str) -> Path:
+    """A temporary folder removed when the test process exits: a synthesized app's cloud assembly is ~170 MB."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 @functools.cache
 def shared_source_tree() -> Path:
-    return write_source_tree(Path(tempfile.mkdtemp(prefix="highlight-bot-src-")))
+    return write_source_tree(scratch_folder("highlight-bot-src-"))
 
 
 @dataclass(frozen=True)
@@ -104,7 +112,7 @@ def synthesized(overrides: tuple[tuple[str, Any], ...] = ()) -> SynthesizedApp:
         "external_hook_arns": [EXTERNAL_HOOK_ARN],
         **dict(overrides),
     }
-    outdir = Path(tempfile.mkdtemp(prefix="highlight-bot-cdk-out-"))
+    outdir = scratch_folder("highlight-bot-cdk-out-")
     app = build_app(context, outdir=str(outdir))
     stateful = app.node.find_child(STATEFUL_STACK_NAME)
     stateless = app.node.find_child(STATELESS_STACK_NAME)
