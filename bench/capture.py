@@ -44,6 +44,7 @@ from bench.report import (
     notes,
     results_document,
     results_table,
+    search_budget_line,
     targets_table,
 )
 from bench.scoring import MATCH_TOLERANCE_S, Summary, check_targets
@@ -194,7 +195,7 @@ def measure_here(directory: Path, pipeline: Pipeline, *, core: int, playlist_url
     cpu_start, wall_start = cpu_seconds(), time.monotonic()
     stats = task.run(segments)
     cpu_s, wall_s = cpu_seconds() - cpu_start, time.monotonic() - wall_start
-    reader = task.reader.stats
+    reader, searched = task.reader.stats, task.reader.search_budget.spending_so_far
     return Measurement(
         pipeline=pipeline,
         segments=stats.segments,
@@ -210,6 +211,9 @@ def measure_here(directory: Path, pipeline: Pipeline, *, core: int, playlist_url
         ),
         detections=tuple(GoalMoment.from_event(goal) for goal in sink.goals),
         misreads_refused=task.detector.changes_refused,
+        search_cpu_s=round(searched.cpu_s, 3),
+        searches_deferred=searched.deferred,
+        search_lowest_balance_s=round(searched.lowest_balance_s, 3),
     )
 
 
@@ -414,6 +418,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{figures.silent_misses} goals missed on streams whose capture logged no warning at all (silent)",
             highlight=False,
         )
+    budget_line = search_budget_line(results)
+    if budget_line is not None:
+        console.print(budget_line, highlight=False)
     found_notes = notes(results)
     if show_notes:
         for note in found_notes:

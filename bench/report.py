@@ -212,6 +212,24 @@ def notes(results: Sequence[StreamResult]) -> list[str]:
     return lines
 
 
+def search_budget_line(results: Sequence[StreamResult]) -> str | None:
+    """Our pipeline's searches for the HUD: their CPU, those the budget deferred, and the nearest a stream came to
+    a deferral (``capture_task.vision.search_budget``), so a budget that binds on ordinary streams shows."""
+    ours = [(result.name, result.measurements["ours"]) for result in results if "ours" in result.measurements]
+    if not ours:
+        return None
+    cpu = sum(measured.cpu_s for _, measured in ours)
+    searched = sum(measured.search_cpu_s for _, measured in ours)
+    deferring = [f"{name} ({measured.searches_deferred})" for name, measured in ours if measured.searches_deferred]
+    nearest, lowest = min(ours, key=lambda named: named[1].search_lowest_balance_s)
+    return (
+        f"ours: searches for the HUD took {searched:.1f} of {cpu:.1f} CPU s ({searched / cpu:.0%}); the search "
+        f"budget deferred searches on {len(deferring)} of {len(ours)} streams{': ' if deferring else ''}"
+        f"{', '.join(deferring)}; least budget left after a search: {lowest.search_lowest_balance_s:.1f} CPU s "
+        f"({nearest})"
+    )
+
+
 def environment(repo: Path) -> dict[str, Any]:
     """Where and with what the figures were measured, so a figure in the README can be traced."""
     import cv2

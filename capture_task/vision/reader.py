@@ -59,6 +59,7 @@ from capture_task.vision.locate import (
 )
 from capture_task.vision.ocr import OCR_TEXT_HEIGHT_PX, PageMode, ocr_canvas, read_text
 from capture_task.vision.readings import ScoreboardReading
+from capture_task.vision.search_budget import SearchBudget
 from contracts import Score, Teams
 
 logger = logging.getLogger("highlight_bot.capture")
@@ -446,6 +447,9 @@ class ScoreboardReader:
         self.layout: HudLayout | None = None
         self.stats = ReaderStats()
         self.last_search = LocateReport()
+        self.search_budget = SearchBudget()
+        """Charged with every search, asked before the searches a stream schedules (the sampler's, and this
+        reader's own for codes that do not read); the sampler pays it in stream time."""
         self._last_mask: Mask | None = None
         self._last_reading: ScoreboardReading | None = None
         self._team_votes: Counter[Teams] = Counter()
@@ -496,9 +500,10 @@ class ScoreboardReader:
         bands = SEARCH_BANDS if known is None else (known.band(frame.shape[0]),)
         text_height = None if known is None else known.text_height_px
         clock_required = clock_required or self._hud_has_clock
-        layout = locate_hud(
-            frame, self.last_search, clock_required=clock_required, bands=bands, text_height=text_height
-        )
+        with self.search_budget.spending():
+            layout = locate_hud(
+                frame, self.last_search, clock_required=clock_required, bands=bands, text_height=text_height
+            )
         if layout is not None:
             same_place = self.layout is not None and _same_place(self.layout, layout)
             if only_another and same_place and layout.teams == self._teams:
@@ -609,7 +614,8 @@ class ScoreboardReader:
             # Ever more rarely (after 2, 4, 8, ... failed reads): codes that never read left a search on every
             # other read, ~1 CPU s each (dev-168: 2.4x realtime on a core; 0.6x on the task's quarter vCPU).
             tries = self._failed_team_reads // TEAM_REREADS_BEFORE_SEARCH
-            if self._failed_team_reads % TEAM_REREADS_BEFORE_SEARCH == 0 and tries & (tries - 1) == 0:
+            due = self._failed_team_reads % TEAM_REREADS_BEFORE_SEARCH == 0 and tries & (tries - 1) == 0
+            if due and self.search_budget.allows("its team codes do not read"):
                 self.relocate(frame)
         return self._confirm_from_votes()
 

@@ -54,7 +54,8 @@ RELOCATE_AFTER_HIDDEN_KEYFRAMES = 2
 """After this many keyframes without the known HUD (~4 s), look for it again: a new match brings
 new team codes (so the old layout no longer matches), a new overlay may move it."""
 RELOCATE_EVERY_KEYFRAMES = 2
-"""While searching, try one keyframe in this many: a search costs ~0.05-0.2 s of CPU."""
+"""While searching, try one keyframe in this many: a search costs ~0.05-0.2 s of CPU, up to ~1.5 s at 1080p with
+overlays full of text; the reader's ``SearchBudget`` defers any search past its share of stream time."""
 HUD_NOT_FOUND_AFTER_S = 60.0
 """A search that has gone on this long (stream time) without finding the HUD is reported: a warning
 saying what was tried and a ``HudNotFound`` count; the search goes on, and is reported again after
@@ -236,6 +237,7 @@ class KeyframeSampler:
             logger.warning("segment %d has no decodable frame", segment.sequence)
             return
         self._frame_height = keyframe.image.shape[0]
+        self.reader.search_budget.advance_to(keyframe.stream_time)
         yield from self._observe_keyframe(segment, keyframe, awaiting)
         if live_edge is not None and self._tail_decodable() and live_edge():
             yield from self._observe_tail(segment, awaiting, live_edge)
@@ -308,6 +310,8 @@ class KeyframeSampler:
         taking it anew would forget the last frame known to show it, and a goal read later would be stamped
         when read, not searched back for (dev-10's 3-1, 22 s late); with ``only_elsewhere``, any HUD in its place
         is (see ``ScoreboardReader.relocate``)."""
+        if not self.reader.search_budget.allows(f"again, {why}"):
+            return
         logger.info("searching for the scoreboard again at %.1f s of stream: %s", keyframe.stream_time, why)
         image = self._whole(segment, keyframe).image
         if self.reader.relocate(image, clock_required=True, only_another=only_another, only_elsewhere=only_elsewhere):
@@ -544,8 +548,10 @@ class KeyframeSampler:
         lost = self._report_if_missing(keyframe.stream_time)
         every = RELOCATE_EVERY_KEYFRAMES_WHEN_LOST if lost else RELOCATE_EVERY_KEYFRAMES
         area_still = self._hud_area_still(keyframe)
-        if self._keyframes_without_hud % every == 1 and (
-            area_still or self._keyframes_without_hud >= RELOCATE_WHILE_MOVING_AFTER_KEYFRAMES
+        if (
+            self._keyframes_without_hud % every == 1
+            and (area_still or self._keyframes_without_hud >= RELOCATE_WHILE_MOVING_AFTER_KEYFRAMES)
+            and reader.search_budget.allows("no scoreboard in view" if reader.layout is None else "the HUD is hidden")
         ):
             near = self._near_search_due()
             self._searches_while_hidden += 1

@@ -6,6 +6,7 @@ keyframe is a painted frame), so the test controls what is on screen minute by m
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import random
@@ -32,6 +33,7 @@ from capture_task.vision.sampler import (
     UNREAD_SEARCH_AT_KEYFRAMES,
     KeyframeSampler,
 )
+from capture_task.vision.search_budget import SearchBudget
 from tests.functional.hud_drawing import HudText, paint, random_look
 from tests.functional.logger_records import LoggerRecords, records_of
 from tests.functional.one_frame_segments import one_frame_segments
@@ -80,6 +82,26 @@ def test_a_minute_without_a_hud_is_reported_once_per_minute_and_the_search_goes_
     assert reader.stats.hud_not_found == 2 and len(warnings) == 2
     assert "top and bottom band" in warnings[0]
     assert 0 < reader.stats.locate_attempts <= len(observations) // 2, "searched on every keyframe"
+
+
+def test_searches_for_a_hud_that_does_not_show_are_held_to_their_cpu_share_and_still_find_it_when_it_shows(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Each search costs 2 CPU s by the budget's clock (a counter, whatever the machine): three minutes without a
+    HUD spend no more than the burst, the share of stream time and one search; the HUD then shown is found."""
+    share, burst_s, cost_s = 0.1, 1.0, 2.0
+    reader = ScoreboardReader()
+    reader.search_budget = SearchBudget(share=share, burst_s=burst_s, clock=itertools.count(0.0, cost_s).__next__)
+    sampler = KeyframeSampler(reader)
+    hidden = 90
+    with caplog.at_level(logging.WARNING, logger="highlight_bot.capture"):
+        observations = [
+            o for s in _segments("." * hidden + "h" * 16) for o in sampler.observe(s, awaiting=lambda: False)
+        ]
+    spent = reader.search_budget.spending_so_far
+    assert spent.cpu_s <= burst_s + share * observations[-1].stream_time + cost_s  # unbudgeted: ~45 searches
+    assert spent.deferred > 0 and any("searches for the scoreboard have used" in r.getMessage() for r in caplog.records)
+    assert any(o.reading is not None for o in observations[hidden:]), "the HUD shown after the search was not found"
 
 
 def test_the_capture_task_emits_hud_not_found_and_still_reads_a_hud_that_turns_up(

@@ -1,0 +1,118 @@
+"""How much CPU the searches for the scoreboard may use: a share of stream time, held like a leaky bucket.
+
+Why: a search of both bands of a 1080p frame costs ~0.05-1.5 CPU s; reading a HUD once found costs ~0.02 CPU s
+per second of stream. A stream whose HUD is never found while overlays full of text fill the frame (dev-168: a
+chat overlay, white codes on light-grey cells) spent 14 of its 18 CPU s for 54 s of stream in searches: 0.33 CPU s
+per stream second, more than the Fargate task's quarter vCPU, so the capture would fall ever further behind the
+live edge for as long as the HUD was not found, and late goals are goals lost when the fetch-ahead buffer fills.
+The search schedules (every other keyframe, ever more rarely after failures) count keyframes, not CPU; this
+bounds the CPU whatever they ask for.
+
+The budget counts the searching thread's own CPU time (`time.thread_time`), so other threads (the fetcher, a
+local pipeline's handlers in the same process) are not charged to it. A search is never cut short: the one
+that overdraws the budget finishes, and the next waits until stream time has paid it back.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+logger = logging.getLogger("highlight_bot.capture")
+
+SEARCH_CPU_SHARE = 0.1
+"""CPU seconds of searching allowed per second of stream, in the long run. With reading at ~0.02 (bench: ~50x
+realtime at 1080p), a capture that searches all the time stays under ~0.12 CPU s per stream second: half the
+task's quarter vCPU, headroom for a core slower than the one measured on."""
+SEARCH_CPU_BURST_S = 6.0
+"""CPU seconds of searching that may run ahead of that share: the first searches of a stream, and those after
+a replay or a new match, run at once. On a quarter vCPU that is ~24 s of lag at most, caught up afterwards.
+Measured on the dev, blind and fresh suites (bench/README.md): no stream showing a HUD that reads came near it."""
+DEFERRED_WARNING_EVERY_S = 300.0
+"""Stream seconds between two warnings that searches are being deferred (the first deferral is said at once)."""
+
+
+@dataclass
+class SearchSpending:
+    """What the budget allowed and deferred; the benchmark reports these."""
+
+    searches: int = 0
+    cpu_s: float = 0.0
+    deferred: int = 0
+    lowest_balance_s: float = SEARCH_CPU_BURST_S
+    """The least CPU the budget held after a search: how near a stream came to deferring one."""
+
+
+class SearchBudget:
+    """CPU seconds left for searches, paid in by stream time and spent by searches.
+
+    Example:
+        >>> budget = SearchBudget()
+        >>> budget.advance_to(keyframe.stream_time)   # on every keyframe
+        >>> if budget.allows("no HUD found yet"):
+        ...     with budget.spending():
+        ...         locate_hud(frame)
+    """
+
+    def __init__(
+        self,
+        *,
+        share: float = SEARCH_CPU_SHARE,
+        burst_s: float = SEARCH_CPU_BURST_S,
+        clock: Callable[[], float] = time.thread_time,
+    ) -> None:
+        self._share = share
+        self._burst_s = burst_s
+        self._clock = clock
+        self._balance_s = burst_s
+        self._stream_time: float | None = None
+        self._warned_at: float | None = None
+        self.spending_so_far = SearchSpending(lowest_balance_s=burst_s)
+
+    def advance_to(self, stream_time: float) -> None:
+        """Pay in the share of the stream time gone by since the last call (up to the burst)."""
+        if self._stream_time is not None and stream_time > self._stream_time:
+            earned = (stream_time - self._stream_time) * self._share
+            self._balance_s = min(self._balance_s + earned, self._burst_s)
+        if self._stream_time is None or stream_time > self._stream_time:
+            self._stream_time = stream_time
+
+    def allows(self, why: str) -> bool:
+        """Whether a search may run now; a refused one is counted and said (at most every few minutes). A budget
+        never told the stream time (a reader given loose frames, not a stream) has no share to hold to: it allows."""
+        if self._balance_s > 0 or self._stream_time is None:
+            return True
+        spent = self.spending_so_far
+        spent.deferred += 1
+        now = self._stream_time or 0.0
+        if self._warned_at is None or now - self._warned_at >= DEFERRED_WARNING_EVERY_S:
+            self._warned_at = now
+            logger.warning(
+                "searches for the scoreboard have used %.1f CPU s by %.0f s of stream, all of their share (%.1f CPU "
+                "s at once, then %.0f%% of stream time): the search due now (%s) waits, so that the capture keeps "
+                "up with the live edge (%d searches deferred so far); a HUD shown meanwhile is found later",
+                spent.cpu_s,
+                now,
+                self._burst_s,
+                self._share * 100,
+                why,
+                spent.deferred,
+            )
+        return False
+
+    @contextmanager
+    def spending(self) -> Iterator[None]:
+        """Charge the CPU time of the block to the budget."""
+        start = self._clock()
+        try:
+            yield
+        finally:
+            used = max(self._clock() - start, 0.0)
+            self._balance_s -= used
+            spent = self.spending_so_far
+            spent.searches += 1
+            spent.cpu_s += used
+            spent.lowest_balance_s = min(spent.lowest_balance_s, self._balance_s)

@@ -1,0 +1,90 @@
+"""The search budget: CPU for searches paid in by stream time, spent by searches, up to a burst.
+
+Its clock is a counter, so a search costs exactly what the test says whatever the machine's speed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from capture_task.vision.search_budget import DEFERRED_WARNING_EVERY_S, SearchBudget
+
+
+class Ticks:
+    """A CPU clock a test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def search(budget: SearchBudget, ticks: Ticks, cost_s: float) -> None:
+    with budget.spending():
+        ticks.now += cost_s
+
+
+def test_a_search_that_overdraws_the_budget_makes_the_next_wait_until_stream_time_paid_it_back() -> None:
+    ticks = Ticks()
+    budget = SearchBudget(share=0.1, burst_s=1.0, clock=ticks)
+    budget.advance_to(0.0)
+    assert budget.allows("first")
+    search(budget, ticks, 1.5)  # a search is never cut short: the balance goes to -0.5
+    budget.advance_to(4.0)  # +0.4: still -0.1
+    assert not budget.allows("second")
+    budget.advance_to(6.0)  # +0.2: 0.1
+    assert budget.allows("second")
+    spent = budget.spending_so_far
+    assert (spent.searches, spent.cpu_s, spent.deferred) == (1, 1.5, 1)
+    assert spent.lowest_balance_s == pytest.approx(-0.5)
+
+
+def test_stream_time_without_searches_banks_no_more_than_the_burst() -> None:
+    ticks = Ticks()
+    budget = SearchBudget(share=0.1, burst_s=1.0, clock=ticks)
+    budget.advance_to(0.0)
+    budget.advance_to(3600.0)  # an hour with the HUD in view: 360 s earned, 1 kept
+    search(budget, ticks, 1.2)
+    assert not budget.allows("after the burst")
+
+
+def test_stream_time_going_back_pays_nothing_in() -> None:
+    """A resumed capture or a replayed segment may bring an earlier stream time: it earns nothing twice."""
+    ticks = Ticks()
+    budget = SearchBudget(share=0.1, burst_s=1.0, clock=ticks)
+    budget.advance_to(100.0)
+    search(budget, ticks, 1.1)
+    budget.advance_to(50.0)
+    budget.advance_to(100.0)
+    assert not budget.allows("nothing earned")
+    budget.advance_to(102.0)
+    assert budget.allows("0.2 earned")
+
+
+def test_a_budget_never_told_the_stream_time_allows_every_search() -> None:
+    """A reader given loose frames (not a stream) has no share of stream time to hold to."""
+    ticks = Ticks()
+    budget = SearchBudget(share=0.1, burst_s=1.0, clock=ticks)
+    search(budget, ticks, 5.0)
+    assert budget.allows("loose frames")
+    assert budget.spending_so_far.deferred == 0
+
+
+def test_deferrals_are_said_at_once_then_every_few_minutes_with_their_count(caplog: pytest.LogCaptureFixture) -> None:
+    ticks = Ticks()
+    budget = SearchBudget(share=0.0, burst_s=1.0, clock=ticks)  # nothing is ever paid back
+    budget.advance_to(0.0)
+    search(budget, ticks, 2.0)
+    with caplog.at_level(logging.WARNING, logger="highlight_bot.capture"):
+        for second in range(0, int(DEFERRED_WARNING_EVERY_S) + 1, 2):
+            budget.advance_to(float(second))
+            assert not budget.allows("no scoreboard in view")
+    said = [record.getMessage() for record in caplog.records]
+    assert len(said) == 2
+    assert said[0].startswith("searches for the scoreboard have used 2.0 CPU s by 0 s of stream")
+    assert "the search due now (no scoreboard in view) waits" in said[0] and "(1 searches deferred" in said[0]
+    deferred = int(DEFERRED_WARNING_EVERY_S) // 2 + 1
+    assert f"by {DEFERRED_WARNING_EVERY_S:.0f} s of stream" in said[1] and f"({deferred} searches" in said[1]
