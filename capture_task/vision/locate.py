@@ -281,6 +281,24 @@ def _without_counters(row: list[_Glyph]) -> list[_Glyph]:
     return [g for g in row if not (g.enclosed and _slot(g.box) and g.box.height < COUNTER_MAX_HEIGHT * height)]
 
 
+def _score_part(frame: Frame, box: Box, number: _Token, text_height: int) -> TextBox:
+    """The part reading one number (or both) in ``box``, in the number's polarity; in the other one when the number
+    was found only by its digits' counters (each glyph enclosed by the other polarity, shorter than the text).
+
+    Why: light digits on a mid-grey score cell (dev-149: white on a green gradient, drop-shadowed) join the
+    cell, and through it the crowd above the HUD, at the search's scales; only the dark counters of its '0-0'
+    stand apart as glyphs, read '6 6'. Read dark, the box showed only those counters: no score was ever read.
+    The other polarity's level is cut as ``glyph_mask_inverted`` cuts it: halfway between the cell's typical
+    grey and the box's brightest (or darkest) ink.
+    """
+    counters = all(g.enclosed and g.box.height < COUNTER_MAX_HEIGHT * text_height for g in number.glyphs)
+    if not counters:
+        return TextBox(box, number.light, number.level)
+    grey = gray(box.crop(frame))
+    cell, ink = float(np.median(grey)), float(np.percentile(grey, 2 if number.light else 98))
+    return TextBox(box, not number.light, round((cell + ink) / 2))
+
+
 def _slot(box: Box) -> bool:
     """A blob as narrow as a '1': the counter of a condensed '0' (a rounder counter reads '0', which it is)."""
     return box.width < SLOT_MAX_ASPECT * box.height
@@ -1004,7 +1022,7 @@ def _layout(
     else:
         spans = [(max(inner_left, numbers[0].box.left - room), min(inner_right, numbers[-1].box.right + room))]
     score = tuple(
-        TextBox(Box(left, top, right, bottom), number.light, number.level)
+        _score_part(frame, Box(left, top, right, bottom), number, text_height)
         for (left, right), number in zip(spans, numbers, strict=False)
     )
     home_part = TextBox(Box(home.box.left - margin, top, home.box.right + margin, bottom).padded(0, 0, shape),

@@ -169,6 +169,23 @@ TIGHT_FLAGGED_ONE = BroadcastStyle(width=1366, height=768, fps=30, crf=30, hud=H
 """dev-10: Cantarell Regular's flagged '1', cropped tight, reads '4' alone in two renderings of five and '1' in
 two; every rendering of the score line reads 3-1. The first reading alone was taken: 3-1 never read, a goal lost."""
 
+WHITE_ON_A_GREEN_GRADIENT = BroadcastStyle(width=1280, height=720, fps=30, crf=24, hud=HudStyle(
+    font_path="/usr/share/fonts/opentype/inter/Inter-MediumItalic.otf", text_height_frac=0.0288,
+    offset_x_frac=0.0449, offset_y_frac=0.0423, box_bgr=(11, 10, 16), text_bgr=(200, 235, 250),
+    clock_box_bgr=(180, 140, 20), clock_text_bgr=(255, 255, 255), score_box_bgr=(60, 200, 30),
+    score_text_bgr=(255, 255, 255), home_strip_bgr=(90, 30, 120), away_strip_bgr=(245, 245, 245), box_opacity=0.88,
+    padding_frac=0.18, clock_gap_frac=0.0, score_separator=":", strip_layout="inner", strip_width_frac=0.4,
+    placement="top-left", clock_position="right", clock_divider=False, score_layout="single", split_gap_frac=0.0,
+    score_cell="accent", cell_gap_frac=0.19, code_marker="crest", crest_shape="circle", crest_height_frac=1.43,
+    team_code_length=4, added_time_box=True, added_time_bgr=(30, 170, 230), cell_fill="gradient",
+    gradient_strength=0.26, text_effect="shadow", italic_shear=0.0, score_animation="none", font_weight="medium",
+    font_width="normal"), chat_overlay=False, webcam_overlay=False, chat_position="bottom",
+    webcam_position="bottom-left", scenery_seed=443599651, audio=True, rate_control="capped", bitrate_kbps=1850,
+    x264_preset="superfast", near_hud_widget=False)  # fmt: skip
+"""dev-149: white drop-shadowed digits on a green gradient score cell. At the search's scales the digits join the
+cell (and through it the crowd above); only the dark counters of '0:0' stand apart, read '6 6'. The score box
+was read dark, as those counters: no score ever read, both goals lost."""
+
 
 STREAM_JPEG_QUALITY = 60
 """Frames are compressed as a stream at a modest bitrate would be (the suite's broadcasts are H.264)."""
@@ -242,6 +259,19 @@ def test_a_number_that_does_not_read_is_not_read_from_its_counter(broadcast_cach
     readings = _scores_of_every_other_frame(broadcast_cache, script, DARK_ITALIC_SINGLE_BOX)
     assert readings.count((2, 0)) >= len(readings) // 2, "the score must read for the test to mean anything"
     assert set(readings) <= {None, (2, 0)}
+
+
+def test_digits_found_only_by_their_counters_are_read_in_the_other_polarity() -> None:
+    """Found on a 0:0 (a '1' has no counter to be found by), then read as the stream goes on."""
+    script, style = _script(149), WHITE_ON_A_GREEN_GRADIENT
+    renderer, reader = FrameRenderer(script, style), ScoreboardReader()
+    readings = []
+    for second in (8, 10, 26):
+        frame = _as_streamed(renderer.render(second * style.fps))
+        reading = reader.read(frame, may_locate=True) or reader.read(frame, may_locate=True)
+        readings.append(None if reading is None else (reading.teams.home, reading.score.home, reading.score.away))
+    assert [_score_at(script, style, second) for second in (8, 10, 26)] == [(0, 0), (0, 0), (0, 1)]
+    assert readings == [("CELT", 0, 0), ("CELT", 0, 0), ("CELT", 0, 1)]
 
 
 @pytest.mark.parametrize("second", [2, 6])
