@@ -35,12 +35,13 @@ from datetime import datetime
 from itertools import chain
 from typing import Protocol
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 from capture_task.ingest.media import SegmentMedia
 from capture_task.vision.frames import TimedFrame, UndecodableSegment, all_frames, first_frame
-from capture_task.vision.geometry import Box, bounding, score_mismatch
+from capture_task.vision.geometry import Box, bounding, gray, score_mismatch
 from capture_task.vision.keyframes import TOP_DECODE_MAX_SHARE
 from capture_task.vision.locate import HudLayout
 from capture_task.vision.reader import MASK_MISMATCH_CHANGED, MASK_MISMATCH_SAME, ScoreboardReader
@@ -63,6 +64,16 @@ every further such stretch."""
 HUD_AREA_STILL_GREY_LEVELS = 8.0
 """Mean grey difference between two keyframes below which the known HUD's area is 'still': an overlay
 (a new HUD with new codes, a panel) stands there. Moving video (a replay) differs by far more."""
+HUD_AREA_STILL_EDGES = 0.3
+"""How much more of the edges in the known HUD's area than chance must stay (within a pixel) to the next
+keyframe for the area to be 'still' too, whatever its grey difference (see ``_edges_kept``). Why: HUD cells leave
+gaps where the game shows through, translucent cells show it dimmed, and a stream at a capped bitrate redraws
+flat cells in blocks: a new match's HUD standing there differed by 11-16 grey levels from keyframe to keyframe
+(dev-100, dev-153), was searched for only after ``RELOCATE_WHILE_MOVING_AFTER_KEYFRAMES``, and its first goal was
+stamped 12 s late. Its text's edges stayed (0.42-1.0 above chance); a replay's and a moving crowd's did not
+(0.0-0.16)."""
+HUD_AREA_EDGES_MIN = 0.02
+"""Share of the area's pixels that must be edges for that count to mean anything."""
 RELOCATE_WHILE_MOVING_AFTER_KEYFRAMES = 8
 """While the known HUD's area shows moving video (a replay covers the HUD), a search cannot find it
 there and costs ~0.5 s; searches wait until the area is still, or this many keyframes (~16 s) have
@@ -123,6 +134,23 @@ a goal animation's usual cost and is not said."""
 SAME_PIXELS_MARGIN_TEXT_HEIGHTS = 0.25
 """Margin around the HUD's code and score boxes within which two frames must match pixel for pixel for
 the later one to reuse the earlier one's score mask (the reader reads inside the boxes)."""
+
+
+def _edges_kept(before: NDArray[np.uint8], after: NDArray[np.uint8]) -> float:
+    """How much more of ``after``'s edges lie within a pixel of one of ``before``'s than chance would put there:
+    0 for edges that moved (or too few of them), 1 for edges that all stayed.
+
+    Chance is the share of the area within a pixel of ``before``'s edges: dense edges in a moving texture (a
+    crowd) land near old ones that often by luck (0.3-0.5 of them, measured on the tests' crowd band)."""
+    edges_before, edges_after = cv2.Canny(before, 60, 150), cv2.Canny(after, 60, 150) > 0
+    count = int(edges_after.sum())
+    if count < HUD_AREA_EDGES_MIN * after.size:
+        return 0.0
+    near = cv2.dilate(edges_before, np.ones((3, 3), np.uint8)) > 0
+    chance = float(near.mean())
+    if chance >= 1.0:
+        return 0.0
+    return max(int((edges_after & near).sum()) / count - chance, 0.0) / (1.0 - chance)
 
 
 class FrameSampler(Protocol):
@@ -212,7 +240,7 @@ class KeyframeSampler:
         self._searching_since: float | None = None
         self._reported_missing_at: float | None = None
         self._frame_height: int | None = None
-        self._hidden_area: NDArray[np.int16] | None = None
+        self._hidden_area: NDArray[np.uint8] | None = None
         self._layout_seen = False
         self._layout_read = False
         """Whether the located HUD's score was read at least once (one never read may be the wrong one)."""
@@ -595,11 +623,13 @@ class KeyframeSampler:
         if layout is None or not self._layout_seen:
             return True  # a layout never seen again since it was found may be wrong: keep searching
         area = bounding([layout.home.box, layout.away.box, *(part.box for part in layout.score)])
-        pixels = area.crop(keyframe.image).astype(np.int16)
+        pixels = gray(area.crop(keyframe.image))
         previous, self._hidden_area = self._hidden_area, pixels
         if previous is None or previous.shape != pixels.shape or pixels.size == 0:
             return True
-        return float(np.abs(pixels - previous).mean()) < HUD_AREA_STILL_GREY_LEVELS
+        if float(np.abs(pixels.astype(np.int16) - previous).mean()) < HUD_AREA_STILL_GREY_LEVELS:
+            return True
+        return _edges_kept(previous, pixels) >= HUD_AREA_STILL_EDGES
 
     def _report_if_missing(self, stream_time: float) -> bool:
         """Warn (and count) when a search has found nothing for a minute of stream; True once reported."""
