@@ -66,7 +66,12 @@ class EveryFrameSampler:
         self._samples_without_hud = 0
 
     def observe(
-        self, segment: SegmentMedia, *, awaiting: Callable[[], bool], live_edge: Callable[[], bool] | None = None
+        self,
+        segment: SegmentMedia,
+        *,
+        awaiting: Callable[[], bool],
+        live_edge: Callable[[], bool] | None = None,
+        awaiting_goal: Callable[[], bool] | None = None,
     ) -> Iterator[FrameObservation]:
         for frame in every_frame(segment):
             if frame.stream_time + 1e-6 < self._next_time:

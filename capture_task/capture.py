@@ -239,7 +239,10 @@ class CaptureTask:
     def _observations(self, segment: SegmentMedia) -> Iterable[FrameObservation]:
         """The sampler's observations of ``segment``; a decoder failure ends them with a warning, not an error."""
         observations = self.sampler.observe(
-            segment, awaiting=lambda: self.detector.awaiting_confirmation, live_edge=self._live_edge_now()
+            segment,
+            awaiting=lambda: self.detector.awaiting_confirmation,
+            live_edge=self._live_edge_now(),
+            awaiting_goal=lambda: self.detector.awaiting_goal,
         )
         while True:
             try:

@@ -78,6 +78,12 @@ JOINED_LATE_AFTER_S = 10.0
 scoreboard before it (a hidden HUD, one not found, a score that would not read), and a goal in that time is
 unknown. A HUD on screen is found and its score confirmed within two keyframes (~4 s)."""
 
+NEW_NUMBER_READINGS = 2
+"""Readings of a misread score after which its right number for the side that scored can time that goal."""
+NEW_NUMBER_LOOKBACK_S = 30.0
+"""How long before a new score's first frame such a misread may have been read: a goal's celebration and its
+replay, which hides the HUD, last ~10-20 s in FIFA and EA SPORTS FC."""
+
 NIL_NIL = Score(home=0, away=0)
 
 
@@ -211,6 +217,20 @@ class GoalDetector:
         reading again: a misread that persists should not cost an OCR call a keyframe.
         """
         return any(c.count < self._resync_confirmations for c in self._candidates.values())
+
+    @property
+    def awaiting_goal(self) -> bool:
+        """True while a score that goals explain from the confirmed one is being confirmed: its reads may come from
+        the frames right after the one that first read it. Not a first score (a join): near-identical frames repeat
+        a misread (dev-126: a '1' read '4' on a keyframe and on the frame after), and nothing refuses a join."""
+        previous = self._score
+        return previous is not None and any(
+            not candidate.refused
+            and candidate.count < self._confirmations
+            and _rises(previous, candidate.score)
+            and _goal_count(previous, candidate.score) <= MAX_GOALS_PER_JUMP
+            for candidate in self._candidates.values()
+        )
 
     def checkpoint(self, channel: str) -> MatchCheckpoint | None:
         """The state to resume from after a restart; None before a score was confirmed.
@@ -494,7 +514,7 @@ class GoalDetector:
         if new == start:
             return []  # other team codes, the same score
         goals: list[DetectedGoal] = []
-        before = start
+        before, after_s = start, float("-inf")
         for index, step in enumerate(self._path(start, target)):
             single_goals = _single_goals(before, step.score)
             reading = step.first_reading
@@ -504,21 +524,55 @@ class GoalDetector:
                 found = [(single_goals[-1][0], step.score, before)]  # one goal for two: _adopt says so
             else:
                 return None  # both sides scored and neither goal's own frame was seen
+            shown = step
+            if len(found) == 1 and not (gap and index == 0):
+                shown = self._first_showing_new_number(found[0][0], step, after_s)
             goals += [
                 DetectedGoal(
                     side=side,
                     score=after,
                     previous_score=previous,
                     teams=reading.teams,
-                    clock=reading.clock,
-                    at=step.first.at,
-                    stream_time=step.first.stream_time,
+                    clock=shown.first_reading.clock,
+                    at=shown.first.at,
+                    stream_time=shown.first.stream_time,
                     found_after_gap=gap and index == 0,
                 )
                 for side, after, previous in found
             ]
-            before = step.score
+            before, after_s = step.score, step.first.stream_time
         return goals
+
+    def _first_showing_new_number(self, side: Side, step: _Candidate, after_s: float) -> _Candidate:
+        """The candidate whose first frame first showed the scoring side's new number: ``step``, or an earlier misread
+        of the whole score with that number right (read after ``after_s``, the step before's first frame).
+
+        Why: a goal animation (the score cell flashing) can make the new score misread on every frame until a
+        replay hides the HUD (dev-166: 0-1 read 8-1 and refused, then read right only after the replay, 12.6 s
+        later). The number that changed was read right at the goal; readings of the old score since would have
+        cancelled that misread. Only a misread read ``NEW_NUMBER_READINGS`` times (one stray read is no evidence)
+        within ``NEW_NUMBER_LOOKBACK_S`` of the score's own first frame counts.
+        """
+        new_number = step.score.home if side == "home" else step.score.away
+        earlier = [
+            candidate
+            for candidate in self._candidates.values()
+            if max(after_s, step.first.stream_time - NEW_NUMBER_LOOKBACK_S)
+            < candidate.first.stream_time
+            < step.first.stream_time
+            and candidate.count >= NEW_NUMBER_READINGS
+            and (candidate.score.home if side == "home" else candidate.score.away) == new_number
+        ]
+        if not earlier:
+            return step
+        misread = min(earlier, key=lambda candidate: candidate.first.stream_time)
+        logger.info(
+            "goal to %s stamped at %s (stream %.2f s), where its new number was first read (the score misread as "
+            "%s), not where %s was first read (stream %.2f s)",
+            step.score, misread.first.at.isoformat(), misread.first.stream_time, misread.score, step.score,
+            step.first.stream_time,
+        )  # fmt: skip
+        return misread
 
     def _path(self, start: Score, target: _Candidate) -> list[_Candidate]:
         """The longest chain of candidates from start to target, scores and first frames both rising."""

@@ -32,6 +32,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from itertools import chain
 from typing import Protocol
 
@@ -163,7 +164,12 @@ class FrameSampler(Protocol):
     """Tails begun at the live edge and given up because the next segment arrived first."""
 
     def observe(
-        self, segment: SegmentMedia, *, awaiting: Callable[[], bool], live_edge: Callable[[], bool] | None = None
+        self,
+        segment: SegmentMedia,
+        *,
+        awaiting: Callable[[], bool],
+        live_edge: Callable[[], bool] | None = None,
+        awaiting_goal: Callable[[], bool] | None = None,
     ) -> Iterator[FrameObservation]: ...
 
     def end_of_stream(self) -> None:
@@ -254,10 +260,17 @@ class KeyframeSampler:
         """Stream time of the last frame the current search back read: frames too close to it are not decoded."""
 
     def observe(
-        self, segment: SegmentMedia, *, awaiting: Callable[[], bool], live_edge: Callable[[], bool] | None = None
+        self,
+        segment: SegmentMedia,
+        *,
+        awaiting: Callable[[], bool],
+        live_edge: Callable[[], bool] | None = None,
+        awaiting_goal: Callable[[], bool] | None = None,
     ) -> Iterator[FrameObservation]:
         """Observations for this segment's keyframe, preceded by any found by searching back; while
-        ``live_edge()`` says the capture is at the live edge, followed by any found in its later frames."""
+        ``live_edge()`` says the capture is at the live edge, followed by any found in its later frames.
+        ``awaiting()``: a change is being confirmed (read fresh frames); ``awaiting_goal()``: one that goals would
+        explain (it may be confirmed from the frames right after the keyframe that read it)."""
         self.segments_seen += 1
         self._recent.append(segment)
         keyframe = first_frame(segment, rows=self._hud_rows())
@@ -266,12 +279,28 @@ class KeyframeSampler:
             return
         self._frame_height = keyframe.image.shape[0]
         self.reader.search_budget.advance_to(keyframe.stream_time)
-        yield from self._observe_keyframe(segment, keyframe, awaiting)
-        if live_edge is not None and self._tail_decodable() and live_edge():
+        goal_to_confirm = partial(self._goal_to_confirm_here, awaiting_goal, live_edge)
+        yield from self._observe_keyframe(segment, keyframe, awaiting, goal_to_confirm)
+        if live_edge is not None and self._tail_follows(live_edge):
             yield from self._observe_tail(segment, awaiting, live_edge)
 
+    def _goal_to_confirm_here(
+        self, awaiting_goal: Callable[[], bool] | None, live_edge: Callable[[], bool] | None
+    ) -> bool:
+        """Whether a goal read on the keyframe is confirmed from this segment's frames after it: one is awaited,
+        and no tail decode follows (which confirms it from those same frames)."""
+        return awaiting_goal is not None and awaiting_goal() and not self._tail_follows(live_edge)
+
+    def _tail_follows(self, live_edge: Callable[[], bool] | None) -> bool:
+        """Whether this segment's tail is decoded after its keyframe (at the live edge only)."""
+        return live_edge is not None and self._tail_decodable() and live_edge()
+
     def _observe_keyframe(
-        self, segment: SegmentMedia, keyframe: TimedFrame, awaiting: Callable[[], bool]
+        self,
+        segment: SegmentMedia,
+        keyframe: TimedFrame,
+        awaiting: Callable[[], bool],
+        goal_to_confirm: Callable[[], bool],
     ) -> Iterator[FrameObservation]:
         keyframe, mask = self._keyframe_mask(segment, keyframe)
         if mask is None:
@@ -315,8 +344,8 @@ class KeyframeSampler:
                 # its codes as first read replaced the confirmed ones: dev-56's RM-AL became RM-AD, a new match).
                 why = "the one found has only a number without a colon for a clock beside it"
                 self._search_again(segment, keyframe, why, only_elsewhere=True)
-        if first_reading and mask is not None and awaiting():
-            yield from self._confirm_first_reading(segment, keyframe, mask, awaiting)
+        if reading is not None and mask is not None and awaiting() and (first_reading or goal_to_confirm()):
+            yield from self._confirm_from_segment(segment, keyframe, mask, awaiting)
 
     def _widget_search_keyframes(self) -> frozenset[int]:
         layout = self.reader.layout
@@ -345,17 +374,22 @@ class KeyframeSampler:
         if self.reader.relocate(image, clock_required=True, only_another=only_another, only_elsewhere=only_elsewhere):
             self._located()
 
-    def _confirm_first_reading(
+    def _confirm_from_segment(
         self, segment: SegmentMedia, keyframe: TimedFrame, mask: NDArray[np.bool_], awaiting: Callable[[], bool]
     ) -> Iterator[FrameObservation]:
-        """Confirm the first score read on a HUD just found from the frames after its keyframe, not from
-        the next keyframes (the first read may come a keyframe or two after the HUD was found: the team codes
-        are confirmed first).
+        """Confirm a score read on the keyframe, and still unconfirmed, from the frames after it in its segment,
+        not from the next keyframes: the first score read on a HUD just found (the first read may come a keyframe
+        or two after the HUD was found: the team codes are confirmed first), or a goal (a change that goals would
+        explain from the confirmed score) whose frames before the keyframe did not read, when no tail decode
+        follows (behind the live edge, or reading a file). Not a first score to join at from the second keyframe
+        on: the frames right after a keyframe repeat its misread (dev-126 joined at 4-0, its '1' read '4' twice).
 
-        Why: a score is taken after three agreeing reads; from keyframes alone that is 4 s after the HUD is
-        found, and a goal in those seconds gave no goal at all (the stream was joined at the new score, with
-        a warning). At the start of a stream, or of a match, that lost goals ~6 s in (dev-09). One segment is
-        decoded once per HUD found, and only until the reads are done.
+        Why: a score is taken after three agreeing reads; from keyframes alone that is 4 s later, and a goal's
+        replay hides the HUD from ~2-5 s after it. A goal in the first seconds of a HUD gave no goal at all (the
+        stream was joined at the new score, with a warning): at the start of a stream, or of a match, that lost
+        goals ~6 s in (dev-09). A goal whose animation left every frame before the keyframe unreadable waited for
+        the end of its replay, ~10 s, or was lost when the stream ended in it (dev-144). One segment is decoded,
+        only until the reads are done, and only while a change is open (``awaiting``).
         """
         top, bottom = self._hud_band()
         frames = all_frames(segment, rows=self._hud_rows(), skippable=self._too_close_to_last_read)

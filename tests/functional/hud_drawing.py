@@ -265,3 +265,12 @@ def random_text(rng: random.Random) -> HudText:
         f"{minute:02d}:{rng.randint(0, 59):02d}",
         added_minutes=rng.choice([0, 0, 0, rng.randint(1, 9)]),
     )
+
+
+def smeared(frame: NDArray[np.uint8], boxes: list[tuple[int, int, int, int]]) -> NDArray[np.uint8]:
+    """``frame`` with each box (left, top, right, bottom) blurred past reading: a goal's animation, a score the
+    reader will not guess at."""
+    out = frame.copy()
+    for left, top, right, bottom in boxes:
+        out[top:bottom, left:right] = cv2.GaussianBlur(out[top:bottom, left:right], (0, 0), 6)
+    return out

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import pytest
 
@@ -34,7 +33,7 @@ from capture_task.vision.sampler import (
     KeyframeSampler,
 )
 from capture_task.vision.search_budget import SearchBudget
-from tests.functional.hud_drawing import HudText, paint, random_look
+from tests.functional.hud_drawing import HudText, paint, random_look, smeared
 from tests.functional.logger_records import LoggerRecords, records_of
 from tests.functional.one_frame_segments import one_frame_segments
 
@@ -176,13 +175,8 @@ def smeared_score_boxes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Segments 'h' show the HUD, 'u' the HUD with its score boxes smeared (unreadable), '.' no HUD."""
     reader = ScoreboardReader()
     assert reader.read(HUD, fresh=True, may_locate=True) is not None and reader.layout is not None
-    smeared = HUD.copy()
-    for part in reader.layout.score:
-        box = part.box
-        smeared[box.top : box.bottom, box.left : box.right] = cv2.GaussianBlur(
-            smeared[box.top : box.bottom, box.left : box.right], (0, 0), 6
-        )
-    looks = {b"h": HUD, b"u": smeared, b".": NO_HUD}
+    boxes = [(part.box.left, part.box.top, part.box.right, part.box.bottom) for part in reader.layout.score]
+    looks = {b"h": HUD, b"u": smeared(HUD, boxes), b".": NO_HUD}
     one_frame_segments(monkeypatch, lambda segment: looks[segment.data])
 
 

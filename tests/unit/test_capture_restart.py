@@ -38,7 +38,12 @@ class ScriptedSampler:
         self.reader = ScoreboardReader()  # never asked to read: the capture only asks whether it located a HUD
 
     def observe(
-        self, segment: SegmentMedia, *, awaiting: Callable[[], bool], live_edge: Callable[[], bool] | None = None
+        self,
+        segment: SegmentMedia,
+        *,
+        awaiting: Callable[[], bool],
+        live_edge: Callable[[], bool] | None = None,
+        awaiting_goal: Callable[[], bool] | None = None,
     ) -> Iterator[FrameObservation]:
         item = self._script[segment.sequence]
         reading = None

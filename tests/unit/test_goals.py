@@ -478,3 +478,57 @@ def test_a_change_still_unconfirmed_when_the_stream_ends_is_said(caplog: pytest.
     detector.end_of_stream()
     (warning,) = warnings_in(caplog)
     assert "LIV 2-1 MCI was read 1 time(s)" in warning and "not reported" in warning
+
+
+def test_a_goal_misread_until_a_replay_hides_it_is_timed_by_its_new_number(caplog: pytest.LogCaptureFixture) -> None:
+    """dev-166: the cell flashing, 0-1 read 8-1 (refused: no goal explains 0-0 -> 8-1) until the replay hid the
+    HUD; 0-1 was read right only after it. The goal's '1' was read right at the goal: the goal is timed there."""
+    script = ["0-0@48:40"] * 4 + ["0-4@48:52"] + ["8-1@48:54"] * 4 + [None] * 20 + ["0-1@50:27"] * 3
+    with caplog.at_level(logging.INFO):
+        ((_, goal),) = run(GoalDetector(), script)
+    assert (goal.score, goal.stream_time, goal.clock) == (Score(home=0, away=1), pytest.approx(2.5), "48:54")
+    assert any(
+        "where its new number was first read (the score misread as 8-1)" in r.getMessage() for r in caplog.records
+    )
+
+
+@pytest.mark.parametrize(
+    "before_the_replay",
+    [
+        pytest.param(["8-2"] * 4, id="the scoring side's number misread too"),
+        pytest.param(["8-1"], id="read once: no evidence"),
+        pytest.param(["8-1"] * 4 + ["0-0"], id="the old score read since"),
+        pytest.param(["8-1"] * 4 + [None] * 62, id="longer ago than a goal's replay"),
+    ],
+)
+def test_a_goal_is_timed_by_its_own_first_frame_when_no_misread_showed_its_new_number(
+    before_the_replay: list[str | None],
+) -> None:
+    script = ["0-0"] * 4 + before_the_replay + [None] * 20 + ["0-1"] * 3
+    ((_, goal),) = run(GoalDetector(), script)
+    assert goal.stream_time == pytest.approx(0.5 * (len(script) - 3))
+
+
+def test_each_goal_of_a_double_jump_is_timed_only_by_misreads_after_the_goal_before() -> None:
+    """1-1 -> 1-2 -> 1-3: a misread showing away 3 counts for the second goal only if read after 1-2's first frame."""
+    early = ["1-1"] * 3 + ["7-3"] * 2 + ["1-2"] + [None] * 10 + ["1-3"] * 3
+    found = [goal.stream_time for _, goal in run(GoalDetector(), early)]
+    assert found == [pytest.approx(2.5), pytest.approx(8.0)]
+    late = ["1-1"] * 3 + ["1-2"] + ["7-3"] * 2 + [None] * 10 + ["1-3"] * 3
+    found = [goal.stream_time for _, goal in run(GoalDetector(), late)]
+    assert found == [pytest.approx(1.5), pytest.approx(2.0)]
+
+
+def test_a_goal_is_awaited_only_from_a_confirmed_score_by_a_change_goals_explain() -> None:
+    """The sampler confirms an awaited goal from the frames right after the keyframe that read it; a first score
+    (a join) or a change no goal explains waits for later keyframes: near-identical frames repeat a misread."""
+    detector = GoalDetector()
+    run(detector, ["4-0"])
+    assert detector.awaiting_confirmation and not detector.awaiting_goal, "a join"
+    run(detector, ["1-0"] * 3)
+    run(detector, ["2-0"])
+    assert detector.awaiting_goal
+    run(detector, ["1-0", "4-0"])
+    assert detector.awaiting_confirmation and not detector.awaiting_goal, "a jump of three explains nothing"
+    run(detector, ["1-0", "0-0"])
+    assert detector.awaiting_confirmation and not detector.awaiting_goal, "a side going down explains nothing"
