@@ -359,6 +359,43 @@ def without_joints(mask: Mask, text_height_px: float) -> Mask:
     return cut
 
 
+DASH_STUB_MAX_THICKNESS = 0.3
+"""A separator's stub is ink no thicker than this share of the text height in a column (a dash is ~0.1-0.2)."""
+DASH_STUB_MAX_OFFSET = 0.25
+"""...and centred within this share of the text height of the crop's middle (the line's middle: a score box has
+equal margins above and below its text)."""
+
+
+def without_dash_stub(mask: Mask, text_height_px: float, *, at_right: bool) -> Mask:
+    """``mask`` (a split score box's crop) without the part of a separator that crosses its inner edge: the run of
+    columns, from that edge inward, whose only ink is a thin stroke at mid height.
+
+    Why: where the HUD has one number per box and a dash between them, the boxes meet in the middle of the dash.
+    A dash glued to the number beside it (dev-144's '3–2', Cantarell Bold, on its P- and B-frames) makes the
+    number's blob touch its box's edge, and a blob touching a side is no glyph (``clean_glyphs``): the number
+    vanished from every frame but the keyframes, and the goal was stamped on the next keyframe, 2.3 s late.
+    """
+    columns = range(mask.shape[1] - 1, -1, -1) if at_right else range(mask.shape[1])
+    middle = (mask.shape[0] - 1) / 2
+    stub_end = None
+    for column in columns:
+        rows = np.flatnonzero(mask[:, column])
+        if rows.size == 0:
+            break
+        thick, off_middle = rows[-1] - rows[0] + 1, abs((rows[0] + rows[-1]) / 2 - middle)
+        if thick > DASH_STUB_MAX_THICKNESS * text_height_px or off_middle > DASH_STUB_MAX_OFFSET * text_height_px:
+            break
+        stub_end = column
+    if stub_end is None:
+        return mask
+    cut = mask.copy()
+    if at_right:
+        cut[:, stub_end:] = False
+    else:
+        cut[:, : stub_end + 1] = False
+    return cut
+
+
 def ink_columns(mask: Mask) -> NDArray[np.intp]:
     """Indices of the columns of ``mask`` holding any glyph pixel."""
     return np.flatnonzero(mask.any(axis=0))

@@ -19,6 +19,7 @@ import dataclasses
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -28,6 +29,7 @@ import numpy as np
 from capture_task.vision.geometry import (
     Frame,
     Mask,
+    TextBox,
     blobs_left_to_right,
     clean_glyphs,
     counter_count,
@@ -41,6 +43,7 @@ from capture_task.vision.geometry import (
     mask_mismatch,
     outermost_blob_count,
     score_mismatch,
+    without_dash_stub,
     without_joints,
 )
 from capture_task.vision.locate import (
@@ -399,6 +402,19 @@ def _same_place(a: HudLayout, b: HudLayout) -> bool:
     )
 
 
+def _score_part_glyphs(
+    frame: Frame, layout: HudLayout, masked: Callable[[Frame, TextBox], Mask], min_height_px: int
+) -> list[Mask]:
+    """The glyphs of each score part; of split parts, without a separator's stub at the edge where they meet
+    (``without_dash_stub``)."""
+    height = layout.text_height_px
+    masks = [masked(part.box.crop(frame), part) for part in layout.score]
+    if len(masks) == 2:
+        home, away = masks
+        masks = [without_dash_stub(home, height, at_right=True), without_dash_stub(away, height, at_right=False)]
+    return [clean_glyphs(mask, height, min_height_px) for mask in masks]
+
+
 INVERTED_MISSES_BEFORE_GIVING_UP = 6
 """Unreadable reads in a row that the other polarity did not read either, after which it is tried only on one
 unreadable read in ``INVERTED_RETRY_EVERY`` until a score is read again or the HUD is found again: each try
@@ -535,9 +551,7 @@ class ScoreboardReader:
             if mask_mismatch(code_glyphs(frame, part, layout.text_height_px), reference) > MASK_MISMATCH_HIDDEN:
                 return None
         height = layout.text_height_px
-        parts = [
-            clean_glyphs(glyph_mask(part.box.crop(frame), part), height, max(height // 4, 2)) for part in layout.score
-        ]
+        parts = _score_part_glyphs(frame, layout, glyph_mask, max(height // 4, 2))
         if len(parts) == 1:
             return parts[0]
         rows = max(p.shape[0] for p in parts)
@@ -637,8 +651,7 @@ class ScoreboardReader:
         assert layout is not None
         height = layout.text_height_px
         digit_px = max(round(height * 0.5), 3)
-        masked = glyph_mask_inverted if inverted else glyph_mask
-        digits = [clean_glyphs(masked(part.box.crop(frame), part), height, digit_px) for part in layout.score]
+        digits = _score_part_glyphs(frame, layout, glyph_mask_inverted if inverted else glyph_mask, digit_px)
         if len(digits) == 1:
             # A dash touching both numbers ('0–0' set tight) leaves no gap to split at until it is cut out.
             return _digit_groups(without_joints(digits[0], height), height)

@@ -19,6 +19,7 @@ from capture_task.vision.geometry import (
     joints,
     looks_like_zero,
     outermost_blob_count,
+    without_dash_stub,
     without_joints,
 )
 
@@ -194,3 +195,31 @@ def test_an_upright_or_italic_i_is_a_stroke_and_other_letters_dashes_and_bars_ar
 
     assert [is_stroke(glyph, HEIGHT) for glyph in strokes] == [True] * 4
     assert [is_stroke(glyph, HEIGHT) for glyph in others] == [False] * 8
+
+
+def _in_a_box(glyphs: np.ndarray) -> np.ndarray:
+    """``glyphs`` in a score box's crop: margins of a quarter text height above and below."""
+    margin = np.zeros((HEIGHT // 4, glyphs.shape[1]), bool)
+    return np.vstack([margin, glyphs, margin])
+
+
+def test_a_dash_stub_at_a_split_boxs_inner_edge_is_cut_from_the_number_it_is_glued_to() -> None:
+    """dev-144: split boxes meet in the middle of the dash; glued to the '3', it made the number touch its box's
+    edge, and a blob touching a side is no glyph."""
+    home = _in_a_box(np.hstack([_gap(3), _ring(12), _dash(5)]))
+    away = _in_a_box(np.hstack([_dash(4), _gap(2), _ring(12), _gap(3)]))
+
+    cut_home = without_dash_stub(home, HEIGHT, at_right=True)
+    assert not cut_home[:, 15:].any() and (cut_home[:, :15] == home[:, :15]).all()
+    cut_away = without_dash_stub(away, HEIGHT, at_right=False)
+    assert not cut_away[:, :4].any() and (cut_away[:, 4:] == away[:, 4:]).all()
+
+
+def test_a_number_reaching_its_inner_edge_or_a_bar_low_in_the_box_is_left_whole() -> None:
+    number_at_the_edge = _in_a_box(np.hstack([_gap(3), _ring(12)]))
+    underline = _in_a_box(np.hstack([_gap(3), _ring(12), np.zeros((HEIGHT, 5), bool)]))
+    underline[-HEIGHT // 4 - 2 :, 15:] = True  # a bar along the bottom of the text, not at its middle
+    thick_bar = _in_a_box(np.hstack([_gap(3), _ring(12), _dash(5, thickness=8)]))
+
+    for mask in (number_at_the_edge, underline, thick_bar):
+        assert (without_dash_stub(mask, HEIGHT, at_right=True) == mask).all()
