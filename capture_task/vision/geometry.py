@@ -396,6 +396,71 @@ def without_dash_stub(mask: Mask, text_height_px: float, *, at_right: bool) -> M
     return cut
 
 
+ZERO_DOT_CUTS = (0.5, 0.33, 0.2)
+"""Where the mask is cut again, as shares of the way from the ink's grey to the part's level: the bridges joining a
+zero's dot to its ring are halfway greys (dev-212: strokes and dot ~5-25, bridges 55-95, cell ~150-230, level 104)."""
+ZERO_DOT_MAX_OFFSET = 0.2
+"""A zero's dot is centred in its ring: its middle within this share of the ring's width and height of the ring's."""
+ZERO_DOT_MAX_HEIGHT = 0.5
+"""...and less tall than this share of the ring (an outlined digit's inner ring is taller)."""
+
+
+def without_zero_dots(mask: Mask, grey: Frame, *, light: bool, level: int) -> Mask:
+    """``mask`` with the dot of a dotted zero cleared from inside its ring.
+
+    Why: a monospace face's zero has a dot in its counter (DejaVu Sans Mono, Cousine, Liberation Mono). At 14-22 px
+    the video's blur joins the dot to the ring by pixels halfway between ink and cell, the mask takes them for ink,
+    and the blob is an '8' in shape (two counters stacked) and to tesseract (dev-212: 1-0 read 1-8, joined at it,
+    and its next goal reported as 2-8). Cut nearer the ink, those bridges go and the dot stands alone inside the
+    ring; an '8''s crossing is full ink, so it keeps its two counters (its loops could only come apart, never
+    leave a ring round an island)."""
+    if not mask.any():
+        return mask
+    ink = float(np.percentile(grey[mask], 90 if light else 10))
+    for share in ZERO_DOT_CUTS:
+        cut = ink + share * (level - ink)
+        cleared = _without_centred_islands(mask, mask & (grey > cut if light else grey < cut))
+        if cleared is not mask:
+            return cleared
+    return mask
+
+
+def _without_centred_islands(mask: Mask, strict: Mask) -> Mask:
+    """``mask`` without what lies inside a blob of ``strict`` that holds a centred island of ``strict``."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(strict.astype(np.uint8), connectivity=8)
+    cleared = mask
+    for ring in range(1, count):
+        x, y, w, h = (int(v) for v in stats[ring, :4])
+        inside: Mask | None = None  # computed only for a ring with a dot where one would be
+        for dot in range(1, count):
+            if dot == ring:
+                continue
+            dx, dy, dw, dh = (int(v) for v in stats[dot, :4])
+            within = dx >= x and dy >= y and dx + dw <= x + w and dy + dh <= y + h
+            if not within or dh > ZERO_DOT_MAX_HEIGHT * h:
+                continue
+            if abs(dx + dw / 2 - (x + w / 2)) > ZERO_DOT_MAX_OFFSET * w:
+                continue
+            if abs(dy + dh / 2 - (y + h / 2)) > ZERO_DOT_MAX_OFFSET * h:
+                continue
+            if inside is None:
+                inside = _filled(labels[y : y + h, x : x + w] == ring) & (labels[y : y + h, x : x + w] != ring)
+            if not inside[labels[y : y + h, x : x + w] == dot].all():
+                continue
+            if cleared is mask:
+                cleared = mask.copy()
+            cleared[y : y + h, x : x + w] &= ~inside
+    return cleared
+
+
+def _filled(blob: Mask) -> Mask:
+    """``blob`` with its holes filled."""
+    contours, _ = cv2.findContours(blob.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    filled = np.zeros(blob.shape, np.uint8)
+    cv2.drawContours(filled, contours, -1, 1, thickness=cv2.FILLED)
+    return filled > 0
+
+
 def ink_columns(mask: Mask) -> NDArray[np.intp]:
     """Indices of the columns of ``mask`` holding any glyph pixel."""
     return np.flatnonzero(mask.any(axis=0))

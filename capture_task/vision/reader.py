@@ -36,6 +36,7 @@ from capture_task.vision.geometry import (
     fills_outline,
     glyph_mask,
     glyph_mask_inverted,
+    gray,
     ink_columns,
     is_outline,
     looks_like_flagged_one,
@@ -45,6 +46,7 @@ from capture_task.vision.geometry import (
     score_mismatch,
     without_dash_stub,
     without_joints,
+    without_zero_dots,
 )
 from capture_task.vision.locate import (
     DIGITS,
@@ -408,7 +410,10 @@ def _score_part_glyphs(
     """The glyphs of each score part; of split parts, without a separator's stub at the edge where they meet
     (``without_dash_stub``)."""
     height = layout.text_height_px
-    masks = [masked(part.box.crop(frame), part) for part in layout.score]
+    masks = []
+    for part in layout.score:
+        crop = part.box.crop(frame)
+        masks.append(without_zero_dots(masked(crop, part), gray(crop), light=part.light, level=part.level))
     if len(masks) == 2:
         home, away = masks
         masks = [without_dash_stub(home, height, at_right=True), without_dash_stub(away, height, at_right=False)]
@@ -703,7 +708,9 @@ class ScoreboardReader:
             return ""
         clock = layout.clock
         height = clock.box.height
-        glyphs = clean_glyphs(glyph_mask(clock.box.crop(frame), clock), height, max(round(height * 0.3), 3))
+        crop = clock.box.crop(frame)
+        masked = without_zero_dots(glyph_mask(crop, clock), gray(crop), light=clock.light, level=clock.level)
+        glyphs = clean_glyphs(masked, height, max(round(height * 0.3), 3))
         rows = np.flatnonzero(glyphs.any(axis=1))
         return read_clock(glyphs, int(rows[-1] - rows[0] + 1) if rows.size else height)
 

@@ -21,6 +21,7 @@ from capture_task.vision.geometry import (
     outermost_blob_count,
     without_dash_stub,
     without_joints,
+    without_zero_dots,
 )
 
 HEIGHT = 20
@@ -223,3 +224,34 @@ def test_a_number_reaching_its_inner_edge_or_a_bar_low_in_the_box_is_left_whole(
 
     for mask in (number_at_the_edge, underline, thick_bar):
         assert (without_dash_stub(mask, HEIGHT, at_right=True) == mask).all()
+
+
+CELL, INK, HALFWAY = 200, 10, 60
+LEVEL = 105
+
+
+def _grey(ink: np.ndarray, bridges: np.ndarray | None = None) -> np.ndarray:
+    """Dark ``ink`` on a light cell; ``bridges`` a halfway grey (blur joining two strokes)."""
+    grey = np.full(ink.shape, CELL, np.uint8)
+    if bridges is not None:
+        grey[bridges] = HALFWAY
+    grey[ink] = INK
+    return grey
+
+
+def test_a_zeros_dot_joined_by_halfway_greys_is_cleared_and_an_eights_crossing_is_not() -> None:
+    ring = np.pad(_ring(12), 2)
+    dot, bridges = np.zeros_like(ring), np.zeros_like(ring)
+    dot[10:14, 7:9] = True  # centred in the counter (columns 6-9 inside the ring's strokes)
+    bridges[11:13, 6] = bridges[11:13, 9] = True
+    grey = _grey(ring | dot, bridges)
+    mask = grey < LEVEL
+    assert counter_count(mask) == 2, "the dot joined to the ring: an '8' in shape"
+
+    cleared = without_zero_dots(mask, grey, light=False, level=LEVEL)
+    assert counter_count(cleared) == 1 and (cleared[ring]).all() and not cleared[dot].any()
+
+    eight = ring | np.zeros_like(ring)
+    eight[10:14, 2:16] = True  # a full-ink crossing: two loops
+    grey = _grey(eight)
+    assert (without_zero_dots(grey < LEVEL, grey, light=False, level=LEVEL) == (grey < LEVEL)).all()
