@@ -227,8 +227,8 @@ class GoalDetector:
         return previous is not None and any(
             not candidate.refused
             and candidate.count < self._confirmations
-            and _rises(previous, candidate.score)
-            and _goal_count(previous, candidate.score) <= MAX_GOALS_PER_JUMP
+            and candidate.score != previous
+            and _within_a_jump(previous, candidate.score)
             for candidate in self._candidates.values()
         )
 
@@ -509,7 +509,7 @@ class GoalDetector:
         gap, where every goal of the first step is reported, flagged.
         """
         new = target.score
-        if _went_down(start, new) or _goal_count(start, new) > MAX_GOALS_PER_JUMP:
+        if not _within_a_jump(start, new):
             return None
         if new == start:
             return []  # other team codes, the same score
@@ -553,7 +553,7 @@ class GoalDetector:
         cancelled that misread. Only a misread read ``NEW_NUMBER_READINGS`` times (one stray read is no evidence)
         within ``NEW_NUMBER_LOOKBACK_S`` of the score's own first frame counts.
         """
-        new_number = step.score.home if side == "home" else step.score.away
+        new_number = getattr(step.score, side)
         earlier = [
             candidate
             for candidate in self._candidates.values()
@@ -561,7 +561,7 @@ class GoalDetector:
             < candidate.first.stream_time
             < step.first.stream_time
             and candidate.count >= NEW_NUMBER_READINGS
-            and (candidate.score.home if side == "home" else candidate.score.away) == new_number
+            and getattr(candidate.score, side) == new_number
         ]
         if not earlier:
             return step
@@ -672,6 +672,11 @@ def _leads_to(earlier: _Candidate, later: _Candidate) -> bool:
 def _rises(before: Score, after: Score) -> bool:
     """``after`` is ``before`` plus at least one goal."""
     return not _went_down(before, after) and after != before
+
+
+def _within_a_jump(before: Score, after: Score) -> bool:
+    """No side went down and at most ``MAX_GOALS_PER_JUMP`` goals were scored: goals can explain ``after``."""
+    return not _went_down(before, after) and _goal_count(before, after) <= MAX_GOALS_PER_JUMP
 
 
 def _goal_count(before: Score, after: Score) -> int:

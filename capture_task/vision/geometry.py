@@ -118,12 +118,16 @@ def glyph_mask_inverted(crop: Frame, part: TextBox) -> Mask:
     as nothing or as another digit. The fill is the digit.
     """
     grey = gray(crop)
-    cell = float(np.median(grey))
-    if part.light:
-        mask: Mask = grey < (cell + float(np.percentile(grey, 2))) / 2
-    else:
-        mask = grey > (cell + float(np.percentile(grey, 98))) / 2
+    level = other_polarity_level(grey, light=part.light)
+    mask: Mask = grey < level if part.light else grey > level
     return mask
+
+
+def other_polarity_level(grey: Frame, *, light: bool) -> float:
+    """The grey level halfway between a crop's typical grey (its cell) and its darkest ink when ``light`` (text
+    located light, so the other polarity is dark), its brightest otherwise."""
+    cell = float(np.median(grey))
+    return (cell + float(np.percentile(grey, 2 if light else 98))) / 2
 
 
 FILL_MIN_HEIGHT = 0.85
@@ -432,6 +436,7 @@ def _without_centred_islands(mask: Mask, strict: Mask) -> Mask:
     for ring in range(1, count):
         x, y, w, h = (int(v) for v in stats[ring, :4])
         inside: Mask | None = None  # computed only for a ring with a dot where one would be
+        window = labels[y : y + h, x : x + w]
         for dot in range(1, count):
             if dot == ring:
                 continue
@@ -444,8 +449,8 @@ def _without_centred_islands(mask: Mask, strict: Mask) -> Mask:
             if abs(dy + dh / 2 - (y + h / 2)) > ZERO_DOT_MAX_OFFSET * h:
                 continue
             if inside is None:
-                inside = _filled(labels[y : y + h, x : x + w] == ring) & (labels[y : y + h, x : x + w] != ring)
-            if not inside[labels[y : y + h, x : x + w] == dot].all():
+                inside = _filled(window == ring) & (window != ring)
+            if not inside[window == dot].all():
                 continue
             if cleared is mask:
                 cleared = mask.copy()

@@ -44,6 +44,7 @@ from capture_task.vision.geometry import (
     is_stroke,
     joints,
     looks_like_zero,
+    other_polarity_level,
 )
 from capture_task.vision.ocr import PageMode, ocr_canvas, read_text
 from contracts import Teams
@@ -288,15 +289,12 @@ def _score_part(frame: Frame, box: Box, number: _Token, text_height: int) -> Tex
     Why: light digits on a mid-grey score cell (dev-149: white on a green gradient, drop-shadowed) join the
     cell, and through it the crowd above the HUD, at the search's scales; only the dark counters of its '0-0'
     stand apart as glyphs, read '6 6'. Read dark, the box showed only those counters: no score was ever read.
-    The other polarity's level is cut as ``glyph_mask_inverted`` cuts it: halfway between the cell's typical
-    grey and the box's brightest (or darkest) ink.
+    The other polarity's level is cut as ``glyph_mask_inverted`` cuts it (``other_polarity_level``).
     """
     counters = all(g.enclosed and g.box.height < COUNTER_MAX_HEIGHT * text_height for g in number.glyphs)
     if not counters:
         return TextBox(box, number.light, number.level)
-    grey = gray(box.crop(frame))
-    cell, ink = float(np.median(grey)), float(np.percentile(grey, 2 if number.light else 98))
-    return TextBox(box, not number.light, round((cell + ink) / 2))
+    return TextBox(box, not number.light, round(other_polarity_level(gray(box.crop(frame)), light=number.light)))
 
 
 def _slot(box: Box) -> bool:

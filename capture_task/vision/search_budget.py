@@ -74,20 +74,21 @@ class SearchBudget:
 
     def advance_to(self, stream_time: float) -> None:
         """Pay in the share of the stream time gone by since the last call (up to the burst)."""
-        if self._stream_time is not None and stream_time > self._stream_time:
-            earned = (stream_time - self._stream_time) * self._share
-            self._balance_s = min(self._balance_s + earned, self._burst_s)
-        if self._stream_time is None or stream_time > self._stream_time:
-            self._stream_time = stream_time
+        previous = self._stream_time
+        if previous is not None and stream_time <= previous:
+            return
+        if previous is not None:
+            self._balance_s = min(self._balance_s + (stream_time - previous) * self._share, self._burst_s)
+        self._stream_time = stream_time
 
     def allows(self, why: str) -> bool:
         """Whether a search may run now; a refused one is counted and said (at most every few minutes). A budget
         never told the stream time (a reader given loose frames, not a stream) has no share to hold to: it allows."""
-        if self._balance_s > 0 or self._stream_time is None:
+        now = self._stream_time
+        if self._balance_s > 0 or now is None:
             return True
         spent = self.spending_so_far
         spent.deferred += 1
-        now = self._stream_time or 0.0
         if self._warned_at is None or now - self._warned_at >= DEFERRED_WARNING_EVERY_S:
             self._warned_at = now
             logger.warning(

@@ -6,6 +6,7 @@ The sampler, reader and capture task stay real; only decoding is replaced.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -27,3 +28,11 @@ def one_frame_segments(monkeypatch: pytest.MonkeyPatch, image_of: Callable[[Segm
 
     monkeypatch.setattr(sampler_module, "first_frame", first_frame)
     monkeypatch.setattr(sampler_module, "all_frames", all_frames)
+
+
+def lettered_segments(start: datetime, kinds: str, segment_s: float = 2.0) -> list[SegmentMedia]:
+    """One segment per letter of ``kinds``, its data that letter: the test's ``image_of`` says what each shows."""
+    return [
+        SegmentMedia(index, start + timedelta(seconds=segment_s * index), segment_s, segment_s * index, kind.encode())
+        for index, kind in enumerate(kinds)
+    ]

@@ -11,7 +11,8 @@ import json
 import logging
 import random
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,20 +36,15 @@ from capture_task.vision.sampler import (
 from capture_task.vision.search_budget import SearchBudget
 from tests.functional.hud_drawing import HudText, paint, random_look, smeared
 from tests.functional.logger_records import LoggerRecords, records_of
-from tests.functional.one_frame_segments import one_frame_segments
+from tests.functional.one_frame_segments import lettered_segments, one_frame_segments
 
 SEGMENT_S = 2.0
 START = datetime(2026, 12, 2, 20, 0, tzinfo=UTC)
+_segments = partial(lettered_segments, START, segment_s=SEGMENT_S)
+"""One 2 s segment per letter: 'h' shows the HUD, '.' does not (some tests paint other letters)."""
 LOOK = random_look(random.Random(5))
 HUD = paint(LOOK, HudText("LIV", "MCI", 1, 0, "27:10"), seed=1)
 NO_HUD = np.full_like(HUD, 60)
-
-
-def _segments(kinds: str) -> Iterator[SegmentMedia]:
-    """One 2 s segment per letter: 'h' shows the HUD, '.' does not."""
-    for index, kind in enumerate(kinds):
-        yield SegmentMedia(index, START + timedelta(seconds=SEGMENT_S * index), SEGMENT_S, SEGMENT_S * index,
-                           kind.encode())  # fmt: skip
 
 
 @pytest.fixture(autouse=True)

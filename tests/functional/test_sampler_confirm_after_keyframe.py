@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -24,9 +25,12 @@ from capture_task.vision import sampler as sampler_module
 from capture_task.vision.frames import TimedFrame
 from capture_task.vision.reader import ScoreboardReader
 from tests.functional.hud_drawing import HudText, paint, random_look, smeared
+from tests.functional.one_frame_segments import lettered_segments
 
 START = datetime(2026, 12, 5, 21, 0, tzinfo=UTC)
 SEGMENT_S, FPS = 2.0, 30
+_segments = partial(lettered_segments, START, segment_s=SEGMENT_S)
+"""One 2 s segment per letter: 'h' 2-2, 'a' the goal's animation, 'g' 3-2 then its replay, 'r' the replay."""
 LOOK = random_look(random.Random(5))
 BEFORE = cv2.cvtColor(paint(LOOK, HudText("SCP", "BVB", 2, 2, "96:40"), seed=1), cv2.COLOR_BGR2GRAY)
 AFTER = cv2.cvtColor(paint(LOOK, HudText("SCP", "BVB", 3, 2, "97:00"), seed=1), cv2.COLOR_BGR2GRAY)
@@ -77,13 +81,6 @@ def painted_segments(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(sampler_module, "first_frame", first_frame)
     monkeypatch.setattr(sampler_module, "all_frames", all_frames)
-
-
-def _segments(kinds: str) -> list[SegmentMedia]:
-    return [
-        SegmentMedia(index, START + timedelta(seconds=SEGMENT_S * index), SEGMENT_S, SEGMENT_S * index, kind.encode())
-        for index, kind in enumerate(kinds)
-    ]
 
 
 @pytest.mark.usefixtures("painted_segments")

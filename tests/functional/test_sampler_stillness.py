@@ -9,8 +9,8 @@ reader and tesseract are real; each segment is one painted frame.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from functools import partial
 
 import cv2
 import numpy as np
@@ -21,10 +21,12 @@ from capture_task.ingest.media import SegmentMedia
 from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.sampler import RELOCATE_AFTER_HIDDEN_KEYFRAMES, KeyframeSampler
 from tests.functional.hud_drawing import HudText, paint, random_look
-from tests.functional.one_frame_segments import one_frame_segments
+from tests.functional.one_frame_segments import lettered_segments, one_frame_segments
 
 SEGMENT_S = 2.0
 START = datetime(2026, 12, 5, 20, 0, tzinfo=UTC)
+_segments = partial(lettered_segments, START, segment_s=SEGMENT_S)
+"""One 2 s segment per letter: 'h' the old match's HUD, 'n' the new match's over the game, 'r' a replay."""
 LOOK = random_look(random.Random(5))
 OLD_MATCH = paint(LOOK, HudText("LIV", "MCI", 1, 0, "27:10"), seed=1)
 NEW_MATCH = paint(LOOK, HudText("ARS", "CHE", 0, 0, "00:10"), seed=1)
@@ -53,12 +55,6 @@ def _image(segment: SegmentMedia) -> NDArray[np.uint8]:
         return cv2.addWeighted(NEW_MATCH, HUD_OPACITY, _game(seed), 1 - HUD_OPACITY, 0)
     assert kind == b"r"
     return _replay(seed)
-
-
-def _segments(kinds: str) -> Iterator[SegmentMedia]:
-    for index, kind in enumerate(kinds):
-        yield SegmentMedia(index, START + timedelta(seconds=SEGMENT_S * index), SEGMENT_S, SEGMENT_S * index,
-                           kind.encode())  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
