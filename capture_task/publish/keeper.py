@@ -9,10 +9,11 @@ memory and stores (and announces with a ``segment`` event) only those around
 a goal. Enrich and clip are unchanged: they see the same events, fewer of them.
 
 How long is "recent": a goal is announced once the sampler has found its
-first frame, which can be as far back as its search-back memory
-(``sampler.RECENT_SEGMENTS``, ~40 s) before the segment that showed the
-change. So the keeper holds that much plus the pre-roll; a goal announced
-later still gets the held part of its pre-roll (enrich accepts pre-roll gaps).
+first frame, which can be as far back as its memory
+(``sampler.FURTHEST_BACK_SEGMENTS``: ~60 s until the stream's first score is
+read and looked back from, ~40 s after) before the segment being read. So
+the keeper holds that much plus the pre-roll; a goal announced later still
+gets the held part of its pre-roll (enrich accepts pre-roll gaps).
 
 Cost of the choice: segments nowhere near a goal are gone once they age out
 of memory, so a goal the detector missed cannot be cut later from S3;
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from capture_task.ingest.media import SegmentMedia
-from capture_task.vision.sampler import RECENT_SEGMENTS
+from capture_task.vision.sampler import FURTHEST_BACK_SEGMENTS
 from contracts.settings import DEFAULT_SETTINGS, KeepSegments, PipelineSettings
 
 KEEP_SEGMENTS_CHOICES: tuple[KeepSegments, ...] = typing.get_args(KeepSegments)
@@ -123,7 +124,7 @@ class SegmentKeeper:
 
     def _forget_old(self, *, newest: SegmentMedia) -> None:
         """Drop held segments no goal can still reach: older than the sampler's search-back plus a pre-roll."""
-        reach_s = (RECENT_SEGMENTS + 1) * newest.duration_s + self.policy.pre_roll_s + MARGIN_S
+        reach_s = (FURTHEST_BACK_SEGMENTS + 1) * newest.duration_s + self.policy.pre_roll_s + MARGIN_S
         oldest_needed = newest.end - timedelta(seconds=reach_s)
         while self._held and self._held[0].end <= oldest_needed:
             self._held.popleft()

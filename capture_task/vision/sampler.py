@@ -132,6 +132,18 @@ UNREAD_AT_END_KEYFRAMES = 2
 Why: a stream that ends (or a capture that stops) less than ``UNREAD_IN_VIEW_KEYFRAMES`` keyframes after its
 score became unreadable never reached that warning, and a goal shown there was lost in silence. One keyframe is
 a goal animation's usual cost and is not said."""
+JOIN_LOOK_BACK_SEGMENTS = 30
+"""Segments kept until the stream's first score is read, its keyframes then read again (see
+``KeyframeSampler._look_back_at_join``): ~60 s of 2 s segments, as long as the HUD may go unfound before that
+is said (``HUD_NOT_FOUND_AFTER_S``). Then only ``RECENT_SEGMENTS`` are kept: a search back after a long absence
+decodes every frame kept after the last visible one."""
+JOIN_UNREAD_SAID_KEYFRAMES = 2
+"""Keyframes showing the HUD with their score unread before the stream's first score, from which that is said when
+they are read again at the first score (one alone is a fade-in or a goal animation; a goal needs the score before it
+read, and a run of unread keyframes is where that was lost: unseen-33, dev-174)."""
+FURTHEST_BACK_SEGMENTS = max(RECENT_SEGMENTS, JOIN_LOOK_BACK_SEGMENTS)
+"""How many segments before the one being read a goal's first frame may be found: the segment keeper holds this
+many for a goal's pre-roll."""
 SAME_PIXELS_MARGIN_TEXT_HEIGHTS = 0.25
 """Margin around the HUD's code and score boxes within which two frames must match pixel for pixel for
 the later one to reuse the earlier one's score mask (the reader reads inside the boxes)."""
@@ -234,7 +246,7 @@ class KeyframeSampler:
         """Segments decoded whole to search back for a change (a tail decode is not counted here)."""
         self.segments_tail_decoded = 0
         self.segments_tail_abandoned = 0
-        self._recent: deque[SegmentMedia] = deque(maxlen=RECENT_SEGMENTS)
+        self._recent: deque[SegmentMedia] = deque(maxlen=JOIN_LOOK_BACK_SEGMENTS)
         self._tail_checked: deque[int] = deque(maxlen=RECENT_SEGMENTS)
         """Segments whose every frame after the last visible one was examined: a search back skips them."""
         self._last_visible: _VisibleFrame | None = None
@@ -258,6 +270,8 @@ class KeyframeSampler:
         self._last_mask: _MaskedPixels | None = None
         self._search_read_s = float("-inf")
         """Stream time of the last frame the current search back read: frames too close to it are not decoded."""
+        self._score_read = False
+        """Whether any score was read in this stream (the first one read looks back, see ``_look_back_at_join``)."""
 
     def observe(
         self,
@@ -323,6 +337,10 @@ class KeyframeSampler:
             self._last_read_s = keyframe.stream_time
             self.reader.clock_seen(keyframe.stream_time, reading)
         self._note_whether_read_in_view(keyframe, reading)
+        if reading is not None and mask is not None and not self._score_read:
+            self._score_read = True
+            yield from self._look_back_at_join(segment, keyframe, mask)
+            self._recent = deque(self._recent, maxlen=RECENT_SEGMENTS)
         yield FrameObservation(keyframe.at, keyframe.stream_time, reading)
         self._last_visible = _VisibleFrame(segment.sequence, keyframe.stream_time, mask) if mask is not None else None
         self._keyframes_on_layout += 1
@@ -346,6 +364,61 @@ class KeyframeSampler:
                 self._search_again(segment, keyframe, why, only_elsewhere=True)
         if reading is not None and mask is not None and awaiting() and (first_reading or goal_to_confirm()):
             yield from self._confirm_from_segment(segment, keyframe, mask, awaiting)
+
+    def _look_back_at_join(
+        self, segment: SegmentMedia, keyframe: TimedFrame, mask: NDArray[np.bool_]
+    ) -> Iterator[FrameObservation]:
+        """Observations of the keyframes kept from before the stream's first score read, read with the HUD as it was
+        found since, and of the first frame of each change between them (searched back for, as between any two
+        keyframes), in stream order; the keyframe is read again last, so the reader ends on it.
+
+        Why: a HUD is found late when its first keyframes defeat the search (a team-coloured score cell joined to
+        the crowd, a widget taken first, a search deferred by its budget), though the HUD it finds reads them: the
+        match was joined at the score of that late keyframe, and a goal scored before it was lost, said but lost
+        (dev-174: 0-1 scored at 9.7 s, the HUD found at 44 s). Read again, those keyframes give the score before
+        the goal and the goal's own first frame. A keyframe with the HUD hidden or unread is skipped, as it would
+        have been; what was read goes to the goal detector like any reading, confirmed and refused by its rules.
+        Once a stream: up to ``JOIN_LOOK_BACK_SEGMENTS - 1`` keyframes are decoded and read, a segment decoded whole at
+        each change.
+        """
+        rows = self._hud_rows()
+        previous: _VisibleFrame | None = None
+        shown = 0
+        unread_first: list[float] = []
+        for earlier in [s for s in self._recent if s.sequence < segment.sequence]:
+            frame = first_frame(earlier, rows=rows)
+            earlier_mask = None if frame is None else self._score_mask(frame.image)
+            if frame is None or earlier_mask is None:
+                continue
+            shown += 1
+            if previous is not None:
+                between = self._unchecked_frames(previous, earlier.sequence)
+                yield from self._search_back_if_changed(previous, frame, earlier_mask, between)
+            reading = self.reader.read(frame.image, fresh=True)
+            if reading is None:
+                if previous is None:
+                    unread_first.append(frame.stream_time)
+                continue
+            yield FrameObservation(frame.at, frame.stream_time, reading)
+            previous = _VisibleFrame(earlier.sequence, frame.stream_time, earlier_mask)
+        if shown:
+            logger.info(
+                "the first score read at %.1f s of stream: %d earlier keyframe(s) showing the scoreboard read again",
+                keyframe.stream_time, shown,
+            )  # fmt: skip
+        if len(unread_first) >= JOIN_UNREAD_SAID_KEYFRAMES:
+            self.reader.stats.score_unread += 1
+            logger.warning(
+                "the scoreboard was in view before its score was first read, but %d of those keyframes (%.1f-%.1f s "
+                "of stream) could not be read: a goal shown then may be missed",
+                len(unread_first), unread_first[0], unread_first[-1],
+            )  # fmt: skip
+        if previous is None:
+            return
+        between = self._unchecked_frames(previous, segment.sequence)
+        yield from self._search_back_if_changed(previous, keyframe, mask, between)
+        self.reader.read(keyframe.image, fresh=True)
+        self._last_read_s = keyframe.stream_time
 
     def _widget_search_keyframes(self) -> frozenset[int]:
         layout = self.reader.layout

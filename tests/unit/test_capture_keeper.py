@@ -8,7 +8,7 @@ import pytest
 
 from capture_task.ingest.media import SegmentMedia
 from capture_task.publish.keeper import MARGIN_S, KeepPolicy, SegmentKeeper
-from capture_task.vision.sampler import RECENT_SEGMENTS
+from capture_task.vision.sampler import FURTHEST_BACK_SEGMENTS
 from functions.enrich.index import ClipWindow, Ready, decide_clip
 from tests.functional.functions_fixtures import START, a_goal, a_segment
 
@@ -59,7 +59,7 @@ def test_without_a_goal_nothing_is_stored_and_memory_stays_bounded() -> None:
     run = Run()
     run.read(500)
     assert run.released == []
-    reach_s = (RECENT_SEGMENTS + 1) * SEGMENT_S + PRE_ROLL_S + MARGIN_S
+    reach_s = (FURTHEST_BACK_SEGMENTS + 1) * SEGMENT_S + PRE_ROLL_S + MARGIN_S
     assert run.keeper.held <= reach_s / SEGMENT_S + 1
 
 
@@ -77,7 +77,7 @@ def test_a_goal_releases_its_pre_roll_then_its_post_roll_as_it_arrives() -> None
 def test_a_goal_found_by_searching_far_back_still_gets_its_whole_pre_roll() -> None:
     run = Run()
     found_in = 100
-    goal_s = (found_in - RECENT_SEGMENTS) * SEGMENT_S + 0.5  # the sampler's furthest search-back
+    goal_s = (found_in - FURTHEST_BACK_SEGMENTS) * SEGMENT_S + 0.5  # the sampler's furthest search-back
     run.read(found_in, goals={found_in: goal_s})
     first_needed = int((goal_s - PRE_ROLL_S - MARGIN_S) // SEGMENT_S)
     assert run.released[0] == first_needed
@@ -105,12 +105,15 @@ def test_segments_between_two_distant_goals_are_not_stored() -> None:
 
 def test_a_goal_announced_too_late_gets_the_part_of_its_pre_roll_still_held() -> None:
     run = Run()
-    run.read(100, goals={100: 150.0})  # 50 s before it was announced: further back than the sampler searches
-    run.read(110)
-    first_needed = int((150.0 - PRE_ROLL_S - MARGIN_S) // SEGMENT_S)
+    found_in = 100
+    goal_s = (found_in - FURTHEST_BACK_SEGMENTS) * SEGMENT_S - 19.3  # further back than the sampler ever looks
+    run.read(found_in, goals={found_in: goal_s})
+    run.read(found_in + 10)
+    first_needed = int((goal_s - PRE_ROLL_S - MARGIN_S) // SEGMENT_S)
     assert first_needed < run.released[0]
-    assert run.released == list(range(run.released[0], 78))  # the post-roll is whole: 150+5+1 s → segment 77
-    goal = a_goal(at(150.0))
+    last_needed = int((goal_s + POST_ROLL_S + MARGIN_S) // SEGMENT_S)
+    assert run.released == list(range(run.released[0], last_needed + 1))  # the post-roll is whole
+    goal = a_goal(at(goal_s))
     window = ClipWindow.around(goal, pre_roll_s=PRE_ROLL_S, post_roll_s=POST_ROLL_S)
     kept = [a_segment(n) for n in run.released]
     decision = decide_clip(goal, window, kept, newest_segment_start=kept[-1].start, waited_s=0, post_roll_wait_s=120)

@@ -1,0 +1,126 @@
+"""The stream's first score read looks back: the keyframes kept from before it are read with the HUD found since.
+
+dev-174 (a team-coloured score cell joined to the crowd by the search) and dev-204 (HUD found 20 s in): the HUD
+was found late, and the match was joined at the score it then showed; a goal scored before was lost (said). Here
+the search is held back by its CPU budget (a counter clock: each search costs the same on any machine), so the HUD
+is found ~10 s after a goal it shows. Painted frames, 30 a second; the sampler, reader, tesseract, search budget
+and goal detector are real, only decoding is replaced.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import random
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from capture_task.capture import CaptureTask
+from capture_task.ingest.media import SegmentMedia
+from capture_task.publish.publisher import JsonLinesSink
+from capture_task.vision import sampler as sampler_module
+from capture_task.vision.frames import TimedFrame
+from capture_task.vision.reader import ScoreboardReader
+from capture_task.vision.sampler import KeyframeSampler
+from capture_task.vision.search_budget import SearchBudget
+from tests.functional.hud_drawing import HudText, paint, random_look, smeared
+from tests.functional.one_frame_segments import lettered_segments
+
+START = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+SEGMENT_S, FPS = 2.0, 30
+_segments = partial(lettered_segments, START, segment_s=SEGMENT_S)
+"""One 2 s segment per letter: 'r' a replay (no HUD), 'b' 0-0, 'g' 0-0 then 0-1 from ``GOAL_OFFSET_S``, 'a' 0-1."""
+LOOK = random_look(random.Random(11))
+BEFORE = cv2.cvtColor(paint(LOOK, HudText("RMA", "FCB", 0, 0, "61:10"), seed=3), cv2.COLOR_BGR2GRAY)
+AFTER = cv2.cvtColor(paint(LOOK, HudText("RMA", "FCB", 0, 1, "61:40"), seed=3), cv2.COLOR_BGR2GRAY)
+REPLAY = np.full_like(BEFORE, 60)
+GOAL_OFFSET_S = 1.0
+SEARCH_COST_S, BURST_S = 5.0, 1.0
+"""Each search costs 5 CPU s by the budget's clock: after the first (on the replay) the next waits until stream time
+has paid 4 s back."""
+SOON, LATE = 0.5, 0.08
+"""Shares of stream time paid back: the next search ~8 s later; ~50 s later, longer than the segments kept for
+searching back (``RECENT_SEGMENTS``), not than those kept until the first read (``JOIN_LOOK_BACK_SEGMENTS``)."""
+
+
+PICTURES: dict[bytes, Callable[[float], np.ndarray]] = {
+    b"r": lambda offset_s: REPLAY,
+    b"b": lambda offset_s: BEFORE,
+    b"g": lambda offset_s: BEFORE if offset_s < GOAL_OFFSET_S - 1e-9 else AFTER,
+    b"a": lambda offset_s: AFTER,
+}
+"""What each letter's segment shows at an offset into it."""
+
+
+@pytest.fixture
+def painted_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Segments of ``FPS`` painted frames a second, as ``PICTURES`` draws them."""
+
+    def frame(segment: SegmentMedia, index: int) -> TimedFrame:
+        offset = index / FPS
+        at = START + timedelta(seconds=segment.stream_time + offset)
+        return TimedFrame(at, segment.stream_time + offset, PICTURES[segment.data](offset))
+
+    def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
+        return frame(segment, 0)
+
+    def all_frames(
+        segment: SegmentMedia, *, rows: int | None = None, skippable: Callable[[float], bool] | None = None
+    ) -> Iterator[TimedFrame]:
+        for index in range(round(SEGMENT_S * FPS)):
+            if skippable is None or not skippable(segment.stream_time + index / FPS):
+                yield frame(segment, index)
+
+    monkeypatch.setattr(sampler_module, "first_frame", first_frame)
+    monkeypatch.setattr(sampler_module, "all_frames", all_frames)
+
+
+def _task(tmp_path: Path, share: float = SOON) -> CaptureTask:
+    reader = ScoreboardReader()
+    clock = itertools.count(0.0, SEARCH_COST_S).__next__
+    reader.search_budget = SearchBudget(share=share, burst_s=BURST_S, clock=clock)
+    return CaptureTask("late", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(reader))
+
+
+@pytest.mark.usefixtures("painted_segments")
+@pytest.mark.parametrize("share", [SOON, LATE], ids=["found-8s-later", "found-50s-later"])
+def test_a_goal_before_a_hud_found_late_is_reported_at_its_own_first_frame(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, share: float
+) -> None:
+    kinds = "r" + "bbb" + "g" + "a" * (8 if share == SOON else 30)
+    task = _task(tmp_path, share)
+    with caplog.at_level(logging.INFO, logger="highlight_bot.capture"):
+        stats = task.run(_segments(kinds))
+    goal_s = SEGMENT_S * kinds.index("g") + GOAL_OFFSET_S
+    assert [(g.score.home, g.score.away, g.stream_time) for g in stats.goals] == [(0, 1, goal_s)]
+    first_read = next(r for r in caplog.records if "the first score read at" in r.getMessage())
+    assert float(first_read.getMessage().split(" at ")[1].split(" s")[0]) > goal_s + SEGMENT_S, (
+        "the HUD was read before the goal's segment had passed: this test no longer looks back"
+    )
+
+
+@pytest.mark.usefixtures("painted_segments")
+@pytest.mark.parametrize(("unread", "said"), [(2, True), (1, False)])
+def test_keyframes_showing_the_hud_that_do_not_read_before_the_first_score_are_said(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, unread: int, said: bool
+) -> None:
+    """The HUD in view but unreadable (its score boxes smeared) before the first read: a goal then is unknown. One
+    such keyframe alone (a fade-in, a goal's animation) is not said."""
+    reader = ScoreboardReader()
+    assert reader.read(AFTER, fresh=True, may_locate=True) is not None and reader.layout is not None
+    boxes = [(part.box.left, part.box.top, part.box.right, part.box.bottom) for part in reader.layout.score]
+    unreadable = smeared(BEFORE, boxes)
+    monkeypatch.setitem(PICTURES, b"s", lambda offset_s: unreadable)
+    with caplog.at_level(logging.WARNING, logger="highlight_bot.capture"):
+        _task(tmp_path).run(_segments("r" + "s" * unread + "a" * 8))
+    warnings = [r.getMessage() for r in caplog.records if "before its score was first read" in r.getMessage()]
+    if said:
+        assert len(warnings) == 1 and f"{unread} of those keyframes (2.0-{2.0 * unread:.1f} s" in warnings[0]
+    else:
+        assert warnings == []
