@@ -20,7 +20,7 @@ import itertools
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -118,6 +118,8 @@ class _Glyph:
     one letter again from it."""
     enclosed: bool = False
     """Bordered on all four sides by one blob of the other polarity (see :func:`_without_counters`)."""
+    emblem: bool = False
+    """A round blob with another of its own polarity inside it: a crest, no letter or digit (see :func:`_emblem`)."""
 
 
 @dataclass
@@ -236,10 +238,40 @@ def _glyphs(area: Frame, frame_height: int, *, fine: bool = False) -> list[_Glyp
                 continue
             background = _nearest_surrounding(levels, light, background, contrast)
             if bw <= WIDE_DIGITS_BLOB * bh:
-                glyphs.append(_Glyph(box, light, own, ink, background, enclosed=_enclosed(box, other_labels)))
+                emblem = _emblem(box, int(label), labels, stats)
+                glyph = _Glyph(box, light, own, ink, background, enclosed=_enclosed(box, other_labels), emblem=emblem)
+                glyphs.append(glyph)
             else:
                 glyphs += _cut_at_joints(_Glyph(box, light, own, ink, background))
     return glyphs
+
+
+EMBLEM_MIN_ASPECT = 0.8
+"""A blob at least this wide for its height may be an emblem: a round crest. A dotted zero, the one digit with a mark
+inside it, is narrower (~0.6)."""
+EMBLEM_ISLAND_MIN_HEIGHT = 0.2
+"""The blob inside an emblem is at least this share of its height (a speck of noise is less)."""
+
+
+def _emblem(box: Box, label: int, labels: NDArray[Any], stats: NDArray[Any]) -> bool:
+    """Whether the blob ``label`` in ``box`` is round and has another blob of its own polarity wholly inside it, clear
+    of its edges: a ring round a dot, a roundel's rim round its centre, a crest; no letter or digit is drawn so.
+
+    Why: a roundel crest of text height beside each number (dev-254: dark rim, light field, dark centre) joined the
+    numbers' tokens: 'BRUG O2 10 MCFC', and the HUD was never found. The field is found in the other polarity only
+    where it is lighter than the cell, so the crest was not known as a graphic (``_graphic_parts``).
+    """
+    if box.width < EMBLEM_MIN_ASPECT * box.height:
+        return False
+    inside = np.unique(labels[box.top + 1 : box.bottom - 1, box.left + 1 : box.right - 1])
+    for other in inside:
+        if other in (0, label):
+            continue
+        x, y, w, h = (int(v) for v in stats[other, :4])
+        within = x > box.left and y > box.top and x + w < box.right and y + h < box.bottom
+        if within and h >= EMBLEM_ISLAND_MIN_HEIGHT * box.height:
+            return True
+    return False
 
 
 COUNTER_REACH = 3
@@ -473,14 +505,19 @@ def _same_line_edges(a_top: int, a_bottom: int, a_height: int, b_top: int, b_bot
 
 def _deduplicated(row: list[_Glyph]) -> list[_Glyph]:
     """One glyph per place: a blob found in both polarities (a hole, a cell edge) counts once; where the
-    two are a glyph and the outline or cell round it, the glyph."""
+    two are a glyph and the outline or cell round it, the glyph; where either is an emblem, an emblem."""
     kept: list[_Glyph] = []
     for glyph in row:
         clash = next((index for index, other in enumerate(kept) if _overlap(glyph.box, other.box) > 0.5), None)
         if clash is None:
             kept.append(glyph)
-        elif _fills_outline(glyph, kept[clash]) or _printed_on_cell(glyph, kept[clash]):
+            continue
+        other = kept[clash]
+        if _fills_outline(glyph, other) or _printed_on_cell(glyph, other):
             kept[clash] = glyph
+        if glyph.emblem or other.emblem:
+            # A crest's field inside its rim is no glyph either (the rim alone shows it is a crest).
+            kept[clash] = replace(kept[clash], emblem=True)
     return kept
 
 
@@ -578,8 +615,10 @@ def _tokens(row: list[_Glyph]) -> list[_Token]:
         # Taller than the glyphs beside it, not than the row's median: a row may join the HUD's
         # text with a smaller one (a widget, the clock), and an 'I' is as tall as its own letters.
         beside = heights[max(index - 2, 0) : index] + heights[index + 1 : index + 3]
-        mark = index in graphic or (
-            bool(beside) and is_bar(glyph.mask, _median(beside)) and not _is_hooked_letter(glyph, row, index)
+        mark = (
+            index in graphic
+            or glyph.emblem
+            or (bool(beside) and is_bar(glyph.mask, _median(beside)) and not _is_hooked_letter(glyph, row, index))
         )
         near = bool(tokens) and glyph.box.left - tokens[-1].glyphs[-1].box.right <= TOKEN_GAP * height
         if near and (tokens[-1].kind == "mark") == mark:
@@ -1007,6 +1046,10 @@ def _layout(
     # The score parts stop short of the codes and of any mark (crest, strip) between them.
     inner_left = max([home.box.right] + [m.box.right for m in marks if m.box.right <= numbers[0].box.left]) + gap
     inner_right = min([away.box.left] + [m.box.left for m in marks if m.box.left >= numbers[-1].box.right]) - gap
+    # Never at the numbers' own edge: a glyph touching its box's side is dropped as a neighbour's edge (a crest
+    # as near a number as its letters stand apart left the '2' no margin).
+    inner_left = min(inner_left, numbers[0].box.left - 1)
+    inner_right = max(inner_right, numbers[-1].box.right + 1)
     # Numbers glued by their dash stay in one box: the reader cuts the dash out again.
     glued = len(numbers) == 2 and (numbers[0].glyphs[-1].joined or numbers[1].glyphs[0].joined)
     if len(numbers) == 2 and not glued:
