@@ -84,6 +84,12 @@ NEW_NUMBER_LOOKBACK_S = 30.0
 """How long before a new score's first frame such a misread may have been read: a goal's celebration and its
 replay, which hides the HUD, last ~10-20 s in FIFA and EA SPORTS FC."""
 
+CHANGED_NUMBER_LOOKBACK_S = 6.0
+"""How long before a new score's first frame a misread of the scoring side's new number (the other side's right) may
+have been read to time that goal: one segment of the longest usual HLS target duration. The search back reads the
+first frame that changed, and the keyframe after it reads the score: a goal's first frames misread while its number
+flashes in (dev-239: 1-0 read 4-0 for 0.5 s) are that close to its first right reading."""
+
 NIL_NIL = Score(home=0, away=0)
 
 
@@ -545,15 +551,28 @@ class GoalDetector:
 
     def _first_showing_new_number(self, side: Side, step: _Candidate, after_s: float) -> _Candidate:
         """The candidate whose first frame first showed the scoring side's new number: ``step``, or an earlier misread
-        of the whole score with that number right (read after ``after_s``, the step before's first frame).
+        of the whole score with that number right (read after ``after_s``, the step before's first frame), or, just
+        before ``step``, with that number misread and the other side's right (so that number had changed).
 
         Why: a goal animation (the score cell flashing) can make the new score misread on every frame until a
         replay hides the HUD (dev-166: 0-1 read 8-1 and refused, then read right only after the replay, 12.6 s
         later). The number that changed was read right at the goal; readings of the old score since would have
         cancelled that misread. Only a misread read ``NEW_NUMBER_READINGS`` times (one stray read is no evidence)
-        within ``NEW_NUMBER_LOOKBACK_S`` of the score's own first frame counts.
+        within ``NEW_NUMBER_LOOKBACK_S`` of the score's own first frame counts; one whose changed number is misread
+        too (dev-239: 1-0 read 4-0 while its '1' flashed in, the goal stamped 1 s late) only within
+        ``CHANGED_NUMBER_LOOKBACK_S``.
         """
         new_number = getattr(step.score, side)
+        other = "away" if side == "home" else "home"
+
+        def shows_the_change(candidate: _Candidate) -> bool:
+            number = getattr(candidate.score, side)
+            if number == new_number:
+                return True
+            near = candidate.first.stream_time > step.first.stream_time - CHANGED_NUMBER_LOOKBACK_S
+            # The other side right: the scoring side's number differs from the score before (which no candidate is).
+            return near and getattr(candidate.score, other) == getattr(step.score, other)
+
         earlier = [
             candidate
             for candidate in self._candidates.values()
@@ -561,15 +580,20 @@ class GoalDetector:
             < candidate.first.stream_time
             < step.first.stream_time
             and candidate.count >= NEW_NUMBER_READINGS
-            and getattr(candidate.score, side) == new_number
+            and shows_the_change(candidate)
         ]
         if not earlier:
             return step
         misread = min(earlier, key=lambda candidate: candidate.first.stream_time)
+        where = (
+            "its new number was first read"
+            if getattr(misread.score, side) == new_number
+            else ("the scoring side's number first changed")
+        )
         logger.info(
-            "goal to %s stamped at %s (stream %.2f s), where its new number was first read (the score misread as "
-            "%s), not where %s was first read (stream %.2f s)",
-            step.score, misread.first.at.isoformat(), misread.first.stream_time, misread.score, step.score,
+            "goal to %s stamped at %s (stream %.2f s), where %s (the score misread as %s), not where %s was first "
+            "read (stream %.2f s)",
+            step.score, misread.first.at.isoformat(), misread.first.stream_time, where, misread.score, step.score,
             step.first.stream_time,
         )  # fmt: skip
         return misread
@@ -653,11 +677,21 @@ def _before_minute(reading: ScoreboardReading, minute: int) -> bool:
 
 
 def _lookalike(teams: Teams, other: Teams) -> bool:
-    """One code the same, the other one letter off (MCI read as MCL): the same teams, misread."""
+    """One code the same, the other one letter off (MCI read as MCL), or one letter short or long (MIL read as IL,
+    its 'M' lost at the cell's edge: dev-237): the same teams, misread."""
     pairs = ((teams.home, other.home), (teams.away, other.away))
     same = sum(a == b for a, b in pairs)
-    one_off = sum(len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1 for a, b in pairs)
-    return same == 1 and one_off == 1
+    return same == 1 and sum(_one_letter_apart(a, b) for a, b in pairs) == 1
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    """Whether two codes differ by one letter changed, dropped or added (both of two letters or more)."""
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    shorter, longer = sorted((a, b), key=len)
+    if len(longer) - len(shorter) != 1 or len(shorter) < 2:
+        return False
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 def _went_down(before: Score, after: Score) -> bool:

@@ -433,6 +433,8 @@ def test_a_score_followed_on_a_maybe_widget_gives_way_to_a_hud_with_a_clock(capl
             dataclasses.replace(WIDGET, maybe_widget=False), "SEVI-LCFC", False, id="followed on a HUD with a clock"
         ),
         pytest.param(WIDGET, "DIV-PTC", False, id="lookalike codes: the same scoreboard misread"),
+        pytest.param(WIDGET, "IV-PTS", False, id="a code a letter short: the same scoreboard misread"),
+        pytest.param(WIDGET, "DIV-PTSA", False, id="a code a letter long: the same scoreboard misread"),
         pytest.param(WIDGET, "SEVI-LCFC", True, id="read on a maybe-widget too"),
     ],
 )
@@ -507,6 +509,30 @@ def test_a_goal_is_timed_by_its_own_first_frame_when_no_misread_showed_its_new_n
     script = ["0-0"] * 4 + before_the_replay + [None] * 20 + ["0-1"] * 3
     ((_, goal),) = run(GoalDetector(), script)
     assert goal.stream_time == pytest.approx(0.5 * (len(script) - 3))
+
+
+@pytest.mark.parametrize(
+    ("between", "timed_by_misread"),
+    [
+        pytest.param(["0-4"] * 2, True, id="its number changed, misread; the other side's right"),
+        pytest.param(["0-4"] * 2 + [None] * 14, False, id="longer ago than a segment"),
+        pytest.param(["3-4"] * 2, False, id="the other side's number misread too"),
+        pytest.param(["8-0"] * 2, False, id="the scoring side's number unchanged"),
+        pytest.param(["0-4"], False, id="read once: no evidence"),
+    ],
+)
+def test_a_goal_whose_number_flashes_in_misread_is_timed_where_that_number_changed(
+    between: list[str | None], timed_by_misread: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """dev-239: the new '1' read '4' on the goal's first frames (refused: no goal explains 0-0 -> 4-0), then right
+    on the keyframe 1 s later; the goal was stamped there, 1 s late."""
+    script = ["0-0"] * 4 + between + ["0-1"] * 3
+    with caplog.at_level(logging.INFO):
+        ((_, goal),) = run(GoalDetector(), script)
+    first_frame = 4 if timed_by_misread else 4 + len(between)
+    assert goal.stream_time == pytest.approx(0.5 * first_frame)
+    said = any("where the scoring side's number first changed" in r.getMessage() for r in caplog.records)
+    assert said is timed_by_misread
 
 
 def test_each_goal_of_a_double_jump_is_timed_only_by_misreads_after_the_goal_before() -> None:
