@@ -144,6 +144,11 @@ read, and a run of unread keyframes is where that was lost: unseen-33, dev-174).
 FURTHEST_BACK_SEGMENTS = max(RECENT_SEGMENTS, JOIN_LOOK_BACK_SEGMENTS)
 """How many segments before the one being read a goal's first frame may be found: the segment keeper holds this
 many for a goal's pre-roll."""
+HUD_LOST_AT_END_S = 30.0
+"""A stream ending this long (stream time) after the HUD it read was last in view, and before that was said a
+minute in (``HUD_NOT_FOUND_AFTER_S``), says so: longer than any goal's celebration and replay. Why: dev-191's match
+ended, the next one's HUD (a heavy italic code glued by its shadow) was never found, and the stream ended 40 s
+later: its two goals were lost with nothing said about them."""
 SAME_PIXELS_MARGIN_TEXT_HEIGHTS = 0.25
 """Margin around the HUD's code and score boxes within which two frames must match pixel for pixel for
 the later one to reuse the earlier one's score mask (the reader reads inside the boxes)."""
@@ -270,6 +275,7 @@ class KeyframeSampler:
         self._last_mask: _MaskedPixels | None = None
         self._search_read_s = float("-inf")
         """Stream time of the last frame the current search back read: frames too close to it are not decoded."""
+        self._last_keyframe_s: float | None = None
         self._score_read = False
         """Whether any score was read in this stream (the first one read looks back, see ``_look_back_at_join``)."""
 
@@ -292,6 +298,7 @@ class KeyframeSampler:
             logger.warning("segment %d has no decodable frame", segment.sequence)
             return
         self._frame_height = keyframe.image.shape[0]
+        self._last_keyframe_s = keyframe.stream_time
         self.reader.search_budget.advance_to(keyframe.stream_time)
         goal_to_confirm = partial(self._goal_to_confirm_here, awaiting_goal, live_edge)
         yield from self._observe_keyframe(segment, keyframe, awaiting, goal_to_confirm)
@@ -494,7 +501,9 @@ class KeyframeSampler:
 
     def end_of_stream(self) -> None:
         """Say when the stream ends with the HUD in view and its score unread for ``UNREAD_AT_END_KEYFRAMES``
-        keyframes or more, unless that run was just said."""
+        keyframes or more, unless that run was just said; or ``HUD_LOST_AT_END_S`` or more after the HUD read was
+        last in view, unless its absence was said."""
+        self._say_if_lost_at_end()
         run = self._unread_in_view
         if run < UNREAD_AT_END_KEYFRAMES or run % UNREAD_IN_VIEW_KEYFRAMES == 0:
             return
@@ -504,6 +513,20 @@ class KeyframeSampler:
             "%.1f s of stream): a goal shown there may be missed",
             run,
             self._unread_in_view_since,
+        )
+
+    def _say_if_lost_at_end(self) -> None:
+        lost_since, ended = self._searching_since, self._last_keyframe_s
+        if lost_since is None or ended is None or self._reported_missing_at is not None or not self._score_read:
+            return
+        if ended - lost_since < HUD_LOST_AT_END_S:
+            return
+        self.reader.stats.hud_not_found += 1
+        logger.warning(
+            "the stream ended with the scoreboard read before not found for its last %.0f s (searched for since "
+            "%.1f s of stream): any goal shown then was missed",
+            ended - lost_since,
+            lost_since,
         )
 
     def _tail_decodable(self) -> bool:

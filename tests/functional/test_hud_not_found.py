@@ -27,7 +27,9 @@ from capture_task.vision import sampler as sampler_module
 from capture_task.vision.frames import Frame, TimedFrame
 from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.sampler import (
+    HUD_LOST_AT_END_S,
     HUD_NOT_FOUND_AFTER_S,
+    RELOCATE_AFTER_HIDDEN_KEYFRAMES,
     UNREAD_AT_END_KEYFRAMES,
     UNREAD_IN_VIEW_KEYFRAMES,
     UNREAD_SEARCH_AT_KEYFRAMES,
@@ -232,6 +234,34 @@ def test_a_stream_ending_while_the_score_is_unread_says_so(
     assert ended == ([expected] if said else [])
     warnings = unread_at_end // UNREAD_IN_VIEW_KEYFRAMES + said
     assert [line.get("ScoreUnread", []) for line in emf_lines(capsys)] == [[float(warnings)] if warnings else []]
+
+
+@pytest.mark.parametrize(
+    ("lost_s", "said"),
+    [
+        (HUD_LOST_AT_END_S - SEGMENT_S, False),  # a replay's length: the HUD is back after it
+        (HUD_LOST_AT_END_S, True),
+        (HUD_NOT_FOUND_AFTER_S, False),  # just said by the minute's warning
+    ],
+)
+def test_a_stream_ending_long_after_its_hud_was_lost_says_so(
+    tmp_path: Path, capture_log: LoggerRecords, capsys: pytest.CaptureFixture[str], lost_s: float, said: bool
+) -> None:
+    """dev-191: its match ended, the next match's HUD was never found, and the stream ended 40 s later, before the
+    minute's warning: that match's two goals were lost with nothing said about them."""
+    metrics = CaptureMetrics("lost", interval_s=1e9)
+    task = CaptureTask("lost", sink=JsonLinesSink(tmp_path / "events.jsonl"), metrics=metrics)
+    hidden = RELOCATE_AFTER_HIDDEN_KEYFRAMES + round(lost_s / SEGMENT_S)  # searched for from the second one
+    task.run(_segments("h" * 4 + "." * hidden))
+    metrics.flush()
+    ended = [m for m in capture_log.messages() if m.startswith("the stream ended")]
+    expected = (
+        f"the stream ended with the scoreboard read before not found for its last {lost_s:.0f} s (searched for since "
+        f"{(4 + RELOCATE_AFTER_HIDDEN_KEYFRAMES - 1) * SEGMENT_S:.1f} s of stream): any goal shown then was missed"
+    )
+    assert ended == ([expected] if said else [])
+    reported = said or lost_s >= HUD_NOT_FOUND_AFTER_S
+    assert [line.get("HudNotFound") for line in emf_lines(capsys)] == [[1.0 if reported else 0.0]]
 
 
 def test_a_hud_whose_score_does_not_read_is_searched_for_again_ever_more_rarely(
