@@ -203,6 +203,31 @@ class _VisibleFrame:
 
 
 @dataclass(frozen=True)
+class _UnreadFrame:
+    """A frame of a search back that showed a change and read nothing, with its score mask."""
+
+    at: datetime
+    stream_time: float
+    mask: NDArray[np.bool_]
+
+
+def _first_showing(unread: list[_UnreadFrame], mask: NDArray[np.bool_]) -> _UnreadFrame | None:
+    """The first of the run of ``unread`` frames, up to the last, whose masks are the same as ``mask`` (within
+    'same', the reader's own test for reusing a reading); None if the last is not.
+
+    Why: a goal's first frames may not read while a later frame showing the same pixels does (dev-293: an italic
+    '0' read '9' on the line and '0' alone, 1.6 s of frames, until the keyframe read 1-0): the goal was stamped
+    at that later frame. Frames with the same score mask show the same score, read or not.
+    """
+    first = None
+    for frame in reversed(unread):
+        if score_mismatch(frame.mask, mask) > MASK_MISMATCH_SAME:
+            break
+        first = frame
+    return first
+
+
+@dataclass(frozen=True)
 class _MaskedPixels:
     """The pixels around the HUD's code and score boxes on the last frame masked, and its score mask."""
 
@@ -817,10 +842,17 @@ class KeyframeSampler:
         by which of the two masks they are nearer, as no fixed threshold separates masks that close.
         """
         mismatch = score_mismatch(mask, previous.mask)
+        unread: list[_UnreadFrame] = []
         if mismatch > MASK_MISMATCH_CHANGED:
-            yield from self._search_back(previous, frames)
+            yield from self._search_back(previous, frames, unread=unread)
         elif mismatch > MASK_MISMATCH_SAME and self._reads_another_score(frame):
-            yield from self._search_back(previous, frames, towards=mask)
+            yield from self._search_back(previous, frames, towards=mask, unread=unread)
+        first = _first_showing(unread, mask)
+        if first is not None:
+            # No frame searched read: those showing the later frame's pixels show its score.
+            reading = self.reader.read(frame.image, fresh=True)
+            if reading is not None:
+                yield FrameObservation(first.at, first.stream_time, reading)
 
     def _reads_another_score(self, frame: TimedFrame) -> bool:
         """Whether ``frame`` read afresh shows another score than the last reading (False when either is None).
@@ -835,12 +867,19 @@ class KeyframeSampler:
         return reading is not None and reading.score != before.score
 
     def _search_back(
-        self, previous: _VisibleFrame, frames: Iterable[TimedFrame], *, towards: NDArray[np.bool_] | None = None
+        self,
+        previous: _VisibleFrame,
+        frames: Iterable[TimedFrame],
+        *,
+        towards: NDArray[np.bool_] | None = None,
+        unread: list[_UnreadFrame],
     ) -> Iterator[FrameObservation]:
         """Read the first of ``frames`` showing a change from ``previous``, and frames confirming it.
 
         A frame shows the change when its mask differs from ``previous``'s by more than 'changed', or, given the
-        mask of a frame showing the change (``towards``), when it is nearer that one.
+        mask of a frame showing the change (``towards``), when it is nearer that one. The changed frames that did
+        not read before the first that did are put in ``unread``; the first read is stamped at the first of the
+        run of them just before it that show its pixels (``_first_showing``): they show its score, unread.
         """
         changed_mask: NDArray[np.bool_] | None = None
         self._search_read_s = float("-inf")
@@ -862,8 +901,12 @@ class KeyframeSampler:
             if reading is None:
                 if reads == 0:
                     changed_mask = None  # a transition frame: the next changed frame is the candidate
+                    unread.append(_UnreadFrame(frame.at, frame.stream_time, mask))
                 continue
-            yield FrameObservation(frame.at, frame.stream_time, reading)
+            first = _first_showing(unread, mask) if reads == 0 else None
+            unread.clear()
+            shown = frame if first is None else first
+            yield FrameObservation(shown.at, shown.stream_time, reading)
             self._last_read_s = self._search_read_s = frame.stream_time
             reads += 1
             if reads > CONFIRMING_READS:

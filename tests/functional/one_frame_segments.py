@@ -30,6 +30,36 @@ def one_frame_segments(monkeypatch: pytest.MonkeyPatch, image_of: Callable[[Segm
     monkeypatch.setattr(sampler_module, "all_frames", all_frames)
 
 
+def painted_segments(
+    monkeypatch: pytest.MonkeyPatch,
+    picture: Callable[[bytes, float], Frame],
+    *,
+    start: datetime,
+    segment_s: float,
+    fps: int,
+) -> None:
+    """Each segment holds ``fps`` frames a second, ``picture(segment.data, offset_s)`` each, ``start`` being the
+    stream's first frame: its keyframe is the first, and all of them are decoded when asked for."""
+
+    def frame(segment: SegmentMedia, index: int) -> TimedFrame:
+        offset = index / fps
+        at = start + timedelta(seconds=segment.stream_time + offset)
+        return TimedFrame(at, segment.stream_time + offset, picture(segment.data, offset))
+
+    def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
+        return frame(segment, 0)
+
+    def all_frames(
+        segment: SegmentMedia, *, rows: int | None = None, skippable: Callable[[float], bool] | None = None
+    ) -> Iterator[TimedFrame]:
+        for index in range(round(segment_s * fps)):
+            if skippable is None or not skippable(segment.stream_time + index / fps):
+                yield frame(segment, index)
+
+    monkeypatch.setattr(sampler_module, "first_frame", first_frame)
+    monkeypatch.setattr(sampler_module, "all_frames", all_frames)
+
+
 def lettered_segments(start: datetime, kinds: str, segment_s: float = 2.0) -> list[SegmentMedia]:
     """One segment per letter of ``kinds``, its data that letter: the test's ``image_of`` says what each shows."""
     return [

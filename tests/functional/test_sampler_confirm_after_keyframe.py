@@ -8,8 +8,7 @@ frames, 30 a second; the sampler, reader, tesseract and goal detector are real, 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -19,13 +18,10 @@ import pytest
 from numpy.typing import NDArray
 
 from capture_task.capture import CaptureTask
-from capture_task.ingest.media import SegmentMedia
 from capture_task.publish.publisher import JsonLinesSink
-from capture_task.vision import sampler as sampler_module
-from capture_task.vision.frames import TimedFrame
 from capture_task.vision.reader import ScoreboardReader
 from tests.functional.hud_drawing import HudText, paint, random_look, smeared
-from tests.functional.one_frame_segments import lettered_segments
+from tests.functional.one_frame_segments import lettered_segments, painted_segments
 
 START = datetime(2026, 12, 5, 21, 0, tzinfo=UTC)
 SEGMENT_S, FPS = 2.0, 30
@@ -60,30 +56,15 @@ def _image(kind: bytes, offset_s: float, animated: NDArray[np.uint8]) -> NDArray
 
 
 @pytest.fixture
-def painted_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+def painted(monkeypatch: pytest.MonkeyPatch) -> None:
     """Segments of ``FPS`` painted frames a second: 'h' 2-2, 'a' the goal's animation, 'g' 3-2 then the replay."""
     animated = _animated()
-
-    def frame(segment: SegmentMedia, index: int) -> TimedFrame:
-        offset = index / FPS
-        at = START + timedelta(seconds=segment.stream_time + offset)
-        return TimedFrame(at, segment.stream_time + offset, _image(segment.data, offset, animated))
-
-    def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
-        return frame(segment, 0)
-
-    def all_frames(
-        segment: SegmentMedia, *, rows: int | None = None, skippable: Callable[[float], bool] | None = None
-    ) -> Iterator[TimedFrame]:
-        for index in range(round(SEGMENT_S * FPS)):
-            if skippable is None or not skippable(segment.stream_time + index / FPS):
-                yield frame(segment, index)
-
-    monkeypatch.setattr(sampler_module, "first_frame", first_frame)
-    monkeypatch.setattr(sampler_module, "all_frames", all_frames)
+    painted_segments(
+        monkeypatch, lambda kind, offset_s: _image(kind, offset_s, animated), start=START, segment_s=SEGMENT_S, fps=FPS
+    )
 
 
-@pytest.mark.usefixtures("painted_segments")
+@pytest.mark.usefixtures("painted")
 def test_a_goal_read_first_on_the_keyframe_before_its_replay_is_confirmed_by_that_segment(tmp_path: Path) -> None:
     kinds = "hhhh" + "a" + "g" + "rr"
     task = CaptureTask("confirm", sink=JsonLinesSink(tmp_path / "events.jsonl"))

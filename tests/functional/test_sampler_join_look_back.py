@@ -12,8 +12,8 @@ from __future__ import annotations
 import itertools
 import logging
 import random
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
@@ -22,15 +22,12 @@ import numpy as np
 import pytest
 
 from capture_task.capture import CaptureTask
-from capture_task.ingest.media import SegmentMedia
 from capture_task.publish.publisher import JsonLinesSink
-from capture_task.vision import sampler as sampler_module
-from capture_task.vision.frames import TimedFrame
 from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.sampler import KeyframeSampler
 from capture_task.vision.search_budget import SearchBudget
 from tests.functional.hud_drawing import HudText, paint, random_look, smeared
-from tests.functional.one_frame_segments import lettered_segments
+from tests.functional.one_frame_segments import lettered_segments, painted_segments
 
 START = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
 SEGMENT_S, FPS = 2.0, 30
@@ -59,26 +56,11 @@ PICTURES: dict[bytes, Callable[[float], np.ndarray]] = {
 
 
 @pytest.fixture
-def painted_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+def painted(monkeypatch: pytest.MonkeyPatch) -> None:
     """Segments of ``FPS`` painted frames a second, as ``PICTURES`` draws them."""
-
-    def frame(segment: SegmentMedia, index: int) -> TimedFrame:
-        offset = index / FPS
-        at = START + timedelta(seconds=segment.stream_time + offset)
-        return TimedFrame(at, segment.stream_time + offset, PICTURES[segment.data](offset))
-
-    def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
-        return frame(segment, 0)
-
-    def all_frames(
-        segment: SegmentMedia, *, rows: int | None = None, skippable: Callable[[float], bool] | None = None
-    ) -> Iterator[TimedFrame]:
-        for index in range(round(SEGMENT_S * FPS)):
-            if skippable is None or not skippable(segment.stream_time + index / FPS):
-                yield frame(segment, index)
-
-    monkeypatch.setattr(sampler_module, "first_frame", first_frame)
-    monkeypatch.setattr(sampler_module, "all_frames", all_frames)
+    painted_segments(
+        monkeypatch, lambda kind, offset_s: PICTURES[kind](offset_s), start=START, segment_s=SEGMENT_S, fps=FPS
+    )
 
 
 def _task(tmp_path: Path, share: float = SOON) -> CaptureTask:
@@ -88,7 +70,7 @@ def _task(tmp_path: Path, share: float = SOON) -> CaptureTask:
     return CaptureTask("late", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(reader))
 
 
-@pytest.mark.usefixtures("painted_segments")
+@pytest.mark.usefixtures("painted")
 @pytest.mark.parametrize("share", [SOON, LATE], ids=["found-8s-later", "found-50s-later"])
 def test_a_goal_before_a_hud_found_late_is_reported_at_its_own_first_frame(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, share: float
@@ -105,7 +87,7 @@ def test_a_goal_before_a_hud_found_late_is_reported_at_its_own_first_frame(
     )
 
 
-@pytest.mark.usefixtures("painted_segments")
+@pytest.mark.usefixtures("painted")
 @pytest.mark.parametrize(("unread", "said"), [(2, True), (1, False)])
 def test_keyframes_showing_the_hud_that_do_not_read_before_the_first_score_are_said(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, unread: int, said: bool
