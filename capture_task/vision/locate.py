@@ -246,20 +246,25 @@ def _glyphs(area: Frame, frame_height: int, *, fine: bool = False) -> list[_Glyp
     return glyphs
 
 
-EMBLEM_MIN_ASPECT = 0.8
+EMBLEM_MIN_ASPECT = 0.9
 """A blob at least this wide for its height may be an emblem: a round crest. A dotted zero, the one digit with a mark
-inside it, is narrower (~0.6)."""
+inside it, is narrower (~0.6), and so are most outlined digits (an outlined '0''s inner outline lies inside it)."""
 EMBLEM_ISLAND_MIN_HEIGHT = 0.2
 """The blob inside an emblem is at least this share of its height (a speck of noise is less)."""
+EMBLEM_ISLAND_MIN_ASPECT = 0.6
+"""The blob inside an emblem is a solid dot, about as wide as tall (either way, at least this share). The inner
+outline round an outlined '0''s or 'O''s counter is a ring (it has a hole), and a '0''s a tall one."""
 
 
 def _emblem(box: Box, label: int, labels: NDArray[Any], stats: NDArray[Any]) -> bool:
-    """Whether the blob ``label`` in ``box`` is round and has another blob of its own polarity wholly inside it, clear
-    of its edges: a ring round a dot, a roundel's rim round its centre, a crest; no letter or digit is drawn so.
+    """Whether the blob ``label`` in ``box`` is round and has a solid round blob of its own polarity wholly inside
+    it, clear of its edges: a rim round a dot, a roundel, a crest; no letter or digit is drawn so.
 
     Why: a roundel crest of text height beside each number (dev-254: dark rim, light field, dark centre) joined the
     numbers' tokens: 'BRUG O2 10 MCFC', and the HUD was never found. The field is found in the other polarity only
-    where it is lighter than the cell, so the crest was not known as a graphic (``_graphic_parts``).
+    where it is lighter than the cell, so the crest was not known as a graphic (``_graphic_parts``). The dot must be
+    solid and round: taking any blob inside took an outlined bold '0' (its outline round the outline of its
+    counter) for a crest, and dev-308's HUD was never found.
     """
     if box.width < EMBLEM_MIN_ASPECT * box.height:
         return False
@@ -269,9 +274,17 @@ def _emblem(box: Box, label: int, labels: NDArray[Any], stats: NDArray[Any]) -> 
             continue
         x, y, w, h = (int(v) for v in stats[other, :4])
         within = x > box.left and y > box.top and x + w < box.right and y + h < box.bottom
-        if within and h >= EMBLEM_ISLAND_MIN_HEIGHT * box.height:
+        if not within or h < EMBLEM_ISLAND_MIN_HEIGHT * box.height or min(w, h) < EMBLEM_ISLAND_MIN_ASPECT * max(w, h):
+            continue
+        if not _has_hole(labels[y : y + h, x : x + w] == other):
             return True
     return False
+
+
+def _has_hole(mask: Mask) -> bool:
+    """Whether a blob's mask encloses pixels not its own (a ring, not a dot)."""
+    _, hierarchy = cv2.findContours(mask.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    return hierarchy is not None and bool((hierarchy[0][:, 3] >= 0).any())
 
 
 COUNTER_REACH = 3

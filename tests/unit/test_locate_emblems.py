@@ -37,27 +37,36 @@ def _outer(mask: NDArray[np.bool_]) -> tuple[Box, int, NDArray[np.int32], NDArra
     return Box(x, y, x + w, y + h), label, labels, stats
 
 
-def _ring(width: int, height: int, *, dot: int) -> NDArray[np.bool_]:
+def _ring(width: int, height: int, *, dot: int, inner: tuple[int, int, int] | None = None) -> NDArray[np.bool_]:
+    """A ring, with a dot of radius ``dot`` inside it, or an ``inner`` ellipse (width, height, thickness; -1
+    filled): an outline round a counter, as an outlined '0' or 'O' has, or that outline filled in by blur."""
     canvas = np.zeros((height + 8, width + 8), np.uint8)
     centre, axes = ((width + 8) // 2, (height + 8) // 2), (width // 2, height // 2)
     cv2.ellipse(canvas, centre, axes, 0, 0, 360, 255, thickness=max(height // 8, 2))
     if dot:
         cv2.circle(canvas, centre, dot, 255, thickness=-1)
+    if inner is not None:
+        cv2.ellipse(canvas, centre, (inner[0] // 2, inner[1] // 2), 0, 0, 360, 255, thickness=inner[2])
     return canvas > 0
 
 
 @pytest.mark.parametrize(
-    ("width", "height", "dot", "emblem"),
+    ("width", "height", "dot", "inner", "emblem"),
     [
-        (20, 20, 4, True),  # a roundel: rim and centre
-        (22, 18, 3, True),  # a wider crest
-        (12, 20, 3, False),  # a dotted zero: as narrow as a digit
-        (20, 20, 0, False),  # a ring alone: an 'O'
-        (20, 20, 1, False),  # a speck inside: noise
+        (20, 20, 4, None, True),  # a roundel: rim and centre
+        (22, 18, 3, None, True),  # a wider crest
+        (12, 20, 3, None, False),  # a dotted zero: as narrow as a digit
+        (20, 20, 0, None, False),  # a ring alone: an 'O'
+        (20, 20, 1, None, False),  # a speck inside: noise
+        (20, 22, 0, (8, 15, 1), False),  # an outlined bold '0' (dev-308): the outline round its counter's
+        (20, 22, 0, (6, 15, -1), False),  # that counter's outline filled in: solid, but tall
+        (22, 22, 0, (11, 11, 1), False),  # an outlined round 'O': the inner outline is a ring
     ],
 )
-def test_round_blobs_with_a_blob_inside_are_emblems(width: int, height: int, dot: int, emblem: bool) -> None:
-    box, label, labels, stats = _outer(_ring(width, height, dot=dot))
+def test_round_blobs_with_a_blob_inside_are_emblems(
+    width: int, height: int, dot: int, inner: tuple[int, int, int] | None, emblem: bool
+) -> None:
+    box, label, labels, stats = _outer(_ring(width, height, dot=dot, inner=inner))
     assert _emblem(box, label, labels, stats) is emblem
 
 
