@@ -301,6 +301,8 @@ class KeyframeSampler:
         self._search_read_s = float("-inf")
         """Stream time of the last frame the current search back read: frames too close to it are not decoded."""
         self._last_keyframe_s: float | None = None
+        self._unread_change_s: float | None = None
+        """Stream time of the first frame of a change of the score's pixels that no frame has read since."""
         self._score_read = False
         """Whether any score was read in this stream (the first one read looks back, see ``_look_back_at_join``)."""
 
@@ -367,6 +369,7 @@ class KeyframeSampler:
             reading = self.reader.refresh_clock(keyframe.image)
         if reading is not None:
             self._last_read_s = keyframe.stream_time
+            self._unread_change_s = None
             self.reader.clock_seen(keyframe.stream_time, reading)
         self._note_whether_read_in_view(keyframe, reading)
         if reading is not None and mask is not None and not self._score_read:
@@ -526,11 +529,13 @@ class KeyframeSampler:
 
     def end_of_stream(self) -> None:
         """Say when the stream ends with the HUD in view and its score unread for ``UNREAD_AT_END_KEYFRAMES``
-        keyframes or more, unless that run was just said; or ``HUD_LOST_AT_END_S`` or more after the HUD read was
-        last in view, unless its absence was said."""
+        keyframes or more, unless that run was just said, or else after a change of its score's pixels that no
+        frame read; or ``HUD_LOST_AT_END_S`` or more after the HUD read was last in view, unless its absence was
+        said."""
         self._say_if_lost_at_end()
         run = self._unread_in_view
         if run < UNREAD_AT_END_KEYFRAMES or run % UNREAD_IN_VIEW_KEYFRAMES == 0:
+            self._say_if_changed_unread_at_end()
             return
         self.reader.stats.score_unread += 1
         logger.warning(
@@ -538,6 +543,21 @@ class KeyframeSampler:
             "%.1f s of stream): a goal shown there may be missed",
             run,
             self._unread_in_view_since,
+        )
+
+    def _say_if_changed_unread_at_end(self) -> None:
+        """Say when the stream ends after the score's pixels changed and no frame has read the score since.
+
+        Why: dev-322's last goal, 9 s before the end, read '1-7' on the line and '1-1' alone on every frame, and a
+        replay hid the HUD after one unread keyframe: lost, with nothing in the log."""
+        changed_at = self._unread_change_s
+        if changed_at is None:
+            return
+        self.reader.stats.score_unread += 1
+        logger.warning(
+            "the stream ended after the score changed on screen at %.1f s of stream, and no frame read the score "
+            "since: a goal shown then was missed",
+            changed_at,
         )
 
     def _say_if_lost_at_end(self) -> None:
@@ -848,11 +868,14 @@ class KeyframeSampler:
         elif mismatch > MASK_MISMATCH_SAME and self._reads_another_score(frame):
             yield from self._search_back(previous, frames, towards=mask, unread=unread)
         first = _first_showing(unread, mask)
+        reading = None
         if first is not None:
             # No frame searched read: those showing the later frame's pixels show its score.
             reading = self.reader.read(frame.image, fresh=True)
             if reading is not None:
                 yield FrameObservation(first.at, first.stream_time, reading)
+        if unread and reading is None and self._unread_change_s is None:
+            self._unread_change_s = unread[0].stream_time
 
     def _reads_another_score(self, frame: TimedFrame) -> bool:
         """Whether ``frame`` read afresh shows another score than the last reading (False when either is None).

@@ -9,6 +9,7 @@ new score's frame, pixel for pixel, so their masks are the same as the frames th
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import UTC, datetime
 from functools import partial
@@ -84,3 +85,31 @@ def test_a_goal_whose_first_frames_do_not_read_is_stamped_at_the_first_showing_i
     # The animation frame (another mask) shows no score; the first unreadable copy of the new score's frame does.
     first_shown_s = SEGMENT_S * kinds.index("g") + GOAL_S + 1 / FPS
     assert [(g.score.home, g.score.away, g.stream_time) for g in stats.goals] == [(1, 0, pytest.approx(first_shown_s))]
+
+
+@pytest.mark.parametrize(("after", "said"), [("u" + "rrr", True), ("u" + "a" + "rr", False)])
+def test_a_stream_ending_after_a_change_no_frame_read_says_so(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    animated: NDArray[np.uint8],
+    after: str,
+    said: bool,
+) -> None:
+    """dev-322: its last goal read '1-7' on the line and '1-1' alone on every frame; a replay hid the HUD after one
+    unread keyframe (not enough for the unread-at-end warning) until the stream ended: lost in silence."""
+    replay = np.full_like(BEFORE, 60)
+
+    def picture(kind: bytes, offset_s: float) -> NDArray[np.uint8]:
+        pictures = {b"b": BEFORE, b"u": UNREADABLE, b"a": AFTER, b"r": replay}
+        return _goal_segment(offset_s, animated, None) if kind == b"g" else pictures[kind]
+
+    painted_segments(monkeypatch, picture, start=START, segment_s=SEGMENT_S, fps=FPS)
+    task = CaptureTask("unread", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(_Refusing()))
+    with caplog.at_level(logging.WARNING, logger="highlight_bot.capture"):
+        stats = task.run(_segments("bbbb" + "g" + after))
+    ended = [r.getMessage() for r in caplog.records if "no frame read the score since" in r.getMessage()]
+    changed_s = SEGMENT_S * 4 + GOAL_S  # the animation frame: the first whose pixels changed
+    assert ended == ([f"the stream ended after the score changed on screen at {changed_s:.1f} s of stream, and no "
+                      "frame read the score since: a goal shown then was missed"] if said else [])  # fmt: skip
+    assert len(stats.goals) == (0 if said else 1)
