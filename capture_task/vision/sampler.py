@@ -328,9 +328,16 @@ class KeyframeSampler:
         self._last_keyframe_s = keyframe.stream_time
         self.reader.search_budget.advance_to(keyframe.stream_time)
         goal_to_confirm = partial(self._goal_to_confirm_here, awaiting_goal, live_edge)
-        yield from self._observe_keyframe(segment, keyframe, awaiting, goal_to_confirm)
+        yield from self._noting_reads(self._observe_keyframe(segment, keyframe, awaiting, goal_to_confirm))
         if live_edge is not None and self._tail_follows(live_edge):
-            yield from self._observe_tail(segment, awaiting, live_edge)
+            yield from self._noting_reads(self._observe_tail(segment, awaiting, live_edge))
+
+    def _noting_reads(self, observations: Iterator[FrameObservation]) -> Iterator[FrameObservation]:
+        """``observations``, forgetting an unread change of the score's pixels once any frame reads the score."""
+        for observation in observations:
+            if observation.reading is not None:
+                self._unread_change_s = None
+            yield observation
 
     def _goal_to_confirm_here(
         self, awaiting_goal: Callable[[], bool] | None, live_edge: Callable[[], bool] | None
@@ -369,7 +376,6 @@ class KeyframeSampler:
             reading = self.reader.refresh_clock(keyframe.image)
         if reading is not None:
             self._last_read_s = keyframe.stream_time
-            self._unread_change_s = None
             self.reader.clock_seen(keyframe.stream_time, reading)
         self._note_whether_read_in_view(keyframe, reading)
         if reading is not None and mask is not None and not self._score_read:
@@ -561,6 +567,8 @@ class KeyframeSampler:
         )
 
     def _say_if_lost_at_end(self) -> None:
+        """Say when the stream ends ``HUD_LOST_AT_END_S`` or more after the HUD it read was last found, unless the
+        minute's warning said so (``_report_if_missing``)."""
         lost_since, ended = self._searching_since, self._last_keyframe_s
         if lost_since is None or ended is None or self._reported_missing_at is not None or not self._score_read:
             return
