@@ -449,21 +449,13 @@ def _without_centred_islands(mask: Mask, strict: Mask) -> Mask:
             if abs(dy + dh / 2 - (y + h / 2)) > ZERO_DOT_MAX_OFFSET * h:
                 continue
             if inside is None:
-                inside = _filled(window == ring) & (window != ring)
+                inside = inside_of(window == ring)
             if not inside[window == dot].all():
                 continue
             if cleared is mask:
                 cleared = mask.copy()
             cleared[y : y + h, x : x + w] &= ~inside
     return cleared
-
-
-def _filled(blob: Mask) -> Mask:
-    """``blob`` with its holes filled."""
-    contours, _ = cv2.findContours(blob.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    filled = np.zeros(blob.shape, np.uint8)
-    cv2.drawContours(filled, contours, -1, 1, thickness=cv2.FILLED)
-    return filled > 0
 
 
 def ink_columns(mask: Mask) -> NDArray[np.intp]:

@@ -276,15 +276,9 @@ def _emblem(box: Box, label: int, labels: NDArray[Any], stats: NDArray[Any]) -> 
         within = x > box.left and y > box.top and x + w < box.right and y + h < box.bottom
         if not within or h < EMBLEM_ISLAND_MIN_HEIGHT * box.height or min(w, h) < EMBLEM_ISLAND_MIN_ASPECT * max(w, h):
             continue
-        if not _has_hole(labels[y : y + h, x : x + w] == other):
+        if not inside_of(labels[y : y + h, x : x + w] == other).any():  # a dot, not a ring
             return True
     return False
-
-
-def _has_hole(mask: Mask) -> bool:
-    """Whether a blob's mask encloses pixels not its own (a ring, not a dot)."""
-    _, hierarchy = cv2.findContours(mask.astype(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    return hierarchy is not None and bool((hierarchy[0][:, 3] >= 0).any())
 
 
 COUNTER_REACH = 3

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from capture_task.capture import SCORE_UNREAD_WARN_AFTER_S, CaptureTask
+from capture_task.capture import SCORE_UNREAD_WARN_AFTER_S, CaptureStats, CaptureTask
 from capture_task.ingest.media import SegmentMedia
 from capture_task.metrics import CaptureMetrics
 from capture_task.publish.publisher import JsonLinesSink
@@ -101,14 +101,20 @@ def test_searches_for_a_hud_that_does_not_show_are_held_to_their_cpu_share_and_s
     assert any(o.reading is not None for o in observations[hidden:]), "the HUD shown after the search was not found"
 
 
+def _run_metered(tmp_path: Path, channel: str, kinds: str) -> tuple[CaptureTask, CaptureStats]:
+    """A capture task with metrics run over ``_segments(kinds)``, its metrics flushed (to stdout, as EMF)."""
+    metrics = CaptureMetrics(channel, interval_s=1e9)
+    task = CaptureTask(channel, sink=JsonLinesSink(tmp_path / "events.jsonl"), metrics=metrics)
+    stats = task.run(_segments(kinds))
+    metrics.flush()
+    return task, stats
+
+
 def test_the_capture_task_emits_hud_not_found_and_still_reads_a_hud_that_turns_up(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     minute = round(HUD_NOT_FOUND_AFTER_S / SEGMENT_S)
-    metrics = CaptureMetrics("lost", interval_s=1e9)
-    task = CaptureTask("lost", sink=JsonLinesSink(tmp_path / "events.jsonl"), metrics=metrics)
-    stats = task.run(_segments("." * (minute + 2) + "h" * 8))
-    metrics.flush()
+    _, stats = _run_metered(tmp_path, "lost", "." * (minute + 2) + "h" * 8)
     emf = emf_lines(capsys)
     assert [line["HudNotFound"] for line in emf] == [[1.0]]  # EMF: a list of values per metric
     assert stats.last_reading is not None and stats.last_reading.score.home == 1
@@ -153,10 +159,7 @@ def test_a_located_scoreboard_whose_score_is_never_confirmed_is_reported_each_mi
     scores = [(index % 10, index // 10) for index in range(2 * minute + 1)]  # all different
     looks = [paint(LOOK, HudText("LIV", "MCI", home, away, "27:10"), seed=1) for home, away in scores]
     one_frame_segments(monkeypatch, lambda segment: looks[segment.sequence])
-    metrics = CaptureMetrics("unread", interval_s=1e9)
-    task = CaptureTask("unread", sink=JsonLinesSink(tmp_path / "events.jsonl"), metrics=metrics)
-    task.run(_segments("h" * len(scores)))
-    metrics.flush()
+    task, _ = _run_metered(tmp_path, "unread", "h" * len(scores))
     assert task.reader.layout is not None and task.detector.score is None
     said = [m for m in capture_log.messages() if m.startswith("a scoreboard was located")]
     assert said == [
@@ -186,10 +189,7 @@ def test_a_hud_in_view_whose_score_cannot_be_read_is_reported_after_a_few_keyfra
     keyframes with the HUD hidden neither count nor end the run."""
     smeared_score_boxes(monkeypatch)
     run = UNREAD_IN_VIEW_KEYFRAMES
-    metrics = CaptureMetrics("smeared", interval_s=1e9)
-    task = CaptureTask("smeared", sink=JsonLinesSink(tmp_path / "events.jsonl"), metrics=metrics)
-    task.run(_segments("h" * 6 + "u" * (run - 1) + "...." + "u" * (run + 1) + "h" * 3))
-    metrics.flush()
+    _run_metered(tmp_path, "smeared", "h" * 6 + "u" * (run - 1) + "...." + "u" * (run + 1) + "h" * 3)
     said = [m for m in capture_log.messages() if m.startswith("the scoreboard is in view")]
     first_unread_s = 6 * SEGMENT_S
     assert said == [
@@ -222,10 +222,7 @@ def test_a_stream_ending_while_the_score_is_unread_says_so(
     whose new score could not be read, would otherwise be lost with nothing in the log (dev-23's last goal,
     9 s before the end, before its '1' was read)."""
     smeared_score_boxes(monkeypatch)
-    metrics = CaptureMetrics("smeared", interval_s=1e9)
-    task = CaptureTask("smeared", sink=JsonLinesSink(tmp_path / "events.jsonl"), metrics=metrics)
-    task.run(_segments("h" * 6 + "u" * unread_at_end))
-    metrics.flush()
+    _run_metered(tmp_path, "smeared", "h" * 6 + "u" * unread_at_end)
     ended = [m for m in capture_log.messages() if m.startswith("the stream ended")]
     expected = (
         f"the stream ended with the scoreboard in view but its score unread on its last {unread_at_end} keyframes "
@@ -249,11 +246,8 @@ def test_a_stream_ending_long_after_its_hud_was_lost_says_so(
 ) -> None:
     """dev-191: its match ended, the next match's HUD was never found, and the stream ended 40 s later, before the
     minute's warning: that match's two goals were lost with nothing said about them."""
-    metrics = CaptureMetrics("lost", interval_s=1e9)
-    task = CaptureTask("lost", sink=JsonLinesSink(tmp_path / "events.jsonl"), metrics=metrics)
     hidden = RELOCATE_AFTER_HIDDEN_KEYFRAMES + round(lost_s / SEGMENT_S)  # searched for from the second one
-    task.run(_segments("h" * 4 + "." * hidden))
-    metrics.flush()
+    _run_metered(tmp_path, "lost", "h" * 4 + "." * hidden)
     ended = [m for m in capture_log.messages() if m.startswith("the stream ended")]
     expected = (
         f"the stream ended with the scoreboard read before not found for its last {lost_s:.0f} s (searched for since "
