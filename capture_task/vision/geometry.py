@@ -191,17 +191,108 @@ def score_mismatch(a: Mask, b: Mask) -> float:
     return max(mask_mismatch(a[:, :middle], b[:, :middle]), mask_mismatch(a[:, middle:], b[:, middle:]))
 
 
+GLUED_BAR_MIN_COVER = 0.9
+"""At least two rows of a glued bar hold ink over this share of its blob's width: the bar runs under (or over) all
+of the letters. No row of text does, except the joined bottoms of letters set touching (see :func:`glued_bar_rows`)."""
+GLUED_BAR_EDGE_COVER = 0.7
+"""The bar's rows nearest the letters hold ink over at least this share of the width: the letters' feet blur into
+its edge, and what else the blob joined (a cell beside the code, its digits holes in it) leaves gaps in it."""
+GLUED_BAR_MAX_THICKNESS = 0.4
+GLUED_BAR_MIN_TEXT = 0.55
+"""A glued bar is at most the first share of its blob's height thick; the rows left are at least the second."""
+GLUED_BAR_TEXT_MAX_COVER = 0.6
+"""Rows of text are mostly gaps and strokes: at least one of them holds ink over at most this share of the width."""
+GLUED_BAR_TEXT_MAX_BLOB_WIDTH = 0.7
+"""No blob of the text over a bar spans more than this share of its width: letters stand side by side."""
+
+
+def glued_bar_rows(blob: Mask) -> tuple[int, int] | None:
+    """Rows ``[start, stop)`` of a horizontal bar glued along the bottom or the top of ``blob``, or None.
+
+    Why: a team's colour strip drawn under (or over) its code, touching the letters, makes one blob of the code
+    and the strip, taller than the text and too wide for a glyph: the code is lost and the HUD never found (dev-168:
+    'POR' on its yellow strip, which also joined the score cell beside it). Cutting the bar's rows gives the
+    letters back as blobs of their own.
+    """
+    height, width = blob.shape
+    cover = blob.sum(axis=1) / width
+    for rows in (range(height - 1, -1, -1), range(height)):
+        bar = full = 0
+        for row in rows:
+            if cover[row] < GLUED_BAR_EDGE_COVER:
+                break
+            bar += 1
+            full += cover[row] >= GLUED_BAR_MIN_COVER
+        if full < 2 or bar > GLUED_BAR_MAX_THICKNESS * height or height - bar < GLUED_BAR_MIN_TEXT * height:
+            continue
+        start, stop = (height - bar, height) if rows.start else (0, bar)
+        if (np.delete(cover, np.s_[start:stop]) <= GLUED_BAR_TEXT_MAX_COVER).any() and _side_by_side(
+            np.delete(blob, np.s_[start:stop], axis=0)
+        ):
+            return start, stop
+    return None
+
+
+def _side_by_side(text: Mask) -> bool:
+    """Whether the rows above (or below) a bar hold glyphs side by side: no blob of them spans most of the width,
+    and one as tall as text stands clear of both sides (a letter between others, not a speck).
+
+    A cell with its digits as holes in it spans all of it (dev-29's score cell, its bottom edge taken for a bar,
+    read as a '3' beside its '|': 0-3 read 0-13); its pieces, when a separator cuts it in two, reach its sides
+    (unseen-15's '2 / 0' cell, its top edge taken for a bar: its left piece joined the score's token).
+    """
+    _, _, stats, _ = cv2.connectedComponentsWithStats(text.astype(np.uint8), connectivity=8)
+    left, width, height = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    if int(width.max(initial=0)) > GLUED_BAR_TEXT_MAX_BLOB_WIDTH * text.shape[1]:
+        return False
+    letters = (left > 0) & (left + width < text.shape[1]) & (height >= GLUED_BAR_MIN_TEXT * text.shape[0])
+    return bool(letters.any())
+
+
+def _without_glued_bars(mask: Mask, labels: NDArray[Any], stats: NDArray[Any], text_height_px: float) -> Mask | None:
+    """``mask`` with the glued bars cut from its blobs too tall for a glyph and wider than tall (see
+    :func:`glued_bar_rows`), given its components; None when no blob has one (the common case: no copy is made).
+    Only blobs :func:`clean_glyphs` would drop whole: the feet of letters set touching cover a blob's width as a
+    bar does."""
+    height, width = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
+    taller = np.flatnonzero((height > GLYPH_MAX_HEIGHT * text_height_px) & (width >= height))
+    cut: Mask | None = None
+    for label in taller[taller > 0]:
+        x, y, w, h = (int(v) for v in stats[label, :4])
+        bar = glued_bar_rows(labels[y : y + h, x : x + w] == label)
+        if bar is not None:
+            cut = mask.copy() if cut is None else cut
+            rows = slice(y + bar[0], y + bar[1])
+            cut[rows, x : x + w] &= labels[rows, x : x + w] != label
+    return cut
+
+
+GLYPH_MAX_HEIGHT = 1.3
+"""A blob in a box crop taller than this many text heights is no glyph of its text, unless it is a descender."""
+DESCENDER_MAX_HEIGHT = 1.4
+DESCENDER_MAX_WIDTH = 0.6
+"""A capital 'J' whose tail descends below the line is up to the first many text heights tall, and at most the
+second share of its own height wide (Noto Sans Bold's, italic and outlined, is 1.30 times its 'U' and 0.47 wide)."""
+
+
 def clean_glyphs(mask: Mask, text_height_px: int, min_height_px: int) -> Mask:
     """Only the blobs of a box crop that can be glyphs of its text.
 
     Specks lower than ``min_height_px``, and blobs that touch the crop's sides
     or stand taller than the text (the edge of a neighbouring cell, a colour
-    strip, a crest, a busy crowd behind a translucent box) go.
+    strip, a crest, a busy crowd behind a translucent box) go. A colour strip
+    glued under or over the letters is cut from them first (:func:`glued_bar_rows`).
     """
     _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    cut = _without_glued_bars(mask, labels, stats, text_height_px)
+    if cut is not None:
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(cut.astype(np.uint8), connectivity=8)
     left, width = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_WIDTH]
     height = stats[:, cv2.CC_STAT_HEIGHT]
-    keep = (height >= min_height_px) & (height <= 1.3 * text_height_px) & (left > 0) & (left + width < mask.shape[1])
+    # A narrow blob a little taller may be a 'J' whose tail descends below the line (dev-300's 'JUV' read 'UV').
+    descender = (height <= DESCENDER_MAX_HEIGHT * text_height_px) & (width <= DESCENDER_MAX_WIDTH * height)
+    keep = (height >= min_height_px) & ((height <= GLYPH_MAX_HEIGHT * text_height_px) | descender)
+    keep &= (left > 0) & (left + width < mask.shape[1])
     keep &= width <= 2.5 * text_height_px
     # A narrow blob reaching the crop's top or bottom is the light gap between split cells or a cell's
     # border: the crop has a margin above and below its text, which no glyph standing on the line fills.

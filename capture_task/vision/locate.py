@@ -29,6 +29,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from capture_task.vision.geometry import (
+    DESCENDER_MAX_HEIGHT,
+    DESCENDER_MAX_WIDTH,
     Box,
     Frame,
     Mask,
@@ -36,6 +38,7 @@ from capture_task.vision.geometry import (
     blobs_left_to_right,
     bounding,
     clean_glyphs,
+    glued_bar_rows,
     glyph_mask,
     gray,
     inside_of,
@@ -81,9 +84,9 @@ ROWS_TRIED = 8
 """Candidate rows read per band, longest first: each costs a few OCR calls."""
 HOOK_TOP_TOLERANCE = 0.12
 """A hooked letter's top is within this many text heights of the next glyph's (see ``_is_hooked_letter``)."""
-HOOK_MIN_REACH = 0.15
-"""How far left of its stem, in text heights, a hooked letter's foot reaches (its right edge moving left by less
-than half that: a slanted bar's edges move alike)."""
+HOOK_MIN_REACH = 0.12
+"""How far left of its stem, in text heights, a hooked letter's foot reaches, its lean taken out (its right edge not
+moving right: a blurred bar spreads both ways). dev-256's italic Noto Sans Bold 'J' reaches 0.13."""
 KNOWN_HEIGHT_TOLERANCE = 1.3
 """A glyph within this factor of a known HUD's text height (either way) may be one of its letters or digits."""
 KNOWN_HEIGHT_MIN_GLYPHS = 5
@@ -218,31 +221,78 @@ def _glyphs(area: Frame, frame_height: int, *, fine: bool = False) -> list[_Glyp
         labels, stats = components[(light, block)]
         other_labels = components[(not light, block)][0]
         w, h, area_px = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
+        filled = area_px >= 0.12 * w * h
         # Up to 4 text heights wide: two numbers glued by their dash ('0–0') are one blob, cut below.
-        sized = (h >= min_h) & (h <= max_h) & (w <= 4.0 * h) & (w * 12 >= h) & (area_px >= 0.12 * w * h)
-        sized[0] = False
-        for label in np.flatnonzero(sized):
+        sized = (h >= min_h) & (h <= max_h) & (w <= 4.0 * h) & (w * 12 >= h) & filled
+        # A blob no glyph could be (too tall, too wide, or too wide to be letters touching, see _cut_at_joints) up
+        # to the tallest text and a bar's thickness more may be a code glued to its colour strip. Only such: the
+        # feet of letters set touching ('LE') cover a blob's width as a bar does, and are cut with it.
+        barred = (h >= min_h) & (h <= GLUED_BAR_MAX_HEIGHT * max_h) & (w > 2.0 * h) & filled
+        barred |= (h > max_h) & (h <= GLUED_BAR_MAX_HEIGHT * max_h) & (w > WIDE_DIGITS_BLOB * h) & filled
+        sized[0] = barred[0] = False
+        for label in np.flatnonzero(sized | barred):
             x, y, bw, bh = (int(v) for v in stats[label, :4])
-            box = Box(x, y, x + bw, y + bh)
-            ring = box.padded(max(bh // 5, 2), max(bh // 5, 2), grey.shape)
-            # The ring is the cell around the glyph: background pixels only, not its neighbour letters.
-            ring_pixels = ring.crop(grey)[labels[ring.top : ring.bottom, ring.left : ring.right] == 0]
-            if ring_pixels.size < bw + bh:
-                continue
             own = labels[y : y + bh, x : x + bw] == label
-            ink = float(box.crop(grey)[own].mean())
-            levels = _GreyLevels(ring_pixels)
-            background = levels.median()
-            contrast = abs(ink - background)
-            if contrast < 25 or not _calm(ring_pixels, levels, background, contrast):
-                continue
-            background = _nearest_surrounding(levels, light, background, contrast)
-            if bw <= WIDE_DIGITS_BLOB * bh:
-                emblem = _emblem(box, int(label), labels, stats)
-                glyph = _Glyph(box, light, own, ink, background, enclosed=_enclosed(box, other_labels), emblem=emblem)
-                glyphs.append(glyph)
-            else:
-                glyphs += _cut_at_joints(_Glyph(box, light, own, ink, background))
+            bar = glued_bar_rows(own) if barred[label] else None
+            if bar is not None:
+                glyphs += _glyphs_over_bar(grey, labels, light, Box(x, y, x + bw, y + bh), own, bar, min_h, max_h)
+            elif sized[label]:
+                glyphs += _glyph(grey, labels, light, Box(x, y, x + bw, y + bh), own, int(label), stats, other_labels)
+    return glyphs
+
+
+GLUED_BAR_MAX_HEIGHT = 1.6
+"""A code with a colour strip glued under it is up to this many times the tallest text's height."""
+
+
+def _glyph(
+    grey: Frame,
+    labels: NDArray[Any],
+    light: bool,
+    box: Box,
+    own: Mask,
+    label: int | None,
+    stats: NDArray[Any] | None = None,
+    other_labels: NDArray[Any] | None = None,
+) -> list[_Glyph]:
+    """The glyph (or glyphs, cut at joints) of the blob ``own`` in ``box`` if it stands on a calm cell; ``label``
+    and the components, when the blob is one of them, tell whether it is an emblem or enclosed."""
+    bw, bh = box.width, box.height
+    ring = box.padded(max(bh // 5, 2), max(bh // 5, 2), grey.shape)
+    # The ring is the cell around the glyph: background pixels only, not its neighbour letters.
+    ring_pixels = ring.crop(grey)[labels[ring.top : ring.bottom, ring.left : ring.right] == 0]
+    if ring_pixels.size < bw + bh:
+        return []
+    ink = float(box.crop(grey)[own].mean())
+    levels = _GreyLevels(ring_pixels)
+    background = levels.median()
+    contrast = abs(ink - background)
+    if contrast < 25 or not _calm(ring_pixels, levels, background, contrast):
+        return []
+    background = _nearest_surrounding(levels, light, background, contrast)
+    if bw > WIDE_DIGITS_BLOB * bh:
+        return _cut_at_joints(_Glyph(box, light, own, ink, background))
+    if label is None or stats is None or other_labels is None:
+        return [_Glyph(box, light, own, ink, background)]
+    emblem = _emblem(box, label, labels, stats)
+    return [_Glyph(box, light, own, ink, background, enclosed=_enclosed(box, other_labels), emblem=emblem)]
+
+
+def _glyphs_over_bar(
+    grey: Frame, labels: NDArray[Any], light: bool, box: Box, own: Mask, bar: tuple[int, int], min_h: int, max_h: int
+) -> list[_Glyph]:
+    """The glyphs of a blob once the bar glued along its bottom or top (rows ``bar`` of it) is cut off: the letters
+    of a code drawn touching its colour strip (see :func:`glued_bar_rows`). Their ring leaves out the bar, as it
+    leaves out the blob they were part of."""
+    text = own.copy()
+    text[bar[0] : bar[1]] = False
+    count, parts, stats, _ = cv2.connectedComponentsWithStats(text.astype(np.uint8), connectivity=8)
+    glyphs: list[_Glyph] = []
+    for part in range(1, count):
+        x, y, w, h = (int(v) for v in stats[part, :4])
+        if min_h <= h <= max_h and w <= 4.0 * h and w * 12 >= h:
+            inner = Box(box.left + x, box.top + y, box.left + x + w, box.top + y + h)
+            glyphs += _glyph(grey, labels, light, inner, parts[y : y + h, x : x + w] == part, None)
     return glyphs
 
 
@@ -459,12 +509,13 @@ def _rows(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
     # (left, right, top, bottom, height) once per glyph: this pairwise loop runs thousands of times a search.
     edges = [(b.left, b.right, b.top, b.bottom, b.bottom - b.top) for b in (glyphs[i].box for i in order)]
     for position, i in enumerate(order):
-        _a_left, a_right, a_top, a_bottom, a_height = edges[position]
+        a_left, a_right, a_top, a_bottom, a_height = edges[position]
         reach = a_right + ROW_REACH * a_height
-        for offset, (b_left, _b_right, b_top, b_bottom, b_height) in enumerate(edges[position + 1 :]):
+        for offset, (b_left, b_right, b_top, b_bottom, b_height) in enumerate(edges[position + 1 :]):
             if b_left > reach:
                 break
-            if _same_line_edges(a_top, a_bottom, a_height, b_top, b_bottom, b_height):
+            a_width, b_width = a_right - a_left, b_right - b_left
+            if _same_line_edges(a_top, a_bottom, a_height, a_width, b_top, b_bottom, b_height, b_width):
                 j = order[position + 1 + offset]
                 parent[root(j)] = root(i)
     rows: dict[int, list[_Glyph]] = {}
@@ -493,11 +544,13 @@ def _same_line(a: Box, b: Box) -> bool:
 
     A crest or a badge is centred on the cell and taller than the text: neither edge aligns.
     """
-    return _same_line_edges(a.top, a.bottom, a.height, b.top, b.bottom, b.height)
+    return _same_line_edges(a.top, a.bottom, a.height, a.width, b.top, b.bottom, b.height, b.width)
 
 
-def _same_line_edges(a_top: int, a_bottom: int, a_height: int, b_top: int, b_bottom: int, b_height: int) -> bool:
-    """:func:`_same_line` of two boxes given by their edges and heights (no ``Box`` property calls)."""
+def _same_line_edges(
+    a_top: int, a_bottom: int, a_height: int, a_width: int, b_top: int, b_bottom: int, b_height: int, b_width: int
+) -> bool:
+    """:func:`_same_line` of two boxes given by their edges and sizes (no ``Box`` property calls)."""
     shorter = a_height if a_height < b_height else b_height
     top = a_top - b_top if a_top >= b_top else b_top - a_top
     bottom = a_bottom - b_bottom if a_bottom >= b_bottom else b_bottom - a_bottom
@@ -506,6 +559,13 @@ def _same_line_edges(a_top: int, a_bottom: int, a_height: int, b_top: int, b_bot
     taller = a_height if a_height > b_height else b_height
     if (top if top < bottom else bottom) <= 0.1 * shorter and taller <= 1.3 * shorter:
         return True
+    if top <= 0.1 * shorter and bottom >= taller - shorter - 1 and taller <= DESCENDER_MAX_HEIGHT * shorter:
+        # A 'J''s tail below the line: all the taller one's extra height is below the other's bottom, and it is
+        # narrow. At 1.3 (either edge) dev-256's italic outlined Noto Sans Bold 'J', 1.30 times its 'U', fell off
+        # its row: 'JU' read 'U', the HUD never found. A blob of the crowd as wide as tall beside a translucent HUD
+        # joined dev-116's row so and read 'FATM'; a digit joined to the crowd above and below its cell is taller
+        # both ways (unseen-23).
+        return (a_width if a_height > b_height else b_width) <= DESCENDER_MAX_WIDTH * taller
     overlap = (a_bottom if a_bottom < b_bottom else b_bottom) - (a_top if a_top > b_top else b_top)
     return overlap >= SAME_LINE_MIN_OVERLAP * shorter and taller <= SAME_LINE_OVERLAP_MAX_HEIGHT_RATIO * shorter
 
@@ -626,6 +686,7 @@ def _tokens(row: list[_Glyph]) -> list[_Token]:
             index in graphic
             or glyph.emblem
             or (bool(beside) and is_bar(glyph.mask, _median(beside)) and not _is_hooked_letter(glyph, row, index))
+            or _raised_stroke(row, index)
         )
         near = bool(tokens) and glyph.box.left - tokens[-1].glyphs[-1].box.right <= TOKEN_GAP * height
         if near and (tokens[-1].kind == "mark") == mark:
@@ -633,6 +694,38 @@ def _tokens(row: list[_Glyph]) -> list[_Token]:
         else:
             tokens.append(_Token([glyph], kind="mark" if mark else "other"))
     return tokens
+
+
+RAISED_STROKE_MIN_RISE = 0.1
+"""A stroke whose top stands this share of the text height above its neighbours' (and whose foot is above theirs)
+is raised off the line: letters and digits share the cap height (round ones overshoot by ~3 %)."""
+RAISED_STROKE_MAX_WIDTH = 0.5
+RAISED_STROKE_REACH = 3
+"""Glyphs looked at on each side of a stroke for the nearest that is no stroke (a crest has several stripes)."""
+
+
+def _raised_stroke(row: list[_Glyph], index: int) -> bool:
+    """Whether ``row[index]`` is a narrow blob (at most half as wide as tall) set higher than the nearest glyph
+    wider than that on either side: a stripe of a crest, not an 'I' or a '1'.
+
+    Why: a striped shield crest beside each number (dev-82) stands a little taller than the text, its stripes
+    just short of the height of a bar (:func:`is_bar`); they joined the numbers' tokens, read 'II0' and '0IJ', and
+    the HUD was never found. Higher than the glyphs on both sides: an 'I' ending a code whose numbers are set
+    lower than it in their cell stands as high as its own code's letters (dev-80's 'MI'). A '1' as tall as a
+    bigger clock's digits beside smaller letters is taller, not raised: its foot is on the line, or below it.
+    """
+    glyph = row[index]
+    if glyph.box.width > RAISED_STROKE_MAX_WIDTH * glyph.box.height:
+        return False
+    sides = (row[max(index - RAISED_STROKE_REACH, 0) : index][::-1], row[index + 1 : index + 1 + RAISED_STROKE_REACH])
+    neighbours = [
+        next((g for g in side if g.box.width > RAISED_STROKE_MAX_WIDTH * g.box.height), None) for side in sides
+    ]
+    found = [g for g in neighbours if g is not None]
+    return bool(found) and all(
+        g.box.top - glyph.box.top >= RAISED_STROKE_MIN_RISE * g.box.height and glyph.box.bottom < g.box.bottom
+        for g in found
+    )
 
 
 def _is_hooked_letter(glyph: _Glyph, row: list[_Glyph], index: int) -> bool:
@@ -651,14 +744,25 @@ def _is_hooked_letter(glyph: _Glyph, row: list[_Glyph], index: int) -> bool:
     if abs(glyph.box.top - after.box.top) > HOOK_TOP_TOLERANCE * height or glyph.box.bottom <= after.box.bottom:
         return False
     rows = [np.flatnonzero(line) for line in glyph.mask]
-    spans = [(columns[0], columns[-1]) for columns in rows if columns.size]
+    spans = [(float(columns[0]), float(columns[-1])) for columns in rows if columns.size]
     if len(spans) < 5:
         return False
+    spans = _upright(spans)
     stem = spans[len(spans) // 4 : len(spans) // 2]
     foot = spans[-max(len(spans) // 5, 1) :]
     left_move = _median([s[0] for s in stem]) - min(s[0] for s in foot)
     right_move = _median([s[1] for s in stem]) - _median([s[1] for s in foot])
-    return left_move >= HOOK_MIN_REACH * height and left_move >= 2 * right_move + 1 and right_move >= -1
+    return left_move >= HOOK_MIN_REACH * height and right_move >= -1
+
+
+def _upright(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Each row's ink span ``(first, last)``, from the top, moved back by the lean of the glyph's upper part (its
+    stem's): an italic letter as if set upright. An italic bar's edges then stand still; a hooked letter's foot
+    still reaches left of its stem (dev-256's italic 'J': both edges of its curled foot move left)."""
+    upper = len(spans) * 3 // 5
+    centres = [(first + last) / 2 for first, last in spans[:upper]]
+    slope = float(np.polyfit(np.arange(upper), centres, 1)[0])
+    return [(first - slope * row, last - slope * row) for row, (first, last) in enumerate(spans)]
 
 
 def _graphic_parts(row: list[_Glyph]) -> set[int]:
@@ -796,7 +900,10 @@ def read_code(
 
     :func:`read_counted` first; then, when no blob holds two letters, blob by blob: a stroke of the
     text's height is an 'I', any other blob is read alone as one letter. Tesseract drops a thin 'I'
-    beside another letter in every rendering of the whole code (italic 'LI' read 'L', dev-65).
+    beside another letter in every rendering of the whole code (italic 'LI' read 'L', dev-65), and the letter
+    after a 'J' whose tail descends below the line (Open Sans Condensed Bold's 'JUV' read 'JU' in every
+    rendering, dev-24). Without an 'I', each blob must read as the same letter in two renderings: a token
+    that did not read whole may be no text at all.
     """
     code = read_counted(mask, text_height, LETTERS, pattern, glyph_count, touching=touching)
     if code is not None:
@@ -805,14 +912,30 @@ def read_code(
         return None
     blobs = blobs_left_to_right(mask)
     strokes = [is_stroke(_cropped(blob), text_height) for blob in blobs]
-    if len(blobs) != glyph_count or not 0 < sum(strokes) < len(blobs):
-        return None  # no 'I' to place, or nothing but strokes (a crest's stripes, bars): no code
-    letters = [
-        "I" if stroke else read_glyphs(blob, text_height, LETTERS, PageMode.CHARACTER)
-        for blob, stroke in zip(blobs, strokes, strict=True)
-    ]
+    if len(blobs) != glyph_count or all(strokes) or not all(_letter_sized(blob, text_height) for blob in blobs):
+        return None  # nothing but strokes (a crest's stripes, bars), or a blob of another size: no code
+    letters = []
+    for blob, stroke in zip(blobs, strokes, strict=True):
+        letter = "I" if stroke else read_glyphs(blob, text_height, LETTERS, PageMode.CHARACTER)
+        if len(letter) != 1 or (not any(strokes) and read_glyphs(blob, text_height, LETTERS) != letter):
+            return None
+        letters.append(letter)
     code = "".join(letters)
-    return code if all(len(letter) == 1 for letter in letters) and re.fullmatch(pattern, code) else None
+    return code if re.fullmatch(pattern, code) else None
+
+
+LETTER_HEIGHTS = (0.85, 1.15)
+"""A letter read alone is this many text heights tall: the text's own height, a round one's overshoot; or it is a
+'J' whose tail descends (``DESCENDER_MAX_HEIGHT``, ``DESCENDER_MAX_WIDTH``)."""
+
+
+def _letter_sized(blob: Mask, text_height: int) -> bool:
+    """Whether one blob of a code is as tall as its text, or a narrow 'J' whose tail descends below it; a blob
+    of the crowd beside a translucent HUD joined to its row is neither (dev-116's 'ATM' read 'FATM' so)."""
+    height, width = _cropped(blob).shape
+    if LETTER_HEIGHTS[0] * text_height <= height <= LETTER_HEIGHTS[1] * text_height:
+        return True
+    return height <= DESCENDER_MAX_HEIGHT * text_height and width <= DESCENDER_MAX_WIDTH * height
 
 
 def _letters_by_shape(mask: Mask, code: str, text_height: int) -> str:
@@ -1044,9 +1167,16 @@ def _layout(
     marks = [t for t in between if t.kind != "number"]
     shape = frame.shape
     margin = max(round(0.25 * text_height), 2)
-    top = min(t.box.top for t in (home, away, *numbers)) + offset_y - margin
-    bottom = max(t.box.bottom for t in (home, away, *numbers)) + offset_y + margin
+    # The line the numbers stand on, and the codes' letters: a 'J''s tail below it (dev-300's 'JUV') is in its code's
+    # box only. Every part as deep as the tail let more of the crowd below a translucent score cell into its box:
+    # the score's pixels changed from frame to frame, and a goal's search back read frames showing nothing new.
+    code_lines = [
+        (_median([g.box.top for g in t.glyphs]), _median([g.box.bottom for g in t.glyphs])) for t in (home, away)
+    ]
+    top = round(min([t.box.top for t in numbers] + [line[0] for line in code_lines])) + offset_y - margin
+    bottom = round(max([t.box.bottom for t in numbers] + [line[1] for line in code_lines])) + offset_y + margin
     top, bottom = max(top, 0), min(bottom, shape[0])
+    home_bottom, away_bottom = (min(max(bottom, t.box.bottom + offset_y + margin), shape[0]) for t in (home, away))
     gap = max(round(0.2 * text_height), 1)
     # Room for a wider digit later (a 1 becoming a 4), not so much that the next cell's edge joins in.
     room = round(0.5 * text_height)
@@ -1073,9 +1203,9 @@ def _layout(
         _score_part(frame, Box(left, top, right, bottom), number, text_height)
         for (left, right), number in zip(spans, numbers, strict=False)
     )
-    home_part = TextBox(Box(home.box.left - margin, top, home.box.right + margin, bottom).padded(0, 0, shape),
+    home_part = TextBox(Box(home.box.left - margin, top, home.box.right + margin, home_bottom).padded(0, 0, shape),
                         home.light, home.level)  # fmt: skip
-    away_part = TextBox(Box(away.box.left - margin, top, away.box.right + margin, bottom).padded(0, 0, shape),
+    away_part = TextBox(Box(away.box.left - margin, top, away.box.right + margin, away_bottom).padded(0, 0, shape),
                         away.light, away.level)  # fmt: skip
     clock = None
     clock_tokens = _clock_tokens(tokens, home_index, away_index, text_height)

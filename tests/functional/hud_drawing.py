@@ -23,6 +23,10 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
+from capture_task.vision.locate import HudLayout, locate_hud
+from capture_task.vision.reader import ScoreboardReader
+from capture_task.vision.readings import ScoreboardReading
+
 Rgb = tuple[int, int, int]
 Separator = Literal["-", " - ", ":", " : ", "split"]
 
@@ -274,3 +278,13 @@ def smeared(frame: NDArray[np.uint8], boxes: list[tuple[int, int, int, int]]) ->
     for left, top, right, bottom in boxes:
         out[top:bottom, left:right] = cv2.GaussianBlur(out[top:bottom, left:right], (0, 0), 6)
     return out
+
+
+def read_as_a_stream_would(frame: NDArray[np.uint8]) -> tuple[HudLayout | None, ScoreboardReading | None]:
+    """What the search finds on ``frame`` alone, and what a fresh reader reads on it once its team codes are
+    confirmed (they are, over a few reads of the same frame)."""
+    reader = ScoreboardReader()
+    reading = None
+    for _ in range(3):
+        reading = reader.read(frame, fresh=True, may_locate=True) or reading
+    return locate_hud(frame), reading

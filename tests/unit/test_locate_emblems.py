@@ -16,9 +16,9 @@ from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
 from capture_task.vision.geometry import Box
-from capture_task.vision.locate import _emblem, locate_hud
-from capture_task.vision.reader import ScoreboardReader
+from capture_task.vision.locate import _emblem
 from contracts import Teams
+from tests.functional.hud_drawing import read_as_a_stream_would
 
 SANS = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 MONO = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf")
@@ -99,10 +99,6 @@ def test_a_hud_with_roundels_beside_its_numbers_is_found_and_read(font: Path, sc
     if not font.is_file():
         pytest.skip(f"{font} is not installed")
     frame = _hud(font, score, roundels=True)
-    layout = locate_hud(frame)
+    layout, reading = read_as_a_stream_would(frame)
     assert layout is not None and layout.teams == Teams(home="BRUG", away="MCFC")
-    reader = ScoreboardReader()
-    reading = None
-    for _ in range(3):  # the codes are confirmed over reads
-        reading = reader.read(frame, fresh=True, may_locate=True) or reading
     assert reading is not None and (reading.score.home, reading.score.away) == score
