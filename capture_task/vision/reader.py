@@ -19,7 +19,7 @@ import dataclasses
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -405,15 +405,15 @@ def _same_place(a: HudLayout, b: HudLayout) -> bool:
 
 
 def _score_part_glyphs(
-    frame: Frame, layout: HudLayout, masked: Callable[[Frame, TextBox], Mask], min_height_px: int
+    frame: Frame, layout: HudLayout, masked: Sequence[Callable[[Frame, TextBox], Mask]], min_height_px: int
 ) -> list[Mask]:
-    """The glyphs of each score part; of split parts, without a separator's stub at the edge where they meet
-    (``without_dash_stub``)."""
+    """The glyphs of each score part, cut by its own of ``masked``; of split parts, without a separator's stub
+    at the edge where they meet (``without_dash_stub``)."""
     height = layout.text_height_px
     masks = []
-    for part in layout.score:
+    for part, masked_by in zip(layout.score, masked, strict=True):
         crop = part.box.crop(frame)
-        masks.append(without_zero_dots(masked(crop, part), gray(crop), light=part.light, level=part.level))
+        masks.append(without_zero_dots(masked_by(crop, part), gray(crop), light=part.light, level=part.level))
     if len(masks) == 2:
         home, away = masks
         masks = [without_dash_stub(home, height, at_right=True), without_dash_stub(away, height, at_right=False)]
@@ -478,6 +478,9 @@ class ScoreboardReader:
         self._failed_team_reads = 0
         self._inverted_misses = 0
         """Unreadable reads in a row, since the last reading, that did not read in the other polarity either."""
+        self._filled_parts: frozenset[int] = frozenset()
+        """Score parts read in the other polarity than located (by the fill inside an outline), since a reading
+        took them so: see ``_read_inverted``."""
         self._clock_steps: list[tuple[float, int]] = []
         """(stream time, clock seconds) of the clock readings on this layout that rose like a match clock."""
         self._clock_runs = False
@@ -540,6 +543,7 @@ class ScoreboardReader:
             self.layout = layout
             self._teams = None
             self._inverted_misses = 0
+            self._filled_parts = frozenset()
             self._clock_steps, self._clock_runs = [], False
             self.forget()
         return layout is not None
@@ -556,7 +560,7 @@ class ScoreboardReader:
             if mask_mismatch(code_glyphs(frame, part, layout.text_height_px), reference) > MASK_MISMATCH_HIDDEN:
                 return None
         height = layout.text_height_px
-        parts = _score_part_glyphs(frame, layout, glyph_mask, max(height // 4, 2))
+        parts = _score_part_glyphs(frame, layout, [glyph_mask] * len(layout.score), max(height // 4, 2))
         if len(parts) == 1:
             return parts[0]
         rows = max(p.shape[0] for p in parts)
@@ -656,7 +660,12 @@ class ScoreboardReader:
         assert layout is not None
         height = layout.text_height_px
         digit_px = max(round(height * 0.5), 3)
-        digits = _score_part_glyphs(frame, layout, glyph_mask_inverted if inverted else glyph_mask, digit_px)
+        # A part read by its fill is cut in the other polarity than located; ``inverted`` turns every part over.
+        masked = [
+            glyph_mask_inverted if inverted != (index in self._filled_parts) else glyph_mask
+            for index in range(len(layout.score))
+        ]
+        digits = _score_part_glyphs(frame, layout, masked, digit_px)
         if len(digits) == 1:
             # A dash touching both numbers ('0–0' set tight) leaves no gap to split at until it is cut out.
             return _digit_groups(without_joints(digits[0], height), height)
@@ -679,25 +688,39 @@ class ScoreboardReader:
     def _read_inverted(self, frame: Frame, groups: list[Mask]) -> Score | None:
         """The score read with its outlined numbers taken in the other polarity, when it did not read as
         located (see ``glyph_mask_inverted``): only a number in a box of its own, whose other polarity is the
-        fill inside its outline (``fills_outline``); the result must still pass both readings of ``read_score``."""
+        fill inside its outline (``fills_outline``); the result must still pass both readings of ``read_score``.
+
+        A number read so is read so from then on (``_filled_parts``), first, until it reads only as located again.
+        Why: tried only after the located polarity failed, and then only now and then (each try costs up to three
+        readings), the fill was seldom tried on the frames a goal's search back reads: dev-221's white '1' edged
+        in black on a yellow cell read '9' by its outline on every frame from its first, and the goal was timed
+        at the next keyframe that tried the fill, 3.2 s late.
+        """
         layout = self.layout
         assert layout is not None
         if len(layout.score) != 2 or len(groups) != 2:
             return None
         beyond = self._inverted_misses - INVERTED_MISSES_BEFORE_GIVING_UP
-        if beyond >= 0 and beyond % INVERTED_RETRY_EVERY:
+        if beyond >= 0 and beyond % INVERTED_RETRY_EVERY and not self._filled_parts:
+            # Parts read by their fill always try their located polarity again: a fill taken on a goal animation's
+            # frame (a flash turning the cell over) must not leave the next frames unread (dev-300's last goal).
             self._inverted_misses += 1
             return None
         inverted = self._score_groups(frame, inverted=True)
-        fills = [fill if fills_outline(group, fill) else None for group, fill in zip(groups, inverted, strict=True)]
-        choices = [(groups[0], fills[1]), (fills[0], groups[1]), (fills[0], fills[1])]
-        for home, away in choices:
+        # A part read by its fill turns back to its located polarity without the test: that is what was found.
+        others = [
+            other if index in self._filled_parts or fills_outline(group, other) else None
+            for index, (group, other) in enumerate(zip(groups, inverted, strict=True))
+        ]
+        choices = [((groups[0], others[1]), {1}), ((others[0], groups[1]), {0}), ((others[0], others[1]), {0, 1})]
+        for (home, away), turned in choices:
             if home is None or away is None:
                 continue
             score = read_score([home, away], layout.text_height_px)
             if score is not None:
                 logger.debug("score %s read with its numbers in the other polarity", score)
                 self._inverted_misses = 0
+                self._filled_parts = self._filled_parts ^ turned
                 return score
         self._inverted_misses += 1
         return None
