@@ -303,6 +303,9 @@ class KeyframeSampler:
         self._last_keyframe_s: float | None = None
         self._unread_change_s: float | None = None
         """Stream time of the first frame of a change of the score's pixels that no frame has read since."""
+        self._unread_run: list[_UnreadFrame] = []
+        """The frames of the last search back that showed a change and read nothing, while no frame reads after
+        them (see ``_stamped_at_unread_run``)."""
         self._score_read = False
         """Whether any score was read in this stream (the first one read looks back, see ``_look_back_at_join``)."""
 
@@ -333,10 +336,12 @@ class KeyframeSampler:
             yield from self._noting_reads(self._observe_tail(segment, awaiting, live_edge))
 
     def _noting_reads(self, observations: Iterator[FrameObservation]) -> Iterator[FrameObservation]:
-        """``observations``, forgetting an unread change of the score's pixels once any frame reads the score."""
+        """``observations``, forgetting an unread change of the score's pixels (and its frames) once any frame reads
+        the score."""
         for observation in observations:
             if observation.reading is not None:
                 self._unread_change_s = None
+                self._unread_run = []
             yield observation
 
     def _goal_to_confirm_here(
@@ -371,6 +376,7 @@ class KeyframeSampler:
         self._keyframes_with_hud += 1
         reading = self.reader.read(keyframe.image, fresh=awaiting())
         mask = self._in_current_layout(mask, masked_on, keyframe.image)
+        yield from self._stamped_at_unread_run(keyframe, mask, reading, same_layout=masked_on is self.reader.layout)
         refresh = self._keyframes_with_hud % CLOCK_REFRESH_KEYFRAMES == 0 or self.reader.clock_unproven
         if reading is not None and refresh:
             reading = self.reader.refresh_clock(keyframe.image)
@@ -884,6 +890,34 @@ class KeyframeSampler:
                 yield FrameObservation(first.at, first.stream_time, reading)
         if unread and reading is None and self._unread_change_s is None:
             self._unread_change_s = unread[0].stream_time
+        if unread and reading is None:
+            self._unread_run = unread
+
+    def _stamped_at_unread_run(
+        self,
+        keyframe: TimedFrame,
+        mask: NDArray[np.bool_] | None,
+        reading: ScoreboardReading | None,
+        *,
+        same_layout: bool,
+    ) -> Iterator[FrameObservation]:
+        """The keyframe's reading stamped at the first of the last unread frames that show its pixels, when it is
+        the first to read since a search back read none of them (``_first_showing``, across keyframes).
+
+        Why: a search back that reads nothing leaves the change to the next keyframe that reads; one that read
+        nothing either (its pixels those of the change) passed it on again. dev-221's '1', on a yellow cell, read
+        '9' by its outline from its first frame until a keyframe read it by its fill: the goal was stamped at that
+        keyframe, 3.2 s late, though every frame since the change showed its pixels.
+        """
+        if not same_layout or mask is None:
+            self._unread_run = []  # the HUD hidden, or found again: those frames' masks are not comparable
+            return
+        if reading is None:
+            return
+        first = _first_showing(self._unread_run, mask)
+        self._unread_run = []
+        if first is not None:
+            yield FrameObservation(first.at, first.stream_time, reading)
 
     def _reads_another_score(self, frame: TimedFrame) -> bool:
         """Whether ``frame`` read afresh shows another score than the last reading (False when either is None).

@@ -2,9 +2,11 @@
 
 dev-293: an italic '0' read '9' on the line and '0' alone, so 1.6 s of the goal's frames read nothing, until the next
 keyframe read 1-0; the goal was stamped there, 1.6 s late (issue 9 allows 0.5 s). Frames whose score masks are the
-same show the same score. Painted frames; the sampler, reader, tesseract and goal detector are real. Which frames
-tesseract fails on cannot be painted, so the reader refuses to read the ones painted as "unreadable": copies of the
-new score's frame, pixel for pixel, so their masks are the same as the frames that read.
+same show the same score, across keyframes that read nothing either (dev-221: a '1' on a yellow cell read '9' by
+its outline until a keyframe read it by its fill, 3.2 s late). Painted frames; the sampler, reader, tesseract and
+goal detector are real. Which frames tesseract fails on cannot be painted, so the reader refuses to read the ones
+painted as "unreadable": copies of the new score's frame, pixel for pixel, so their masks are the same as the frames
+that read.
 """
 
 from __future__ import annotations
@@ -66,20 +68,29 @@ def animated() -> NDArray[np.uint8]:
 
 
 @pytest.mark.parametrize(
-    "readable_from_s",
-    [None, GOAL_S + 0.5],
-    ids=["no frame of the goal's segment reads: the next keyframe does", "a later frame of its segment reads"],
+    ("readable_from_s", "unread_segments"),
+    [(None, ""), (GOAL_S + 0.5, ""), (None, "u"), (None, "uu")],
+    ids=[
+        "no frame of the goal's segment reads: the next keyframe does",
+        "a later frame of its segment reads",
+        "nor does the next keyframe: the one after does (dev-221)",
+        "nor do the next two keyframes",
+    ],
 )
 def test_a_goal_whose_first_frames_do_not_read_is_stamped_at_the_first_showing_its_pixels(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, animated: NDArray[np.uint8], readable_from_s: float | None
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    animated: NDArray[np.uint8],
+    readable_from_s: float | None,
+    unread_segments: str,
 ) -> None:
     def picture(kind: bytes, offset_s: float) -> NDArray[np.uint8]:
         if kind == b"g":
             return _goal_segment(offset_s, animated, readable_from_s)
-        return BEFORE if kind == b"b" else AFTER
+        return {b"b": BEFORE, b"u": UNREADABLE}.get(kind, AFTER)
 
     painted_segments(monkeypatch, picture, start=START, segment_s=SEGMENT_S, fps=FPS)
-    kinds = "bbbb" + "g" + "aaaa"
+    kinds = "bbbb" + "g" + unread_segments + "aaaa"
     task = CaptureTask("unread", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(_Refusing()))
     stats = task.run(_segments(kinds))
     # The animation frame (another mask) shows no score; the first unreadable copy of the new score's frame does.
