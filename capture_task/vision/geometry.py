@@ -267,6 +267,13 @@ def _without_glued_bars(mask: Mask, labels: NDArray[Any], stats: NDArray[Any], t
     return cut
 
 
+WIDEST_GLYPH = 2.5
+"""A blob of a box crop wider than this many text heights is no glyph of its text (two digits touching are ~1.3),
+unless the box holds a code (``WIDEST_CODE``)."""
+WIDEST_CODE = 4.5
+"""A team code's letters may all touch (an italic face with a drop shadow): one blob up to four letters wide. At
+2.5, dev-351's 'POR' glued by its shadow on some frames was dropped whole, its code box read as empty, and the HUD
+was taken for hidden on those frames: three goals were stamped 0.6-0.8 s late, at the first frame it was not."""
 GLYPH_MAX_HEIGHT = 1.3
 """A blob in a box crop taller than this many text heights is no glyph of its text, unless it is a descender."""
 DESCENDER_MAX_HEIGHT = 1.4
@@ -275,7 +282,7 @@ DESCENDER_MAX_WIDTH = 0.6
 second share of its own height wide (Noto Sans Bold's, italic and outlined, is 1.30 times its 'U' and 0.47 wide)."""
 
 
-def clean_glyphs(mask: Mask, text_height_px: int, min_height_px: int) -> Mask:
+def clean_glyphs(mask: Mask, text_height_px: int, min_height_px: int, *, widest: float = WIDEST_GLYPH) -> Mask:
     """Only the blobs of a box crop that can be glyphs of its text.
 
     Specks lower than ``min_height_px``, and blobs that touch the crop's sides
@@ -293,7 +300,7 @@ def clean_glyphs(mask: Mask, text_height_px: int, min_height_px: int) -> Mask:
     descender = (height <= DESCENDER_MAX_HEIGHT * text_height_px) & (width <= DESCENDER_MAX_WIDTH * height)
     keep = (height >= min_height_px) & ((height <= GLYPH_MAX_HEIGHT * text_height_px) | descender)
     keep &= (left > 0) & (left + width < mask.shape[1])
-    keep &= width <= 2.5 * text_height_px
+    keep &= width <= widest * text_height_px
     # A narrow blob reaching the crop's top or bottom is the light gap between split cells or a cell's
     # border: the crop has a margin above and below its text, which no glyph standing on the line fills.
     top = stats[:, cv2.CC_STAT_TOP]

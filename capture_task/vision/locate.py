@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from capture_task.vision.geometry import (
     DESCENDER_MAX_HEIGHT,
     DESCENDER_MAX_WIDTH,
+    WIDEST_CODE,
     Box,
     Frame,
     Mask,
@@ -514,8 +515,8 @@ def _rows(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
         for offset, (b_left, b_right, b_top, b_bottom, b_height) in enumerate(edges[position + 1 :]):
             if b_left > reach:
                 break
-            a_width, b_width = a_right - a_left, b_right - b_left
-            if _same_line_edges(a_top, a_bottom, a_height, a_width, b_top, b_bottom, b_height, b_width):
+            a_width, b_width, gap = a_right - a_left, b_right - b_left, b_left - a_right
+            if _same_line_edges(a_top, a_bottom, a_height, a_width, b_top, b_bottom, b_height, b_width, gap):
                 j = order[position + 1 + offset]
                 parent[root(j)] = root(i)
     rows: dict[int, list[_Glyph]] = {}
@@ -524,6 +525,8 @@ def _rows(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
     return [_deduplicated(_without_counters(row)) for row in rows.values() if len(row) >= 4]
 
 
+DESCENDER_MAX_GAP = 0.5
+"""A glyph with a tail below the line stands at most this many text heights from the one it shares the line with."""
 ROW_REACH = 6
 """Glyphs up to this many of their heights apart may share a row (a clock, a divider and a crest stand between
 a clock and its code). 8 joined a translucent HUD's row with crowd specks beyond its away code, read 'SEVE'
@@ -544,13 +547,23 @@ def _same_line(a: Box, b: Box) -> bool:
 
     A crest or a badge is centred on the cell and taller than the text: neither edge aligns.
     """
-    return _same_line_edges(a.top, a.bottom, a.height, a.width, b.top, b.bottom, b.height, b.width)
+    gap = max(b.left - a.right, a.left - b.right)
+    return _same_line_edges(a.top, a.bottom, a.height, a.width, b.top, b.bottom, b.height, b.width, gap)
 
 
 def _same_line_edges(
-    a_top: int, a_bottom: int, a_height: int, a_width: int, b_top: int, b_bottom: int, b_height: int, b_width: int
+    a_top: int,
+    a_bottom: int,
+    a_height: int,
+    a_width: int,
+    b_top: int,
+    b_bottom: int,
+    b_height: int,
+    b_width: int,
+    gap: int,
 ) -> bool:
-    """:func:`_same_line` of two boxes given by their edges and sizes (no ``Box`` property calls)."""
+    """:func:`_same_line` of two boxes given by their edges, sizes and the ``gap`` between them (no ``Box`` property
+    calls)."""
     shorter = a_height if a_height < b_height else b_height
     top = a_top - b_top if a_top >= b_top else b_top - a_top
     bottom = a_bottom - b_bottom if a_bottom >= b_bottom else b_bottom - a_bottom
@@ -559,12 +572,18 @@ def _same_line_edges(
     taller = a_height if a_height > b_height else b_height
     if (top if top < bottom else bottom) <= 0.1 * shorter and taller <= 1.3 * shorter:
         return True
-    if top <= 0.1 * shorter and bottom >= taller - shorter - 1 and taller <= DESCENDER_MAX_HEIGHT * shorter:
+    if (
+        top <= 0.1 * shorter
+        and bottom >= taller - shorter - 1
+        and taller <= DESCENDER_MAX_HEIGHT * shorter
+        and gap <= DESCENDER_MAX_GAP * shorter
+    ):
         # A 'J''s tail below the line: all the taller one's extra height is below the other's bottom, and it is
         # narrow. At 1.3 (either edge) dev-256's italic outlined Noto Sans Bold 'J', 1.30 times its 'U', fell off
         # its row: 'JU' read 'U', the HUD never found. A blob of the crowd as wide as tall beside a translucent HUD
         # joined dev-116's row so and read 'FATM'; a digit joined to the crowd above and below its cell is taller
-        # both ways (unseen-23).
+        # both ways (unseen-23). A 'J' stands as near its letters as they stand to each other: far apart, narrow
+        # blobs of grass and players joined rows, and the search read twice as many tokens.
         return (a_width if a_height > b_height else b_width) <= DESCENDER_MAX_WIDTH * taller
     overlap = (a_bottom if a_bottom < b_bottom else b_bottom) - (a_top if a_top > b_top else b_top)
     return overlap >= SAME_LINE_MIN_OVERLAP * shorter and taller <= SAME_LINE_OVERLAP_MAX_HEIGHT_RATIO * shorter
@@ -1233,7 +1252,8 @@ def _layout(
 
 def code_glyphs(frame: Frame, part: TextBox, text_height_px: int) -> Mask:
     """The letters of a team code box, without the cell edges or the grass a hidden HUD leaves."""
-    return clean_glyphs(glyph_mask(part.box.crop(frame), part), text_height_px, max(text_height_px // 2, 3))
+    mask = glyph_mask(part.box.crop(frame), part)
+    return clean_glyphs(mask, text_height_px, max(text_height_px // 2, 3), widest=WIDEST_CODE)
 
 
 def locate_hud(

@@ -117,20 +117,27 @@ def test_a_bar_widening_at_its_foot_both_ways_is_no_hooked_letter() -> None:
 @pytest.mark.parametrize(
     ("tall", "same_line"),
     [
-        (Box(0, 33, 7, 53), True),  # a 'J' 20 px tall, its tail 5 px below the line
+        (Box(16, 33, 23, 53), True),  # a 'J' 20 px tall, its tail 5 px below the line
         (Box(0, 33, 18, 53), False),  # dev-116: a blob of the crowd as wide as tall, beside a translucent HUD
     ],
 )
 def test_only_a_narrow_glyph_sharing_the_top_may_reach_far_below_the_line(tall: Box, same_line: bool) -> None:
-    digit = Box(30, 34, 45, 49)  # 15 px: 20 px is 1.33 times taller, beyond what a glyph sharing either edge may be
+    digit = Box(22, 34, 37, 49)  # 15 px: 20 px is 1.33 times taller, beyond what a glyph sharing either edge may be
     assert _same_line(tall, digit) is same_line
+
+
+def test_a_narrow_glyph_far_from_the_line_is_no_descender() -> None:
+    """A 'J' stands as near its letters as they stand apart; narrow blobs of grass and players a few heights away
+    joined rows by the tail rule, and the search read twice as many tokens."""
+    assert _same_line(Box(0, 33, 7, 53), Box(14, 34, 29, 49))
+    assert not _same_line(Box(0, 33, 7, 53), Box(30, 34, 45, 49))
 
 
 def test_a_glyph_taller_both_ways_is_no_descender() -> None:
     """unseen-23: a digit joined to the crowd above and below its translucent cell, 3 px above the line (within the
     tolerance for a shared top at 30 px) and 7 px below it, joined the row: the HUD was taken with a misread score."""
-    assert not _same_line(Box(0, 21, 7, 61), Box(30, 24, 45, 54))
-    assert _same_line(Box(0, 24, 7, 64), Box(30, 24, 45, 54))  # a 'J' as tall, its top on the line
+    assert not _same_line(Box(0, 21, 7, 61), Box(14, 24, 29, 54))
+    assert _same_line(Box(0, 24, 7, 64), Box(14, 24, 29, 54))  # a 'J' as tall, its top on the line
 
 
 # dev-24's away code as the search cut it from the frame (Open Sans Condensed Bold, 720p): its 'J' descends.

@@ -54,9 +54,12 @@ def test_same_line_from_edges_agrees_with_boxes() -> None:
     for _ in range(5000):
         top_a, top_b = (int(v) for v in random.integers(0, 40, 2))
         height_a, height_b = (int(v) for v in random.integers(4, 40, 2))
-        width_a, width_b = (int(v) for v in random.integers(2, 30, 2))
-        a, b = Box(0, top_a, width_a, top_a + height_a), Box(40, top_b, 40 + width_b, top_b + height_b)
-        edges = _same_line_edges(a.top, a.bottom, a.height, a.width, b.top, b.bottom, b.height, b.width)
+        width_a, width_b, gap = (int(v) for v in random.integers(2, 30, 3))
+        a, b = (
+            Box(0, top_a, width_a, top_a + height_a),
+            Box(width_a + gap, top_b, width_a + gap + width_b, top_b + height_b),
+        )
+        edges = _same_line_edges(a.top, a.bottom, a.height, a.width, b.top, b.bottom, b.height, b.width, gap)
         assert edges == _same_line(a, b)
 
 
