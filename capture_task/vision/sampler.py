@@ -386,7 +386,7 @@ class KeyframeSampler:
         self._note_whether_read_in_view(keyframe, reading)
         if reading is not None and mask is not None and not self._score_read:
             self._score_read = True
-            yield from self._look_back_at_join(segment, keyframe, mask)
+            yield from self._look_back_at_join(segment, keyframe, mask, awaiting)
             self._recent = deque(self._recent, maxlen=RECENT_SEGMENTS)
         yield FrameObservation(keyframe.at, keyframe.stream_time, reading)
         self._last_visible = _VisibleFrame(segment.sequence, keyframe.stream_time, mask) if mask is not None else None
@@ -413,7 +413,7 @@ class KeyframeSampler:
             yield from self._confirm_from_segment(segment, keyframe, mask, awaiting)
 
     def _look_back_at_join(
-        self, segment: SegmentMedia, keyframe: TimedFrame, mask: NDArray[np.bool_]
+        self, segment: SegmentMedia, keyframe: TimedFrame, mask: NDArray[np.bool_], awaiting: Callable[[], bool]
     ) -> Iterator[FrameObservation]:
         """Observations of the keyframes kept from before the stream's first score read, read with the HUD as it was
         found since, and of the first frame of each change between them (searched back for, as between any two
@@ -427,6 +427,11 @@ class KeyframeSampler:
         have been; what was read goes to the goal detector like any reading, confirmed and refused by its rules.
         Once a stream: up to ``JOIN_LOOK_BACK_SEGMENTS - 1`` keyframes are decoded and read, a segment decoded whole at
         each change.
+
+        The first of them to read is confirmed from the frames after it in its segment, as a keyframe's first score
+        is (``_confirm_from_segment``): read once, with the keyframes after it unread until the goal's, it was never
+        confirmed, and the match was joined at the goal's score, the goal said but lost (dev-357: 0-0 read once at
+        0 s, 1-0 from 7 s).
         """
         rows = self._hud_rows()
         previous: _VisibleFrame | None = None
@@ -447,6 +452,9 @@ class KeyframeSampler:
                     unread_first.append(frame.stream_time)
                 continue
             yield FrameObservation(frame.at, frame.stream_time, reading)
+            if previous is None and awaiting():
+                self._last_read_s = frame.stream_time  # the confirming reads are spaced from this one
+                yield from self._confirm_from_segment(earlier, frame, earlier_mask, awaiting)
             previous = _VisibleFrame(earlier.sequence, frame.stream_time, earlier_mask)
         if shown:
             logger.info(

@@ -24,6 +24,7 @@ import pytest
 from capture_task.capture import CaptureTask
 from capture_task.publish.publisher import JsonLinesSink
 from capture_task.vision.reader import ScoreboardReader
+from capture_task.vision.readings import ScoreboardReading
 from capture_task.vision.sampler import KeyframeSampler
 from capture_task.vision.search_budget import SearchBudget
 from tests.functional.hud_drawing import HudText, paint, random_look, smeared
@@ -106,3 +107,33 @@ def test_keyframes_showing_the_hud_that_do_not_read_before_the_first_score_are_s
         assert len(warnings) == 1 and f"{unread} of those keyframes (2.0-{2.0 * unread:.1f} s" in warnings[0]
     else:
         assert warnings == []
+
+
+UNREADABLE = BEFORE.copy()
+"""0-0's pixels, on frames tesseract is taken to fail on (``_Refusing``)."""
+
+
+class _Refusing(ScoreboardReader):
+    """The real reader, reading nothing on the frames painted ``UNREADABLE``."""
+
+    def read(self, frame: np.ndarray, **kwargs: bool) -> ScoreboardReading | None:
+        reading = super().read(frame, **kwargs)
+        return None if frame is UNREADABLE else reading
+
+
+@pytest.mark.usefixtures("painted")
+def test_the_first_score_a_look_back_reads_is_confirmed_from_its_own_segment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dev-357: 0-0 read on one kept keyframe, the keyframes after it unread until the goal's: read once, 0-0 was
+    never confirmed, the match was joined at 1-0 and its goal lost (said)."""
+    monkeypatch.setitem(PICTURES, b"u", lambda offset_s: UNREADABLE)
+    monkeypatch.setitem(PICTURES, b"h", lambda offset_s: UNREADABLE if offset_s < GOAL_OFFSET_S - 1e-9 else AFTER)
+    reader = _Refusing()
+    clock = itertools.count(0.0, SEARCH_COST_S).__next__
+    reader.search_budget = SearchBudget(share=SOON, burst_s=BURST_S, clock=clock)
+    task = CaptureTask("late", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(reader))
+    kinds = "r" + "b" + "uu" + "h" + "a" * 8
+    stats = task.run(_segments(kinds))
+    goal_s = SEGMENT_S * kinds.index("h") + GOAL_OFFSET_S
+    assert [(g.score.home, g.score.away, g.stream_time) for g in stats.goals] == [(0, 1, goal_s)]
