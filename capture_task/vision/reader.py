@@ -702,8 +702,8 @@ class ScoreboardReader:
             return None
         beyond = self._inverted_misses - INVERTED_MISSES_BEFORE_GIVING_UP
         if beyond >= 0 and beyond % INVERTED_RETRY_EVERY and not self._filled_parts:
-            # Parts read by their fill always try their located polarity again: a fill taken on a goal animation's
-            # frame (a flash turning the cell over) must not leave the next frames unread (dev-300's last goal).
+            # Parts read by their fill always try their located polarity again: a fill taken on one frame of a goal's
+            # animation (a flash turning the cell over) must not leave the frames after it unread for want of tries.
             self._inverted_misses += 1
             return None
         inverted = self._score_groups(frame, inverted=True)
