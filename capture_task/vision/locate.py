@@ -749,12 +749,13 @@ def _raised_stroke(row: list[_Glyph], index: int) -> bool:
 
 def _is_hooked_letter(glyph: _Glyph, row: list[_Glyph], index: int) -> bool:
     """Whether a glyph taller than its neighbours is a letter with a descender hooked to the left (DejaVu Sans'
-    'J'), not a bar: its top on the next glyph's top line, its stem upright, and its bottom rows reaching left of
-    the stem by 0.15 text heights or more, twice as far as its right edge moves. A strip or a '|' has no hook; a
-    slanted one moves both edges alike, a blurred one spreads both ways.
+    'J'), not a bar: its top on the next glyph's top line, and, its lean taken out (:func:`_upright`), its bottom
+    rows reaching left of its stem by ``HOOK_MIN_REACH`` text heights or more while its right edge does not move
+    right. A strip or a '|' has no hook, upright or slanted; a blurred one spreads both ways.
 
     Why: the 'J' was taken for a strip and left out of its code: JUV read UV, AJAX read AX, on HUDs drawn by the
-    tests' own painter. dev-24's 'J' (Open Sans Condensed Bold) is lost another way, and still is.
+    tests' own painter; dev-256's italic 'J' too ('JU' read 'U'), whose lean moved both edges of its foot left.
+    dev-24's 'J' (Open Sans Condensed Bold) is read letter by letter (:func:`read_code`).
     """
     if index + 1 >= len(row):
         return False
