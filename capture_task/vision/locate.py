@@ -1023,6 +1023,11 @@ def _classify(token: _Token, text_height: int) -> None:
         if number is not None:
             token.text, token.kind = number, "number"
             return
+    if count == 2 and all(looks_like_zero(glyph.mask) for glyph in token.glyphs):
+        # Two zeros by their shape, as one is: a new match's clock '00:19' in a black face whose counters are slits
+        # read as nothing in every rendering, its HUD was taken for a clockless widget and refused (dev-348).
+        token.text, token.kind = "00", "number"
+        return
     if not _read_uncut_code(token, text_height):
         token.text, token.kind = both, "other"
 
