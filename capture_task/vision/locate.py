@@ -223,8 +223,7 @@ def _glyphs(area: Frame, frame_height: int, *, fine: bool = False) -> list[_Glyp
         other_labels = components[(not light, block)][0]
         w, h, area_px = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
         filled = area_px >= 0.12 * w * h
-        # Up to 4 text heights wide: two numbers glued by their dash ('0–0') are one blob, cut below.
-        sized = (h >= min_h) & (h <= max_h) & (w <= 4.0 * h) & (w * 12 >= h) & filled
+        sized = _glyph_sized(w, h, min_h, max_h) & filled
         # A blob no glyph could be (too tall, too wide, or too wide to be letters touching, see _cut_at_joints) up
         # to the tallest text and a bar's thickness more may be a code glued to its colour strip. Only such: the
         # feet of letters set touching ('LE') cover a blob's width as a bar does, and are cut with it.
@@ -240,6 +239,13 @@ def _glyphs(area: Frame, frame_height: int, *, fine: bool = False) -> list[_Glyp
             elif sized[label]:
                 glyphs += _glyph(grey, labels, light, Box(x, y, x + bw, y + bh), own, int(label), stats, other_labels)
     return glyphs
+
+
+def _glyph_sized(width: Any, height: Any, min_h: int, max_h: int) -> Any:
+    """Whether blobs of ``width`` and ``height`` (numbers, or arrays of them) are glyph-sized: a text height the
+    search looks for, up to 4 text heights wide (two numbers glued by their dash, '0–0', are one blob, cut at
+    the joint), not a sliver."""
+    return (height >= min_h) & (height <= max_h) & (width <= 4.0 * height) & (width * 12 >= height)
 
 
 GLUED_BAR_MAX_HEIGHT = 1.6
@@ -291,7 +297,7 @@ def _glyphs_over_bar(
     glyphs: list[_Glyph] = []
     for part in range(1, count):
         x, y, w, h = (int(v) for v in stats[part, :4])
-        if min_h <= h <= max_h and w <= 4.0 * h and w * 12 >= h:
+        if _glyph_sized(w, h, min_h, max_h):
             inner = Box(box.left + x, box.top + y, box.left + x + w, box.top + y + h)
             glyphs += _glyph(grey, labels, light, inner, parts[y : y + h, x : x + w] == part, None)
     return glyphs

@@ -896,9 +896,9 @@ class KeyframeSampler:
             reading = self.reader.read(frame.image, fresh=True)
             if reading is not None:
                 yield FrameObservation(first.at, first.stream_time, reading)
-        if unread and reading is None and self._unread_change_s is None:
-            self._unread_change_s = unread[0].stream_time
         if unread and reading is None:
+            if self._unread_change_s is None:
+                self._unread_change_s = unread[0].stream_time
             self._unread_run = unread
 
     def _stamped_at_unread_run(
