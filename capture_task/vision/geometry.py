@@ -308,14 +308,21 @@ def clean_glyphs(mask: Mask, text_height_px: int, min_height_px: int, *, widest:
     keep &= ~(at_edge & (width < 0.4 * height))
     keep[0] = False
     if keep.sum() >= 2:
-        # A colour strip inside the box is a solid bar taller than the digits around it.
-        typical = float(np.median(height[keep]))
+        # A colour strip or a '|' inside the box is a solid bar taller than the glyphs beside it: measured
+        # against the others, as with only one glyph beside it the bar itself would raise their median (dev-387:
+        # Roboto Light's '|3' in one box, the bar 1.18 text heights tall, read '13': 1-3 taken as 1-13).
         solid = stats[:, cv2.CC_STAT_AREA] > 0.85 * width * height
-        keep &= ~(solid & (height > 1.12 * typical) & (width < 0.4 * height))
+        for label in np.flatnonzero(keep & solid & (width < 0.4 * height)):
+            others = keep.copy()
+            others[label] = False
+            if others.any() and height[label] > SOLID_BAR_TALLER_THAN_GLYPHS * float(np.median(height[others])):
+                keep[label] = False
     cleaned: Mask = keep[labels]
     return cleaned
 
 
+SOLID_BAR_TALLER_THAN_GLYPHS = 1.12
+"""A solid narrow blob in a box crop this much taller than the other glyphs there is a bar, not a '1'."""
 BAR_TALLER_THAN_TEXT = 1.08
 """A bar at least this much taller than the text beside it is a colour strip or a separator ('|'),
 never a glyph: letters and digits share one height (round ones overshoot by ~3 %), and a '1' or
@@ -641,6 +648,29 @@ def inside_of(glyph: Mask) -> Mask:
     cv2.floodFill(outside, None, (0, 0), 0)
     inside: Mask = outside[1:-1, 1:-1].astype(bool)
     return inside
+
+
+def rings_filled(mask: Mask) -> Mask | None:
+    """``mask`` with each blob that is the ring of an outline (``is_outline``) replaced by what it encloses (the
+    digit it is drawn round), or None when no blob is such a ring.
+
+    Why: a yellow digit edged in black on a light cell is found by its outline; its fill is too close to the cell
+    to be cut in the other polarity (``glyph_mask_inverted`` gave fragments: dev-348's '2' read '8' by their holes,
+    its goal lost, said). The ring is whole; what it encloses is the digit's shape, whatever the fill's colour.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    filled: Mask | None = None
+    for label in range(1, count):
+        left, top, width, height = (int(v) for v in stats[label, :4])
+        box = np.s_[top : top + height, left : left + width]
+        blob = labels[box] == label
+        if not is_outline(blob):
+            continue
+        if filled is None:
+            filled = mask.copy()
+        filled[box] &= ~blob
+        filled[box] |= inside_of(blob)
+    return filled
 
 
 SEVEN_BAR_MAX_INSET = 0.3

@@ -43,6 +43,7 @@ from capture_task.vision.geometry import (
     looks_like_zero,
     mask_mismatch,
     outermost_blob_count,
+    rings_filled,
     score_mismatch,
     without_dash_stub,
     without_joints,
@@ -303,10 +304,17 @@ def read_score(groups: list[Mask], text_height_px: int) -> Score | None:
         canvas = ocr_canvas(_with_hyphen(groups, text_height_px), height)
         line = read_text(canvas, whitelist="0123456789-", mode=mode).replace(" ", "")
         lines.append(line)
-        if _agrees(_line_score(line, alone), home, away):
+        if _agrees(_line_score(line, alone), (home, away), groups):
             break
     else:
-        backed = _backed_by_renderings(groups, [_line_score(line, alone) for line in lines], text_height_px)
+        line_scores = [_line_score(line, alone) for line in lines]
+        if not any(lines):
+            # No rendering of the line read anything: not another score, no score. The numbers read alone stand
+            # if the renderings of each alone back them (unseen-33: Open Sans Condensed Bold's slit zeros,
+            # '0' alone in four renderings of five, '' in every rendering of '0-0': 0-0 never read, its first
+            # goal lost, said).
+            line_scores = [(home.value, away.value)]
+        backed = _backed_by_renderings(groups, line_scores, text_height_px)
         if backed is None:
             logger.debug("score readings disagree: %r by line, %r alone", lines, alone)
             return None
@@ -319,6 +327,19 @@ def read_score(groups: list[Mask], text_height_px: int) -> Score | None:
         logger.info("score %d-%d read and rejected: no match shows a number above %d", *by_line, MAX_GOALS)
         return None
     return Score(home=by_line[0], away=by_line[1])
+
+
+def _read_rings_filled(groups: list[Mask], text_height_px: int) -> Score | None:
+    """The score read with each number drawn as a ring of outline replaced by what the ring encloses
+    (``rings_filled``), or None when no number is such a ring or it still does not read."""
+    filled = [rings_filled(group) for group in groups]
+    if all(group is None for group in filled):
+        return None
+    score = read_score([group if fill is None else fill for group, fill in zip(groups, filled, strict=True)],
+                       text_height_px)  # fmt: skip
+    if score is not None:
+        logger.debug("score %s read with its outlined numbers filled", score)
+    return score
 
 
 def _backed_by_renderings(
@@ -340,12 +361,22 @@ def _backed_by_renderings(
     return numbers[0], numbers[1]
 
 
-def _agrees(by_line: tuple[int, int] | None, home: _Number, away: _Number) -> bool:
+def _agrees(by_line: tuple[int, int] | None, numbers: tuple[_Number, _Number], groups: list[Mask]) -> bool:
     """Whether the line's numbers are those read alone. A flagged '1' may read '7' in one reading and
-    '1' in the other, so either of a number's two forms agrees."""
-    return by_line is not None and all(
-        read in (number.as_read, number.value) for read, number in zip(by_line, (home, away), strict=True)
-    )
+    '1' in the other, so either of a number's two forms agrees, and so does the line's number checked by
+    its digits' shapes as a number read alone is (``_digits_by_shape``). Why the last: an italic '1' read
+    alone as '1' read '7' in every rendering of the line ('1|1' as '1-7'), and no goal to 1-1 was read
+    (dev-322, lost at the stream's end, said)."""
+    if by_line is None:
+        return False
+    for read, number, group in zip(by_line, numbers, groups, strict=True):
+        forms = (number.as_read, number.value)
+        if read in forms:
+            continue
+        by_shape = _digits_by_shape(group, str(read))
+        if by_shape is None or int(by_shape) not in forms:
+            return False
+    return True
 
 
 def _line_score(line: str, alone: list[int | None]) -> tuple[int, int] | None:
@@ -473,6 +504,8 @@ class ScoreboardReader:
         reader's own for codes that do not read); the sampler pays it in stream time."""
         self._last_mask: Mask | None = None
         self._last_reading: ScoreboardReading | None = None
+        self._transition_mask: Mask | None = None
+        """The score's glyphs on the last frame refused as a transition (see ``_in_transition``)."""
         self._team_votes: Counter[Teams] = Counter()
         self._teams: Teams | None = None
         self._failed_team_reads = 0
@@ -502,6 +535,7 @@ class ScoreboardReader:
         """Drop the cached reading so the next visible frame is OCR-ed afresh."""
         self._last_mask = None
         self._last_reading = None
+        self._transition_mask = None
 
     def relocate(
         self,
@@ -613,9 +647,15 @@ class ScoreboardReader:
 
         Called "no reading", so the frame sampler's search back goes on to the first frame that shows
         the new score instead of stopping at a frame of the animation (which timed goals late).
+
+        Two such frames read in a row whose glyphs agree are the score's steady look, not an animation (which
+        moves from one read to the next): it is read, and the next frames are compared with it. Why: a frame
+        read during a goal's flash kept a strip of its cell's edge in the glyphs compared; every later frame
+        of that score was refused as a transition until the stream ended (dev-302: 1-1 read twice, then 174
+        frames refused; the goal lost, said).
         """
         last, last_mask = self._last_reading, self._last_mask
-        return (
+        changed = (
             last is not None
             and last_mask is not None
             and reading.score == last.score
@@ -623,6 +663,13 @@ class ScoreboardReader:
             and mask.shape == last_mask.shape  # another shape: the HUD was found again, not animated
             and score_mismatch(mask, last_mask) > MASK_MISMATCH_CHANGED
         )
+        steady = (
+            changed
+            and self._transition_mask is not None
+            and score_mismatch(mask, self._transition_mask) <= MASK_MISMATCH_SAME
+        )
+        self._transition_mask = mask if changed and not steady else None
+        return changed and not steady
 
     def _confirm_teams(self, frame: Frame) -> bool:
         """Read the codes on this frame too; True once two readings agree."""
@@ -680,7 +727,7 @@ class ScoreboardReader:
         if score is not None:
             self._inverted_misses = 0
         else:
-            score = self._read_inverted(frame, groups)
+            score = self._read_inverted(frame, groups) or _read_rings_filled(groups, layout.text_height_px)
         if score is None:
             return None
         return ScoreboardReading(self._teams, score, self._read_clock(frame), maybe_widget=self.maybe_widget)

@@ -280,6 +280,20 @@ def smeared(frame: NDArray[np.uint8], boxes: list[tuple[int, int, int, int]]) ->
     return out
 
 
+def stroked(
+    frame: NDArray[np.uint8], layout: HudLayout, colour: int | tuple[int, int, int], *, right: bool = False
+) -> NDArray[np.uint8]:
+    """``frame`` with a short upright stroke of ``colour`` (the score's text colour) just inside its first score
+    box's left (or right) edge: a cell's edge caught by one frame's compression. Taller than the smallest glyph a
+    score mask keeps, shorter than a digit, so it changes the mask and not the reading."""
+    box = layout.score[0].box
+    out = frame.copy()
+    x = box.right - 3 if right else box.left + 1
+    height = max(4, round(layout.text_height_px * 0.35))
+    cv2.rectangle(out, (x, box.top + 2), (x + 1, box.top + 2 + height), colour, thickness=-1)
+    return out
+
+
 def read_as_a_stream_would(frame: NDArray[np.uint8]) -> tuple[HudLayout | None, ScoreboardReading | None]:
     """What the search finds on ``frame`` alone, and what a fresh reader reads on it once its team codes are
     confirmed (they are, over a few reads of the same frame)."""

@@ -14,17 +14,27 @@ Sans, sheared Lato Heavy), compressed as a stream would be, and read with real t
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from capture_task.vision.geometry import counter_count, looks_like_flagged_one
+from capture_task.vision.geometry import counter_count, inside_of, is_outline, looks_like_flagged_one, rings_filled
 from capture_task.vision.locate import DIGITS, _outlined_digit, read_counted
-from capture_task.vision.reader import ScoreboardReader, _digits_by_shape
+from capture_task.vision.reader import (
+    ScoreboardReader,
+    _agrees,
+    _digits_by_shape,
+    _Number,
+    _read_rings_filled,
+    read_score,
+)
+from contracts import Score
 from sample_broadcast import FrameRenderer, MatchScript
 from sample_broadcast.suite import dev_suite
+from tests.functional.hud_drawing import HudText, paint, random_look
 
 ROBOTO = "/usr/share/fonts/truetype/roboto/unhinted/RobotoTTF/"
 FACES = [
@@ -62,17 +72,35 @@ def test_real_sevens_still_read(font_path: str, shear: float) -> None:
     assert _read(font_path, shear, (7, 0)) == (7, 0)
 
 
-def test_the_flag_rule_on_drawn_glyphs() -> None:
+def _drawn_one() -> np.ndarray:
     one = np.zeros((10, 6), bool)
     one[:, 4:6] = True  # the stem
     one[2:4, 0:4] = True  # a flag hanging below the stem's top
+    return one
+
+
+def _drawn_seven() -> np.ndarray:
     seven = np.zeros((10, 6), bool)
     seven[0:2, :] = True  # the bar, from the glyph's left
     for row in range(2, 10):
         seven[row, max(5 - row // 2, 0) : max(5 - row // 2, 0) + 2] = True
+    return seven
 
-    assert looks_like_flagged_one(one)
-    assert not looks_like_flagged_one(seven)
+
+def test_the_flag_rule_on_drawn_glyphs() -> None:
+    assert looks_like_flagged_one(_drawn_one())
+    assert not looks_like_flagged_one(_drawn_seven())
+
+
+def test_a_number_the_line_reads_is_checked_by_its_digits_shapes_as_one_read_alone_is() -> None:
+    """dev-322: '1|1' in a sheared Open Sans ExtraBold read '1-7' in every rendering of the line, and 1, 1 alone:
+    the goal to 1-1 was never read. The line's '7' is a flagged '1' by its shape; a real '7' stays a 7."""
+    ones = (_Number(as_read=1, value=1), _Number(as_read=1, value=1))
+    padded = [np.pad(mask, 2) for mask in (_drawn_one(), _drawn_one(), _drawn_seven())]
+    assert _agrees((1, 7), ones, padded[:2])
+    assert not _agrees((1, 7), ones, [padded[0], padded[2]])
+    assert not _agrees((1, 4), ones, padded[:2])
+    assert not _agrees(None, ones, padded[:2])
 
 
 HEAVY_ITALIC = "/usr/share/fonts/truetype/lato/Lato-Heavy.ttf"
@@ -221,3 +249,173 @@ def test_the_seams_a_shadow_leaves_are_no_counters_and_real_thin_counters_still_
         rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
         glyph = ink[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
         assert glyph.shape[0] <= 19 and counter_count(glyph) == counters, digit
+
+
+UNSEEN_33_HOME_ZERO = """
+...####....
+..#######..
+.########..
+.#########.
+#####.####.
+#####.#####
+#####.#####
+####...####
+####...####
+####...####
+####...####
+####...####
+####..#####
+####..#####
+#####.#####
+#####.#####
+.#########.
+..########.
+..#######..
+....####...
+"""
+UNSEEN_33_AWAY_ZERO = """
+...####....
+..#######..
+.########..
+.#########.
+#####.####.
+#####.#####
+#####..####
+####...####
+####...####
+####...####
+####...####
+####...####
+####..#####
+####..#####
+####..#####
+#####.#####
+.#########.
+..########.
+..#######..
+....####...
+"""
+
+
+def _zero_group(drawn: str, left: int) -> np.ndarray:
+    """A score part's glyphs as the reader cut them: 30 x 25, the zero 5 px down, ``left`` px in."""
+    zero = np.array([[c == "#" for c in line] for line in drawn.split()])
+    group = np.zeros((30, 25), bool)
+    group[5 : 5 + zero.shape[0], left : left + zero.shape[1]] = zero
+    return group
+
+
+def test_numbers_read_alone_stand_when_no_rendering_of_the_line_reads_anything() -> None:
+    """unseen-33: Open Sans Condensed Bold's slit zeros, 19 px, shadowed, as the reader cut them from the stream:
+    each reads '0' alone in four renderings of five, and tesseract reads nothing at all in every rendering of the
+    redrawn '0-0' line. 0-0 was never read, and the match's first goal was lost (said). Nothing read is no other
+    score: the numbers stand, backed by their renderings alone."""
+    groups = [_zero_group(UNSEEN_33_HOME_ZERO, 10), _zero_group(UNSEEN_33_AWAY_ZERO, 4)]
+    assert read_score(groups, 19) == Score(home=0, away=0)
+
+
+DEV_348_TWO_RING = """
+.......#########.......
+.....###.......###.....
+....##...........##....
+...#...............#...
+..#.................#..
+.##.................#..
+.#........###.......##.
+##.......#..##.......#.
+#.......#....#.......#.
+#.......#....#.......#.
+#...#..##....#.......#.
+.#######.....#.......#.
+............##......##.
+............#.......#..
+...........#.......##..
+..........#........#...
+.........##.......#....
+........##.......#.....
+.......##.......#......
+.......#.......#.......
+......#.......#........
+.....#.......##........
+....#.......##.........
+...#.......##..........
+..#........###########.
+.#....................#
+.#....................#
+.#....................#
+.#....................#
+.#....................#
+..####################.
+"""
+"""dev-348's home '2': Roboto Black, yellow on a light cell, shadowed; the cut found its dark edge, a closed ring."""
+DEV_348_ZERO = """
+.......######.......
+.....##########.....
+....#############...
+...##############...
+..################..
+.#######...########.
+.######......######.
+.######......######.
+#######......######.
+#######......#######
+#######......#######
+#######......#######
+#######......#######
+#######......#######
+#######......#######
+#######......#######
+#######......#######
+#######......#######
+#######......#######
+#######......#######
+#######......#######
+.######......######.
+.######......######.
+.########...#######.
+..################..
+...##############...
+...##############...
+.....##########.....
+.......######.......
+"""
+
+
+def _placed(drawn: str, shape: tuple[int, int], top: int, left: int) -> np.ndarray:
+    glyph = np.array([[c == "#" for c in line] for line in drawn.split()])
+    group = np.zeros(shape, bool)
+    group[top : top + glyph.shape[0], left : left + glyph.shape[1]] = glyph
+    return group
+
+
+def test_a_number_cut_as_the_ring_of_its_outline_is_read_by_what_the_ring_encloses() -> None:
+    """dev-348: the '2' ring is no digit (refused, rightly: a ring reads as anything), and its fill in the other
+    polarity, too close to the cell's grey, came in fragments with holes, read '8': the goal to 2-0 was lost
+    (said). What the ring encloses is the '2'."""
+    ring = _placed(DEV_348_TWO_RING, (48, 47), 8, 16)
+    zero = _placed(DEV_348_ZERO, (48, 43), 9, 7)
+    assert is_outline(ring[8:39, 16:39])
+    assert read_score([ring, zero], 31) is None
+    assert _read_rings_filled([ring, zero], 31) == Score(home=2, away=0)
+    filled = rings_filled(ring)
+    assert filled is not None and (filled[8:39, 16:39] == inside_of(ring[8:39, 16:39])).all()
+    assert rings_filled(zero) is None  # a digit with a counter is no ring: left as it is
+
+
+def test_the_reader_reads_a_ring_by_what_it_encloses_before_trying_the_other_polarity(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same, through ``ScoreboardReader.read``: a painted HUD found, its score boxes cut as dev-348's were."""
+    look = dataclasses.replace(random_look(random.Random(4)), text_px=31)
+    frame = paint(look, HudText("INTE", "LILL", 2, 0, "03:56"))
+    reader = ScoreboardReader()
+    for _ in range(3):
+        reader.read(frame, fresh=True, may_locate=True)
+    assert reader.teams is not None, "the painted HUD was not found: this test no longer tests the reader"
+    ring = _placed(DEV_348_TWO_RING, (48, 47), 8, 16)
+    zero = _placed(DEV_348_ZERO, (48, 43), 9, 7)
+    as_cut = dataclasses.replace(reader.layout, text_height_px=31)
+    monkeypatch.setattr(reader, "layout", as_cut)
+    monkeypatch.setattr(reader, "_score_groups", lambda frame, inverted=False: [ring, zero])
+    reading = reader.read(frame, fresh=True)
+    assert reading is not None and reading.score == Score(home=2, away=0)

@@ -82,6 +82,22 @@ def test_a_narrow_strip_reaching_the_top_of_a_box_is_no_glyph() -> None:
     assert cleaned[4:18, 7:13].all()
 
 
+def test_a_bar_beside_one_digit_is_no_glyph_though_it_raises_their_median_height() -> None:
+    """dev-387: Roboto Light's '|3' in one box, the bar 1.18 text heights tall: measured against the median of
+    both blobs (its own height in it), it stayed, and '|3' read '13' (1-3 taken as 1-13)."""
+    box = np.zeros((30, 20), bool)
+    box[4:22, 2:4] = True  # the '|': 18 px tall, solid
+    box[6:21, 8:16] = True  # a digit of the text's height, 15 px
+    cleaned = clean_glyphs(box, 15, 3)
+    assert not cleaned[:, 2:4].any()
+    assert cleaned[6:21, 8:16].all()
+
+    ones = np.zeros((30, 20), bool)
+    ones[6:21, 3:5] = True  # '11' set plain: two solid bars of the text's height stay digits
+    ones[6:21, 12:14] = True
+    assert (clean_glyphs(ones, 15, 3) == ones).all()
+
+
 def test_a_wide_number_cut_by_the_top_of_its_box_stays_for_the_line_test() -> None:
     cleaned = clean_glyphs(_number_in_box(0, 13), TEXT_HEIGHT, 3)
 
