@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from capture_task.detect.checkpoint import MatchCheckpoint
-from capture_task.vision.readings import FrameObservation, ScoreboardReading
+from capture_task.vision.readings import MAX_GOALS_PER_JUMP, NIL_NIL, FrameObservation, ScoreboardReading
 from contracts import GoalEvent, Score, Side, Teams, goal_id
 
 logger = logging.getLogger("highlight_bot.capture")
@@ -57,8 +57,6 @@ CONFIRMATIONS = 3
 RESYNC_CONFIRMATIONS = 12
 """Agreeing readings of a lower score, mid-match, after which it is a new match joined mid-way (~24 s)."""
 
-MAX_GOALS_PER_JUMP = 2
-"""Most goals one confirmed change may explain (a replay, a gap); more is a misread."""
 
 MAX_PLAUSIBLE_GOALS = 20
 """A side with more goals than this is a misread (``1-0`` read as ``1-90``), never a score."""
@@ -89,8 +87,6 @@ CHANGED_NUMBER_LOOKBACK_S = 6.0
 have been read to time that goal: one segment of the longest usual HLS target duration. The search back reads the
 first frame that changed, and the keyframe after it reads the score: a goal's first frames misread while its number
 flashes in (dev-239: 1-0 read 4-0 for 0.5 s) are that close to its first right reading."""
-
-NIL_NIL = Score(home=0, away=0)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,12 @@ from contracts import Score, Teams
 
 _CLOCK_PATTERN = re.compile(r"^(\d{1,3})[:.](\d{2})$")
 
+NIL_NIL = Score(home=0, away=0)
+"""A match's score at kick-off."""
+MAX_GOALS_PER_JUMP = 2
+"""Most goals one confirmed change may explain (a replay, a gap); more is a misread. The goal detector refuses a
+change beyond it; the frame sampler's search back holds a first read beyond it (``KeyframeSampler._search_back``)."""
+
 
 @dataclass(frozen=True)
 class ScoreboardReading:

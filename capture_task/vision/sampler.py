@@ -46,7 +46,7 @@ from capture_task.vision.geometry import Box, bounding, gray, score_mismatch
 from capture_task.vision.keyframes import TOP_DECODE_MAX_SHARE
 from capture_task.vision.locate import HudLayout
 from capture_task.vision.reader import MASK_MISMATCH_CHANGED, MASK_MISMATCH_SAME, ScoreboardReader
-from capture_task.vision.readings import FrameObservation, ScoreboardReading
+from capture_task.vision.readings import MAX_GOALS_PER_JUMP, FrameObservation, ScoreboardReading
 
 logger = logging.getLogger("highlight_bot.capture")
 
@@ -209,6 +209,11 @@ class _UnreadFrame:
     at: datetime
     stream_time: float
     mask: NDArray[np.bool_]
+
+
+def _beyond_a_jump(before: ScoreboardReading, after: ScoreboardReading) -> bool:
+    """Whether a side's number rose by more than goals can explain in one change (``MAX_GOALS_PER_JUMP``)."""
+    return max(after.score.home - before.score.home, after.score.away - before.score.away) > MAX_GOALS_PER_JUMP
 
 
 def _first_showing(unread: list[_UnreadFrame], mask: NDArray[np.bool_]) -> _UnreadFrame | None:
@@ -409,7 +414,7 @@ class KeyframeSampler:
                 # its codes as first read replaced the confirmed ones: dev-56's RM-AL became RM-AD, a new match).
                 why = "the one found has only a number without a colon for a clock beside it"
                 self._search_again(segment, keyframe, why, only_elsewhere=True)
-        if reading is not None and mask is not None and awaiting() and (first_reading or goal_to_confirm()):
+        if mask is not None and awaiting() and ((reading is not None and first_reading) or goal_to_confirm()):
             yield from self._confirm_from_segment(segment, keyframe, mask, awaiting)
 
     def _look_back_at_join(
@@ -516,7 +521,9 @@ class KeyframeSampler:
         replay hides the HUD from ~2-5 s after it. A goal in the first seconds of a HUD gave no goal at all (the
         stream was joined at the new score, with a warning): at the start of a stream, or of a match, that lost
         goals ~6 s in (dev-09). A goal whose animation left every frame before the keyframe unreadable waited for
-        the end of its replay, ~10 s, or was lost when the stream ended in it (dev-144). One segment is decoded,
+        the end of its replay, ~10 s, or was lost when the stream ended in it (dev-144). A goal's keyframe that
+        shows the HUD but does not read is confirmed so too (dev-243: read twice before it, then hidden by the replay
+        until the stream ended). One segment is decoded,
         only until the reads are done, and only while a change is open (``awaiting``).
         """
         top, bottom = self._hud_band()
@@ -669,10 +676,13 @@ class KeyframeSampler:
         """While a score is being confirmed, read frames already decoded that show ``mask``, spaced apart.
 
         A frame that does not read counts as read for the spacing, and at most ``CONFIRMING_ATTEMPTS`` are
-        read: a score that reads now and then must not cost an OCR call on every frame of the segment."""
+        read: a score that reads now and then must not cost an OCR call on every frame of the segment. Reads go on
+        while the score is unconfirmed, not only for ``CONFIRMING_READS``: a keyframe that misread left its
+        score short of a read (dev-308: 0-8 on the keyframe, 0-0 on the next two frames; 0-0 never confirmed, the
+        match joined at its first goal's score)."""
         reads = attempts = 0
         for band in bands:
-            if reads >= CONFIRMING_READS or attempts >= CONFIRMING_ATTEMPTS or not awaiting():
+            if attempts >= CONFIRMING_ATTEMPTS or not awaiting():
                 return
             if self._too_close_to_last_read(band.stream_time):
                 continue
@@ -953,8 +963,16 @@ class KeyframeSampler:
         mask of a frame showing the change (``towards``), when it is nearer that one. The changed frames that did
         not read before the first that did are put in ``unread``; the first read is stamped at the first of the
         run of them just before it that show its pixels (``_first_showing``): they show its score, unread.
+
+        A changed frame that reads the score read before it is not the change: its pixels differ by what else
+        the score's boxes hold (a cell's edge in one frame's compression, not the next's), and the search goes
+        on, comparing with it. Why: such a frame, read three times, ended the search with the change unfound;
+        it was stamped at the next keyframe (dev-302: 0.4 s late).
         """
         changed_mask: NDArray[np.bool_] | None = None
+        reference = previous.mask
+        before = self.reader.last_reading
+        held: FrameObservation | None = None  # a first read beyond a jump from ``before``, until one like it reads so
         self._search_read_s = float("-inf")
         reads = 0
         for frame in frames:
@@ -963,8 +981,14 @@ class KeyframeSampler:
             mask = self._score_mask(frame.image)
             if mask is None:
                 continue
+            if (
+                held is not None
+                and changed_mask is not None
+                and score_mismatch(mask, changed_mask) > MASK_MISMATCH_CHANGED
+            ):
+                held = changed_mask = None  # the held read was of a frame of the change's animation
             if changed_mask is None:
-                from_previous = score_mismatch(mask, previous.mask)
+                from_previous = score_mismatch(mask, reference)
                 if from_previous <= (MASK_MISMATCH_CHANGED if towards is None else score_mismatch(mask, towards)):
                     continue
                 changed_mask = mask
@@ -972,14 +996,33 @@ class KeyframeSampler:
                 continue
             reading = self.reader.read(frame.image, fresh=True)
             if reading is None:
-                if reads == 0:
+                if reads == 0 and held is None:
                     changed_mask = None  # a transition frame: the next changed frame is the candidate
                     unread.append(_UnreadFrame(frame.at, frame.stream_time, mask))
                 continue
+            if held is not None:
+                if held.reading is not None and reading.score == held.reading.score:
+                    yield held  # read so again on a frame like it: the change's own pixels, misread
+                    unread.clear()
+                    reads += 1
+                held = None
+            if reads == 0 and before is not None and (reading.score, reading.teams) == (before.score, before.teams):
+                reference, changed_mask = mask, None
+                unread.clear()
+                yield FrameObservation(frame.at, frame.stream_time, reading)
+                continue
             first = _first_showing(unread, mask) if reads == 0 else None
-            unread.clear()
             shown = frame if first is None else first
-            yield FrameObservation(shown.at, shown.stream_time, reading)
+            observation = FrameObservation(shown.at, shown.stream_time, reading)
+            if reads == 0 and before is not None and _beyond_a_jump(before, reading):
+                # Held: a misread of the change's animation (0-1 read 10-1 as the '2' came in) would anchor the
+                # search, and the frames after it that show the change, unlike it, would be passed over (unseen-04:
+                # stamped 0.6 s late). One like it that reads so too shows the change's own pixels, misread (dev-221's
+                # '1' read '4' by its outline on every frame): the change starts where the held read said.
+                held = observation  # the next frame is read at once: its own first frame, if the change's
+                continue
+            unread.clear()
+            yield observation
             self._last_read_s = self._search_read_s = frame.stream_time
             reads += 1
             if reads > CONFIRMING_READS:

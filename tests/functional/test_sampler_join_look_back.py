@@ -13,6 +13,7 @@ import itertools
 import logging
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -27,6 +28,7 @@ from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.readings import ScoreboardReading
 from capture_task.vision.sampler import KeyframeSampler
 from capture_task.vision.search_budget import SearchBudget
+from contracts import Score
 from tests.functional.hud_drawing import HudText, paint, random_look, smeared
 from tests.functional.one_frame_segments import lettered_segments, painted_segments
 
@@ -136,4 +138,39 @@ def test_the_first_score_a_look_back_reads_is_confirmed_from_its_own_segment(
     kinds = "r" + "b" + "uu" + "h" + "a" * 8
     stats = task.run(_segments(kinds))
     goal_s = SEGMENT_S * kinds.index("h") + GOAL_OFFSET_S
+    assert [(g.score.home, g.score.away, g.stream_time) for g in stats.goals] == [(0, 1, goal_s)]
+
+
+MISREAD, MISREAD_AGAIN = BEFORE.copy(), BEFORE.copy()
+"""0-0's pixels, on keyframes tesseract is taken to misread as 0-8 and 0-9 (``_Misreading``)."""
+
+
+class _Misreading(ScoreboardReader):
+    """The real reader, reading 0-0 painted ``MISREAD`` as 0-8 and painted ``MISREAD_AGAIN`` as 0-9."""
+
+    def read(self, frame: np.ndarray, **kwargs: bool) -> ScoreboardReading | None:
+        reading = super().read(frame, **kwargs)
+        wrong = {id(MISREAD): Score(home=0, away=8), id(MISREAD_AGAIN): Score(home=0, away=9)}.get(id(frame))
+        return reading if reading is None or wrong is None else replace(reading, score=wrong)
+
+
+@pytest.mark.usefixtures("painted")
+def test_a_first_score_misread_on_its_keyframe_is_confirmed_by_more_of_its_segments_frames(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dev-308: the first keyframe read 0-8, the two frames read after it 0-0, and no more were read; the next
+    keyframe, the goal's, read 0-9: 0-0 was never confirmed, the match was joined at 0-1 and its goal lost (said).
+    The segment's frames are read while the score is unconfirmed, up to ``CONFIRMING_ATTEMPTS``."""
+    monkeypatch.setitem(PICTURES, b"m", lambda offset_s: MISREAD if offset_s == 0 else BEFORE)
+    monkeypatch.setitem(
+        PICTURES,
+        b"n",
+        lambda offset_s: MISREAD_AGAIN if offset_s == 0 else BEFORE if offset_s < GOAL_OFFSET_S - 1e-9 else AFTER,
+    )
+    reader = _Misreading()
+    reader.search_budget = SearchBudget(share=SOON, burst_s=BURST_S, clock=lambda: 0.0)  # searches cost nothing
+    task = CaptureTask("misread", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(reader))
+    kinds = "m" + "n" + "a" * 8
+    stats = task.run(_segments(kinds))
+    goal_s = SEGMENT_S * kinds.index("n") + GOAL_OFFSET_S
     assert [(g.score.home, g.score.away, g.stream_time) for g in stats.goals] == [(0, 1, goal_s)]

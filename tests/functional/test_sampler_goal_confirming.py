@@ -1,0 +1,164 @@
+"""A goal read on too few frames before its replay, and a search back misled by a keyframe's stray pixels.
+
+dev-243: the goal's search back read it twice, then its next frame and the next keyframe did not read, and the
+replay hid the HUD until the stream ended: read twice of the three needed, the goal was lost (said). A keyframe
+that shows the HUD unread, while a goal is being confirmed, is now confirmed from its segment's frames too.
+
+unseen-04: the goal's animation read once as 10-1 (from 0-1): the search back took that frame for the change, and
+passed over the frames showing 0-2 as unlike it; the goal was stamped at the next keyframe, 0.6 s late. A first
+read beyond a jump is a misread frame, not the change.
+
+dev-302: a keyframe's score mask held a stray stroke (its cell's edge in that frame's compression); the frames
+after it, the same score without the stroke, looked changed, were read, read the old score, and ended the search
+back before the goal's first frame: the goal was stamped at the next keyframe, 0.4 s late.
+
+Painted frames; the sampler, reader, tesseract and goal detector are real, only decoding is replaced.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+
+from capture_task.capture import CaptureTask
+from capture_task.publish.publisher import JsonLinesSink
+from capture_task.vision.reader import ScoreboardReader
+from capture_task.vision.readings import ScoreboardReading
+from capture_task.vision.sampler import KeyframeSampler
+from contracts import Score
+from tests.functional.hud_drawing import HudText, paint, random_look, smeared, stroked
+from tests.functional.one_frame_segments import lettered_segments, painted_segments
+
+START = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+SEGMENT_S, FPS = 2.0, 10
+_segments = partial(lettered_segments, START, segment_s=SEGMENT_S)
+LOOK = random_look(random.Random(5))
+BEFORE = cv2.cvtColor(paint(LOOK, HudText("ATM", "BRU", 3, 4, "45:20"), seed=4), cv2.COLOR_BGR2GRAY)
+AFTER = cv2.cvtColor(paint(LOOK, HudText("ATM", "BRU", 3, 5, "45:35"), seed=4), cv2.COLOR_BGR2GRAY)
+REPLAY = np.full_like(BEFORE, 70)
+UNREADABLE = AFTER.copy()
+"""The new score's pixels, on frames tesseract is taken to fail on (``_Refusing``)."""
+GOAL_S = 1.0
+"""Offset of the goal's first frame in its segment."""
+
+
+class _Refusing(ScoreboardReader):
+    """The real reader, reading nothing on the frames painted ``UNREADABLE``."""
+
+    def read(self, frame: NDArray[np.uint8], **kwargs: bool) -> ScoreboardReading | None:
+        reading = super().read(frame, **kwargs)
+        return None if frame is UNREADABLE else reading
+
+
+def _run(tmp_path: Path, kinds: str) -> list[tuple[int, int, float]]:
+    task = CaptureTask("t", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(_Refusing()))
+    stats = task.run(_segments(kinds))
+    return [(g.score.home, g.score.away, round(g.stream_time, 3)) for g in stats.goals]
+
+
+def _painted(monkeypatch: pytest.MonkeyPatch, pictures: dict[bytes, Callable[[float], NDArray[np.uint8]]]) -> None:
+    painted_segments(
+        monkeypatch, lambda kind, offset_s: pictures[kind](offset_s), start=START, segment_s=SEGMENT_S, fps=FPS
+    )
+
+
+def test_a_goal_read_twice_then_unread_on_a_keyframe_is_confirmed_from_that_keyframes_segment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def goal(offset_s: float) -> NDArray[np.uint8]:
+        """0-0, the goal read on two frames (a search back reads frames 0.2 s apart), then unread."""
+        if offset_s < GOAL_S - 1e-9:
+            return BEFORE
+        return AFTER if offset_s < GOAL_S + 0.25 else UNREADABLE
+
+    def unread_keyframe(offset_s: float) -> NDArray[np.uint8]:
+        """The keyframe unread, the frames after it readable, then the replay."""
+        return UNREADABLE if offset_s == 0 else AFTER if offset_s < 1.0 else REPLAY
+
+    _painted(monkeypatch, {b"b": lambda _: BEFORE, b"g": goal, b"k": unread_keyframe, b"r": lambda _: REPLAY})
+    kinds = "bbb" + "g" + "k" + "r" * 5
+    assert _run(tmp_path, kinds) == [(3, 5, SEGMENT_S * kinds.index("g") + GOAL_S)]
+
+
+def test_a_search_back_goes_past_frames_reading_the_old_score_to_the_goals_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = ScoreboardReader()
+    assert reader.read(BEFORE, fresh=True, may_locate=True) is not None and reader.layout is not None
+    text = round(float(np.mean(LOOK.score_text)))
+    flashed = stroked(BEFORE, reader.layout, text)
+
+    def goal(offset_s: float) -> NDArray[np.uint8]:
+        """A keyframe with a stray stroke in the score box, the same score without it, then the goal."""
+        if offset_s == 0:
+            return flashed
+        return BEFORE if offset_s < GOAL_S - 1e-9 else AFTER
+
+    _painted(monkeypatch, {b"b": lambda _: BEFORE, b"g": goal, b"a": lambda _: AFTER})
+    kinds = "bbb" + "g" + "aaa"
+    assert _run(tmp_path, kinds) == [(3, 5, SEGMENT_S * kinds.index("g") + GOAL_S)]
+
+
+class _MisreadingTheAnimation(ScoreboardReader):
+    """The real reader, reading the frame ``animated`` (the goal's animation, or a copy of its new score's pixels)
+    as 13-5: beyond a jump from 3-4."""
+
+    def __init__(self, animated: NDArray[np.uint8]) -> None:
+        super().__init__()
+        self.animated = animated
+
+    def read(self, frame: NDArray[np.uint8], **kwargs: bool) -> ScoreboardReading | None:
+        reading = super().read(frame, **kwargs)
+        if frame is self.animated and self.teams is not None:
+            return ScoreboardReading(self.teams, Score(home=13, away=5), "45:34")
+        return reading
+
+
+def test_a_search_back_passes_over_a_first_read_beyond_a_jump_to_the_changes_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reader = ScoreboardReader()
+    assert reader.read(BEFORE, fresh=True, may_locate=True) is not None and reader.layout is not None
+    animated = smeared(AFTER, [(p.box.left, p.box.top, p.box.right, p.box.bottom) for p in reader.layout.score])
+
+    def goal(offset_s: float) -> NDArray[np.uint8]:
+        """0-0, the goal's animation (one frame), then the new score."""
+        if offset_s < GOAL_S - 1e-9:
+            return BEFORE
+        return animated if offset_s < GOAL_S + 0.05 else AFTER
+
+    _painted(monkeypatch, {b"b": lambda _: BEFORE, b"g": goal, b"a": lambda _: AFTER})
+    sampler = KeyframeSampler(_MisreadingTheAnimation(animated))
+    task = CaptureTask("t", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=sampler)
+    kinds = "bbb" + "g" + "aaa"
+    stats = task.run(_segments(kinds))
+    first_readable = SEGMENT_S * kinds.index("g") + GOAL_S + 1 / FPS
+    assert [(g.score.home, g.score.away, round(g.stream_time, 3)) for g in stats.goals] == [(3, 5, first_readable)]
+
+
+def test_a_misread_beyond_a_jump_that_repeats_on_the_changes_frames_still_says_where_the_change_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dev-221: a '1' on a yellow cell read '4' by its outline on every frame of the goal's segment (1-0 as 4-1);
+    the next keyframe read 1-1 by its fill. The misread, read so again on a frame like it, is held no more: the goal
+    is stamped where its new number was first read."""
+    misread = AFTER.copy()
+
+    def goal(offset_s: float) -> NDArray[np.uint8]:
+        return BEFORE if offset_s < GOAL_S - 1e-9 else misread
+
+    _painted(monkeypatch, {b"b": lambda _: BEFORE, b"g": goal, b"a": lambda _: AFTER})
+    sampler = KeyframeSampler(_MisreadingTheAnimation(misread))
+    task = CaptureTask("t", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=sampler)
+    kinds = "bbb" + "g" + "aaa"
+    stats = task.run(_segments(kinds))
+    goal_s = SEGMENT_S * kinds.index("g") + GOAL_S
+    assert [(g.score.home, g.score.away, round(g.stream_time, 3)) for g in stats.goals] == [(3, 5, goal_s)]
