@@ -438,6 +438,16 @@ class GoalDetector:
                             self._teams, candidate.first_reading.teams, candidate.first_reading.clock)  # fmt: skip
                 self._adopt(candidate, observation, latest, goals)
                 return goals
+            if self._teams is not None and _codes_cut_from(self._teams, candidate.first_reading.teams):
+                logger.warning(
+                    "the scoreboard now reads %s, whose codes %s-%s were read cut short until now (clock %s, going "
+                    "on): %s was read in the wrong boxes (a code's last letter taken for a number); rejoining at %s "
+                    "without goals, and any goal since the first reading is not reported",
+                    _named(candidate.first_reading.teams, candidate.score), self._teams.home, self._teams.away,
+                    candidate.first_reading.clock, previous, candidate.score,
+                )  # fmt: skip
+                self._adopt(candidate, observation, latest)
+                return []
         unsure = not self._gap_open and clock_went_back is None
         return self._new_match(candidate, observation, latest, also_from=previous if unsure else None)
 
@@ -678,6 +688,16 @@ def _lookalike(teams: Teams, other: Teams) -> bool:
     pairs = ((teams.home, other.home), (teams.away, other.away))
     same = sum(a == b for a, b in pairs)
     return same == 1 and sum(_one_letter_apart(a, b) for a, b in pairs) == 1
+
+
+def _codes_cut_from(short: Teams, whole: Teams) -> bool:
+    """Whether each of ``short``'s codes is a part of ``whole``'s on its side, one or both of them shorter: the same
+    codes read cut at the edges. Why: a HUD found with letters lost in a translucent cell's noise ('NA' of 'NAPO',
+    'BLZ' of 'RBLZ') took the 'O' of 'NAPO' for the home number and the home number for the away one; it read
+    0-2 for 2-0, and the HUD found again later was taken for a new match whose goal was stamped 18 s late
+    (unseen-23)."""
+    pairs = ((short.home, whole.home), (short.away, whole.away))
+    return short != whole and all(len(a) >= 2 and a in b for a, b in pairs)
 
 
 def _one_letter_apart(a: str, b: str) -> bool:

@@ -315,6 +315,32 @@ def test_other_codes_after_the_clock_went_on_are_the_same_match_even_early() -> 
     assert stamped(found) == [("0-0", "1-0", *frame(3))]
 
 
+def test_codes_read_cut_short_then_whole_rejoin_at_the_whole_hud_score_without_goals(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """unseen-23: 'NA-BLZ' (letters lost in noise) read 0-2 on the wrong boxes; 'NAPO-RBLZ', found again with the clock
+    going on, reads 2-0. Not a new match with a goal stamped there, nor a change refused: a rejoin, said; the next
+    goal counts from it."""
+    cut = [ScoreboardReading(Teams(home="NA", away="BLZ"), Score(home=0, away=2), "13:11")] * 3
+    whole = [ScoreboardReading(Teams(home="NAPO", away="RBLZ"), Score(home=2, away=0), "13:53")] * 3
+    goal = [ScoreboardReading(Teams(home="NAPO", away="RBLZ"), Score(home=3, away=0), "14:26")] * 3
+    detector = GoalDetector()
+    with caplog.at_level(logging.WARNING):
+        assert _observed(detector, cut + whole) == []
+    assert detector.score == Score(home=2, away=0) and detector.matches_started == 0
+    assert any("read cut short" in record.getMessage() for record in caplog.records)
+    found = _observed(detector, goal)
+    assert [(str(g.previous_score), str(g.score)) for g in found] == [("2-0", "3-0")]
+
+
+def test_other_codes_that_do_not_hold_the_old_ones_are_still_a_new_match() -> None:
+    detector = GoalDetector()
+    old = [ScoreboardReading(Teams(home="NA", away="BLZ"), Score(home=0, away=2), "13:11")] * 3
+    new = [ScoreboardReading(Teams(home="NAPO", away="RBMZ"), Score(home=2, away=0), "13:53")] * 3
+    _observed(detector, old + new)
+    assert detector.matches_started == 1
+
+
 def test_two_goals_never_share_a_frame() -> None:
     scripts = [
         ["1-1"] * 3 + [None] * 5 + ["3-1"] * 3,
