@@ -255,3 +255,66 @@ def test_a_zeros_dot_joined_by_halfway_greys_is_cleared_and_an_eights_crossing_i
     eight[10:14, 2:16] = True  # a full-ink crossing: two loops
     grey = _grey(eight)
     assert (without_zero_dots(grey < LEVEL, grey, light=False, level=LEVEL) == (grey < LEVEL)).all()
+
+
+UNSEEN_39_OUTLINE = """
+........####.....
+......###...##...
+.....#........#..
+....#..........#.
+...#....###....##
+..#....#...#....#
+.##...#.....#...#
+.#...##.....#...#
+.#...#......#...#
+#....#......#...#
+#...##......#...#
+#...#.......#...#
+#...#......##...#
+#...#......#....#
+#...#......#...#.
+#...#......#...#.
+#...#.....#....#.
+#...#.....#...#..
+#....#####....#..
+##....##.....#...
+.#..........#....
+..#.......##.....
+...########......
+......#..........
+"""
+UNSEEN_39_FILL = """
+.................
+.................
+.......######....
+.....#########...
+....###.....###..
+....##.......##..
+...###.......###.
+...##........###.
+..###........###.
+..##.........###.
+..##.........###.
+.###.........###.
+.###.........##..
+.###.........##..
+.###........###..
+.###........###..
+.###........##...
+.###.......###...
+..###.....###....
+..###....###.....
+...########......
+....#####........
+.................
+.................
+"""
+
+
+def test_a_fill_inside_a_two_pixel_outline_round_small_text_fills_it() -> None:
+    """unseen-39: Inter Medium Italic, 21 px, a white '0' edged 2 px dark on a light grey team cell, as the reader
+    cut it from the stream: the fill spans 20 of the outline's 24 rows (0.83). At 0.85 it was no fill, and the away
+    number never read (2 goals lost, said)."""
+    outline = np.array([[c == "#" for c in line] for line in UNSEEN_39_OUTLINE.split()])
+    fill = np.array([[c == "#" for c in line] for line in UNSEEN_39_FILL.split()])
+    assert fills_outline(outline, fill)
