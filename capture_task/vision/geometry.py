@@ -565,6 +565,44 @@ def _without_centred_islands(mask: Mask, strict: Mask) -> Mask:
     return cleared
 
 
+HAIRLINE_STROKE = 0.5
+"""A blob whose strokes are under this share as thick as the other glyphs' (their median) is a cell's edge or
+compression's ringing, not a digit: one face's digits share their stroke's thickness."""
+
+
+def stroke_thickness(blob: Mask) -> float:
+    """The median length of a blob's horizontal runs of ink: its strokes' thickness (a '0''s sides, a '1''s stem)."""
+    padded = np.pad(blob.astype(np.int8), ((0, 0), (1, 1)))
+    edges = np.diff(padded, axis=1)
+    starts, stops = np.nonzero(edges == 1), np.nonzero(edges == -1)
+    runs = stops[1] - starts[1]
+    return float(np.median(runs)) if runs.size else 0.0
+
+
+def without_hairlines(groups: list[Mask]) -> list[Mask]:
+    """The score's groups without blobs whose strokes are far thinner than the other blobs' (``HAIRLINE_STROKE``).
+
+    Why: a one-pixel line where a light score cell meets a colour strip, compression's ringing along the edge,
+    stood inside the home number's box as tall as a digit, and '0' read '10' (a wrong score, on a painted HUD
+    whose score cell fits its numbers tightly). A '1' is as thick as the '0' beside it in any face; a light face's
+    strokes are all thin alike, and stay; so does a ring of outline (dev-25's '1' edged on a yellow strip).
+    """
+    labelled = [cv2.connectedComponents(group.astype(np.uint8), connectivity=8) for group in groups]
+    blobs = [(index, label) for index, (count, _) in enumerate(labelled) for label in range(1, count)]
+    if len(blobs) < 2:
+        return groups
+    masks = [labelled[index][1] == label for index, label in blobs]
+    strokes = [stroke_thickness(mask) for mask in masks]
+    cleaned = list(groups)
+    for position, ((index, label), stroke, mask) in enumerate(zip(blobs, strokes, masks, strict=True)):
+        others = strokes[:position] + strokes[position + 1 :]
+        width = int(np.count_nonzero(mask.any(axis=0)))
+        # Only a line, one stroke wide: a ring of outline is as thin, and is a digit read by what it encloses.
+        if stroke < HAIRLINE_STROKE * float(np.median(others)) and width <= 2 * stroke + 1:
+            cleaned[index] = cleaned[index] & (labelled[index][1] != label)
+    return cleaned
+
+
 def ink_columns(mask: Mask) -> NDArray[np.intp]:
     """Indices of the columns of ``mask`` holding any glyph pixel."""
     return np.flatnonzero(mask.any(axis=0))

@@ -1185,6 +1185,10 @@ def _own_text_height(tokens: list[_Token], found: tuple[int, int, list[_Token]])
     return round(_median([glyph.box.height for token in own for glyph in token.glyphs]))
 
 
+MARK_GAP = 0.05
+"""A score part's box stops this many text heights short of a mark (a strip or crest) beside its number."""
+
+
 def _layout(
     frame: Frame,
     tokens: list[_Token],
@@ -1209,11 +1213,19 @@ def _layout(
     top, bottom = max(top, 0), min(bottom, shape[0])
     home_bottom, away_bottom = (min(max(bottom, t.box.bottom + offset_y + margin), shape[0]) for t in (home, away))
     gap = max(round(0.2 * text_height), 1)
+    mark_gap = max(round(MARK_GAP * text_height), 1)
     # Room for a wider digit later (a 1 becoming a 4), not so much that the next cell's edge joins in.
     room = round(0.5 * text_height)
-    # The score parts stop short of the codes and of any mark (crest, strip) between them.
-    inner_left = max([home.box.right] + [m.box.right for m in marks if m.box.right <= numbers[0].box.left]) + gap
-    inner_right = min([away.box.left] + [m.box.left for m in marks if m.box.left >= numbers[-1].box.right]) - gap
+    # The score parts stop short of the codes and of any mark (crest, strip) between them: of a mark by less, as a
+    # number may stand nearer one than a code's letters stand apart (dev-42: a '1' found 5 px from a strip left a
+    # '0' no room; the next match's first goal was stamped at its HUD's first reading, 0.4 s late). What of a mark
+    # is left in a part's box touches its side, and goes as a neighbour's edge.
+    inner_left = max(
+        [home.box.right + gap] + [m.box.right + mark_gap for m in marks if m.box.right <= numbers[0].box.left]
+    )
+    inner_right = min(
+        [away.box.left - gap] + [m.box.left - mark_gap for m in marks if m.box.left >= numbers[-1].box.right]
+    )
     # Never at the numbers' own edge: a glyph touching its box's side is dropped as a neighbour's edge (a crest
     # as near a number as its letters stand apart left the '2' no margin).
     inner_left = min(inner_left, numbers[0].box.left - 1)

@@ -46,6 +46,7 @@ from capture_task.vision.geometry import (
     rings_filled,
     score_mismatch,
     without_dash_stub,
+    without_hairlines,
     without_joints,
     without_zero_dots,
 )
@@ -715,8 +716,8 @@ class ScoreboardReader:
         digits = _score_part_glyphs(frame, layout, masked, digit_px)
         if len(digits) == 1:
             # A dash touching both numbers ('0–0' set tight) leaves no gap to split at until it is cut out.
-            return _digit_groups(without_joints(digits[0], height), height)
-        return digits
+            return without_hairlines(_digit_groups(without_joints(digits[0], height), height))
+        return without_hairlines(digits)
 
     def _ocr(self, frame: Frame) -> ScoreboardReading | None:
         layout = self.layout

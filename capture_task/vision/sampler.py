@@ -46,7 +46,8 @@ from capture_task.vision.geometry import Box, bounding, gray, score_mismatch
 from capture_task.vision.keyframes import TOP_DECODE_MAX_SHARE
 from capture_task.vision.locate import HudLayout
 from capture_task.vision.reader import MASK_MISMATCH_CHANGED, MASK_MISMATCH_SAME, ScoreboardReader
-from capture_task.vision.readings import MAX_GOALS_PER_JUMP, FrameObservation, ScoreboardReading
+from capture_task.vision.readings import MAX_GOALS_PER_JUMP, NIL_NIL, FrameObservation, ScoreboardReading
+from contracts import Score
 
 logger = logging.getLogger("highlight_bot.capture")
 
@@ -313,6 +314,12 @@ class KeyframeSampler:
         them (see ``_stamped_at_unread_run``)."""
         self._score_read = False
         """Whether any score was read in this stream (the first one read looks back, see ``_look_back_at_join``)."""
+        self._found_anew_after_s: float | None = None
+        """Stream time of the last frame read before a HUD was found anew, until the new one is first read (it looks
+        back to then too)."""
+        self._score_before: Score | None = None
+        """The score last read on a keyframe before the HUD was found anew (see ``_looks_back_anew``)."""
+        self._last_score: Score | None = None
 
     def observe(
         self,
@@ -393,6 +400,12 @@ class KeyframeSampler:
             self._score_read = True
             yield from self._look_back_at_join(segment, keyframe, mask, awaiting)
             self._recent = deque(self._recent, maxlen=RECENT_SEGMENTS)
+        elif reading is not None and mask is not None and self._looks_back_anew(reading):
+            assert self._found_anew_after_s is not None  # _looks_back_anew
+            yield from self._look_back_at_join(segment, keyframe, mask, awaiting, after_s=self._found_anew_after_s)
+        if reading is not None:
+            self._found_anew_after_s = None
+            self._last_score = reading.score
         yield FrameObservation(keyframe.at, keyframe.stream_time, reading)
         self._last_visible = _VisibleFrame(segment.sequence, keyframe.stream_time, mask) if mask is not None else None
         self._keyframes_on_layout += 1
@@ -418,7 +431,13 @@ class KeyframeSampler:
             yield from self._confirm_from_segment(segment, keyframe, mask, awaiting)
 
     def _look_back_at_join(
-        self, segment: SegmentMedia, keyframe: TimedFrame, mask: NDArray[np.bool_], awaiting: Callable[[], bool]
+        self,
+        segment: SegmentMedia,
+        keyframe: TimedFrame,
+        mask: NDArray[np.bool_],
+        awaiting: Callable[[], bool],
+        *,
+        after_s: float | None = None,
     ) -> Iterator[FrameObservation]:
         """Observations of the keyframes kept from before the stream's first score read, read with the HUD as it was
         found since, and of the first frame of each change between them (searched back for, as between any two
@@ -433,6 +452,11 @@ class KeyframeSampler:
         Once a stream: up to ``JOIN_LOOK_BACK_SEGMENTS - 1`` keyframes are decoded and read, a segment decoded whole at
         each change.
 
+        With ``after_s``, for a HUD found anew once one was read (the next match's, or the same one back after a
+        replay): only the keyframes after that stream time, the last frame read before, so every observation is later
+        than those the goal detector has. Why: the next match's HUD, its clock refused for a widget's on one search,
+        was found 0.8 s after its first goal, which was stamped there (dev-319; dev-42 0.4 s).
+
         The first of them to read is confirmed from the frames after it in its segment, as a keyframe's first score
         is (``_confirm_from_segment``): read once, with the keyframes after it unread until the goal's, it was never
         confirmed, and the match was joined at the goal's score, the goal said but lost (dev-357: 0-0 read once at
@@ -442,7 +466,8 @@ class KeyframeSampler:
         previous: _VisibleFrame | None = None
         shown = 0
         unread_first: list[float] = []
-        for earlier in [s for s in self._recent if s.sequence < segment.sequence]:
+        kept = [s for s in self._recent if s.sequence < segment.sequence]
+        for earlier in [s for s in kept if after_s is None or s.stream_time > after_s]:
             frame = first_frame(earlier, rows=rows)
             earlier_mask = None if frame is None else self._score_mask(frame.image)
             if frame is None or earlier_mask is None:
@@ -463,10 +488,10 @@ class KeyframeSampler:
             previous = _VisibleFrame(earlier.sequence, frame.stream_time, earlier_mask)
         if shown:
             logger.info(
-                "the first score read at %.1f s of stream: %d earlier keyframe(s) showing the scoreboard read again",
-                keyframe.stream_time, shown,
+                "the %s read at %.1f s of stream: %d earlier keyframe(s) showing the scoreboard read again",
+                "first score" if after_s is None else "scoreboard found anew", keyframe.stream_time, shown,
             )  # fmt: skip
-        if len(unread_first) >= JOIN_UNREAD_SAID_KEYFRAMES:
+        if after_s is None and len(unread_first) >= JOIN_UNREAD_SAID_KEYFRAMES:
             self.reader.stats.score_unread += 1
             logger.warning(
                 "the scoreboard was in view before its score was first read, but %d of those keyframes (%.1f-%.1f s "
@@ -479,6 +504,12 @@ class KeyframeSampler:
         yield from self._search_back_if_changed(previous, keyframe, mask, between)
         self.reader.read(keyframe.image, fresh=True)
         self._last_read_s = keyframe.stream_time
+
+    def _looks_back_anew(self, reading: ScoreboardReading) -> bool:
+        """Whether the first reading of a HUD found anew looks back (``_look_back_at_join`` after the last frame read
+        before): not at 0-0 (a new match's kick-off, with no goal before it) nor at the score read before it was
+        lost (the same HUD back after a replay): nothing earlier to find, and each look back costs OCR calls."""
+        return self._found_anew_after_s is not None and reading.score not in (NIL_NIL, self._score_before)
 
     def _widget_search_keyframes(self) -> frozenset[int]:
         layout = self.reader.layout
@@ -818,7 +849,10 @@ class KeyframeSampler:
         return keyframe.whole or (keyframe.exact_rows or 0) >= layout.rows_needed
 
     def _located(self) -> None:
-        """A HUD was (re)located: nothing known of the one before applies to it."""
+        """A HUD was (re)located: nothing known of the one before applies to it. Once one was read, its first
+        reading may look back to the last frame read before (``_looks_back_anew``)."""
+        if self._score_read and self._found_anew_after_s is None:
+            self._found_anew_after_s, self._score_before = self._last_read_s, self._last_score
         self._layout_seen = self._layout_read = False
         self._keyframes_on_layout = 0
         self._last_visible = None

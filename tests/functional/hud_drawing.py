@@ -90,6 +90,9 @@ class Look:
     gap: float
     jpeg_quality: int
     soften: bool
+    tight_score_for: str | None = None
+    """A score cell sized to this score line with a pad of a tenth of the text height, not to '00-00' with the
+    look's padding: a number drawn wider later stands that near the marks beside the cell (never drawn at random)."""
 
 
 def _text_of(cell: Rgb, rng: random.Random) -> Rgb:
@@ -190,6 +193,8 @@ def paint(look: Look, text: HudText, *, seed: int = 0, frame: NDArray[np.uint8] 
     else:
         score_parts = [f"{text.home_score}{look.separator}{text.away_score}"]
         score_w = painter.text_width(f"00{look.separator}00") + 2 * pad
+        if look.tight_score_for is not None:
+            score_w = painter.text_width(look.tight_score_for) + 2 * max(round(0.15 * text_px), 1)
     clock_w = painter.text_width("00:00") + 2 * pad
     added_w = painter.text_width("+0") + 2 * pad if text.added_minutes else 0
     teams_w = 2 * (code_w + mark_w) + score_w

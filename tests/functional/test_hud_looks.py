@@ -191,3 +191,18 @@ def test_lookalike_and_hooked_letters_of_a_code_are_read_as_drawn(seed: int, cod
     reader = ScoreboardReader()
     reading = reader.read(frame, may_locate=True) or reader.read(frame, may_locate=True)
     assert reading is not None and (reading.teams.home, reading.teams.away) == codes
+
+
+def test_a_hairline_where_a_tight_light_score_cell_meets_a_strip_is_no_digit() -> None:
+    """A light score cell sized to its numbers, between two team strips: compression's one-pixel ringing along the
+    cell's edge stood inside the home number's box as tall as a digit, and 0-0 read 10-0 (found on 1-1). A '1' is
+    as thick as the '0' beside it; the hairline is not."""
+    look = replace(random_look(random.Random(5)), tight_score_for="1-1")
+    assert look.marks == "strips" and look.separator == "-", "the look this test was written for changed"
+    reader = ScoreboardReader()
+    found_on = paint(look, HudText("LIV", "MCI", 1, 1, "45:00"))
+    for _ in range(3):
+        reader.read(found_on, fresh=True, may_locate=True)
+    assert reader.teams is not None
+    reading = reader.read(paint(look, HudText("LIV", "MCI", 0, 0, "46:00")), fresh=True)
+    assert reading is not None and (reading.score.home, reading.score.away) == (0, 0)

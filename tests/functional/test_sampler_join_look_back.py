@@ -174,3 +174,42 @@ def test_a_first_score_misread_on_its_keyframe_is_confirmed_by_more_of_its_segme
     stats = task.run(_segments(kinds))
     goal_s = SEGMENT_S * kinds.index("n") + GOAL_OFFSET_S
     assert [(g.score.home, g.score.away, g.stream_time) for g in stats.goals] == [(0, 1, goal_s)]
+
+
+ANEW = 0.3
+"""Share of stream time paid back: after the first search (at 0 s) the next comes ~16 s later, after the goal."""
+OLD_MATCH = cv2.cvtColor(paint(LOOK, HudText("AJAX", "INTR", 1, 0, "89:40"), seed=3), cv2.COLOR_BGR2GRAY)
+NEXT_BEFORE = cv2.cvtColor(paint(LOOK, HudText("RMA", "FCB", 0, 0, "00:30"), seed=3), cv2.COLOR_BGR2GRAY)
+NEXT_AFTER = cv2.cvtColor(paint(LOOK, HudText("RMA", "FCB", 0, 1, "00:50"), seed=3), cv2.COLOR_BGR2GRAY)
+
+
+@pytest.mark.usefixtures("painted")
+def test_a_hud_found_anew_late_looks_back_to_its_first_goals_own_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dev-319, dev-42: the next match's HUD, in the old one's place, was found after its first goal (a search
+    deferred, or refused for a widget's on one frame), and the goal was stamped at its first reading, 0.4-0.8 s
+    late. Its first reading looks back over the keyframes kept since the last frame read."""
+    monkeypatch.setitem(PICTURES, b"o", lambda offset_s: OLD_MATCH)
+    monkeypatch.setitem(PICTURES, b"n", lambda offset_s: NEXT_BEFORE)
+    monkeypatch.setitem(PICTURES, b"k", lambda offset_s: NEXT_BEFORE if offset_s < GOAL_OFFSET_S - 1e-9 else NEXT_AFTER)
+    monkeypatch.setitem(PICTURES, b"m", lambda offset_s: NEXT_AFTER)
+    kinds = "ooo" + "rr" + "nn" + "k" + "m" * 8
+    task = _task(tmp_path, ANEW)
+    stats = task.run(_segments(kinds))
+    goal_s = SEGMENT_S * kinds.index("k") + GOAL_OFFSET_S
+    assert [(g.score.home, g.score.away, g.stream_time) for g in stats.goals] == [(0, 1, goal_s)]
+
+
+@pytest.mark.usefixtures("painted")
+def test_a_hud_found_anew_at_kick_off_does_not_look_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """At 0-0 no goal of its match came before: a look back would only cost OCR calls (a new match's HUD found at
+    kick-off on the bench's own streams: three more reads, the speed ratio under 10)."""
+    monkeypatch.setitem(PICTURES, b"o", lambda offset_s: OLD_MATCH)
+    monkeypatch.setitem(PICTURES, b"n", lambda offset_s: NEXT_BEFORE)
+    with caplog.at_level(logging.INFO, logger="highlight_bot.capture"):
+        _task(tmp_path, ANEW).run(_segments("ooo" + "rr" + "n" * 8))
+    assert any("new match: RMA 0-0 FCB" in r.getMessage() for r in caplog.records), "the next match was not read"
+    assert not any("found anew" in r.getMessage() for r in caplog.records)

@@ -20,6 +20,7 @@ from capture_task.vision.geometry import (
     looks_like_zero,
     outermost_blob_count,
     without_dash_stub,
+    without_hairlines,
     without_joints,
     without_zero_dots,
 )
@@ -318,3 +319,29 @@ def test_a_fill_inside_a_two_pixel_outline_round_small_text_fills_it() -> None:
     outline = np.array([[c == "#" for c in line] for line in UNSEEN_39_OUTLINE.split()])
     fill = np.array([[c == "#" for c in line] for line in UNSEEN_39_FILL.split()])
     assert fills_outline(outline, fill)
+
+
+def test_a_hairline_among_digits_goes_and_a_light_faces_thin_digits_stay() -> None:
+    zero = np.zeros((30, 20), bool)
+    zero[4:26, 4:16] = True
+    zero[7:23, 7:13] = False  # a '0' drawn 3 px thick
+    hairline = np.zeros((30, 20), bool)
+    hairline[4:27, 2] = True  # a cell's edge, one pixel wide, beside a '0'
+    hairline[4:26, 8:20] = zero[4:26, 4:16]
+    cleaned = without_hairlines([hairline, zero])
+    assert not cleaned[0][:, 2].any() and (cleaned[0][:, 8:] == hairline[:, 8:]).all()
+    assert (cleaned[1] == zero).all()
+
+    thin_one = np.zeros((30, 20), bool)
+    thin_one[4:26, 9] = True  # a light face's '1', one pixel wide, beside its one-pixel '0'
+    thin_zero = np.zeros((30, 20), bool)
+    thin_zero[4:26, 4:16] = True
+    thin_zero[5:25, 5:15] = False
+    kept = without_hairlines([thin_one, thin_zero])
+    assert (kept[0] == thin_one).all() and (kept[1] == thin_zero).all()
+
+    ring = np.zeros((30, 20), bool)
+    ring[4:27, 4:16] = True
+    ring[5:26, 5:15] = False  # dev-25: a '1' edged one pixel thick on a yellow strip, read by what it encloses
+    kept = without_hairlines([ring, zero])
+    assert (kept[0] == ring).all()
