@@ -13,6 +13,8 @@ import pytest
 from capture_task.ingest.media import SegmentMedia
 from capture_task.vision import sampler as sampler_module
 from capture_task.vision.frames import Frame, TimedFrame
+from capture_task.vision.reader import ScoreboardReader
+from capture_task.vision.readings import ScoreboardReading
 
 
 def one_frame_segments(monkeypatch: pytest.MonkeyPatch, image_of: Callable[[SegmentMedia], Frame]) -> None:
@@ -66,3 +68,18 @@ def lettered_segments(start: datetime, kinds: str, segment_s: float = 2.0) -> li
         SegmentMedia(index, start + timedelta(seconds=segment_s * index), segment_s, segment_s * index, kind.encode())
         for index, kind in enumerate(kinds)
     ]
+
+
+class RefusingReader(ScoreboardReader):
+    """The real reader, reading nothing on one painted frame, ``unreadable`` (the very array, not its copies).
+
+    Which frames tesseract fails on cannot be painted: a test paints a copy of a readable frame, pixel for pixel
+    (so its score mask is the same), and names it here."""
+
+    def __init__(self, unreadable: Frame) -> None:
+        super().__init__()
+        self.unreadable = unreadable
+
+    def read(self, frame: Frame, **kwargs: bool) -> ScoreboardReading | None:
+        reading = super().read(frame, **kwargs)
+        return None if frame is self.unreadable else reading

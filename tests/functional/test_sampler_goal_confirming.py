@@ -35,7 +35,7 @@ from capture_task.vision.readings import ScoreboardReading
 from capture_task.vision.sampler import KeyframeSampler
 from contracts import Score
 from tests.functional.hud_drawing import HudText, paint, random_look, smeared, stroked
-from tests.functional.one_frame_segments import lettered_segments, painted_segments
+from tests.functional.one_frame_segments import RefusingReader, lettered_segments, painted_segments
 
 START = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
 SEGMENT_S, FPS = 2.0, 10
@@ -45,21 +45,15 @@ BEFORE = cv2.cvtColor(paint(LOOK, HudText("ATM", "BRU", 3, 4, "45:20"), seed=4),
 AFTER = cv2.cvtColor(paint(LOOK, HudText("ATM", "BRU", 3, 5, "45:35"), seed=4), cv2.COLOR_BGR2GRAY)
 REPLAY = np.full_like(BEFORE, 70)
 UNREADABLE = AFTER.copy()
-"""The new score's pixels, on frames tesseract is taken to fail on (``_Refusing``)."""
+"""The new score's pixels, on frames tesseract is taken to fail on (``RefusingReader``)."""
 GOAL_S = 1.0
 """Offset of the goal's first frame in its segment."""
 
 
-class _Refusing(ScoreboardReader):
-    """The real reader, reading nothing on the frames painted ``UNREADABLE``."""
-
-    def read(self, frame: NDArray[np.uint8], **kwargs: bool) -> ScoreboardReading | None:
-        reading = super().read(frame, **kwargs)
-        return None if frame is UNREADABLE else reading
-
-
 def _run(tmp_path: Path, kinds: str) -> list[tuple[int, int, float]]:
-    task = CaptureTask("t", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(_Refusing()))
+    task = CaptureTask(
+        "t", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(RefusingReader(UNREADABLE))
+    )
     stats = task.run(_segments(kinds))
     return [(g.score.home, g.score.away, round(g.stream_time, 3)) for g in stats.goals]
 

@@ -30,7 +30,7 @@ from capture_task.vision.sampler import KeyframeSampler
 from capture_task.vision.search_budget import SearchBudget
 from contracts import Score
 from tests.functional.hud_drawing import HudText, paint, random_look, smeared
-from tests.functional.one_frame_segments import lettered_segments, painted_segments
+from tests.functional.one_frame_segments import RefusingReader, lettered_segments, painted_segments
 
 START = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
 SEGMENT_S, FPS = 2.0, 30
@@ -112,15 +112,7 @@ def test_keyframes_showing_the_hud_that_do_not_read_before_the_first_score_are_s
 
 
 UNREADABLE = BEFORE.copy()
-"""0-0's pixels, on frames tesseract is taken to fail on (``_Refusing``)."""
-
-
-class _Refusing(ScoreboardReader):
-    """The real reader, reading nothing on the frames painted ``UNREADABLE``."""
-
-    def read(self, frame: np.ndarray, **kwargs: bool) -> ScoreboardReading | None:
-        reading = super().read(frame, **kwargs)
-        return None if frame is UNREADABLE else reading
+"""0-0's pixels, on frames tesseract is taken to fail on (``RefusingReader``)."""
 
 
 @pytest.mark.usefixtures("painted")
@@ -131,7 +123,7 @@ def test_the_first_score_a_look_back_reads_is_confirmed_from_its_own_segment(
     never confirmed, the match was joined at 1-0 and its goal lost (said)."""
     monkeypatch.setitem(PICTURES, b"u", lambda offset_s: UNREADABLE)
     monkeypatch.setitem(PICTURES, b"h", lambda offset_s: UNREADABLE if offset_s < GOAL_OFFSET_S - 1e-9 else AFTER)
-    reader = _Refusing()
+    reader = RefusingReader(UNREADABLE)
     clock = itertools.count(0.0, SEARCH_COST_S).__next__
     reader.search_budget = SearchBudget(share=SOON, burst_s=BURST_S, clock=clock)
     task = CaptureTask("late", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(reader))

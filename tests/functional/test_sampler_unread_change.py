@@ -25,10 +25,9 @@ from numpy.typing import NDArray
 from capture_task.capture import CaptureTask
 from capture_task.publish.publisher import JsonLinesSink
 from capture_task.vision.reader import ScoreboardReader
-from capture_task.vision.readings import ScoreboardReading
 from capture_task.vision.sampler import KeyframeSampler
 from tests.functional.hud_drawing import HudText, paint, random_look, smeared
-from tests.functional.one_frame_segments import lettered_segments, painted_segments
+from tests.functional.one_frame_segments import RefusingReader, lettered_segments, painted_segments
 
 START = datetime(2026, 12, 5, 4, 0, tzinfo=UTC)
 SEGMENT_S, FPS = 2.0, 10
@@ -37,17 +36,9 @@ LOOK = random_look(random.Random(23))
 BEFORE = cv2.cvtColor(paint(LOOK, HudText("FIO", "PSV", 0, 0, "90:10"), seed=2), cv2.COLOR_BGR2GRAY)
 AFTER = cv2.cvtColor(paint(LOOK, HudText("FIO", "PSV", 1, 0, "90:40"), seed=2), cv2.COLOR_BGR2GRAY)
 UNREADABLE = AFTER.copy()
-"""The new score's pixels, on frames tesseract is taken to fail on (``_Refusing``)."""
+"""The new score's pixels, on frames tesseract is taken to fail on (``RefusingReader``)."""
 GOAL_S = 1.0
 """Offset of the goal's first frame in its segment."""
-
-
-class _Refusing(ScoreboardReader):
-    """The real reader, reading nothing on the frames painted ``UNREADABLE``."""
-
-    def read(self, frame: NDArray[np.uint8], **kwargs: bool) -> ScoreboardReading | None:
-        reading = super().read(frame, **kwargs)
-        return None if frame is UNREADABLE else reading
 
 
 def _goal_segment(offset_s: float, animated: NDArray[np.uint8], readable_from_s: float | None) -> NDArray[np.uint8]:
@@ -91,7 +82,9 @@ def test_a_goal_whose_first_frames_do_not_read_is_stamped_at_the_first_showing_i
 
     painted_segments(monkeypatch, picture, start=START, segment_s=SEGMENT_S, fps=FPS)
     kinds = "bbbb" + "g" + unread_segments + "aaaa"
-    task = CaptureTask("unread", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(_Refusing()))
+    task = CaptureTask(
+        "unread", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(RefusingReader(UNREADABLE))
+    )
     stats = task.run(_segments(kinds))
     # The animation frame (another mask) shows no score; the first unreadable copy of the new score's frame does.
     first_shown_s = SEGMENT_S * kinds.index("g") + GOAL_S + 1 / FPS
@@ -116,7 +109,9 @@ def test_a_stream_ending_after_a_change_no_frame_read_says_so(
         return _goal_segment(offset_s, animated, None) if kind == b"g" else pictures[kind]
 
     painted_segments(monkeypatch, picture, start=START, segment_s=SEGMENT_S, fps=FPS)
-    task = CaptureTask("unread", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(_Refusing()))
+    task = CaptureTask(
+        "unread", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(RefusingReader(UNREADABLE))
+    )
     with caplog.at_level(logging.WARNING, logger="highlight_bot.capture"):
         stats = task.run(_segments("bbbb" + "g" + after))
     ended = [r.getMessage() for r in caplog.records if "no frame read the score since" in r.getMessage()]
