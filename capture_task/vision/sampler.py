@@ -135,7 +135,7 @@ score became unreadable never reached that warning, and a goal shown there was l
 a goal animation's usual cost and is not said."""
 JOIN_LOOK_BACK_SEGMENTS = 30
 """Segments kept until the stream's first score is read, its keyframes then read again (see
-``KeyframeSampler._look_back_at_join``): ~60 s of 2 s segments, as long as the HUD may go unfound before that
+``KeyframeSampler._look_back_at_first_reading``): ~60 s of 2 s segments, as long as the HUD may go unfound before that
 is said (``HUD_NOT_FOUND_AFTER_S``). Then only ``RECENT_SEGMENTS`` are kept: a search back after a long absence
 decodes every frame kept after the last visible one."""
 JOIN_UNREAD_SAID_KEYFRAMES = 2
@@ -313,7 +313,7 @@ class KeyframeSampler:
         """The frames of the last search back that showed a change and read nothing, while no frame reads after
         them (see ``_stamped_at_unread_run``)."""
         self._score_read = False
-        """Whether any score was read in this stream (the first one read looks back, see ``_look_back_at_join``)."""
+        """Whether any score was read in this stream (the first read looks back: ``_look_back_at_first_reading``)."""
         self._found_anew_after_s: float | None = None
         """Stream time of the last frame read before a HUD was found anew, until the new one is first read (it looks
         back to then too)."""
@@ -398,11 +398,13 @@ class KeyframeSampler:
         self._note_whether_read_in_view(keyframe, reading)
         if reading is not None and mask is not None and not self._score_read:
             self._score_read = True
-            yield from self._look_back_at_join(segment, keyframe, mask, awaiting)
+            yield from self._look_back_at_first_reading(segment, keyframe, mask, awaiting)
             self._recent = deque(self._recent, maxlen=RECENT_SEGMENTS)
         elif reading is not None and mask is not None and self._looks_back_anew(reading):
             assert self._found_anew_after_s is not None  # _looks_back_anew
-            yield from self._look_back_at_join(segment, keyframe, mask, awaiting, after_s=self._found_anew_after_s)
+            yield from self._look_back_at_first_reading(
+                segment, keyframe, mask, awaiting, after_s=self._found_anew_after_s
+            )
         if reading is not None:
             self._found_anew_after_s = None
             self._last_score = reading.score
@@ -427,10 +429,10 @@ class KeyframeSampler:
                 # its codes as first read replaced the confirmed ones: dev-56's RM-AL became RM-AD, a new match).
                 why = "the one found has only a number without a colon for a clock beside it"
                 self._search_again(segment, keyframe, why, only_elsewhere=True)
-        if mask is not None and awaiting() and ((reading is not None and first_reading) or goal_to_confirm()):
+        if mask is not None and awaiting() and (first_reading or goal_to_confirm()):
             yield from self._confirm_from_segment(segment, keyframe, mask, awaiting)
 
-    def _look_back_at_join(
+    def _look_back_at_first_reading(
         self,
         segment: SegmentMedia,
         keyframe: TimedFrame,
@@ -506,9 +508,9 @@ class KeyframeSampler:
         self._last_read_s = keyframe.stream_time
 
     def _looks_back_anew(self, reading: ScoreboardReading) -> bool:
-        """Whether the first reading of a HUD found anew looks back (``_look_back_at_join`` after the last frame read
-        before): not at 0-0 (a new match's kick-off, with no goal before it) nor at the score read before it was
-        lost (the same HUD back after a replay): nothing earlier to find, and each look back costs OCR calls."""
+        """Whether the first reading of a HUD found anew looks back (``_look_back_at_first_reading``, after the last
+        frame read before): not at 0-0 (a new match's kick-off, with no goal before it) nor at the score read before
+        it was lost (the same HUD back after a replay): nothing earlier to find, and each look back costs OCR calls."""
         return self._found_anew_after_s is not None and reading.score not in (NIL_NIL, self._score_before)
 
     def _widget_search_keyframes(self) -> frozenset[int]:
