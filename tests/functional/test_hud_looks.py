@@ -112,12 +112,17 @@ def test_each_failure_class_of_the_held_back_broadcasts_is_read(name: str) -> No
     assert reading.clock == text.clock
 
 
-def test_random_looks_are_read_right_or_not_at_all() -> None:
+@pytest.mark.parametrize("tight", [False, True], ids=["cells-as-drawn", "score-cell-fitted-to-its-numbers"])
+def test_random_looks_are_read_right_or_not_at_all(tight: bool) -> None:
+    """Fitted: the score cell sized to the numbers it shows, as some HUDs draw it: the cell's edges, and the marks
+    beside it, stand that near the digits (a one-pixel ringing at the edge read as a '1': 0-0 as 10-0)."""
     assert len(FONTS) >= 5, "install fonts-dejavu-core fonts-liberation fonts-freefont-ttf"
     read, wrong = 0, []
     for seed in SEEDS:
         rng = random.Random(seed)
         look, text = random_look(rng), random_text(rng)
+        if tight and look.separator != "split":
+            look = replace(look, tight_score_for=f"{text.home_score}{look.separator}{text.away_score}")
         reading = ScoreboardReader().read(paint(look, text, seed=seed), may_locate=True)
         if reading is None:
             continue
