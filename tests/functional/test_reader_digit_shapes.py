@@ -92,6 +92,19 @@ def test_the_flag_rule_on_drawn_glyphs() -> None:
     assert not looks_like_flagged_one(_drawn_seven())
 
 
+def test_a_speck_above_a_sevens_bar_leaves_it_a_seven() -> None:
+    """A blurred DejaVu Sans Mono Bold '7' in a score cell fitted to its numbers: its top row two pixels at the bar's
+    right end, as if the glyph's top started far in, 7-1 read 1-1 (the painter's seed 1091). Only above a bar: Inter
+    Medium Italic's sheared '1' has a 2 px top over 6 of its 10 columns, and stays a '1'
+    (``test_a_one_is_read_as_one_not_seven``, which a speck rule without the bar broke)."""
+    seven = np.zeros((12, 16), bool)
+    seven[0, 12:14] = True  # the speck
+    seven[1:3, 0:15] = True  # the bar
+    for row in range(3, 12):
+        seven[row, 12 - row : 15 - row] = True
+    assert not looks_like_flagged_one(seven)
+
+
 def test_a_number_the_line_reads_is_checked_by_its_digits_shapes_as_one_read_alone_is() -> None:
     """dev-322: '1|1' in a sheared Open Sans ExtraBold read '1-7' in every rendering of the line, and 1, 1 alone:
     the goal to 1-1 was never read. The line's '7' is a flagged '1' by its shape; a real '7' stays a 7."""
