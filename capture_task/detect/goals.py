@@ -57,7 +57,6 @@ CONFIRMATIONS = 3
 RESYNC_CONFIRMATIONS = 12
 """Agreeing readings of a lower score, mid-match, after which it is a new match joined mid-way (~24 s)."""
 
-
 MAX_PLAUSIBLE_GOALS = 20
 """A side with more goals than this is a misread (``1-0`` read as ``1-90``), never a score."""
 

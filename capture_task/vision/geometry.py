@@ -594,12 +594,12 @@ def without_hairlines(groups: list[Mask]) -> list[Mask]:
     masks = [labelled[index][1] == label for index, label in blobs]
     strokes = [stroke_thickness(mask) for mask in masks]
     cleaned = list(groups)
-    for position, ((index, label), stroke, mask) in enumerate(zip(blobs, strokes, masks, strict=True)):
+    for position, ((index, _), stroke, mask) in enumerate(zip(blobs, strokes, masks, strict=True)):
         others = strokes[:position] + strokes[position + 1 :]
         width = int(np.count_nonzero(mask.any(axis=0)))
         # Only a line, one stroke wide: a ring of outline is as thin, and is a digit read by what it encloses.
         if stroke < HAIRLINE_STROKE * float(np.median(others)) and width <= 2 * stroke + 1:
-            cleaned[index] = cleaned[index] & (labelled[index][1] != label)
+            cleaned[index] = cleaned[index] & ~mask
     return cleaned
 
 

@@ -320,6 +320,7 @@ class KeyframeSampler:
         self._score_before: Score | None = None
         """The score last read on a keyframe before the HUD was found anew (see ``_looks_back_anew``)."""
         self._last_score: Score | None = None
+        """The score of the last keyframe read (the reader forgets its last reading when the HUD is found anew)."""
 
     def observe(
         self,
@@ -451,8 +452,8 @@ class KeyframeSampler:
         (dev-174: 0-1 scored at 9.7 s, the HUD found at 44 s). Read again, those keyframes give the score before
         the goal and the goal's own first frame. A keyframe with the HUD hidden or unread is skipped, as it would
         have been; what was read goes to the goal detector like any reading, confirmed and refused by its rules.
-        Once a stream: up to ``JOIN_LOOK_BACK_SEGMENTS - 1`` keyframes are decoded and read, a segment decoded whole at
-        each change.
+        Once a stream at its first score, up to ``JOIN_LOOK_BACK_SEGMENTS - 1`` keyframes are decoded and read, a
+        segment decoded whole at each change; then once a HUD found anew (below), up to ``RECENT_SEGMENTS - 1``.
 
         With ``after_s``, for a HUD found anew once one was read (the next match's, or the same one back after a
         replay): only the keyframes after that stream time, the last frame read before, so every observation is later
@@ -468,8 +469,10 @@ class KeyframeSampler:
         previous: _VisibleFrame | None = None
         shown = 0
         unread_first: list[float] = []
-        kept = [s for s in self._recent if s.sequence < segment.sequence]
-        for earlier in [s for s in kept if after_s is None or s.stream_time > after_s]:
+        kept = [
+            s for s in self._recent if s.sequence < segment.sequence and (after_s is None or s.stream_time > after_s)
+        ]
+        for earlier in kept:
             frame = first_frame(earlier, rows=rows)
             earlier_mask = None if frame is None else self._score_mask(frame.image)
             if frame is None or earlier_mask is None:
