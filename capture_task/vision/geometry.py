@@ -123,6 +123,13 @@ def glyph_mask_inverted(crop: Frame, part: TextBox) -> Mask:
     return mask
 
 
+def glyph_mask_either(crop: Frame, part: TextBox) -> Mask:
+    """The crop's ink of both polarities: an outlined digit's outline and fill together, the digit's shape drawn
+    thick (see ``ScoreboardReader._read_outlined``)."""
+    mask: Mask = glyph_mask(crop, part) | glyph_mask_inverted(crop, part)
+    return mask
+
+
 def other_polarity_level(grey: Frame, *, light: bool) -> float:
     """The grey level halfway between a crop's typical grey (its cell) and its darkest ink when ``light`` (text
     located light, so the other polarity is dark), its brightest otherwise."""
@@ -323,6 +330,9 @@ def clean_glyphs(mask: Mask, text_height_px: int, min_height_px: int, *, widest:
     return cleaned
 
 
+DIGITS_SHARE_HEIGHT = 0.8
+"""A score's digits stand at least this share of the tallest one's height: they are set in one font at one size (round
+digits overshoot by ~3 %, blur adds a pixel), so a much shorter blob among them is a fragment, not a digit."""
 SOLID_BAR_TALLER_THAN_GLYPHS = 1.12
 """A solid narrow blob in a box crop this much taller than the other glyphs there is a bar, not a '1'."""
 BAR_TALLER_THAN_TEXT = 1.08

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from capture_task.vision.geometry import (
     DESCENDER_MAX_HEIGHT,
     DESCENDER_MAX_WIDTH,
+    DIGITS_SHARE_HEIGHT,
     WIDEST_CODE,
     Box,
     Frame,
@@ -163,6 +164,13 @@ class HudLayout:
     clock_without_colon: bool = False
     """The clock was one token of digits (``2028`` for ``20:28``): a HUD whose colon was lost, or any number
     beside a widget. Such a layout is searched again, as one without a clock is."""
+    score_text_height_px: int | None = None
+    """The score's digits' own height when it is not the codes' (``SCORE_OWN_HEIGHT``); None when it is."""
+
+    @property
+    def score_height_px(self) -> int:
+        """The text height the score is read at: its digits' own, or the codes'."""
+        return self.score_text_height_px or self.text_height_px
 
     @property
     def extent(self) -> Box:
@@ -1189,6 +1197,34 @@ MARK_GAP = 0.05
 """A score part's box stops this many text heights short of a mark (a strip or crest) beside its number."""
 
 
+SCORE_OWN_HEIGHT = 1.25
+"""Numbers this much taller than the codes are read at their own height: TV-style scorebugs set the score larger
+than the team codes, and the reader drops glyphs much taller than the text height it is given. Not less: at 1.15 a
+HUD found on the wrong boxes (unseen-23: 'NA' for NAPO, its 'O' a number, the crowd behind a translucent cell making
+its glyphs 1.16 times the letters' height) read its home score as the away one, three goals, wrong and silent."""
+
+
+def _score_text_height(numbers: list[_Token], text_height: int) -> int | None:
+    """The numbers' own digit height when it exceeds ``text_height`` by ``SCORE_OWN_HEIGHT``, else None. Never a
+    shorter one: numbers found only by their counters (dev-149) stand shorter than the text they are part of."""
+    heights = [g.box.height for number in numbers for g in number.glyphs]
+    own = round(_median([h for h in heights if h >= DIGITS_SHARE_HEIGHT * max(heights)]))
+    return own if own >= SCORE_OWN_HEIGHT * text_height else None
+
+
+def _digits_box(number: _Token) -> Box:
+    """The box of a number's glyphs that stand as tall as digits (``DIGITS_SHARE_HEIGHT``): a shorter blob read
+    with them is no digit of it, and the number's box is not sized from it.
+
+    Why: a score cell set apart from the team cells by a gap showing the crowd (dev-452, 31 px text): the search
+    read the crowd's blocks in the gap beside the '0' as a digit ('70'), and the box sized from both took in a strip
+    of the gap, whose blocks read as a digit ('40-0', '70-0') or stood above the line: no score was read for the
+    first 8 s nor for 19 s later, the goal among them stamped 14.5 s late.
+    """
+    tallest = max(glyph.box.height for glyph in number.glyphs)
+    return bounding([g.box for g in number.glyphs if g.box.height >= DIGITS_SHARE_HEIGHT * tallest])
+
+
 def _layout(
     frame: Frame,
     tokens: list[_Token],
@@ -1232,16 +1268,15 @@ def _layout(
     inner_right = max(inner_right, numbers[-1].box.right + 1)
     # Numbers glued by their dash stay in one box: the reader cuts the dash out again.
     glued = len(numbers) == 2 and (numbers[0].glyphs[-1].joined or numbers[1].glyphs[0].joined)
+    first, last = _digits_box(numbers[0]), _digits_box(numbers[-1])
+    outer_left, outer_right = max(inner_left, first.left - room), min(inner_right, last.right + room)
     if len(numbers) == 2 and not glued:
-        middle = round((numbers[0].box.right + numbers[1].box.left) / 2)
+        middle = round((first.right + last.left) / 2)
         # Each number's box holds room for a wider number around it, not all the way to the middle:
         # between split cells lies a strip of the HUD's frame, grey, which noise makes ink or not.
-        spans = [
-            (max(inner_left, numbers[0].box.left - room), min(middle, numbers[0].box.right + room)),
-            (max(middle, numbers[1].box.left - room), min(inner_right, numbers[1].box.right + room)),
-        ]
+        spans = [(outer_left, min(middle, first.right + room)), (max(middle, last.left - room), outer_right)]
     else:
-        spans = [(max(inner_left, numbers[0].box.left - room), min(inner_right, numbers[-1].box.right + room))]
+        spans = [(outer_left, outer_right)]
     score = tuple(
         _score_part(frame, Box(left, top, right, bottom), number, text_height)
         for (left, right), number in zip(spans, numbers, strict=False)
@@ -1271,6 +1306,7 @@ def _layout(
         text_height_px=text_height,
         team_masks=(code_glyphs(frame, home_part, text_height), code_glyphs(frame, away_part, text_height)),
         clock_without_colon=clock_tokens is not None and len(clock_tokens) == 1,
+        score_text_height_px=_score_text_height(numbers, text_height),
     )
 
 

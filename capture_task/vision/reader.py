@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from capture_task.vision.geometry import (
+    DIGITS_SHARE_HEIGHT,
     Frame,
     Mask,
     TextBox,
@@ -35,6 +36,7 @@ from capture_task.vision.geometry import (
     counter_count,
     fills_outline,
     glyph_mask,
+    glyph_mask_either,
     glyph_mask_inverted,
     gray,
     ink_columns,
@@ -220,7 +222,9 @@ def _digits_by_shape(glyphs: Mask, text: str) -> str | None:
 
     - A blob that is the ring of an outline (``is_outline``) is no digit: no reading (the fill inside may
       read, in the other polarity: see ``ScoreboardReader._read_inverted``).
-    - A blob with two counters is an '8' unless read as '0' or '8' (a slashed zero has two holes too).
+    - A blob with two counters is an '8' unless read as '0' or '8' (a slashed zero has two holes too); read as '6'
+      or '9', it is no reading: a bold '6' blurred at 17 px closes its hook into a second counter as large as the
+      first (FreeSans Bold on the painter's HUD: 0-6 read 0-8, a wrong score).
     - A blob with a counter read as a digit that has none (1, 2, 3, 5, 7) is contradicted: no reading.
     - A '7' whose blob is a flagged '1' (``looks_like_flagged_one``) is a '1'.
 
@@ -247,6 +251,10 @@ def _digits_by_shape(glyphs: Mask, text: str) -> str | None:
             logger.debug("digit read as %s is the ring of an outline, not a digit: number %s not read", char, text)
             return None
         counters = counter_count(blob)
+        if counters == 2 and char in "69":
+            # A '6' or '9' whose hook closed in the blur has two counters too: an '8' or not, the shape cannot say.
+            logger.debug("digit read as %s has two counters: an 8 or a closed %s, number %s not read", char, char, text)
+            return None
         if counters == 2 and char not in "08":
             digits.append("8")
         elif counters and char in HOLELESS_DIGITS:
@@ -284,13 +292,46 @@ def stands_on_the_line(group: Mask, text_height_px: int) -> bool:
     return abs(middle - group.shape[0] / 2) <= LINE_OFFSET_TOLERANCE * text_height_px
 
 
+LINE_EDGES_TOLERANCE = 0.1
+"""Text heights by which the two numbers' tops (and bottoms) may differ: one face, one line; a round digit
+overshoots by ~3 %, an outline adds a pixel."""
+
+
+def _on_one_line(groups: list[Mask], text_height_px: int) -> bool:
+    """Whether the numbers' ink starts and ends on the same rows, within ``LINE_EDGES_TOLERANCE``.
+
+    Why (checked only of numbers cut in both polarities): what the cell shows near an outlined digit joins it in
+    that cut (dev-440: a stub above the away '0' made it a '6': 1-0 read 1-6, twice)."""
+    edges = []
+    for group in groups:
+        rows = np.flatnonzero(group.any(axis=1))
+        if rows.size == 0:
+            return False
+        edges.append((int(rows[0]), int(rows[-1])))
+    tolerance = max(2, round(LINE_EDGES_TOLERANCE * text_height_px))
+    (top_a, bottom_a), (top_b, bottom_b) = edges
+    return abs(top_a - top_b) <= tolerance and abs(bottom_a - bottom_b) <= tolerance
+
+
+def _ink_height(group: Mask) -> int:
+    rows = np.flatnonzero(group.any(axis=1))
+    return int(rows[-1] - rows[0] + 1) if rows.size else 0
+
+
 def read_score(groups: list[Mask], text_height_px: int) -> Score | None:
     """Two independent readings must agree: a wrong score is worse than none.
 
     The numbers are read as a redrawn ``h - a`` line and each alone; any disagreement, or a
-    number no match shows, means "unreadable".
+    number no match shows, means "unreadable". So does a number much shorter than the other
+    (``DIGITS_SHARE_HEIGHT``): dev-427's light outlined '0' on a white cell, read by its fill, kept only
+    a stroke of its left side half the text tall, and tesseract read it '1' in every rendering: 0-0 read
+    1-0 on the keyframes before the goal to 1-0, which was lost in silence.
     """
     if len(groups) != 2 or any(not group.any() for group in groups):
+        return None
+    heights = [_ink_height(group) for group in groups]
+    if min(heights) < DIGITS_SHARE_HEIGHT * max(heights):
+        logger.debug("score numbers %r px tall: the shorter is a fragment, not a number", heights)
         return None
     home, away = (_read_number(group, text_height_px) for group in groups)
     if home is None or away is None:
@@ -441,7 +482,7 @@ def _score_part_glyphs(
 ) -> list[Mask]:
     """The glyphs of each score part, cut by its own of ``masked``; of split parts, without a separator's stub
     at the edge where they meet (``without_dash_stub``)."""
-    height = layout.text_height_px
+    height = layout.score_height_px
     masks = []
     for part, masked_by in zip(layout.score, masked, strict=True):
         crop = part.box.crop(frame)
@@ -594,7 +635,7 @@ class ScoreboardReader:
         for part, reference in zip((layout.home, layout.away), layout.team_masks, strict=True):
             if mask_mismatch(code_glyphs(frame, part, layout.text_height_px), reference) > MASK_MISMATCH_HIDDEN:
                 return None
-        height = layout.text_height_px
+        height = layout.score_height_px
         parts = _score_part_glyphs(frame, layout, [glyph_mask] * len(layout.score), max(height // 4, 2))
         if len(parts) == 1:
             return parts[0]
@@ -626,7 +667,7 @@ class ScoreboardReader:
         ):
             self.stats.readings_reused += 1
             return self._last_reading
-        height = self.layout.text_height_px if self.layout is not None else 0
+        height = self.layout.score_height_px if self.layout is not None else 0
         if not all(stands_on_the_line(group, height) for group in self._score_groups(frame)):
             # A number sliding in or out of its box (a goal animation): no score is shown on this frame.
             self.stats.transitions += 1
@@ -703,15 +744,19 @@ class ScoreboardReader:
         self.layout = dataclasses.replace(layout, teams=best)
         return True
 
-    def _score_groups(self, frame: Frame, *, inverted: bool = False) -> list[Mask]:
+    def _score_groups(
+        self, frame: Frame, *, inverted: bool = False, either: frozenset[int] = frozenset()
+    ) -> list[Mask]:
         layout = self.layout
         assert layout is not None
-        height = layout.text_height_px
+        height = layout.score_height_px
         digit_px = max(round(height * 0.5), 3)
-        # A part read by its fill is cut in the other polarity than located; ``inverted`` turns every part over.
+        # A part read by its fill is cut in the other polarity than located; ``inverted`` turns every part over;
+        # the parts in ``either`` are cut in both (``glyph_mask_either``).
+        flipped = [inverted != (index in self._filled_parts) for index in range(len(layout.score))]
         masked = [
-            glyph_mask_inverted if inverted != (index in self._filled_parts) else glyph_mask
-            for index in range(len(layout.score))
+            glyph_mask_either if index in either else glyph_mask_inverted if flip else glyph_mask
+            for index, flip in enumerate(flipped)
         ]
         digits = _score_part_glyphs(frame, layout, masked, digit_px)
         if len(digits) == 1:
@@ -724,11 +769,15 @@ class ScoreboardReader:
         assert layout is not None and self._teams is not None
         self.stats.ocr_calls += 1
         groups = self._score_groups(frame)
-        score = read_score(groups, layout.text_height_px)
+        score = read_score(groups, layout.score_height_px)
         if score is not None:
             self._inverted_misses = 0
         else:
-            score = self._read_inverted(frame, groups) or _read_rings_filled(groups, layout.text_height_px)
+            score = (
+                self._read_inverted(frame, groups)
+                or _read_rings_filled(groups, layout.score_height_px)
+                or self._read_outlined(frame, groups)
+            )
         if score is None:
             return None
         return ScoreboardReading(self._teams, score, self._read_clock(frame), maybe_widget=self.maybe_widget)
@@ -764,7 +813,7 @@ class ScoreboardReader:
         for (home, away), turned in choices:
             if home is None or away is None:
                 continue
-            score = read_score([home, away], layout.text_height_px)
+            score = read_score([home, away], layout.score_height_px)
             if score is not None:
                 logger.debug("score %s read with its numbers in the other polarity", score)
                 self._inverted_misses = 0
@@ -772,6 +821,40 @@ class ScoreboardReader:
                 return score
         self._inverted_misses += 1
         return None
+
+    def _read_outlined(self, frame: Frame, groups: list[Mask]) -> Score | None:
+        """The score read with each part holding the ring of an outline (``is_outline``) cut in both polarities at
+        once, last: outline and fill together are the digit's shape, drawn thick.
+
+        Why: a thin light digit edged in black on a light team cell (Lato Light, Roboto Condensed Light on a white
+        kit's cell): its located polarity is the outline, a ring read as no digit; its fill, a stroke a pixel or two
+        wide as light as the cell's highlights, comes in fragments in the other polarity (dev-427's read as a '1',
+        dev-440's as nothing), and what the ring encloses is the fill and the counter's own ring. Both together
+        read: dev-440 never read 0-0 in 28 s, its first goal lost, said (dev-427's and dev-174's strokes, thinner
+        still, read so on a frame now and then, not enough to keep their first goals).
+        """
+        layout = self.layout
+        assert layout is not None
+        if len(groups) != 2:
+            return None
+        rings = [any(is_outline(blob) for blob in blobs_left_to_right(group)) for group in groups]
+        # A part read by its fill is an outlined number too: its fill, in fragments, may show no ring.
+        parts = frozenset(index for index, ring in enumerate(rings) if ring) | self._filled_parts
+        if not parts:
+            return None
+        if len(layout.score) == 1:
+            parts = frozenset({0})
+        cut = self._score_groups(frame, either=parts)
+        if not _on_one_line(cut, layout.score_height_px):
+            logger.debug("outlined numbers cut in both polarities do not stand on one line: not read")
+            return None
+        score = read_score(cut, layout.score_height_px)
+        if score is not None:
+            logger.debug("score %s read with its outlined numbers cut in both polarities", score)
+            # Their fill alone is no longer read first: a thin one comes in fragments, which read as other digits
+            # (dev-440's '0' as a '7', made a '1' by its shape: 1-0 read 1-1).
+            self._filled_parts -= parts
+        return score
 
     def _read_clock(self, frame: Frame) -> str:
         layout = self.layout

@@ -4,7 +4,9 @@ Why: reader tests that draw their frames only with the generator the reader was 
 against prove little. This painter has its own geometry, fonts and colours: separators (dash,
 spaced dash, colon, none with split score boxes), light or dark cells, a score cell that differs
 from the team cells, colour strips or crests, top-left or top-centre placement, the clock left or
-right of the teams (with an added-time box), 2-4 letter codes, 720p-1080p and JPEG damage.
+right of the teams (with an added-time box), 2-4 letter codes, 720p-1080p and JPEG damage; and, as options no
+random look draws, a score cell fitted to its numbers, a score larger than the codes or in a face of its own, a
+score cell set apart from the team cells, a crowd in a low bitrate's blocks.
 
 Example:
     >>> look = random_look(random.Random(3))
@@ -93,6 +95,14 @@ class Look:
     tight_score_for: str | None = None
     """A score cell sized to this score line with a pad of a tenth of the text height, not to '00-00' with the
     look's padding: a number drawn wider later stands that near the marks beside the cell (never drawn at random)."""
+    score_scale: float = 1.0
+    """The score's digits this many times the codes' height (TV-style scorebugs set the score larger)."""
+    score_font: Path | None = None
+    """The score's own font (a bold score beside regular codes); the look's font when None."""
+    score_apart: float = 0.0
+    """Text heights between the score cell and each team's cell, where the background shows (FC 24-26's boxes)."""
+    crowd_block_px: int = 0
+    """The crowd behind the HUD as blocks this wide of unblurred grey (a low bitrate's macroblocks); blurred when 0."""
 
 
 def _text_of(cell: Rgb, rng: random.Random) -> Rgb:
@@ -148,8 +158,14 @@ def _background(look: Look, seed: int) -> NDArray[np.uint8]:
     rng = np.random.default_rng(seed)
     frame = np.zeros((look.height, look.width, 3), np.uint8)
     crowd_h = look.height // 4
-    frame[:crowd_h] = rng.integers(20, 200, (crowd_h, look.width, 3), dtype=np.uint8)
-    frame[:crowd_h] = cv2.GaussianBlur(frame[:crowd_h], (5, 5), 0)
+    if look.crowd_block_px:
+        block = look.crowd_block_px
+        small = rng.integers(20, 230, (-(-crowd_h // block), -(-look.width // block), 1), dtype=np.uint8)
+        blocks = np.repeat(np.repeat(small, block, axis=0), block, axis=1)[:crowd_h, : look.width]
+        frame[:crowd_h] = np.repeat(blocks, 3, axis=2)
+    else:
+        frame[:crowd_h] = rng.integers(20, 200, (crowd_h, look.width, 3), dtype=np.uint8)
+        frame[:crowd_h] = cv2.GaussianBlur(frame[:crowd_h], (5, 5), 0)
     stripes = (np.arange(look.width) // (look.width // 12)) % 2
     frame[crowd_h:, :, 1] = (110 + 25 * stripes)[None, :]
     frame[crowd_h:, :, 0] = 40
@@ -157,23 +173,28 @@ def _background(look: Look, seed: int) -> NDArray[np.uint8]:
     return frame
 
 
+def _font_of_digit_height(path: Path, digit_px: int) -> ImageFont.FreeTypeFont:
+    """``path``'s font at the size whose '0' stands ``digit_px`` tall."""
+    size = digit_px
+    font = ImageFont.truetype(str(path), size)
+    for _ in range(6):
+        top, bottom = font.getbbox("0")[1], font.getbbox("0")[3]
+        size = max(round(size * digit_px / max(bottom - top, 1)), 6)
+        font = ImageFont.truetype(str(path), size)
+    return font
+
+
 class _Painter:
     def __init__(self, look: Look) -> None:
         self.look = look
-        size = look.text_px
-        font = ImageFont.truetype(str(look.font), size)
-        # Size the font so that a digit stands text_px tall.
-        for _ in range(6):
-            top, bottom = font.getbbox("0")[1], font.getbbox("0")[3]
-            size = max(round(size * look.text_px / max(bottom - top, 1)), 6)
-            font = ImageFont.truetype(str(look.font), size)
-        self.font = font
-        self.digit_top = font.getbbox("0")[1]
+        self.font = _font_of_digit_height(look.font, look.text_px)
+        self.score_px = max(round(look.text_px * look.score_scale), 6)
+        self.score_font = _font_of_digit_height(look.score_font or look.font, self.score_px)
         self.pad = max(round(look.padding * look.text_px), 2)
-        self.cell_h = look.text_px + 2 * self.pad
+        self.cell_h = max(look.text_px, self.score_px) + 2 * self.pad
 
-    def text_width(self, text: str) -> int:
-        return round(self.font.getlength(text))
+    def text_width(self, text: str, *, score: bool = False) -> int:
+        return round((self.score_font if score else self.font).getlength(text))
 
 
 def paint(look: Look, text: HudText, *, seed: int = 0, frame: NDArray[np.uint8] | None = None) -> NDArray[np.uint8]:
@@ -188,16 +209,17 @@ def paint(look: Look, text: HudText, *, seed: int = 0, frame: NDArray[np.uint8] 
     mark_w = {"none": 0, "strips": max(round(0.3 * text_px), 3), "crests": round(1.5 * text_px)}[look.marks]
     if look.separator == "split":
         score_parts = [str(text.home_score), str(text.away_score)]
-        number_w = painter.text_width("00") + 2 * pad
+        number_w = painter.text_width("00", score=True) + 2 * pad
         score_w = 2 * number_w + max(round(0.15 * text_px), 2)
     else:
         score_parts = [f"{text.home_score}{look.separator}{text.away_score}"]
-        score_w = painter.text_width(f"00{look.separator}00") + 2 * pad
+        score_w = painter.text_width(f"00{look.separator}00", score=True) + 2 * pad
         if look.tight_score_for is not None:
-            score_w = painter.text_width(look.tight_score_for) + 2 * max(round(0.15 * text_px), 1)
+            score_w = painter.text_width(look.tight_score_for, score=True) + 2 * max(round(0.15 * text_px), 1)
     clock_w = painter.text_width("00:00") + 2 * pad
     added_w = painter.text_width("+0") + 2 * pad if text.added_minutes else 0
-    teams_w = 2 * (code_w + mark_w) + score_w
+    apart = round(look.score_apart * text_px)
+    teams_w = 2 * (code_w + mark_w + apart) + score_w
     total = teams_w + gap + clock_w + (added_w + max(gap, 2) if added_w else 0)
     x0 = {"top-left": look.margin_px, "top-centre": (look.width - total) // 2,
           "top-right": look.width - look.margin_px - total}[look.placement]  # fmt: skip
@@ -206,9 +228,11 @@ def paint(look: Look, text: HudText, *, seed: int = 0, frame: NDArray[np.uint8] 
     def cell(x: int, w: int, colour: tuple[int, int, int]) -> None:
         draw.rectangle([x, y0, x + w - 1, y0 + cell_h - 1], fill=colour)
 
-    def label(x: int, w: int, value: str, colour: tuple[int, int, int]) -> None:
-        tx = x + (w - painter.text_width(value)) // 2
-        draw.text((tx, y0 + pad - painter.digit_top), value, font=painter.font, fill=colour)
+    def label(x: int, w: int, value: str, colour: tuple[int, int, int], *, score: bool = False) -> None:
+        # Centred in its cell both ways: a larger score stands as far above the codes' line as below it.
+        font, digit_px = (painter.score_font, painter.score_px) if score else (painter.font, text_px)
+        tx = x + (w - painter.text_width(value, score=score)) // 2
+        draw.text((tx, y0 + (cell_h - digit_px) // 2 - font.getbbox("0")[1]), value, font=font, fill=colour)
 
     def clock_at(x: int) -> int:
         cell(x, clock_w, look.clock_cell)
@@ -224,10 +248,15 @@ def paint(look: Look, text: HudText, *, seed: int = 0, frame: NDArray[np.uint8] 
     x = x0
     if look.clock_side == "left":
         x = clock_at(x) + gap
-    cell(x, teams_w, look.team_cell)
-    score_x = x + code_w + mark_w
+    score_x = x + code_w + mark_w + apart
+    if apart:
+        cell(x, code_w + mark_w, look.team_cell)
+        cell(score_x + score_w + apart, code_w + mark_w, look.team_cell)
+    else:
+        cell(x, teams_w, look.team_cell)
     # Inner marks: [HOME][mark][score][mark][AWAY], as most FIFA and FC HUDs put them.
-    places = ((x, x + code_w), (score_x + score_w + mark_w, score_x + score_w))
+    after_score = score_x + score_w + apart
+    places = ((x, x + code_w), (after_score + mark_w, after_score))
     for (code_x, mark_x), code, kit, other in zip(
         places, (text.home, text.away), look.kits, look.kits[::-1], strict=True
     ):
@@ -246,10 +275,10 @@ def paint(look: Look, text: HudText, *, seed: int = 0, frame: NDArray[np.uint8] 
         for index, value in enumerate(score_parts):
             part_x = score_x + index * (score_w - number_w)
             cell(part_x, number_w, cells[index])
-            label(part_x, number_w, value, _text_of(cells[index], random.Random(index)))
+            label(part_x, number_w, value, _text_of(cells[index], random.Random(index)), score=True)
     else:
         cell(score_x, score_w, look.score_cell)
-        label(score_x, score_w, score_parts[0], look.score_text)
+        label(score_x, score_w, score_parts[0], look.score_text, score=True)
     x += teams_w
     if look.clock_side == "right":
         clock_at(x + gap)

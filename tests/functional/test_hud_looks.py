@@ -10,6 +10,7 @@ codes); each must be read.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -112,17 +113,38 @@ def test_each_failure_class_of_the_held_back_broadcasts_is_read(name: str) -> No
     assert reading.clock == text.clock
 
 
-@pytest.mark.parametrize("tight", [False, True], ids=["cells-as-drawn", "score-cell-fitted-to-its-numbers"])
-def test_random_looks_are_read_right_or_not_at_all(tight: bool) -> None:
-    """Fitted: the score cell sized to the numbers it shows, as some HUDs draw it: the cell's edges, and the marks
-    beside it, stand that near the digits (a one-pixel ringing at the edge read as a '1': 0-0 as 10-0)."""
+def _fitted(look: Look, text: HudText, rng: random.Random) -> Look:
+    if look.separator == "split":
+        return look
+    return replace(look, tight_score_for=f"{text.home_score}{look.separator}{text.away_score}")
+
+
+VARIANTS: dict[str, Callable[[Look, HudText, random.Random], Look]] = {
+    "cells-as-drawn": lambda look, text, rng: look,
+    "score-cell-fitted-to-its-numbers": _fitted,
+    "score-set-larger-than-the-codes": lambda look, text, rng: replace(look, score_scale=1.35),
+    "score-in-a-face-of-its-own": lambda look, text, rng: replace(look, score_font=rng.choice(FONTS)),
+    "score-cell-apart-over-a-blocky-crowd": lambda look, text, rng: replace(look, score_apart=0.4, crowd_block_px=4),
+}
+"""Options of the painter no random look draws, each a way HUDs are drawn that the reader was not written against.
+Fitted: the score cell sized to the numbers it shows, its edges and the marks beside it that near the digits (a
+one-pixel ringing at the edge read as a '1': 0-0 as 10-0). Larger: a TV-style score 1.35 times the codes' height
+(read on 12 looks in 60 while the reader read the score at the codes' height). Its own face: a bold score beside
+regular codes (FreeSans Bold's blurred '6', its hook closed, read '8': 0-6 as 0-8). Apart: gaps between the score
+cell and the team cells, where the crowd shows in a low bitrate's blocks."""
+LEAST_READ = {"score-set-larger-than-the-codes": 0.55}
+"""Of the larger score, 24 looks of 40 read: on the others the search does not find the HUD (two large digits set
+touching are one blob too wide for a digit, a strip beside a code is as tall as the digits and reads as a '1')."""
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_random_looks_are_read_right_or_not_at_all(variant: str) -> None:
     assert len(FONTS) >= 5, "install fonts-dejavu-core fonts-liberation fonts-freefont-ttf"
     read, wrong = 0, []
     for seed in SEEDS:
         rng = random.Random(seed)
         look, text = random_look(rng), random_text(rng)
-        if tight and look.separator != "split":
-            look = replace(look, tight_score_for=f"{text.home_score}{look.separator}{text.away_score}")
+        look = VARIANTS[variant](look, text, rng)
         reading = ScoreboardReader().read(paint(look, text, seed=seed), may_locate=True)
         if reading is None:
             continue
@@ -132,7 +154,7 @@ def test_random_looks_are_read_right_or_not_at_all(tight: bool) -> None:
             wrong.append((seed, look, truth, got))
         read += 1
     assert wrong == []
-    assert read >= 0.8 * len(SEEDS), f"only {read} of {len(SEEDS)} looks read"
+    assert read >= LEAST_READ.get(variant, 0.8) * len(SEEDS), f"only {read} of {len(SEEDS)} looks read"
 
 
 @pytest.mark.parametrize("seed", [2017, 3025, 3185])

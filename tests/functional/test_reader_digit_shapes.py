@@ -410,3 +410,67 @@ def test_the_reader_reads_a_ring_by_what_it_encloses_before_trying_the_other_pol
     monkeypatch.setattr(reader, "_score_groups", lambda frame, inverted=False: [ring, zero])
     reading = reader.read(frame, fresh=True)
     assert reading is not None and reading.score == Score(home=2, away=0)
+
+
+DEV_427_ZERO = """
+..###..
+.#...#.
+#....##
+#.....#
+#.....#
+#.....#
+#.....#
+#.....#
+#.....#
+#.....#
+#....##
+.#...#.
+..###..
+"""
+"""dev-427's away '0', Roboto Condensed Light at 13 px, as the reader cut it (21 x 19, 4 px down, 6 px in)."""
+
+
+def test_a_number_half_as_tall_as_the_other_is_a_fragment_not_a_number() -> None:
+    """dev-427: the home '0', light with a dark outline on a white cell, read by its fill, came out as a stroke of
+    its left side 7 px tall beside the away '0' of 13 px; every rendering read the stroke '1', and 0-0 read 1-0 on the
+    keyframes before the goal to 1-0, which was lost in silence. A score's digits stand equally tall."""
+    stroke = np.zeros((21, 21), bool)
+    stroke[7:14, 7] = True
+    zero = _placed(DEV_427_ZERO, (21, 19), 4, 6)
+    assert read_score([stroke, zero], 13) is None
+    whole_one = np.zeros((21, 21), bool)
+    whole_one[4:17, 7:9] = True  # a '1' as tall as the '0' still reads
+    assert read_score([whole_one, zero], 13) == Score(home=1, away=0)
+
+
+FREESANS_BOLD_BLURRED_SIX = """
+.....###...
+...#######.
+..#########
+.##########
+.####...##.
+.####...#..
+#########..
+##########.
+###########
+#####..####
+####...####
+.###...####
+.####..####
+.##########
+.##########
+..#######..
+....####...
+"""
+"""A FreeSans Bold '6' at 17 px, soft and JPEG-damaged, as the reader cut it from a painted HUD: its hook closed."""
+
+
+def test_a_six_whose_hook_closed_is_not_taken_for_an_eight() -> None:
+    """Two counters made a '6' an '8' (0-6 read 0-8, a wrong score, on the painter's HUD with a score font of its
+    own); the shape cannot tell a closed '6' from an '8', so the number is not read. A '2' with two counters is
+    still an '8' (Lato Heavy Italic's, which tesseract reads '2')."""
+    six = _placed(FREESANS_BOLD_BLURRED_SIX, (25, 13), 4, 1)
+    assert counter_count(six) == 2
+    assert _digits_by_shape(six, "6") is None
+    assert _digits_by_shape(six, "9") is None
+    assert _digits_by_shape(six, "2") == "8"
