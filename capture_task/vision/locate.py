@@ -1010,7 +1010,11 @@ def _classify(token: _Token, text_height: int) -> None:
     count = len(token.glyphs)
     if count == 1:
         # One glyph is never a code; read it as the digit it must be (a lone 0 by its shape), or call it other.
-        digit = read_counted(mask, text_height, DIGITS, r"\d", 1) or ("0" if looks_like_zero(mask) else "")
+        # As wide as two digits, it may be two touching (its own height, not the row's: a score set larger).
+        touching = int(token.glyphs[0].box.width > WIDE_DIGITS_BLOB * token.glyphs[0].box.height)
+        digit = read_counted(mask, text_height, DIGITS, r"\d{1,2}", 1, touching=touching) or (
+            "0" if looks_like_zero(mask) else ""
+        )
         digit = digit or _outlined_digit(mask, text_height)
         token.text, token.kind = (digit, "number") if digit else ("", "other")
         return

@@ -769,7 +769,7 @@ class ScoreboardReader:
         assert layout is not None and self._teams is not None
         self.stats.ocr_calls += 1
         groups = self._score_groups(frame)
-        score = read_score(groups, layout.score_height_px)
+        score = read_score(groups, layout.score_height_px) if self._fills_hold(frame, groups) else None
         if score is not None:
             self._inverted_misses = 0
         else:
@@ -781,6 +781,23 @@ class ScoreboardReader:
         if score is None:
             return None
         return ScoreboardReading(self._teams, score, self._read_clock(frame), maybe_widget=self.maybe_widget)
+
+    def _fills_hold(self, frame: Frame, groups: list[Mask]) -> bool:
+        """Whether each part read by its fill (``_filled_parts``) shows on this frame a fill inside its outline
+        (``fills_outline``), as when the fill was first taken: else its groups are not read as they are.
+
+        Why: once a part is read by its fill, every later frame reads the fill first, and a thin fill comes in
+        fragments that read as other digits (dev-440's '0' as a '7', made a '1' by its shape: 1-0 read 1-1).
+        """
+        layout = self.layout
+        assert layout is not None
+        if not self._filled_parts or len(layout.score) != 2 or len(groups) != 2:
+            return True
+        located = self._score_groups(frame, inverted=True)
+        held = all(fills_outline(located[index], groups[index]) for index in self._filled_parts)
+        if not held:
+            logger.debug("a number read by its fill shows no fill inside its outline here: not read so")
+        return held
 
     def _read_inverted(self, frame: Frame, groups: list[Mask]) -> Score | None:
         """The score read with its outlined numbers taken in the other polarity, when it did not read as
@@ -851,9 +868,6 @@ class ScoreboardReader:
         score = read_score(cut, layout.score_height_px)
         if score is not None:
             logger.debug("score %s read with its outlined numbers cut in both polarities", score)
-            # Their fill alone is no longer read first: a thin one comes in fragments, which read as other digits
-            # (dev-440's '0' as a '7', made a '1' by its shape: 1-0 read 1-1).
-            self._filled_parts -= parts
         return score
 
     def _read_clock(self, frame: Frame) -> str:

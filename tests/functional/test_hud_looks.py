@@ -233,3 +233,21 @@ def test_a_hairline_where_a_tight_light_score_cell_meets_a_strip_is_no_digit() -
     assert reader.teams is not None
     reading = reader.read(paint(look, HudText("LIV", "MCI", 0, 0, "46:00")), fresh=True)
     assert reading is not None and (reading.score.home, reading.score.away) == (0, 0)
+
+
+def test_two_large_digits_set_touching_are_read_as_a_number() -> None:
+    """A score 1.35 times the codes' height in Liberation Sans Narrow Bold: '12' is one blob 1.13 times its own height
+    wide, read as nothing while a lone blob was read only as one digit; the HUD was never found."""
+    rng = random.Random(0)
+    look, text = random_look(rng), random_text(rng)
+    look = replace(look, score_scale=1.35)
+    assert (text.home_score, text.away_score) == (7, 12)
+    reader = ScoreboardReader()
+    frame = paint(look, text, seed=0)
+    reading = None
+    for _ in range(3):
+        reading = reader.read(frame, fresh=True, may_locate=True) or reading
+    assert reading is not None
+    assert (reading.teams.home, reading.teams.away, reading.score.home, reading.score.away) == (
+        text.home, text.away, 7, 12,
+    )  # fmt: skip

@@ -374,7 +374,8 @@ def test_a_thin_light_digit_edged_in_black_on_a_light_cell_is_read_by_outline_an
 ) -> None:
     """dev-440's first 22 s (its first goal, to 1-0, at 7.5 s), every other frame of 0-6 s and of 16-22 s read
     afresh: right on most frames, never another score. Before, no frame read. A stub above the away '0' in the cut of
-    both polarities made it a '6' (1-6 read on a frame at 20 s) until the numbers had to stand on one line."""
+    both polarities made it a '6' (1-6 read on a frame at 20 s) until the numbers had to stand on one line; a fragment
+    of its fill, read first once the fill had read, made it a '1' (1-1) until the fill had to fill its outline."""
     outlined = _spy(monkeypatch, "_read_outlined", ScoreboardReader)
     whole = _script(440)
     script = dataclasses.replace(whole, duration_s=22, goals=whole.goals[:1], half_time=None, new_match=None,
