@@ -1208,11 +1208,17 @@ HUD found on the wrong boxes (unseen-23: 'NA' for NAPO, its 'O' a number, the cr
 its glyphs 1.16 times the letters' height) read its home score as the away one, three goals, wrong and silent."""
 
 
+def _digit_tall(glyphs: list[_Glyph]) -> list[_Glyph]:
+    """The glyphs standing as tall as digits (``DIGITS_SHARE_HEIGHT`` of the tallest): a shorter blob read with
+    a number is no digit of it."""
+    tallest = max(glyph.box.height for glyph in glyphs)
+    return [glyph for glyph in glyphs if glyph.box.height >= DIGITS_SHARE_HEIGHT * tallest]
+
+
 def _score_text_height(numbers: list[_Token], text_height: int) -> int | None:
     """The numbers' own digit height when it exceeds ``text_height`` by ``SCORE_OWN_HEIGHT``, else None. Never a
     shorter one: numbers found only by their counters (dev-149) stand shorter than the text they are part of."""
-    heights = [g.box.height for number in numbers for g in number.glyphs]
-    own = round(_median([h for h in heights if h >= DIGITS_SHARE_HEIGHT * max(heights)]))
+    own = round(_median([g.box.height for g in _digit_tall([g for number in numbers for g in number.glyphs])]))
     return own if own >= SCORE_OWN_HEIGHT * text_height else None
 
 
@@ -1225,8 +1231,7 @@ def _digits_box(number: _Token) -> Box:
     of the gap, whose blocks read as a digit ('40-0', '70-0') or stood above the line: no score was read for the
     first 8 s nor for 19 s later, the goal among them stamped 14.5 s late.
     """
-    tallest = max(glyph.box.height for glyph in number.glyphs)
-    return bounding([g.box for g in number.glyphs if g.box.height >= DIGITS_SHARE_HEIGHT * tallest])
+    return bounding([glyph.box for glyph in _digit_tall(number.glyphs)])
 
 
 def _layout(

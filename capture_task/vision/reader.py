@@ -283,12 +283,13 @@ def stands_on_the_line(group: Mask, text_height_px: int) -> bool:
     the line. Its ink then touches the top or bottom of the score box, or its middle is off the
     box's middle: that frame shows no score, whatever it reads as.
     """
-    rows = np.flatnonzero(group.any(axis=1))
-    if rows.size == 0:
+    rows = _ink_rows(group)
+    if rows is None:
         return True  # nothing to read: read_score says so
-    if rows[0] == 0 or rows[-1] == group.shape[0] - 1:
+    top, bottom = rows
+    if top == 0 or bottom == group.shape[0] - 1:
         return False
-    middle = (rows[0] + rows[-1] + 1) / 2
+    middle = (top + bottom + 1) / 2
     return abs(middle - group.shape[0] / 2) <= LINE_OFFSET_TOLERANCE * text_height_px
 
 
@@ -302,20 +303,22 @@ def _on_one_line(groups: list[Mask], text_height_px: int) -> bool:
 
     Why (checked only of numbers cut in both polarities): what the cell shows near an outlined digit joins it in
     that cut (dev-440: a stub above the away '0' made it a '6': 1-0 read 1-6, twice)."""
-    edges = []
-    for group in groups:
-        rows = np.flatnonzero(group.any(axis=1))
-        if rows.size == 0:
-            return False
-        edges.append((int(rows[0]), int(rows[-1])))
+    first, second = (_ink_rows(group) for group in groups)
+    if first is None or second is None:
+        return False
     tolerance = max(2, round(LINE_EDGES_TOLERANCE * text_height_px))
-    (top_a, bottom_a), (top_b, bottom_b) = edges
-    return abs(top_a - top_b) <= tolerance and abs(bottom_a - bottom_b) <= tolerance
+    return abs(first[0] - second[0]) <= tolerance and abs(first[1] - second[1]) <= tolerance
+
+
+def _ink_rows(group: Mask) -> tuple[int, int] | None:
+    """The first and last rows of ``group`` holding ink, or None when it holds none."""
+    rows = np.flatnonzero(group.any(axis=1))
+    return (int(rows[0]), int(rows[-1])) if rows.size else None
 
 
 def _ink_height(group: Mask) -> int:
-    rows = np.flatnonzero(group.any(axis=1))
-    return int(rows[-1] - rows[0] + 1) if rows.size else 0
+    rows = _ink_rows(group)
+    return rows[1] - rows[0] + 1 if rows is not None else 0
 
 
 def read_score(groups: list[Mask], text_height_px: int) -> Score | None:
@@ -668,11 +671,12 @@ class ScoreboardReader:
             self.stats.readings_reused += 1
             return self._last_reading
         height = self.layout.score_height_px if self.layout is not None else 0
-        if not all(stands_on_the_line(group, height) for group in self._score_groups(frame)):
+        groups = self._score_groups(frame)
+        if not all(stands_on_the_line(group, height) for group in groups):
             # A number sliding in or out of its box (a goal animation): no score is shown on this frame.
             self.stats.transitions += 1
             return None
-        reading = self._ocr(frame)
+        reading = self._ocr(frame, groups)
         if reading is None:
             self.stats.unreadable += 1
             return None
@@ -764,11 +768,11 @@ class ScoreboardReader:
             return without_hairlines(_digit_groups(without_joints(digits[0], height), height))
         return without_hairlines(digits)
 
-    def _ocr(self, frame: Frame) -> ScoreboardReading | None:
+    def _ocr(self, frame: Frame, groups: list[Mask]) -> ScoreboardReading | None:
+        """The reading of ``frame``, whose score groups (``_score_groups``) are ``groups``."""
         layout = self.layout
         assert layout is not None and self._teams is not None
         self.stats.ocr_calls += 1
-        groups = self._score_groups(frame)
         score = read_score(groups, layout.score_height_px) if self._fills_hold(frame, groups) else None
         if score is not None:
             self._inverted_misses = 0

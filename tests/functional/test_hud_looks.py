@@ -19,7 +19,15 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from capture_task.vision.reader import ScoreboardReader, read_score
-from tests.functional.hud_drawing import FONTS, HudText, Look, paint, random_look, random_text
+from tests.functional.hud_drawing import (
+    FONTS,
+    HudText,
+    Look,
+    paint,
+    random_look,
+    random_text,
+    read_as_a_stream_would,
+)
 
 SEEDS = range(1000, 1040)
 DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -242,11 +250,7 @@ def test_two_large_digits_set_touching_are_read_as_a_number() -> None:
     look, text = random_look(rng), random_text(rng)
     look = replace(look, score_scale=1.35)
     assert (text.home_score, text.away_score) == (7, 12)
-    reader = ScoreboardReader()
-    frame = paint(look, text, seed=0)
-    reading = None
-    for _ in range(3):
-        reading = reader.read(frame, fresh=True, may_locate=True) or reading
+    _, reading = read_as_a_stream_would(paint(look, text, seed=0))
     assert reading is not None
     assert (reading.teams.home, reading.teams.away, reading.score.home, reading.score.away) == (
         text.home, text.away, 7, 12,
