@@ -607,18 +607,35 @@ def _deduplicated(row: list[_Glyph]) -> list[_Glyph]:
     """One glyph per place: a blob found in both polarities (a hole, a cell edge) counts once; where the
     two are a glyph and the outline or cell round it, the glyph; where either is an emblem, an emblem."""
     kept: list[_Glyph] = []
+    text_height = _median([g.box.height for g in row])
     for glyph in row:
         clash = next((index for index, other in enumerate(kept) if _overlap(glyph.box, other.box) > 0.5), None)
         if clash is None:
             kept.append(glyph)
             continue
         other = kept[clash]
-        if _fills_outline(glyph, other) or _printed_on_cell(glyph, other):
+        if _fills_outline(glyph, other) or _printed_on_cell(glyph, other) or _cut_from_cell(glyph, other, text_height):
             kept[clash] = glyph
         if glyph.emblem or other.emblem:
             # A crest's field inside its rim is no glyph either (the rim alone shows it is a crest).
             kept[clash] = replace(kept[clash], emblem=True)
     return kept
+
+
+def _cut_from_cell(inner: _Glyph, outer: _Glyph, text_height: float) -> bool:
+    """Whether ``inner`` is a glyph and ``outer`` the same glyph found joined to the edge of its cell: both of one
+    polarity, ``outer``'s box round ``inner``'s, ``inner`` of the row's text height and ``outer`` taller than it.
+
+    Why: an accent-coloured score cell lighter than the HUD round it, its light digits in a margin a few pixels
+    high (dev-274: cream digits on a green cell, 30 px text in a 40 px cell): at the search's coarse scale the
+    cell's edge is lighter than the dark HUD beside it and joined each digit into a blob of the cell's height; the
+    finer scale finds each digit alone, but the blob found first stood for the place, and the HUD was never found.
+    Of a letter and a fragment of it (also found by the finer scale), the letter is the one of the text's height.
+    """
+    a, b = inner.box, outer.box
+    if inner.light != outer.light or not b.contains(a) or a == b:
+        return False
+    return abs(a.height - text_height) < abs(b.height - text_height) and b.height > a.height
 
 
 OUTLINE_MAX_THICKNESS = 0.2
@@ -720,6 +737,7 @@ def _tokens(row: list[_Glyph]) -> list[_Token]:
             or glyph.emblem
             or (bool(beside) and is_bar(glyph.mask, _median(beside)) and not _is_hooked_letter(glyph, row, index))
             or _raised_stroke(row, index)
+            or _overreaching(row, index)
         )
         near = bool(tokens) and glyph.box.left - tokens[-1].glyphs[-1].box.right <= TOKEN_GAP * height
         if near and (tokens[-1].kind == "mark") == mark:
@@ -739,13 +757,16 @@ RAISED_STROKE_REACH = 3
 
 def _raised_stroke(row: list[_Glyph], index: int) -> bool:
     """Whether ``row[index]`` is a narrow blob (at most half as wide as tall) set higher than the nearest glyph
-    wider than that on either side: a stripe of a crest, not an 'I' or a '1'.
+    wider than that on either side (its top above theirs, or its foot off their line): a stripe of a crest, not an
+    'I' or a '1'.
 
     Why: a striped shield crest beside each number (dev-82) stands a little taller than the text, its stripes
     just short of the height of a bar (:func:`is_bar`); they joined the numbers' tokens, read 'II0' and '0IJ', and
     the HUD was never found. Higher than the glyphs on both sides: an 'I' ending a code whose numbers are set
     lower than it in their cell stands as high as its own code's letters (dev-80's 'MI'). A '1' as tall as a
     bigger clock's digits beside smaller letters is taller, not raised: its foot is on the line, or below it.
+    A foot off the line on both sides is a crest's too: a shield's halves as tall as the text, set higher than it
+    (dev-365: 'IIO' beside the home '0'); every letter and digit stands on the line.
     """
     glyph = row[index]
     if glyph.box.width > RAISED_STROKE_MAX_WIDTH * glyph.box.height:
@@ -756,9 +777,52 @@ def _raised_stroke(row: list[_Glyph], index: int) -> bool:
     ]
     found = [g for g in neighbours if g is not None]
     return bool(found) and all(
-        g.box.top - glyph.box.top >= RAISED_STROKE_MIN_RISE * g.box.height and glyph.box.bottom < g.box.bottom
+        (g.box.top - glyph.box.top >= RAISED_STROKE_MIN_RISE * g.box.height and glyph.box.bottom < g.box.bottom)
+        or g.box.bottom - glyph.box.bottom >= RAISED_STROKE_MIN_RISE * g.box.height
         for g in found
     )
+
+
+OVERREACH = 0.2
+"""A blob this share taller than its neighbours, its top above theirs and its foot below theirs (each by
+``OVERREACH_EACH_WAY`` of their height or more), reaches past the line both ways: no letter or digit does (a 'J' or
+'Q' only below it, an accent only above; a round letter overshoots a flat one by ~3 % each way)."""
+OVERREACH_EACH_WAY = 0.05
+OVERREACH_MIN_SPAN = 0.5
+"""...and what reaches past the line on one side at least spans this share of its width: a rim's top, a cell's edge.
+A letter grown by specks of a noisy translucent cell above and below it does not (unseen-23's 'R': 0.15 each way;
+taken for a mark, its HUD was found on the wrong boxes and three goals went to the wrong team, in silence)."""
+
+
+def _overreaching(row: list[_Glyph], index: int) -> bool:
+    """Whether ``row[index]`` reaches past the line of the glyph beside it on each side, above and below: a crest's
+    rim, or a cell's edge found joined to the separator, a mark and no text.
+
+    Why: a shield crest 1.3 times the text's height beside each number (dev-365) and, on a green score cell lighter
+    than the HUD round it, blobs of the cell's edge joined to its '|' and to a strip (dev-274, as streamed) stood
+    between the digits and the codes; they joined tokens that read 'OV' and 'OTO3ZEN', and neither HUD was found.
+    Both neighbours must be shorter: a number set larger than the codes beside it stands beside its other digit or
+    number, and a bar (a strip, a '|') is a mark already.
+    """
+    if index == 0 or index + 1 >= len(row):
+        return False
+    glyph, neighbours = row[index], (row[index - 1].box, row[index + 1].box)
+    box = glyph.box
+    if not all(
+        box.height >= (1 + OVERREACH) * other.height
+        and min(other.top - box.top, box.bottom - other.bottom) >= OVERREACH_EACH_WAY * other.height
+        for other in neighbours
+    ):
+        return False
+    above = glyph.mask[: max(other.top for other in neighbours) - box.top]
+    below = glyph.mask[min(other.bottom for other in neighbours) - box.top :]
+    return max(_span_share(above), _span_share(below)) >= OVERREACH_MIN_SPAN
+
+
+def _span_share(mask: Mask) -> float:
+    """How much of ``mask``'s width its ink spans, from its leftmost inked column to its rightmost."""
+    columns = np.flatnonzero(mask.any(axis=0))
+    return 0.0 if columns.size == 0 else (int(columns[-1]) - int(columns[0]) + 1) / mask.shape[1]
 
 
 def _is_hooked_letter(glyph: _Glyph, row: list[_Glyph], index: int) -> bool:

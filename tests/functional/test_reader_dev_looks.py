@@ -222,6 +222,41 @@ OUTLINED_ON_A_LIGHT_TEAM_CELL = BroadcastStyle(width=1280, height=720, fps=30, c
 team's is light, its '0' a white stroke a pixel or two wide edged in black. Its outline read as a ring (no digit),
 its fill as nothing: 0-0 never read in 28 s, the first goal lost (said)."""
 
+ACCENT_CELL_IN_A_THIN_MARGIN = BroadcastStyle(width=1920, height=1080, fps=30, crf=28, hud=HudStyle(
+    font_path="/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf", text_height_frac=0.0276,
+    offset_x_frac=0.0517, offset_y_frac=0.0171, box_bgr=(16, 64, 78), text_bgr=(200, 235, 250),
+    clock_box_bgr=(16, 64, 78), clock_text_bgr=(200, 235, 250), score_box_bgr=(60, 200, 30),
+    score_text_bgr=(255, 255, 255), home_strip_bgr=(200, 120, 30), away_strip_bgr=(0, 215, 255), box_opacity=0.86,
+    padding_frac=0.16, clock_gap_frac=0.0, score_separator=" | ", strip_layout="inner", strip_width_frac=0.36,
+    placement="bottom-centre", clock_position="left", clock_divider=True, score_layout="single", split_gap_frac=0.0,
+    score_cell="accent", cell_gap_frac=0.0, code_marker="strip", crest_shape="circle", crest_height_frac=1.77,
+    team_code_length=3, added_time_box=True, added_time_bgr=(200, 90, 20), cell_fill="flat", gradient_strength=0.0,
+    text_effect="none", italic_shear=0.0, score_animation="banner", font_weight="regular", font_width="condensed",
+), chat_overlay=True, webcam_overlay=False, chat_position="right", webcam_position="top-right",
+    scenery_seed=566636963, rate_control="capped", bitrate_kbps=1500, x264_preset="veryfast",
+    near_hud_widget=False)  # fmt: skip
+"""dev-274 (the sixth unseen batch): white digits on a green score cell, lighter than the dark HUD round it, 30 px
+text in a 40 px cell at the bottom centre. At the search's coarse scale each digit was one blob with the cell's edge;
+the finer scale's digit alone lost its place to that blob, and the HUD was never found (both goals lost, said)."""
+
+SHIELD_CRESTS_BESIDE_THE_NUMBERS = BroadcastStyle(width=1280, height=720, fps=30, crf=20, hud=HudStyle(
+    font_path="/usr/share/fonts/truetype/roboto/unhinted/RobotoTTF/Roboto-Black.ttf", text_height_frac=0.0275,
+    offset_x_frac=0.0489, offset_y_frac=0.0241, box_bgr=(59, 23, 72), text_bgr=(240, 240, 240),
+    clock_box_bgr=(40, 40, 200), clock_text_bgr=(255, 255, 255), score_box_bgr=(59, 23, 72),
+    score_text_bgr=(240, 240, 240), home_strip_bgr=(200, 180, 90), away_strip_bgr=(30, 30, 30), box_opacity=0.84,
+    padding_frac=0.18, clock_gap_frac=0.48, score_separator="–", strip_layout="inner", strip_width_frac=0.38,
+    placement="top-centre", clock_position="right", clock_divider=False, score_layout="single", split_gap_frac=0.0,
+    score_cell="team", cell_gap_frac=0.0, code_marker="crest", crest_shape="shield", crest_height_frac=1.29,
+    team_code_length=2, added_time_box=True, added_time_bgr=(90, 20, 150), cell_fill="flat", gradient_strength=0.0,
+    text_effect="none", italic_shear=0.0, score_animation="none", font_weight="black", font_width="normal",
+), chat_overlay=False, webcam_overlay=True, chat_position="bottom", webcam_position="bottom-left",
+    scenery_seed=1360335257, rate_control="crf", bitrate_kbps=0, x264_preset="veryfast",
+    near_hud_widget=False)  # fmt: skip
+"""dev-365 (the eighth unseen batch): Roboto Black at 20 px, a striped shield crest 1.3 times the text's height
+between each code and its number, top centre. The away crest's light rim reached past the line above and below, and
+the home crest's two light halves stood above it (their feet off the line); all joined the numbers' tokens ('IIO',
+'OV'), and the HUD was never found (both goals lost, said)."""
+
 STREAM_JPEG_QUALITY = 60
 """Frames are compressed as a stream at a modest bitrate would be (the suite's broadcasts are H.264)."""
 
@@ -386,6 +421,20 @@ def test_a_thin_light_digit_edged_in_black_on_a_light_cell_is_read_by_outline_an
     assert before.count((0, 0)) >= len(before) // 2
     assert after.count((1, 0)) >= len(after) // 5
     assert set(before) <= {None, (0, 0)} and set(after) <= {None, (1, 0)}
+
+
+@pytest.mark.parametrize(("second", "score"), [(4, (0, 0)), (28, (0, 1))])
+def test_light_digits_on_an_accent_cell_in_a_margin_are_found_and_read(second: int, score: tuple[int, int]) -> None:
+    script = _script(274)
+    assert _score_at(script, ACCENT_CELL_IN_A_THIN_MARGIN, second) == score
+    assert _read_in_play(script, ACCENT_CELL_IN_A_THIN_MARGIN, second) == (script.home, script.away, *score)
+
+
+@pytest.mark.parametrize(("second", "score"), [(4, (0, 0)), (26, (0, 1))])
+def test_a_hud_with_shield_crests_beside_the_numbers_is_found_and_read(second: int, score: tuple[int, int]) -> None:
+    script = _script(365)
+    assert _score_at(script, SHIELD_CRESTS_BESIDE_THE_NUMBERS, second) == score
+    assert _read_in_play(script, SHIELD_CRESTS_BESIDE_THE_NUMBERS, second) == (script.home, script.away, *score)
 
 
 def _scores_of_every_other_frame(
