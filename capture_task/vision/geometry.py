@@ -487,6 +487,11 @@ DASH_STUB_MAX_OFFSET = 0.25
 equal margins above and below its text)."""
 
 
+DASH_STUB_LINE_REACH = 0.6
+"""The rows a stub is looked for in: this many text heights above and below the crop's middle (the text line, with a
+little room for a line set off the middle)."""
+
+
 def without_dash_stub(mask: Mask, text_height_px: float, *, at_right: bool) -> Mask:
     """``mask`` (a split score box's crop) without the part of a separator that crosses its inner edge: the run of
     columns, from that edge inward, whose only ink is a thin stroke at mid height.
@@ -494,13 +499,19 @@ def without_dash_stub(mask: Mask, text_height_px: float, *, at_right: bool) -> M
     Why: where the HUD has one number per box and a dash between them, the boxes meet in the middle of the dash.
     A dash glued to the number beside it (dev-144's '3–2', Cantarell Bold, on its P- and B-frames) makes the
     number's blob touch its box's edge, and a blob touching a side is no glyph (``clean_glyphs``): the number
-    vanished from every frame but the keyframes, and the goal was stamped on the next keyframe, 2.3 s late.
+    vanished from every frame but the keyframes, and the goal was stamped on the next keyframe, 2.3 s late. Ink in
+    the margins beside the stub (a cell's edge at a tight cell's top and bottom, on the tests' painter) made every
+    column look thick: the stub stayed, its number was dropped with it, and '10-2' read 1-2, a wrong score.
     """
     columns = range(mask.shape[1] - 1, -1, -1) if at_right else range(mask.shape[1])
     middle = (mask.shape[0] - 1) / 2
+    # Only the text line's rows: ink in the crop's margins, above and below the line (a cell's edge, the crowd
+    # beside a tight cell), is no part of the stub and goes with the blobs touching the crop's sides.
+    reach = DASH_STUB_LINE_REACH * text_height_px
+    line = slice(max(round(middle - reach), 0), min(round(middle + reach) + 1, mask.shape[0]))
     stub_end = None
     for column in columns:
-        rows = np.flatnonzero(mask[:, column])
+        rows = np.flatnonzero(mask[line, column]) + line.start
         if rows.size == 0:
             break
         thick, off_middle = rows[-1] - rows[0] + 1, abs((rows[0] + rows[-1]) / 2 - middle)
@@ -731,6 +742,34 @@ TOP_SPECK_SHARE = 0.34
 the first share of the glyph's width (a '7''s bar), is a speck on the bar, not the glyph's top. A flagged '1' has
 no such row at its top: its flag is a diagonal (Inter Medium Italic's sheared '1': 6 of 10 columns below a 2 px
 top)."""
+
+
+FOUR_CROSSBAR_ROWS = (0.4, 0.88)
+"""Where a '4''s crossbar lies, as shares of its height from the top (above a '1''s foot, below its flag)."""
+FOUR_CROSSBAR_MIN_SPAN = 0.6
+"""A '4''s crossbar runs across this share of its width or more: from the diagonal's foot to past the stem."""
+
+
+def has_a_crossbar(glyph: Mask) -> bool:
+    """Whether one digit's blob has a row in its lower half that spans most of its width, as every '4''s crossbar
+    does (open or closed, upright or italic). A '1' has none there: its stem alone, its flag higher, its foot (if
+    any) lower.
+
+    Why: FreeSans' '1' at 19 px, its flag blurred into a short horizontal bar, read '4' alone and in one rendering of
+    the line (the first read '2-1'): 2-1 read 2-4, a wrong score (the tests' painter, a cell drawn tight).
+    """
+    rows = np.flatnonzero(glyph.any(axis=1))
+    if rows.size < 4:
+        return True
+    columns = ink_columns(glyph)
+    width = max(columns[-1] - columns[0] + 1, 1)
+    height = rows[-1] - rows[0] + 1
+    top, bottom = (rows[0] + round(share * height) for share in FOUR_CROSSBAR_ROWS)
+    for row in glyph[top:bottom]:
+        ink = np.flatnonzero(row)
+        if ink.size and ink[-1] - ink[0] + 1 >= FOUR_CROSSBAR_MIN_SPAN * width:
+            return True
+    return False
 
 
 def looks_like_flagged_one(glyph: Mask) -> bool:

@@ -39,6 +39,7 @@ from capture_task.vision.geometry import (
     glyph_mask_either,
     glyph_mask_inverted,
     gray,
+    has_a_crossbar,
     ink_columns,
     is_outline,
     looks_like_flagged_one,
@@ -415,6 +416,8 @@ def _agrees(by_line: tuple[int, int] | None, numbers: tuple[_Number, _Number], g
     if by_line is None:
         return False
     for read, number, group in zip(by_line, numbers, groups, strict=True):
+        if _four_without_crossbar(group, str(read)):
+            return False
         forms = (number.as_read, number.value)
         if read in forms:
             continue
@@ -422,6 +425,24 @@ def _agrees(by_line: tuple[int, int] | None, numbers: tuple[_Number, _Number], g
         if by_shape is None or int(by_shape) not in forms:
             return False
     return True
+
+
+def _four_without_crossbar(group: Mask, text: str) -> bool:
+    """Whether a '4' of ``text`` is a blob with no crossbar across its lower half (``has_a_crossbar``): then the
+    line and the number alone agree on no '4', and the score stands only if every rendering of the line reads it
+    (``_backed_by_renderings``).
+
+    Why: FreeSans' '1' at 19 px, its flag blurred into a short bar above the middle, read '4' alone and in one
+    rendering of the line (the first read '2-1'): 2-1 read 2-4, a wrong score (the tests' painter, a cell drawn
+    tight). Refusing the '4' alone lost dev-10's 3-1, whose Cantarell '1' reads '4' alone and '1' in every
+    rendering of the line; it still reads so.
+    """
+    if "4" not in text:
+        return False
+    blobs = blobs_left_to_right(_trimmed(group))
+    return len(blobs) == len(text) and any(
+        char == "4" and not has_a_crossbar(blob) for char, blob in zip(text, blobs, strict=True)
+    )
 
 
 def _line_score(line: str, alone: list[int | None]) -> tuple[int, int] | None:

@@ -14,14 +14,23 @@ Sans, sheared Lato Heavy), compressed as a stream would be, and read with real t
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import random
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from capture_task.vision.geometry import counter_count, inside_of, is_outline, looks_like_flagged_one, rings_filled
+from capture_task.vision.geometry import (
+    counter_count,
+    has_a_crossbar,
+    inside_of,
+    is_outline,
+    looks_like_flagged_one,
+    rings_filled,
+)
 from capture_task.vision.locate import DIGITS, _outlined_digit, read_counted
 from capture_task.vision.reader import (
     ScoreboardReader,
@@ -34,7 +43,8 @@ from capture_task.vision.reader import (
 from contracts import Score
 from sample_broadcast import FrameRenderer, MatchScript
 from sample_broadcast.suite import dev_suite
-from tests.functional.hud_drawing import HudText, paint, random_look
+from sample_broadcast.varied import MORE_FONTS, VARIED_FONTS
+from tests.functional.hud_drawing import FONTS, HudText, paint, random_look
 
 ROBOTO = "/usr/share/fonts/truetype/roboto/unhinted/RobotoTTF/"
 FACES = [
@@ -474,3 +484,57 @@ def test_a_six_whose_hook_closed_is_not_taken_for_an_eight() -> None:
     assert _digits_by_shape(six, "6") is None
     assert _digits_by_shape(six, "9") is None
     assert _digits_by_shape(six, "2") == "8"
+
+
+FREESANS_BLURRED_ONE = """
+....##.
+....###
+...###.
+######.
+######.
+....##.
+....##.
+....##.
+....##.
+....##.
+....##.
+....###
+....##.
+....###
+....##.
+....##.
+....##.
+"""
+"""A FreeSans '1' at 19 px as the reader cut it from a painted HUD (a tight cell): its flag blurred into a short bar
+above the middle. Tesseract read it '4' alone and in one rendering of the line: 2-1 read 2-4."""
+
+
+def test_a_one_read_as_four_agrees_with_no_reading_and_every_face_s_four_has_its_crossbar() -> None:
+    """The line and the number alone agree on no '4' without a crossbar: the score then stands only if every
+    rendering of the line reads it (dev-10's '1', read '4' alone, still reads so)."""
+    one = _placed(FREESANS_BLURRED_ONE, (25, 13), 4, 3)
+    home = np.zeros((25, 13), bool)
+    assert not _agrees((2, 4), (_Number(2, 2), _Number(4, 4)), [home, one])
+    assert _agrees((2, 1), (_Number(2, 2), _Number(1, 1)), [home, one])
+    fonts = sorted({str(font.full_path) for font in VARIED_FONTS + MORE_FONTS} | {str(font) for font in FONTS})
+    without = [
+        (Path(font).name, px, shear, blur)
+        for font, px, shear, blur in itertools.product(fonts, (15, 19, 24, 32, 44), (0.0, 0.2), (False, True))
+        if not has_a_crossbar(_drawn_digit("4", font, px, shear, blur))
+    ]
+    assert without == []
+
+
+def _drawn_digit(digit: str, font_path: str, px: int, shear: float, blur: bool) -> np.ndarray:
+    """``digit`` drawn ``px`` tall (cap height) in white, leaned by ``shear``, softened by a blur when ``blur``, cut at
+    mid grey as the reader cuts a digit."""
+    font = ImageFont.truetype(font_path, round(px / 0.72))
+    image = Image.new("L", (px * 3, px * 3), 0)
+    ImageDraw.Draw(image).text((px, px // 2), digit, fill=255, font=font)
+    pixels = np.array(image)
+    if shear:
+        lean = np.float32([[1, -shear, shear * pixels.shape[0] / 2], [0, 1, 0]])
+        pixels = cv2.warpAffine(pixels, lean, pixels.shape[::-1])
+    if blur:
+        pixels = cv2.GaussianBlur(pixels, (3, 3), 0.8)
+    return pixels > 128

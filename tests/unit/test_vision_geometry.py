@@ -217,6 +217,19 @@ def test_a_dash_stub_at_a_split_boxs_inner_edge_is_cut_from_the_number_it_is_glu
     assert not cut_away[:, :4].any() and (cut_away[:, 4:] == away[:, 4:]).all()
 
 
+def test_a_dash_stub_is_cut_although_ink_lies_in_the_box_margins_above_and_below_it() -> None:
+    """A tight cell's crop reaches past the cell: its edge shows as ink along the crop's top and bottom rows, beside
+    the stub too. Every column then looked too thick for a stub; the number glued to it touched the edge and was
+    dropped ('10-2' read 1-2 on the tests' painter)."""
+    home = _in_a_box(np.hstack([_gap(3), _ring(12), _dash(5)]))
+    home[0, :] = home[-2:, :] = True
+
+    cut = without_dash_stub(home, HEIGHT, at_right=True)
+
+    assert not cut[HEIGHT // 4 : -HEIGHT // 4, 15:].any()
+    assert (cut[:, :15] == home[:, :15]).all()
+
+
 def test_a_number_reaching_its_inner_edge_or_a_bar_low_in_the_box_is_left_whole() -> None:
     number_at_the_edge = _in_a_box(np.hstack([_gap(3), _ring(12)]))
     underline = _in_a_box(np.hstack([_gap(3), _ring(12), np.zeros((HEIGHT, 5), bool)]))
