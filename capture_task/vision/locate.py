@@ -633,9 +633,9 @@ def _cut_from_cell(inner: _Glyph, outer: _Glyph, text_height: float) -> bool:
     Of a letter and a fragment of it (also found by the finer scale), the letter is the one of the text's height.
     """
     a, b = inner.box, outer.box
-    if inner.light != outer.light or not b.contains(a) or a == b:
+    if inner.light != outer.light or not b.contains(a):
         return False
-    return abs(a.height - text_height) < abs(b.height - text_height) and b.height > a.height
+    return b.height > a.height and abs(a.height - text_height) < abs(b.height - text_height)
 
 
 OUTLINE_MAX_THICKNESS = 0.2

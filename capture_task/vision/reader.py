@@ -439,7 +439,7 @@ def _four_without_crossbar(group: Mask, text: str) -> bool:
     """
     if "4" not in text:
         return False
-    blobs = blobs_left_to_right(_trimmed(group))
+    blobs = blobs_left_to_right(group)
     return len(blobs) == len(text) and any(
         char == "4" and not has_a_crossbar(blob) for char, blob in zip(text, blobs, strict=True)
     )
