@@ -661,7 +661,12 @@ triangle. The hole of an outlined digit is the digit's own shape (a 2, a flagged
 HOLE_MIN_THICKNESS = 0.07
 """A hole thinner than this share of its blob's height is a seam, not a counter: the sliver a drop shadow leaves
 between itself and a stroke (dev-108: Open Sans Light at 46 px, its shadowed '2' refused for its 'counters',
-the goal lost). The thinnest counters measured, of extra-bold 4s and 8s at 18-46 px, are 0.10 of the height."""
+the goal lost). The thinnest counters measured, of extra-bold 4s and 8s at 18-46 px, are 0.10 of the height.
+
+A hole one pixel wide all along is a seam too, however it bends (no 2 x 2 block of its pixels), which the
+rectangle round a bent one does not show: the thin light stroke inside the dark outline of a light digit whose
+light is the cell's own (dev-566: Open Sans Condensed Light at 15 px, a white '2' edged in black on a white
+cell; the seam along its foot and diagonal counted as a counter, the '2' was refused on every frame)."""
 
 
 def _holes(glyph: Mask) -> list[Frame]:
@@ -671,11 +676,23 @@ def _holes(glyph: Mask) -> list[Frame]:
     if hierarchy is None:
         return []
     thinnest = HOLE_MIN_THICKNESS * glyph.shape[0]
-    return [
+    holes = [
         c
         for c, links in zip(contours, hierarchy[0], strict=True)
         if links[3] != -1 and cv2.contourArea(c) > HOLE_MIN_AREA and min(cv2.minAreaRect(c)[1]) >= thinnest
     ]
+    if not holes:
+        return holes
+    # Hole pixels in a 2 x 2 block of hole pixels: where a hole is wider than a seam, whatever its course.
+    wide = cv2.erode((inside_of(glyph) & ~glyph).astype(np.uint8), np.ones((2, 2), np.uint8), anchor=(0, 0))
+    return [c for c in holes if _holds_any(c, wide)]
+
+
+def _holds_any(contour: Frame, pixels: Frame) -> bool:
+    """Whether any of ``pixels`` lies inside ``contour`` (or on it)."""
+    area = np.zeros(pixels.shape, np.uint8)
+    cv2.drawContours(area, [contour], 0, 1, thickness=cv2.FILLED)
+    return bool((area & pixels).any())
 
 
 def _is_counter(hole: Frame) -> bool:

@@ -257,6 +257,25 @@ between each code and its number, top centre. The away crest's light rim reached
 the home crest's two light halves stood above it (their feet off the line); all joined the numbers' tokens ('IIO',
 'OV'), and the HUD was never found (both goals lost, said)."""
 
+OUTLINED_LIGHT_DIGITS_ON_TWO_TEAM_CELLS = BroadcastStyle(width=1280, height=720, fps=60, crf=26, hud=HudStyle(
+    font_path="/usr/share/fonts/truetype/open-sans/OpenSans-CondLight.ttf", text_height_frac=0.0205,
+    offset_x_frac=0.0549, offset_y_frac=0.0427, box_bgr=(200, 200, 200), text_bgr=(30, 30, 30),
+    clock_box_bgr=(200, 200, 200), clock_text_bgr=(30, 30, 30), score_box_bgr=(200, 200, 200),
+    score_text_bgr=(30, 30, 30), home_strip_bgr=(40, 30, 200), away_strip_bgr=(245, 245, 245), box_opacity=0.9,
+    padding_frac=0.66, clock_gap_frac=0.47, score_separator="–", strip_layout="under", strip_width_frac=0.18,
+    placement="bottom-right", clock_position="right", clock_divider=False, score_layout="single", split_gap_frac=0.0,
+    score_cell="team", cell_gap_frac=0.0, code_marker="none", crest_shape="circle", crest_height_frac=1.79,
+    team_code_length=4, added_time_box=True, added_time_bgr=(90, 20, 150), cell_fill="gradient",
+    gradient_strength=0.17, text_effect="none", italic_shear=0.0, score_animation="flash", font_weight="light",
+    font_width="condensed",
+), chat_overlay=False, webcam_overlay=True, chat_position="right", webcam_position="top-right",
+    scenery_seed=830014112, rate_control="capped", bitrate_kbps=4950, x264_preset="superfast",
+    near_hud_widget=False)  # fmt: skip
+"""dev-566 (the twelfth unseen batch): Open Sans Condensed Light at 15 px, each number a white stroke a pixel wide
+edged in black, on its team's cell (a red one, a white one), glued by an en dash. On the white cell only the edging
+shows; the stroke between, enclosed where the edging meets, counted as a counter, and the '2' was refused on every
+frame (both goals lost, said)."""
+
 STREAM_JPEG_QUALITY = 60
 """Frames are compressed as a stream at a modest bitrate would be (the suite's broadcasts are H.264)."""
 
@@ -435,6 +454,13 @@ def test_a_hud_with_shield_crests_beside_the_numbers_is_found_and_read(second: i
     script = _script(365)
     assert _score_at(script, SHIELD_CRESTS_BESIDE_THE_NUMBERS, second) == score
     assert _read_in_play(script, SHIELD_CRESTS_BESIDE_THE_NUMBERS, second) == (script.home, script.away, *score)
+
+
+@pytest.mark.parametrize(("second", "score"), [(4, (3, 2)), (26, (4, 2)), (44, (4, 3))])
+def test_thin_light_digits_edged_in_black_on_their_team_cells_are_read(second: int, score: tuple[int, int]) -> None:
+    script = _script(566)
+    assert _score_at(script, OUTLINED_LIGHT_DIGITS_ON_TWO_TEAM_CELLS, second) == score
+    assert _read_in_play(script, OUTLINED_LIGHT_DIGITS_ON_TWO_TEAM_CELLS, second) == (script.home, script.away, *score)
 
 
 def _scores_of_every_other_frame(

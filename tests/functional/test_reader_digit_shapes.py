@@ -274,6 +274,39 @@ def test_the_seams_a_shadow_leaves_are_no_counters_and_real_thin_counters_still_
         assert glyph.shape[0] <= 19 and counter_count(glyph) == counters, digit
 
 
+DEV_566_OUTLINED_TWO = """
+.#####..
+##...##.
+#.###.#.
+.#...#.#
+.....#.#
+.....#.#
+....####
+....#.#.
+...##.#.
+...#.#..
+..#.#...
+.##.#...
+.#.#....
+#.#####.
+#......#
+.######.
+"""
+"""dev-566's away '2' as the reader cuts it: Open Sans Condensed Light at 15 px, a white stroke a pixel wide edged
+in black, on a white team cell (1280x720, crf 26). Only the edging is ink; the stroke between is a seam, enclosed
+where the edging meets round its foot and its bends."""
+
+
+def test_the_seam_of_a_thin_stroke_between_its_edging_is_no_counter_however_it_bends() -> None:
+    two = _ring(DEV_566_OUTLINED_TWO)
+    assert counter_count(two) == 0
+    assert _digits_by_shape(two, "2") == "2", "the '2' was refused for its 'counter' on every frame: goals lost"
+    # As wide as a seam in every row but two pixels wide: a counter, a narrow one.
+    narrow_zero = np.pad(np.ones((16, 6), bool), 1)
+    narrow_zero[4:14, 3:5] = False
+    assert counter_count(narrow_zero) == 1
+
+
 UNSEEN_33_ZERO = """
 ...####....
 ..#######..
