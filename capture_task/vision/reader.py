@@ -48,6 +48,7 @@ from capture_task.vision.geometry import (
     outermost_blob_count,
     rings_filled,
     score_mismatch,
+    stroke_thickness,
     without_dash_stub,
     without_hairlines,
     without_joints,
@@ -385,6 +386,39 @@ def _read_rings_filled(groups: list[Mask], text_height_px: int) -> Score | None:
                        text_height_px)  # fmt: skip
     if score is not None:
         logger.debug("score %s read with its outlined numbers filled", score)
+    return score
+
+
+HEAVY_STROKE = 0.18
+"""Numbers whose strokes are at least this share of the text height thick (black and heavy faces: Roboto Black's are
+0.25) are read again thinned (``_read_thinned``) when they do not read as cut."""
+HEAVY_STROKE_MIN_PX = 4
+"""...and at least this many pixels thick: thinned by a pixel on each side, a stroke keeps two."""
+
+
+def _read_thinned(groups: list[Mask], text_height_px: int) -> Score | None:
+    """The score read with a heavy face's strokes thinned by a pixel on each side, last: both readings of
+    ``read_score`` must still agree, and the digits' shapes are checked as thinned.
+
+    Why: blur and compression close a heavy face's counters into slits; tesseract read Roboto Black's '0 | 0' at
+    30 px as nothing in every rendering of the line and as '0' alone in one rendering of five (dev-610: 0-0 never
+    read in the 7 s before its first goal, which was lost, said). Thinned by one pixel, it reads '0-0' in every
+    rendering. A thinner face is left alone: thinned, its strokes would break.
+    """
+    if len(groups) != 2 or any(not group.any() for group in groups):
+        return None
+    thickness = min(stroke_thickness(group) for group in groups)
+    if thickness < max(HEAVY_STROKE * text_height_px, HEAVY_STROKE_MIN_PX):
+        return None
+    kernel = np.ones((3, 3), np.uint8)
+    thinned = [cv2.erode(group.astype(np.uint8), kernel).astype(bool) for group in groups]
+    blobs = [len(blobs_left_to_right(group)) for group in (*groups, *thinned)]
+    if blobs[:2] != blobs[2:]:
+        # A stroke thinned in two (a narrow waist, a hairline) makes other shapes: an '8' in two blobs may read '00'.
+        return None
+    score = read_score(thinned, text_height_px)
+    if score is not None:
+        logger.debug("score %s read with its heavy strokes thinned", score)
     return score
 
 
@@ -802,6 +836,7 @@ class ScoreboardReader:
                 self._read_inverted(frame, groups)
                 or _read_rings_filled(groups, layout.score_height_px)
                 or self._read_outlined(frame, groups)
+                or _read_thinned(groups, layout.score_height_px)
             )
         if score is None:
             return None
