@@ -28,6 +28,8 @@ import numpy as np
 
 from capture_task.vision.geometry import (
     DIGITS_SHARE_HEIGHT,
+    GLYPH_MAX_HEIGHT,
+    Box,
     Frame,
     Mask,
     TextBox,
@@ -535,6 +537,22 @@ def _same_place(a: HudLayout, b: HudLayout) -> bool:
     )
 
 
+def _digit_px(text_height_px: int) -> int:
+    """The least height of a score's digit: lower pieces are specks or a separator's."""
+    return max(round(text_height_px * 0.5), 3)
+
+
+def _blob_at_side(frame: Frame, part: TextBox, text_height_px: int, *, right: bool) -> bool:
+    """Whether a blob of ``part``'s ink, of digit height and no taller than the text, touches the box's right (or
+    left) side: a number standing across it, which ``clean_glyphs`` drops as a neighbour's edge."""
+    mask = glyph_mask(part.box.crop(frame), part)
+    stats = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)[2]
+    left, width, tall = stats[1:, cv2.CC_STAT_LEFT], stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    at_side = left + width == mask.shape[1] if right else left == 0
+    sized = (tall >= _digit_px(text_height_px)) & (tall <= GLYPH_MAX_HEIGHT * text_height_px)
+    return bool((at_side & sized).any())
+
+
 def _score_part_glyphs(
     frame: Frame, layout: HudLayout, masked: Sequence[Callable[[Frame, TextBox], Mask]], min_height_px: int
 ) -> list[Mask]:
@@ -809,7 +827,7 @@ class ScoreboardReader:
         layout = self.layout
         assert layout is not None
         height = layout.score_height_px
-        digit_px = max(round(height * 0.5), 3)
+        digit_px = _digit_px(height)
         # A part read by its fill is cut in the other polarity than located; ``inverted`` turns every part over;
         # the parts in ``either`` are cut in both (``glyph_mask_either``).
         flipped = [inverted != (index in self._filled_parts) for index in range(len(layout.score))]
@@ -837,10 +855,42 @@ class ScoreboardReader:
                 or _read_rings_filled(groups, layout.score_height_px)
                 or self._read_outlined(frame, groups)
                 or _read_thinned(groups, layout.score_height_px)
+                or self._read_resplit(frame)
             )
         if score is None:
             return None
         return ScoreboardReading(self._teams, score, self._read_clock(frame), maybe_widget=self.maybe_widget)
+
+    def _read_resplit(self, frame: Frame) -> Score | None:
+        """The score read with the two numbers' boxes taken as one box and split at the gap between the numbers as
+        they stand on this frame, when a number stands across the line between the boxes (a blob of digit height
+        touching a box's inner side) and the boxes are the halves of one cell (side by side, one polarity).
+
+        Why: a score centred in its cell moves when a number's width changes. dev-650's italic '0:3' became '1:3',
+        the narrower '1' moved the '3' 4 px left, across the middle of the gap as located at 0-3; touching its box's
+        side, it was dropped as a neighbour's edge and 1-3 never read (the goal came as a jump 0-3 -> 2-3: one goal
+        reported, said). Both readings of ``read_score`` must still agree on the groups split afresh.
+        """
+        layout = self.layout
+        assert layout is not None
+        if len(layout.score) != 2 or self._filled_parts:
+            return None
+        home, away = layout.score
+        if home.box.right != away.box.left or home.light != away.light:
+            return None
+        height = layout.score_height_px
+        if not (_blob_at_side(frame, home, height, right=True) or _blob_at_side(frame, away, height, right=False)):
+            return None
+        top, bottom = min(home.box.top, away.box.top), max(home.box.bottom, away.box.bottom)
+        one_box = TextBox(Box(home.box.left, top, away.box.right, bottom), home.light, (home.level + away.level) // 2)
+        digits = _score_part_glyphs(
+            frame, dataclasses.replace(layout, score=(one_box,)), [glyph_mask], _digit_px(height)
+        )
+        groups = without_hairlines(_digit_groups(without_joints(digits[0], height), height))
+        score = read_score(groups, height)
+        if score is not None:
+            logger.debug("score %s read with the numbers split where they stand now", score)
+        return score
 
     def _fills_hold(self, frame: Frame, groups: list[Mask]) -> bool:
         """Whether each part read by its fill (``_filled_parts``) shows on this frame a fill inside its outline
