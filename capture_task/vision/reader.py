@@ -553,6 +553,12 @@ def _blob_at_side(frame: Frame, part: TextBox, text_height_px: int, *, right: bo
     return bool((at_side & sized).any())
 
 
+def _one_box_groups(digits: Mask, text_height_px: int) -> list[Mask]:
+    """Both numbers of one score box, split where the separator stands (``_digit_groups``); a dash touching both
+    numbers ('0–0' set tight) leaves no gap to split at until it is cut out (``without_joints``)."""
+    return without_hairlines(_digit_groups(without_joints(digits, text_height_px), text_height_px))
+
+
 def _score_part_glyphs(
     frame: Frame, layout: HudLayout, masked: Sequence[Callable[[Frame, TextBox], Mask]], min_height_px: int
 ) -> list[Mask]:
@@ -837,8 +843,7 @@ class ScoreboardReader:
         ]
         digits = _score_part_glyphs(frame, layout, masked, digit_px)
         if len(digits) == 1:
-            # A dash touching both numbers ('0–0' set tight) leaves no gap to split at until it is cut out.
-            return without_hairlines(_digit_groups(without_joints(digits[0], height), height))
+            return _one_box_groups(digits[0], height)
         return without_hairlines(digits)
 
     def _ocr(self, frame: Frame, groups: list[Mask]) -> ScoreboardReading | None:
@@ -886,8 +891,7 @@ class ScoreboardReader:
         digits = _score_part_glyphs(
             frame, dataclasses.replace(layout, score=(one_box,)), [glyph_mask], _digit_px(height)
         )
-        groups = without_hairlines(_digit_groups(without_joints(digits[0], height), height))
-        score = read_score(groups, height)
+        score = read_score(_one_box_groups(digits[0], height), height)
         if score is not None:
             logger.debug("score %s read with the numbers split where they stand now", score)
         return score
