@@ -43,6 +43,7 @@ from capture_task.vision.geometry import (
     glued_bar_rows,
     glyph_mask,
     gray,
+    ink_columns,
     inside_of,
     is_bar,
     is_outline,
@@ -821,7 +822,7 @@ def _overreaching(row: list[_Glyph], index: int) -> bool:
 
 def _span_share(mask: Mask) -> float:
     """How much of ``mask``'s width its ink spans, from its leftmost inked column to its rightmost."""
-    columns = np.flatnonzero(mask.any(axis=0))
+    columns = ink_columns(mask)
     return 0.0 if columns.size == 0 else (int(columns[-1]) - int(columns[0]) + 1) / mask.shape[1]
 
 
