@@ -126,6 +126,8 @@ class _Glyph:
     """Bordered on all four sides by one blob of the other polarity (see :func:`_without_counters`)."""
     emblem: bool = False
     """A round blob with another of its own polarity inside it: a crest, no letter or digit (see :func:`_emblem`)."""
+    strong: bool = False
+    """Found by the strong look alone (see :func:`_glyphs_inside_others`)."""
 
 
 @dataclass
@@ -203,50 +205,172 @@ class LocateReport:
     best: str = ""
 
 
-def _glyphs(area: Frame, frame_height: int, *, fine: bool = False) -> list[_Glyph]:
+TEXT_OFFSET = 10
+"""Grey levels by which a glyph stands brighter (or darker) than the mean of its neighbourhood."""
+STRONG_TEXT_OFFSET = 40
+"""The offset of the last look: ink this far from its neighbourhood's mean is text set apart from its own cell.
+
+Why: a cell drawn tight round its text over the crowd stands out from the crowd itself, so at the usual offset the
+cell is ink too, and the glyph on it is one blob with the cell and, through the crowd's blocks touching the cell,
+with half the band (unseen-12: a thin white '1' on a blue score box; dev-558's digits on teal boxes; dev-542's on a
+blue and a red box). Legible text stands much further from its cell than a cell from the crowd around it: at 40 grey
+levels the glyph comes apart from both. Not the first look: strokes lighter than that (anti-aliased thin type,
+text on a cell of a near shade) break up at this offset, and the usual offset reads them."""
+
+
+@dataclass(frozen=True)
+class _Look:
+    """One way of looking for glyphs: the neighbourhood sizes and the offset their thresholds use."""
+
+    fine: bool
+    offset: int = TEXT_OFFSET
+
+    @property
+    def strong(self) -> bool:
+        return self.offset > TEXT_OFFSET
+
+
+LOOKS = (_Look(fine=False), _Look(fine=True), _Look(fine=True, offset=STRONG_TEXT_OFFSET))
+"""Tried in turn, each over every band, until one finds the HUD: each finds more than the one before, of the HUD
+and of everything else (so costs more, and its candidates are taken more warily)."""
+
+
+@dataclass
+class _UsualGlyphs:
+    """What the usual threshold found in one band at some neighbourhood sizes: its glyphs, and per (polarity, size)
+    its components (labels, stats) and which of them were taken as glyphs (the strong look asks which)."""
+
+    glyphs: list[_Glyph]
+    components: dict[tuple[bool, int], tuple[NDArray[Any], NDArray[Any]]]
+    taken: dict[tuple[bool, int], NDArray[np.bool_]]
+
+
+def _glyphs(
+    area: Frame,
+    frame_height: int,
+    look: _Look = LOOKS[0],
+    seen: dict[tuple[int, ...], _UsualGlyphs] | None = None,
+) -> list[_Glyph]:
     """Glyph-sized blobs brighter or darker than a calm surrounding.
 
     Brighter or darker than the mean of a neighbourhood twice the tallest text height, which suits
     text on a wide cell. A cell barely larger than its text and much lighter or darker than the
     cells beside it (an accent-coloured score box) is itself "ink" at that scale, its digits merged
-    into it; ``fine`` also looks in neighbourhoods of about one text height, which find them (and
-    more fragments of everything else, so only when the first look found no HUD).
+    into it; a ``fine`` look also looks in neighbourhoods of about one text height, which find them
+    (and more fragments of everything else, so only when the first look found no HUD); a strong one
+    asks more contrast of the ink (see ``STRONG_TEXT_OFFSET``). ``seen`` keeps what the usual threshold found in
+    this ``area`` for the next look over it (the strong look repeats the fine one's, then adds to it).
     """
     grey = gray(area)
     min_h = max(round(GLYPH_MIN_HEIGHT_FRACTION * frame_height), 6)
     max_h = round(GLYPH_MAX_HEIGHT_FRACTION * frame_height)
-    blocks = (max(round(max_h * 0.8) | 1, 15),) + ((max(round(max_h * 0.4) | 1, 9),) if fine else ())
-    glyphs: list[_Glyph] = []
-    components = {
-        (light, block): cv2.connectedComponentsWithStats(
-            cv2.adaptiveThreshold(
-                grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY if light else cv2.THRESH_BINARY_INV,
-                block, -10 if light else 10,
-            ),
-            connectivity=8,
-        )[1:3]
+    blocks = (max(round(max_h * 0.8) | 1, 15),) + ((max(round(max_h * 0.4) | 1, 9),) if look.fine else ())
+    usual = seen.get(blocks) if seen is not None else None
+    if usual is None:
+        usual = _usual_glyphs(grey, blocks, min_h, max_h)
+        if seen is not None:
+            seen[blocks] = usual
+    if not look.strong:
+        return list(usual.glyphs)
+    strong = {
+        (light, block): _components(grey, light, block, look.offset)
         for light, block in itertools.product((True, False), blocks)
-    }  # fmt: skip
+    }
+    glyphs = list(usual.glyphs)
+    for light, block in itertools.product((True, False), blocks):
+        glyphs += _glyphs_inside_others(
+            grey, light, strong[(light, block)], strong[(not light, block)][0], usual.components[(light, block)],
+            usual.taken[(light, block)], min_h, max_h,
+        )  # fmt: skip
+    return glyphs
+
+
+def _components(grey: Frame, light: bool, block: int, offset: int) -> tuple[NDArray[Any], NDArray[Any]]:
+    """Labels and stats of the blobs ``offset`` grey levels brighter (``light``) or darker than the mean of their
+    ``block``-sized neighbourhood."""
+    mode = cv2.THRESH_BINARY if light else cv2.THRESH_BINARY_INV
+    ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, mode, block, -offset if light else offset)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    return labels, stats
+
+
+def _usual_glyphs(grey: Frame, blocks: tuple[int, ...], min_h: int, max_h: int) -> _UsualGlyphs:
+    """The glyphs at the usual offset (``TEXT_OFFSET``), in neighbourhoods of each of ``blocks``."""
+    components = {
+        (light, block): _components(grey, light, block, TEXT_OFFSET)
+        for light, block in itertools.product((True, False), blocks)
+    }
+    glyphs: list[_Glyph] = []
+    taken: dict[tuple[bool, int], NDArray[np.bool_]] = {}
     for light, block in itertools.product((True, False), blocks):
         labels, stats = components[(light, block)]
         other_labels = components[(not light, block)][0]
-        w, h, area_px = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
-        filled = area_px >= 0.12 * w * h
-        sized = _glyph_sized(w, h, min_h, max_h) & filled
-        # A blob no glyph could be (too tall, too wide, or too wide to be letters touching, see _cut_at_joints) up
-        # to the tallest text and a bar's thickness more may be a code glued to its colour strip. Only such: the
-        # feet of letters set touching ('LE') cover a blob's width as a bar does, and are cut with it.
-        barred = (h >= min_h) & (h <= GLUED_BAR_MAX_HEIGHT * max_h) & (w > 2.0 * h) & filled
-        barred |= (h > max_h) & (h <= GLUED_BAR_MAX_HEIGHT * max_h) & (w > WIDE_DIGITS_BLOB * h) & filled
-        sized[0] = barred[0] = False
+        sized, barred = _glyph_candidates(stats, min_h, max_h)
+        taken[(light, block)] = np.zeros(len(stats), dtype=bool)
         for label in np.flatnonzero(sized | barred):
             x, y, bw, bh = (int(v) for v in stats[label, :4])
             own = labels[y : y + bh, x : x + bw] == label
             bar = glued_bar_rows(own) if barred[label] else None
+            found: list[_Glyph] = []
             if bar is not None:
-                glyphs += _glyphs_over_bar(grey, labels, light, Box(x, y, x + bw, y + bh), own, bar, min_h, max_h)
+                found = _glyphs_over_bar(grey, labels, light, Box(x, y, x + bw, y + bh), own, bar, min_h, max_h)
             elif sized[label]:
-                glyphs += _glyph(grey, labels, light, Box(x, y, x + bw, y + bh), own, int(label), stats, other_labels)
+                found = _glyph(grey, labels, light, Box(x, y, x + bw, y + bh), own, int(label), stats, other_labels)
+            taken[(light, block)][label] = bool(found)
+            glyphs += found
+    return _UsualGlyphs(glyphs, components, taken)
+
+
+def _glyph_candidates(stats: NDArray[Any], min_h: int, max_h: int) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Which components (by label) are glyph-sized, and which may be a code glued to its colour strip."""
+    w, h, area_px = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
+    filled = area_px >= 0.12 * w * h
+    sized = _glyph_sized(w, h, min_h, max_h) & filled
+    # A blob no glyph could be (too tall, too wide, or too wide to be letters touching, see _cut_at_joints) up
+    # to the tallest text and a bar's thickness more may be a code glued to its colour strip. Only such: the
+    # feet of letters set touching ('LE') cover a blob's width as a bar does, and are cut with it.
+    barred = (h >= min_h) & (h <= GLUED_BAR_MAX_HEIGHT * max_h) & (w > 2.0 * h) & filled
+    barred |= (h > max_h) & (h <= GLUED_BAR_MAX_HEIGHT * max_h) & (w > WIDE_DIGITS_BLOB * h) & filled
+    sized[0] = barred[0] = False
+    return sized, barred
+
+
+def _glyphs_inside_others(
+    grey: Frame,
+    light: bool,
+    strong: tuple[NDArray[Any], NDArray[Any]],
+    strong_other_labels: NDArray[Any],
+    usual: tuple[NDArray[Any], NDArray[Any]],
+    usual_taken: NDArray[np.bool_],
+    min_h: int,
+    max_h: int,
+) -> list[_Glyph]:
+    """The glyphs the strong threshold (``strong``: its labels and stats) finds inside blobs (``usual``: labels and
+    stats) the usual one did not take as glyphs (a tight cell and the crowd it touches, see ``STRONG_TEXT_OFFSET``),
+    or took as a glyph standing clear above and below it (a cell the size of a glyph, holding one: dev-542's blue
+    score box).
+
+    Not elsewhere: a glyph the usual threshold found whole was taken by it, and what the strong one leaves of it
+    (the thin strokes of a chat line's lower-case letters gone) is fragments, which read as letters: on a replay of
+    dev-197, '19:01 pepe_ftw: 5-4 incoming' read as '19 01 EP ? 5 4 LU', a HUD with a clock. Every strong blob lies
+    inside one usual blob (it is the same threshold, higher), so one pixel of it tells which.
+    """
+    labels, stats = strong
+    usual_labels, usual_stats = usual
+    sized, _ = _glyph_candidates(stats, min_h, max_h)
+    glyphs: list[_Glyph] = []
+    for label in np.flatnonzero(sized):
+        x, y, bw, bh = (int(v) for v in stats[label, :4])
+        own = labels[y : y + bh, x : x + bw] == label
+        row, column = np.argwhere(own)[0]
+        around = usual_labels[y + row, x + column]
+        top, height = int(usual_stats[around, cv2.CC_STAT_TOP]), int(usual_stats[around, cv2.CC_STAT_HEIGHT])
+        clear = max(bh // 10, 2)
+        inside = y - top >= clear and top + height - (y + bh) >= clear
+        if usual_taken[around] and not inside:
+            continue
+        found = _glyph(grey, labels, light, Box(x, y, x + bw, y + bh), own, int(label), stats, strong_other_labels)
+        glyphs += [replace(glyph, strong=True) for glyph in found]
     return glyphs
 
 
@@ -1399,8 +1523,8 @@ def locate_hud(
     text_height: int | None = None,
 ) -> HudLayout | None:
     """Search the frame's top band, then its bottom band (or ``bands``), for the scoreboard (then each again with
-    a finer look); None when none is shown. Given the ``text_height`` of the HUD looked for (one known before),
-    only rows with enough glyphs of that height are read.
+    each of the other ``LOOKS``); None when none is shown. Given the ``text_height`` of the HUD looked for (one
+    known before), only rows with enough glyphs of that height are read.
 
     A scoreboard with a match clock beside it is preferred (with ``clock_required``, one whose clock has two
     parts, ``m:ss``, before one whose clock is a number without a colon: ``HudLayout.clock_without_colon``); then
@@ -1416,13 +1540,17 @@ def locate_hud(
     without_clock: tuple[HudLayout, str, str] | None = None
     colonless: tuple[HudLayout, str, str] | None = None
     glued: tuple[HudLayout, str, str] | None = None
-    for fine, (name, top_fraction, bottom_fraction) in itertools.product((False, True), bands):
+    seen: dict[str, dict[tuple[int, ...], _UsualGlyphs]] = {name: {} for name, _, _ in bands}
+    for look, (name, top_fraction, bottom_fraction) in itertools.product(LOOKS, bands):
         if name not in report.bands:
             report.bands.append(name)
         offset_y = int(frame_height * top_fraction)
         area = frame[offset_y : int(frame_height * bottom_fraction)]
-        rows = sorted(_rows(_glyphs(area, frame_height, fine=fine)), key=len, reverse=True)
+        rows = sorted(_rows(_glyphs(area, frame_height, look, seen[name])), key=len, reverse=True)
         report.rows += len(rows)
+        if look.strong:
+            # A row without a glyph of the strong look's own was read as it is by the look before.
+            rows = [row for row in rows if any(glyph.strong for glyph in row)]
         for row in rows[:ROWS_TRIED]:
             tokens = _tokens(row)
             if len(tokens) < 3 or (text_height is not None and not _holds_text_of(row, text_height)):
@@ -1440,6 +1568,12 @@ def locate_hud(
                 report.best = line
             for found in candidates:
                 layout = _layout(frame, tokens, found, offset_y, _own_text_height(tokens, found))
+                if look.strong and (layout.clock is None or layout.clock_without_colon):
+                    # A second guard (the first: _glyphs_inside_others): at this offset a chat line's words split
+                    # as glyphs split from their cells (every look strong, a replay of dev-197 read '19:01 pepe_ftw:
+                    # 5-4 incoming' as '1901 EP ? 5 4 LU', a HUD with a clock of one number). Only a HUD with an
+                    # 'm:ss' clock beside it is taken from the strong look.
+                    continue
                 if from_glued:
                     # Taken only when no row of either band reads as a HUD in the usual way: taken at once,
                     # glued codes cost the blind suite 2 of its 93 goals and made 3 misreads (refused).

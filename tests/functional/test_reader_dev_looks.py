@@ -310,6 +310,23 @@ CENTRED_ITALIC_SCORE = BroadcastStyle(width=1536, height=864, fps=30, crf=27, hu
 team cells. At 1-3 the narrower '1' moves the '3' 4 px left, across the line between the numbers' boxes as found at
 0-3: dropped as touching its box's side, 1-3 never read (the goal came as a jump 0-3 -> 2-3, one goal reported)."""
 
+TEAM_SCORE_BOXES_TIGHT_OVER_THE_CROWD = BroadcastStyle(width=1600, height=900, fps=30, crf=27, hud=HudStyle(
+    font_path="/usr/share/fonts/opentype/inter/Inter-Light.otf", text_height_frac=0.0202, offset_x_frac=0.0289,
+    offset_y_frac=0.0617, box_bgr=(27, 27, 27), text_bgr=(235, 240, 245), clock_box_bgr=(27, 27, 27),
+    clock_text_bgr=(235, 240, 245), score_box_bgr=(27, 27, 27), score_text_bgr=(235, 240, 245),
+    home_strip_bgr=(200, 120, 30), away_strip_bgr=(30, 20, 110), box_opacity=1.0, padding_frac=0.21,
+    clock_gap_frac=0.0, score_separator=" | ", strip_layout="under", strip_width_frac=0.32, placement="top-left",
+    clock_position="left", clock_divider=True, score_layout="single", split_gap_frac=0.0, score_cell="team",
+    cell_gap_frac=0.0, code_marker="crest", crest_shape="shield", crest_height_frac=1.9, team_code_length=3,
+    added_time_box=False, added_time_bgr=(140, 30, 120), cell_fill="flat", gradient_strength=0.0,
+    text_effect="shadow", italic_shear=0.0, score_animation="none", font_weight="light", font_width="normal",
+), chat_overlay=True, webcam_overlay=True, chat_position="right", webcam_position="bottom-left",
+    scenery_seed=1224624681, rate_control="capped", bitrate_kbps=7400, x264_preset="veryfast",
+    near_hud_widget=False)  # fmt: skip
+"""dev-542 (the twelfth unseen batch): Inter Light at 18 px, each number on a box in its team's colour drawn tight
+round it, the HUD over a blocky crowd. At the usual threshold offset each box is ink with its digit and the crowd
+blocks it touches: the HUD was never found, both goals lost (loudly). The search's strong look finds the digits."""
+
 STREAM_JPEG_QUALITY = 60
 """Frames are compressed as a stream at a modest bitrate would be (the suite's broadcasts are H.264)."""
 
@@ -524,6 +541,17 @@ def test_a_centred_score_that_moved_when_a_number_narrowed_is_read_where_it_stan
         reading = reader.read(_as_streamed(renderer.render(second * style.fps)), fresh=True)
         assert reading is not None and (reading.score.home, reading.score.away) == (1, 3), second
     assert any(result is not None for result in resplit), "read otherwise: this test no longer tests the rule"
+
+
+@pytest.mark.parametrize(("second", "score"), [(3, (2, 2)), (25, (3, 2)), (45, (4, 2))])
+def test_digits_on_team_boxes_drawn_tight_over_the_crowd_are_found_by_the_strong_look(
+    monkeypatch: pytest.MonkeyPatch, second: int, score: tuple[int, int]
+) -> None:
+    inside = _spy(monkeypatch, "_glyphs_inside_others")
+    script, style = _script(542), TEAM_SCORE_BOXES_TIGHT_OVER_THE_CROWD
+    assert _score_at(script, style, second) == score
+    assert _read_in_play(script, style, second) == (script.home, script.away, *score)
+    assert any(inside), "found otherwise: this test no longer tests the strong look"
 
 
 def _scores_of_every_other_frame(

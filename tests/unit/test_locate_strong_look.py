@@ -1,0 +1,109 @@
+"""The search's strong look: glyphs set apart from a cell drawn tight over the crowd, and nothing from text the
+usual looks took whole.
+
+unseen-12, dev-542, dev-558: a score box barely larger than its digit and lighter than the HUD around it touches
+the crowd; at the usual threshold offset the box is ink with its digit, and through the crowd's blocks with half the
+band: no glyph, no HUD. A chat line's thin lower-case letters, which the usual looks take whole, break into fragments
+at the strong offset, and fragments read as letters ('19:01 pepe_ftw: 5-4 incoming' as '19 01 EP ? 5 4 LU' on a
+replay of dev-197): the strong look takes nothing inside a glyph the usual looks took. Drawn with PIL and a real
+font over a seeded blocky crowd.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.typing import NDArray
+from PIL import Image, ImageDraw, ImageFont
+
+from capture_task.vision.geometry import Box
+from capture_task.vision.locate import LOOKS, STRONG_TEXT_OFFSET, _glyphs
+
+LIGHT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+FRAME_HEIGHT = 720
+BLOCK = 6
+"""The crowd's block size in px: a low bitrate's macroblocks over a busy stand."""
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont:
+    if not LIGHT.is_file():
+        pytest.skip(f"{LIGHT} is not installed")
+    return ImageFont.truetype(str(LIGHT), size)
+
+
+def _crowd(width: int, height: int, seed: int) -> NDArray[np.uint8]:
+    """Grey blocks of random levels, dark and light, as a stand looks at 720p and a modest bitrate."""
+    rng = np.random.default_rng(seed)
+    levels = np.array([25, 40, 60, 90, 120, 150, 190, 215], np.uint8)
+    blocks = rng.choice(levels, (height // BLOCK + 1, width // BLOCK + 1))
+    return np.kron(blocks, np.ones((BLOCK, BLOCK), np.uint8))[:height, :width].copy()
+
+
+def _tight_score_box_over_the_crowd(seed: int) -> NDArray[np.uint8]:
+    """The HUD's dark bar over the crowd, and in it a mid-grey score box (a team's blue) its full height, touching the
+    crowd above and below, a white '2' in it (box: x 150-167, y 40-63): the box is ink with its digit at the usual
+    offset, and joins the crowd."""
+    image = Image.fromarray(_crowd(320, 120, seed))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((60, 40, 260, 63), fill=30)
+    draw.rectangle((150, 40, 167, 63), fill=110)
+    draw.text((152, 38), "2", font=_font(22), fill=235)
+    return np.asarray(image)
+
+
+def _edges(box: Box) -> tuple[int, int, int, int]:
+    return box.left, box.top, box.right, box.bottom
+
+
+def _inside(glyphs_boxes: list[Box], area: Box) -> list[Box]:
+    return [box for box in glyphs_boxes if area.left <= box.left and box.right <= area.right
+            and area.top <= box.top and box.bottom <= area.bottom]  # fmt: skip
+
+
+def _boxes(grey: NDArray[np.uint8], look_index: int) -> list[Box]:
+    return [glyph.box for glyph in _glyphs(grey, FRAME_HEIGHT, LOOKS[look_index])]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3, 4, 5])
+def test_a_digit_on_a_box_drawn_tight_over_the_crowd_is_found_by_the_strong_look_only(seed: int) -> None:
+    grey = _tight_score_box_over_the_crowd(seed)
+    ink = np.argwhere(grey[40:64, 150:168] > 170)
+    digit = Box(150 + int(ink[:, 1].min()), 40 + int(ink[:, 0].min()),
+                150 + int(ink[:, 1].max()) + 1, 40 + int(ink[:, 0].max()) + 1)  # fmt: skip
+    cell = Box(148, 36, 170, 68)
+    assert not _inside(_boxes(grey, 0) + _boxes(grey, 1), cell), "the usual looks find it: no test of the strong one"
+    found = _inside(_boxes(grey, 2), cell)
+    assert found
+    for box in found:  # the digit's own box, within a pixel of anti-aliasing
+        assert max(abs(a - b) for a, b in zip(_edges(box), _edges(digit), strict=True)) <= 1, (box, digit)
+
+
+def test_a_digit_on_a_box_the_usual_look_took_as_a_glyph_is_found_inside_it() -> None:
+    """dev-542: the box, its digit merged into it and a block of the crowd above glued on, is glyph-sized and stands
+    on the HUD's calm dark bar, so the usual look took it as a glyph; the digit stands clear of its top and bottom,
+    and the strong look finds it there."""
+    grey = _tight_score_box_over_the_crowd(12)
+    usual = [box for box in _boxes(grey, 0) if box.left < 168 and box.right > 150 and box.top < 64 and box.bottom > 40]
+    assert usual and all(box.left <= 150 and box.right >= 168 and box.top < 40 for box in usual), usual
+    digits = [box for box in _boxes(grey, 2) if box.left >= 150 and box.right <= 168 and 40 < box.top < box.bottom < 64]
+    assert digits and all(abs(box.height - 16) <= 1 for box in digits), digits
+
+
+def test_the_strong_look_adds_nothing_inside_a_chat_line_the_usual_looks_took_whole() -> None:
+    grey = np.full((120, 420), 30, np.uint8)  # a chat panel: dark, flat
+    image = Image.fromarray(grey)
+    draw = ImageDraw.Draw(image)
+    # Thin anti-aliased lower case, a little lighter than the strong offset asks of its thinnest strokes.
+    draw.text((12, 40), "19:01 pepe_ftw: 5-4 incoming", font=_font(15), fill=200)
+    grey = np.asarray(image)
+    usual = _boxes(grey, 1)
+    assert usual, "the usual looks find no letter: this test tests nothing"
+    strong = _boxes(grey, 2)
+    assert sorted(map(_edges, strong)) == sorted(map(_edges, usual))
+
+
+def test_the_strong_look_asks_more_contrast_than_the_usual_ones() -> None:
+    assert [look.strong for look in LOOKS] == [False, False, True]
+    assert LOOKS[2].offset == STRONG_TEXT_OFFSET > LOOKS[1].offset
