@@ -6,20 +6,22 @@ the crowd; at the usual threshold offset the box is ink with its digit, and thro
 band: no glyph, no HUD. A chat line's thin lower-case letters, which the usual looks take whole, break into fragments
 at the strong offset, and fragments read as letters ('19:01 pepe_ftw: 5-4 incoming' as '19 01 EP ? 5 4 LU' on a
 replay of dev-197): the strong look takes nothing inside a glyph the usual looks took. Drawn with PIL and a real
-font over a seeded blocky crowd.
+font over a seeded blocky crowd; the search (tesseract) is real.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
+from capture_task.vision import locate
 from capture_task.vision.geometry import Box
-from capture_task.vision.locate import LOOKS, STRONG_TEXT_OFFSET, _glyphs
+from capture_task.vision.locate import LOOKS, STRONG_TEXT_OFFSET, _glyphs, locate_hud
 
 LIGHT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 FRAME_HEIGHT = 720
@@ -102,6 +104,44 @@ def test_the_strong_look_adds_nothing_inside_a_chat_line_the_usual_looks_took_wh
     assert usual, "the usual looks find no letter: this test tests nothing"
     strong = _boxes(grey, 2)
     assert sorted(map(_edges, strong)) == sorted(map(_edges, usual))
+
+
+def _hud_with_tight_score_boxes(seed: int, *, clock: bool) -> NDArray[np.uint8]:
+    """A 720p frame of crowd with a HUD in its top band: light codes on a dark bar, each number on a mid-grey box
+    the bar's full height (as ``_tight_score_box_over_the_crowd``), a clock on the bar or none."""
+    image = Image.fromarray(_crowd(1280, 720, seed))
+    draw = ImageDraw.Draw(image)
+    face = _font(22)
+    draw.rectangle((100, 40, 430, 63), fill=30)
+    if clock:
+        draw.text((106, 38), "45:12", font=face, fill=235)
+    draw.text((180, 38), "ARS", font=face, fill=235)
+    for left, digit in ((240, "2"), (265, "1")):
+        draw.rectangle((left, 40, left + 17, 63), fill=110)
+        draw.text((left + 2, 38), digit, font=face, fill=235)
+    draw.text((295, 38), "NEW", font=face, fill=235)
+    return np.repeat(np.asarray(image)[:, :, None], 3, axis=2)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_hud_found_by_the_strong_look_is_taken_only_with_its_clock(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    added: list[int] = []
+    original = locate._glyphs_inside_others
+
+    def spied(*args: Any, **kwargs: Any) -> Any:
+        found = original(*args, **kwargs)
+        added.append(len(found))
+        return found
+
+    monkeypatch.setattr(locate, "_glyphs_inside_others", spied)
+    layout = locate_hud(_hud_with_tight_score_boxes(seed, clock=True))
+    assert layout is not None and (layout.teams.home, layout.teams.away) == ("ARS", "NEW")
+    assert layout.clock is not None and len(layout.score) == 2
+    assert sum(added), "found by the usual looks: this test no longer tests the strong look"
+    # Without a clock beside it, what the strong look finds may be a chat line split into HUD-like tokens: not taken.
+    assert locate_hud(_hud_with_tight_score_boxes(seed, clock=False)) is None
 
 
 def test_the_strong_look_asks_more_contrast_than_the_usual_ones() -> None:
