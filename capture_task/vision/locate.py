@@ -237,19 +237,19 @@ and of everything else (so costs more, and its candidates are taken more warily)
 
 @dataclass
 class _UsualGlyphs:
-    """What the usual threshold found in one band at some neighbourhood sizes: its glyphs, and per (polarity, size)
-    its components (labels, stats) and which of them were taken as glyphs (the strong look asks which)."""
+    """What the usual threshold found in one band, of one polarity, in neighbourhoods of one size: its glyphs, its
+    components (labels, stats), and which of those were taken as glyphs (the strong look asks which)."""
 
     glyphs: list[_Glyph]
-    components: dict[tuple[bool, int], tuple[NDArray[Any], NDArray[Any]]]
-    taken: dict[tuple[bool, int], NDArray[np.bool_]]
+    components: tuple[NDArray[Any], NDArray[Any]]
+    taken: NDArray[np.bool_]
 
 
 def _glyphs(
     area: Frame,
     frame_height: int,
     look: _Look = LOOKS[0],
-    seen: dict[tuple[int, ...], _UsualGlyphs] | None = None,
+    seen: dict[tuple[bool, int], _UsualGlyphs] | None = None,
 ) -> list[_Glyph]:
     """Glyph-sized blobs brighter or darker than a calm surrounding.
 
@@ -259,28 +259,23 @@ def _glyphs(
     into it; a ``fine`` look also looks in neighbourhoods of about one text height, which find them
     (and more fragments of everything else, so only when the first look found no HUD); a strong one
     asks more contrast of the ink (see ``STRONG_TEXT_OFFSET``). ``seen`` keeps what the usual threshold found in
-    this ``area`` for the next look over it (the strong look repeats the fine one's, then adds to it).
+    this ``area``, per polarity and neighbourhood size, for the next look over it: the fine look repeats the
+    coarse one's size, the strong look both of the fine one's.
     """
     grey = gray(area)
     min_h = max(round(GLYPH_MIN_HEIGHT_FRACTION * frame_height), 6)
     max_h = round(GLYPH_MAX_HEIGHT_FRACTION * frame_height)
     blocks = (max(round(max_h * 0.8) | 1, 15),) + ((max(round(max_h * 0.4) | 1, 9),) if look.fine else ())
-    usual = seen.get(blocks) if seen is not None else None
-    if usual is None:
-        usual = _usual_glyphs(grey, blocks, min_h, max_h)
-        if seen is not None:
-            seen[blocks] = usual
+    kinds = list(itertools.product((True, False), blocks))
+    usual = _usual_glyphs(grey, blocks, min_h, max_h, {} if seen is None else seen)
+    glyphs = [glyph for kind in kinds for glyph in usual[kind].glyphs]
     if not look.strong:
-        return list(usual.glyphs)
-    strong = {
-        (light, block): _components(grey, light, block, look.offset)
-        for light, block in itertools.product((True, False), blocks)
-    }
-    glyphs = list(usual.glyphs)
-    for light, block in itertools.product((True, False), blocks):
+        return glyphs
+    strong = {(light, block): _components(grey, light, block, look.offset) for light, block in kinds}
+    for light, block in kinds:
         glyphs += _glyphs_inside_others(
-            grey, light, strong[(light, block)], strong[(not light, block)][0], usual.components[(light, block)],
-            usual.taken[(light, block)], min_h, max_h,
+            grey, light, strong[(light, block)], strong[(not light, block)][0], usual[(light, block)].components,
+            usual[(light, block)].taken, min_h, max_h,
         )  # fmt: skip
     return glyphs
 
@@ -294,19 +289,25 @@ def _components(grey: Frame, light: bool, block: int, offset: int) -> tuple[NDAr
     return labels, stats
 
 
-def _usual_glyphs(grey: Frame, blocks: tuple[int, ...], min_h: int, max_h: int) -> _UsualGlyphs:
-    """The glyphs at the usual offset (``TEXT_OFFSET``), in neighbourhoods of each of ``blocks``."""
+def _usual_glyphs(
+    grey: Frame, blocks: tuple[int, ...], min_h: int, max_h: int, seen: dict[tuple[bool, int], _UsualGlyphs]
+) -> dict[tuple[bool, int], _UsualGlyphs]:
+    """The glyphs at the usual offset (``TEXT_OFFSET``), per polarity and each of ``blocks``; what ``seen`` holds
+    is taken from it, and what is found is added to it."""
+    kinds = list(itertools.product((True, False), blocks))
     components = {
-        (light, block): _components(grey, light, block, TEXT_OFFSET)
-        for light, block in itertools.product((True, False), blocks)
-    }
-    glyphs: list[_Glyph] = []
-    taken: dict[tuple[bool, int], NDArray[np.bool_]] = {}
-    for light, block in itertools.product((True, False), blocks):
+        (light, block): seen[(light, block)].components if (light, block) in seen
+        else _components(grey, light, block, TEXT_OFFSET)
+        for light, block in kinds
+    }  # fmt: skip
+    for light, block in kinds:
+        if (light, block) in seen:
+            continue
         labels, stats = components[(light, block)]
         other_labels = components[(not light, block)][0]
         sized, barred = _glyph_candidates(stats, min_h, max_h)
-        taken[(light, block)] = np.zeros(len(stats), dtype=bool)
+        taken = np.zeros(len(stats), dtype=bool)
+        glyphs: list[_Glyph] = []
         for label in np.flatnonzero(sized | barred):
             x, y, bw, bh = (int(v) for v in stats[label, :4])
             own = labels[y : y + bh, x : x + bw] == label
@@ -316,9 +317,10 @@ def _usual_glyphs(grey: Frame, blocks: tuple[int, ...], min_h: int, max_h: int) 
                 found = _glyphs_over_bar(grey, labels, light, Box(x, y, x + bw, y + bh), own, bar, min_h, max_h)
             elif sized[label]:
                 found = _glyph(grey, labels, light, Box(x, y, x + bw, y + bh), own, int(label), stats, other_labels)
-            taken[(light, block)][label] = bool(found)
+            taken[label] = bool(found)
             glyphs += found
-    return _UsualGlyphs(glyphs, components, taken)
+        seen[(light, block)] = _UsualGlyphs(glyphs, (labels, stats), taken)
+    return {kind: seen[kind] for kind in kinds}
 
 
 def _glyph_candidates(stats: NDArray[Any], min_h: int, max_h: int) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
@@ -1540,7 +1542,7 @@ def locate_hud(
     without_clock: tuple[HudLayout, str, str] | None = None
     colonless: tuple[HudLayout, str, str] | None = None
     glued: tuple[HudLayout, str, str] | None = None
-    seen: dict[str, dict[tuple[int, ...], _UsualGlyphs]] = {name: {} for name, _, _ in bands}
+    seen: dict[str, dict[tuple[bool, int], _UsualGlyphs]] = {name: {} for name, _, _ in bands}
     for look, (name, top_fraction, bottom_fraction) in itertools.product(LOOKS, bands):
         if name not in report.bands:
             report.bands.append(name)
