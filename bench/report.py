@@ -64,8 +64,8 @@ def results_table(summary: Summary, *, title: str) -> Table:
     for header in ("stream", "format"):
         table.add_column(header)
     for header in (
-        "length s", "goals", "detected", "precision", "recall", "wrong scores", "median err s", "max err s",
-        "realtime", "ratio", "OCR calls", "ratio", "full decodes",
+        "length s", "goals", "detected", "precision", "recall", "wrong scores", "wrong codes", "median err s",
+        "max err s", "realtime", "ratio", "OCR calls", "ratio", "full decodes",
     ):  # fmt: skip
         table.add_column(header, justify="right")
     for row in summary.rows:
@@ -79,6 +79,7 @@ def results_table(summary: Summary, *, title: str) -> Table:
             _pair(row, lambda f: fraction(f.score.precision)),
             _pair(row, lambda f: fraction(f.score.recall)),
             _pair(row, lambda f: str(f.score.wrong_scores)),
+            _pair(row, lambda f: str(f.score.wrong_teams)),
             _pair(row, lambda f: seconds(f.score.median_error_s)),
             _pair(row, lambda f: seconds(f.score.max_error_s)),
             _pair(row, lambda f: factor(f.realtime_factor)),
@@ -100,7 +101,8 @@ def dimensions_table(summary: Summary, *, title: str) -> Table:
     table = Table(title=title, caption="two figures in a cell: ours / naive; * = recall below the run's overall")
     for header in ("dimension", "value"):
         table.add_column(header)
-    for header in ("streams", "goals", "precision", "recall", "wrong scores", "median err s", "max err s"):
+    headers = ("streams", "goals", "precision", "recall", "wrong scores", "wrong codes", "median err s", "max err s")
+    for header in headers:
         table.add_column(header, justify="right")
     overall = summary.overall.figures.get("ours")
     overall_recall = overall.score.recall if overall else None
@@ -122,6 +124,7 @@ def dimensions_table(summary: Summary, *, title: str) -> Table:
             _pair(row, lambda f: fraction(f.score.precision)),
             _pair(row, lambda f: fraction(f.score.recall)),
             _pair(row, lambda f: str(f.score.wrong_scores)),
+            _pair(row, lambda f: str(f.score.wrong_teams)),
             _pair(row, lambda f: seconds(f.score.median_error_s)),
             _pair(row, lambda f: seconds(f.score.max_error_s)),
             style="yellow" if weak else None,
@@ -133,8 +136,9 @@ def dimensions_table(summary: Summary, *, title: str) -> Table:
 def dimensions_markdown(summary: Summary) -> str:
     """The per-dimension figures of our pipeline as a Markdown table."""
     lines = [
-        "| dimension | value | streams | goals | precision | recall | wrong scores | median / max error |",
-        "|---|---|--:|--:|--:|--:|--:|--:|",
+        "| dimension | value | streams | goals | precision | recall | wrong scores | wrong codes "
+        "| median / max error |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for entry in summary.dimensions:
         ours = entry.row.figures.get("ours")
@@ -142,6 +146,7 @@ def dimensions_markdown(summary: Summary) -> str:
         lines.append(
             f"| {entry.dimension} | {entry.value} | {entry.streams} | {entry.row.truth_goals} "
             f"| {fraction(score.precision)} | {fraction(score.recall)} | {score.wrong_scores if ours else '–'} "
+            f"| {score.wrong_teams if ours else '–'} "
             f"| {seconds(score.median_error_s)} / {seconds(score.max_error_s)} s |"
         )
     return "\n".join(lines)
@@ -270,6 +275,7 @@ def _row_json(row: Row) -> dict[str, Any]:
             "precision": f.score.precision,
             "recall": f.score.recall,
             "wrong_scores": f.score.wrong_scores,
+            "wrong_teams": f.score.wrong_teams,
             "timing_errors_s": [round(error_s, 3) for error_s in f.score.errors_s],
             "median_timing_error_s": f.score.median_error_s,
             "max_timing_error_s": f.score.max_error_s,
