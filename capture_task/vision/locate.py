@@ -851,14 +851,13 @@ def _tokens(row: list[_Glyph]) -> list[_Token]:
     the letters of a text stand side by side). Marks are never read, so a strip cannot read as a
     '1', nor a crest as a '4', and no mark joins a code or a number.
     """
-    heights = [g.box.height for g in row]
-    height = _median(heights)
+    height = _median([g.box.height for g in row])
     graphic = _graphic_parts(row)
     tokens: list[_Token] = []
     for index, glyph in enumerate(row):
         # Taller than the glyphs beside it, not than the row's median: a row may join the HUD's
         # text with a smaller one (a widget, the clock), and an 'I' is as tall as its own letters.
-        beside = heights[max(index - 2, 0) : index] + heights[index + 1 : index + 3]
+        beside = _heights_beside(row, index, height)
         mark = (
             index in graphic
             or glyph.emblem
@@ -874,18 +873,40 @@ def _tokens(row: list[_Glyph]) -> list[_Token]:
     return tokens
 
 
+def _heights_beside(row: list[_Glyph], index: int, text_height: float) -> list[int]:
+    """The heights of up to two glyphs on each side of ``row[index]``: those of its own word (no further apart than
+    ``TOKEN_GAP``) when it has any, else the nearest.
+
+    Why its own word first: an 'I' ending a code a pixel taller than its letters, beside a streamer's smaller widget
+    text ('MCI UPTIME 1:02:05'), was taller than the median of 'M', 'C', 'U', 'P' by ``BAR_TALLER_THAN_TEXT``: taken
+    for a bar, the code read 'MC' until the HUD was found again (unseen-09, both goals named so).
+    """
+    gap = TOKEN_GAP * text_height
+    glyph = row[index]
+    before, after = row[max(index - 2, 0) : index], row[index + 1 : index + 3]
+    own = [g for g in before if glyph.box.left - g.box.right <= gap] + [
+        g for g in after if g.box.left - glyph.box.right <= gap
+    ]
+    return [g.box.height for g in (own or [*before, *after])]
+
+
 RAISED_STROKE_MIN_RISE = 0.1
 """A stroke whose top stands this share of the text height above its neighbours' (and whose foot is above theirs)
 is raised off the line: letters and digits share the cap height (round ones overshoot by ~3 %)."""
 RAISED_STROKE_MAX_WIDTH = 0.5
 RAISED_STROKE_REACH = 3
 """Glyphs looked at on each side of a stroke for the nearest that is no stroke (a crest has several stripes)."""
+RAISED_STROKE_MAX_NEIGHBOUR = 1.2
+"""...and no taller than this many times the stroke: text. A roundel crest beside a code is wider and taller than its
+letters; a condensed face's letters are all as narrow as a stroke (Bebas Neue Bold's 'P', 'S', 'G': 0.45-0.47 of
+their height), so the crest was the nearest glyph compared, and the 'P' of 'PSG', its foot a few pixels above the
+crest's, was taken for a raised stripe: the code was read 'SG' for the whole match (unseen-38)."""
 
 
 def _raised_stroke(row: list[_Glyph], index: int) -> bool:
     """Whether ``row[index]`` is a narrow blob (at most half as wide as tall) set higher than the nearest glyph
-    wider than that on either side (its top above theirs, or its foot off their line): a stripe of a crest, not an
-    'I' or a '1'.
+    wider than that, and not much taller (``RAISED_STROKE_MAX_NEIGHBOUR``), on either side (its top above theirs, or
+    its foot off their line): a stripe of a crest, not an 'I' or a '1'.
 
     Why: a striped shield crest beside each number (dev-82) stands a little taller than the text, its stripes
     just short of the height of a bar (:func:`is_bar`); they joined the numbers' tokens, read 'II0' and '0IJ', and
@@ -899,8 +920,12 @@ def _raised_stroke(row: list[_Glyph], index: int) -> bool:
     if glyph.box.width > RAISED_STROKE_MAX_WIDTH * glyph.box.height:
         return False
     sides = (row[max(index - RAISED_STROKE_REACH, 0) : index][::-1], row[index + 1 : index + 1 + RAISED_STROKE_REACH])
+    tallest = RAISED_STROKE_MAX_NEIGHBOUR * glyph.box.height
     neighbours = [
-        next((g for g in side if g.box.width > RAISED_STROKE_MAX_WIDTH * g.box.height), None) for side in sides
+        next(
+            (g for g in side if g.box.width > RAISED_STROKE_MAX_WIDTH * g.box.height and g.box.height <= tallest), None
+        )
+        for side in sides
     ]
     found = [g for g in neighbours if g is not None]
     return bool(found) and all(
@@ -1164,8 +1189,9 @@ def _letter_sized(blob: Mask, text_height: int) -> bool:
 
 
 def _letters_by_shape(mask: Mask, code: str, text_height: int) -> str:
-    """``code`` checked letter by letter against its blobs: a stroke is an 'I', and a letter of a lookalike group
-    (``LOOKALIKE_LETTERS``) is read again alone.
+    """``code`` checked letter by letter against its blobs: a letter of a lookalike group (``LOOKALIKE_LETTERS``)
+    with a foot or a top bar is an 'L' or a 'T' (``_foot_or_bar``), a stroke is an 'I', and any other letter of a
+    lookalike group is read again alone.
 
     Why: tesseract reads lookalike letters as each other now and then, the same way on every frame, so two
     agreeing readings do not catch it (ATM read AIM, TOT read JOT, BVB read BYB, on HUDs drawn by the tests'
@@ -1177,7 +1203,10 @@ def _letters_by_shape(mask: Mask, code: str, text_height: int) -> str:
     letters = []
     for letter, blob in zip(code, blobs, strict=True):
         lookalikes = next((group for group in LOOKALIKE_LETTERS if letter in group), "")
-        if is_stroke(_cropped(blob), text_height):
+        by_stem = _foot_or_bar(blob) if lookalikes else None
+        if by_stem is not None and by_stem in lookalikes:
+            letter = by_stem  # before the stroke test: a thin 'L''s one-row foot leaves it a stroke by its rows
+        elif is_stroke(_cropped(blob), text_height):
             letter = "I"
         elif lookalikes:
             alone = {read_glyphs(blob, text_height, LETTERS, mode) for mode in (PageMode.CHARACTER, PageMode.WORD)}
@@ -1185,6 +1214,53 @@ def _letters_by_shape(mask: Mask, code: str, text_height: int) -> str:
                 letter = other
         letters.append(letter)
     return "".join(letters)
+
+
+STEM_ARM_MIN = 2.5
+"""A foot or a top bar spans at least this many stem widths (an 'L''s foot, a 'T''s bar: 3-6)..."""
+STEM_END_MAX = 1.6
+"""...and the other end of the stem at most this many (a serif: ~1.3-2; a sans stem's end: 1)."""
+
+
+def _foot_or_bar(blob: Mask) -> str | None:
+    """'L' for a stem with a foot running right from its bottom and nothing across its top; 'T' for a bar across
+    the top of a stem, reaching past it to the right, and nothing along its bottom; None for any other shape (an
+    'I', serifed or not, a 'J''s hook, which runs left, a blob of noise).
+
+    Why: tesseract reads a thin 'L' alone as 'I' in every rendering (dev-748: Inter Light Italic's 'LCFC' read
+    'LCFC' whole, then 'ICFC' once its 'L' was read again alone as a lookalike: all three goals named so), and a
+    'T' as 'I' or 'J' (the painter's ATM as AIM, TOT as JOT). A foot or a bar is a fact of the shape: drawn in 64
+    faces at 12-32 px, upright and leaned, sharp and blurred, this names 1146 of 1280 'L's and 783 of 1280 'T's, and
+    no 'I', 'J', 'L' or 'T' as another letter.
+    """
+    rows, columns = np.flatnonzero(blob.any(axis=1)), np.flatnonzero(blob.any(axis=0))
+    if rows.size < 8:
+        return None
+    glyph = blob[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
+    height = glyph.shape[0]
+    if not glyph.any(axis=1).all():
+        return None  # in pieces: no one stem
+    lefts = glyph.argmax(axis=1)
+    rights = glyph.shape[1] - 1 - glyph[:, ::-1].argmax(axis=1)
+    widths = rights - lefts + 1
+    middle = slice(round(0.35 * height), round(0.65 * height) + 1)
+    stem = float(np.median(widths[middle]))
+    stem_right = float(np.median(rights[middle]))
+    end = max(1, round(0.15 * height))
+    top, bottom = slice(0, end), slice(height - end, height)
+    if (
+        widths[bottom].max() >= STEM_ARM_MIN * stem
+        and widths[top].max() <= STEM_END_MAX * stem
+        and rights[bottom].max() > stem_right + stem
+    ):
+        return "L"
+    if (
+        widths[top].max() >= STEM_ARM_MIN * stem
+        and widths[bottom].max() <= STEM_END_MAX * stem
+        and rights[top].max() > stem_right + stem
+    ):
+        return "T"
+    return None
 
 
 def _cropped(blob: Mask) -> Mask:
@@ -1195,7 +1271,7 @@ def _cropped(blob: Mask) -> Mask:
 
 def _classify(token: _Token, text_height: int) -> None:
     """Read a token and call it a team code, a number or other, re-reading with the right alphabet."""
-    if token.kind == "mark":
+    if token.kind == "mark" or _read_code_of_one_polarity(token, text_height):
         return
     mask, _ = token_mask(token.glyphs)
     count = len(token.glyphs)
@@ -1274,6 +1350,29 @@ def _read_uncut_code(token: _Token, text_height: int) -> bool:
     if code is None:
         return False
     token.glyphs, token.text, token.kind = wholes, code, "code"
+    return True
+
+
+def _read_code_of_one_polarity(token: _Token, text_height: int) -> bool:
+    """Read a token whose glyphs of one polarity stand only at its ends as a code of the others; True when they read
+    as one (the token then holds those glyphs only).
+
+    A code's letters are of one colour. Between the outer letters of a code drawn tight in its cell and the cell's
+    edges, the cell itself, closed off by the crowd's blocks outside, may be found as a glyph of the other polarity,
+    as tall as the letters and too near to stand apart: dev-19's dark 'SEV' on a light cell read as a token of four
+    glyphs, a wedge of the cell beside its 'V' (no code: its HUD was never found, its goals lost, said), and its 'OLY'
+    as 'POLY' with such a wedge before its 'O'. Between two letters such a glyph is left in (no cell's edge is there).
+    """
+    glyphs = token.glyphs
+    light = sum(glyph.light for glyph in glyphs) * 2 > len(glyphs)
+    ours = [index for index, glyph in enumerate(glyphs) if glyph.light == light]
+    if len(ours) == len(glyphs) or not 2 <= len(ours) <= 4 or ours[-1] - ours[0] + 1 != len(ours):
+        return False  # one polarity, too few or many letters, or the other's glyphs between the letters
+    kept = _Token(glyphs[ours[0] : ours[-1] + 1])
+    _classify(kept, text_height)
+    if kept.kind != "code":
+        return False
+    token.glyphs, token.text, token.kind = kept.glyphs, kept.text, kept.kind
     return True
 
 

@@ -162,6 +162,17 @@ def test_stripes_side_by_side_are_raised_above_the_glyphs_beyond_them() -> None:
     assert _raised_stroke(row, 1) and _raised_stroke(row, 2)
 
 
+def test_a_condensed_letter_beside_a_taller_crest_is_not_raised() -> None:
+    """unseen-38: Bebas Neue Bold's 'PSG' (each letter 0.45-0.47 as wide as tall: all as narrow as a stroke) before a
+    roundel crest 50 px tall, set 5 px lower than the letters' feet. The crest was the nearest glyph wider than a
+    stroke, so the 'P' was taken for a raised stripe and the code read 'SG' all match. Only text is compared."""
+    row = [_glyph(1109, 87, 19, 40), _glyph(1188, 88, 18, 38), _glyph(1208, 87, 18, 40), _glyph(1229, 87, 18, 40)]
+    crest = _glyph(1304, 81, 68, 50)
+    assert not _raised_stroke([*row, crest], 1)
+    shorter_crest = _glyph(1304, 86, 60, 45)  # no taller than 1.2 letters: compared, the P's foot 5 px higher
+    assert _raised_stroke([*row, shorter_crest], 1)
+
+
 def test_an_i_as_high_as_its_codes_letters_is_not_raised_above_lower_set_numbers() -> None:
     """dev-80: 'MI' stood 5 px higher than the numbers set lower in their cell beside it; its 'I' is as high as its
     'M', and was taken for a crest's stripe: the HUD was never found."""

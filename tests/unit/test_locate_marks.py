@@ -59,3 +59,15 @@ def test_a_stroke_whose_foot_is_off_the_line_is_a_mark_and_an_i_on_the_line_is_n
 
     assert _raised_stroke(_row(stripe), 2)
     assert not _raised_stroke(_row(letter_i), 2)
+
+
+def test_an_i_a_pixel_taller_than_its_code_is_no_bar_beside_a_smaller_text() -> None:
+    """unseen-09: 'MCI' (27 px, its 'I' 28) then a streamer's 'UPTIME 1:02:05' (23 px) in the same row. Measured
+    against the 'M', 'C', 'U' and 'P' beside it (25 px), the 'I' was a bar: the code read 'MC' and both goals were
+    named so. Against its own word's letters it is a letter; a '|' between two numbers is still a bar."""
+    small = [_glyph(160 + 25 * index, TOP + 4, np.ones((TEXT - 4, 18), bool)) for index in range(2)]
+    letter_i = _glyph(60, TOP - 1, np.ones((TEXT + 1, 4), bool))
+    row = [_letter(14), _letter(38), letter_i, *small]
+    assert [(token.kind, len(token.glyphs)) for token in _tokens(row)] == [("other", 3), ("other", 2)]
+    bar = _glyph(60, TOP - 3, np.ones((TEXT + 6, 4), bool))  # '1 | 3': a bar among its own neighbours too
+    assert [token.kind for token in _tokens([_letter(40), bar, _letter(70), *small])][1] == "mark"
