@@ -46,7 +46,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from capture_task.detect.checkpoint import MatchCheckpoint
-from capture_task.vision.readings import MAX_GOALS_PER_JUMP, NIL_NIL, FrameObservation, ScoreboardReading
+from capture_task.vision.readings import (
+    MAX_GOALS_PER_JUMP,
+    NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN,
+    NIL_NIL,
+    FrameObservation,
+    ScoreboardReading,
+    codes_cut_from,
+    lookalike_teams,
+)
 from contracts import GoalEvent, Score, Side, Teams, goal_id
 
 logger = logging.getLogger("highlight_bot.capture")
@@ -62,13 +70,6 @@ MAX_PLAUSIBLE_GOALS = 20
 
 NEW_MATCH_MAX_CLOCK_MIN = 2
 """A 0-0 (or a lower score) read while the clock shows fewer minutes than this starts a new match."""
-
-NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN = 15
-"""Other team codes with the clock below this: a new match even if its 0-0 was never seen.
-
-Later in a match, other codes are a misread of the same teams (after the HUD was
-found again), not a new match: its score keeps counting from the confirmed one.
-"""
 
 JOINED_LATE_AFTER_S = 10.0
 """A first score first read later than this into the stream is a late join: the stream showed no readable
@@ -312,8 +313,12 @@ class GoalDetector:
             return not (reading.score == NIL_NIL and restarted and _before_minute(reading, NEW_MATCH_MAX_CLOCK_MIN))
         # Other codes at kick-off, or across a restart, may be a new match: confirm it like a score change.
         if self._gap_open:
-            return self._teams is not None and _lookalike(self._teams, reading.teams)
-        if self._teams is not None and not _lookalike(self._teams, reading.teams) and self._clock_went_back(reading):
+            return self._teams is not None and lookalike_teams(self._teams, reading.teams)
+        if (
+            self._teams is not None
+            and not lookalike_teams(self._teams, reading.teams)
+            and self._clock_went_back(reading)
+        ):
             # Other teams with the clock gone back: the next match, found after a goal that made its score the
             # old one's (dev-153: WHU-EVE 0-1 at 02:41 after RMA-PSV 0-1 at 70:00 was taken for the old match,
             # its goal lost in silence).
@@ -331,7 +336,7 @@ class GoalDetector:
             and not reading.maybe_widget
             and self._teams is not None
             and reading.teams != self._teams
-            and not _lookalike(self._teams, reading.teams)
+            and not lookalike_teams(self._teams, reading.teams)
         )
 
     @property
@@ -368,7 +373,7 @@ class GoalDetector:
             self._join(candidate, observation, latest)
             return []
         other_teams = candidate.first_reading.teams != self._teams and not (
-            self._gap_open and self._teams is not None and _lookalike(self._teams, candidate.first_reading.teams)
+            self._gap_open and self._teams is not None and lookalike_teams(self._teams, candidate.first_reading.teams)
         )
         if other_teams and (
             self._gap_open or _before_minute(candidate.first_reading, NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN)
@@ -437,7 +442,7 @@ class GoalDetector:
                             self._teams, candidate.first_reading.teams, candidate.first_reading.clock)  # fmt: skip
                 self._adopt(candidate, observation, latest, goals)
                 return goals
-            if self._teams is not None and _codes_cut_from(self._teams, candidate.first_reading.teams):
+            if self._teams is not None and codes_cut_from(self._teams, candidate.first_reading.teams):
                 logger.warning(
                     "the scoreboard now reads %s, whose codes %s-%s were read cut short until now (clock %s, going "
                     "on): %s was read in the wrong boxes (a code's last letter taken for a number); rejoining at %s "
@@ -679,34 +684,6 @@ def _named(teams: Teams | None, score: Score | None) -> str:
 def _before_minute(reading: ScoreboardReading, minute: int) -> bool:
     minutes = reading.clock_minutes
     return minutes is not None and minutes < minute
-
-
-def _lookalike(teams: Teams, other: Teams) -> bool:
-    """One code the same, the other one letter off (MCI read as MCL), or one letter short or long (MIL read as IL,
-    its 'M' lost at the cell's edge: dev-237): the same teams, misread."""
-    pairs = ((teams.home, other.home), (teams.away, other.away))
-    same = sum(a == b for a, b in pairs)
-    return same == 1 and sum(_one_letter_apart(a, b) for a, b in pairs) == 1
-
-
-def _codes_cut_from(short: Teams, whole: Teams) -> bool:
-    """Whether each of ``short``'s codes is a part of ``whole``'s on its side, one or both of them shorter: the same
-    codes read cut at the edges. Why: a HUD found with letters lost in a translucent cell's noise ('NA' of 'NAPO',
-    'BLZ' of 'RBLZ') took the 'O' of 'NAPO' for the home number and the home number for the away one; it read
-    0-2 for 2-0, and the HUD found again later was taken for a new match whose goal was stamped 18 s late
-    (unseen-23)."""
-    pairs = ((short.home, whole.home), (short.away, whole.away))
-    return short != whole and all(len(a) >= 2 and a in b for a, b in pairs)
-
-
-def _one_letter_apart(a: str, b: str) -> bool:
-    """Whether two codes differ by one letter changed, dropped or added (both of two letters or more)."""
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    shorter, longer = sorted((a, b), key=len)
-    if len(longer) - len(shorter) != 1 or len(shorter) < 2:
-        return False
-    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 def _went_down(before: Score, after: Score) -> bool:

@@ -71,7 +71,12 @@ from capture_task.vision.locate import (
     wide_blobs,
 )
 from capture_task.vision.ocr import OCR_TEXT_HEIGHT_PX, PageMode, ocr_canvas, read_text
-from capture_task.vision.readings import ScoreboardReading
+from capture_task.vision.readings import (
+    NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN,
+    ScoreboardReading,
+    codes_cut_from,
+    lookalike_teams,
+)
 from capture_task.vision.search_budget import SearchBudget
 from contracts import Score, Teams
 
@@ -110,6 +115,10 @@ rendering alone is not enough (a zero-shaped '4' taken from the line gave 3 wron
 TEAM_READINGS_TO_AGREE = 2
 TEAM_REREADS_BEFORE_SEARCH = 2
 """Frames whose code boxes do not read before the HUD is searched for again to read the codes."""
+NEW_MATCH_CLOCK_BACK_S = 10 * 60
+"""A match clock read this far behind the clock read before it is the next match's: a match clock only runs on (a
+half starts where the last one stopped). That HUD, in the same place and face, may name other teams, so its codes
+are read again (``ScoreboardReader._codes_read_again``)."""
 
 _CLOCK = re.compile(r"(\d{1,3})\D{0,2}(\d{2})(?!\d)")
 _SCORE_LINE = re.compile(r"^\D*(\d{1,2})\D+(\d{1,2})\D*$")
@@ -242,6 +251,10 @@ def _digits_by_shape(glyphs: Mask, text: str) -> str | None:
     ``looks_like_zero`` too (Inter Light's 4-5 read 0-5 when it was corrected), and with a stricter zero
     (its counter filling 0.55 of its box) the blind suite gave 3 wrong scores and 5 more silent misses; taken
     only where all four renderings of the score line read '0' too, it still gave 3 wrong scores there (Dec 4).
+    A '6' or '9' is left as read too, though a one-blob 6's or 9's counter never looks like a zero's (64 faces, 12-44
+    px, leaned and blurred): tesseract reads a light face's clean '0' alone as '6' (dev-726's first goal lost, said),
+    and so the letter 'O' of a code taken for a number (unseen-23's HUD found on the wrong boxes, 'NA' for NAPO); with
+    the '6' taken for '0', that HUD read 0-1, 0-2, 0-3 for 1-0, 2-0, 3-0: three wrong scores (Dec 6).
     Should a rule ever take a real digit for another, the goal detector refuses the resulting score (a fall,
     or a jump it cannot explain), loudly. Only a number whose blobs are its digits, one each, can be checked
     digit by digit; a digit touching its neighbour is left as read.
@@ -528,6 +541,14 @@ def _overlapping(a: HudLayout, b: HudLayout) -> bool:
     )
 
 
+def _same_teams_misread(teams: Teams, other: Teams) -> bool:
+    """Whether ``other`` are ``teams`` read with a letter off or lost (``lookalike_teams``), or cut at the edges
+    (``codes_cut_from``), either way round: the same teams, not another match's."""
+    return (
+        other == teams or lookalike_teams(teams, other) or codes_cut_from(other, teams) or codes_cut_from(teams, other)
+    )
+
+
 def _same_place(a: HudLayout, b: HudLayout) -> bool:
     """Two layouts of one HUD: their team code boxes within a third of a text height of each other."""
     tolerance = max(a.text_height_px, b.text_height_px) / 3
@@ -638,6 +659,8 @@ class ScoreboardReader:
         self._filled_parts: frozenset[int] = frozenset()
         """Score parts read in the other polarity than located (by the fill inside an outline), since a reading
         took them so: see ``_read_inverted``."""
+        self._last_clock_s: int | None = None
+        """The clock of the last reading with one, in seconds (``_clock_went_back``)."""
         self._clock_steps: list[tuple[float, int]] = []
         """(stream time, clock seconds) of the clock readings on this layout that rose like a match clock."""
         self._clock_runs = False
@@ -669,11 +692,13 @@ class ScoreboardReader:
         only_another: bool = False,
         only_elsewhere: bool = False,
         near: bool = False,
+        only_other_than: Teams | None = None,
     ) -> bool:
         """Look for the HUD again (new match, new overlay); True when found. With ``clock_required`` (or once
         the HUD was read with its clock) only a scoreboard with a clock beside it is taken. With ``only_another``,
         the HUD found in the same place with the confirmed teams is not taken (False): nothing changed; with
-        ``only_elsewhere``, no HUD overlapping the one known is (its codes and boxes as first read may differ). With
+        ``only_elsewhere``, no HUD overlapping the one known is (its codes and boxes as first read may differ); with
+        ``only_other_than``, no HUD whose codes are those teams' misread (``_same_teams_misread``). With
         ``near``, only the rows of the HUD known now are searched, and of them only those with text of its height (a
         tenth of the cost of both bands)."""
         self.stats.locate_attempts += 1
@@ -691,6 +716,8 @@ class ScoreboardReader:
             if only_another and same_place and layout.teams == self._teams:
                 return False
             if only_elsewhere and self.layout is not None and _overlapping(self.layout, layout):
+                return False
+            if only_other_than is not None and _same_teams_misread(only_other_than, layout.teams):
                 return False
             # The same HUD found again while its codes are being confirmed is another reading of them.
             # A HUD elsewhere, or found again after its codes were confirmed (it was hidden: a kick-off
@@ -762,6 +789,8 @@ class ScoreboardReader:
         if fresh and self._in_transition(mask, reading):
             self.stats.transitions += 1
             return None
+        if self._clock_went_back(reading):
+            return self._codes_read_again(frame, reading)
         self._last_mask, self._last_reading = mask, reading
         self._hud_has_clock |= self.layout is not None and self.layout.clock is not None
         return reading
@@ -1007,7 +1036,46 @@ class ScoreboardReader:
         clock = self._read_clock(frame)
         if clock:
             self._last_reading = dataclasses.replace(self._last_reading, clock=clock)
+            if self._clock_went_back(self._last_reading):
+                return self._codes_read_again(frame, self._last_reading)
         return self._last_reading
+
+    def _clock_went_back(self, reading: ScoreboardReading) -> bool:
+        """Whether ``reading``'s clock stands ``NEW_MATCH_CLOCK_BACK_S`` or more behind the last clock read (which it
+        now is), at a next match's start: below ``NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN``, where the goal detector takes
+        other codes for a new match. Why not at any clock: a clock misread far back happens (dev-40's '87:50' read
+        '47:50' and '89:05' '49:05'), and each time the codes are read again a misread of them may stand."""
+        seconds = reading.clock_seconds
+        if seconds is None:
+            return False
+        last, self._last_clock_s = self._last_clock_s, seconds
+        went_back = last is not None and seconds <= last - NEW_MATCH_CLOCK_BACK_S
+        return went_back and seconds < 60 * NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN
+
+    def _codes_read_again(self, frame: Frame, reading: ScoreboardReading) -> ScoreboardReading | None:
+        """The HUD on ``frame`` read afresh once its codes agree again: the clock went back, so it may show the next
+        match, and other teams (``NEW_MATCH_CLOCK_BACK_S``). It is searched for again (its codes as found are one
+        reading), and the codes as confirmed count as one reading: codes read twice stand (the same at once; others
+        when the search and the code boxes agree, or on the next frame).
+
+        Why: the codes were read only until two readings agreed, and the score cell is compared with the last one
+        before it is read again. The next match of other teams in the same HUD, kicking off at 0-0 after a 0-0,
+        changed neither: its two goals were reported under the first match's names (dev-707: 'CHEL 0-1 MILA' for
+        THFC-AVFC, the clock gone from 43:52 to 00:51; nothing said).
+        """
+        logger.info(
+            "the clock went back to %s (was read further on before): the next match? its team codes are read again",
+            reading.clock,
+        )
+        self._team_votes = Counter([reading.teams])
+        self._teams = None
+        self.forget()
+        if self.search_budget.allows("the clock went back (the next match?)"):
+            # The codes as found anew are a vote, in boxes fitted to them (the last match's boxes cut unseen-24's
+            # next codes short: 'OT-PO' for TOT-POR); not when they are the same codes misread: a clock misread
+            # far back ('86:39' as '06:39') found dev-757's HUD again as 'WH-PSG', which outvoted WHU-PSG.
+            self.relocate(frame, clock_required=True, only_other_than=reading.teams)
+        return self.read(frame, fresh=True)
 
     @property
     def clock_unproven(self) -> bool:
