@@ -1061,7 +1061,7 @@ class ScoreboardReader:
         Why: the codes were read only until two readings agreed, and the score cell is compared with the last one
         before it is read again. The next match of other teams in the same HUD, kicking off at 0-0 after a 0-0,
         changed neither: its two goals were reported under the first match's names (dev-707: 'CHEL 0-1 MILA' for
-        THFC-AVFC, the clock gone from 43:52 to 00:51; nothing said).
+        THFC-AVFC, the clock gone from 43:52 to 01:18; nothing said).
         """
         logger.info(
             "the clock went back to %s (was read further on before): the next match? its team codes are read again",
