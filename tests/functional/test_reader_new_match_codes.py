@@ -32,13 +32,20 @@ def _first_frame(phase: str, home: str, after_s: float = 0.0) -> tuple[np.ndarra
     raise AssertionError(f"dev-707 has no {phase} frame of {home}")
 
 
-def test_the_next_match_s_codes_replace_the_last_one_s_when_its_clock_is_read() -> None:
+def _reader_on_the_first_match() -> tuple[ScoreboardReader, np.ndarray]:
+    """A reader that found dev-707's HUD on its first match's first frame of play and confirmed its codes, and the
+    frame."""
     frame, _ = _first_frame("play", "CHEL")
-    next_match, clock = _first_frame("play", "THFC")
     reader = ScoreboardReader()
     for _ in range(3):
         reader.read(frame, may_locate=True, fresh=True)
-    assert reader.teams == Teams(home="CHEL", away="MILA")
+    assert reader.teams == Teams(home="CHEL", away="MILA"), "dev-707's HUD no longer reads: these tests test nothing"
+    return reader, frame
+
+
+def test_the_next_match_s_codes_replace_the_last_one_s_when_its_clock_is_read() -> None:
+    reader, _ = _reader_on_the_first_match()
+    next_match, clock = _first_frame("play", "THFC")
     unchanged = reader.read(next_match)  # the same 0-0 in the same cell: the last reading stands, codes and all
     assert unchanged is not None and unchanged.teams == Teams(home="CHEL", away="MILA")
     # The clock, read again, went back from 43:52: the HUD is searched for again, and the codes it was found with and
@@ -52,10 +59,7 @@ def test_the_next_match_s_codes_replace_the_last_one_s_when_its_clock_is_read() 
 def test_a_second_half_s_clock_keeps_the_codes_and_a_clock_gone_back_on_the_same_codes_loses_no_frame(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    frame, _ = _first_frame("play", "CHEL")
-    reader = ScoreboardReader()
-    for _ in range(3):
-        reader.read(frame, may_locate=True, fresh=True)
+    reader, frame = _reader_on_the_first_match()
     calls = reader.stats.ocr_calls
     # A first half run into added time, then the second half from 45:00: a little back, no new match.
     for clock in ("47:30", "45:00"):
@@ -80,10 +84,7 @@ def test_a_clock_misread_far_back_does_not_take_the_same_codes_misread_by_the_se
     """dev-757: '86:39' read '06:39'; the search on that frame found the HUD as 'WH-PSG', and with the code boxes
     fitted to 'WH' the misread outvoted WHU-PSG for the rest of the match. A HUD found with the same codes misread
     (a letter lost, off or added: ``lookalike_teams``, ``codes_cut_from``) is not taken: only another match's is."""
-    frame, _ = _first_frame("play", "CHEL")
-    reader = ScoreboardReader()
-    for _ in range(3):
-        reader.read(frame, may_locate=True, fresh=True)
+    reader, frame = _reader_on_the_first_match()
     layout = reader.layout
     assert layout is not None
     confirmed = Teams(home="WHU", away="PSG")
@@ -101,10 +102,7 @@ def test_a_clock_misread_far_back_does_not_take_the_same_codes_misread_by_the_se
 def test_a_clock_misread_far_back_keeps_the_codes_when_the_search_finds_them_misread(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    frame, _ = _first_frame("play", "CHEL")
-    reader = ScoreboardReader()
-    for _ in range(3):
-        reader.read(frame, may_locate=True, fresh=True)
+    reader, frame = _reader_on_the_first_match()
     layout = reader.layout
     assert layout is not None
     # Both codes cut at their ends, in boxes fitted to what was read, as a search finds them.
@@ -129,10 +127,7 @@ def test_a_clock_misread_back_but_not_to_a_match_s_start_reads_no_code_again(
     """dev-40: '87:50' read '47:50'; dev-627: '48:02' read '04:91', after which the code boxes read 'BL' for RBL twice
     and outvoted it for the rest of the match. Only a clock gone back to a match's first 15 minutes (where the goal
     detector takes other codes for a new match) has the codes read again; '04:91' is no clock at all."""
-    frame, _ = _first_frame("play", "CHEL")
-    reader = ScoreboardReader()
-    for _ in range(3):
-        reader.read(frame, may_locate=True, fresh=True)
+    reader, frame = _reader_on_the_first_match()
     monkeypatch.setattr(reader, "_read_clock", lambda frame: "87:50")
     reader.refresh_clock(frame)
     calls, searches = reader.stats.ocr_calls, reader.stats.locate_attempts
