@@ -1189,22 +1189,27 @@ def _letter_sized(blob: Mask, text_height: int) -> bool:
 
 
 def _letters_by_shape(mask: Mask, code: str, text_height: int) -> str:
-    """``code`` checked letter by letter against its blobs: a letter of a lookalike group (``LOOKALIKE_LETTERS``)
-    with a foot or a top bar is an 'L' or a 'T' (``_foot_or_bar``), a stroke is an 'I', and any other letter of a
-    lookalike group is read again alone.
+    """``code`` checked letter by letter against its blobs: an 'E' or an 'F' is told by its bottom arm (``_e_or_f``),
+    a letter of a lookalike group (``LOOKALIKE_LETTERS``) with a foot or a top bar is an 'L' or a 'T'
+    (``_foot_or_bar``), a stroke is an 'I', and any other letter of a lookalike group is read again alone.
 
     Why: tesseract reads lookalike letters as each other now and then, the same way on every frame, so two
     agreeing readings do not catch it (ATM read AIM, TOT read JOT, BVB read BYB, on HUDs drawn by the tests'
-    own painter). Only a code whose blobs are its letters, one each, can be checked so.
+    own painter). Only a code whose blobs are its letters, one each, can be checked so; of a code with one blob
+    holding two letters, only an 'E' first in that blob (``_glued_e_or_f``).
     """
     blobs = blobs_left_to_right(mask)
+    if len(blobs) == len(code) - 1:
+        return _glued_e_or_f(blobs, code)
     if len(blobs) != len(code):
         return code
     letters = []
     for letter, blob in zip(code, blobs, strict=True):
         lookalikes = next((group for group in LOOKALIKE_LETTERS if letter in group), "")
         by_stem = _foot_or_bar(blob) if lookalikes else None
-        if by_stem is not None and by_stem in lookalikes:
+        if letter in "EF":
+            letter = _e_or_f(blob) or letter
+        elif by_stem is not None and by_stem in lookalikes:
             letter = by_stem  # before the stroke test: a thin 'L''s one-row foot leaves it a stroke by its rows
         elif is_stroke(_cropped(blob), text_height):
             letter = "I"
@@ -1214,6 +1219,33 @@ def _letters_by_shape(mask: Mask, code: str, text_height: int) -> str:
                 letter = other
         letters.append(letter)
     return "".join(letters)
+
+
+GLUED_PAIR_MIN_WIDTH = 1.4
+"""A blob holding two letters is at least this many times as wide as the code's widest other blob."""
+
+
+def _glued_e_or_f(blobs: list[Mask], code: str) -> str:
+    """``code``, read from ``blobs`` one fewer than its letters, with an 'E' first in the blob holding two (the
+    widest, by far) made an 'F' when, cut from the second at some column of the blob's middle, it is an 'F' by its
+    bottom (``_e_or_f``) and at no column an 'E'.
+
+    Why: an 'F' whose middle arm touches the 'C' after it reads 'EC' whole and in every rendering (dev-98's 'THFC'
+    read 'THEC', dev-574's 'MCFC' 'MCEC': every goal named so), and an 'FC' ends many codes. Only so, not the other
+    way: the next letter's curve, touching, may add a bottom arm (a leaned, blurred 'FC' in 1 of 1266 faces and sizes
+    drawn), never take one away.
+    """
+    widths = [blob.shape[1] for blob in blobs]
+    glued = int(np.argmax(widths))
+    others = widths[:glued] + widths[glued + 1 :]
+    if code[glued] != "E" or (others and widths[glued] < GLUED_PAIR_MIN_WIDTH * max(others)):
+        return code
+    blob = blobs[glued]
+    width = blob.shape[1]
+    # Where the letters touch is not known: the thinnest column may be the tip of the 'F''s arm, and cut there a bold
+    # 'F''s arm is too short to tell (dev-98's).
+    named = {_e_or_f(blob[:, :cut]) for cut in range(round(0.3 * width), round(0.7 * width) + 1)}
+    return code[:glued] + "F" + code[glued + 1 :] if "F" in named and "E" not in named else code
 
 
 STEM_ARM_MIN = 2.5
@@ -1261,6 +1293,44 @@ def _foot_or_bar(blob: Mask) -> str | None:
     ):
         return "T"
     return None
+
+
+E_OR_F_ARM_MIN = 1.5
+"""An 'E''s or 'F''s top arm, with the stem it grows from, spans at least this many stem widths (a bold condensed
+'F': ~2.2; no arm: 1)..."""
+E_BOTTOM_ARM_MIN = 0.75
+"""An 'E''s bottom arm is at least this share of its top arm (0.9-1.1 in the faces drawn)..."""
+F_BOTTOM_MAX = 0.55
+"""...an 'F''s foot at most this share: its stem alone (0.2-0.35), or the stem and its serifs (0.4-0.55)."""
+
+
+def _e_or_f(blob: Mask) -> str | None:
+    """'E' for a letter whose bottom arm runs as far right as its top arm, 'F' for one whose bottom is its stem
+    (with its serifs), None for any other shape (a blob in pieces, a top arm no longer than the stem is wide).
+
+    Why: tesseract reads an 'F' as 'E' the same way on every frame and alone, before a 'C' most of all (dev-784's
+    'AVFC', four clean blobs, read 'AVEC' on every frame; dev-98's 'THEC', dev-574's 'MCEC' for THFC and MCFC). The
+    arm is a fact of the shape: drawn in 64 faces at 12-32 px, upright and leaned, sharp and blurred, this names
+    1239 of 1280 'E's and 1238 of 1280 'F's, and neither as the other.
+    """
+    rows, columns = np.flatnonzero(blob.any(axis=1)), np.flatnonzero(blob.any(axis=0))
+    if rows.size < 8:
+        return None
+    glyph = blob[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
+    height = glyph.shape[0]
+    if not glyph.any(axis=1).all() or glyph.shape[1] > height:
+        return None  # in pieces, or wider than tall: letters touching
+    # Each row's first run of ink from its left: the stem, or an arm with the stem it grows from.
+    lefts = glyph.argmax(axis=1)
+    runs = np.array([np.argmin(np.append(row[left:], False)) for row, left in zip(glyph, lefts, strict=True)])
+    stem = float(np.percentile(runs[round(0.2 * height) : round(0.8 * height)], 25))
+    end = max(1, round(0.15 * height))
+    top, bottom = int(runs[:end].max()), int(runs[height - end :].max())
+    if top < E_OR_F_ARM_MIN * stem:
+        return None
+    if bottom >= E_BOTTOM_ARM_MIN * top and bottom >= E_OR_F_ARM_MIN * stem:
+        return "E"
+    return "F" if bottom <= F_BOTTOM_MAX * top else None
 
 
 def _cropped(blob: Mask) -> Mask:
