@@ -169,6 +169,9 @@ class HudLayout:
     beside a widget. Such a layout is searched again, as one without a clock is."""
     score_text_height_px: int | None = None
     """The score's digits' own height when it is not the codes' (``SCORE_OWN_HEIGHT``); None when it is."""
+    marks: tuple[Box, ...] = ()
+    """The tokens the search found between the codes that are no number (a crest's parts, a strip, a separator, a
+    glyph it could not read): no code box is widened into them (``code_edges``)."""
 
     @property
     def score_height_px(self) -> int:
@@ -1162,7 +1165,7 @@ def read_code(
         return None
     blobs = blobs_left_to_right(mask)
     strokes = [is_stroke(_cropped(blob), text_height) for blob in blobs]
-    if len(blobs) != glyph_count or all(strokes) or not all(_letter_sized(blob, text_height) for blob in blobs):
+    if len(blobs) != glyph_count or all(strokes) or not all(letter_sized(blob, text_height) for blob in blobs):
         return None  # nothing but strokes (a crest's stripes, bars), or a blob of another size: no code
     letters = []
     for blob, stroke in zip(blobs, strokes, strict=True):
@@ -1179,7 +1182,7 @@ LETTER_HEIGHTS = (0.85, 1.15)
 'J' whose tail descends (``DESCENDER_MAX_HEIGHT``, ``DESCENDER_MAX_WIDTH``)."""
 
 
-def _letter_sized(blob: Mask, text_height: int) -> bool:
+def letter_sized(blob: Mask, text_height: int) -> bool:
     """Whether one blob of a code is as tall as its text, or a narrow 'J' whose tail descends below it; a blob
     of the crowd beside a translucent HUD joined to its row is neither (dev-116's 'ATM' read 'FATM' so)."""
     height, width = _cropped(blob).shape
@@ -1676,6 +1679,7 @@ def _layout(
         team_masks=(code_glyphs(frame, home_part, text_height), code_glyphs(frame, away_part, text_height)),
         clock_without_colon=clock_tokens is not None and len(clock_tokens) == 1,
         score_text_height_px=_score_text_height(numbers, text_height),
+        marks=tuple(mark.box.shifted(0, offset_y) for mark in marks),
     )
 
 

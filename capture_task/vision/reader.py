@@ -26,6 +26,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from capture_task.vision.code_edges import with_codes_widened
 from capture_task.vision.geometry import (
     DIGITS_SHARE_HEIGHT,
     GLYPH_MAX_HEIGHT,
@@ -115,6 +116,9 @@ rendering alone is not enough (a zero-shaped '4' taken from the line gave 3 wron
 TEAM_READINGS_TO_AGREE = 2
 TEAM_REREADS_BEFORE_SEARCH = 2
 """Frames whose code boxes do not read before the HUD is searched for again to read the codes."""
+CODE_EDGE_READS = 6
+"""Readings of the codes in boxes widened to a letter beyond them (``with_codes_widened``), per HUD found: a crest
+or a blob of the crowd that looks like a letter costs no more than these (two OCR calls each)."""
 NEW_MATCH_CLOCK_BACK_S = 10 * 60
 """A match clock read this far behind the clock read before it is the next match's: a match clock only runs on (a
 half starts where the last one stopped). That HUD, in the same place and face, may name other teams, so its codes
@@ -654,6 +658,9 @@ class ScoreboardReader:
         self._team_votes: Counter[Teams] = Counter()
         self._teams: Teams | None = None
         self._failed_team_reads = 0
+        self._edge_reads_left = CODE_EDGE_READS
+        self._widened_votes: Counter[Teams] = Counter()
+        """Readings of longer codes in code boxes widened to a letter beyond them (``_longer_codes``)."""
         self._inverted_misses = 0
         """Unreadable reads in a row, since the last reading, that did not read in the other polarity either."""
         self._filled_parts: frozenset[int] = frozenset()
@@ -730,6 +737,7 @@ class ScoreboardReader:
             self._inverted_misses = 0
             self._filled_parts = frozenset()
             self._clock_steps, self._clock_runs = [], False
+            self._edge_reads_left, self._widened_votes = CODE_EDGE_READS, Counter()
             self.forget()
         return layout is not None
 
@@ -791,6 +799,8 @@ class ScoreboardReader:
             return None
         if self._clock_went_back(reading):
             return self._codes_read_again(frame, reading)
+        if self._edge_reads_left and (longer := self._longer_codes(frame, reading.teams)) is not None:
+            reading = dataclasses.replace(reading, teams=longer)
         self._last_mask, self._last_reading = mask, reading
         self._hud_has_clock |= self.layout is not None and self.layout.clock is not None
         return reading
@@ -1076,6 +1086,38 @@ class ScoreboardReader:
             # far back ('86:39' as '06:39') found dev-757's HUD again as 'WH-PSG', which outvoted WHU-PSG.
             self.relocate(frame, clock_required=True, only_other_than=reading.teams)
         return self.read(frame, fresh=True)
+
+    def _longer_codes(self, frame: Frame, teams: Teams) -> Teams | None:
+        """The codes read in boxes widened to a letter standing beyond them (``with_codes_widened``) when they held
+        ``teams``' and more on this frame and one before (they are taken, the boxes are not); else None.
+
+        Why: the codes are read only inside the boxes the search fitted to them on one frame, so codes found cut
+        there read cut on every frame, and two readings agree (dev-794's 'UN' for MUN, a pitch line through its
+        'M' on the frames the HUD was found on, and searched for again on; dev-809's 'CEL-BE' for CELT-BETI, found
+        on a faded frame: every goal named so). Only the names change: the boxes stay as found, and with them what
+        the HUD's "hidden" test compares, so which frames read stays as it was. A code cut short may be a HUD found
+        in the wrong boxes (unseen-23: 'NA-BLZ' for NAPO-RBLZ, the 'O' of 'NAPO' read as the home number and the
+        home number as the away one), read as little as it was (taking the widened boxes and reading the frame
+        afresh, it read 0-1 and 0-2 for 1-0 and 2-0).
+        """
+        layout = self.layout
+        widened = None if layout is None else with_codes_widened(frame, layout)
+        if layout is None or widened is None:
+            return None
+        self._edge_reads_left -= 1
+        longer = read_team_codes(frame, widened)
+        if longer is None or not codes_cut_from(teams, longer):
+            return None
+        self._widened_votes[longer] += 1
+        if self._widened_votes[longer] < TEAM_READINGS_TO_AGREE:
+            return None
+        logger.info("team codes read as %s-%s in boxes widened to letters beyond them (were read %s-%s)",
+                    longer.home, longer.away, teams.home, teams.away)  # fmt: skip
+        self.layout = dataclasses.replace(layout, teams=longer)
+        self._teams = longer
+        self._team_votes = Counter({longer: self._widened_votes[longer]})
+        self._edge_reads_left, self._widened_votes = CODE_EDGE_READS, Counter()
+        return longer
 
     @property
     def clock_unproven(self) -> bool:

@@ -21,9 +21,9 @@ from capture_task.vision.locate import (
     LETTERS,
     _Glyph,
     _is_hooked_letter,
-    _letter_sized,
     _same_line,
     code_glyphs,
+    letter_sized,
     locate_hud,
     read_code,
     read_glyphs,
@@ -173,7 +173,7 @@ def test_a_code_whose_letters_tesseract_drops_after_a_descending_j_is_read_lette
     ids=["a letter", "an overshooting 'O'", "a 'J' descending", "a crowd blob as tall", "taller still", "a speck"],
 )
 def test_a_letter_read_alone_is_the_texts_height_or_a_narrow_descender(height: int, width: int, sized: bool) -> None:
-    assert _letter_sized(np.ones((height, width), bool), 21) is sized
+    assert letter_sized(np.ones((height, width), bool), 21) is sized
 
 
 def test_a_code_box_keeps_its_js_tail_and_the_score_box_stands_on_the_line() -> None:
