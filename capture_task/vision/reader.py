@@ -242,6 +242,10 @@ def _digits_by_shape(glyphs: Mask, text: str) -> str | None:
     - A blob with two counters is an '8' unless read as '0' or '8' (a slashed zero has two holes too); read as '6'
       or '9', it is no reading: a bold '6' blurred at 17 px closes its hook into a second counter as large as the
       first (FreeSans Bold on the painter's HUD: 0-6 read 0-8, a wrong score).
+    - A blob with one counter, centred and tall (``looks_like_zero``), read as '8' is a '0': a condensed italic '0'
+      read '8' on some frames and '0' on others, and the stream joined at 8-3 for 0-3 refused every later score as a
+      fall (dev-850: both goals lost). Drawn in 64 faces at 12-44 px, leaned and blurred, no '8' is one such blob
+      (its top counter closed in the blur leaves the lower one, short and low), and 1653 of 1701 one-blob zeros are.
     - A blob with a counter read as a digit that has none (1, 2, 3, 5, 7) is contradicted: no reading.
     - A '7' whose blob is a flagged '1' (``looks_like_flagged_one``) is a '1'.
 
@@ -278,6 +282,8 @@ def _digits_by_shape(glyphs: Mask, text: str) -> str | None:
             return None
         if counters == 2 and char not in "08":
             digits.append("8")
+        elif counters == 1 and char == "8" and looks_like_zero(blob):
+            digits.append("0")
         elif counters and char in HOLELESS_DIGITS:
             logger.debug("digit read as %s has a counter, which no %s has: number %s not read", char, char, text)
             return None
