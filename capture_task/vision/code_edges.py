@@ -4,7 +4,8 @@ A code box is fitted to the letters the search found on one frame. A letter lost
 crossing a translucent cell, ghosted in a cross-fade) is outside the box on every later frame, and the code reads cut
 the same way on all of them: two readings agree, and every goal carries the cut name (dev-794's 'MUN' read 'UN' from
 its first frame on, a pitch line through its 'M'; dev-809's 'CELT-BETI' read 'CEL-BE', found on a faded frame).
-Looking just beyond each box for a letter costs no OCR; the reader then reads the codes in boxes widened to it.
+Looking just beyond each box for a letter costs no OCR; the reader then reads the codes in boxes widened to it, and
+takes the names they read, not the boxes (``ScoreboardReader._longer_codes``).
 """
 
 from __future__ import annotations
@@ -37,18 +38,15 @@ LINE_TOLERANCE = 0.2
 def with_codes_widened(frame: Frame, layout: HudLayout) -> HudLayout | None:
     """``layout`` with each code box that has a letter beyond it (of the codes' height, on their line, as near them
     as letters of a word stand, not a stroke: a colour strip is one) widened to hold it; None when neither has. Its
-    teams are as located: the caller reads them in the new boxes. None too when the search left a glyph of the
-    codes' size unread between them (``_unread_glyph``).
+    teams and team masks are as located: it is only for reading the codes in. None too when the search left a glyph
+    of the codes' size unread between them (``_unread_glyph``).
     """
     if _unread_glyph(layout):
         return None
     home, away = (_widened(frame, layout, part) for part in (layout.home, layout.away))
     if home is None and away is None:
         return None
-    home, away = home or layout.home, away or layout.away
-    height = layout.text_height_px
-    masks = (code_glyphs(frame, home, height), code_glyphs(frame, away, height))
-    return dataclasses.replace(layout, home=home, away=away, team_masks=masks)
+    return dataclasses.replace(layout, home=home or layout.home, away=away or layout.away)
 
 
 def _unread_glyph(layout: HudLayout) -> bool:
