@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from capture_task.vision.geometry import Box, Frame, Mask, TextBox, gray, is_stroke
+from capture_task.vision.geometry import Box, Frame, Mask, TextBox, glyph_mask, gray, is_stroke
 from capture_task.vision.locate import LETTER_HEIGHTS, HudLayout, code_glyphs, letter_sized
 
 EDGE_REACH = 1.5
@@ -71,8 +71,6 @@ def _widened(frame: Frame, layout: HudLayout, part: TextBox) -> TextBox | None:
         return None
     wide = TextBox(Box(left, box.top, right, box.bottom), part.light, part.level)
     glyphs = code_glyphs(frame, wide, height)
-    grey = gray(wide.box.crop(frame)).astype(np.int16)
-    ink = grey > part.level if part.light else grey < part.level
     count, labels, stats, _ = cv2.connectedComponentsWithStats(glyphs.astype(np.uint8), connectivity=8)
     inner_left, inner_right = box.left - left, box.right - left
     inside: list[tuple[int, int, int, int, int]] = []
@@ -84,6 +82,8 @@ def _widened(frame: Frame, layout: HudLayout, part: TextBox) -> TextBox | None:
         return None
     line = float(np.median([y + h for _, _, y, _, h in inside]))
     letters = [(x, x + w) for _, x, _, w, _ in inside]
+    crop = wide.box.crop(frame)
+    grey, ink = gray(crop).astype(np.int16), glyph_mask(crop, part)
     paper = grey[:, inner_left:inner_right][~ink[:, inner_left:inner_right]]
     if paper.size == 0:
         return None

@@ -1251,6 +1251,16 @@ def _glued_e_or_f(blobs: list[Mask], code: str) -> str:
     return code[:glued] + "F" + code[glued + 1 :] if "F" in named and "E" not in named else code
 
 
+def _one_piece(blob: Mask) -> Mask | None:
+    """The blob cut to its ink, or None when it is under 8 rows tall or a row of it has no ink (in pieces: no one
+    stem to measure a letter's arms against)."""
+    rows, columns = np.flatnonzero(blob.any(axis=1)), np.flatnonzero(blob.any(axis=0))
+    if rows.size < 8:
+        return None
+    glyph = blob[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
+    return glyph if glyph.any(axis=1).all() else None
+
+
 STEM_ARM_MIN = 2.5
 """A foot or a top bar spans at least this many stem widths (an 'L''s foot, a 'T''s bar: 3-6)..."""
 STEM_END_MAX = 1.6
@@ -1268,13 +1278,10 @@ def _foot_or_bar(blob: Mask) -> str | None:
     faces at 12-32 px, upright and leaned, sharp and blurred, this names 1146 of 1280 'L's and 783 of 1280 'T's, and
     no 'I', 'J', 'L' or 'T' as another letter.
     """
-    rows, columns = np.flatnonzero(blob.any(axis=1)), np.flatnonzero(blob.any(axis=0))
-    if rows.size < 8:
+    glyph = _one_piece(blob)
+    if glyph is None:
         return None
-    glyph = blob[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
     height = glyph.shape[0]
-    if not glyph.any(axis=1).all():
-        return None  # in pieces: no one stem
     lefts = glyph.argmax(axis=1)
     rights = glyph.shape[1] - 1 - glyph[:, ::-1].argmax(axis=1)
     widths = rights - lefts + 1
@@ -1316,13 +1323,10 @@ def _e_or_f(blob: Mask) -> str | None:
     arm is a fact of the shape: drawn in 64 faces at 12-32 px, upright and leaned, sharp and blurred, this names
     1239 of 1280 'E's and 1238 of 1280 'F's, and neither as the other.
     """
-    rows, columns = np.flatnonzero(blob.any(axis=1)), np.flatnonzero(blob.any(axis=0))
-    if rows.size < 8:
-        return None
-    glyph = blob[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
+    glyph = _one_piece(blob)
+    if glyph is None or glyph.shape[1] > glyph.shape[0]:
+        return None  # wider than tall: letters touching
     height = glyph.shape[0]
-    if not glyph.any(axis=1).all() or glyph.shape[1] > height:
-        return None  # in pieces, or wider than tall: letters touching
     # Each row's first run of ink from its left: the stem, or an arm with the stem it grows from.
     lefts = glyph.argmax(axis=1)
     runs = np.array([np.argmin(np.append(row[left:], False)) for row, left in zip(glyph, lefts, strict=True)])

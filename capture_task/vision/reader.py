@@ -1107,8 +1107,7 @@ class ScoreboardReader:
         afresh, it read 0-1 and 0-2 for 1-0 and 2-0).
         """
         layout = self.layout
-        widened = None if layout is None else with_codes_widened(frame, layout)
-        if layout is None or widened is None:
+        if layout is None or (widened := with_codes_widened(frame, layout)) is None:
             return None
         self._edge_reads_left -= 1
         longer = read_team_codes(frame, widened)
