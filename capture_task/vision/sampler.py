@@ -116,6 +116,21 @@ frame, a clock required):
   with the old one's levels (dev-74 read nothing, then nonsense, for the rest of the stream).
 Ever more rarely: a search costs ~0.5 s at 1080p, and a HUD that is right but unreadable is said by the
 in-view warning."""
+NEVER_READ_SEARCH_UNTIL_KEYFRAME = 8
+"""Besides those marks, a HUD with a clock beside it whose score never read since it was found is searched for again
+in its own rows (a tenth of a whole search) on every keyframe in view with the score unread, up to this many in a row
+(~16 s), once it has had ``NEVER_READ_SEARCH_AFTER_KEYFRAMES`` in view to read: one found in the wrong boxes on its
+first keyframe reads nothing or nonsense, and the right boxes may be found only on some frames. Why: unseen-23's
+translucent cells over a mosaic crowd joined its letters to the crowd on most frames: 'NA 0 0 ? BLZ' was found for
+'NAPO 0 - 0 RBLZ' (the 'O' of 'NAPO' taken for the home number), and the searches at 2, 6 and 14 s found nothing;
+the one at 10 s finds the right boxes. Its first two goals were lost (said); searched on every keyframe, all three
+are reported. A HUD found right reads within a keyframe or two, so these searches cost nothing there. Not a HUD
+without a clock (a widget, most likely, searched for elsewhere on its own marks): searched for on every keyframe,
+dev-715's widget spent the search budget, and the search that found its HUD was put off until the stream ended."""
+NEVER_READ_SEARCH_AFTER_KEYFRAMES = 3
+"""Keyframes in view a HUD just found is left to read before such a search may replace it: its codes are confirmed
+by two readings first. Why: dev-62's HUD, found by the search at 6 s and read from 10 s, was replaced at 8 s by the
+same row read worse ('ZS ? 0 ? 0 ? UF'), which never read: both goals lost."""
 CLOCKLESS_SEARCH_AT_KEYFRAMES = frozenset(2**n for n in range(1, 12))
 """Keyframes in view after which a HUD located without a clock beside it is searched for again, a clock
 required: every FIFA and FC scoreboard shows one, a streamer's widget ("DIV 1 - 2 PTS") does not. A widget
@@ -430,6 +445,8 @@ class KeyframeSampler:
                 # its codes as first read replaced the confirmed ones: dev-56's RM-AL became RM-AD, a new match).
                 why = "the one found has only a number without a colon for a clock beside it"
                 self._search_again(segment, keyframe, why, only_elsewhere=True)
+        elif reading is None and self._never_read_search_due():
+            self._search_again(segment, keyframe, "the one found never read (in its rows)", near=True)
         if mask is not None and awaiting() and (first_reading or goal_to_confirm()):
             yield from self._confirm_from_segment(segment, keyframe, mask, awaiting)
 
@@ -516,6 +533,18 @@ class KeyframeSampler:
         it was lost (the same HUD back after a replay): nothing earlier to find, and each look back costs OCR calls."""
         return self._found_anew_after_s is not None and reading.score not in (NIL_NIL, self._score_before)
 
+    def _never_read_search_due(self) -> bool:
+        """Whether the HUD located, with a clock beside it and never read, is searched for again in its rows on this
+        keyframe besides the usual marks (see ``NEVER_READ_SEARCH_UNTIL_KEYFRAME``)."""
+        layout = self.reader.layout
+        return (
+            layout is not None
+            and layout.clock is not None
+            and not self._layout_read
+            and self._unread_in_view <= NEVER_READ_SEARCH_UNTIL_KEYFRAME
+            and self._keyframes_on_layout >= NEVER_READ_SEARCH_AFTER_KEYFRAMES
+        )
+
     def _widget_search_keyframes(self) -> frozenset[int]:
         layout = self.reader.layout
         clockless = layout is not None and layout.clock is None
@@ -529,18 +558,22 @@ class KeyframeSampler:
         *,
         only_another: bool = False,
         only_elsewhere: bool = False,
+        near: bool = False,
     ) -> None:
         """Search the whole keyframe for a HUD with a clock although one is located and in view (it never read,
         or has no clock: it may be a widget; or stopped reading: it may show a new match): the next keyframes use
         what the search finds, if anything. With ``only_another``, the same HUD found again is left as it is:
         taking it anew would forget the last frame known to show it, and a goal read later would be stamped
         when read, not searched back for (dev-10's 3-1, 22 s late); with ``only_elsewhere``, any HUD in its place
-        is (see ``ScoreboardReader.relocate``)."""
+        is (see ``ScoreboardReader.relocate``); with ``near``, only the HUD's own rows are searched."""
         if not self.reader.search_budget.allows(f"again, {why}"):
             return
         logger.info("searching for the scoreboard again at %.1f s of stream: %s", keyframe.stream_time, why)
         image = self._whole(segment, keyframe).image
-        if self.reader.relocate(image, clock_required=True, only_another=only_another, only_elsewhere=only_elsewhere):
+        found = self.reader.relocate(
+            image, clock_required=True, only_another=only_another, only_elsewhere=only_elsewhere, near=near
+        )
+        if found:
             self._located()
 
     def _confirm_from_segment(

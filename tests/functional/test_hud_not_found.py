@@ -29,6 +29,8 @@ from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.sampler import (
     HUD_LOST_AT_END_S,
     HUD_NOT_FOUND_AFTER_S,
+    NEVER_READ_SEARCH_AFTER_KEYFRAMES,
+    NEVER_READ_SEARCH_UNTIL_KEYFRAME,
     RELOCATE_AFTER_HIDDEN_KEYFRAMES,
     UNREAD_AT_END_KEYFRAMES,
     UNREAD_IN_VIEW_KEYFRAMES,
@@ -258,6 +260,34 @@ def test_a_stream_ending_long_after_its_hud_was_lost_says_so(
     assert [line.get("HudNotFound") for line in emf_lines(capsys)] == [[1.0 if reported else 0.0]]
 
 
+def test_a_hud_found_that_never_reads_is_searched_for_again_on_every_keyframe_at_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """unseen-23: a HUD found in the wrong boxes on its first keyframe read nothing, and the right boxes were found
+    on some frames only: searched for again in its own rows on every keyframe in view with the score unread, from the
+    third on the HUD found (NEVER_READ_SEARCH_AFTER_KEYFRAMES: two to read first) to the eighth unread
+    (NEVER_READ_SEARCH_UNTIL_KEYFRAME); the whole frame at the usual marks."""
+    reader = ScoreboardReader()
+    monkeypatch.setattr(reader, "read", lambda frame, **kwargs: None)
+    sampler = KeyframeSampler(reader)
+    searched_at: list[tuple[int, bool]] = []
+    observed: list[object] = []
+
+    def found_nothing(frame: Frame, **kwargs: Any) -> bool:
+        searched_at.append((len(observed), kwargs.get("near", False)))
+        return False
+
+    for segment in _segments("h" * (max(UNREAD_SEARCH_AT_KEYFRAMES) + 1)):
+        observed.append(segment)
+        list(sampler.observe(segment, awaiting=lambda: True))
+        if len(observed) == 1:
+            assert reader.layout is not None, "no HUD found on the first keyframe: this test tests nothing"
+            monkeypatch.setattr(reader, "relocate", found_nothing)
+    assert NEVER_READ_SEARCH_AFTER_KEYFRAMES == 3 and NEVER_READ_SEARCH_UNTIL_KEYFRAME == 8
+    near = {3, 5, 6, 7}
+    assert searched_at == [(number, number in near) for number in (2, 3, 4, 5, 6, 7, 8, 16, 32)]
+
+
 def test_a_hud_whose_score_does_not_read_is_searched_for_again_ever_more_rarely(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -283,7 +313,9 @@ def test_a_hud_whose_score_does_not_read_is_searched_for_again_ever_more_rarely(
     keyframes = max(UNREAD_SEARCH_AT_KEYFRAMES) + 1
     for segment in _segments("h" * keyframes):
         list(sampler.observe(segment, awaiting=lambda: True))
-    assert len(searches) == 1 + len(UNREAD_SEARCH_AT_KEYFRAMES)  # the first search, then one at each mark
+    # The first search, then one at each mark; and one more at the seventh (each search found the same HUD and took
+    # it anew, so the seventh is its third keyframe since: see the test below).
+    assert len(searches) == 1 + len(UNREAD_SEARCH_AT_KEYFRAMES) + 1
 
     before = len(searches)
     never_reads = False
