@@ -227,13 +227,23 @@ class _Look:
 
     fine: bool
     offset: int = TEXT_OFFSET
+    finest: bool = False
+    """Also in neighbourhoods of about half a text height: see ``FINEST_BLOCK``."""
 
     @property
     def strong(self) -> bool:
         return self.offset > TEXT_OFFSET
 
 
-LOOKS = (_Look(fine=False), _Look(fine=True), _Look(fine=True, offset=STRONG_TEXT_OFFSET))
+FINEST_BLOCK = 0.2
+"""The finest neighbourhood, as a share of the tallest glyph height looked for: about half a text height of 18 px at
+720p. Why: a score cell in a team's colour barely wider than small text is ink at the fine look's size too (about a
+text height: the cell and its black neighbours average below the cell), its digit one blob with it and the crowd:
+dev-886's white '0' on an orange cell, 18 px Bebas Neue, never found ('GAL 0 FCB'), both goals lost (said). In half
+a text height, the cell is the neighbourhood and the digit stands out of it. Only in the fine look: the strong one
+sets glyphs apart from their cells by its offset, and each size costs a threshold and a labelling of the band."""
+
+LOOKS = (_Look(fine=False), _Look(fine=True, finest=True), _Look(fine=True, offset=STRONG_TEXT_OFFSET))
 """Tried in turn, each over every band, until one finds the HUD: each finds more than the one before, of the HUD
 and of everything else (so costs more, and its candidates are taken more warily)."""
 
@@ -260,7 +270,8 @@ def _glyphs(
     text on a wide cell. A cell barely larger than its text and much lighter or darker than the
     cells beside it (an accent-coloured score box) is itself "ink" at that scale, its digits merged
     into it; a ``fine`` look also looks in neighbourhoods of about one text height, which find them
-    (and more fragments of everything else, so only when the first look found no HUD); a strong one
+    (and more fragments of everything else, so only when the first look found no HUD), and a ``finest`` one in
+    half that, for a cell barely wider than small text (``FINEST_BLOCK``); a strong one
     asks more contrast of the ink (see ``STRONG_TEXT_OFFSET``). ``seen`` keeps what the usual threshold found in
     this ``area``, per polarity and neighbourhood size, for the next look over it: the fine look repeats the
     coarse one's size, the strong look both of the fine one's.
@@ -269,6 +280,7 @@ def _glyphs(
     min_h = max(round(GLYPH_MIN_HEIGHT_FRACTION * frame_height), 6)
     max_h = round(GLYPH_MAX_HEIGHT_FRACTION * frame_height)
     blocks = (max(round(max_h * 0.8) | 1, 15),) + ((max(round(max_h * 0.4) | 1, 9),) if look.fine else ())
+    blocks += (max(round(max_h * FINEST_BLOCK) | 1, 7),) if look.finest else ()
     kinds = list(itertools.product((True, False), blocks))
     usual = _usual_glyphs(grey, blocks, min_h, max_h, {} if seen is None else seen)
     glyphs = [glyph for kind in kinds for glyph in usual[kind].glyphs]

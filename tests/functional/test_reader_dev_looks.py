@@ -570,9 +570,14 @@ def test_a_centred_score_that_moved_when_a_number_narrowed_is_read_where_it_stan
 def test_digits_on_team_boxes_drawn_tight_over_the_crowd_are_found_by_the_strong_look(
     monkeypatch: pytest.MonkeyPatch, second: int, score: tuple[int, int]
 ) -> None:
-    inside = _spy(monkeypatch, "_glyphs_inside_others")
+    """dev-542. The fine look's finest neighbourhood (``locate.FINEST_BLOCK``) finds these digits first now; without
+    it, the strong look does."""
     script, style = _script(542), TEAM_SCORE_BOXES_TIGHT_OVER_THE_CROWD
     assert _score_at(script, style, second) == score
+    assert _read_in_play(script, style, second) == (script.home, script.away, *score)
+    inside = _spy(monkeypatch, "_glyphs_inside_others")
+    monkeypatch.setattr(locate, "LOOKS", (locate.LOOKS[0], dataclasses.replace(locate.LOOKS[1], finest=False),
+                                          locate.LOOKS[2]))  # fmt: skip
     assert _read_in_play(script, style, second) == (script.home, script.away, *score)
     assert any(inside), "found otherwise: this test no longer tests the strong look"
 
