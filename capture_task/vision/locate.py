@@ -1212,28 +1212,50 @@ def _letters_by_shape(mask: Mask, code: str, text_height: int) -> str:
     agreeing readings do not catch it (ATM read AIM, TOT read JOT, BVB read BYB, on HUDs drawn by the tests'
     own painter). Only a code whose blobs are its letters, one each, can be checked so; of a code with one blob
     holding two letters, only an 'E' first in that blob (``_glued_e_or_f``).
+
+    A stroke read as a letter that is never one (not 'I', 'J', 'L' or 'T', nor an 'E' or 'F' its arms name) shows a
+    reading whose letters stand on the wrong blobs: every other blob is then read alone, and a letter two renderings
+    agree on is taken. Why: dev-878's B612 'VI' read 'MV' in one rendering of the whole token (the 'V' named on the
+    'I'), so 'MI' on every frame and goal; each blob alone reads 'V' and nothing else.
     """
     blobs = blobs_left_to_right(mask)
     if len(blobs) == len(code) - 1:
         return _glued_e_or_f(blobs, code)
     if len(blobs) != len(code):
         return code
-    letters = []
+    letters: list[str] = []
+    by_shape: list[bool] = []  # named by its shape (arms, a foot or bar, a stroke), not by tesseract
+    misaligned = False
     for letter, blob in zip(code, blobs, strict=True):
         lookalikes = next((group for group in LOOKALIKE_LETTERS if letter in group), "")
         by_stem = _foot_or_bar(blob) if lookalikes else None
+        named = None
         if letter in "EF":
-            letter = _e_or_f(blob) or letter
+            named = _e_or_f(blob)
         elif by_stem is not None and by_stem in lookalikes:
-            letter = by_stem  # before the stroke test: a thin 'L''s one-row foot leaves it a stroke by its rows
+            named = by_stem  # before the stroke test: a thin 'L''s one-row foot leaves it a stroke by its rows
         elif is_stroke(_cropped(blob), text_height):
-            letter = "I"
-        elif lookalikes:
-            alone = {read_glyphs(blob, text_height, LETTERS, mode) for mode in (PageMode.CHARACTER, PageMode.WORD)}
-            if len(alone) == 1 and len(other := alone.pop()) == 1 and other in lookalikes:
-                letter = other
-        letters.append(letter)
+            misaligned |= letter not in STROKE_LETTERS
+            named = "I"
+        elif lookalikes and (other := _read_alone(blob, text_height)) is not None and other in lookalikes:
+            letter = other
+        letters.append(named or letter)
+        by_shape.append(named is not None)
+    if misaligned:
+        letters = [letter if shaped else _read_alone(blob, text_height) or letter
+                   for letter, blob, shaped in zip(letters, blobs, by_shape, strict=True)]  # fmt: skip
     return "".join(letters)
+
+
+STROKE_LETTERS = "IJLT"
+"""The letters a stroke of the text's height may be read as (a thin or sans-serif 'I', a tail-less 'J', a faint
+foot or bar)."""
+
+
+def _read_alone(blob: Mask, text_height: int) -> str | None:
+    """The one letter a blob reads as alone, in two renderings that agree; None when they do not."""
+    alone = {read_glyphs(blob, text_height, LETTERS, mode) for mode in (PageMode.CHARACTER, PageMode.WORD)}
+    return letter if len(alone) == 1 and len(letter := alone.pop()) == 1 else None
 
 
 GLUED_PAIR_MIN_WIDTH = 1.4

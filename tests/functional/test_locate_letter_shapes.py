@@ -1,5 +1,6 @@
 """A code's 'L' and 'T' are known by a foot or a top bar, which no 'I' or 'J' has, whatever tesseract reads alone; an
-'E' from an 'F' by its bottom arm.
+'E' from an 'F' by its bottom arm; an 'I' by its stroke, and a reading that named a stroke another letter is read
+again blob by blob.
 
 dev-748: Inter Light Italic's 'LCFC' at 20 px read 'LCFC' whole; its 'L', a lookalike, was read again alone and read
 'I' in every rendering: all three goals were named 'DORT-ICFC'. The painter's 'ATM' read 'AIM' and 'TOT' 'JOT' so.
@@ -12,8 +13,16 @@ from collections import Counter
 
 import numpy as np
 
-from capture_task.vision.geometry import blobs_left_to_right
-from capture_task.vision.locate import _e_or_f, _foot_or_bar, _glued_e_or_f, _letters_by_shape
+from capture_task.vision.geometry import blobs_left_to_right, is_stroke
+from capture_task.vision.locate import (
+    STROKE_LETTERS,
+    _cropped,
+    _e_or_f,
+    _foot_or_bar,
+    _glued_e_or_f,
+    _letters_by_shape,
+    read_code,
+)
 from tests.functional.drawn_glyphs import drawn_glyph, every_face
 
 DEV_748_LCFC = """
@@ -189,3 +198,72 @@ def test_a_glued_pair_never_turns_an_f_into_an_e() -> None:
     pair[:3, 11:19] = pair[:, 11:14] = True  # a 'C' (square), its top and its side
     pair[17:, 3:19] = True  # its bottom, run under the 'F''s foot to its stem: a bottom arm at every cut
     assert _letters_by_shape(pair, "FC", 20) == "FC"
+
+
+DEV_878_VI = """
+#####..................#####.....######...
+#####..................####......######...
+#######...............#####......#######..
+.#######..............#########..#########
+.########.............########...#########
+.#######.............#########...#########
+.########............#########...#########
+..#######............########....#########
+..#######...........#########....#########
+..########..........#########....#########
+...#######..........#########....#########
+...########........#########.....#########
+...########........#########.....#########
+....#######........########......#########
+....#######........########......#########
+....########......#########......#########
+....########......#########......#########
+.....#######......########.......#########
+.....#######.....#########.......#########
+......#######....########........#########
+......#######....########........#########
+......#######...#########........#########
+.......#######..#########........#########
+.......#######..########.........#########
+.......#######.#########.........#########
+........###############..........#########
+........###############..........#########
+........###############..........#########
+........###############..........#########
+.........##############..........#########
+.........#############...........#########
+..........############...........#########
+..........###########............#########
+..........###########............#########
+...........##########.............########
+...........##########............#########
+.............#######.................#####
+..............######.................#####
+..............######.................#####
+"""
+"""dev-878's away code as the search cut it (39 px B612 at 1080p): a 'V' and an 'I', read 'MV' whole in one rendering
+(the 'V' named on the 'I'), and so 'MI' on every frame."""
+
+
+def test_a_reading_that_names_a_stroke_another_letter_is_read_again_blob_by_blob() -> None:
+    mask = np.array([[c == "#" for c in line] for line in DEV_878_VI.split()])
+    assert _letters_by_shape(mask, "MV", 39) == "VI"
+    assert read_code(mask, 39, 2) == "VI"
+    # A stroke named one of the letters a stroke may be is no sign of a reading gone astray: the 'M' is not read again
+    # (alone it reads 'V'), the stroke is an 'I'.
+    assert _letters_by_shape(mask, "ML", 39) == "MI"
+
+
+def test_no_letter_but_the_stroke_letters_and_e_or_f_is_a_stroke_in_nearly_any_face() -> None:
+    """The premise of reading again: a stroke read as another letter is a reading gone astray, as no other letter's
+    shape is a stroke (an 'E' or an 'F' with stubs for arms is told by them first)."""
+    strokes, drawn = Counter[str](), 0
+    for font, px, shear in itertools.product(every_face(), (12, 24), (0.0, 0.2)):
+        for letter in sorted(set("ABCDEFGHIJKLMNOPQRSTUVWXYZ") - set(STROKE_LETTERS) - set("EF")):
+            glyph = drawn_glyph(letter, font, px, shear, blur=False)
+            rows, columns = np.flatnonzero(glyph.any(axis=1)), np.flatnonzero(glyph.any(axis=0))
+            if rows.size:
+                drawn += 1
+                strokes[letter] += is_stroke(_cropped(glyph[:, columns[0] : columns[-1] + 1]), px)
+    assert drawn >= 0.95 * len(every_face()) * 2 * 2 * 20
+    assert sum(strokes.values()) <= 0.001 * drawn, strokes
