@@ -242,10 +242,12 @@ def _digits_by_shape(glyphs: Mask, text: str) -> str | None:
     - A blob with two counters is an '8' unless read as '0' or '8' (a slashed zero has two holes too); read as '6'
       or '9', it is no reading: a bold '6' blurred at 17 px closes its hook into a second counter as large as the
       first (FreeSans Bold on the painter's HUD: 0-6 read 0-8, a wrong score).
-    - A blob with one counter, centred and tall (``looks_like_zero``), read as '8' is a '0': a condensed italic '0'
-      read '8' on some frames and '0' on others, and the stream joined at 8-3 for 0-3 refused every later score as a
-      fall (dev-850: both goals lost). Drawn in 64 faces at 12-44 px, leaned and blurred, no '8' is one such blob
-      (its top counter closed in the blur leaves the lower one, short and low), and 1653 of 1701 one-blob zeros are.
+    - A blob with one counter, centred and tall (``looks_like_zero``), read as '8' or '9' is a '0': a condensed italic
+      '0' read '8' on some frames and '0' on others, and the stream joined at 8-3 for 0-3 refused every later score as
+      a fall (dev-850: both goals lost); a bold '0' with a speck of the crowd glued under it read '9' on the first
+      frames, and the stream joined at 0-9 for 0-0 (dev-910: both goals lost). Drawn in 64 faces at 12-44 px, leaned
+      and blurred, no '8' or '9' is one such blob (an '8''s top counter closed in the blur leaves the lower one, short
+      and low; a '9''s sits high), and 1653 of 1701 one-blob zeros are.
     - A blob with a counter read as a digit that has none (1, 2, 3, 5, 7) is contradicted: no reading.
     - A '7' whose blob is a flagged '1' (``looks_like_flagged_one``) is a '1'.
 
@@ -259,10 +261,10 @@ def _digits_by_shape(glyphs: Mask, text: str) -> str | None:
     ``looks_like_zero`` too (Inter Light's 4-5 read 0-5 when it was corrected), and with a stricter zero
     (its counter filling 0.55 of its box) the blind suite gave 3 wrong scores and 5 more silent misses; taken
     only where all four renderings of the score line read '0' too, it still gave 3 wrong scores there (Dec 4).
-    A '6' or '9' is left as read too, though a one-blob 6's or 9's counter never looks like a zero's (64 faces, 12-44
-    px, leaned and blurred): tesseract reads a light face's clean '0' alone as '6' (dev-726's first goal lost, said),
-    and so the letter 'O' of a code taken for a number (unseen-23's HUD found on the wrong boxes, 'NA' for NAPO); with
-    the '6' taken for '0', that HUD read 0-1, 0-2, 0-3 for 1-0, 2-0, 3-0: three wrong scores (Dec 6).
+    A '6' is left as read too, though a one-blob 6's counter never looks like a zero's (64 faces, 12-44 px, leaned
+    and blurred): tesseract reads a light face's clean '0' alone as '6' (dev-726's first goal lost, said), and so the
+    letter 'O' of a code taken for a number (unseen-23's HUD found on the wrong boxes, 'NA' for NAPO); with the '6'
+    taken for '0', that HUD read 0-1, 0-2, 0-3 for 1-0, 2-0, 3-0: three wrong scores (Dec 6).
     Should a rule ever take a real digit for another, the goal detector refuses the resulting score (a fall,
     or a jump it cannot explain), loudly. Only a number whose blobs are its digits, one each, can be checked
     digit by digit; a digit touching its neighbour is left as read.
@@ -282,7 +284,7 @@ def _digits_by_shape(glyphs: Mask, text: str) -> str | None:
             return None
         if counters == 2 and char not in "08":
             digits.append("8")
-        elif counters == 1 and char == "8" and looks_like_zero(blob):
+        elif counters == 1 and char in "89" and looks_like_zero(blob):
             digits.append("0")
         elif counters and char in HOLELESS_DIGITS:
             logger.debug("digit read as %s has a counter, which no %s has: number %s not read", char, char, text)
