@@ -19,6 +19,7 @@ from capture_task.ingest.media import SegmentMedia
 from capture_task.vision.frames import TimedFrame
 from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.readings import FrameObservation
+from contracts import Score
 
 _SCRATCH_DIR = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
@@ -72,6 +73,7 @@ class EveryFrameSampler:
         awaiting: Callable[[], bool],
         live_edge: Callable[[], bool] | None = None,
         awaiting_goal: Callable[[], bool] | None = None,
+        confirmed: Callable[[], Score | None] | None = None,
     ) -> Iterator[FrameObservation]:
         for frame in every_frame(segment):
             if frame.stream_time + 1e-6 < self._next_time:

@@ -243,6 +243,7 @@ class CaptureTask:
             awaiting=lambda: self.detector.awaiting_confirmation,
             live_edge=self._live_edge_now(),
             awaiting_goal=lambda: self.detector.awaiting_goal,
+            confirmed=lambda: self.detector.score,
         )
         while True:
             try:

@@ -203,6 +203,7 @@ class FrameSampler(Protocol):
         awaiting: Callable[[], bool],
         live_edge: Callable[[], bool] | None = None,
         awaiting_goal: Callable[[], bool] | None = None,
+        confirmed: Callable[[], Score | None] | None = None,
     ) -> Iterator[FrameObservation]: ...
 
     def end_of_stream(self) -> None:
@@ -335,6 +336,7 @@ class KeyframeSampler:
         self._score_before: Score | None = None
         """The score last read on a keyframe before the HUD was found anew (see ``_looks_back_anew``)."""
         self._last_score: Score | None = None
+        self._confirmed: Callable[[], Score | None] | None = None
         """The score of the last keyframe read (the reader forgets its last reading when the HUD is found anew)."""
 
     def observe(
@@ -344,12 +346,15 @@ class KeyframeSampler:
         awaiting: Callable[[], bool],
         live_edge: Callable[[], bool] | None = None,
         awaiting_goal: Callable[[], bool] | None = None,
+        confirmed: Callable[[], Score | None] | None = None,
     ) -> Iterator[FrameObservation]:
         """Observations for this segment's keyframe, preceded by any found by searching back; while
         ``live_edge()`` says the capture is at the live edge, followed by any found in its later frames.
         ``awaiting()``: a change is being confirmed (read fresh frames); ``awaiting_goal()``: one that goals would
-        explain (it may be confirmed from the frames right after the keyframe that read it)."""
+        explain (it may be confirmed from the frames right after the keyframe that read it); ``confirmed()``: the
+        score the goal detector holds (see ``_search_back``)."""
         self.segments_seen += 1
+        self._confirmed = confirmed
         self._recent.append(segment)
         keyframe = first_frame(segment, rows=self._hud_rows())
         if keyframe is None:
@@ -1039,11 +1044,18 @@ class KeyframeSampler:
         A changed frame that reads the score read before it is not the change: its pixels differ by what else
         the score's boxes hold (a cell's edge in one frame's compression, not the next's), and the search goes
         on, comparing with it. Why: such a frame, read three times, ended the search with the change unfound;
-        it was stamped at the next keyframe (dev-302: 0.4 s late).
+        it was stamped at the next keyframe (dev-302: 0.4 s late). Nor is one that reads the score the goal detector
+        holds, when a search since read another: dev-967's search back at 18 s misread '6-0' once (refused), and the
+        next one, from 20 s, took three reads of the unchanged 0-0 for a change from it and ended before the goal at
+        18.97 s, which was stamped 1.03 s late at the keyframe.
         """
         changed_mask: NDArray[np.bool_] | None = None
         reference = previous.mask
         before = self.reader.last_reading
+        # Scores that are no change: the last read, and the one the goal detector holds (the last read may be a
+        # search's misread it refused).
+        known = [] if before is None else [before.score]
+        known += [] if self._confirmed is None or (holds := self._confirmed()) is None else [holds]
         held: FrameObservation | None = None  # a first read beyond a jump from ``before``, until one like it reads so
         self._search_read_s = float("-inf")
         reads = 0
@@ -1078,7 +1090,7 @@ class KeyframeSampler:
                     unread.clear()
                     reads += 1
                 held = None
-            if reads == 0 and before is not None and (reading.score, reading.teams) == (before.score, before.teams):
+            if reads == 0 and before is not None and reading.teams == before.teams and reading.score in known:
                 reference, changed_mask = mask, None
                 unread.clear()
                 yield FrameObservation(frame.at, frame.stream_time, reading)

@@ -235,11 +235,19 @@ class _FailingOnce:
         self._fail_on = fail_on
 
     def observe(
-        self, segment: SegmentMedia, *, awaiting: Any, live_edge: Any = None, awaiting_goal: Any = None
+        self,
+        segment: SegmentMedia,
+        *,
+        awaiting: Any,
+        live_edge: Any = None,
+        awaiting_goal: Any = None,
+        confirmed: Any = None,
     ) -> Iterator[FrameObservation]:
         if segment.sequence == self._fail_on:
             raise ValueError(f"segment {segment.sequence} could not be decoded (not a video)")
-        yield from self._inner.observe(segment, awaiting=awaiting, live_edge=live_edge, awaiting_goal=awaiting_goal)
+        yield from self._inner.observe(
+            segment, awaiting=awaiting, live_edge=live_edge, awaiting_goal=awaiting_goal, confirmed=confirmed
+        )
 
     def end_of_stream(self) -> None:
         self._inner.end_of_stream()

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -30,9 +30,10 @@ from numpy.typing import NDArray
 
 from capture_task.capture import CaptureTask
 from capture_task.publish.publisher import JsonLinesSink
+from capture_task.vision.frames import TimedFrame
 from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.readings import ScoreboardReading
-from capture_task.vision.sampler import KeyframeSampler
+from capture_task.vision.sampler import KeyframeSampler, _VisibleFrame
 from contracts import Score
 from tests.functional.hud_drawing import HudText, paint, random_look, smeared, stroked
 from tests.functional.one_frame_segments import RefusingReader, lettered_segments, painted_segments
@@ -156,3 +157,39 @@ def test_a_misread_beyond_a_jump_that_repeats_on_the_changes_frames_still_says_w
     stats = task.run(_segments(kinds))
     goal_s = SEGMENT_S * kinds.index("g") + GOAL_S
     assert [(g.score.home, g.score.away, round(g.stream_time, 3)) for g in stats.goals] == [(3, 5, goal_s)]
+
+
+def _search_back_after_a_misread(confirmed: Score | None) -> list[tuple[float, tuple[int, int]]]:
+    """A search back over frames whose masks jitter (a speck the compression leaves or not: 'changed' from the
+    keyframe's, 'same' among themselves) and read the held score 3-4, then the goal's frames, reading 3-5, while the
+    reader's last reading is a search's misread, 13-4, that the goal detector refused (it holds ``confirmed``)."""
+    reader = ScoreboardReader()
+    teams = reader.read(BEFORE, fresh=True, may_locate=True)
+    assert teams is not None
+    reader._last_reading = ScoreboardReading(teams.teams, Score(home=13, away=4), "45:20")
+    sampler = KeyframeSampler(reader)
+    keyframe_mask = np.zeros((20, 40), bool)
+    keyframe_mask[5:16, 5:11] = keyframe_mask[5:16, 25:31] = True
+    jittered = keyframe_mask.copy()
+    jittered[1:4, 14:17] = True  # 9 stray pixels of 141: 'changed'
+    scored = keyframe_mask.copy()
+    scored[5:16, 25:31], scored[5:16, 32:38] = False, True
+    frames = [TimedFrame(START + timedelta(seconds=t), t, np.full((4, 4), i, np.uint8)) for i, t in enumerate(
+        (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9))]  # fmt: skip
+    masks = {id(f.image): jittered if f.stream_time < 0.35 else scored for f in frames}
+    reads = {id(f.image): Score(home=3, away=4) if f.stream_time < 0.35 else Score(home=3, away=5) for f in frames}
+    sampler._score_mask = lambda image: masks[id(image)]  # type: ignore[method-assign]
+    reader.read = lambda image, **kwargs: ScoreboardReading(teams.teams, reads[id(image)], "45:21")  # type: ignore[method-assign]
+    sampler._confirmed = None if confirmed is None else lambda: confirmed
+    previous = _VisibleFrame(0, 0.0, keyframe_mask)
+    found = sampler._search_back(previous, frames, unread=[])
+    return [(round(o.stream_time, 3), (o.reading.score.home, o.reading.score.away)) for o in found if o.reading]
+
+
+def test_a_search_back_after_a_refused_misread_does_not_take_the_held_score_for_the_change() -> None:
+    """dev-967: a search back misread '6-0' once (refused: the detector held 0-0); the next search back, its frames'
+    masks jittering over a translucent cell, read 0-0 three times, took that for a change from 6-0, and ended before
+    the goal: stamped 1.03 s late at the keyframe. A frame reading the score the detector holds is no change."""
+    assert next(o for o in _search_back_after_a_misread(Score(home=3, away=4)) if o[1] == (3, 5)) == (0.4, (3, 5))
+    # Without the held score the search ends on the jittered frames, as it did.
+    assert all(score != (3, 5) for _, score in _search_back_after_a_misread(None))

@@ -44,6 +44,7 @@ class ScriptedSampler:
         awaiting: Callable[[], bool],
         live_edge: Callable[[], bool] | None = None,
         awaiting_goal: Callable[[], bool] | None = None,
+        confirmed: Callable[[], Score | None] | None = None,
     ) -> Iterator[FrameObservation]:
         item = self._script[segment.sequence]
         reading = None
