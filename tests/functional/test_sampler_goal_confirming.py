@@ -164,9 +164,10 @@ def _search_back_after_a_misread(confirmed: Score | None) -> list[tuple[float, t
     keyframe's, 'same' among themselves) and read the held score 3-4, then the goal's frames, reading 3-5, while the
     reader's last reading is a search's misread, 13-4, that the goal detector refused (it holds ``confirmed``)."""
     reader = ScoreboardReader()
-    teams = reader.read(BEFORE, fresh=True, may_locate=True)
-    assert teams is not None
-    reader._last_reading = ScoreboardReading(teams.teams, Score(home=13, away=4), "45:20")
+    located = reader.read(BEFORE, fresh=True, may_locate=True)
+    assert located is not None
+    teams = located.teams
+    reader._last_reading = ScoreboardReading(teams, Score(home=13, away=4), "45:20")
     sampler = KeyframeSampler(reader)
     keyframe_mask = np.zeros((20, 40), bool)
     keyframe_mask[5:16, 5:11] = keyframe_mask[5:16, 25:31] = True
@@ -179,7 +180,7 @@ def _search_back_after_a_misread(confirmed: Score | None) -> list[tuple[float, t
     masks = {id(f.image): jittered if f.stream_time < 0.35 else scored for f in frames}
     reads = {id(f.image): Score(home=3, away=4) if f.stream_time < 0.35 else Score(home=3, away=5) for f in frames}
     sampler._score_mask = lambda image: masks[id(image)]  # type: ignore[method-assign]
-    reader.read = lambda image, **kwargs: ScoreboardReading(teams.teams, reads[id(image)], "45:21")  # type: ignore[method-assign]
+    reader.read = lambda image, **kwargs: ScoreboardReading(teams, reads[id(image)], "45:21")  # type: ignore[method-assign]
     sampler._confirmed = None if confirmed is None else lambda: confirmed
     previous = _VisibleFrame(0, 0.0, keyframe_mask)
     found = sampler._search_back(previous, frames, unread=[])
