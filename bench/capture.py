@@ -324,8 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--size",
         type=int,
         metavar="N",
-        help="grow the dev or unseen suite to N streams (default 40; up to 1000): more styles to diagnose on, "
-        "or a blind figure with a tighter confidence interval",
+        help="grow the dev or unseen suite to N streams (default 40; up to 5000 dev, 1000 unseen): more styles to "
+        "diagnose on, or a blind figure with a tighter confidence interval",
     )
     parser.add_argument("--limit", type=int, metavar="N", help="only the suite's first N streams (a quick run)")
     parser.add_argument("--streams", nargs="+", metavar="NAME", help="only these streams of the suite")
