@@ -106,6 +106,16 @@ score unreadable, after which that is said (a warning and a ``ScoreUnread`` coun
 such run. Why: a reader that refuses a doubtful digit (a '1' that may be a '7') returns nothing, so no misread is
 refused loudly by the goal detector either; a goal whose new score is never read would be missed in silence.
 A goal animation is unreadable for a keyframe at most, a replay hides the HUD (not counted)."""
+JITTER_MAX_MISMATCH = 0.15
+JITTER_NEARER = 4.0
+"""An unread frame whose score mask differs from a read one's by at most the first, and is at least the second times
+nearer it than the mask of the score before the change, may show the read score in another frame's compression: it
+does not end the run of unread frames with the read one's mask before it (see ``_first_showing``). Why: at under
+1 Mbit/s, dev-560's thin italic '1 - 0' was read on no frame from the goal (9.40 s) until 10.57 s; the keyframe at
+10 s, an I-frame, and the frames after it masked 0.07 off every other frame of that score (0.60-0.72 off the 0-0
+before), above 'changed', so the run of unread frames since the goal, the very mask of the frame read, was cut off
+by the keyframe: stamped 1.17 s late. A digit that changed to one mostly overlapping it (a '1' to a '7') differs by
+about as much as such a jitter, but then the old score's mask is as near too."""
 UNREAD_SEARCH_AT_KEYFRAMES = frozenset({2, 4, 8, 16, 32})
 """Keyframes in view in a row with the score unread after which the HUD is searched for again (the whole
 frame, a clock required):
@@ -233,19 +243,27 @@ def _beyond_a_jump(before: ScoreboardReading, after: ScoreboardReading) -> bool:
     return max(after.score.home - before.score.home, after.score.away - before.score.away) > MAX_GOALS_PER_JUMP
 
 
-def _first_showing(unread: list[_UnreadFrame], mask: NDArray[np.bool_]) -> _UnreadFrame | None:
+def _first_showing(
+    unread: list[_UnreadFrame], mask: NDArray[np.bool_], changed_from: NDArray[np.bool_]
+) -> _UnreadFrame | None:
     """The first of the run of ``unread`` frames, up to the last, whose masks are the same as ``mask`` (within
-    'same', the reader's own test for reusing a reading); None if the last is not.
+    'same', the reader's own test for reusing a reading); None if there is none. Frames whose masks are only near it
+    and far from the mask of the score before the change, ``changed_from`` (see ``JITTER_NEARER``), go on the run but
+    never start it.
 
     Why: a goal's first frames may not read while a later frame showing the same pixels does (dev-293: an italic
     '0' read '9' on the line and '0' alone, 1.6 s of frames, until the keyframe read 1-0): the goal was stamped
-    at that later frame. Frames with the same score mask show the same score, read or not.
+    at that later frame. Frames with the same score mask show the same score, read or not. One whose mask is only
+    near it may show something else near it (dev-572: 0.6 s of frames before its goal, misread '10-0' for 0-0,
+    masked 0.02 off the one read so): it bridges a run (dev-560's keyframe), and does not start one.
     """
     first = None
     for frame in reversed(unread):
-        if score_mismatch(frame.mask, mask) > MASK_MISMATCH_SAME:
+        near = score_mismatch(frame.mask, mask)
+        if near <= MASK_MISMATCH_SAME:
+            first = frame
+        elif near > JITTER_MAX_MISMATCH or near * JITTER_NEARER > score_mismatch(frame.mask, changed_from):
             break
-        first = frame
     return first
 
 
@@ -326,8 +344,10 @@ class KeyframeSampler:
         self._unread_change_s: float | None = None
         """Stream time of the first frame of a change of the score's pixels that no frame has read since."""
         self._unread_run: list[_UnreadFrame] = []
-        """The frames of the last search back that showed a change and read nothing, while no frame reads after
-        them (see ``_stamped_at_unread_run``)."""
+        """The frames of the last search back that showed a change and read nothing, and the keyframes after them
+        that read nothing either, while no frame reads after them (see ``_stamped_at_unread_run``)."""
+        self._unread_from: NDArray[np.bool_] | None = None
+        """The score mask of the frame before that run's change (the score it changed from)."""
         self._score_read = False
         """Whether any score was read in this stream (the first read looks back: ``_look_back_at_first_reading``)."""
         self._found_anew_after_s: float | None = None
@@ -580,6 +600,14 @@ class KeyframeSampler:
         )
         if found:
             self._located()
+            # This keyframe shows the HUD found: the next keyframe's change is searched back for from it. Why: with
+            # no frame known to show it, a goal in the next segment was stamped at the keyframe that read it (dev-610:
+            # its HUD taken first without its clock, found again at 6 s, its goal at 6.77 s stamped at 8 s). Only
+            # once a score was read in the stream: the first reading looks back over the keyframes before it, which
+            # must not follow what a search back from here gives (unseen-23: its goal reported twice).
+            mask = self._score_mask(image)
+            if mask is not None and self._score_read:
+                self._last_visible = _VisibleFrame(segment.sequence, keyframe.stream_time, mask)
 
     def _confirm_from_segment(
         self, segment: SegmentMedia, keyframe: TimedFrame, mask: NDArray[np.bool_], awaiting: Callable[[], bool]
@@ -971,12 +999,16 @@ class KeyframeSampler:
         by which of the two masks they are nearer, as no fixed threshold separates masks that close.
         """
         mismatch = score_mismatch(mask, previous.mask)
-        unread: list[_UnreadFrame] = []
+        # A change no frame has read since (``previous`` among its frames) goes on in this search: its first read
+        # may show the pixels of that change's frames.
+        carried = self._unread_run
+        unread = list(carried)
+        changed_from = self._unread_from if carried and self._unread_from is not None else previous.mask
         if mismatch > MASK_MISMATCH_CHANGED:
-            yield from self._search_back(previous, frames, unread=unread)
+            yield from self._search_back(previous, frames, unread=unread, changed_from=changed_from)
         elif mismatch > MASK_MISMATCH_SAME and self._reads_another_score(frame):
-            yield from self._search_back(previous, frames, towards=mask, unread=unread)
-        first = _first_showing(unread, mask)
+            yield from self._search_back(previous, frames, towards=mask, unread=unread, changed_from=changed_from)
+        first = _first_showing(unread, mask, changed_from)
         reading = None
         if first is not None:
             # No frame searched read: those showing the later frame's pixels show its score.
@@ -986,6 +1018,8 @@ class KeyframeSampler:
         if unread and reading is None:
             if self._unread_change_s is None:
                 self._unread_change_s = unread[0].stream_time
+            if not carried:
+                self._unread_from = previous.mask
             self._unread_run = unread
 
     def _stamped_at_unread_run(
@@ -1008,9 +1042,11 @@ class KeyframeSampler:
             self._unread_run = []  # the HUD hidden, or found again: those frames' masks are not comparable
             return
         if reading is None:
+            if self._unread_run:
+                self._unread_run.append(_UnreadFrame(keyframe.at, keyframe.stream_time, mask))
             return
-        first = _first_showing(self._unread_run, mask)
-        self._unread_run = []
+        run, self._unread_run = self._unread_run, []
+        first = None if self._unread_from is None else _first_showing(run, mask, self._unread_from)
         if first is not None:
             yield FrameObservation(first.at, first.stream_time, reading)
 
@@ -1033,13 +1069,18 @@ class KeyframeSampler:
         *,
         towards: NDArray[np.bool_] | None = None,
         unread: list[_UnreadFrame],
+        changed_from: NDArray[np.bool_] | None = None,
     ) -> Iterator[FrameObservation]:
         """Read the first of ``frames`` showing a change from ``previous``, and frames confirming it.
 
         A frame shows the change when its mask differs from ``previous``'s by more than 'changed', or, given the
         mask of a frame showing the change (``towards``), when it is nearer that one. The changed frames that did
         not read before the first that did are put in ``unread``; the first read is stamped at the first of the
-        run of them just before it that show its pixels (``_first_showing``): they show its score, unread.
+        run of them just before it that show its pixels (``_first_showing``): they show its score, unread. So is a
+        frame read beyond a jump and refused: dev-56's italic '0' read '4' on the goal's first frame (0-0 to 4-1), no
+        frame read for 1.2 s, then 0-1 on the same pixels, stamped there. ``unread`` may hold the frames of a change
+        no frame has read since (a search before this one's): ``changed_from`` is then the mask of the score that
+        change was from (else ``previous``'s).
 
         A changed frame that reads the score read before it is not the change: its pixels differ by what else
         the score's boxes hold (a cell's edge in one frame's compression, not the next's), and the search goes
@@ -1051,6 +1092,7 @@ class KeyframeSampler:
         """
         changed_mask: NDArray[np.bool_] | None = None
         reference = previous.mask
+        changed_from = reference if changed_from is None else changed_from
         before = self.reader.last_reading
         # Scores that are no change: the last read, and the one the goal detector holds (the last read may be a
         # search's misread it refused).
@@ -1091,11 +1133,11 @@ class KeyframeSampler:
                     reads += 1
                 held = None
             if reads == 0 and before is not None and reading.teams == before.teams and reading.score in known:
-                reference, changed_mask = mask, None
+                reference, changed_mask, changed_from = mask, None, mask
                 unread.clear()
                 yield FrameObservation(frame.at, frame.stream_time, reading)
                 continue
-            first = _first_showing(unread, mask) if reads == 0 else None
+            first = _first_showing(unread, mask, changed_from) if reads == 0 else None
             shown = frame if first is None else first
             observation = FrameObservation(shown.at, shown.stream_time, reading)
             if reads == 0 and before is not None and _beyond_a_jump(before, reading):
@@ -1104,6 +1146,7 @@ class KeyframeSampler:
                 # stamped 0.6 s late). One like it that reads so too shows the change's own pixels, misread (dev-221's
                 # '1' read '4' by its outline on every frame): the change starts where the held read said.
                 held = observation  # the next frame is read at once: its own first frame, if the change's
+                unread.append(_UnreadFrame(frame.at, frame.stream_time, mask))  # refused, so unread; its pixels stay
                 continue
             unread.clear()
             yield observation

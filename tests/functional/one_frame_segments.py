@@ -71,15 +71,16 @@ def lettered_segments(start: datetime, kinds: str, segment_s: float = 2.0) -> li
 
 
 class RefusingReader(ScoreboardReader):
-    """The real reader, reading nothing on one painted frame, ``unreadable`` (the very array, not its copies).
+    """The real reader, reading nothing on the painted frames ``unreadable`` (the very arrays, not their copies).
 
     Which frames tesseract fails on cannot be painted: a test paints a copy of a readable frame, pixel for pixel
     (so its score mask is the same), and names it here."""
 
-    def __init__(self, unreadable: Frame) -> None:
+    def __init__(self, *unreadable: Frame) -> None:
         super().__init__()
         self.unreadable = unreadable
 
     def read(self, frame: Frame, **kwargs: bool) -> ScoreboardReading | None:
-        reading = super().read(frame, **kwargs)
-        return None if frame is self.unreadable else reading
+        if any(frame is unreadable for unreadable in self.unreadable):
+            return None  # not read at all: a read that fails leaves the reader's last reading as it was
+        return super().read(frame, **kwargs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -18,14 +19,16 @@ import pytest
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
+from capture_task.capture import CaptureTask
 from capture_task.detect.goals import GoalDetector
 from capture_task.ingest.media import SegmentMedia
+from capture_task.publish.publisher import JsonLinesSink
 from capture_task.vision.reader import ScoreboardReader
 from capture_task.vision.readings import FrameObservation, ScoreboardReading
 from capture_task.vision.sampler import CLOCKLESS_SEARCH_AT_KEYFRAMES, KeyframeSampler
 from contracts import Score, Teams
 from tests.functional.hud_drawing import HudText, paint, random_look
-from tests.functional.one_frame_segments import one_frame_segments
+from tests.functional.one_frame_segments import one_frame_segments, painted_segments
 
 LOOK = random_look(random.Random(5))
 WIDGET = "DIV 1 - 2 PTS"
@@ -214,3 +217,68 @@ def test_a_clock_without_its_colon_that_runs_is_read_on_every_keyframe_until_see
     _, readings = _observed(monkeypatch, frames, awaiting=False)  # the score stands: readings are reused
     assert searches == [True], "found on the first keyframe, and never searched for again"
     assert not readings[-1].maybe_widget, "its clock was seen running"
+
+
+def _grey(frame: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+
+
+class _FirstLayoutUnread(ScoreboardReader):
+    """The real reader, reading nothing with the first layout it locates on the frames ``unread`` (all, if None):
+    unseen-23's first search found the wrong boxes, which never read."""
+
+    def __init__(self, unread: list[NDArray[np.uint8]] | None = None) -> None:
+        super().__init__()
+        self.unread = unread
+        self.first_layout: object | None = None
+
+    def read(self, frame: NDArray[np.uint8], **kwargs: bool) -> ScoreboardReading | None:
+        reading = super().read(frame, **kwargs)
+        self.first_layout = self.first_layout or self.layout
+        refused = self.unread is None or any(frame is unread for unread in self.unread)
+        return None if refused and self.layout is self.first_layout else reading
+
+
+@pytest.mark.parametrize(
+    ("first_hud", "unread"),
+    [("clockless", ""), ("with its clock", "all"), ("clockless", "where found again")],
+    ids=[
+        "found first without its clock, read (dev-610)",
+        "found first on boxes that never read (unseen-23)",
+        "found first without its clock, read, then not on the keyframe it is found again on",
+    ],
+)
+def test_a_goal_right_after_a_hud_is_found_again_is_stamped_at_its_first_frame_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first_hud: str, unread: str
+) -> None:
+    """dev-610: its HUD was first found without its clock (taken as maybe a widget), and found again with it by a
+    search on the second keyframe; a goal 0.77 s into the next segment was stamped at the keyframe after it, 1.2 s
+    late: no frame was known to show the HUD found, so nothing was searched back. The keyframe it was found on is
+    such a frame, once a score was read: a HUD never read before looks back over its keyframes at its first reading,
+    and a goal searched back for before that was reported twice (unseen-23)."""
+    fps, segment_s = 10, 2.0
+    start = datetime(2026, 12, 3, 20, 0, tzinfo=UTC)
+    first = _grey(paint(LOOK, HudText("LIV", "MCI", 1, 0, "" if first_hud == "clockless" else "27:10"), seed=1))
+    before = _grey(paint(LOOK, HudText("LIV", "MCI", 1, 0, "27:10"), seed=1))
+    after = _grey(paint(LOOK, HudText("LIV", "MCI", 2, 0, "27:10"), seed=1))
+    found_on = 1  # searched again on the second keyframe: one without its clock, or one never read
+    goal_s = segment_s * found_on + 0.7
+
+    def picture(data: bytes, offset_s: float) -> NDArray[np.uint8]:
+        index = int(data)
+        if index < found_on:
+            return first
+        return after if index * segment_s + offset_s >= goal_s - 1e-9 else before
+
+    painted_segments(monkeypatch, picture, start=start, segment_s=segment_s, fps=fps)
+    segments = [
+        SegmentMedia(i, start + timedelta(seconds=segment_s * i), segment_s, segment_s * i, str(i).encode())
+        for i in range(found_on + 5)
+    ]
+    searched = _searches_counted(monkeypatch)
+    reader = {"": ScoreboardReader(), "all": _FirstLayoutUnread(), "where found again": _FirstLayoutUnread([before])}
+    sampler = KeyframeSampler(reader[unread])
+    stats = CaptureTask("t", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=sampler).run(segments)
+    assert searched[:2] == [True, True], "found on the first keyframe, then again on the second"
+    assert sampler.reader.layout is not None and sampler.reader.layout.clock is not None
+    assert [(g.score, round(g.stream_time, 3)) for g in stats.goals] == [(Score(home=2, away=0), goal_s)]

@@ -117,6 +117,24 @@ class _MisreadingTheAnimation(ScoreboardReader):
         return reading
 
 
+GOAL_SEGMENT_S = 3 * SEGMENT_S
+"""Where the goal's segment starts in ``_goals_around``'s stream."""
+
+
+def _goals_around(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    goal: Callable[[float], NDArray[np.uint8]],
+    reader: ScoreboardReader,
+) -> list[tuple[int, int, float]]:
+    """The goals of three segments of 3-4, the goal's segment (``goal(offset_s)``), three of 3-5, read by ``reader``:
+    (home, away, stream time)."""
+    _painted(monkeypatch, {b"b": lambda _: BEFORE, b"g": goal, b"a": lambda _: AFTER})
+    task = CaptureTask("t", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(reader))
+    stats = task.run(_segments("bbb" + "g" + "aaa"))
+    return [(g.score.home, g.score.away, round(g.stream_time, 3)) for g in stats.goals]
+
+
 def test_a_search_back_passes_over_a_first_read_beyond_a_jump_to_the_changes_first_frame(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -130,13 +148,9 @@ def test_a_search_back_passes_over_a_first_read_beyond_a_jump_to_the_changes_fir
             return BEFORE
         return animated if offset_s < GOAL_S + 0.05 else AFTER
 
-    _painted(monkeypatch, {b"b": lambda _: BEFORE, b"g": goal, b"a": lambda _: AFTER})
-    sampler = KeyframeSampler(_MisreadingTheAnimation(animated))
-    task = CaptureTask("t", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=sampler)
-    kinds = "bbb" + "g" + "aaa"
-    stats = task.run(_segments(kinds))
-    first_readable = SEGMENT_S * kinds.index("g") + GOAL_S + 1 / FPS
-    assert [(g.score.home, g.score.away, round(g.stream_time, 3)) for g in stats.goals] == [(3, 5, first_readable)]
+    assert _goals_around(tmp_path, monkeypatch, goal, _MisreadingTheAnimation(animated)) == [
+        (3, 5, GOAL_SEGMENT_S + GOAL_S + 1 / FPS)
+    ]
 
 
 def test_a_misread_beyond_a_jump_that_repeats_on_the_changes_frames_still_says_where_the_change_starts(
@@ -150,13 +164,35 @@ def test_a_misread_beyond_a_jump_that_repeats_on_the_changes_frames_still_says_w
     def goal(offset_s: float) -> NDArray[np.uint8]:
         return BEFORE if offset_s < GOAL_S - 1e-9 else misread
 
-    _painted(monkeypatch, {b"b": lambda _: BEFORE, b"g": goal, b"a": lambda _: AFTER})
-    sampler = KeyframeSampler(_MisreadingTheAnimation(misread))
-    task = CaptureTask("t", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=sampler)
-    kinds = "bbb" + "g" + "aaa"
-    stats = task.run(_segments(kinds))
-    goal_s = SEGMENT_S * kinds.index("g") + GOAL_S
-    assert [(g.score.home, g.score.away, round(g.stream_time, 3)) for g in stats.goals] == [(3, 5, goal_s)]
+    goals = _goals_around(tmp_path, monkeypatch, goal, _MisreadingTheAnimation(misread))
+    assert goals == [(3, 5, GOAL_SEGMENT_S + GOAL_S)]
+
+
+class _MisreadingThenRefusing(_MisreadingTheAnimation):
+    """``_MisreadingTheAnimation`` that also reads nothing on the frame ``UNREADABLE`` (as ``RefusingReader``)."""
+
+    def read(self, frame: NDArray[np.uint8], **kwargs: bool) -> ScoreboardReading | None:
+        return None if frame is UNREADABLE else super().read(frame, **kwargs)
+
+
+def test_a_change_first_read_beyond_a_jump_then_unread_is_stamped_where_its_pixels_first_show(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dev-56: the goal's first frame read 4-1 for 0-1 (its italic '0' read '4'), refused as beyond a jump; the
+    frames after it, the same pixels, read nothing for 1.2 s, then 0-1: the goal was stamped there. The refused frame
+    and those unread after it show the score read later on the same pixels."""
+    misread = AFTER.copy()
+
+    def goal(offset_s: float) -> NDArray[np.uint8]:
+        """0-0, the new score's pixels: misread on the goal's first frame, unread for half a second, then read."""
+        if offset_s < GOAL_S - 1e-9:
+            return BEFORE
+        if offset_s < GOAL_S + 0.05:
+            return misread
+        return UNREADABLE if offset_s < GOAL_S + 0.55 else AFTER
+
+    goals = _goals_around(tmp_path, monkeypatch, goal, _MisreadingThenRefusing(misread))
+    assert goals == [(3, 5, GOAL_SEGMENT_S + GOAL_S)]
 
 
 def _search_back_after_a_misread(confirmed: Score | None) -> list[tuple[float, tuple[int, int]]]:

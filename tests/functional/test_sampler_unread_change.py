@@ -24,9 +24,16 @@ from numpy.typing import NDArray
 
 from capture_task.capture import CaptureTask
 from capture_task.publish.publisher import JsonLinesSink
-from capture_task.vision.reader import ScoreboardReader
-from capture_task.vision.sampler import KeyframeSampler
-from tests.functional.hud_drawing import HudText, paint, random_look, smeared
+from capture_task.vision.geometry import score_mismatch
+from capture_task.vision.reader import MASK_MISMATCH_CHANGED, ScoreboardReader
+from capture_task.vision.sampler import (
+    JITTER_MAX_MISMATCH,
+    JITTER_NEARER,
+    KeyframeSampler,
+    _first_showing,
+    _UnreadFrame,
+)
+from tests.functional.hud_drawing import HudText, paint, random_look, smeared, stroked
 from tests.functional.one_frame_segments import RefusingReader, lettered_segments, painted_segments
 
 START = datetime(2026, 12, 5, 4, 0, tzinfo=UTC)
@@ -89,6 +96,67 @@ def test_a_goal_whose_first_frames_do_not_read_is_stamped_at_the_first_showing_i
     # The animation frame (another mask) shows no score; the first unreadable copy of the new score's frame does.
     first_shown_s = SEGMENT_S * kinds.index("g") + GOAL_S + 1 / FPS
     assert [(g.score.home, g.score.away, g.stream_time) for g in stats.goals] == [(1, 0, pytest.approx(first_shown_s))]
+
+
+@pytest.mark.parametrize(
+    "smeared_between",
+    [False, True],
+    ids=["the next keyframe shows the new score otherwise compressed (dev-560)", "it shows something else, unread"],
+)
+def test_an_unread_keyframe_whose_compression_masks_the_new_score_otherwise_does_not_cut_the_run_of_its_frames(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, animated: NDArray[np.uint8], smeared_between: bool
+) -> None:
+    """dev-560: at under 1 Mbit/s no frame of a thin italic '1 - 0' read from the goal until 0.6 s after the next
+    keyframe; that keyframe (an I-frame) and the frames after it masked the score 0.07 off the goal's frames, above
+    'changed', and the goal was stamped at the first frame read, 1.17 s late, though it had the very mask of the
+    goal's frames. A mask that near the new score's, and far from the old one's, shows the new score; a keyframe that
+    shows something else between the goal's frames and the frame read (unread too) ends their run."""
+    reader = ScoreboardReader()
+    assert reader.read(BEFORE, fresh=True, may_locate=True) is not None and reader.layout is not None
+    jittered = stroked(AFTER, reader.layout, round(float(np.mean(LOOK.score_text))))
+    after_mask, jittered_mask = reader.score_mask(AFTER), reader.score_mask(jittered)
+    before_mask = reader.score_mask(BEFORE)
+    assert after_mask is not None and jittered_mask is not None and before_mask is not None
+    assert MASK_MISMATCH_CHANGED < score_mismatch(jittered_mask, after_mask) <= JITTER_MAX_MISMATCH
+    assert score_mismatch(jittered_mask, after_mask) * JITTER_NEARER <= score_mismatch(jittered_mask, before_mask)
+    between = animated if smeared_between else jittered
+
+    def picture(kind: bytes, offset_s: float) -> NDArray[np.uint8]:
+        if kind == b"g":
+            return _goal_segment(offset_s, animated, None)
+        if kind == b"j":
+            return between if offset_s < 0.55 else AFTER
+        return {b"b": BEFORE}.get(kind, AFTER)
+
+    painted_segments(monkeypatch, picture, start=START, segment_s=SEGMENT_S, fps=FPS)
+    kinds = "bbbb" + "g" + "j" + "aaaa"
+    sampler = KeyframeSampler(RefusingReader(UNREADABLE, between))
+    stats = CaptureTask("unread", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=sampler).run(_segments(kinds))
+    first_read_s = SEGMENT_S * kinds.index("j") + 0.6
+    shown_s = first_read_s if smeared_between else SEGMENT_S * kinds.index("g") + GOAL_S + 1 / FPS
+    assert [(g.score.home, g.score.away, g.stream_time) for g in stats.goals] == [(1, 0, pytest.approx(shown_s))]
+
+
+def _frame(stream_time: float, mask: NDArray[np.bool_]) -> _UnreadFrame:
+    return _UnreadFrame(START, stream_time, mask)
+
+
+def test_frames_only_near_the_read_ones_mask_bridge_a_run_and_never_start_it() -> None:
+    """dev-572: 0.6 s of frames before its goal, misread '10-0' for 0-0, masked 0.02 off the frame read so, were
+    taken for its first frames (0.67 s early). A frame near the read one's mask, far from the old score's, goes on a
+    run of frames with the same mask as the read one (dev-560's keyframe); frames only near it start none."""
+    old, read = np.zeros((20, 40), bool), np.zeros((20, 40), bool)
+    old[2:18, 3:13] = old[4:16, 25:31] = True
+    read[4:16, 7:9] = read[4:16, 25:31] = True  # the home number changed
+    near = read.copy()
+    near[0, 0:3] = True  # a speck: 'changed' from the read mask, much nearer it than the old one
+    assert MASK_MISMATCH_CHANGED < score_mismatch(near, read) <= JITTER_MAX_MISMATCH
+    assert score_mismatch(near, read) * JITTER_NEARER <= score_mismatch(near, old)
+    bridged = [_frame(1.0, old), _frame(1.1, read), _frame(1.2, read), _frame(1.3, near), _frame(1.4, near)]
+    first = _first_showing(bridged, read, old)
+    assert first is not None and first.stream_time == 1.1
+    assert _first_showing([_frame(1.0, old), _frame(1.1, near), _frame(1.2, near)], read, old) is None
+    assert _first_showing([_frame(1.0, near), _frame(1.1, old), _frame(1.2, read)], read, old).stream_time == 1.2  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(("after", "said"), [("u" + "rrr", True), ("u" + "a" + "rr", False)])
