@@ -242,6 +242,54 @@ def glued_bar_rows(blob: Mask) -> tuple[int, int] | None:
     return None
 
 
+def inner_bar_rows(blob: Mask) -> tuple[int, int] | None:
+    """Rows ``[start, stop)`` of a bar across ``blob`` that touches neither its top nor its bottom, with letters on
+    one side: what the bar touches beyond it is the other. Only for a blob taller than any text it may hold: a bar
+    inside a blob of text's height is a stroke of its glyphs (the crossbars of a clock's '44' glued into one blob,
+    unseen-02: cut there, its clock was lost).
+
+    Why: a colour strip along the edge of a cell drawn tight over the crowd touches the crowd's blocks beyond it, so
+    the code, its strip and those blocks were one blob, the strip not at its edge: the code was never found (dev-775:
+    italic 'ATM' on its yellow strip at the cell's bottom edge, both goals lost). The crowd's blocks may reach wider
+    than the strip, so its rows are told by their longest unbroken run of ink, not by how much of the blob's width
+    they cover: rows whose run is at least ``GLUED_BAR_EDGE_COVER`` of the blob's longest, two of them a run under
+    (or over) at least ``GLUED_BAR_MIN_COVER`` of the letters' width. The letters' side is held to the edge rule's
+    proportions (the bar at most ``GLUED_BAR_MAX_THICKNESS`` of it and the bar, its rows at least
+    ``GLUED_BAR_MIN_TEXT``) and stands side by side; the other side may be anything. The feet of letters set touching
+    run under one or two of them, with gaps between the others ('LEZ' over the crowd: no bar).
+    """
+    height = blob.shape[0]
+    lengths, starts = _longest_runs(blob)
+    barred = np.flatnonzero(lengths >= GLUED_BAR_EDGE_COVER * lengths.max(initial=0))
+    for run in np.split(barred, np.flatnonzero(np.diff(barred) > 1) + 1):
+        if run.size < 2 or run[0] == 0 or run[-1] == height - 1:
+            continue
+        start, stop = int(run[0]), int(run[-1]) + 1
+        for text in (np.s_[:start], np.s_[stop:]):
+            letters = blob[text]
+            rows, bar = letters.shape[0], stop - start
+            if bar > GLUED_BAR_MAX_THICKNESS * (rows + bar) or rows < GLUED_BAR_MIN_TEXT * (rows + bar):
+                continue
+            columns = np.flatnonzero(letters.any(axis=0))
+            left, right = int(columns[0]), int(columns[-1]) + 1
+            under = np.minimum(starts[start:stop] + lengths[start:stop], right) - np.maximum(starts[start:stop], left)
+            if int((under >= GLUED_BAR_MIN_COVER * (right - left)).sum()) < 2:
+                continue
+            if (letters.mean(axis=1) <= GLUED_BAR_TEXT_MAX_COVER).any() and _side_by_side(letters):
+                return start, stop
+    return None
+
+
+def _longest_runs(blob: Mask) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Each row's longest unbroken run of ink: its length and its first column (0 and 1 for a row without ink)."""
+    counts: NDArray[np.intp] = np.cumsum(blob, axis=1, dtype=np.intp)
+    since_gap: NDArray[np.intp] = np.maximum.accumulate(np.where(blob, 0, counts), axis=1)
+    runs = counts - since_gap
+    ends: NDArray[np.intp] = runs.argmax(axis=1)
+    lengths = runs[np.arange(blob.shape[0]), ends]
+    return lengths, ends - lengths + 1
+
+
 def _side_by_side(text: Mask) -> bool:
     """Whether the rows above (or below) a bar hold glyphs side by side: no blob of them spans most of the width,
     and one as tall as text stands clear of both sides (a letter between others, not a speck).
@@ -268,7 +316,8 @@ def _without_glued_bars(mask: Mask, labels: NDArray[Any], stats: NDArray[Any], t
     cut: Mask | None = None
     for label in taller[taller > 0]:
         x, y, w, h = (int(v) for v in stats[label, :4])
-        bar = glued_bar_rows(labels[y : y + h, x : x + w] == label)
+        own = labels[y : y + h, x : x + w] == label
+        bar = glued_bar_rows(own) or inner_bar_rows(own)
         if bar is not None:
             cut = mask.copy() if cut is None else cut
             rows = slice(y + bar[0], y + bar[1])

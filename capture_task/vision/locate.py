@@ -44,6 +44,7 @@ from capture_task.vision.geometry import (
     glyph_mask,
     gray,
     ink_columns,
+    inner_bar_rows,
     inside_of,
     is_bar,
     is_outline,
@@ -327,6 +328,8 @@ def _usual_glyphs(
             x, y, bw, bh = (int(v) for v in stats[label, :4])
             own = labels[y : y + bh, x : x + bw] == label
             bar = glued_bar_rows(own) if barred[label] else None
+            if bar is None and barred[label] and bh > max_h:
+                bar = inner_bar_rows(own)  # taller than any text: the crowd beyond a strip glued to a code
             found: list[_Glyph] = []
             if bar is not None:
                 found = _glyphs_over_bar(grey, labels, light, Box(x, y, x + bw, y + bh), own, bar, min_h, max_h)

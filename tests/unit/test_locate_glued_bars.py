@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
-from capture_task.vision.geometry import Box, clean_glyphs, glued_bar_rows
-from capture_task.vision.locate import _Glyph, _glyphs, _raised_stroke
+from capture_task.vision.geometry import Box, clean_glyphs, glued_bar_rows, inner_bar_rows
+from capture_task.vision.locate import _components, _Glyph, _glyphs, _raised_stroke
 from contracts import Teams
 from tests.functional.hud_drawing import read_as_a_stream_would
 
@@ -233,3 +234,102 @@ def test_a_hud_whose_codes_touch_their_strips_or_whose_crests_are_striped_is_fou
     layout, reading = read_as_a_stream_would(frame)
     assert layout is not None and layout.teams == Teams(home="POR", away="AVL")
     assert reading is not None and (reading.score.home, reading.score.away) == score
+
+
+def _with_blocks_beyond(code: NDArray[np.bool_], side: str, rows: int = 14) -> NDArray[np.bool_]:
+    """``code`` (a mask with a bar along its ``side``, 'under' or 'over') with ``rows`` of a crowd's blocks beyond
+    the bar touching it: 4 px squares, a seeded third of them ink, and one column of them wider than the bar."""
+    rng = np.random.default_rng(7)
+    blocks = rng.random((rows // 4 + 1, code.shape[1] // 4 + 3)) < 0.35
+    blocks[0, ::3] = True  # some touch the bar
+    crowd = np.kron(blocks, np.ones((4, 4), bool))[:rows, : code.shape[1] + 8]
+    wide = np.pad(code, ((0, 0), (4, 4)))
+    return np.vstack([wide, crowd] if side == "under" else [crowd, wide])
+
+
+@pytest.mark.parametrize("text", ["POR", "AVL", "MCFC", "NAPO"])
+def test_a_strip_glued_to_a_code_and_to_the_crowd_beyond_it_is_found_as_its_rows(text: str) -> None:
+    """dev-775: the strip at the edge of a cell drawn tight over the crowd touched the crowd's blocks, so the code,
+    its strip and those blocks were one blob, the strip inside it: the code was lost, and the HUD never found."""
+    code = _code_mask(text, bar="under")
+    under = _with_blocks_beyond(code, "under")
+    assert glued_bar_rows(under) is None, "not at the blob's edge"
+    assert inner_bar_rows(under) == (code.shape[0] - 5, code.shape[0])
+    over = _with_blocks_beyond(_code_mask(text, bar="over"), "over")
+    assert inner_bar_rows(over) == (14, 19)
+
+
+@pytest.mark.parametrize("text", ["POR", "LEZ"])
+def test_text_over_the_crowd_without_a_strip_keeps_all_its_rows(text: str) -> None:
+    """Letters touching the crowd's blocks, with no strip between: no row of the blob is a bar."""
+    assert inner_bar_rows(_with_blocks_beyond(_code_mask(text, bar=None), "under")) is None
+
+
+def _hud_over_the_crowd(score: tuple[int, int], *, italic_shear: float) -> NDArray[np.uint8]:
+    """A 1280x720 frame: '33:20 POR 2-1 AVL' at the top centre on dark cells on a darker bar drawn over a crowd of 6 px
+    blocks (a quarter light, a quarter dark),
+    each code touching its light strip at the bottom edge of its cell, the crowd touching the strip's foot; the text
+    sheared by ``italic_shear`` (0: upright)."""
+    rng = np.random.default_rng(11)
+    size = (720 // 6, 1280 // 6)
+    shades = [rng.integers(0, 40, size), rng.integers(70, 130, size), rng.integers(200, 250, size)]
+    blocks = np.choose(rng.choice(3, size=size, p=[0.25, 0.5, 0.25]), shades)  # dark, mid and light heads
+    frame = np.kron(blocks, np.ones((6, 6))).astype(np.uint8)
+    image = Image.fromarray(frame)
+    draw = ImageDraw.Draw(image)
+    face = _font(34)
+    ink_bottom = face.getbbox("POR")[3]
+    cell_top, text_top = 20, 26
+    strip_top = text_top + ink_bottom  # touching the letters' feet
+    cell_bottom = strip_top + 7  # the strip is the cell's bottom edge
+    x = 420
+    draw.rectangle([x - 8, cell_top - 6, 900, cell_bottom], fill=15)  # the HUD's bar: the crowd touches only its foot
+
+    def cell(text: str, *, strip: bool) -> None:
+        nonlocal x
+        width = round(draw.textlength(text, font=face))
+        draw.rectangle([x, cell_top, x + width + 16, cell_bottom], fill=30)
+        layer = Image.new("L", (width + 40, cell_bottom - cell_top + 10), 0)
+        ImageDraw.Draw(layer).text((12, text_top - cell_top), text, font=face, fill=255)
+        shear = (1, italic_shear, -italic_shear * layer.height, 0, 1, 0)
+        layer = layer.transform(layer.size, Image.Transform.AFFINE, shear)
+        image.paste(230, (x - 4, cell_top), layer)
+        if strip:
+            draw.rectangle([x, strip_top, x + width + 16, cell_bottom], fill=215)
+        x += width + 16 + 10
+
+    cell("33:20", strip=False)
+    cell("POR", strip=True)
+    cell(f"{score[0]}-{score[1]}", strip=False)
+    cell("AVL", strip=True)
+    return np.asarray(image).copy()
+
+
+@pytest.mark.parametrize("italic_shear", [0.0, 0.2], ids=["upright", "italic"])
+def test_a_hud_whose_codes_touch_strips_that_touch_the_crowd_is_found_and_read(italic_shear: float) -> None:
+    frame = _hud_over_the_crowd((2, 1), italic_shear=italic_shear)
+    layout, reading = read_as_a_stream_would(frame)
+    assert layout is not None and layout.teams == Teams(home="POR", away="AVL")
+    assert reading is not None and (reading.score.home, reading.score.away) == (2, 1)
+
+
+def test_digits_glued_by_their_crossbars_keep_their_height() -> None:
+    """Three '4's set touching are one blob wider than two text heights, their crossbars a bar across it with the
+    digits' tops side by side above: no blob of text's height is cut at a bar inside it (unseen-02's clock '44:13',
+    so cut, was lost, and its HUD taken for a clockless widget)."""
+    image = Image.new("L", (300, 120), 40)
+    draw = ImageDraw.Draw(image)
+    face, x = _font(28), 40
+    for digit in "444":
+        draw.text((x, 40), digit, font=face, fill=230)
+        x += round(draw.textlength(digit, font=face)) - 2
+    grey = np.asarray(image)
+    rows = np.flatnonzero((grey > 127).any(axis=1))
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    labels, stats = _components(grey, True, 35, 10)
+    digits = [label for label in range(1, len(stats)) if stats[label, cv2.CC_STAT_HEIGHT] >= bottom - top - 1]
+    assert len(digits) == 1, "one blob"
+    x0, y0, w, h = (int(v) for v in stats[digits[0], :4])
+    assert w > 2 * h and inner_bar_rows(labels[y0 : y0 + h, x0 : x0 + w] == digits[0]) is not None, "a bar in it"
+    glyphs = _glyphs(grey, 720)
+    assert glyphs and all(glyph.box.top <= top + 1 and glyph.box.bottom >= bottom - 1 for glyph in glyphs), glyphs
