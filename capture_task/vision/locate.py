@@ -71,7 +71,7 @@ TOKEN_GAP = 0.4
 is ~0.05-0.2; a score's separator, a clock's colon or a box border leave more)."""
 WIDE_BLOB = 0.8
 """A blob wider than this many text heights may be two letters touching (a bold 'M' is ~1.1: it is
-only a permission to read one more letter)."""
+only a permission to read one more letter); each further such width, one more (see :func:`touching_letters`)."""
 WIDE_DIGITS_BLOB = 1.05
 """A blob wider than this many text heights is two digits touching (a bold '0' is ~0.9): it must
 read as two."""
@@ -1108,6 +1108,17 @@ def wide_blobs(mask: Mask, text_height: int, wider_than: float = WIDE_BLOB, *, b
     return int((widths > wider_than * text_height).sum())
 
 
+def touching_letters(mask: Mask, text_height: int) -> int:
+    """How many more letters than blobs a code's ``mask`` may hold: one for each ``WIDE_BLOB`` text heights of each
+    blob's width beyond the first (a blob 0.8-1.6 text heights wide may hold two letters, 1.6-2.4 three).
+
+    Why: a bold face with a drop shadow at 17 px glued 'EVI' of dev-1028's 'SEVI' into one blob 1.8 text heights
+    wide; allowed one letter more than its two blobs, the code's four letters were refused, and its HUD never found.
+    """
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    return int((stats[1:, cv2.CC_STAT_WIDTH] // (WIDE_BLOB * text_height)).sum())
+
+
 def _body_width(blob: Mask) -> int:
     rows = np.flatnonzero(blob.any(axis=1))
     height = rows[-1] - rows[0] + 1
@@ -1404,7 +1415,7 @@ def _classify(token: _Token, text_height: int) -> None:
     )
     letters = sum(c.isalpha() for c in both)
     digits = sum(c.isdigit() for c in both)
-    touching = wide_blobs(mask, text_height)
+    touching = touching_letters(mask, text_height)
     if (letters > digits or not both) and count <= 4:
         # Nothing read at all, not even as digits, is tried as a code too: tesseract drops a word whose 'I' it
         # cannot place ('1' '0' it dropped would be a stroke and an 'O': "IO"). Whether it reads as digits is
@@ -1460,7 +1471,7 @@ def _read_uncut_code(token: _Token, text_height: int) -> bool:
     if any(whole.box.left < bounds.left or whole.box.right > bounds.right for whole in wholes):
         return False  # a blob cut across two tokens: its pieces are not one code's letters
     mask, _ = token_mask(wholes)
-    code = read_code(mask, text_height, len(wholes), touching=wide_blobs(mask, text_height))
+    code = read_code(mask, text_height, len(wholes), touching=touching_letters(mask, text_height))
     if code is None:
         return False
     token.glyphs, token.text, token.kind = wholes, code, "code"

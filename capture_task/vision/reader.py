@@ -69,6 +69,7 @@ from capture_task.vision.locate import (
     read_code,
     read_counted,
     read_glyphs,
+    touching_letters,
     wide_blobs,
 )
 from capture_task.vision.ocr import OCR_TEXT_HEIGHT_PX, PageMode, ocr_canvas, read_text
@@ -536,7 +537,7 @@ def read_team_codes(frame: Frame, layout: HudLayout) -> Teams | None:
             return None
         count = cv2.connectedComponents(glyphs.astype(np.uint8), connectivity=8)[0] - 1
         trimmed = _trimmed(glyphs)
-        touching = wide_blobs(trimmed, layout.text_height_px)
+        touching = touching_letters(trimmed, layout.text_height_px)
         text = read_code(trimmed, layout.text_height_px, count, touching=touching)
         if text is None:
             return None
