@@ -1658,7 +1658,7 @@ def _layout(
 ) -> HudLayout:
     home_index, away_index, between = found
     home, away = tokens[home_index], tokens[away_index]
-    numbers = [t for t in between if t.kind == "number"]
+    numbers = _numbers_by_cell([t for t in between if t.kind == "number"])
     marks = [t for t in between if t.kind != "number"]
     shape = frame.shape
     margin = max(round(0.25 * text_height), 2)
@@ -1733,6 +1733,27 @@ def _layout(
         score_text_height_px=_score_text_height(numbers, text_height),
         marks=tuple(mark.box.shifted(0, offset_y) for mark in marks),
     )
+
+
+def _numbers_by_cell(numbers: list[_Token]) -> list[_Token]:
+    """``numbers``, the score read as one number of two digits cut into its two numbers when no one polarity and grey
+    level reads both digits: each on a cell of its own team's colour, one found light, the other by its dark
+    outline, or one digit's cell on the ink's side of the level halfway between the digits' ink and cells.
+
+    Why: dev-937's '1:2', its colon lost, on a light blue and a dark red cell (greys 153 and 46), the '1' found by
+    its dark outline and the '2' light: one score box read light at level 113 took the blue cell for ink, and the
+    '1' was never read (both goals lost, said). Split, each number's box has its own polarity and level, as the
+    numbers of a HUD with a box per number do.
+    """
+    if len(numbers) != 1 or len(numbers[0].glyphs) != 2 or len(numbers[0].text) != 2:
+        return numbers
+    token = numbers[0]
+    level = token.level
+    mixed = len({glyph.light for glyph in token.glyphs}) == 2
+    inked = any((glyph.background >= level) == token.light for glyph in token.glyphs)
+    if not mixed and not inked:
+        return numbers
+    return [_Token([glyph], digit, "number") for glyph, digit in zip(token.glyphs, token.text, strict=True)]
 
 
 def code_glyphs(frame: Frame, part: TextBox, text_height_px: int) -> Mask:
