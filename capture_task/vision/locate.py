@@ -1816,11 +1816,15 @@ def locate_hud(
                 report.best = line
             for found in candidates:
                 layout = _layout(frame, tokens, found, offset_y, _own_text_height(tokens, found))
-                if look.strong and (layout.clock is None or layout.clock_without_colon):
+                if look.strong and (
+                    layout.clock is None
+                    or (layout.clock_without_colon and not _in_capitals(tokens[found[0]], tokens[found[1]]))
+                ):
                     # A second guard (the first: _glyphs_inside_others): at this offset a chat line's words split
                     # as glyphs split from their cells (every look strong, a replay of dev-197 read '19:01 pepe_ftw:
-                    # 5-4 incoming' as '1901 EP ? 5 4 LU', a HUD with a clock of one number). Only a HUD with an
-                    # 'm:ss' clock beside it is taken from the strong look.
+                    # 5-4 incoming' as '1901 EP ? 5 4 LU', a HUD with a clock of one number). A HUD is taken from
+                    # the strong look with an 'm:ss' clock beside it, or with a clock of one number when both its
+                    # codes are in capitals: a chat line's words are lower case (see _in_capitals).
                     continue
                 if from_glued:
                     # Taken only when no row of either band reads as a HUD in the usual way: taken at once,
@@ -1859,6 +1863,29 @@ def locate_hud(
         )
         return layout
     return None
+
+
+CAPITALS_HEIGHT_SPREAD = 0.12
+"""A code's letters are capitals when every one's height, top and foot lie within this share of their median height
+of the others' (see :func:`_in_capitals`)."""
+
+
+def _in_capitals(*codes: _Token) -> bool:
+    """Whether each code's letters are capitals: as tall as each other, their tops and feet on two lines.
+
+    Why: a small italic HUD whose clock's colon is lost (dev-839's '25:04' read '2504', 19 px at 900p) is read only
+    by the strong look, which took no clock of one number, as a chat line's fragments read as one: its goals were
+    lost, said. A chat line's words are lower case, and letters of one read as a code mix the x-height with an
+    ascender or a descender ('pepe' read 'EP': an 'e' and a 'p', 8 and 11 px at 15 px type). A code with a
+    descending 'J' fails too, and waits for its clock to read with its colon.
+    """
+    for code in codes:
+        heights = [glyph.box.height for glyph in code.glyphs]
+        spread = CAPITALS_HEIGHT_SPREAD * _median(heights)
+        tops, feet = [glyph.box.top for glyph in code.glyphs], [glyph.box.bottom for glyph in code.glyphs]
+        if any(max(values) - min(values) > spread for values in (heights, tops, feet)):
+            return False
+    return True
 
 
 def _holds_text_of(row: list[_Glyph], text_height: int) -> bool:

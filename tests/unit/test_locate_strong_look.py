@@ -113,20 +113,22 @@ def test_the_strong_look_adds_nothing_inside_a_chat_line_the_usual_looks_took_wh
     assert sorted(map(_edges, strong)) == sorted(map(_edges, usual))
 
 
-def _hud_with_tight_score_boxes(seed: int, *, clock: bool) -> NDArray[np.uint8]:
-    """A 720p frame of crowd with a HUD in its top band: light codes on a dark bar, each number on a mid-grey box
-    the bar's full height (as ``_tight_score_box_over_the_crowd``), a clock on the bar or none."""
+def _hud_with_tight_score_boxes(seed: int, *, clock: str | None, dropped_px: int = 0) -> NDArray[np.uint8]:
+    """A 720p frame of crowd with a HUD in its top band: light codes on a dark bar (each code's last letter
+    ``dropped_px`` lower than the others), each number on a mid-grey box the bar's full height (as
+    ``_tight_score_box_over_the_crowd``), a ``clock`` on the bar or none."""
     image = Image.fromarray(_crowd(1280, 720, seed))
     draw = ImageDraw.Draw(image)
     face = _font(22)
-    draw.rectangle((100, 40, 430, 63), fill=30)
-    if clock:
-        draw.text((106, 38), "45:12", font=face, fill=235)
-    draw.text((180, 38), "ARS", font=face, fill=235)
+    draw.rectangle((100, 40, 430, 63 + dropped_px), fill=30)
+    if clock is not None:
+        draw.text((106, 38), clock, font=face, fill=235)
+    for left, code in ((180, "ARS"), (295, "NEW")):
+        draw.text((left, 38), code[:2], font=face, fill=235)
+        draw.text((left + round(draw.textlength(code[:2], font=face)), 38 + dropped_px), code[2], font=face, fill=235)
     for left, digit in ((240, "2"), (265, "1")):
         draw.rectangle((left, 40, left + 17, 63), fill=110)
         draw.text((left + 2, 38), digit, font=face, fill=235)
-    draw.text((295, 38), "NEW", font=face, fill=235)
     return np.repeat(np.asarray(image)[:, :, None], 3, axis=2)
 
 
@@ -145,12 +147,29 @@ def test_a_hud_found_by_the_strong_look_is_taken_only_with_its_clock(
     monkeypatch.setattr(locate, "_glyphs_inside_others", spied)
     # The fine look's finest neighbourhood finds these digits too: a HUD only the strong look finds is one without it.
     monkeypatch.setattr(locate, "LOOKS", (LOOKS[0], USUAL_SIZES, LOOKS[2]))
-    layout = locate_hud(_hud_with_tight_score_boxes(seed, clock=True))
+    layout = locate_hud(_hud_with_tight_score_boxes(seed, clock="45:12"))
     assert layout is not None and (layout.teams.home, layout.teams.away) == ("ARS", "NEW")
     assert layout.clock is not None and len(layout.score) == 2
     assert sum(added), "found by the usual looks: this test no longer tests the strong look"
     # Without a clock beside it, what the strong look finds may be a chat line split into HUD-like tokens: not taken.
-    assert locate_hud(_hud_with_tight_score_boxes(seed, clock=False)) is None
+    assert locate_hud(_hud_with_tight_score_boxes(seed, clock=None)) is None
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_hud_whose_clock_lost_its_colon_is_taken_from_the_strong_look_with_codes_in_capitals(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """dev-839: a small italic HUD read only by the strong look, its clock '25:04' read as one number: taken, as its
+    codes are capitals."""
+    monkeypatch.setattr(locate, "LOOKS", (LOOKS[0], USUAL_SIZES, LOOKS[2]))
+    layout = locate_hud(_hud_with_tight_score_boxes(seed, clock="4512"))
+    assert layout is not None and (layout.teams.home, layout.teams.away) == ("ARS", "NEW")
+    assert layout.clock is not None and layout.clock_without_colon
+    # Letters off one line, as a chat line's lower case is (an 'e' and a 'p' read 'EP'), are no codes in capitals.
+    off_line = _hud_with_tight_score_boxes(seed, clock="4512", dropped_px=4)
+    assert locate_hud(off_line) is None
+    monkeypatch.setattr(locate, "_in_capitals", lambda *codes: True)
+    assert locate_hud(off_line) is not None, "its codes are not read at all: this tests nothing"
 
 
 def test_the_strong_look_asks_more_contrast_than_the_usual_ones() -> None:
