@@ -195,9 +195,42 @@ def test_a_change_first_read_beyond_a_jump_then_unread_is_stamped_where_its_pixe
     assert goals == [(3, 5, GOAL_SEGMENT_S + GOAL_S)]
 
 
+class _MisreadingOneFrame(ScoreboardReader):
+    """The real reader, reading the frame ``misread`` as 4-4: one goal from 3-4, so not held as beyond a jump."""
+
+    def __init__(self, misread: NDArray[np.uint8]) -> None:
+        super().__init__()
+        self.misread = misread
+
+    def read(self, frame: NDArray[np.uint8], **kwargs: bool) -> ScoreboardReading | None:
+        reading = super().read(frame, **kwargs)
+        if frame is self.misread and self.teams is not None:
+            return ScoreboardReading(self.teams, Score(home=4, away=4), "45:30")
+        return reading
+
+
+def test_a_search_back_that_read_a_change_once_finds_a_second_change_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dev-1051: its search back read 0-1 once on a frame 0.8 s before the goal (a crest beside a gradient cell
+    misread), then passed over the goal's frames as unlike that read, and the goal was stamped at the next keyframe,
+    1.1 s late. Frames unlike the change read and unlike the score before it are a second change, searched for."""
+    reader = ScoreboardReader()
+    assert reader.read(BEFORE, fresh=True, may_locate=True) is not None and reader.layout is not None
+    misread = stroked(BEFORE, reader.layout, round(float(np.mean(LOOK.score_text))))
+
+    def goal(offset_s: float) -> NDArray[np.uint8]:
+        """3-4, one frame misread 4-4 (a stray stroke in the score box), 3-4 again, then the goal."""
+        if GOAL_S - 0.55 < offset_s < GOAL_S - 0.45:
+            return misread
+        return BEFORE if offset_s < GOAL_S - 1e-9 else AFTER
+
+    assert _goals_around(tmp_path, monkeypatch, goal, _MisreadingOneFrame(misread)) == [(3, 5, GOAL_SEGMENT_S + GOAL_S)]
+
+
 def _search_back_after_a_misread(confirmed: Score | None) -> list[tuple[float, tuple[int, int]]]:
-    """A search back over frames whose masks jitter (a speck the compression leaves or not: 'changed' from the
-    keyframe's, 'same' among themselves) and read the held score 3-4, then the goal's frames, reading 3-5, while the
+    """A search back over 0.7 s of frames whose masks jitter (a speck the compression leaves or not: 'changed' from
+    the keyframe's, 'same' among themselves) and read the held score 3-4, then the goal's frames, reading 3-5, while the
     reader's last reading is a search's misread, 13-4, that the goal detector refused (it holds ``confirmed``)."""
     reader = ScoreboardReader()
     located = reader.read(BEFORE, fresh=True, may_locate=True)
@@ -213,8 +246,8 @@ def _search_back_after_a_misread(confirmed: Score | None) -> list[tuple[float, t
     scored[5:16, 25:31], scored[5:16, 32:38] = False, True
     frames = [TimedFrame(START + timedelta(seconds=t), t, np.full((4, 4), i, np.uint8)) for i, t in enumerate(
         (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9))]  # fmt: skip
-    masks = {id(f.image): jittered if f.stream_time < 0.35 else scored for f in frames}
-    reads = {id(f.image): Score(home=3, away=4) if f.stream_time < 0.35 else Score(home=3, away=5) for f in frames}
+    masks = {id(f.image): jittered if f.stream_time < 0.75 else scored for f in frames}
+    reads = {id(f.image): Score(home=3, away=4) if f.stream_time < 0.75 else Score(home=3, away=5) for f in frames}
     sampler._score_mask = lambda image: masks[id(image)]  # type: ignore[method-assign]
     reader.read = lambda image, **kwargs: ScoreboardReading(teams, reads[id(image)], "45:21")  # type: ignore[method-assign]
     sampler._confirmed = None if confirmed is None else lambda: confirmed
@@ -227,6 +260,6 @@ def test_a_search_back_after_a_refused_misread_does_not_take_the_held_score_for_
     """dev-967: a search back misread '6-0' once (refused: the detector held 0-0); the next search back, its frames'
     masks jittering over a translucent cell, read 0-0 three times, took that for a change from 6-0, and ended before
     the goal: stamped 1.03 s late at the keyframe. A frame reading the score the detector holds is no change."""
-    assert next(o for o in _search_back_after_a_misread(Score(home=3, away=4)) if o[1] == (3, 5)) == (0.4, (3, 5))
-    # Without the held score the search ends on the jittered frames, as it did.
+    assert next(o for o in _search_back_after_a_misread(Score(home=3, away=4)) if o[1] == (3, 5)) == (0.8, (3, 5))
+    # Without the held score the search ends on the jittered frames, read three times (as a change), as it did.
     assert all(score != (3, 5) for _, score in _search_back_after_a_misread(None))
