@@ -1114,6 +1114,7 @@ class KeyframeSampler:
             mask = self._score_mask(frame.image)
             if mask is None:
                 continue
+            second: ScoreboardReading | None = None  # this frame's reading, when read as a second change
             if (
                 held is not None
                 and changed_mask is not None
@@ -1138,7 +1139,7 @@ class KeyframeSampler:
                 if second is None or second.score == read_score or beyond:
                     continue
                 changed_mask, reads = mask, 0
-            reading = self.reader.read(frame.image, fresh=True)
+            reading = second or self.reader.read(frame.image, fresh=True)
             if reading is None:
                 if reads == 0 and held is None:
                     changed_mask = None  # a transition frame: the next changed frame is the candidate
