@@ -102,18 +102,23 @@ def test_a_search_back_goes_past_frames_reading_the_old_score_to_the_goals_first
     assert _run(tmp_path, kinds) == [(3, 5, SEGMENT_S * kinds.index("g") + GOAL_S)]
 
 
-class _MisreadingTheAnimation(ScoreboardReader):
-    """The real reader, reading the frame ``animated`` (the goal's animation, or a copy of its new score's pixels)
-    as 13-5: beyond a jump from 3-4."""
+BEYOND_A_JUMP = Score(home=13, away=5)
+"""Ten goals from 3-4 at once: a misread the goal detector refuses."""
 
-    def __init__(self, animated: NDArray[np.uint8]) -> None:
+
+class _MisreadingOneFrame(ScoreboardReader):
+    """The real reader, reading the frame ``misread`` (the goal's animation, a copy of its new score's pixels, or a
+    frame with a stray stroke) as ``misread_as``: by default 13-5, beyond a jump from 3-4."""
+
+    def __init__(self, misread: NDArray[np.uint8], misread_as: Score = BEYOND_A_JUMP) -> None:
         super().__init__()
-        self.animated = animated
+        self.misread = misread
+        self.misread_as = misread_as
 
     def read(self, frame: NDArray[np.uint8], **kwargs: bool) -> ScoreboardReading | None:
         reading = super().read(frame, **kwargs)
-        if frame is self.animated and self.teams is not None:
-            return ScoreboardReading(self.teams, Score(home=13, away=5), "45:34")
+        if frame is self.misread and self.teams is not None:
+            return ScoreboardReading(self.teams, self.misread_as, "45:34")
         return reading
 
 
@@ -148,7 +153,7 @@ def test_a_search_back_passes_over_a_first_read_beyond_a_jump_to_the_changes_fir
             return BEFORE
         return animated if offset_s < GOAL_S + 0.05 else AFTER
 
-    assert _goals_around(tmp_path, monkeypatch, goal, _MisreadingTheAnimation(animated)) == [
+    assert _goals_around(tmp_path, monkeypatch, goal, _MisreadingOneFrame(animated)) == [
         (3, 5, GOAL_SEGMENT_S + GOAL_S + 1 / FPS)
     ]
 
@@ -164,12 +169,12 @@ def test_a_misread_beyond_a_jump_that_repeats_on_the_changes_frames_still_says_w
     def goal(offset_s: float) -> NDArray[np.uint8]:
         return BEFORE if offset_s < GOAL_S - 1e-9 else misread
 
-    goals = _goals_around(tmp_path, monkeypatch, goal, _MisreadingTheAnimation(misread))
+    goals = _goals_around(tmp_path, monkeypatch, goal, _MisreadingOneFrame(misread))
     assert goals == [(3, 5, GOAL_SEGMENT_S + GOAL_S)]
 
 
-class _MisreadingThenRefusing(_MisreadingTheAnimation):
-    """``_MisreadingTheAnimation`` that also reads nothing on the frame ``UNREADABLE`` (as ``RefusingReader``)."""
+class _MisreadingThenRefusing(_MisreadingOneFrame):
+    """``_MisreadingOneFrame`` that also reads nothing on the frame ``UNREADABLE`` (as ``RefusingReader``)."""
 
     def read(self, frame: NDArray[np.uint8], **kwargs: bool) -> ScoreboardReading | None:
         return None if frame is UNREADABLE else super().read(frame, **kwargs)
@@ -195,20 +200,6 @@ def test_a_change_first_read_beyond_a_jump_then_unread_is_stamped_where_its_pixe
     assert goals == [(3, 5, GOAL_SEGMENT_S + GOAL_S)]
 
 
-class _MisreadingOneFrame(ScoreboardReader):
-    """The real reader, reading the frame ``misread`` as 4-4: one goal from 3-4, so not held as beyond a jump."""
-
-    def __init__(self, misread: NDArray[np.uint8]) -> None:
-        super().__init__()
-        self.misread = misread
-
-    def read(self, frame: NDArray[np.uint8], **kwargs: bool) -> ScoreboardReading | None:
-        reading = super().read(frame, **kwargs)
-        if frame is self.misread and self.teams is not None:
-            return ScoreboardReading(self.teams, Score(home=4, away=4), "45:30")
-        return reading
-
-
 def test_a_search_back_that_read_a_change_once_finds_a_second_change_after_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -225,7 +216,8 @@ def test_a_search_back_that_read_a_change_once_finds_a_second_change_after_it(
             return misread
         return BEFORE if offset_s < GOAL_S - 1e-9 else AFTER
 
-    assert _goals_around(tmp_path, monkeypatch, goal, _MisreadingOneFrame(misread)) == [(3, 5, GOAL_SEGMENT_S + GOAL_S)]
+    reader_misreading = _MisreadingOneFrame(misread, misread_as=Score(home=4, away=4))  # one goal: not held
+    assert _goals_around(tmp_path, monkeypatch, goal, reader_misreading) == [(3, 5, GOAL_SEGMENT_S + GOAL_S)]
 
 
 def _search_back_after_a_misread(confirmed: Score | None) -> list[tuple[float, tuple[int, int]]]:
