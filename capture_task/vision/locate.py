@@ -681,7 +681,76 @@ def _rows(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
     rows: dict[int, list[_Glyph]] = {}
     for i in order:
         rows.setdefault(root(i), []).append(glyphs[i])
-    return [_deduplicated(_without_counters(row)) for row in rows.values() if len(row) >= 4]
+    found = [row for row in rows.values() if len(row) >= 4]
+    shortest = min((glyph.box.height for row in found for glyph in row), default=0)
+    tall = [glyph for glyph in glyphs if glyph.box.height > DESCENDER_MAX_HEIGHT * shortest]
+    return [_deduplicated(_without_counters(_with_overhangs_cut(row, tall))) for row in found]
+
+
+OVERHANG_MAX = 1.0
+"""How far beyond its row's line (in text heights) the ink glued to a letter of it may reach and be cut off."""
+OVERHANG_NECK_REACH = 0.4
+"""The cut is made within this many text heights beyond the line's edge (a descender's reach), where the glyph's
+ink widens most from one row to the next going away from the line: where the letter meets what it touches."""
+
+
+def _with_overhangs_cut(row: list[_Glyph], tall: list[_Glyph]) -> list[_Glyph]:
+    """The row with each letter glued to what lies beyond its cell cut free and added back.
+
+    Why: a cell drawn tight round dark letters over the crowd leaves a letter that touches the cell's edge (a 'J''s
+    tail, a letter set high) joined to the crowd's dark blocks beyond it: one blob, taller than any descender, on no
+    line; its neighbours become two one-letter tokens and the code is lost (dev-1008's 'AJX': 'J' 43 px high with
+    the crowd under its 28 px cell, 'A' and 'X' read alone, the HUD never found). Such a glyph shares one edge of
+    the row's line (its top, or its foot), stands between two glyphs of it, each as near as a letter's neighbour, and
+    its ink beyond the other edge is cut off where it widens most within ``OVERHANG_NECK_REACH`` text heights of that
+    edge: where the letter meets what it touches. Cut free, its top is the line's. Not a glyph beside one glyph of
+    the row only: the crowd beyond a HUD's edge cut so joined a code (a drawn 'CELT' over the crowd read as a token of
+    five glyphs, no code: its HUD lost), and a piece of the crowd between a score cell and a code, cut at the
+    line's foot, stood above the line (unseen-16: taken as a mark, its HUD searched for again, 3.5 CPU s).
+    """
+    height = _median([glyph.box.height for glyph in row])
+    top = round(_median([glyph.box.top for glyph in row]))
+    bottom = round(_median([glyph.box.bottom for glyph in row]))
+    cut: list[_Glyph] = []
+    for glyph in tall:
+        box = glyph.box
+        if not height * DESCENDER_MAX_HEIGHT < box.height <= height * (1 + OVERHANG_MAX):
+            continue
+        gap = DESCENDER_MAX_GAP * height
+        middle = (box.left + box.right) / 2
+        before = any(other.box.right <= middle and box.left - other.box.right <= gap for other in row)
+        after = any(other.box.left >= middle and other.box.left - box.right <= gap for other in row)
+        if not (before and after):
+            continue  # not inside a word: the crowd beside a HUD's edge cuts into glyph-sized pieces too
+        widths = glyph.mask.sum(axis=1).astype(int)
+        near, far = round(0.1 * height), round(OVERHANG_NECK_REACH * height)
+        if abs(box.top - top) <= 0.1 * height:
+            # Between rows ``at`` and ``at + 1``, growing most away from the line.
+            reach = range(max(bottom - near - box.top, 1), min(bottom + far - box.top, box.height - 1))
+            kept = (0, max(reach, key=lambda at: widths[at + 1] - widths[at]) + 1) if reach else None
+        elif abs(box.bottom - bottom) <= 0.1 * height:
+            reach = range(max(top - far - box.top, 1), min(top + near - box.top, box.height - 1))
+            kept = (max(reversed(reach), key=lambda at: widths[at - 1] - widths[at]), box.height) if reach else None
+        else:
+            continue
+        if kept is None:
+            continue
+        piece = _trimmed(glyph, *kept)
+        # Cut free, it stands on the line as a letter does: its top on the line's, its foot there or a tail below.
+        if piece is not None and abs(piece.box.top - top) <= near and piece.box.height <= DESCENDER_MAX_HEIGHT * height:
+            cut.append(piece)
+    return sorted(row + cut, key=lambda glyph: glyph.box.left) if cut else row
+
+
+def _trimmed(glyph: _Glyph, first_row: int, end_row: int) -> _Glyph | None:
+    """The glyph's rows ``first_row`` to ``end_row`` of its box, cropped to their ink (None if there is none)."""
+    mask = glyph.mask[max(first_row, 0) : end_row]
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if rows.size == 0:
+        return None
+    mask = mask[rows[0] : rows[-1] + 1, columns[0] : columns[-1] + 1]
+    left, top = glyph.box.left + int(columns[0]), glyph.box.top + max(first_row, 0) + int(rows[0])
+    return replace(glyph, box=Box(left, top, left + mask.shape[1], top + mask.shape[0]), mask=mask, whole=None)
 
 
 DESCENDER_MAX_GAP = 0.5
@@ -1877,13 +1946,19 @@ def _in_capitals(*codes: _Token) -> bool:
     by the strong look, which took no clock of one number, as a chat line's fragments read as one: its goals were
     lost, said. A chat line's words are lower case, and letters of one read as a code mix the x-height with an
     ascender or a descender ('pepe' read 'EP': an 'e' and a 'p', 8 and 11 px at 15 px type). A code with a
-    descending 'J' fails too, and waits for its clock to read with its colon.
+    descending 'J' or 'Q' (read as such, one glyph per letter) is held to the others' top only: a chat line's 'p'
+    reads 'P' (dev-1008's 'AJX', its 'J' cut from the crowd under its cell, 1.14 text heights: never found).
     """
     for code in codes:
         heights = [glyph.box.height for glyph in code.glyphs]
         spread = CAPITALS_HEIGHT_SPREAD * _median(heights)
-        tops, feet = [glyph.box.top for glyph in code.glyphs], [glyph.box.bottom for glyph in code.glyphs]
-        if any(max(values) - min(values) > spread for values in (heights, tops, feet)):
+        tops = [glyph.box.top for glyph in code.glyphs]
+        if max(tops) - min(tops) > spread:
+            return False
+        tailed = [letter in "JQ" for letter in code.text] if len(code.text) == len(code.glyphs) else []
+        flush = [glyph for at, glyph in enumerate(code.glyphs) if not (tailed and tailed[at])]
+        heights, feet = [glyph.box.height for glyph in flush], [glyph.box.bottom for glyph in flush]
+        if not flush or any(max(values) - min(values) > spread for values in (heights, feet)):
             return False
     return True
 

@@ -4,7 +4,9 @@ stripes of a crest raised a little above the line.
 dev-168: each code's colour strip touched its letters ('POR' on a yellow strip, which touched the light score cell
 too), so code and strip were one blob too wide and too tall for a glyph, and the HUD was never found. dev-82: a
 striped shield beside each number, its stripes a little taller than the text and set higher, joined the numbers'
-tokens ('II0', '0IJ'). Drawn with PIL and a real font; the search and the reader (tesseract) are real.
+tokens ('II0', '0IJ'). dev-1008: dark letters on light cells drawn tight over the crowd, the 'J' of 'AJX' touching a
+dark block of the crowd under its cell: one blob, taller than any descender, on no line; 'A' and 'X' read alone, the
+HUD never found. Drawn with PIL and a real font; the search and the reader (tesseract) are real.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ import pytest
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
+from capture_task.vision import locate
 from capture_task.vision.geometry import Box, clean_glyphs, glued_bar_rows, inner_bar_rows
-from capture_task.vision.locate import _components, _Glyph, _glyphs, _raised_stroke
+from capture_task.vision.locate import _components, _Glyph, _glyphs, _in_capitals, _raised_stroke, _Token
 from contracts import Teams
 from tests.functional.hud_drawing import read_as_a_stream_would
 
@@ -333,3 +336,61 @@ def test_digits_glued_by_their_crossbars_keep_their_height() -> None:
     assert w > 2 * h and inner_bar_rows(labels[y0 : y0 + h, x0 : x0 + w] == digits[0]) is not None, "a bar in it"
     glyphs = _glyphs(grey, 720)
     assert glyphs and all(glyph.box.top <= top + 1 and glyph.box.bottom >= bottom - 1 for glyph in glyphs), glyphs
+
+
+def _hud_with_a_tail_on_the_crowd(seed: int) -> NDArray[np.uint8]:
+    """A 1280x720 frame of crowd (6 px blocks): '45:12 AJX 2-1 MCI', dark on light cells drawn tight round the text's
+    feet (the cells padded above it), over a light stretch of the crowd under the HUD with one dark block in it
+    that the 'J''s tail, below the cell's foot, touches."""
+    rng = np.random.default_rng(seed)
+    levels = np.array([25, 40, 60, 90, 120, 150, 190, 215], np.uint8)
+    frame = np.kron(rng.choice(levels, (721 // 6 + 1, 1280 // 6 + 1)), np.ones((6, 6), np.uint8))[:720, :1280]
+    light = rng.choice(np.array([170, 190, 215], np.uint8), (4, 1280 // 6 + 1))
+    frame[63:87] = np.kron(light, np.ones((6, 6), np.uint8))[:, :1280]
+    image = Image.fromarray(frame)
+    draw = ImageDraw.Draw(image)
+    face, x = _font(26), 100
+    for text in ("45:12", "AJX", "2-1", "MCI"):
+        width = round(draw.textlength(text, font=face))
+        draw.rectangle((x - 4, 33, x + width + 4, 62), fill=200)  # the cell's foot at the text's baseline
+        if text == "AJX":
+            j = x + round(draw.textlength("A", font=face))
+            draw.rectangle((j - 4, 66, j + 7, 77), fill=25)
+        draw.text((x, 37), text, font=face, fill=40)
+        x += width + 30
+    return np.repeat(np.asarray(image)[:, :, None], 3, axis=2)
+
+
+@pytest.mark.parametrize("seed", [0, 2, 4, 5])  # 1, 3, 6, 7: a dark block between two cells joins their tokens
+def test_a_letter_whose_tail_touches_the_crowd_under_its_cell_is_cut_free_and_read(
+    monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    frame = _hud_with_a_tail_on_the_crowd(seed)
+    layout, reading = read_as_a_stream_would(frame)
+    assert layout is not None and layout.teams == Teams(home="AJX", away="MCI")
+    assert reading is not None and (reading.score.home, reading.score.away) == (2, 1)
+    monkeypatch.setattr(locate, "_with_overhangs_cut", lambda row, tall: row)
+    assert locate.locate_hud(frame) is None, "found without the cut: this tests nothing"
+
+
+def _letters(text: str, feet: list[int]) -> _Token:
+    """A code's token: one 20 px wide glyph per letter of ``text``, tops at y 40, feet at ``feet``."""
+    glyphs = [
+        _Glyph(Box(100 + 24 * at, 40, 120 + 24 * at, foot), False, np.ones((foot - 40, 20), bool), 40.0, 200.0)
+        for at, foot in enumerate(feet)
+    ]
+    return _Token(glyphs, text, "code")
+
+
+def test_a_descending_j_or_q_keeps_a_code_in_capitals_and_no_other_letter_does() -> None:
+    """A capital 'J' or 'Q' may descend below the others' feet (dev-1008's 'AJX' by 0.14 text heights, cut from the
+    crowd under its cell); a 'P' so is a chat line's lower-case 'p', and letters off one top line are no capitals."""
+    away = _letters("MCI", [59, 59, 59])
+    assert _in_capitals(_letters("AJX", [59, 64, 59]), away)
+    assert _in_capitals(_letters("AJ", [59, 64]), away)
+    assert _in_capitals(_letters("QPR", [64, 59, 59]), away)
+    assert not _in_capitals(_letters("APX", [59, 64, 59]), away)
+    assert not _in_capitals(_letters("AJX", [59, 64, 64]), away)
+    raised = _letters("AJX", [59, 64, 59])
+    raised.glyphs[2] = _Glyph(Box(148, 35, 168, 59), False, np.ones((24, 20), bool), 40.0, 200.0)
+    assert not _in_capitals(raised, away)
