@@ -101,7 +101,20 @@ match. Measured on the dev suite's 1,276 reused readings: 0 at the 90th percenti
 0.013 at most (a translucent cell), so the extra reads are rare.
 """
 MASK_MISMATCH_HIDDEN = 0.3
-"""Share of stray glyph pixels in the team-code boxes above which the HUD is 'hidden'."""
+"""Share of stray glyph pixels in a team-code box above which the HUD is 'hidden' (but see
+``MASK_MISMATCH_ONE_CODE_HIDDEN``)."""
+MASK_MISMATCH_ONE_CODE_HIDDEN = 0.5
+"""With the other code's glyphs unchanged (``MASK_MISMATCH_CODE_UNCHANGED``), one code's must change by more than this
+share for the HUD to be 'hidden'. Why: a code box that took in a blob of the crowd beside its cell changes with the
+crowd, past ``MASK_MISMATCH_HIDDEN`` at times (dev-1104's 'MSEV' for SEV, 0.24-0.35 as the stand moved, its away
+code's 0.0), and the HUD was taken as hidden on the keyframe that showed its last goal before a replay: missed, in
+silence. A code of other letters, or one under an overlay, changes more than half its pixels. Only beside a clock:
+a widget taken for a HUD (no clock) changes its text piecemeal, and taken as in view it was read on and on, the HUD
+itself searched for less (dev-845: found 30 s later, its two goals lost; dev-816: 3x the OCR calls)."""
+MASK_MISMATCH_CODE_UNCHANGED = 0.1
+"""A code's glyphs changed by at most this share are unchanged (compression noise). Not up to ``MASK_MISMATCH_HIDDEN``:
+a new match's HUD, both codes other letters, changed one code's by 0.42 and the other's by only 0.21 (dev-939's
+MUN-JUV to ARS-RBL); taken as in view, its transition's frames were searched back and read one by one (84 OCR calls)."""
 MAX_GOALS = 20
 """No football match shows a number above this: such a reading is a misread."""
 LINE_RENDERINGS = ((PageMode.LINE, 1.0), (PageMode.LINE, 1.35), (PageMode.LINE, 0.8), (PageMode.WORD, 1.0))
@@ -758,9 +771,16 @@ class ScoreboardReader:
         layout = self.layout
         if layout is None:
             return None
-        for part, reference in zip((layout.home, layout.away), layout.team_masks, strict=True):
-            if mask_mismatch(code_glyphs(frame, part, layout.text_height_px), reference) > MASK_MISMATCH_HIDDEN:
-                return None
+        codes = [
+            mask_mismatch(code_glyphs(frame, part, layout.text_height_px), reference)
+            for part, reference in zip((layout.home, layout.away), layout.team_masks, strict=True)
+        ]
+        if max(codes) > MASK_MISMATCH_HIDDEN and (
+            layout.clock is None
+            or min(codes) > MASK_MISMATCH_CODE_UNCHANGED
+            or max(codes) > MASK_MISMATCH_ONE_CODE_HIDDEN
+        ):
+            return None
         height = layout.score_height_px
         parts = _score_part_glyphs(frame, layout, [glyph_mask] * len(layout.score), max(height // 4, 2))
         if len(parts) == 1:
