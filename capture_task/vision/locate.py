@@ -711,19 +711,19 @@ def _with_overhangs_cut(row: list[_Glyph], tall: list[_Glyph]) -> list[_Glyph]:
     height = _median([glyph.box.height for glyph in row])
     top = round(_median([glyph.box.top for glyph in row]))
     bottom = round(_median([glyph.box.bottom for glyph in row]))
+    gap = DESCENDER_MAX_GAP * height
+    near, far = round(0.1 * height), round(OVERHANG_NECK_REACH * height)
     cut: list[_Glyph] = []
     for glyph in tall:
         box = glyph.box
         if not height * DESCENDER_MAX_HEIGHT < box.height <= height * (1 + OVERHANG_MAX):
             continue
-        gap = DESCENDER_MAX_GAP * height
         middle = (box.left + box.right) / 2
         before = any(other.box.right <= middle and box.left - other.box.right <= gap for other in row)
         after = any(other.box.left >= middle and other.box.left - box.right <= gap for other in row)
         if not (before and after):
             continue  # not inside a word: the crowd beside a HUD's edge cuts into glyph-sized pieces too
         widths = glyph.mask.sum(axis=1).astype(int)
-        near, far = round(0.1 * height), round(OVERHANG_NECK_REACH * height)
         if abs(box.top - top) <= 0.1 * height:
             # Between rows ``at`` and ``at + 1``, growing most away from the line.
             reach = range(max(bottom - near - box.top, 1), min(bottom + far - box.top, box.height - 1))
@@ -1345,6 +1345,15 @@ GLUED_PAIR_MIN_WIDTH = 1.4
 """A blob holding two letters is at least this many times as wide as the code's widest other blob."""
 
 
+def _glued_pair(blobs: list[Mask]) -> int | None:
+    """Which of a code's ``blobs`` (one fewer than its letters) holds two letters: the widest, when it is wider than
+    any other by ``GLUED_PAIR_MIN_WIDTH``; None when no blob stands out so."""
+    widths = [blob.shape[1] for blob in blobs]
+    glued = int(np.argmax(widths))
+    others = widths[:glued] + widths[glued + 1 :]
+    return None if others and widths[glued] < GLUED_PAIR_MIN_WIDTH * max(others) else glued
+
+
 def _glued_e_or_f(blobs: list[Mask], code: str) -> str:
     """``code``, read from ``blobs`` one fewer than its letters, with an 'E' first in the blob holding two (the
     widest, by far) made an 'F' when, cut from the second at some column of the blob's middle, it is an 'F' by its
@@ -1355,10 +1364,8 @@ def _glued_e_or_f(blobs: list[Mask], code: str) -> str:
     way: the next letter's curve, touching, may add a bottom arm (a leaned, blurred 'FC' in 1 of 1266 faces and sizes
     drawn), never take one away.
     """
-    widths = [blob.shape[1] for blob in blobs]
-    glued = int(np.argmax(widths))
-    others = widths[:glued] + widths[glued + 1 :]
-    if code[glued] != "E" or (others and widths[glued] < GLUED_PAIR_MIN_WIDTH * max(others)):
+    glued = _glued_pair(blobs)
+    if glued is None or code[glued] != "E":
         return code
     blob = blobs[glued]
     width = blob.shape[1]
@@ -1391,10 +1398,8 @@ def _glued_t(blobs: list[Mask], code: str) -> str:
     shows. Drawn glued to each of 'MANBERO' in every face at 12-24 px, upright and leaned, sharp and blurred, this names
     3195 of 7156 'T's and no 'I' or 'L' a 'T' (5 'J's of 7056, a light face's at 12 px blurred to a stroke); the last
     letter of a blob, checked the same way mirrored, named 1567 'I's 'T' (a leaned stem's top reaches past its foot)."""
-    widths = [blob.shape[1] for blob in blobs]
-    glued = int(np.argmax(widths))
-    others = widths[:glued] + widths[glued + 1 :]
-    if code[glued] not in "IJ" or (others and widths[glued] < GLUED_PAIR_MIN_WIDTH * max(others)):
+    glued = _glued_pair(blobs)
+    if glued is None or code[glued] not in "IJ":
         return code
     glyph = _one_piece(blobs[glued])
     if glyph is None:
