@@ -96,11 +96,13 @@ class Measurement:
     """Changes read three times that the goal detector refused as no football score or no explainable jump:
     a misread kept out of the events, loudly, that the "wrong scores" column (adopted scores only) does not show."""
     search_cpu_s: float = 0.0
-    """CPU seconds spent searching for the HUD (the reader's ``SearchBudget`` counts them)."""
+    """CPU seconds searching for the HUD as the reader's ``SearchBudget`` charges them: the reference core's for the
+    work done (``capture_task.vision.work``), not this machine's, so the same on every machine."""
     searches_deferred: int = 0
     """Searches the budget made wait (the keyframe sampler only): their HUD may have been found later."""
     search_lowest_balance_s: float = 0.0
-    """The least CPU the search budget held after a search: how near this stream came to deferring one."""
+    """The least CPU (reference-core seconds) the search budget held after a search: how near this stream came to
+    deferring one."""
 
     @property
     def realtime_factor(self) -> float:

@@ -156,6 +156,8 @@ class CaptureTask:
             self._buffer = segments
             self.stats.buffer = segments.stats
             self._live_edge = segments.live_edge
+            if segments.live_edge.live:
+                self.reader.search_budget.hold_while(segments.live_edge.far_behind)
         try:
             for segment in segments:
                 self.process(segment)

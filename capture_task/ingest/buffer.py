@@ -274,6 +274,13 @@ class SegmentBuffer:
         return HeldSegment(replace(segment, data=b"", init_section=None, discontinuity=True, defect=why), 0)
 
 
+FAR_BEHIND_SEGMENTS = 15
+"""Fetched segments waiting that mean the analysis has fallen far behind a live stream (~30 s of Twitch's 2 s
+segments): the capture defers its scoreboard searches until it catches up (``SearchBudget.hold_while``). Well
+above a playlist's first window handed out at once (Twitch lists ~3-6 segments) and a burst of searches after a
+replay (the budget's burst is ~24 s of a quarter vCPU); below the memory bound (~40 s of 1080p60)."""
+
+
 @dataclass(frozen=True)
 class LiveEdge:
     """Whether the analysis is at a live stream's edge: the policy for decoding more than keyframes.
@@ -302,6 +309,10 @@ class LiveEdge:
     def reached(self) -> bool:
         """True when following a live source with no fetched segment waiting to be analysed."""
         return self.live and self.buffer.waiting == 0
+
+    def far_behind(self) -> bool:
+        """True when following a live source with ``FAR_BEHIND_SEGMENTS`` or more fetched segments waiting."""
+        return self.live and self.buffer.waiting >= FAR_BEHIND_SEGMENTS
 
 
 class FetchAhead:

@@ -54,6 +54,7 @@ from capture_task.vision.geometry import (
     other_polarity_level,
 )
 from capture_task.vision.ocr import PageMode, ocr_canvas, read_text
+from capture_task.vision.work import count_blobs
 from contracts import Teams
 
 logger = logging.getLogger("highlight_bot.capture")
@@ -302,6 +303,7 @@ def _components(grey: Frame, light: bool, block: int, offset: int) -> tuple[NDAr
     mode = cv2.THRESH_BINARY if light else cv2.THRESH_BINARY_INV
     ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, mode, block, -offset if light else offset)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    count_blobs(len(stats))
     return labels, stats
 
 

@@ -28,6 +28,7 @@ import tesserocr
 
 from capture_task.vision.exceptions import OcrUnavailableError
 from capture_task.vision.geometry import Frame, Mask
+from capture_task.vision.work import count_ocr_read
 
 TESSDATA_DIRS = (
     Path("/usr/share/tesseract-ocr/5/tessdata"),
@@ -120,6 +121,7 @@ def read_text(image: Frame, *, whitelist: str, mode: PageMode = PageMode.LINE) -
 def recognise_text(image: Frame, *, whitelist: str, mode: PageMode = PageMode.LINE) -> str:
     """``read_text`` without its memory: tesseract reads the image every time (what ``bench.ocr`` times)."""
     api = _engine()
+    count_ocr_read()
     api.SetPageSegMode(int(mode))
     api.SetVariable("tessedit_char_whitelist", whitelist)
     grey = np.ascontiguousarray(image, dtype=np.uint8)

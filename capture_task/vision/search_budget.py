@@ -8,18 +8,22 @@ live edge for as long as the HUD was not found, and late goals are goals lost wh
 The search schedules (every other keyframe, ever more rarely after failures) count keyframes, not CPU; this
 bounds the CPU whatever they ask for.
 
-The budget counts the searching thread's own CPU time (`time.thread_time`), so other threads (the fetcher, a
-local pipeline's handlers in the same process) are not charged to it. A search is never cut short: the one
-that overdraws the budget finishes, and the next waits until stream time has paid it back.
+A search is charged the CPU its work would take on the reference core (``work.modelled_cpu_s``: tesseract's
+reads and the blobs labelled, by the searching thread only), not the CPU it took here, so the same searches fit on
+every machine and a stream's goals do not depend on the core it runs on (``capture_task.vision.work`` says why).
+On a core slower than the reference the searches take more of it than the share says; a live capture that falls
+behind anyway holds its searches back by its lag (``hold_while``). A search is never cut short: the one that
+overdraws the budget finishes, and the next waits until stream time has paid it back.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+
+from capture_task.vision.work import modelled_cpu_s
 
 logger = logging.getLogger("highlight_bot.capture")
 
@@ -62,7 +66,7 @@ class SearchBudget:
         *,
         share: float = SEARCH_CPU_SHARE,
         burst_s: float = SEARCH_CPU_BURST_S,
-        clock: Callable[[], float] = time.thread_time,
+        clock: Callable[[], float] = modelled_cpu_s,
     ) -> None:
         self._share = share
         self._burst_s = burst_s
@@ -70,6 +74,7 @@ class SearchBudget:
         self._balance_s = burst_s
         self._stream_time: float | None = None
         self._warned_at: float | None = None
+        self._far_behind: Callable[[], bool] | None = None
         self.spending_so_far = SearchSpending(lowest_balance_s=burst_s)
 
     def advance_to(self, stream_time: float) -> None:
@@ -81,24 +86,33 @@ class SearchBudget:
             self._balance_s = min(self._balance_s + (stream_time - previous) * self._share, self._burst_s)
         self._stream_time = stream_time
 
+    def hold_while(self, far_behind: Callable[[], bool]) -> None:
+        """Defer every search while ``far_behind()`` says the capture has fallen far behind a live stream's edge
+        (``LiveEdge.far_behind``). Why: the share is counted in reference-core seconds; on a slower core, or one
+        shared, searching at the share's pace can keep the analysis from ever catching up, and a fetch-ahead
+        buffer that fills loses segments. Reading the HUD found goes on; the searches resume once caught up."""
+        self._far_behind = far_behind
+
     def allows(self, why: str) -> bool:
         """Whether a search may run now; a refused one is counted and said (at most every few minutes). A budget
         never told the stream time (a reader given loose frames, not a stream) has no share to hold to: it allows."""
         now = self._stream_time
-        if self._balance_s > 0 or now is None:
+        if now is None:
+            return True
+        held_back = self._far_behind is not None and self._far_behind()
+        if self._balance_s > 0 and not held_back:
             return True
         spent = self.spending_so_far
         spent.deferred += 1
         if self._warned_at is None or now - self._warned_at >= DEFERRED_WARNING_EVERY_S:
             self._warned_at = now
             logger.warning(
-                "searches for the scoreboard have used %.1f CPU s by %.0f s of stream, all of their share (%.1f CPU "
-                "s at once, then %.0f%% of stream time): the search due now (%s) waits, so that the capture keeps "
-                "up with the live edge (%d searches deferred so far); a HUD shown meanwhile is found later",
-                spent.cpu_s,
-                now,
-                self._burst_s,
-                self._share * 100,
+                "%s: the search due now (%s) waits, so that the capture keeps up with the live edge (%d searches "
+                "deferred so far); a HUD shown meanwhile is found later",
+                "the capture has fallen far behind the live edge"
+                if held_back
+                else f"searches for the scoreboard have used {spent.cpu_s:.1f} CPU s by {now:.0f} s of stream, all "
+                f"of their share ({self._burst_s:.1f} CPU s at once, then {self._share:.0%} of stream time)",
                 why,
                 spent.deferred,
             )
@@ -106,7 +120,7 @@ class SearchBudget:
 
     @contextmanager
     def spending(self) -> Iterator[None]:
-        """Charge the CPU time of the block to the budget."""
+        """Charge the block's work (its reference-core CPU seconds, ``clock``) to the budget."""
         start = self._clock()
         try:
             yield

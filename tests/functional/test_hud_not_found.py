@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from capture_task.capture import SCORE_UNREAD_WARN_AFTER_S, CaptureStats, CaptureTask
+from capture_task.ingest.buffer import FAR_BEHIND_SEGMENTS, FetchAhead, SegmentBuffer
 from capture_task.ingest.media import SegmentMedia
 from capture_task.metrics import CaptureMetrics
 from capture_task.publish.publisher import JsonLinesSink
@@ -32,12 +33,14 @@ from capture_task.vision.sampler import (
     NEVER_READ_SEARCH_AFTER_KEYFRAMES,
     NEVER_READ_SEARCH_UNTIL_KEYFRAME,
     RELOCATE_AFTER_HIDDEN_KEYFRAMES,
+    RELOCATE_EVERY_KEYFRAMES,
     UNREAD_AT_END_KEYFRAMES,
     UNREAD_IN_VIEW_KEYFRAMES,
     UNREAD_SEARCH_AT_KEYFRAMES,
     KeyframeSampler,
 )
 from capture_task.vision.search_budget import SearchBudget
+from contracts import Score
 from tests.functional.hud_drawing import HudText, paint, random_look, smeared
 from tests.functional.logger_records import LoggerRecords, records_of
 from tests.functional.one_frame_segments import lettered_segments, one_frame_segments
@@ -101,6 +104,52 @@ def test_searches_for_a_hud_that_does_not_show_are_held_to_their_cpu_share_and_s
     assert spent.cpu_s <= burst_s + share * observations[-1].stream_time + cost_s  # unbudgeted: ~45 searches
     assert spent.deferred > 0 and any("searches for the scoreboard have used" in r.getMessage() for r in caplog.records)
     assert any(o.reading is not None for o in observations[hidden:]), "the HUD shown after the search was not found"
+
+
+class SearchTimes(SearchBudget):
+    """The product's budget, noting the stream time of every search it allowed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now: float | None = None
+        self.allowed_at: list[float | None] = []
+
+    def advance_to(self, stream_time: float) -> None:
+        super().advance_to(stream_time)
+        self.now = stream_time
+
+    def allows(self, why: str) -> bool:
+        allowed = super().allows(why)
+        if allowed:
+            self.allowed_at.append(self.now)
+        return allowed
+
+
+def test_far_behind_a_live_stream_the_capture_searches_only_once_it_has_caught_up(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every segment fetched before the analysis starts (a core far too slow for the stream): while
+    FAR_BEHIND_SEGMENTS or more wait, the HUD in view is not searched for, and that is said; once fewer wait it is
+    found and read (at the next keyframe of its search schedule). Read from a file, the same segments are searched
+    from the first."""
+    kinds = "h" * (FAR_BEHIND_SEGMENTS + 5)
+    caught_up_s = (len(kinds) - FAR_BEHIND_SEGMENTS) * SEGMENT_S  # the first segment taken with fewer behind it
+    schedule_s = RELOCATE_EVERY_KEYFRAMES * SEGMENT_S
+    for live, (earliest_s, latest_s) in ((True, (caught_up_s, caught_up_s + schedule_s)), (False, (0.0, 0.0))):
+        buffer = SegmentBuffer()
+        for segment in _segments(kinds):
+            buffer.put(segment)
+        buffer.finish()
+        task = CaptureTask("slow", sink=JsonLinesSink(tmp_path / f"events-{live}.jsonl"))
+        budget = task.reader.search_budget = SearchTimes()
+        with caplog.at_level(logging.WARNING, logger="highlight_bot.capture"):
+            task.run(FetchAhead([], buffer=buffer, live=live))
+        first_search_s = budget.allowed_at[0] if budget.allowed_at else None
+        assert first_search_s is not None and earliest_s <= first_search_s <= latest_s
+        assert task.detector.score == Score(home=1, away=0), "the HUD was found and read"
+        assert (budget.spending_so_far.deferred > 0) == live
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("the capture has fallen far behind")]
+    assert len(said) == 1 and "the search due now (no scoreboard in view) waits" in said[0]
 
 
 def _run_metered(tmp_path: Path, channel: str, kinds: str) -> tuple[CaptureTask, CaptureStats]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from capture_task.exceptions import SourceUnavailable
-from capture_task.ingest.buffer import FetchAhead, LiveEdge, SegmentBuffer
+from capture_task.ingest.buffer import FAR_BEHIND_SEGMENTS, FetchAhead, LiveEdge, SegmentBuffer
 from capture_task.ingest.media import SegmentMedia
 from capture_task.ingest.segments import TS_PACKET_BYTES, container_defect
 from capture_task.ingest.sources import is_live_source
@@ -121,6 +121,22 @@ def test_the_live_edge_is_reached_only_by_a_live_source_with_no_segment_waiting(
     buffer.get()
     assert edge.reached()
     assert not LiveEdge(SegmentBuffer(), live=False).reached(), "a file has no live edge"
+
+
+def test_the_analysis_is_far_behind_a_live_stream_from_far_behind_segments_waiting_and_never_behind_a_file() -> None:
+    buffer = SegmentBuffer()
+    edge = LiveEdge(buffer, live=True)
+    for sequence in range(FAR_BEHIND_SEGMENTS - 1):
+        buffer.put(a_segment(sequence))
+    assert not edge.far_behind(), "a playlist's window handed out at once, a burst of searches: not far behind"
+    buffer.put(a_segment(FAR_BEHIND_SEGMENTS))
+    assert edge.far_behind()
+    buffer.get()
+    assert not edge.far_behind(), "catching up ends it"
+    file_buffer = SegmentBuffer()
+    for sequence in range(FAR_BEHIND_SEGMENTS + 5):
+        file_buffer.put(a_segment(sequence))
+    assert not LiveEdge(file_buffer, live=False).far_behind(), "a file has no live edge to fall behind"
 
 
 def test_only_files_are_read_without_a_live_edge(tmp_path: Path) -> None:

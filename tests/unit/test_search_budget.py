@@ -1,15 +1,18 @@
 """The search budget: CPU for searches paid in by stream time, spent by searches, up to a burst.
 
-Its clock is a counter, so a search costs exactly what the test says whatever the machine's speed.
+Its clock is a counter, so a search costs exactly what the test says whatever the machine's speed; so is the
+product's own (the work done, ``capture_task.vision.work``).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 
 import pytest
 
 from capture_task.vision.search_budget import DEFERRED_WARNING_EVERY_S, SearchBudget
+from capture_task.vision.work import BLOB_CPU_S, OCR_READ_CPU_S, count_blobs, count_ocr_read, modelled_cpu_s
 
 
 class Ticks:
@@ -88,3 +91,43 @@ def test_deferrals_are_said_at_once_then_every_few_minutes_with_their_count(capl
     assert "the search due now (no scoreboard in view) waits" in said[0] and "(1 searches deferred" in said[0]
     deferred = int(DEFERRED_WARNING_EVERY_S) // 2 + 1
     assert f"by {DEFERRED_WARNING_EVERY_S:.0f} s of stream" in said[1] and f"({deferred} searches" in said[1]
+
+
+def test_far_behind_a_live_edge_every_search_waits_until_the_capture_caught_up(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ticks, behind = Ticks(), [True]
+    budget = SearchBudget(share=0.1, burst_s=1.0, clock=ticks)
+    budget.hold_while(lambda: behind[0])
+    budget.advance_to(0.0)
+    with caplog.at_level(logging.WARNING, logger="highlight_bot.capture"):
+        assert not budget.allows("no scoreboard in view"), "the balance is full, but the capture is far behind"
+    assert budget.spending_so_far.deferred == 1
+    assert caplog.records[0].getMessage().startswith("the capture has fallen far behind the live edge: the search due")
+    behind[0] = False
+    assert budget.allows("no scoreboard in view")
+
+
+def test_by_default_a_search_is_charged_the_reference_cpu_of_its_work_not_the_time_it_took() -> None:
+    """Three tesseract reads and 1000 blobs cost the same on any core, however long this one spends."""
+
+    def charged() -> tuple[float, float]:
+        budget = SearchBudget(share=0.1, burst_s=1.0)
+        budget.advance_to(0.0)
+        with budget.spending():
+            for _ in range(3):
+                count_ocr_read()
+            count_blobs(1000)
+            sum(range(200_000))  # CPU spent that is not counted work
+        return budget.spending_so_far.cpu_s, modelled_cpu_s()
+
+    cost_s, so_far_s = charged()
+    assert cost_s == pytest.approx(3 * OCR_READ_CPU_S + 1000 * BLOB_CPU_S)
+    results: list[tuple[float, float]] = []
+    worker = threading.Thread(target=lambda: results.append(charged()))
+    worker.start()
+    worker.join()
+    ((thread_cost_s, thread_so_far_s),) = results
+    # Each thread's work is its own: this one's reads are not charged there (its clock starts at nothing).
+    assert thread_cost_s == pytest.approx(cost_s) and thread_so_far_s == pytest.approx(cost_s)
+    assert so_far_s >= cost_s
