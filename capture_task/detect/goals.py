@@ -28,7 +28,12 @@ What it believes, in order of precedence:
   stands until readings that make sense confirm a change;
 - the first score confirmed is adopted without a goal: the task may join mid-match;
   when it is not 0-0 and its first reading came more than ``JOINED_LATE_AFTER_S``
-  into the stream, a goal may have been scored unseen before it: a WARNING says so;
+  into the stream, a goal may have been scored unseen before it: a WARNING says so.
+  Until a goal is counted from it, a join is only as good as the few reads that
+  confirmed it: a lower score read ``resync_confirmations`` times since the stream
+  began (or the match was joined), not in a row but more often than it, the clock
+  not gone back, replaces it without goals, with a WARNING (a jump up that goals
+  cannot explain is still refused however often it is read);
 - a score followed on what may be a streamer's widget (read on a scoreboard with no
   clock, or only a number without a colon) gives way to a HUD with a clock showing
   other teams: that match is joined, with a WARNING;
@@ -42,6 +47,7 @@ flagged as found after a gap.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -166,6 +172,9 @@ class GoalDetector:
         self._gap_open = False
         self._stream_start: float | None = None
         """The first observation's stream time: a first score read long after it was joined late."""
+        self._reads_since_join: Counter[Score] | None = Counter()
+        """Readings of each score since the stream began or a new match was joined, until a goal is counted: what a
+        join (a first score, confirmed by a few reads) is weighed against (``_joined_on_a_misread``)."""
         self.matches_started = 0
         self.misreads_ignored = 0
         self.changes_refused = 0
@@ -194,6 +203,7 @@ class GoalDetector:
         detector._reading = ScoreboardReading(checkpoint.teams, checkpoint.score, checkpoint.clock)
         detector._checkpointed_goal_id = checkpoint.last_goal_id
         detector._gap_open = True
+        detector._reads_since_join = None  # the checkpoint's score was confirmed before the restart
         logger.info(
             "resuming %s at %s (last seen %s): goals scored in the gap will be flagged found_after_gap",
             checkpoint.channel, _named(checkpoint.teams, checkpoint.score), checkpoint.at.isoformat(),
@@ -263,6 +273,8 @@ class GoalDetector:
         reading = observation.reading
         if reading is None:
             return []
+        if self._reads_since_join is not None:
+            self._reads_since_join[reading.score] += 1
         if self._shows_confirmed(reading):
             if self._candidates:
                 self.misreads_ignored += len(self._candidates)
@@ -397,12 +409,37 @@ class GoalDetector:
                 )  # fmt: skip
                 self.matches_started += 1
                 self._last_goal, self._checkpointed_goal_id = None, None
+                self._reads_since_join = Counter({candidate.score: candidate.count})
+                self._adopt(candidate, observation, latest)
+                return []
+            if self._joined_on_a_misread(candidate):
+                assert self._reads_since_join is not None  # _joined_on_a_misread
+                logger.warning(
+                    "score %s read %d times since the match was joined, the %s joined at only %d times (clock %s, "
+                    "going on): the join was a misread; counting from %s, without goals",
+                    _named(candidate.first_reading.teams, new), self._reads_since_join[new], previous,
+                    self._reads_since_join[previous], candidate.first_reading.clock, new,
+                )  # fmt: skip
                 self._adopt(candidate, observation, latest)
                 return []
             self._refuse(candidate, f"the score cannot go down from {previous} (unless it stays)")
             return []
         self._refuse(candidate, f"goals cannot explain {previous} -> {new}")
         return []
+
+    def _joined_on_a_misread(self, candidate: _Candidate) -> bool:
+        """Whether ``candidate``, a score lower than the one joined at, has been read
+        ``resync_confirmations`` times since the match was joined and more often than it, the clock not gone back.
+
+        Why: the first score is confirmed by a few reads; on a blurred first segment they can all be one misread
+        (dev-1125: a '1' with a flag read '7' on the first three frames, the match joined at 0-7, then 0-1 read on
+        nearly every frame for 11 s and refused as "going down", and its goal to 1-1 refused too). The count is
+        not reset by the reads of the score joined at, which a lookalike keeps repeating now and then."""
+        tally, previous = self._reads_since_join, self._score
+        if tally is None or previous is None or self._clock_went_back(candidate.first_reading):
+            return False
+        reads = tally[candidate.score]
+        return reads >= self._resync_confirmations and reads > tally[previous]
 
     def _join(self, candidate: _Candidate, observation: FrameObservation, latest: ScoreboardReading) -> None:
         """The first score confirmed: no goal for it, but say so if a lower score was read just before."""
@@ -494,6 +531,7 @@ class GoalDetector:
             )  # fmt: skip
         self.matches_started += 1
         self._last_goal, self._checkpointed_goal_id = None, None
+        self._reads_since_join = Counter({candidate.score: candidate.count})
         if goals is None:
             logger.warning(
                 "new match joined at %s (clock %s, read %d times since %s): goals cannot explain it from 0-0, "
@@ -646,6 +684,7 @@ class GoalDetector:
         if goals:
             self._last_goal = goals[-1]
             _say_what_is_uncertain(goals)
+            self._reads_since_join = None  # a goal counted from it: the score it came from was no misread
         self.misreads_ignored += len(self._candidates) - 1
         self._candidates.clear()
         self._gap_open = False

@@ -277,6 +277,39 @@ def test_a_lower_score_that_stays_is_a_new_match_joined_mid_way(caplog: pytest.L
     assert stamped(run(detector, ["1-2@63:00"] * 3)) == [("1-1", "1-2", *frame(0))]
 
 
+def test_a_join_on_a_misread_gives_way_to_the_lower_score_read_more_often_since(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """dev-1125: a blurred first segment read 0-1 as 0-7 three times; the match was joined at 0-7. Then 0-1 was
+    read on nearly every frame, the 0-7 lookalike now and then (each cancelling 0-1's run), and the goal to 1-1 was
+    refused as going down from 0-7. Twelve reads of 0-1 since the join, more than 0-7's, rejoin at 0-1 without a
+    goal; the goal to 1-1 is then found at its first frame."""
+    detector = GoalDetector()
+    script = ["0-7@88:27"] * 3 + ["0-1@88:40"] * 5 + ["0-7@89:25"] + ["0-1@89:25"] * 3 + ["0-7@89:41"] * 2
+    script += ["0-1@89:43"] * 3
+    assert run(detector, script) == [] and detector.score == Score(home=0, away=7), "11 reads of 0-1: not yet"
+    assert run(detector, ["0-1@89:55"]) == [] and detector.score == Score(home=0, away=1)
+    assert detector.matches_started == 0, "the same match, its clock going on"
+    said = warnings_in(caplog)[-1]
+    assert said.startswith("score LIV 0-1 MCI read 12 times since the match was joined, the 0-7 joined at only 6 times")
+    assert stamped(run(detector, ["1-1@90:06"] * 3)) == [("0-1", "1-1", *frame(0))]
+
+
+def test_a_lookalike_of_a_join_read_less_often_or_after_a_goal_is_refused_however_often_it_is_read() -> None:
+    # Twelve reads of a lower score, in runs of three each refused, the score joined at read more often between.
+    detector = GoalDetector()
+    run(detector, ["2-1"] * 4 + (["1-1"] * 3 + ["2-1"] * 4) * 4)
+    assert detector.score == Score(home=2, away=1) and detector.changes_refused == 4, "12 reads of 1-1, 20 of 2-1"
+    # Once a goal was counted from the join, the join was no misread: a lookalike never outweighs it.
+    detector = GoalDetector()
+    run(detector, ["0-0"] * 3 + ["1-0"] * 3 + (["0-0"] * 3 + ["1-0"]) * 12)
+    assert detector.score == Score(home=1, away=0)
+    # A jump up that goals cannot explain stays a misread, however often it outnumbers the join.
+    detector = GoalDetector()
+    run(detector, ["1-1"] * 3 + (["1-4"] * 3 + ["1-1"]) * 12)
+    assert detector.score == Score(home=1, away=1)
+
+
 def test_replays_between_goals_hide_the_hud_without_changing_anything() -> None:
     # The usual FIFA rhythm: a goal shows for a few seconds, then a ~9 s replay hides the HUD.
     script = ["0-0"] * 3 + ["0-1"] + [None] * 18 + ["0-1"] * 2 + [None] * 4 + ["0-1"] * 20
