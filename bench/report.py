@@ -228,8 +228,8 @@ def search_budget_line(results: Sequence[StreamResult]) -> str | None:
     deferring = [f"{name} ({measured.searches_deferred})" for name, measured in ours if measured.searches_deferred]
     nearest, lowest = min(ours, key=lambda named: named[1].search_lowest_balance_s)
     return (
-        f"ours: searches for the HUD took ~{searched:.1f} of {cpu:.1f} CPU s ({searched / cpu:.0%}; their work at the "
-        f"reference core's cost, as the search budget charges it); the search "
+        f"ours: searches for the HUD were charged {searched:.1f} CPU s (their work at the reference core's cost, as "
+        f"the search budget counts it; the whole capture took {cpu:.1f} CPU s here); the search "
         f"budget deferred searches on {len(deferring)} of {len(ours)} streams{': ' if deferring else ''}"
         f"{', '.join(deferring)}; least budget left after a search: {lowest.search_lowest_balance_s:.1f} CPU s "
         f"({nearest})"

@@ -30,10 +30,11 @@ What it believes, in order of precedence:
   when it is not 0-0 and its first reading came more than ``JOINED_LATE_AFTER_S``
   into the stream, a goal may have been scored unseen before it: a WARNING says so.
   Until a goal is counted from it, a join is only as good as the few reads that
-  confirmed it: a lower score read ``resync_confirmations`` times since the stream
-  began (or the match was joined), not in a row but more often than it, the clock
-  not gone back, replaces it without goals, with a WARNING (a jump up that goals
-  cannot explain is still refused however often it is read);
+  confirmed it: a lower score of the same teams read ``resync_confirmations`` times
+  since the stream began (or the match was joined), not in a row but more often
+  than it, the clock read and going on, that goals could not have led to the join,
+  replaces it without goals, with a WARNING (a jump up that goals cannot explain is
+  still refused however often it is read);
 - a score followed on what may be a streamer's widget (read on a scoreboard with no
   clock, or only a number without a colon) gives way to a HUD with a clock showing
   other teams: that match is joined, with a WARNING;
@@ -174,7 +175,7 @@ class GoalDetector:
         """The first observation's stream time: a first score read long after it was joined late."""
         self._reads_since_join: Counter[Score] | None = Counter()
         """Readings of each score since the stream began or a new match was joined, until a goal is counted: what a
-        join (a first score, confirmed by a few reads) is weighed against (``_joined_on_a_misread``)."""
+        join (a first score, confirmed by a few reads) is weighed against (``_join_outweighed_by``)."""
         self.matches_started = 0
         self.misreads_ignored = 0
         self.changes_refused = 0
@@ -383,6 +384,7 @@ class GoalDetector:
                 candidate.first_reading.clock, new,
             )  # fmt: skip
             self._join(candidate, observation, latest)
+            self._reads_since_join = Counter({new: candidate.count})  # the widget's reads weigh nothing against it
             return []
         other_teams = candidate.first_reading.teams != self._teams and not (
             self._gap_open and self._teams is not None and lookalike_teams(self._teams, candidate.first_reading.teams)
@@ -407,18 +409,15 @@ class GoalDetector:
                     "joined mid-way; counting from it, without goals",
                     new, candidate.count, candidate.first.at.isoformat(), candidate.first_reading.clock, previous,
                 )  # fmt: skip
-                self.matches_started += 1
-                self._last_goal, self._checkpointed_goal_id = None, None
-                self._reads_since_join = Counter({candidate.score: candidate.count})
+                self._start_match(candidate)
                 self._adopt(candidate, observation, latest)
                 return []
-            if self._joined_on_a_misread(candidate):
-                assert self._reads_since_join is not None  # _joined_on_a_misread
+            outweighed = self._join_outweighed_by(candidate)
+            if outweighed is not None:
                 logger.warning(
-                    "score %s read %d times since the match was joined, the %s joined at only %d times (clock %s, "
-                    "going on): the join was a misread; counting from %s, without goals",
-                    _named(candidate.first_reading.teams, new), self._reads_since_join[new], previous,
-                    self._reads_since_join[previous], candidate.first_reading.clock, new,
+                    "score %s read %d times since the stream began or the match was joined, the %s joined at only %d "
+                    "times (clock %s, going on): the join was a misread; counting from %s, without goals",
+                    _named(candidate.first_reading.teams, new), *outweighed, candidate.first_reading.clock, new,
                 )  # fmt: skip
                 self._adopt(candidate, observation, latest)
                 return []
@@ -427,19 +426,33 @@ class GoalDetector:
         self._refuse(candidate, f"goals cannot explain {previous} -> {new}")
         return []
 
-    def _joined_on_a_misread(self, candidate: _Candidate) -> bool:
-        """Whether ``candidate``, a score lower than the one joined at, has been read
-        ``resync_confirmations`` times since the match was joined and more often than it, the clock not gone back.
+    def _join_outweighed_by(self, candidate: _Candidate) -> tuple[int, str, int] | None:
+        """``candidate``'s reads, the score joined at and its reads, when ``candidate``, a score lower than the one
+        joined at (no goal counted since), has been read ``resync_confirmations`` times since the match was joined
+        (not in a row) and more often than it; None otherwise, or when it may be another match: other teams (not a
+        lookalike of the same), a clock gone back or not read, or a join goals could reach from it (the join may be
+        the score after a goal, read before the lower one's misreads).
 
         Why: the first score is confirmed by a few reads; on a blurred first segment they can all be one misread
         (dev-1125: a '1' with a flag read '7' on the first three frames, the match joined at 0-7, then 0-1 read on
         nearly every frame for 11 s and refused as "going down", and its goal to 1-1 refused too). The count is
         not reset by the reads of the score joined at, which a lookalike keeps repeating now and then."""
-        tally, previous = self._reads_since_join, self._score
-        if tally is None or previous is None or self._clock_went_back(candidate.first_reading):
-            return False
+        tally, previous, teams = self._reads_since_join, self._score, self._teams
+        reading = candidate.first_reading
+        if tally is None or previous is None or teams is None or self._clock_went_back(reading) is not False:
+            return None
+        if reading.teams != teams and not lookalike_teams(teams, reading.teams):
+            return None
         reads = tally[candidate.score]
-        return reads >= self._resync_confirmations and reads > tally[previous]
+        if reads < self._resync_confirmations or reads <= tally[previous] or _within_a_jump(candidate.score, previous):
+            return None
+        return reads, str(previous), tally[previous]
+
+    def _start_match(self, candidate: _Candidate) -> None:
+        """A new match begins at ``candidate`` (adopted next): its goals and readings are counted afresh."""
+        self.matches_started += 1
+        self._last_goal, self._checkpointed_goal_id = None, None
+        self._reads_since_join = Counter({candidate.score: candidate.count})
 
     def _join(self, candidate: _Candidate, observation: FrameObservation, latest: ScoreboardReading) -> None:
         """The first score confirmed: no goal for it, but say so if a lower score was read just before."""
@@ -488,6 +501,7 @@ class GoalDetector:
                     candidate.first_reading.clock, previous, candidate.score,
                 )  # fmt: skip
                 self._adopt(candidate, observation, latest)
+                self._reads_since_join = Counter({candidate.score: candidate.count})
                 return []
         unsure = not self._gap_open and clock_went_back is None
         return self._new_match(candidate, observation, latest, also_from=previous if unsure else None)
@@ -529,9 +543,7 @@ class GoalDetector:
                 _named(reading.teams, candidate.score), reading.clock, _named(self._teams, self._score),
                 self._reading.clock if self._reading is not None and self._reading.clock else "last reading",
             )  # fmt: skip
-        self.matches_started += 1
-        self._last_goal, self._checkpointed_goal_id = None, None
-        self._reads_since_join = Counter({candidate.score: candidate.count})
+        self._start_match(candidate)
         if goals is None:
             logger.warning(
                 "new match joined at %s (clock %s, read %d times since %s): goals cannot explain it from 0-0, "

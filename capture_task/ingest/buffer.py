@@ -36,6 +36,13 @@ from capture_task.ingest.media import SegmentMedia
 
 logger = logging.getLogger("highlight_bot.capture")
 
+FAR_BEHIND_SEGMENTS = 15
+"""Fetched segments waiting, more than waited ``FAR_BEHIND_SEGMENTS`` takes before, that say the analysis of a live
+stream is falling ever further behind it (~30 s of Twitch's 2 s segments, and growing): the capture defers its
+scoreboard searches until the backlog shrinks again (``SearchBudget.hold_while``). A backlog that shrinks is being
+caught up, however long: the playlist's first window handed out at once (~14 of Twitch's segments; an HLS event's
+whole history), or a burst of searches after a replay (the budget's burst is ~24 s of a quarter vCPU)."""
+
 MEMORY_LIMIT_BYTES = 64 * 1024 * 1024
 """Segment bytes held in memory (~40 s of 1080p60 at Twitch's bit rates); beyond it they go to disk."""
 DISK_LIMIT_BYTES = 4 * 1024 * 1024 * 1024
@@ -180,6 +187,8 @@ class SegmentBuffer:
         self._finished = False
         self._error: BaseException | None = None
         self._last_taken_at: float | None = None
+        self._waiting_after_takes: deque[int] = deque(maxlen=FAR_BEHIND_SEGMENTS + 1)
+        """Segments left waiting after each of the last takes: whether the backlog grows or shrinks."""
 
     @property
     def memory_limit_bytes(self) -> int:
@@ -194,6 +203,15 @@ class SegmentBuffer:
         """Segments fetched and not yet taken by the analysis."""
         with self._cond:
             return len(self._entries)
+
+    def growth_over_takes(self, takes: int) -> int | None:
+        """How many more segments wait now than ``takes`` takes ago (None before that many were taken, or more
+        than the buffer remembers: ``FAR_BEHIND_SEGMENTS``)."""
+        with self._cond:
+            history = self._waiting_after_takes
+            if not 0 < takes < len(history):
+                return None
+            return len(self._entries) - history[-1 - takes]
 
     def put(self, segment: SegmentMedia) -> None:
         """Queue a fetched segment: in memory while there is room, else its bytes on disk."""
@@ -238,6 +256,7 @@ class SegmentBuffer:
                 return None
             entry = self._entries.popleft()
             self._last_taken_at = entry.fetched_at
+            self._waiting_after_takes.append(len(self._entries))
         return self._spool.take(entry.held)
 
     def close(self) -> None:
@@ -274,13 +293,6 @@ class SegmentBuffer:
         return HeldSegment(replace(segment, data=b"", init_section=None, discontinuity=True, defect=why), 0)
 
 
-FAR_BEHIND_SEGMENTS = 15
-"""Fetched segments waiting that mean the analysis has fallen far behind a live stream (~30 s of Twitch's 2 s
-segments): the capture defers its scoreboard searches until it catches up (``SearchBudget.hold_while``). Well
-above a playlist's first window handed out at once (Twitch lists ~3-6 segments) and a burst of searches after a
-replay (the budget's burst is ~24 s of a quarter vCPU); below the memory bound (~40 s of 1080p60)."""
-
-
 @dataclass(frozen=True)
 class LiveEdge:
     """Whether the analysis is at a live stream's edge: the policy for decoding more than keyframes.
@@ -311,8 +323,12 @@ class LiveEdge:
         return self.live and self.buffer.waiting == 0
 
     def far_behind(self) -> bool:
-        """True when following a live source with ``FAR_BEHIND_SEGMENTS`` or more fetched segments waiting."""
-        return self.live and self.buffer.waiting >= FAR_BEHIND_SEGMENTS
+        """True when following a live source with ``FAR_BEHIND_SEGMENTS`` or more fetched segments waiting, more
+        than waited ``FAR_BEHIND_SEGMENTS`` takes before: the analysis is slower than the stream."""
+        if not self.live or self.buffer.waiting < FAR_BEHIND_SEGMENTS:
+            return False
+        growth = self.buffer.growth_over_takes(FAR_BEHIND_SEGMENTS)
+        return growth is not None and growth > 0
 
 
 class FetchAhead:

@@ -46,6 +46,8 @@ class SearchSpending:
     searches: int = 0
     cpu_s: float = 0.0
     deferred: int = 0
+    held_far_behind: int = 0
+    """Of those, deferred because the capture was falling ever further behind a live stream (``hold_while``)."""
     lowest_balance_s: float = SEARCH_CPU_BURST_S
     """The least CPU the budget held after a search: how near a stream came to deferring one."""
 
@@ -75,6 +77,8 @@ class SearchBudget:
         self._stream_time: float | None = None
         self._warned_at: float | None = None
         self._far_behind: Callable[[], bool] | None = None
+        self._held = False
+        """Whether the last deferral said was for the capture's lag (a change of cause is said at once)."""
         self.spending_so_far = SearchSpending(lowest_balance_s=burst_s)
 
     def advance_to(self, stream_time: float) -> None:
@@ -87,10 +91,11 @@ class SearchBudget:
         self._stream_time = stream_time
 
     def hold_while(self, far_behind: Callable[[], bool]) -> None:
-        """Defer every search while ``far_behind()`` says the capture has fallen far behind a live stream's edge
+        """Defer every search while ``far_behind()`` says the capture is falling ever further behind a live stream
         (``LiveEdge.far_behind``). Why: the share is counted in reference-core seconds; on a slower core, or one
-        shared, searching at the share's pace can keep the analysis from ever catching up, and a fetch-ahead
-        buffer that fills loses segments. Reading the HUD found goes on; the searches resume once caught up."""
+        shared, searching at the share's pace can keep the analysis from ever catching up, and every goal comes
+        later (the fetch-ahead buffer spills to disk, and drops segments only hours behind). Reading the HUD found
+        goes on; the searches resume once the backlog shrinks."""
         self._far_behind = far_behind
 
     def allows(self, why: str) -> bool:
@@ -104,12 +109,13 @@ class SearchBudget:
             return True
         spent = self.spending_so_far
         spent.deferred += 1
-        if self._warned_at is None or now - self._warned_at >= DEFERRED_WARNING_EVERY_S:
-            self._warned_at = now
+        spent.held_far_behind += held_back
+        if self._warned_at is None or now - self._warned_at >= DEFERRED_WARNING_EVERY_S or held_back != self._held:
+            self._warned_at, self._held = now, held_back
             logger.warning(
                 "%s: the search due now (%s) waits, so that the capture keeps up with the live edge (%d searches "
                 "deferred so far); a HUD shown meanwhile is found later",
-                "the capture has fallen far behind the live edge"
+                "the capture is falling ever further behind the live edge"
                 if held_back
                 else f"searches for the scoreboard have used {spent.cpu_s:.1f} CPU s by {now:.0f} s of stream, all "
                 f"of their share ({self._burst_s:.1f} CPU s at once, then {self._share:.0%} of stream time)",

@@ -10,6 +10,7 @@ import itertools
 import json
 import logging
 import random
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import partial
@@ -33,7 +34,6 @@ from capture_task.vision.sampler import (
     NEVER_READ_SEARCH_AFTER_KEYFRAMES,
     NEVER_READ_SEARCH_UNTIL_KEYFRAME,
     RELOCATE_AFTER_HIDDEN_KEYFRAMES,
-    RELOCATE_EVERY_KEYFRAMES,
     UNREAD_AT_END_KEYFRAMES,
     UNREAD_IN_VIEW_KEYFRAMES,
     UNREAD_SEARCH_AT_KEYFRAMES,
@@ -125,31 +125,66 @@ class SearchTimes(SearchBudget):
         return allowed
 
 
-def test_far_behind_a_live_stream_the_capture_searches_only_once_it_has_caught_up(
+class SlowCoreBacklog(SegmentBuffer):
+    """The segments of a live stream arriving two for each one the analysis takes (a core too slow for it), from a
+    first window handed out at once; the buffer finishes when all have arrived."""
+
+    def __init__(self, segments: list[SegmentMedia], first_window: int) -> None:
+        super().__init__()
+        self._to_come = iter(segments[first_window:])
+        for segment in segments[:first_window]:
+            self.put(segment)
+
+    def get(self, stop_event: threading.Event | None = None) -> SegmentMedia | None:
+        for _ in range(2):
+            segment = next(self._to_come, None)
+            if segment is None:
+                self.finish()
+                break
+            self.put(segment)
+        return super().get(stop_event)
+
+
+def _captured(tmp_path: Path, buffer: SegmentBuffer, *, live: bool) -> tuple[CaptureTask, SearchTimes]:
+    task = CaptureTask("slow", sink=JsonLinesSink(tmp_path / f"events-{live}-{id(buffer)}.jsonl"))
+    budget = task.reader.search_budget = SearchTimes()
+    task.run(FetchAhead([], buffer=buffer, live=live))
+    return task, budget
+
+
+def test_a_capture_falling_ever_further_behind_a_live_stream_holds_its_searches_and_says_so(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Every segment fetched before the analysis starts (a core far too slow for the stream): while
-    FAR_BEHIND_SEGMENTS or more wait, the HUD in view is not searched for, and that is said; once fewer wait it is
-    found and read (at the next keyframe of its search schedule). Read from a file, the same segments are searched
-    from the first."""
-    kinds = "h" * (FAR_BEHIND_SEGMENTS + 5)
-    caught_up_s = (len(kinds) - FAR_BEHIND_SEGMENTS) * SEGMENT_S  # the first segment taken with fewer behind it
-    schedule_s = RELOCATE_EVERY_KEYFRAMES * SEGMENT_S
-    for live, (earliest_s, latest_s) in ((True, (caught_up_s, caught_up_s + schedule_s)), (False, (0.0, 0.0))):
-        buffer = SegmentBuffer()
-        for segment in _segments(kinds):
-            buffer.put(segment)
-        buffer.finish()
-        task = CaptureTask("slow", sink=JsonLinesSink(tmp_path / f"events-{live}.jsonl"))
-        budget = task.reader.search_budget = SearchTimes()
-        with caplog.at_level(logging.WARNING, logger="highlight_bot.capture"):
-            task.run(FetchAhead([], buffer=buffer, live=live))
-        first_search_s = budget.allowed_at[0] if budget.allowed_at else None
-        assert first_search_s is not None and earliest_s <= first_search_s <= latest_s
-        assert task.detector.score == Score(home=1, away=0), "the HUD was found and read"
-        assert (budget.spending_so_far.deferred > 0) == live
-    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("the capture has fallen far behind")]
-    assert len(said) == 1 and "the search due now (no scoreboard in view) waits" in said[0]
+    """A first window of FAR_BEHIND_SEGMENTS handed out at once, then two segments arriving for each one analysed:
+    once FAR_BEHIND_SEGMENTS takes show the backlog growing, the HUD shown is not searched for, and that is said;
+    when the end of the stream lets the backlog shrink, it is found and read. Read from a file, the same segments are
+    searched as they come."""
+    hidden = FAR_BEHIND_SEGMENTS + 5  # the HUD shows once the backlog has grown for FAR_BEHIND_SEGMENTS takes
+    kinds = "." * hidden + "h" * 4 * FAR_BEHIND_SEGMENTS  # still growing for ~2 * FAR_BEHIND_SEGMENTS takes
+    hud_s = hidden * SEGMENT_S
+    with caplog.at_level(logging.WARNING, logger="highlight_bot.capture"):
+        live, live_budget = _captured(tmp_path, SlowCoreBacklog(_segments(kinds), FAR_BEHIND_SEGMENTS), live=True)
+    file, file_budget = _captured(tmp_path, SlowCoreBacklog(_segments(kinds), FAR_BEHIND_SEGMENTS), live=False)
+    assert live.detector.score == file.detector.score == Score(home=1, away=0), "the HUD was found and read"
+    held = live_budget.spending_so_far.held_far_behind
+    assert held > 0 and file_budget.spending_so_far.deferred == 0
+    live_found_s = min(t for t in live_budget.allowed_at if t is not None and t >= hud_s)
+    file_found_s = min(t for t in file_budget.allowed_at if t is not None and t >= hud_s)
+    assert live_found_s > file_found_s == hud_s
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("the capture is falling ever")]
+    assert said and "the search due now (no scoreboard in view) waits" in said[0]
+
+
+def test_a_first_window_handed_out_at_once_is_caught_up_searching_from_its_first_segment(tmp_path: Path) -> None:
+    """The playlist's first segments all waiting (Twitch's ~14, or many more of an HLS event): a backlog that
+    shrinks as it is analysed, not a capture falling behind; the HUD in view is searched for at once."""
+    buffer = SegmentBuffer()
+    for segment in _segments("h" * 3 * FAR_BEHIND_SEGMENTS):
+        buffer.put(segment)
+    buffer.finish()
+    task, budget = _captured(tmp_path, buffer, live=True)
+    assert budget.allowed_at[:1] == [0.0] and budget.spending_so_far.deferred == 0
+    assert task.detector.score == Score(home=1, away=0)
 
 
 def _run_metered(tmp_path: Path, channel: str, kinds: str) -> tuple[CaptureTask, CaptureStats]:

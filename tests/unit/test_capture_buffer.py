@@ -123,20 +123,37 @@ def test_the_live_edge_is_reached_only_by_a_live_source_with_no_segment_waiting(
     assert not LiveEdge(SegmentBuffer(), live=False).reached(), "a file has no live edge"
 
 
-def test_the_analysis_is_far_behind_a_live_stream_from_far_behind_segments_waiting_and_never_behind_a_file() -> None:
-    buffer = SegmentBuffer()
+def test_a_live_stream_s_analysis_is_far_behind_while_a_long_backlog_grows_not_while_one_is_caught_up() -> None:
+    first_window = FAR_BEHIND_SEGMENTS + 10  # handed out at once: a long backlog, shrinking as it is analysed
+    buffer, sequence = SegmentBuffer(), 0
     edge = LiveEdge(buffer, live=True)
-    for sequence in range(FAR_BEHIND_SEGMENTS - 1):
+    for sequence in range(first_window):
         buffer.put(a_segment(sequence))
-    assert not edge.far_behind(), "a playlist's window handed out at once, a burst of searches: not far behind"
-    buffer.put(a_segment(FAR_BEHIND_SEGMENTS))
-    assert edge.far_behind()
-    buffer.get()
-    assert not edge.far_behind(), "catching up ends it"
-    file_buffer = SegmentBuffer()
-    for sequence in range(FAR_BEHIND_SEGMENTS + 5):
-        file_buffer.put(a_segment(sequence))
-    assert not LiveEdge(file_buffer, live=False).far_behind(), "a file has no live edge to fall behind"
+    behind = []
+    for _ in range(FAR_BEHIND_SEGMENTS + 2):
+        buffer.get()
+        behind.append(edge.far_behind())
+    assert not any(behind), "a backlog being caught up is not falling behind, however long"
+    for _ in range(FAR_BEHIND_SEGMENTS + 2):  # two segments arrive for each one analysed: a core too slow
+        for _ in range(2):
+            sequence += 1
+            buffer.put(a_segment(sequence))
+        buffer.get()
+        behind.append(edge.far_behind())
+    assert behind[-1] and buffer.waiting > FAR_BEHIND_SEGMENTS
+    assert not LiveEdge(buffer, live=False).far_behind(), "a file has no live edge to fall behind"
+    while buffer.waiting > FAR_BEHIND_SEGMENTS:  # searches held: the analysis catches up
+        buffer.get()
+        if not edge.far_behind():
+            break
+    assert not edge.far_behind() and buffer.waiting >= FAR_BEHIND_SEGMENTS, "shrinking again: searches resume"
+    small = SegmentBuffer()
+    for sequence in range(2 * FAR_BEHIND_SEGMENTS):
+        small.put(a_segment(sequence))
+        small.put(a_segment(sequence))
+        small.get()
+        small.get()
+    assert not LiveEdge(small, live=True).far_behind(), "kept up: nothing waits"
 
 
 def test_only_files_are_read_without_a_live_edge(tmp_path: Path) -> None:

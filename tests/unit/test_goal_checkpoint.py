@@ -122,6 +122,14 @@ def test_a_lower_score_after_a_gap_is_refused_until_it_stays() -> None:
     assert detector.score == Score(home=1, away=1) and detector.matches_started == 1
 
 
+def test_a_resumed_score_is_no_join_a_lower_score_read_more_often_outweighs() -> None:
+    """The checkpoint's score was confirmed before the restart, goals and all: a lookalike read more often since the
+    restart, in runs each cut short by a reading of the resumed score, stays a misread."""
+    detector = GoalDetector.resume(a_checkpoint("0-7"))
+    run(detector, ["0-7@70:00"] + (["0-1@70:10"] * 3 + ["0-7@70:20"]) * 5)
+    assert detector.score == Score(home=0, away=7)
+
+
 def test_found_after_gap_travels_in_the_goal_event_and_defaults_to_false() -> None:
     ((_, goal),) = run(GoalDetector.resume(a_checkpoint("1-0")), ["2-0"] * 3)
     event = goal.to_event("chan")

@@ -291,7 +291,8 @@ def test_a_join_on_a_misread_gives_way_to_the_lower_score_read_more_often_since(
     assert run(detector, ["0-1@89:55"]) == [] and detector.score == Score(home=0, away=1)
     assert detector.matches_started == 0, "the same match, its clock going on"
     said = warnings_in(caplog)[-1]
-    assert said.startswith("score LIV 0-1 MCI read 12 times since the match was joined, the 0-7 joined at only 6 times")
+    assert said.startswith("score LIV 0-1 MCI read 12 times since the stream began or the match was joined, the 0-7")
+    assert "joined at only 6 times (clock 89:43, going on)" in said
     assert stamped(run(detector, ["1-1@90:06"] * 3)) == [("0-1", "1-1", *frame(0))]
 
 
@@ -308,6 +309,41 @@ def test_a_lookalike_of_a_join_read_less_often_or_after_a_goal_is_refused_howeve
     detector = GoalDetector()
     run(detector, ["1-1"] * 3 + (["1-4"] * 3 + ["1-1"]) * 12)
     assert detector.score == Score(home=1, away=1)
+
+
+@pytest.mark.parametrize(
+    "lower",
+    [
+        pytest.param("CHE-MUN 0-1@75:00", id="other teams: maybe another match"),
+        pytest.param("0-1@xx", id="no clock read: maybe another match"),
+        pytest.param("0-1@60:00", id="the clock gone back: maybe another match"),
+        pytest.param("0-1@75:00", id="the same match: the join was the misread"),
+    ],
+)
+def test_a_join_is_outweighed_only_by_a_lower_score_of_the_same_match(lower: str) -> None:
+    detector = GoalDetector()
+    run(detector, ["0-7@70:00"] * 3 + ([lower] * 3 + ["0-7@70:30"]) * 4)
+    same_match = lower == "0-1@75:00"
+    assert detector.score == (Score(home=0, away=1) if same_match else Score(home=0, away=7))
+    assert detector.matches_started == 0
+
+
+def test_a_join_goals_could_reach_from_the_lower_score_stands_however_often_that_is_read() -> None:
+    """1-1 joined, then 0-1 read more often (a lookalike of the '1'): had 0-1 replaced it, the next reads of 1-1
+    would be a goal that never was. A join the lower score can reach by goals may be the score after a goal."""
+    detector = GoalDetector()
+    assert run(detector, ["1-1@10:00"] * 3 + (["0-1@10:05"] * 3 + ["1-1@10:06"]) * 5) == []
+    assert detector.score == Score(home=1, away=1)
+    assert run(detector, ["1-1@10:30"] * 3) == []
+
+
+def test_a_widget_followed_before_the_hud_weighs_nothing_against_the_hud_s_join() -> None:
+    widget = ScoreboardReading(Teams(home="DIV", away="PTS"), Score(home=1, away=7), "", maybe_widget=True)
+    hud = ScoreboardReading(Teams(home="SEVI", away="LCFC"), Score(home=2, away=1), "60:00")
+    lookalike = dataclasses.replace(hud, score=Score(home=1, away=7), clock="60:05")  # the widget's score, misread
+    detector = GoalDetector()
+    found = _observed(detector, [widget] * 40 + [hud] * 3 + ([lookalike] * 3 + [hud]) * 3 + [hud] * 3)
+    assert found == [] and detector.score == Score(home=2, away=1)
 
 
 def test_replays_between_goals_hide_the_hud_without_changing_anything() -> None:

@@ -93,7 +93,7 @@ def test_deferrals_are_said_at_once_then_every_few_minutes_with_their_count(capl
     assert f"by {DEFERRED_WARNING_EVERY_S:.0f} s of stream" in said[1] and f"({deferred} searches" in said[1]
 
 
-def test_far_behind_a_live_edge_every_search_waits_until_the_capture_caught_up(
+def test_falling_behind_a_live_edge_every_search_waits_until_the_backlog_shrinks_and_a_change_of_cause_is_said(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     ticks, behind = Ticks(), [True]
@@ -101,11 +101,23 @@ def test_far_behind_a_live_edge_every_search_waits_until_the_capture_caught_up(
     budget.hold_while(lambda: behind[0])
     budget.advance_to(0.0)
     with caplog.at_level(logging.WARNING, logger="highlight_bot.capture"):
-        assert not budget.allows("no scoreboard in view"), "the balance is full, but the capture is far behind"
-    assert budget.spending_so_far.deferred == 1
-    assert caplog.records[0].getMessage().startswith("the capture has fallen far behind the live edge: the search due")
-    behind[0] = False
-    assert budget.allows("no scoreboard in view")
+        assert not budget.allows("no scoreboard in view"), "the balance is full, but the capture falls behind"
+        behind[0] = False
+        assert budget.allows("no scoreboard in view")
+        search(budget, ticks, 1.5)
+        budget.advance_to(2.0)
+        assert not budget.allows("no scoreboard in view"), "the budget spent"
+        behind[0] = True
+        budget.advance_to(4.0)
+        assert not budget.allows("no scoreboard in view")
+    spent = budget.spending_so_far
+    assert (spent.deferred, spent.held_far_behind) == (3, 2)
+    said = [record.getMessage() for record in caplog.records]
+    assert len(said) == 3, "each change of cause is said at once, within the few minutes between two warnings"
+    assert said[0].startswith("the capture is falling ever further behind the live edge: the search due now")
+    assert said[1].startswith("searches for the scoreboard have used 1.5 CPU s") and said[2] == said[0].replace(
+        "(1 searches", "(3 searches"
+    )
 
 
 def test_by_default_a_search_is_charged_the_reference_cpu_of_its_work_not_the_time_it_took() -> None:
