@@ -607,11 +607,18 @@ def without_zero_dots(mask: Mask, grey: Frame, *, light: bool, level: int) -> Ma
 
 
 def _without_centred_islands(mask: Mask, strict: Mask) -> Mask:
-    """``mask`` without what lies inside a blob of ``strict`` that holds a centred island of ``strict``."""
+    """``mask`` without what lies inside a blob of ``strict`` that holds a centred island of ``strict``.
+
+    Not a blob reaching the crop's top or bottom: the crop has a margin above and below its text, so that is the
+    cell itself, taken as ink round a digit drawn in the cell's colour and edged in another (dev-1170: white digits
+    outlined in black on a white cell, the fill's counter showing the cell again taken for a zero's dot, and the
+    whole digit cleared with it: the score never read)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(strict.astype(np.uint8), connectivity=8)
     cleared = mask
     for ring in range(1, count):
         x, y, w, h = (int(v) for v in stats[ring, :4])
+        if y == 0 or y + h >= strict.shape[0]:
+            continue  # the cell itself, not a zero's ring
         inside: Mask | None = None  # computed only for a ring with a dot where one would be
         window = labels[y : y + h, x : x + w]
         for dot in range(1, count):

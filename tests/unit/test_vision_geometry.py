@@ -271,6 +271,19 @@ def test_a_zeros_dot_joined_by_halfway_greys_is_cleared_and_an_eights_crossing_i
     assert (without_zero_dots(grey < LEVEL, grey, light=False, level=LEVEL) == (grey < LEVEL)).all()
 
 
+def test_a_light_cell_taken_as_ink_round_an_outlined_digit_is_no_zero_whose_dot_goes() -> None:
+    """dev-1170: white digits edged in black on a white cell, cut light: the cell is one blob from the crop's top to
+    its bottom, its hole the outline, in it the digit's fill and, in the fill's counter, the cell again. Taken for a
+    zero's ring round a dot (the counter), everything inside it was cleared: the score never read."""
+    mask = np.ones((30, 24), bool)  # the cell, reaching the crop's top and bottom
+    mask[4:26, 4:20] = False  # the outline...
+    mask[6:24, 6:18] = True  # ...round the fill...
+    mask[9:21, 9:15] = False  # ...round the inner outline...
+    mask[10:20, 10:14] = True  # ...round the counter, the cell's colour again
+    grey = np.where(mask, 220, 30).astype(np.uint8)
+    assert (without_zero_dots(mask, grey, light=True, level=125) == mask).all()
+
+
 UNSEEN_39_OUTLINE = """
 ........####.....
 ......###...##...
