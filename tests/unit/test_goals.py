@@ -328,6 +328,16 @@ def test_a_join_is_outweighed_only_by_a_lower_score_of_the_same_match(lower: str
     assert detector.matches_started == 0
 
 
+def test_a_match_joined_mid_way_counts_its_readings_afresh() -> None:
+    """Readings of the match before weigh nothing against a match joined mid-way (a lower score that stayed)."""
+    detector = GoalDetector()
+    old_match = ["2-7@60:00"] * 13 + (["0-2@60:10"] * 3 + ["2-7@60:20"]) * 3 + ["0-2@60:25"] * 2  # 0-2 read 11 times
+    run(detector, old_match + ["3-3@61:00"] * 12)
+    assert detector.score == Score(home=3, away=3) and detector.matches_started == 1
+    run(detector, ["0-2@61:10"] * 3)
+    assert detector.score == Score(home=3, away=3), "3 reads of 0-2 in this match, not 14"
+
+
 def test_a_join_goals_could_reach_from_the_lower_score_stands_however_often_that_is_read() -> None:
     """1-1 joined, then 0-1 read more often (a lookalike of the '1'): had 0-1 replaced it, the next reads of 1-1
     would be a goal that never was. A join the lower score can reach by goals may be the score after a goal."""
