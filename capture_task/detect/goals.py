@@ -384,7 +384,7 @@ class GoalDetector:
                 candidate.first_reading.clock, new,
             )  # fmt: skip
             self._join(candidate, observation, latest)
-            self._reads_since_join = Counter({new: candidate.count})  # the widget's reads weigh nothing against it
+            self._count_reads_from(candidate)  # the widget's reads weigh nothing against the HUD's score
             return []
         other_teams = candidate.first_reading.teams != self._teams and not (
             self._gap_open and self._teams is not None and lookalike_teams(self._teams, candidate.first_reading.teams)
@@ -414,10 +414,12 @@ class GoalDetector:
                 return []
             outweighed = self._join_outweighed_by(candidate)
             if outweighed is not None:
+                reads, joined_reads = outweighed
                 logger.warning(
                     "score %s read %d times since the stream began or the match was joined, the %s joined at only %d "
                     "times (clock %s, going on): the join was a misread; counting from %s, without goals",
-                    _named(candidate.first_reading.teams, new), *outweighed, candidate.first_reading.clock, new,
+                    _named(candidate.first_reading.teams, new), reads, previous, joined_reads,
+                    candidate.first_reading.clock, new,
                 )  # fmt: skip
                 self._adopt(candidate, observation, latest)
                 return []
@@ -426,8 +428,8 @@ class GoalDetector:
         self._refuse(candidate, f"goals cannot explain {previous} -> {new}")
         return []
 
-    def _join_outweighed_by(self, candidate: _Candidate) -> tuple[int, str, int] | None:
-        """``candidate``'s reads, the score joined at and its reads, when ``candidate``, a score lower than the one
+    def _join_outweighed_by(self, candidate: _Candidate) -> tuple[int, int] | None:
+        """``candidate``'s reads and those of the score joined at, when ``candidate``, a score lower than the one
         joined at (no goal counted since), has been read ``resync_confirmations`` times since the match was joined
         (not in a row) and more often than it; None otherwise, or when it may be another match: other teams (not a
         lookalike of the same), a clock gone back or not read, or a join goals could reach from it (the join may be
@@ -446,12 +448,16 @@ class GoalDetector:
         reads = tally[candidate.score]
         if reads < self._resync_confirmations or reads <= tally[previous] or _within_a_jump(candidate.score, previous):
             return None
-        return reads, str(previous), tally[previous]
+        return reads, tally[previous]
 
     def _start_match(self, candidate: _Candidate) -> None:
         """A new match begins at ``candidate`` (adopted next): its goals and readings are counted afresh."""
         self.matches_started += 1
         self._last_goal, self._checkpointed_goal_id = None, None
+        self._count_reads_from(candidate)
+
+    def _count_reads_from(self, candidate: _Candidate) -> None:
+        """Weigh the score joined at ``candidate`` (a new match, a rejoin) against the readings from its own on."""
         self._reads_since_join = Counter({candidate.score: candidate.count})
 
     def _join(self, candidate: _Candidate, observation: FrameObservation, latest: ScoreboardReading) -> None:
@@ -501,7 +507,7 @@ class GoalDetector:
                     candidate.first_reading.clock, previous, candidate.score,
                 )  # fmt: skip
                 self._adopt(candidate, observation, latest)
-                self._reads_since_join = Counter({candidate.score: candidate.count})
+                self._count_reads_from(candidate)
                 return []
         unsure = not self._gap_open and clock_went_back is None
         return self._new_match(candidate, observation, latest, also_from=previous if unsure else None)
