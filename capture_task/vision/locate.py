@@ -2010,8 +2010,9 @@ def _in_capitals(*codes: _Token) -> bool:
         tops = [glyph.box.top for glyph in code.glyphs]
         if max(tops) - min(tops) > spread:
             return False
-        tailed = [letter in "JQ" for letter in code.text] if len(code.text) == len(code.glyphs) else []
-        flush = [glyph for at, glyph in enumerate(code.glyphs) if not (tailed and tailed[at])]
+        flush = code.glyphs
+        if len(code.text) == len(code.glyphs):  # one glyph per letter: a 'J' or 'Q' may descend
+            flush = [glyph for glyph, letter in zip(code.glyphs, code.text, strict=True) if letter not in "JQ"]
         heights, feet = [glyph.box.height for glyph in flush], [glyph.box.bottom for glyph in flush]
         if not flush or any(max(values) - min(values) > spread for values in (heights, feet)):
             return False
