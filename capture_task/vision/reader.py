@@ -138,6 +138,7 @@ NEW_MATCH_CLOCK_BACK_S = 10 * 60
 half starts where the last one stopped). That HUD, in the same place and face, may name other teams, so its codes
 are read again (``ScoreboardReader._codes_read_again``)."""
 
+
 _CLOCK = re.compile(r"(\d{1,3})\D{0,2}(\d{2})(?!\d)")
 _SCORE_LINE = re.compile(r"^\D*(\d{1,2})\D+(\d{1,2})\D*$")
 
@@ -919,15 +920,19 @@ class ScoreboardReader:
         layout = self.layout
         assert layout is not None and self._teams is not None
         self.stats.ocr_calls += 1
-        score = read_score(groups, layout.score_height_px) if self._fills_hold(frame, groups) else None
+        as_located = self._as_located_unless_fills_hold(frame, groups)
+        score = read_score(groups, layout.score_height_px) if as_located is None else None
         if score is not None:
             self._inverted_misses = 0
         else:
+            # The readings of the outlined look at the numbers as located: what they fill or thin is an outline,
+            # not the fragments of a fill that no longer holds.
+            located = groups if as_located is None else as_located
             score = (
                 self._read_inverted(frame, groups)
-                or _read_rings_filled(groups, layout.score_height_px)
-                or self._read_outlined(frame, groups)
-                or _read_thinned(groups, layout.score_height_px)
+                or _read_rings_filled(located, layout.score_height_px)
+                or self._read_outlined(frame, located)
+                or _read_thinned(located, layout.score_height_px)
                 or self._read_resplit(frame)
             )
         if score is None:
@@ -964,22 +969,46 @@ class ScoreboardReader:
             logger.debug("score %s read with the numbers split where they stand now", score)
         return score
 
-    def _fills_hold(self, frame: Frame, groups: list[Mask]) -> bool:
-        """Whether each part read by its fill (``_filled_parts``) shows on this frame a fill inside its outline
-        (``fills_outline``), as when the fill was first taken: else its groups are not read as they are.
+    def _as_located_unless_fills_hold(self, frame: Frame, groups: list[Mask]) -> list[Mask] | None:
+        """None when each part read by its fill (``_filled_parts``) shows on this frame a fill inside its outline
+        (``fills_outline``), as when the fill was first taken; else the groups with those parts cut as located:
+        the fills are not read as they are, nor handed on to the readings of outlines.
 
         Why: once a part is read by its fill, every later frame reads the fill first, and a thin fill comes in
-        fragments that read as other digits (dev-440's '0' as a '7', made a '1' by its shape: 1-0 read 1-1).
+        fragments that read as other digits (dev-440's '0' as a '7', made a '1' by its shape: 1-0 read 1-1). And
+        when the fill fails, what the outline readings need is the outline: dev-1109's white '1' edged in black on
+        a white cell was read by its fill; the '2' after it, its outline broken at one curve (so no fill held
+        inside it), reads by its ring filled (``_read_rings_filled``), but was handed the cell leaking into the
+        broken ring in the other polarity ('2 has a counter'): 2-2 never read, the goal lost, said at the end.
         """
         layout = self.layout
         assert layout is not None
-        if not self._filled_parts or len(layout.score) != 2 or len(groups) != 2:
-            return True
+        if not self._filled_parts:
+            return None
+        if len(layout.score) == 1:
+            if self._box_fill_holds(frame):
+                return None
+            logger.debug("a score read by its fill shows no fill inside its outline here: not read so")
+            return self._score_groups(frame, inverted=True)
+        if len(layout.score) != 2 or len(groups) != 2:
+            return None
         located = self._score_groups(frame, inverted=True)
-        held = all(fills_outline(located[index], groups[index]) for index in self._filled_parts)
-        if not held:
-            logger.debug("a number read by its fill shows no fill inside its outline here: not read so")
-        return held
+        if all(fills_outline(located[index], groups[index]) for index in self._filled_parts):
+            return None
+        logger.debug("a number read by its fill shows no fill inside its outline here: not read so")
+        return [located[index] if index in self._filled_parts else group for index, group in enumerate(groups)]
+
+    def _box_fill_holds(self, frame: Frame) -> bool:
+        """Whether a score in one box shows, in the other polarity than located, the fills inside its outlines
+        (``fills_outline``, the whole box cut each way: its groups split the two numbers apart, not outline from
+        fill)."""
+        layout = self.layout
+        assert layout is not None and len(layout.score) == 1
+        digit_px = _digit_px(layout.score_height_px)
+        located, fill = (
+            _score_part_glyphs(frame, layout, [cut], digit_px)[0] for cut in (glyph_mask, glyph_mask_inverted)
+        )
+        return fills_outline(located, fill)
 
     def _read_inverted(self, frame: Frame, groups: list[Mask]) -> Score | None:
         """The score read with its outlined numbers taken in the other polarity, when it did not read as
@@ -994,7 +1023,7 @@ class ScoreboardReader:
         """
         layout = self.layout
         assert layout is not None
-        if len(layout.score) != 2 or len(groups) != 2:
+        if len(layout.score) not in (1, 2) or (len(layout.score) == 2 and len(groups) != 2):
             return None
         beyond = self._inverted_misses - INVERTED_MISSES_BEFORE_GIVING_UP
         if beyond >= 0 and beyond % INVERTED_RETRY_EVERY and not self._filled_parts:
@@ -1004,15 +1033,22 @@ class ScoreboardReader:
             return None
         inverted = self._score_groups(frame, inverted=True)
         # A part read by its fill turns back to its located polarity without the test: that is what was found.
-        others = [
-            other if index in self._filled_parts or fills_outline(group, other) else None
-            for index, (group, other) in enumerate(zip(groups, inverted, strict=True))
-        ]
-        choices = [((groups[0], others[1]), {1}), ((others[0], groups[1]), {0}), ((others[0], others[1]), {0, 1})]
-        for (home, away), turned in choices:
-            if home is None or away is None:
-                continue
-            score = read_score([home, away], layout.score_height_px)
+        choices: list[tuple[list[Mask], set[int]]]
+        if len(layout.score) == 1:
+            # Both numbers in one box (dev-1047: white Bebas Neue edged in black on the team cells, one bar between
+            # them, located by the outlines, which split into no numbers at all): the box turns over as one part.
+            choices = [(inverted, {0})] if self._filled_parts or self._box_fill_holds(frame) else []
+        else:
+            others = [
+                other if index in self._filled_parts or fills_outline(group, other) else None
+                for index, (group, other) in enumerate(zip(groups, inverted, strict=True))
+            ]
+            pairs = [((groups[0], others[1]), {1}), ((others[0], groups[1]), {0}), ((others[0], others[1]), {0, 1})]
+            choices = [
+                ([home, away], turned) for (home, away), turned in pairs if home is not None and away is not None
+            ]
+        for numbers, turned in choices:
+            score = read_score(numbers, layout.score_height_px)
             if score is not None:
                 logger.debug("score %s read with its numbers in the other polarity", score)
                 self._inverted_misses = 0

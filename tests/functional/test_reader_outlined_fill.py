@@ -19,7 +19,7 @@ import pytest
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
-from capture_task.vision.geometry import TextBox
+from capture_task.vision.geometry import Box, TextBox
 from capture_task.vision.reader import INVERTED_MISSES_BEFORE_GIVING_UP, INVERTED_RETRY_EVERY, ScoreboardReader
 from contracts import Score
 
@@ -122,3 +122,64 @@ def test_a_hud_found_again_is_read_in_the_polarity_it_was_found_in(caplog: pytes
             reading = reader.read(_hud((2, 0)), fresh=True)
     assert reading is not None and reading.score == Score(home=2, away=0)
     assert not [r for r in caplog.records if "in the other polarity" in r.getMessage()]
+
+
+def _with_a_bar(frame: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """A light bar edged in black between the numbers, taller than them (dev-1047's separator)."""
+    frame = frame.copy()
+    region = frame[33:68, 146:152]
+    region[:, :] = (10, 10, 10)
+    region[1:-1, 1:-1] = (200, 200, 200)
+    return frame
+
+
+def test_a_score_in_one_box_located_by_its_outlines_is_read_by_its_fills() -> None:
+    """dev-1047: thin white numbers edged in black on their team cells, a bar between them, located as one box by
+    the outlines (the stronger edge), which split into no numbers (three rings): the fills were tried only for a
+    score in two boxes, and no score read until a search found the HUD anew 46 s in. The box turns over as one."""
+    reader = _reader_on_the_outline()
+    assert reader.layout is not None
+    home, away = reader.layout.score
+    box = Box(home.box.left, min(home.box.top, away.box.top), away.box.right, max(home.box.bottom, away.box.bottom))
+    reader.layout = dataclasses.replace(reader.layout, score=(TextBox(box, False, OUTLINE_LEVEL),))
+    for score in ((1, 0), (2, 0), (2, 1), (3, 1)):
+        reading = reader.read(_with_a_bar(_hud(score)), fresh=True)
+        assert reading is not None and (reading.score.home, reading.score.away) == score
+    assert reader._filled_parts == {0}
+
+
+DEV_1109_CROPS = Path(__file__).parent.parent / "data" / "dev-1109-outlined-on-white.png"
+"""Three 400×120 grey crops of dev-1109's bottom right (``sample_broadcast``'s dev suite, generator version 2, as
+the capture decodes them), stacked: 2-1 on the frame whose away '1' was first read by its fill (the first goal's
+search back), 2-1 at 28.0 s, 2-2 at 32.0 s. Noto Sans at 20 px, white numbers edged in black, each number on a cell
+in its team's colour, the away team's white. Kept as pixels: the outline's break is the stream's compression, which
+a shorter render does not reproduce."""
+DEV_1109_HUD_AT = (600, 880)
+"""Where the crops stood in the 1280×720 frame (row, column)."""
+
+
+def _dev_1109_frames() -> list[NDArray[np.uint8]]:
+    crops = cv2.imread(str(DEV_1109_CROPS), cv2.IMREAD_GRAYSCALE)
+    frames = []
+    for crop in np.split(crops, 3):
+        frame = np.full((720, 1280), 90, np.uint8)
+        top, left = DEV_1109_HUD_AT
+        frame[top : top + crop.shape[0], left : left + crop.shape[1]] = crop
+        frames.append(frame)
+    return frames
+
+
+def test_a_number_read_by_its_fill_whose_outline_breaks_is_read_by_its_outline() -> None:
+    """dev-1109: once its away '1' was read by its fill, neither 2-1 at 28 s nor 2-2 at 32 s read (the '2''s outline
+    broken at the top of its curve, no fill held inside it, and the readings of outlines were handed the fill, leaking
+    into the white cell: 'a 2 with a counter'); a replay hid the HUD 4 s after the goal, which was lost (said)."""
+    taken_by_fill, at_28_s, at_32_s = _dev_1109_frames()
+    reader = ScoreboardReader()
+    for _ in range(3):  # the codes are confirmed over reads
+        first = reader.read(taken_by_fill, fresh=True, may_locate=True)
+    assert first is not None and first.score == Score(home=2, away=1)
+    assert reader._filled_parts == {1}, "the '1' is not read by its fill: the test tests nothing"
+    before = reader.read(at_28_s, fresh=True)
+    assert before is not None and before.score == Score(home=2, away=1)
+    after = reader.read(at_32_s, fresh=True)
+    assert after is not None and after.score == Score(home=2, away=2)

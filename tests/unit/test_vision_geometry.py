@@ -139,6 +139,25 @@ def test_a_counter_or_a_stray_highlight_is_no_fill() -> None:
     assert not fills_outline(four, beside)
 
 
+def test_a_separators_outline_taller_than_the_digits_keeps_no_fill_from_filling_its_digit() -> None:
+    """dev-1047: both numbers in one box with a bar between them, all three edged in black: each fill is measured
+    against the outline round it, not against the bar's, taller (the fills spanned 0.79 of the bar). A fill short
+    of its own outline still fills nothing."""
+    outline = _outlined("2  1")
+    fill = _drawn("2  1", outline_only=False) & ~outline
+    rows, columns = np.flatnonzero(outline.any(axis=1)), np.flatnonzero(outline.any(axis=0))
+    gap = np.flatnonzero(~outline[:, columns[0] : columns[-1]].any(axis=0)) + columns[0]
+    middle = int(np.median(gap))
+    bar = np.zeros_like(outline)
+    bar[0 : rows[-1] + 1, middle - 3 : middle + 3] = True  # from the top edge down: taller than the digits
+    bar[1 : rows[-1], middle - 2 : middle + 2] = False  # its ring; what it rings is the cell, not ink
+    assert not (bar & cv2.dilate((outline | fill).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)).any()
+    assert fills_outline(outline | bar, fill)
+    halved = fill.copy()
+    halved[(rows[0] + rows[-1]) // 2 :, :middle] = False  # the '2''s fill, its lower half gone
+    assert not fills_outline(outline | bar, halved)
+
+
 def _eight() -> np.ndarray:
     """A ring with a bar across its middle: an '8' (two holes)."""
     eight = _ring(12)
