@@ -473,7 +473,7 @@ class KeyframeSampler:
         elif reading is None and self._never_read_search_due():
             self._search_again(segment, keyframe, "the one found never read (in its rows)", near=True)
         if mask is not None and awaiting() and (first_reading or goal_to_confirm()):
-            yield from self._confirm_from_segment(segment, keyframe, mask, awaiting)
+            yield from self._confirm_from_segment(segment, keyframe, mask, awaiting, anchored=reading is not None)
 
     def _look_back_at_first_reading(
         self,
@@ -610,7 +610,13 @@ class KeyframeSampler:
                 self._last_visible = _VisibleFrame(segment.sequence, keyframe.stream_time, mask)
 
     def _confirm_from_segment(
-        self, segment: SegmentMedia, keyframe: TimedFrame, mask: NDArray[np.bool_], awaiting: Callable[[], bool]
+        self,
+        segment: SegmentMedia,
+        keyframe: TimedFrame,
+        mask: NDArray[np.bool_],
+        awaiting: Callable[[], bool],
+        *,
+        anchored: bool = True,
     ) -> Iterator[FrameObservation]:
         """Confirm a score read on the keyframe, and still unconfirmed, from the frames after it in its segment,
         not from the next keyframes: the first score read on a HUD just found (the first read may come a keyframe
@@ -633,7 +639,7 @@ class KeyframeSampler:
         self.segments_fully_decoded += 1
         try:
             later = (_HudBand.of(frame, top, bottom) for frame in frames if frame.stream_time > keyframe.stream_time)
-            yield from self._confirming(later, mask, awaiting)
+            yield from self._confirming(later, mask, awaiting, anchored=anchored)
         except UndecodableSegment as error:
             logger.info("segment %d: only its keyframe could be decoded (%s)", segment.sequence, error)
         finally:
@@ -773,7 +779,12 @@ class KeyframeSampler:
         return None
 
     def _confirming(
-        self, bands: Iterable[_HudBand], mask: NDArray[np.bool_], awaiting: Callable[[], bool]
+        self,
+        bands: Iterable[_HudBand],
+        mask: NDArray[np.bool_],
+        awaiting: Callable[[], bool],
+        *,
+        anchored: bool = True,
     ) -> Iterator[FrameObservation]:
         """While a score is being confirmed, read frames already decoded that show ``mask``, spaced apart.
 
@@ -781,7 +792,13 @@ class KeyframeSampler:
         read: a score that reads now and then must not cost an OCR call on every frame of the segment. Reads go on
         while the score is unconfirmed, not only for ``CONFIRMING_READS``: a keyframe that misread left its
         score short of a read (dev-308: 0-8 on the keyframe, 0-0 on the next two frames; 0-0 never confirmed, the
-        match joined at its first goal's score)."""
+        match joined at its first goal's score).
+
+        Unless ``anchored`` (``mask`` is of a frame that read), the first frame that reads gives the mask the others
+        must show. Why: a goal's keyframe caught in its animation shows no score to compare with (dev-800: a flash
+        turning the cells over at 32.0 s; the frames after it, the HUD as it stands, all differed from it and none
+        was read; 1-1 read twice before, the replay hid the HUD till the stream ended, the goal lost, said).
+        """
         reads = attempts = 0
         for band in bands:
             if attempts >= CONFIRMING_ATTEMPTS or not awaiting():
@@ -790,18 +807,20 @@ class KeyframeSampler:
                 continue
             frame = band.frame()
             shown = self._score_mask(frame.image)
-            if shown is None or score_mismatch(shown, mask) > MASK_MISMATCH_CHANGED:
+            if shown is None or (anchored and score_mismatch(shown, mask) > MASK_MISMATCH_CHANGED):
                 continue
             attempts += 1
             masked_on = self.reader.layout
             reading = self.reader.read(frame.image, fresh=True)
             self._last_read_s = frame.stream_time
-            remasked = self._in_current_layout(mask, masked_on, frame.image)
+            reference = shown if reading is not None and not anchored else mask
+            remasked = self._in_current_layout(reference, masked_on, frame.image)
             if remasked is None:
                 return
             mask = remasked
             if reading is None:
                 continue
+            anchored = True
             reads += 1
             yield FrameObservation(frame.at, frame.stream_time, reading)
 

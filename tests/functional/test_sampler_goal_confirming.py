@@ -83,6 +83,35 @@ def test_a_goal_read_twice_then_unread_on_a_keyframe_is_confirmed_from_that_keyf
     assert _run(tmp_path, kinds) == [(3, 5, SEGMENT_S * kinds.index("g") + GOAL_S)]
 
 
+def test_a_goal_read_twice_then_caught_mid_animation_on_a_keyframe_is_confirmed_from_the_frames_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dev-800: the keyframe after the goal's two reads fell in a flash that turned the score cells over; the frames
+    after it, the HUD as it stands, all differed from that keyframe's mask and none was read: the replay hid the HUD
+    till the stream ended and the goal was lost (said). The first frame that reads now gives the mask to compare."""
+    reader = RefusingReader(UNREADABLE)
+    assert reader.read(AFTER, fresh=True, may_locate=True) is not None and reader.layout is not None
+    flashed = AFTER.copy()
+    for part in reader.layout.score:
+        box = part.box
+        flashed[box.top : box.bottom, box.left : box.right] = 255 - flashed[box.top : box.bottom, box.left : box.right]
+    reader = RefusingReader(UNREADABLE, flashed)
+
+    def goal(offset_s: float) -> NDArray[np.uint8]:
+        if offset_s < GOAL_S - 1e-9:
+            return BEFORE
+        return AFTER if offset_s < GOAL_S + 0.25 else UNREADABLE
+
+    def flashed_keyframe(offset_s: float) -> NDArray[np.uint8]:
+        return flashed if offset_s < 0.15 else AFTER if offset_s < 1.0 else REPLAY
+
+    _painted(monkeypatch, {b"b": lambda _: BEFORE, b"g": goal, b"k": flashed_keyframe, b"r": lambda _: REPLAY})
+    kinds = "bbb" + "g" + "k" + "r" * 5
+    task = CaptureTask("t", sink=JsonLinesSink(tmp_path / "events.jsonl"), sampler=KeyframeSampler(reader))
+    goals = [(g.score.home, g.score.away, round(g.stream_time, 3)) for g in task.run(_segments(kinds)).goals]
+    assert goals == [(3, 5, SEGMENT_S * kinds.index("g") + GOAL_S)]
+
+
 def test_a_search_back_goes_past_frames_reading_the_old_score_to_the_goals_first_frame(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
