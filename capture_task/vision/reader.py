@@ -75,6 +75,7 @@ from capture_task.vision.locate import (
 from capture_task.vision.ocr import OCR_TEXT_HEIGHT_PX, PageMode, ocr_canvas, read_text
 from capture_task.vision.readings import (
     NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN,
+    NIL_NIL,
     ScoreboardReading,
     codes_cut_from,
     lookalike_teams,
@@ -137,7 +138,11 @@ NEW_MATCH_CLOCK_BACK_S = 10 * 60
 """A match clock read this far behind the clock read before it is the next match's: a match clock only runs on (a
 half starts where the last one stopped). That HUD, in the same place and face, may name other teams, so its codes
 are read again (``ScoreboardReader._codes_read_again``)."""
-
+KICK_OFF_CLOCK_S = 60
+"""A clock in its first minute at 0-0, read after one at least this much further on, is a kick-off too, however short
+the match before it: a match left early for the next (dev-1196: ZS-SP quit at 09:48, AT-IN kicked off in the same HUD;
+the clock went back only 9:48, and AT-IN's goal was reported as 'ZS 0-1 SP'). A misread clock must also read the
+first minute on a 0-0 to cost a reading of the codes."""
 
 _CLOCK = re.compile(r"(\d{1,3})\D{0,2}(\d{2})(?!\d)")
 _SCORE_LINE = re.compile(r"^\D*(\d{1,2})\D+(\d{1,2})\D*$")
@@ -1117,14 +1122,17 @@ class ScoreboardReader:
 
     def _clock_went_back(self, reading: ScoreboardReading) -> bool:
         """Whether ``reading``'s clock stands ``NEW_MATCH_CLOCK_BACK_S`` or more behind the last clock read (which it
-        now is), at a next match's start: below ``NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN``, where the goal detector takes
-        other codes for a new match. Why not at any clock: a clock misread far back happens (dev-40's '87:50' read
-        '47:50' and '89:05' '49:05'), and each time the codes are read again a misread of them may stand."""
+        now is), or ``KICK_OFF_CLOCK_S`` at a kick-off, at a next match's start: below
+        ``NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN``, where the goal detector takes other codes for a new match. Why not at
+        any clock: a clock misread far back happens (dev-40's '87:50' read '47:50' and '89:05' '49:05'), and each time
+        the codes are read again a misread of them may stand."""
         seconds = reading.clock_seconds
         if seconds is None:
             return False
         last, self._last_clock_s = self._last_clock_s, seconds
-        went_back = last is not None and seconds <= last - NEW_MATCH_CLOCK_BACK_S
+        kick_off = reading.score == NIL_NIL and seconds < KICK_OFF_CLOCK_S
+        back = NEW_MATCH_CLOCK_BACK_S if not kick_off else KICK_OFF_CLOCK_S
+        went_back = last is not None and seconds <= last - back
         return went_back and seconds < 60 * NEW_MATCH_OTHER_TEAMS_MAX_CLOCK_MIN
 
     def _codes_read_again(self, frame: Frame, reading: ScoreboardReading) -> ScoreboardReading | None:

@@ -136,3 +136,38 @@ def test_a_clock_misread_back_but_not_to_a_match_s_start_reads_no_code_again(
     assert reading is not None and reading.teams == Teams(home="CHEL", away="MILA")
     assert (reader.stats.ocr_calls, reader.stats.locate_attempts) == (calls, searches)
     assert reading.clock_seconds is None if misread == "04:91" else reading.clock_minutes == 47
+
+
+def _dev_1196_frame(phase: str, home: str, score: tuple[int, int]) -> tuple[np.ndarray, str]:
+    """dev-1196's first frame in ``phase`` with ``home`` as the home team at ``score``, and its clock."""
+    broadcast = dev_suite(1197)[1196]
+    script, fps = broadcast.script, broadcast.style.fps
+    renderer = FrameRenderer(script, broadcast.style)
+    for index in range(0, renderer.frame_count, fps // 2):
+        state = script.state_at(index, fps)
+        if state.phase == phase and state.home == home and (state.home_score, state.away_score) == score:
+            return renderer.render(index), state.clock_text
+    raise AssertionError(f"dev-1196 has no {phase} frame of {home} at {score}")
+
+
+def test_a_kick_off_after_a_match_left_early_has_the_codes_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """dev-1196: ZS-SP left at 0-2 and 09:48, AT-IN kicked off in the same HUD: the clock went back 9:48, short of
+    ``NEW_MATCH_CLOCK_BACK_S``, and AT-IN's goal was reported as 'ZS 0-1 SP'. A clock in its first minute at 0-0 is a
+    kick-off, however short the match before it; a first-minute clock on another score reads no code again."""
+    first, _ = _dev_1196_frame("play", "ZS", (0, 2))
+    reader = ScoreboardReader()
+    for _ in range(3):
+        reader.read(first, may_locate=True, fresh=True)
+    assert reader.teams == Teams(home="ZS", away="SP"), "dev-1196's HUD no longer reads: this test tests nothing"
+    calls, searches = reader.stats.ocr_calls, reader.stats.locate_attempts
+    monkeypatch.setattr(reader, "_read_clock", lambda frame: "00:40")  # misread, on 0-2
+    reading = reader.refresh_clock(first)
+    assert reading is not None and reading.teams == Teams(home="ZS", away="SP")
+    assert (reader.stats.ocr_calls, reader.stats.locate_attempts) == (calls, searches)
+    monkeypatch.undo()
+    reader.refresh_clock(first)  # the clock as it reads, 09:xx
+    kick_off, clock = _dev_1196_frame("play", "AT", (0, 0))
+    reading = reader.read(kick_off)
+    assert reading is not None and reading.clock == clock and clock < "01:00"
+    assert reading.teams == Teams(home="AT", away="IN")
+    assert (reading.score.home, reading.score.away) == (0, 0)
