@@ -176,8 +176,8 @@ def fills_outline(outline: Mask, fill: Mask) -> bool:
     return True
 
 
-def mask_mismatch(a: Mask, b: Mask) -> float:
-    """Share of glyph pixels of either mask with no glyph pixel of the other nearby.
+def mask_mismatch(a: Mask, b: Mask, *, tolerance_px: int = 1) -> float:
+    """Share of glyph pixels of either mask with no glyph pixel of the other within ``tolerance_px``.
 
     A one-pixel tolerance absorbs the edge flicker of compression, so the same
     digits under new noise score near 0 while a 1 turning into a 2 scores high.
@@ -187,14 +187,16 @@ def mask_mismatch(a: Mask, b: Mask) -> float:
     ink = int(a.sum()) + int(b.sum())
     if ink == 0:
         return 0.0
-    kernel = np.ones((3, 3), np.uint8)
+    if tolerance_px == 0:
+        return int(np.logical_xor(a, b).sum()) / ink
+    kernel = np.ones((2 * tolerance_px + 1, 2 * tolerance_px + 1), np.uint8)
     near_a = cv2.dilate(a.astype(np.uint8), kernel) > 0
     near_b = cv2.dilate(b.astype(np.uint8), kernel) > 0
     stray = int(np.logical_and(a, ~near_b).sum()) + int(np.logical_and(b, ~near_a).sum())
     return stray / ink
 
 
-def score_mismatch(a: Mask, b: Mask) -> float:
+def score_mismatch(a: Mask, b: Mask, *, tolerance_px: int = 1) -> float:
     """:func:`mask_mismatch` of the score box's left and right halves, the larger.
 
     One number changing is diluted by the other's unchanged ink when the whole box is compared
@@ -204,7 +206,10 @@ def score_mismatch(a: Mask, b: Mask) -> float:
     if a.shape != b.shape:
         return 1.0
     middle = a.shape[1] // 2
-    return max(mask_mismatch(a[:, :middle], b[:, :middle]), mask_mismatch(a[:, middle:], b[:, middle:]))
+    return max(
+        mask_mismatch(a[:, :middle], b[:, :middle], tolerance_px=tolerance_px),
+        mask_mismatch(a[:, middle:], b[:, middle:], tolerance_px=tolerance_px),
+    )
 
 
 GLUED_BAR_MIN_COVER = 0.9

@@ -45,7 +45,12 @@ from capture_task.vision.frames import TimedFrame, UndecodableSegment, all_frame
 from capture_task.vision.geometry import Box, bounding, gray, score_mismatch
 from capture_task.vision.keyframes import TOP_DECODE_MAX_SHARE
 from capture_task.vision.locate import HudLayout
-from capture_task.vision.reader import MASK_MISMATCH_CHANGED, MASK_MISMATCH_SAME, ScoreboardReader
+from capture_task.vision.reader import (
+    MASK_MISMATCH_CHANGED,
+    MASK_MISMATCH_SAME,
+    MASK_MISMATCH_SAME_EXACT,
+    ScoreboardReader,
+)
 from capture_task.vision.readings import MAX_GOALS_PER_JUMP, NIL_NIL, FrameObservation, ScoreboardReading
 from contracts import Score
 
@@ -1013,9 +1018,10 @@ class KeyframeSampler:
         """Search ``frames`` (those between ``previous`` and ``frame``) for the first showing the score ``frame``
         shows, if it differs from ``previous``'s.
 
-        A mask that changed little (between 'same' and 'changed': a 2 becoming a 3 in a condensed bold face) is
-        a change only when ``frame`` reads another score than the last one read; the frames are then told apart
-        by which of the two masks they are nearer, as no fixed threshold separates masks that close.
+        A mask that changed little (between 'same' and 'changed': a 2 becoming a 3 in a condensed bold face; or the
+        same within a pixel but not exactly, ``MASK_MISMATCH_SAME_EXACT``: dev-1044's 14 px '2' and '3') is a change
+        only when ``frame`` reads another score than the last one read; the frames are then told apart by which of
+        the two masks they are nearer, as no fixed threshold separates masks that close.
         """
         mismatch = score_mismatch(mask, previous.mask)
         # A change no frame has read since (``previous`` among its frames) goes on in this search: its first read
@@ -1023,10 +1029,16 @@ class KeyframeSampler:
         carried = self._unread_run
         unread = list(carried)
         changed_from = self._unread_from if carried and self._unread_from is not None else previous.mask
+        # Within a pixel, small digits of the next number may be the same glyphs: told apart exactly then.
+        tolerance_px = 1 if mismatch > MASK_MISMATCH_SAME else 0
         if mismatch > MASK_MISMATCH_CHANGED:
             yield from self._search_back(previous, frames, unread=unread, changed_from=changed_from)
-        elif mismatch > MASK_MISMATCH_SAME and self._reads_another_score(frame):
-            yield from self._search_back(previous, frames, towards=mask, unread=unread, changed_from=changed_from)
+        elif (
+            tolerance_px or score_mismatch(mask, previous.mask, tolerance_px=0) > MASK_MISMATCH_SAME_EXACT
+        ) and self._reads_another_score(frame):
+            yield from self._search_back(
+                previous, frames, towards=mask, tolerance_px=tolerance_px, unread=unread, changed_from=changed_from
+            )
         first = _first_showing(unread, mask, changed_from)
         reading = None
         if first is not None:
@@ -1087,24 +1099,25 @@ class KeyframeSampler:
         frames: Iterable[TimedFrame],
         *,
         towards: NDArray[np.bool_] | None = None,
+        tolerance_px: int = 1,
         unread: list[_UnreadFrame],
         changed_from: NDArray[np.bool_] | None = None,
     ) -> Iterator[FrameObservation]:
         """Read the first of ``frames`` showing a change from ``previous``, and frames confirming it.
 
-        A frame shows the change when its mask differs from ``previous``'s by more than 'changed', or, given the
-        mask of a frame showing the change (``towards``), when it is nearer that one. The changed frames that did
-        not read before the first that did are put in ``unread``; the first read is stamped at the first of the
-        run of them just before it that show its pixels (``_first_showing``): they show its score, unread. So is a
-        frame read beyond a jump and refused: dev-56's italic '0' read '4' on the goal's first frame (0-0 to 4-1), no
-        frame read for 1.2 s, then 0-1 on the same pixels, stamped there. ``unread`` may hold the frames of a change
-        no frame has read since (a search before this one's): ``changed_from`` is then the mask of the score that
-        change was from (else ``previous``'s). A frame unlike the change read and unlike the score before it that
-        reads another score is a second change: dev-1051's search read 0-1 once on a frame before its goal (a crest
-        beside a gradient cell misread), passed over the goal's frames as unlike that read, and the goal was stamped
-        1.1 s late at the keyframe. Such frames are read once per confirming spacing, and unreadable ones change
-        nothing: taken for a change whatever they read, a replay's wipe after a goal was read frame by frame (OCR
-        calls +4-14 % on every suite).
+        A frame shows the change when its mask differs from ``previous``'s by more than 'changed', or, given the mask of
+        a frame showing the change (``towards``), when it is nearer that one (within ``tolerance_px``). The changed
+        frames that did not read before the first that did are put in ``unread``; the first read is stamped at the first
+        of the run of them just before it that show its pixels (``_first_showing``): they show its score, unread. So is
+        a frame read beyond a jump and refused: dev-56's italic '0' read '4' on the goal's first frame (0-0 to 4-1), no
+        frame read for 1.2 s, then 0-1 on the same pixels, stamped there. ``unread`` may hold the frames of a change no
+        frame has read since (a search before this one's): ``changed_from`` is then the mask of the score that change
+        was from (else ``previous``'s). A frame unlike the change read and unlike the score before it that reads another
+        score is a second change: dev-1051's search read 0-1 once on a frame before its goal (a crest beside a gradient
+        cell misread), passed over the goal's frames as unlike that read, and the goal was stamped 1.1 s late at the
+        keyframe. Such frames are read once per confirming spacing, and unreadable ones change nothing: taken for a
+        change whatever they read, a replay's wipe after a goal was read frame by frame (OCR calls +4-14 % on every
+        suite).
 
         A changed frame that reads the score read before it is not the change: its pixels differ by what else
         the score's boxes hold (a cell's edge in one frame's compression, not the next's), and the search goes
@@ -1141,8 +1154,12 @@ class KeyframeSampler:
             ):
                 held = changed_mask = None  # the held read was of a frame of the change's animation
             if changed_mask is None:
-                from_previous = score_mismatch(mask, reference)
-                if from_previous <= (MASK_MISMATCH_CHANGED if towards is None else score_mismatch(mask, towards)):
+                if towards is None:
+                    unlike = score_mismatch(mask, reference) > MASK_MISMATCH_CHANGED
+                else:
+                    nearer = score_mismatch(mask, towards, tolerance_px=tolerance_px)
+                    unlike = score_mismatch(mask, reference, tolerance_px=tolerance_px) > nearer
+                if not unlike:
                     continue
                 changed_mask = mask
             elif score_mismatch(mask, changed_mask) > MASK_MISMATCH_CHANGED:
