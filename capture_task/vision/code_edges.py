@@ -19,8 +19,10 @@ from numpy.typing import NDArray
 from capture_task.vision.geometry import Box, Frame, Mask, TextBox, glyph_mask, gray, is_stroke
 from capture_task.vision.locate import LETTER_HEIGHTS, HudLayout, code_glyphs, letter_sized
 
-EDGE_REACH = 1.5
-"""Text heights looked at beyond each side of a code box (a letter is ~0.6-1.0 wide), up to the next part's box."""
+EDGE_REACH = 2.6
+"""Text heights looked at beyond each side of a code box (a letter is ~0.6-1.0 wide, ~0.1-0.3 apart), up to the next
+part's box: two letters, as a 4-letter code found with 2 has (dev-1195's 'ATMA' found as 'AT': reaching 1.5, the box
+took the 'M' and cut the 'A', and every goal was named 'ATM')."""
 LETTER_GAP_MAX = 0.6
 """Text heights between a letter beyond the box and the code's nearest letter: letters of one word stand ~0.1-0.3
 apart; a crest or a strip is set further off."""

@@ -117,3 +117,20 @@ def test_no_code_is_widened_while_a_glyph_of_its_size_between_the_codes_was_left
     score = layout.score[-1].box
     unread = Box(score.right - width, layout.away.box.top + 5, score.right, layout.away.box.top + 25)
     assert (with_codes_widened(frame, dataclasses.replace(layout, marks=(unread,))) is not None) is widened
+
+
+def test_two_letters_beyond_a_box_widen_it_over_both() -> None:
+    # dev-1195's 'ATMA' found as 'AT' (its italic 'MA' a token the search could not read): reached for 1.5 text
+    # heights, the box took the 'M' and half the 'A', and every goal was named 'ATM'. A code of 4 letters found with 2
+    # has two beyond its box.
+    frame, layout = _whole_layout()
+    frame = frame.copy()
+    away = layout.away.box
+    right = away.right - max(round(0.25 * layout.text_height_px), 2)
+    line = away.top + 25
+    frame[away.top : away.bottom, right : right + 60] = frame[away.top + 2, away.left + 2]
+    for left in (right + 4, right + 25):  # 17 px wide rings 4 px apart, as the code's letters stand
+        cv2.ellipse(frame, ((left + 8, line - 9), (15, 16), 0), (235, 235, 235), 2)
+    wider = with_codes_widened(frame, layout)
+    assert wider is not None
+    assert wider.away.box.right >= right + 25 + 17, "the second letter beyond the box is cut"
