@@ -17,7 +17,7 @@ from sample_broadcast.script import MatchScript, MatchState, frame_at
 from sample_broadcast.style import BroadcastStyle
 
 TRUTH_FORMAT_VERSION = 1
-GENERATOR_VERSION = "2"
+GENERATOR_VERSION = "3"
 """Bump when a change alters pixels or truth, so cached broadcasts are re-rendered."""
 
 

@@ -147,7 +147,7 @@ SMALL_BOLD_ITALIC = BroadcastStyle(width=1280, height=720, fps=30, crf=28, hud=H
 ), chat_overlay=True, webcam_overlay=True, chat_position="bottom", webcam_position="bottom-left",
     scenery_seed=145833721, audio=True, rate_control="capped", bitrate_kbps=2100, x264_preset="veryfast",
     near_hud_widget=True)  # fmt: skip
-"""dev-1044's style (a 29th-batch stream): Roboto Bold Italic at 14 px on light cells, the score on a darker one."""
+"""dev-1044's style (a 25th-batch stream): Roboto Bold Italic at 14 px on light cells, the score on a darker one."""
 SMALL_SEGMENT_STARTS_S = (32.0, 34.0, 36.0, 38.0)
 """2-1 on screen from ~27 s (a replay ends), 3-1 from the goal at 36.41 s, a replay from 38.85 s."""
 
