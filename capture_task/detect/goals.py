@@ -598,7 +598,7 @@ class GoalDetector:
                 return None  # both sides scored and neither goal's own frame was seen
             shown = step
             if len(found) == 1 and not (gap and index == 0):
-                shown = self._first_showing_new_number(found[0][0], step, after_s)
+                shown = self._first_showing_new_number(found[0][0], step, before, after_s)
             goals += [
                 DetectedGoal(
                     side=side,
@@ -615,10 +615,12 @@ class GoalDetector:
             before, after_s = step.score, step.first.stream_time
         return goals
 
-    def _first_showing_new_number(self, side: Side, step: _Candidate, after_s: float) -> _Candidate:
+    def _first_showing_new_number(self, side: Side, step: _Candidate, before: Score, after_s: float) -> _Candidate:
         """The candidate whose first frame first showed the scoring side's new number: ``step``, or an earlier misread
         of the whole score with that number right (read after ``after_s``, the step before's first frame), or, just
-        before ``step``, with that number misread and the other side's right (so that number had changed).
+        before ``step``, with that number misread and the other side's right (so that number had changed), never
+        ``before`` itself: a reading of the score before the goal is no misread of it (dev-1243: the next match in
+        the same HUD read 0-0 at 01:29, its own candidate, 3.3 s before 0-1, and the goal was stamped there).
 
         Why: a goal animation (the score cell flashing) can make the new score misread on every frame until a
         replay hides the HUD (dev-166: 0-1 read 8-1 and refused, then read right only after the replay, 12.6 s
@@ -632,11 +634,13 @@ class GoalDetector:
         other = "away" if side == "home" else "home"
 
         def shows_the_change(candidate: _Candidate) -> bool:
+            if candidate.score == before:
+                return False
             number = getattr(candidate.score, side)
             if number == new_number:
                 return True
             near = candidate.first.stream_time > step.first.stream_time - CHANGED_NUMBER_LOOKBACK_S
-            # The other side right: the scoring side's number differs from the score before (which no candidate is).
+            # The other side right: the scoring side's number differs from the score before.
             return near and getattr(candidate.score, other) == getattr(step.score, other)
 
         earlier = [

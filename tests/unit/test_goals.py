@@ -663,3 +663,12 @@ def test_a_goal_is_awaited_only_from_a_confirmed_score_by_a_change_goals_explain
     assert detector.awaiting_confirmation and not detector.awaiting_goal, "a jump of three explains nothing"
     run(detector, ["1-0", "0-0"])
     assert detector.awaiting_confirmation and not detector.awaiting_goal, "a side going down explains nothing"
+
+
+def test_a_goal_is_never_timed_by_a_reading_of_the_score_before_it() -> None:
+    """dev-1243: 0-0 at 69:42, the next match in the same HUD read 0-0 at 01:29 twice (the clock gone back), then
+    0-1 at 01:54. The later 0-0 was taken for a misread of 0-1 with its number changed, and the goal was stamped
+    3.3 s before it was scored: the score before a goal is no misread of it."""
+    script = ["0-0@69:27"] * 4 + [None] * 4 + ["0-0@01:29"] * 2 + ["0-1@01:54"] * 3
+    ((_, goal),) = run(GoalDetector(), script)
+    assert (goal.stream_time, goal.clock) == (pytest.approx(0.5 * 10), "01:54")
