@@ -108,6 +108,17 @@ its 2-1 was reused over 3-1 for 18 s (a double jump to 4-1, one goal reported, s
 the dev suite draws from, at 11-20 px: 628 pairs of a digit and the next are the same within a pixel, none differs
 by less than 0.048 exactly (BebasNeue Bold '8' and '9'; '5' and '6', '2' and '3' from 0.067). The same score under
 compression, 1,873 reuses in 140 dev streams: 0.010 at the median, over this in 153 (an OCR call each)."""
+
+
+def same_glyphs(a: Mask, b: Mask) -> bool:
+    """Whether two score masks show the same glyphs, so one's reading stands for the other: within 'same' allowing a
+    pixel of compression's flicker (``MASK_MISMATCH_SAME``), and within ``MASK_MISMATCH_SAME_EXACT`` without.
+    The reader reuses a reading on it; the sampler searches a change it does not hold for."""
+    return (
+        score_mismatch(a, b) <= MASK_MISMATCH_SAME and score_mismatch(a, b, tolerance_px=0) <= MASK_MISMATCH_SAME_EXACT
+    )
+
+
 MASK_MISMATCH_HIDDEN = 0.3
 """Share of stray glyph pixels in a team-code box above which the HUD is 'hidden' (but see
 ``MASK_MISMATCH_ONE_CODE_HIDDEN``)."""
@@ -822,8 +833,7 @@ class ScoreboardReader:
             not fresh
             and self._last_reading is not None
             and self._last_mask is not None
-            and score_mismatch(mask, self._last_mask) <= MASK_MISMATCH_SAME
-            and score_mismatch(mask, self._last_mask, tolerance_px=0) <= MASK_MISMATCH_SAME_EXACT
+            and same_glyphs(mask, self._last_mask)
         ):
             self.stats.readings_reused += 1
             return self._last_reading
@@ -1235,4 +1245,11 @@ class ScoreboardReader:
                 self._last_reading = dataclasses.replace(self._last_reading, maybe_widget=False)
 
 
-__all__ = ["MASK_MISMATCH_CHANGED", "MASK_MISMATCH_SAME", "OCR_TEXT_HEIGHT_PX", "PageMode", "ScoreboardReader"]
+__all__ = [
+    "MASK_MISMATCH_CHANGED",
+    "MASK_MISMATCH_SAME",
+    "OCR_TEXT_HEIGHT_PX",
+    "PageMode",
+    "ScoreboardReader",
+    "same_glyphs",
+]

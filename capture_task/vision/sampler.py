@@ -48,8 +48,8 @@ from capture_task.vision.locate import HudLayout
 from capture_task.vision.reader import (
     MASK_MISMATCH_CHANGED,
     MASK_MISMATCH_SAME,
-    MASK_MISMATCH_SAME_EXACT,
     ScoreboardReader,
+    same_glyphs,
 )
 from capture_task.vision.readings import MAX_GOALS_PER_JUMP, NIL_NIL, FrameObservation, ScoreboardReading
 from contracts import Score
@@ -252,9 +252,9 @@ def _first_showing(
     unread: list[_UnreadFrame], mask: NDArray[np.bool_], changed_from: NDArray[np.bool_]
 ) -> _UnreadFrame | None:
     """The first of the run of ``unread`` frames, up to the last, whose masks are the same as ``mask`` (within
-    'same', the reader's own test for reusing a reading); None if there is none. Frames whose masks are only near it
-    and far from the mask of the score before the change, ``changed_from`` (see ``JITTER_NEARER``), go on the run but
-    never start it.
+    ``MASK_MISMATCH_SAME``, a pixel of flicker allowed: the first half of ``same_glyphs``); None if there is none.
+    Frames whose masks are only near it and far from the mask of the score before the change, ``changed_from`` (see
+    ``JITTER_NEARER``), go on the run but never start it.
 
     Why: a goal's first frames may not read while a later frame showing the same pixels does (dev-293: an italic
     '0' read '9' on the line and '0' alone, 1.6 s of frames, until the keyframe read 1-0): the goal was stamped
@@ -1019,7 +1019,7 @@ class KeyframeSampler:
         shows, if it differs from ``previous``'s.
 
         A mask that changed little (between 'same' and 'changed': a 2 becoming a 3 in a condensed bold face; or the
-        same within a pixel but not exactly, ``MASK_MISMATCH_SAME_EXACT``: dev-1044's 14 px '2' and '3') is a change
+        same within a pixel but not exactly, ``same_glyphs``: dev-1044's 14 px '2' and '3') is a change
         only when ``frame`` reads another score than the last one read; the frames are then told apart by which of
         the two masks they are nearer, as no fixed threshold separates masks that close.
         """
@@ -1033,9 +1033,7 @@ class KeyframeSampler:
         tolerance_px = 1 if mismatch > MASK_MISMATCH_SAME else 0
         if mismatch > MASK_MISMATCH_CHANGED:
             yield from self._search_back(previous, frames, unread=unread, changed_from=changed_from)
-        elif (
-            tolerance_px or score_mismatch(mask, previous.mask, tolerance_px=0) > MASK_MISMATCH_SAME_EXACT
-        ) and self._reads_another_score(frame):
+        elif not same_glyphs(mask, previous.mask) and self._reads_another_score(frame):
             yield from self._search_back(
                 previous, frames, towards=mask, tolerance_px=tolerance_px, unread=unread, changed_from=changed_from
             )
