@@ -387,7 +387,9 @@ def main(argv: list[str] | None = None) -> int:
     names = [sample.name for sample in suite]
     unknown = sorted(set(args.streams or ()) - set(names))
     if unknown:
-        parser.error(f"{', '.join(unknown)} not in the {args.suite} suite; its streams are {', '.join(names)}.")
+        # A sized suite holds thousands: its first and last few say how its streams are named (dev-00 .. dev-4999).
+        shown = ", ".join(names) if len(names) <= 12 else f"{', '.join(names[:6])}, ..., {', '.join(names[-3:])}"
+        parser.error(f"{', '.join(unknown)} not in the {args.suite} suite; its streams are {shown}.")
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1.")
     samples = [sample for sample in suite if not args.streams or sample.name in args.streams][: args.limit]
