@@ -147,6 +147,14 @@ a narrow flagged '1' cropped tight as '4' in two renderings of five and as '1' i
 '3-4' alone, '3-1' by all four line renderings; the goal was lost); a number read one way by the line and by one
 rendering alone is not enough (a zero-shaped '4' taken from the line gave 3 wrong scores on the blind suite)."""
 TEAM_READINGS_TO_AGREE = 2
+CODE_LATER_LOOKS = 4
+"""Frames after the codes were confirmed on which their boxes are read again, each a vote (``_look_at_codes_again``).
+
+Why: the two readings that confirm the codes are most often of one frame (the search's, then the boxes' on that
+frame), so a misread of that frame's pixels stands for the whole match: dev-1203's 'INT' on a translucent cell over
+the crowd read 'INIT' by both, while every later frame read 'INT'; both goals were reported as NAP-INIT. Four more
+frames (most often a segment's keyframe each, seconds apart) outvote one frame's misread read twice, at up to 8 OCR
+calls a HUD found (a code's glyphs read before are not read again: ``ocr.read_text``)."""
 TEAM_REREADS_BEFORE_SEARCH = 2
 """Frames whose code boxes do not read before the HUD is searched for again to read the codes."""
 CODE_EDGE_READS = 6
@@ -704,6 +712,8 @@ class ScoreboardReader:
         self._team_votes: Counter[Teams] = Counter()
         self._teams: Teams | None = None
         self._failed_team_reads = 0
+        self._later_looks_left = 0
+        """Frames left on which the confirmed codes are read again (``CODE_LATER_LOOKS``)."""
         self._edge_reads_left = CODE_EDGE_READS
         self._widened_votes: Counter[Teams] = Counter()
         """Readings of longer codes in code boxes widened to a letter beyond them (``_longer_codes``)."""
@@ -766,7 +776,8 @@ class ScoreboardReader:
             )
         if layout is not None:
             same_place = self.layout is not None and _same_place(self.layout, layout)
-            if only_another and same_place and layout.teams == self._teams:
+            if only_another and same_place and (layout.teams == self._teams or self._team_votes[layout.teams]):
+                # The codes found are those confirmed, or a reading of them outvoted on this HUD: nothing changed.
                 return False
             if only_elsewhere and self.layout is not None and _overlapping(self.layout, layout):
                 return False
@@ -829,6 +840,8 @@ class ScoreboardReader:
                 mask = self.score_mask(frame)
                 if mask is None:
                     return None
+        elif self._later_looks_left:
+            self._look_at_codes_again(frame)
         if (
             not fresh
             and self._last_reading is not None
@@ -917,7 +930,36 @@ class ScoreboardReader:
                         layout.teams.home, layout.teams.away)  # fmt: skip
         self._teams = best
         self.layout = dataclasses.replace(layout, teams=best)
+        self._later_looks_left = CODE_LATER_LOOKS
         return True
+
+    def _look_at_codes_again(self, frame: Frame) -> None:
+        """Read the confirmed codes' boxes on this later frame too, a vote; codes read more often than the confirmed
+        ones (and at least ``TEAM_READINGS_TO_AGREE`` times) replace them, in the readings from now on.
+
+        The boxes stay as found, so the HUD's "hidden" test and which frames read are unchanged; only the names
+        change. A goal detector takes a same-score reading with corrected codes as the same match (the clock runs on).
+        """
+        layout, confirmed = self.layout, self._teams
+        assert layout is not None and confirmed is not None
+        self._later_looks_left -= 1
+        teams = read_team_codes(frame, layout)
+        if teams is None:
+            return
+        self._team_votes[teams] += 1
+        best, votes = self._team_votes.most_common(1)[0]
+        if best == confirmed or votes < TEAM_READINGS_TO_AGREE or votes <= self._team_votes[confirmed]:
+            return
+        if codes_cut_from(best, confirmed):
+            return  # the boxes as found cut codes read whole in widened ones (``_longer_codes``): those stand
+        logger.info(
+            "team codes corrected on later frames: %s-%s (read %d times), not %s-%s (read %d times)",
+            best.home, best.away, votes, confirmed.home, confirmed.away, self._team_votes[confirmed],
+        )  # fmt: skip
+        self._teams = best
+        self.layout = dataclasses.replace(layout, teams=best)
+        if self._last_reading is not None and self._last_reading.teams == confirmed:
+            self._last_reading = dataclasses.replace(self._last_reading, teams=best)
 
     def _score_groups(
         self, frame: Frame, *, inverted: bool = False, either: frozenset[int] = frozenset()

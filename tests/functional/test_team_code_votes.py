@@ -67,3 +67,66 @@ def test_the_next_match_found_in_the_same_place_gets_its_own_codes() -> None:
 
     assert reading is not None and reading.teams == Teams(home="ARS", away="CHE")
     assert reader.teams == Teams(home="ARS", away="CHE")
+
+
+def _located_as(monkeypatch: pytest.MonkeyPatch, teams: Teams) -> None:
+    """The search reads ``teams``, whatever the frame shows."""
+    located = reader_module.locate_hud
+
+    def misread(*args: object, **kwargs: object) -> object:
+        layout = located(*args, **kwargs)  # type: ignore[arg-type]
+        return layout and reader_module.dataclasses.replace(layout, teams=teams)
+
+    monkeypatch.setattr(reader_module, "locate_hud", misread)
+
+
+def test_codes_misread_twice_on_one_frame_are_outvoted_by_later_frames(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # dev-1203: the search and the code boxes read 'INIT' on the frame the HUD was found on; every later
+    # frame read 'INT'. Two readings of one frame agreed, and both goals were named NAP-INIT.
+    frame = paint(PLAIN, TEXT, seed=3)
+    misread, right = Teams(home="LIV", away="MCL"), Teams(home="LIV", away="MCI")
+    _located_as(monkeypatch, misread)
+    rereads = iter([misread] + [right] * reader_module.CODE_LATER_LOOKS)
+    monkeypatch.setattr(reader_module, "read_team_codes", lambda _frame, _layout: next(rereads))
+    reader = ScoreboardReader()
+    with caplog.at_level(logging.INFO, logger="highlight_bot.capture"):
+        first = reader.read(frame, may_locate=True)
+        assert first is not None and first.teams == misread, "two readings agreed: the codes stand for now"
+        later = [reader.read(frame) for _ in range(3)]
+
+    assert [reading.teams if reading else None for reading in later] == [misread, misread, right]
+    assert reader.teams == right
+    assert "team codes corrected on later frames: LIV-MCI (read 3 times), not LIV-MCL (read 2 times)" in caplog.text
+    # The looks are spent (CODE_LATER_LOOKS), and one more misread frame changes nothing.
+    assert reader.read(frame) is not None and reader.teams == right
+
+
+def test_one_later_misread_does_not_rename_confirmed_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    frame = paint(PLAIN, TEXT, seed=3)
+    right = Teams(home="LIV", away="MCI")
+    odd = [Teams(home="LIV", away="MCL"), Teams(home="LIV", away="MC")]
+    rereads = iter([right, *odd, None, right])
+    monkeypatch.setattr(reader_module, "read_team_codes", lambda _frame, _layout: next(rereads))
+    reader = ScoreboardReader()
+    readings = [reader.read(frame, may_locate=True)] + [reader.read(frame) for _ in range(4)]
+
+    assert all(reading is not None and reading.teams == right for reading in readings)
+
+
+def test_codes_read_whole_in_widened_boxes_are_not_cut_again_by_later_looks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The boxes as found hold 'CEL' of 'CELT' (dev-809): later looks in them read 'CEL' every time, which
+    # must not undo the longer codes read in boxes widened to the letter beyond.
+    frame = paint(PLAIN, TEXT, seed=3)
+    reader = ScoreboardReader()
+    assert reader.read(frame, may_locate=True) is not None or reader.read(frame) is not None
+    longer = Teams(home="LIVE", away="MCI")
+    reader._teams = longer  # as ``_longer_codes`` leaves them, two widened readings agreeing
+    reader._team_votes = reader_module.Counter({longer: 2})
+    reader._later_looks_left = reader_module.CODE_LATER_LOOKS
+    monkeypatch.setattr(reader_module, "read_team_codes", lambda _frame, _layout: Teams(home="LIV", away="MCI"))
+    for _ in range(reader_module.CODE_LATER_LOOKS):
+        reader.read(frame)
+
+    assert reader.teams == longer
