@@ -130,3 +130,20 @@ def test_codes_read_whole_in_widened_boxes_are_not_cut_again_by_later_looks(monk
         reader.read(frame)
 
     assert reader.teams == longer
+
+
+def test_a_search_that_finds_the_outvoted_codes_again_finds_nothing_new(monkeypatch: pytest.MonkeyPatch) -> None:
+    # After a correction, the search asked whether another HUD shows ("its score stopped reading: a new match?")
+    # reads the codes as it did before: that is the HUD known, not a new match to confirm afresh.
+    frame = paint(PLAIN, TEXT, seed=3)
+    misread, right = Teams(home="LIV", away="MCL"), Teams(home="LIV", away="MCI")
+    _located_as(monkeypatch, misread)
+    rereads = iter([misread] + [right] * reader_module.CODE_LATER_LOOKS)
+    monkeypatch.setattr(reader_module, "read_team_codes", lambda _frame, _layout: next(rereads))
+    reader = ScoreboardReader()
+    for _ in range(4):
+        reader.read(frame, may_locate=True)
+    assert reader.teams == right
+
+    assert not reader.relocate(frame, only_another=True)
+    assert reader.teams == right
