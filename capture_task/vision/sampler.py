@@ -251,8 +251,8 @@ def _beyond_a_jump(before: ScoreboardReading, after: ScoreboardReading) -> bool:
 def _first_showing(
     unread: list[_UnreadFrame], mask: NDArray[np.bool_], changed_from: NDArray[np.bool_]
 ) -> _UnreadFrame | None:
-    """The first of the run of ``unread`` frames, up to the last, whose masks are the same as ``mask`` (within
-    ``MASK_MISMATCH_SAME``, a pixel of flicker allowed: the first half of ``same_glyphs``); None if there is none.
+    """The first of the run of ``unread`` frames, up to the last, whose masks are the same as ``mask``
+    (``same_glyphs``: within a pixel of flicker, and exactly); None if there is none.
     Frames whose masks are only near it and far from the mask of the score before the change, ``changed_from`` (see
     ``JITTER_NEARER``), go on the run but never start it.
 
@@ -260,12 +260,14 @@ def _first_showing(
     '0' read '9' on the line and '0' alone, 1.6 s of frames, until the keyframe read 1-0): the goal was stamped
     at that later frame. Frames with the same score mask show the same score, read or not. One whose mask is only
     near it may show something else near it (dev-572: 0.6 s of frames before its goal, misread '10-0' for 0-0,
-    masked 0.02 off the one read so): it bridges a run (dev-560's keyframe), and does not start one.
+    masked 0.02 off the one read so): it bridges a run (dev-560's keyframe), and does not start one. So does one
+    the same within a pixel but not exactly: small digits of the next number are the same glyphs within a pixel
+    (dev-1044's '2' and '3'), and the old score's frames would have started the run, the goal stamped early.
     """
     first = None
     for frame in reversed(unread):
         near = score_mismatch(frame.mask, mask)
-        if near <= MASK_MISMATCH_SAME:
+        if same_glyphs(frame.mask, mask):
             first = frame
         elif near > JITTER_MAX_MISMATCH or near * JITTER_NEARER > score_mismatch(frame.mask, changed_from):
             break

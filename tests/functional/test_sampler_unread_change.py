@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from capture_task.capture import CaptureTask
 from capture_task.publish.publisher import JsonLinesSink
 from capture_task.vision.geometry import score_mismatch
-from capture_task.vision.reader import MASK_MISMATCH_CHANGED, ScoreboardReader
+from capture_task.vision.reader import MASK_MISMATCH_CHANGED, MASK_MISMATCH_SAME_EXACT, ScoreboardReader
 from capture_task.vision.sampler import (
     JITTER_MAX_MISMATCH,
     JITTER_NEARER,
@@ -157,6 +157,22 @@ def test_frames_only_near_the_read_ones_mask_bridge_a_run_and_never_start_it() -
     assert first is not None and first.stream_time == 1.1
     assert _first_showing([_frame(1.0, old), _frame(1.1, near), _frame(1.2, near)], read, old) is None
     assert _first_showing([_frame(1.0, near), _frame(1.1, old), _frame(1.2, read)], read, old).stream_time == 1.2  # type: ignore[union-attr]
+
+
+def test_frames_of_the_old_score_the_same_within_a_pixel_do_not_start_a_run() -> None:
+    """dev-1044: the next number of a small face is the same glyphs within a pixel (14 px bold italic '2' and '3'), so
+    the unread frames before a goal, still showing the old number, passed as showing the new one within a pixel's
+    tolerance and would have stamped the goal at the first of them, early. They must also match exactly
+    (``same_glyphs``); off by a pixel they are the old score, and the run starts at the first frame of the new."""
+    read = np.zeros((20, 40), bool)
+    read[4:16, 5:11] = read[4:16, 25:31] = True
+    old = np.roll(read, 1, axis=1)  # the home number one pixel over: the same within a pixel, not exactly
+    assert score_mismatch(old, read) == 0 and score_mismatch(old, read, tolerance_px=0) > MASK_MISMATCH_SAME_EXACT
+    unread = [_frame(1.0, old), _frame(1.1, old), _frame(1.2, read), _frame(1.3, read)]
+
+    first = _first_showing(unread, read, old)
+
+    assert first is not None and first.stream_time == 1.2
 
 
 @pytest.mark.parametrize(("after", "said"), [("u" + "rrr", True), ("u" + "a" + "rr", False)])
