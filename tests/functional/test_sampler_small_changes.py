@@ -59,8 +59,8 @@ def _script() -> MatchScript:
     return dev_suite(99)[98].script
 
 
-def _as_streamed(frame: np.ndarray) -> np.ndarray:
-    ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, STREAM_JPEG_QUALITY])
+def _as_streamed(frame: np.ndarray, quality: int = STREAM_JPEG_QUALITY) -> np.ndarray:
+    ok, encoded = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
     assert ok
     return cv2.cvtColor(cv2.imdecode(encoded, cv2.IMREAD_COLOR), cv2.COLOR_BGR2GRAY)
 
@@ -74,15 +74,18 @@ def _rendered_segments(
     renderer: FrameRenderer,
     style: BroadcastStyle = CONDENSED_BOLD_TEAM_CELLS,
     starts_s: tuple[float, ...] = SEGMENT_STARTS_S,
+    later_frames_quality: int = STREAM_JPEG_QUALITY,
 ) -> list[SegmentMedia]:
-    """Segments starting at ``starts_s`` whose frames are rendered when the sampler decodes them (every frame)."""
+    """Segments starting at ``starts_s`` whose frames are rendered when the sampler decodes them (every frame);
+    the frames after each keyframe compressed at ``later_frames_quality`` (an encoder spends most on keyframes)."""
     fps = style.fps
     rendered: dict[int, np.ndarray] = {}
 
     def frame(segment: SegmentMedia, offset: int) -> TimedFrame:
         index = _frame_index(segment.stream_time, style) + offset
         if index not in rendered:
-            rendered[index] = _as_streamed(renderer.render(index))
+            quality = STREAM_JPEG_QUALITY if offset == 0 else later_frames_quality
+            rendered[index] = _as_streamed(renderer.render(index), quality)
         return TimedFrame(segment.start + timedelta(seconds=offset / fps), index / fps, rendered[index])
 
     def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame:
@@ -191,4 +194,57 @@ def test_a_goal_whose_digits_are_the_same_within_a_pixel_is_found_and_stamped_on
     stats = CaptureTask("sample", sink=_CollectingSink()).run(segments)
 
     assert [(g.score.home, g.score.away) for g in stats.goals] == [(3, 1)]
+    assert stats.goals[0].stream_time == pytest.approx(first_frame_s, abs=0.001)
+
+
+SMALL_MONO_ON_ACCENT = BroadcastStyle(width=1280, height=720, fps=30, crf=30, hud=HudStyle(
+    font_path="/usr/share/fonts/truetype/dejavu/DejaVuSansMono-Bold.ttf", text_height_frac=0.0181,
+    offset_x_frac=0.0147, offset_y_frac=0.0493, box_bgr=(72, 60, 70), text_bgr=(235, 240, 245),
+    clock_box_bgr=(72, 60, 70), clock_text_bgr=(235, 240, 245), score_box_bgr=(140, 30, 120),
+    score_text_bgr=(255, 255, 255), home_strip_bgr=(30, 20, 110), away_strip_bgr=(30, 200, 240), box_opacity=1.0,
+    padding_frac=0.61, clock_gap_frac=0.0, score_separator="\u2013", strip_layout="inner", strip_width_frac=0.1,
+    placement="top-right", clock_position="right", clock_divider=False, score_layout="single", split_gap_frac=0.0,
+    score_cell="accent", cell_gap_frac=0.0, code_marker="strip", crest_shape="circle", crest_height_frac=1.3,
+    team_code_length=3, added_time_box=False, added_time_bgr=(40, 40, 200), cell_fill="gradient",
+    gradient_strength=0.19, text_effect="shadow", italic_shear=0.0, score_animation="none", font_weight="bold",
+    font_width="mono",
+), chat_overlay=False, webcam_overlay=False, chat_position="bottom", webcam_position="bottom-left",
+    scenery_seed=966800537, audio=True, rate_control="crf", bitrate_kbps=0, x264_preset="veryfast",
+    near_hud_widget=True)  # fmt: skip
+"""dev-1284's style (a 31st-batch stream): DejaVu Sans Mono Bold at 13 px, white on a magenta score cell."""
+KEYFRAME_QUALITY_APART = 25
+"""The frames between keyframes compressed so, the keyframes at ``STREAM_JPEG_QUALITY``: the goal's frames then
+differ from the old score by less than 'changed', the next keyframe by more, as on dev-1284's stream."""
+
+
+def _mono_script() -> MatchScript:
+    return dev_suite(1285)[1284].script
+
+
+def test_a_goal_whose_frames_change_less_than_its_keyframe_is_stamped_on_its_first_frame(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """dev-1284: the '1' to '2' of a 13 px mono face changed the mask by 0.038 on the goal's frames and by 0.048 on
+    the keyframe after them, compressed otherwise; searched back for frames changed by more than 'changed', none
+    was, and the goal was stamped at the keyframe, 1.07 s late. A frame nearer the keyframe's mask than the old
+    score's is the change too."""
+    script, style = _mono_script(), SMALL_MONO_ON_ACCENT
+    goal = script.goals[0]
+    first_frame_s = np.ceil(goal.stream_time_s * style.fps) / style.fps
+    renderer = FrameRenderer(script, style)
+    reader = ScoreboardReader()
+    for _ in range(3):
+        reader.read(_as_streamed(renderer.render(_frame_index(4.0, style))), may_locate=True, fresh=True)
+    old = reader.score_mask(_as_streamed(renderer.render(_frame_index(6.0, style))))
+    goal_frame = reader.score_mask(_as_streamed(renderer.render(_frame_index(first_frame_s, style)), 25))
+    keyframe_after = reader.score_mask(_as_streamed(renderer.render(_frame_index(8.0, style))))
+    assert old is not None and goal_frame is not None and keyframe_after is not None
+    assert score_mismatch(goal_frame, old) <= MASK_MISMATCH_CHANGED < score_mismatch(keyframe_after, old)
+    segments = _rendered_segments(
+        monkeypatch, renderer, style, (2.0, 4.0, 6.0, 8.0, 10.0), later_frames_quality=KEYFRAME_QUALITY_APART
+    )
+
+    stats = CaptureTask("sample", sink=_CollectingSink()).run(segments)
+
+    assert [(g.score.home, g.score.away) for g in stats.goals] == [(2, 2)]
     assert stats.goals[0].stream_time == pytest.approx(first_frame_s, abs=0.001)
