@@ -48,6 +48,7 @@ from capture_task.vision.geometry import (
     looks_like_flagged_one,
     looks_like_zero,
     mask_mismatch,
+    other_polarity_level,
     outermost_blob_count,
     rings_filled,
     score_mismatch,
@@ -155,6 +156,10 @@ frame), so a misread of that frame's pixels stands for the whole match: dev-1203
 the crowd read 'INIT' by both, while every later frame read 'INT'; both goals were reported as NAP-INIT. Four more
 frames (most often a segment's keyframe each, seconds apart) outvote one frame's misread read twice, at up to 8 OCR
 calls a HUD found (a code's glyphs read before are not read again: ``ocr.read_text``)."""
+TURNED_READS_TO_LOCATE = 3
+"""Fresh readings in a row that read only with one number turned over (``_read_one_polarity``) before that number is
+located so. Why not at once: a goal's flash turns a cell over for a few frames (dev-1286's 0-4 to 1-4: its first
+frame read 1-4 turned over, the number located so, and no frame read after it: the goal lost)."""
 TEAM_REREADS_BEFORE_SEARCH = 2
 """Frames whose code boxes do not read before the HUD is searched for again to read the codes."""
 CODE_EDGE_READS = 6
@@ -712,6 +717,8 @@ class ScoreboardReader:
         self._team_votes: Counter[Teams] = Counter()
         self._teams: Teams | None = None
         self._failed_team_reads = 0
+        self._turned_reads: tuple[int, int] = (0, 0)
+        """(number, readings in a row) read only with that number turned over (``TURNED_READS_TO_LOCATE``)."""
         self._later_looks_left = 0
         """Frames left on which the confirmed codes are read again (``CODE_LATER_LOOKS``)."""
         self._edge_reads_left = CODE_EDGE_READS
@@ -856,10 +863,13 @@ class ScoreboardReader:
             # A number sliding in or out of its box (a goal animation): no score is shown on this frame.
             self.stats.transitions += 1
             return None
+        located = self.layout
         reading = self._ocr(frame, groups)
         if reading is None:
             self.stats.unreadable += 1
             return None
+        if self.layout is not located and (mask := self.score_mask(frame)) is None:
+            return None  # a number turned over (``_read_one_polarity``): later frames are compared as it is now
         if fresh and self._in_transition(mask, reading):
             self.stats.transitions += 1
             return None
@@ -867,7 +877,8 @@ class ScoreboardReader:
             return self._codes_read_again(frame, reading)
         if self._edge_reads_left and (longer := self._longer_codes(frame, reading.teams)) is not None:
             reading = dataclasses.replace(reading, teams=longer)
-        self._last_mask, self._last_reading = mask, reading
+        # A reading with a number turned over, not yet located so, is not reused: its mask does not show that number.
+        self._last_mask, self._last_reading = None if self._turned_reads[1] else mask, reading
         self._hud_has_clock |= self.layout is not None and self.layout.clock is not None
         return reading
 
@@ -985,6 +996,7 @@ class ScoreboardReader:
         layout = self.layout
         assert layout is not None and self._teams is not None
         self.stats.ocr_calls += 1
+        turned_reads, self._turned_reads = self._turned_reads, (0, 0)
         as_located = self._as_located_unless_fills_hold(frame, groups)
         score = read_score(groups, layout.score_height_px) if as_located is None else None
         if score is not None:
@@ -999,10 +1011,57 @@ class ScoreboardReader:
                 or self._read_outlined(frame, located)
                 or _read_thinned(located, layout.score_height_px)
                 or self._read_resplit(frame)
+                or self._read_one_polarity(frame, located, turned_reads)
             )
         if score is None:
             return None
         return ScoreboardReading(self._teams, score, self._read_clock(frame), maybe_widget=self.maybe_widget)
+
+    def _read_one_polarity(
+        self, frame: Frame, located: list[Mask], turned_reads: tuple[int, int] = (0, 0)
+    ) -> Score | None:
+        """The score read with the number located in the other polarity than its partner turned over to match it,
+        when the two numbers in boxes of their own were located one light, one dark, and read no other way, and the
+        one turned over shows no ink at all as located; it is located so once that reads on ``TURNED_READS_TO_LOCATE``
+        fresh frames in a row (the readings before are not reused).
+
+        Why: the numbers of one score are drawn in one colour. Black italic digits nearly filling small light cells
+        (dev-1230: Inter Bold Italic on pink split cells) had the home one located as the light cell round it, its
+        away partner dark: located, never read, every goal lost (said). Last, after every other reading: turned
+        over, a number that is not a digit's fill is a counter or a cell's highlight, and both readings of
+        ``read_score`` must still agree. Located so from then on, not only read so: the score's mask, which says
+        whether a frame is read afresh, was of the cell round the digit, the same whichever digit it held, and
+        the next goal's frames reused the last reading (dev-1230's 3-4 passed as 2-4 until the HUD was hidden). Only a
+        number showing no ink as located: one whose ink did not read is a digit in motion as often (dev-1286's goal
+        animation, read 1-4 turned over on its first frame, then nothing on any frame: the goal lost).
+        """
+        layout = self.layout
+        assert layout is not None
+        if len(layout.score) != 2 or len(located) != 2 or layout.score[0].light == layout.score[1].light:
+            return None
+        inverted = self._score_groups(frame, inverted=True)
+        for turned, numbers in ((0, [inverted[0], located[1]]), (1, [located[0], inverted[1]])):
+            if located[turned].any():
+                continue  # ink as located is a number, or one in motion: what a goal's animation shows
+            score = read_score(numbers, layout.score_height_px)
+            if score is None:
+                continue
+            streak = turned_reads[1] + 1 if turned_reads[0] == turned else 1
+            if streak < TURNED_READS_TO_LOCATE:
+                self._turned_reads = (turned, streak)
+                logger.debug("score %s read with its number %d turned over (%d in a row)", score, turned, streak)
+                return score
+            part = layout.score[turned]
+            level = round(other_polarity_level(gray(part.box.crop(frame)), light=part.light))
+            parts = list(layout.score)
+            parts[turned] = TextBox(part.box, not part.light, level)
+            self.layout = dataclasses.replace(layout, score=(parts[0], parts[1]))
+            logger.info(
+                "score %s read with its %s number turned over to its partner's polarity: located so from now on",
+                score, "home" if turned == 0 else "away",
+            )  # fmt: skip
+            return score
+        return None
 
     def _read_resplit(self, frame: Frame) -> Score | None:
         """The score read with the two numbers' boxes taken as one box and split at the gap between the numbers as
