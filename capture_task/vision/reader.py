@@ -656,7 +656,39 @@ def _score_part_glyphs(
     if len(masks) == 2:
         home, away = masks
         masks = [without_dash_stub(home, height, at_right=True), without_dash_stub(away, height, at_right=False)]
-    return [clean_glyphs(mask, height, min_height_px) for mask in masks]
+    return _without_strays([clean_glyphs(mask, height, min_height_px) for mask in masks])
+
+
+STRAY_LINE_TOLERANCE = 0.08
+"""Share of the tallest digit's height by which a blob may reach past the digits' line and still be on it."""
+
+
+def _without_strays(masks: list[Mask]) -> list[Mask]:
+    """Each part's glyphs without blobs shorter than a digit (``DIGITS_SHARE_HEIGHT`` of the tallest in the score)
+    that reach above or below the line its digit-tall blobs stand on: the crowd or a cell's edge beside a number.
+
+    Why: a score cell drawn tight over the crowd leaves a stroke of the crowd's blocks inside the number's box, half
+    a digit tall and hanging below the line, that reads as a '1' (dev-1280's '0' read '10' on most frames, the 0-2
+    shown for 0.9 s before a replay never read: the goal lost). Digits stand on one line at one size; a piece of a
+    digit broken by compression stays within the line, and so does a dash or a colon.
+    """
+    found = [cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8) for mask in masks]
+    heights = [int(h) for _, _, stats, _ in found for h in stats[1:, cv2.CC_STAT_HEIGHT]]
+    if not heights:
+        return masks
+    digit = DIGITS_SHARE_HEIGHT * max(heights)
+    tolerance = max(1, round(STRAY_LINE_TOLERANCE * max(heights)))
+    cleaned = []
+    for mask, (_, labels, stats, _) in zip(masks, found, strict=True):
+        tops, tall = stats[1:, cv2.CC_STAT_TOP], stats[1:, cv2.CC_STAT_HEIGHT]
+        on_line = tall >= digit
+        if not on_line.any() or on_line.all():
+            cleaned.append(mask)
+            continue
+        line_top, line_bottom = int(tops[on_line].min()), int((tops + tall)[on_line].max())
+        strays = ~on_line & ((tops < line_top - tolerance) | (tops + tall > line_bottom + tolerance))
+        cleaned.append(mask & ~np.isin(labels, np.flatnonzero(strays) + 1) if strays.any() else mask)
+    return cleaned
 
 
 INVERTED_MISSES_BEFORE_GIVING_UP = 6

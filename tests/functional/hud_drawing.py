@@ -318,13 +318,15 @@ def stroked(
     frame: NDArray[np.uint8], layout: HudLayout, colour: int | tuple[int, int, int], *, right: bool = False
 ) -> NDArray[np.uint8]:
     """``frame`` with a short upright stroke of ``colour`` (the score's text colour) just inside its first score
-    box's left (or right) edge: a cell's edge caught by one frame's compression. Taller than the smallest glyph a
-    score mask keeps, shorter than a digit, so it changes the mask and not the reading."""
+    box's left (or right) edge, halfway up: a cell's edge caught by one frame's compression. Taller than the smallest
+    glyph a score mask keeps, shorter than a digit and within the digits' line (a blob reaching past the line is
+    dropped as the crowd's: ``reader._without_strays``), so it changes the mask and not the reading."""
     box = layout.score[0].box
     out = frame.copy()
     x = box.right - 3 if right else box.left + 1
     height = max(4, round(layout.text_height_px * 0.35))
-    cv2.rectangle(out, (x, box.top + 2), (x + 1, box.top + 2 + height), colour, thickness=-1)
+    top = (box.top + box.bottom - height) // 2
+    cv2.rectangle(out, (x, top), (x + 1, top + height), colour, thickness=-1)
     return out
 
 
