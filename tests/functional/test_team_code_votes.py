@@ -80,17 +80,22 @@ def _located_as(monkeypatch: pytest.MonkeyPatch, teams: Teams) -> None:
     monkeypatch.setattr(reader_module, "locate_hud", misread)
 
 
+def _misread_once_then_right(monkeypatch: pytest.MonkeyPatch) -> tuple[Teams, Teams]:
+    """The search and the first frame's code boxes read MCL; the next ``CODE_LATER_LOOKS`` frames read MCI."""
+    misread, right = Teams(home="LIV", away="MCL"), Teams(home="LIV", away="MCI")
+    _located_as(monkeypatch, misread)
+    rereads = iter([misread] + [right] * reader_module.CODE_LATER_LOOKS)
+    monkeypatch.setattr(reader_module, "read_team_codes", lambda _frame, _layout: next(rereads))
+    return misread, right
+
+
 def test_codes_misread_twice_on_one_frame_are_outvoted_by_later_frames(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     # dev-1203: the search and the code boxes read 'INIT' on the frame the HUD was found on; every later
     # frame read 'INT'. Two readings of one frame agreed, and both goals were named NAP-INIT.
-    frame = paint(PLAIN, TEXT, seed=3)
-    misread, right = Teams(home="LIV", away="MCL"), Teams(home="LIV", away="MCI")
-    _located_as(monkeypatch, misread)
-    rereads = iter([misread] + [right] * reader_module.CODE_LATER_LOOKS)
-    monkeypatch.setattr(reader_module, "read_team_codes", lambda _frame, _layout: next(rereads))
-    reader = ScoreboardReader()
+    frame, reader = paint(PLAIN, TEXT, seed=3), ScoreboardReader()
+    misread, right = _misread_once_then_right(monkeypatch)
     with caplog.at_level(logging.INFO, logger="highlight_bot.capture"):
         first = reader.read(frame, may_locate=True)
         assert first is not None and first.teams == misread, "two readings agreed: the codes stand for now"
@@ -135,12 +140,8 @@ def test_codes_read_whole_in_widened_boxes_are_not_cut_again_by_later_looks(monk
 def test_a_search_that_finds_the_outvoted_codes_again_finds_nothing_new(monkeypatch: pytest.MonkeyPatch) -> None:
     # After a correction, the search asked whether another HUD shows ("its score stopped reading: a new match?")
     # reads the codes as it did before: that is the HUD known, not a new match to confirm afresh.
-    frame = paint(PLAIN, TEXT, seed=3)
-    misread, right = Teams(home="LIV", away="MCL"), Teams(home="LIV", away="MCI")
-    _located_as(monkeypatch, misread)
-    rereads = iter([misread] + [right] * reader_module.CODE_LATER_LOOKS)
-    monkeypatch.setattr(reader_module, "read_team_codes", lambda _frame, _layout: next(rereads))
-    reader = ScoreboardReader()
+    frame, reader = paint(PLAIN, TEXT, seed=3), ScoreboardReader()
+    _, right = _misread_once_then_right(monkeypatch)
     for _ in range(4):
         reader.read(frame, may_locate=True)
     assert reader.teams == right
