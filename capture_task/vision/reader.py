@@ -175,6 +175,10 @@ the match before it: a match left early for the next (dev-1196: ZS-SP quit at 09
 the clock went back only 9:48, and AT-IN's goal was reported as 'ZS 0-1 SP'). A misread clock must also read the
 first minute on a 0-0 to cost a reading of the codes."""
 
+MAX_CLOCK_MINUTES = 130
+"""No match clock shows more minutes: 120 of extra time and its added minutes. A clock read beyond (or with seconds
+past 59) is a misread, not a clock: dev-1339's '08:58' read '708:58' made the next reading of 08:58 a clock gone
+ten minutes back, a next match; the codes were read again, as 'IBEN', and its first goal was stamped 1.1 s late."""
 _CLOCK = re.compile(r"(\d{1,3})\D{0,2}(\d{2})(?!\d)")
 _SCORE_LINE = re.compile(r"^\D*(\d{1,2})\D+(\d{1,2})\D*$")
 
@@ -575,7 +579,9 @@ def read_clock(glyphs: Mask, text_height_px: int) -> str:
         return ""
     text = read_text(ocr_canvas(glyphs, text_height_px), whitelist="0123456789:+")
     found = _CLOCK.search(text)
-    return f"{int(found.group(1)):02d}:{found.group(2)}" if found else ""
+    if found is None or int(found.group(1)) > MAX_CLOCK_MINUTES or int(found.group(2)) > 59:
+        return ""
+    return f"{int(found.group(1)):02d}:{found.group(2)}"
 
 
 def read_team_codes(frame: Frame, layout: HudLayout) -> Teams | None:
