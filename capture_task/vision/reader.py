@@ -1055,9 +1055,7 @@ class ScoreboardReader:
             return None
         return ScoreboardReading(self._teams, score, self._read_clock(frame), maybe_widget=self.maybe_widget)
 
-    def _read_one_polarity(
-        self, frame: Frame, located: list[Mask], turned_reads: tuple[int, int] = (0, 0)
-    ) -> Score | None:
+    def _read_one_polarity(self, frame: Frame, located: list[Mask], turned_reads: tuple[int, int]) -> Score | None:
         """The score read with the number located in the other polarity than its partner turned over to match it,
         when the two numbers in boxes of their own were located one light, one dark, and read no other way, and the
         one turned over shows no ink at all as located; it is located so once that reads on ``TURNED_READS_TO_LOCATE``

@@ -1161,10 +1161,11 @@ class KeyframeSampler:
                 held = changed_mask = None  # the held read was of a frame of the change's animation
             if changed_mask is None:
                 if towards is None:
-                    unlike = score_mismatch(mask, reference) > MASK_MISMATCH_CHANGED or (
+                    moved = score_mismatch(mask, reference)
+                    unlike = moved > MASK_MISMATCH_CHANGED or (
                         changed_to is not None
                         and not same_glyphs(mask, reference)
-                        and score_mismatch(mask, reference) > score_mismatch(mask, changed_to)
+                        and moved > score_mismatch(mask, changed_to)
                     )
                 else:
                     nearer = score_mismatch(mask, towards, tolerance_px=tolerance_px)
