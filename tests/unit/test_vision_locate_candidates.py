@@ -10,7 +10,16 @@ from __future__ import annotations
 import numpy as np
 
 from capture_task.vision.geometry import Box
-from capture_task.vision.locate import ROW_REACH, _clock_tokens, _deduplicated, _find_hud, _Glyph, _rows, _Token
+from capture_task.vision.locate import (
+    ROW_REACH,
+    SCORE_OFF_CENTRE,
+    _clock_tokens,
+    _deduplicated,
+    _find_hud,
+    _Glyph,
+    _rows,
+    _Token,
+)
 
 TEXT_HEIGHT = 12
 
@@ -92,3 +101,29 @@ def test_a_digit_printed_on_a_cell_is_kept_not_the_cell() -> None:
     # A letter's hole (convex) inside its letter stays the letter.
     hole = _Glyph(Box(4, 5, 16, 25), False, np.ones((20, 12), bool), 30.0, 190.0)
     assert _deduplicated([cell, hole]) == [cell]
+
+
+def _spanning(text: str, kind: str, left: int, right: int, height: int) -> _Token:
+    return _Token([_glyph_at(left, right - left, height=height)], text=text, kind=kind)
+
+
+def test_numbers_off_the_middle_between_the_codes_are_no_score() -> None:
+    # unseen-23: 'NAPO 0 - 0 RBLZ' (31 px) with its 'P' and 'R' lost and its away '0' unread: 'NA' took the 'O' for
+    # its home score and the home score for the away one. Measured boxes of that search.
+    height = 31
+    row = [
+        _spanning("NA", "code", 203, 256, height),
+        _spanning("0", "number", 284, 308, height),
+        _spanning("0", "number", 324, 345, height),
+        _spanning("", "other", 396, 424, height),
+        _spanning("BLZ", "code", 469, 544, height),
+    ]
+
+    assert _find_hud(row, height) == []
+    # The same numbers in the middle of the codes' gap are a score; just past the tolerance they are not.
+    middle = (256 + 469) / 2
+    for shift, taken in ((SCORE_OFF_CENTRE * height - 1, True), (SCORE_OFF_CENTRE * height + 1, False)):
+        left = round(middle + shift - (345 - 284) / 2)
+        moved = [row[0], _spanning("1", "number", left, left + 24, height)]
+        moved += [_spanning("0", "number", left + 40, left + 61, height), row[4]]
+        assert bool(_find_hud(moved, height)) is taken
