@@ -63,7 +63,10 @@ RELOCATE_AFTER_HIDDEN_KEYFRAMES = 2
 new team codes (so the old layout no longer matches), a new overlay may move it."""
 RELOCATE_EVERY_KEYFRAMES = 2
 """While searching, try one keyframe in this many: a search costs ~0.05-0.2 s of CPU, up to ~1.5 s at 1080p with
-overlays full of text; the reader's ``SearchBudget`` defers any search past its share of stream time."""
+overlays full of text; the reader's ``SearchBudget`` defers any search past its share of stream time. Until a HUD
+is first found, every keyframe is tried: nothing can be read before, and a hard HUD may be found on one keyframe and
+not the next (dev-1275's '1 | 2' lost its '1' on four keyframes in a row, found whole on the one between two
+searches; its first goal, 6.5 s later, was lost)."""
 HUD_NOT_FOUND_AFTER_S = 60.0
 """A search that has gone on this long (stream time) without finding the HUD is reported: a warning
 saying what was tried and a ``HudNotFound`` count; the search goes on, and is reported again after
@@ -910,9 +913,10 @@ class KeyframeSampler:
             self._searching_since = keyframe.stream_time
         lost = self._report_if_missing(keyframe.stream_time)
         every = RELOCATE_EVERY_KEYFRAMES_WHEN_LOST if lost else RELOCATE_EVERY_KEYFRAMES
+        every = every if reader.layout is not None or lost else 1
         area_still = self._hud_area_still(keyframe)
         if (
-            self._keyframes_without_hud % every == 1
+            self._keyframes_without_hud % every == 1 % every
             and (area_still or self._keyframes_without_hud >= RELOCATE_WHILE_MOVING_AFTER_KEYFRAMES)
             and reader.search_budget.allows("no scoreboard in view" if reader.layout is None else "the HUD is hidden")
         ):

@@ -10,6 +10,7 @@ import itertools
 import json
 import logging
 import random
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -34,6 +35,7 @@ from capture_task.vision.sampler import (
     NEVER_READ_SEARCH_AFTER_KEYFRAMES,
     NEVER_READ_SEARCH_UNTIL_KEYFRAME,
     RELOCATE_AFTER_HIDDEN_KEYFRAMES,
+    RELOCATE_EVERY_KEYFRAMES_WHEN_LOST,
     UNREAD_AT_END_KEYFRAMES,
     UNREAD_IN_VIEW_KEYFRAMES,
     UNREAD_SEARCH_AT_KEYFRAMES,
@@ -78,12 +80,33 @@ def test_a_minute_without_a_hud_is_reported_once_per_minute_and_the_search_goes_
         for segment in _segments("." * (minute - 1)):
             observations += list(sampler.observe(segment, awaiting=lambda: False))
         assert reader.stats.hud_not_found == 0, "reported before a minute had passed"
+        assert reader.stats.locate_attempts == minute - 1, "not searched on every keyframe before a HUD was found"
         for segment in _segments("." * (2 * minute + 1)):
             observations += list(sampler.observe(segment, awaiting=lambda: False))
     warnings = [r.getMessage() for r in caplog.records if "no scoreboard found" in r.getMessage()]
     assert reader.stats.hud_not_found == 2 and len(warnings) == 2
     assert "top and bottom band" in warnings[0]
-    assert 0 < reader.stats.locate_attempts <= len(observations) // 2, "searched on every keyframe"
+    # Every keyframe until the first report (nothing can be read before a HUD is found), then one in
+    # RELOCATE_EVERY_KEYFRAMES_WHEN_LOST: a stream that shows no HUD must not cost a core.
+    match = re.search(r"\((\d+) searches", warnings[0])
+    assert match is not None
+    searched_before_report = int(match.group(1))
+    assert searched_before_report >= minute
+    after = len(observations) - searched_before_report
+    every = RELOCATE_EVERY_KEYFRAMES_WHEN_LOST
+    assert after // every <= reader.stats.locate_attempts - searched_before_report <= -(-after // every)
+
+
+def test_until_a_hud_is_first_found_every_keyframe_is_searched() -> None:
+    """dev-1275's '1 | 2' lost its '1' on four keyframes in a row and was found whole on the one between two
+    searches: its first goal was lost. A HUD shown on the second keyframe only is found."""
+    reader = ScoreboardReader()
+    sampler = KeyframeSampler(reader)
+
+    for segment in _segments(".h.."):
+        list(sampler.observe(segment, awaiting=lambda: False))
+
+    assert reader.layout is not None
 
 
 def test_searches_for_a_hud_that_does_not_show_are_held_to_their_cpu_share_and_still_find_it_when_it_shows(

@@ -44,8 +44,8 @@ GOAL_OFFSET_S = 1.0
 SEARCH_COST_S, BURST_S = 5.0, 1.0
 """Each search costs 5 CPU s by the budget's clock: after the first (on the replay) the next waits until stream time
 has paid 4 s back."""
-SOON, LATE = 0.5, 0.08
-"""Shares of stream time paid back: the next search ~8 s later; ~50 s later, longer than the segments kept for
+SOON, LATE = 0.35, 0.08
+"""Shares of stream time paid back: the next search ~12 s later; ~50 s later, longer than the segments kept for
 searching back (``RECENT_SEGMENTS``), not than those kept until the first read (``JOIN_LOOK_BACK_SEGMENTS``)."""
 
 
