@@ -11,6 +11,7 @@ takes the names they read, not the boxes (``ScoreboardReader._longer_codes``).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import cv2
 import numpy as np
@@ -26,6 +27,11 @@ took the 'M' and cut the 'A', and every goal was named 'ATM')."""
 LETTER_GAP_MAX = 0.6
 """Text heights between a letter beyond the box and the code's nearest letter: letters of one word stand ~0.1-0.3
 apart; a crest or a strip is set further off."""
+LETTER_GAP_SLACK = 0.25
+"""Text heights a letter beyond the box may stand further from the code than its own letters stand apart (the widest
+gap between them), when it has two or more. Why: a roundel crest in the code's cell, a ring as tall as the letters
+on their line, read 'O' 0.55 text heights beyond a tight italic 'ARS' whose letters touch (dev-1370 named 'ARSO' on
+every goal). A letter the search lost stands as its neighbours do."""
 STROKE_MAX = 0.4
 """A mark narrower than this many of its heights is a stroke (a strip, a bar), not a glyph the search left unread."""
 CELL_LEVEL_TOLERANCE = 16
@@ -84,6 +90,11 @@ def _widened(frame: Frame, layout: HudLayout, part: TextBox) -> TextBox | None:
         return None
     line = float(np.median([y + h for _, _, y, _, h in inside]))
     letters = [(x, x + w) for _, x, _, w, _ in inside]
+    reach = LETTER_GAP_MAX * height
+    if len(letters) >= 2:
+        spaced = sorted(letters)
+        widest = max(max(later[0] - earlier[1], 0) for earlier, later in itertools.pairwise(spaced))
+        reach = min(reach, widest + LETTER_GAP_SLACK * height)
     crop = wide.box.crop(frame)
     grey, ink = gray(crop).astype(np.int16), glyph_mask(crop, part)
     paper = grey[:, inner_left:inner_right][~ink[:, inner_left:inner_right]]
@@ -99,7 +110,7 @@ def _widened(frame: Frame, layout: HudLayout, part: TextBox) -> TextBox | None:
             letter_sized(blob, height)
             and not is_stroke(blob, height)
             and abs(y + h - line) <= LINE_TOLERANCE * height
-            and _gap(x, w, letters) <= LETTER_GAP_MAX * height
+            and _gap(x, w, letters) <= reach
             and _on_cell(grey, ink, cell, x, w) >= on_cell
         ):
             letters.append((x, x + w))

@@ -68,6 +68,7 @@ def test_codes_read_whole_have_no_letter_beyond_them() -> None:
     [
         ("ring", 4, 0, True),  # a letter beyond 'MUN' as near as its letters stand
         ("ring", 14, 0, False),  # 0.7 text heights off: a crest or a widget, not a letter of the code
+        ("ring", 11, 0, False),  # 0.55 text heights off: over a quarter further than MUN's letters stand apart (5 px)
         ("ring", 4, 6, False),  # 0.3 text heights off the code's line
         ("bar", 4, 0, False),  # a stroke: a colour strip, as likely as an 'I'
         ("ring on the crowd", 4, 0, False),  # not on the code's cell: the crowd beyond a tight cell
