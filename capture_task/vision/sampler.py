@@ -912,8 +912,10 @@ class KeyframeSampler:
         if self._searching_since is None:
             self._searching_since = keyframe.stream_time
         lost = self._report_if_missing(keyframe.stream_time)
-        every = RELOCATE_EVERY_KEYFRAMES_WHEN_LOST if lost else RELOCATE_EVERY_KEYFRAMES
-        every = every if reader.layout is not None or lost else 1
+        if lost:
+            every = RELOCATE_EVERY_KEYFRAMES_WHEN_LOST
+        else:
+            every = 1 if reader.layout is None else RELOCATE_EVERY_KEYFRAMES  # nothing to read before a first HUD
         area_still = self._hud_area_still(keyframe)
         if (
             self._keyframes_without_hud % every == 1 % every
