@@ -579,9 +579,10 @@ def read_clock(glyphs: Mask, text_height_px: int) -> str:
         return ""
     text = read_text(ocr_canvas(glyphs, text_height_px), whitelist="0123456789:+")
     found = _CLOCK.search(text)
-    if found is None or int(found.group(1)) > MAX_CLOCK_MINUTES or int(found.group(2)) > 59:
+    if found is None:
         return ""
-    return f"{int(found.group(1)):02d}:{found.group(2)}"
+    minutes, seconds = int(found.group(1)), found.group(2)
+    return "" if minutes > MAX_CLOCK_MINUTES or int(seconds) > 59 else f"{minutes:02d}:{seconds}"
 
 
 def read_team_codes(frame: Frame, layout: HudLayout) -> Teams | None:

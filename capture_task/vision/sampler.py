@@ -918,7 +918,7 @@ class KeyframeSampler:
             every = 1 if reader.layout is None else RELOCATE_EVERY_KEYFRAMES  # nothing to read before a first HUD
         area_still = self._hud_area_still(keyframe)
         if (
-            self._keyframes_without_hud % every == 1 % every
+            (every == 1 or self._keyframes_without_hud % every == 1)
             and (area_still or self._keyframes_without_hud >= RELOCATE_WHILE_MOVING_AFTER_KEYFRAMES)
             and reader.search_budget.allows("no scoreboard in view" if reader.layout is None else "the HUD is hidden")
         ):
