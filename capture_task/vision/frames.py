@@ -18,6 +18,7 @@ segment, never the wall clock of the machine decoding it.
 from __future__ import annotations
 
 import io
+import itertools
 import threading
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ from capture_task.ingest.media import SegmentMedia
 from capture_task.vision.keyframes import (
     VideoPes,
     decode_keyframe,
+    full_range_grey,
     non_reference_picture,
     non_reference_sample,
     video_pes_packets,
@@ -200,6 +202,9 @@ def first_frame(segment: SegmentMedia, *, rows: int | None = None) -> TimedFrame
     decoder (see ``keyframes``), and with ``rows`` only its top ``rows`` may be decoded.
     """
     if segment.container == "ts" and not segment.init_section:
+        whole = _whole_keyframe_kept_open(segment) if rows is None else None
+        if whole is not None:
+            return whole
         keyframe = decode_keyframe(segment.data, rows)
         if keyframe is not None:
             return _timed(segment, 0.0, keyframe.image, None if keyframe.whole else keyframe.exact_rows)
@@ -242,7 +247,8 @@ def all_frames(
             return False  # timed by its index, which leaving frames out would change
         return skippable(segment.stream_time + _clamped(segment, offset_s))  # as ``_timed`` times it
 
-    for index, (frame, fps, time_base) in enumerate(_decoded(segment, skip_pts if skippable else None)):
+    decoded = _resumed(segment, skip_pts if skippable else None) or _decoded(segment, skip_pts if skippable else None)
+    for index, (frame, fps, time_base) in enumerate(decoded):
         if first_pts is None and frame.pts is not None:
             first_pts = frame.pts
         if frame.pts is not None and first_pts is not None and time_base is not None:
@@ -252,6 +258,58 @@ def all_frames(
         if offset_s < 0 or offset_s > segment.duration_s + 1:
             offset_s = index / fps
         yield _timed(segment, offset_s, *_grey(frame, rows))
+
+
+@dataclass
+class _KeptOpen:
+    """A segment's decoding paused after its first frame came out: ``first_frame`` decoded its keyframe whole, and
+    ``all_frames`` of the same segment goes on from there instead of decoding that keyframe again."""
+
+    segment: SegmentMedia
+    first: tuple[Any, float, Fraction | None]
+    rest: Iterator[tuple[Any, float, Fraction | None]]
+    skip_pts: list[SkippablePts | None]
+    """What the paused decoder asks of each packet it is fed from now on (set by ``all_frames``)."""
+
+
+def _whole_keyframe_kept_open(segment: SegmentMedia) -> TimedFrame | None:
+    """The MPEG-TS segment's keyframe decoded whole, its decoder kept open for ``all_frames`` (see ``_KeptOpen``);
+    None when its video cannot be had this way (``first_frame`` then decodes it on its own).
+
+    Why: a keyframe is decoded whole to search it for the HUD, and a HUD found there is confirmed from the frames
+    right after it in the same segment (``KeyframeSampler._confirm_from_segment``): decoding the keyframe again for
+    those frames cost ~15-40 ms at 720p-1080p, as much as the dozen frames after it. Kept open, the decoder is fed
+    the packets after the keyframe until it gives the keyframe out (one or two frames in a stream with B-frames),
+    a few ms spent in vain when no ``all_frames`` follows. The frames are those ``all_frames`` would decode anew
+    (``tests/functional/test_frames_kept_open.py``).
+    """
+    _local.kept_open = None
+    found = video_pes_packets(segment.data)
+    if found is None or not all(unit.pts is not None for unit in found[1]):
+        return None
+    skip_pts: list[SkippablePts | None] = [None]
+
+    def asked(pts: int, time_base: Fraction) -> bool:
+        return skip_pts[0] is not None and skip_pts[0](pts, time_base)
+
+    decoded = _decoded_from_pes(*found, skip_pts=asked)
+    first = next(decoded, None)
+    if first is None or first[0].pts != found[1][0].pts:
+        return None  # no frame, or not the keyframe first: not what decoding the keyframe alone gives
+    _local.kept_open = _KeptOpen(segment, first, decoded, skip_pts)
+    return _timed(segment, 0.0, full_range_grey(first[0]))
+
+
+def _resumed(
+    segment: SegmentMedia, skip_pts: SkippablePts | None
+) -> Iterator[tuple[Any, float, Fraction | None]] | None:
+    """The segment's frames from the decoder ``first_frame`` kept open for it, if it did (once only)."""
+    kept: _KeptOpen | None = getattr(_local, "kept_open", None)
+    if kept is None or kept.segment is not segment:
+        return None
+    _local.kept_open = None
+    kept.skip_pts[0] = skip_pts
+    return itertools.chain([kept.first], kept.rest)
 
 
 def _reformatter() -> VideoReformatter:
