@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar, cast
 
 import cv2
 import numpy as np
@@ -734,6 +734,18 @@ class ReaderStats:
     """Runs of keyframes showing the HUD with its score unreadable that were reported (set by the sampler)."""
 
 
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class _Made:
+    """What ``ScoreboardReader.score_mask`` made of one group of a layout's boxes, and those boxes' pixels then."""
+
+    layout: HudLayout
+    crops: tuple[Frame, ...]
+    made: object
+
+
 class ScoreboardReader:
     """Reads the HUD of successive frames, OCR-ing only when the score parts changed.
 
@@ -750,6 +762,8 @@ class ScoreboardReader:
         """Charged with every search, asked before the searches a stream schedules (the sampler's, and this
         reader's own for codes that do not read); the sampler pays it in stream time."""
         self._last_mask: Mask | None = None
+        self._made: dict[str, _Made] = {}
+        """What ``score_mask`` last made of each group of the layout's boxes (see ``_made_from``)."""
         self._last_reading: ScoreboardReading | None = None
         self._transition_mask: Mask | None = None
         """The score's glyphs on the last frame refused as a transition (see ``_in_transition``)."""
@@ -852,9 +866,16 @@ class ScoreboardReader:
         layout = self.layout
         if layout is None:
             return None
+        text_height = layout.text_height_px
+
+        def mismatch(part: TextBox, reference: Mask) -> Callable[[], float]:
+            return lambda: mask_mismatch(code_glyphs(frame, part, text_height), reference)
+
         codes = [
-            mask_mismatch(code_glyphs(frame, part, layout.text_height_px), reference)
-            for part, reference in zip((layout.home, layout.away), layout.team_masks, strict=True)
+            self._made_from(side, layout, (part.box,), frame, mismatch(part, reference))
+            for side, part, reference in zip(
+                ("home", "away"), (layout.home, layout.away), layout.team_masks, strict=True
+            )
         ]
         if max(codes) > MASK_MISMATCH_HIDDEN and (
             layout.clock is None
@@ -863,11 +884,36 @@ class ScoreboardReader:
         ):
             return None
         height = layout.score_height_px
-        parts = _score_part_glyphs(frame, layout, [glyph_mask] * len(layout.score), max(height // 4, 2))
+        parts = self._made_from(
+            "score", layout, tuple(part.box for part in layout.score), frame,
+            lambda: _score_part_glyphs(frame, layout, [glyph_mask] * len(layout.score), max(height // 4, 2)),
+        )  # fmt: skip
         if len(parts) == 1:
             return parts[0]
         rows = max(p.shape[0] for p in parts)
         return np.hstack([np.pad(p, ((0, rows - p.shape[0]), (0, 1))) for p in parts])
+
+    def _made_from(
+        self, key: str, layout: HudLayout, boxes: tuple[Box, ...], frame: Frame, make: Callable[[], _T]
+    ) -> _T:
+        """``make()``, or what it made of the last frame masked when ``boxes`` hold the same pixels on ``frame``
+        (``key`` names the group of boxes: a code's, or the score's).
+
+        Why: half of the frames whose HUD area differs from the last one's (the crowd behind one part moved) show
+        one code's or the score's boxes unchanged, pixel for pixel; what ``score_mask`` makes of each depends on
+        those pixels and the layout only, so it changes no result (~30 % of the masking work of a search back).
+        """
+        crops = tuple(box.crop(frame) for box in boxes)
+        kept = self._made.get(key)
+        if (
+            kept is not None
+            and kept.layout is layout
+            and all(np.array_equal(earlier, now) for earlier, now in zip(kept.crops, crops, strict=True))
+        ):
+            return cast(_T, kept.made)
+        made = make()
+        self._made[key] = _Made(layout, tuple(crop.copy() for crop in crops), made)
+        return made
 
     def read(self, frame: Frame, *, may_locate: bool = False, fresh: bool = False) -> ScoreboardReading | None:
         """The HUD on this frame, or None when it is hidden, unreadable or its teams unconfirmed."""
