@@ -188,8 +188,8 @@ class HudLayout:
 
     @property
     def rows_needed(self) -> int:
-        """Rows from the frame's top that hold this HUD and a text height below it (the crops' margins): what a
-        keyframe decoded only at its top must hold to be read or searched near this HUD."""
+        """Rows from the frame's top that hold this HUD and a text height below it: what a keyframe decoded only at
+        its top must hold to be searched near this HUD (``band``); reading it needs only ``extent``'s rows."""
         return self.extent.bottom + self.text_height_px
 
     def band(self, frame_height: int) -> Band:
