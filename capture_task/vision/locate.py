@@ -1672,11 +1672,20 @@ def _score_tokens(between: list[_Token]) -> list[_Token] | None:
     if any(t.kind == "code" or (t.kind == "other" and t.text) for t in between):
         return None
     numbers = [t for t in between if t.kind == "number"]
-    if len(numbers) == 2 and all(len(t.glyphs) <= 2 for t in numbers):
+    if len(numbers) == 2 and all(len(t.glyphs) <= 2 and not _leading_zero(t) for t in numbers):
         return numbers
     if len(numbers) == 1 and 2 <= len(numbers[0].glyphs) <= 4:
         return numbers
     return None
+
+
+def _leading_zero(number: _Token) -> bool:
+    """Whether a number of two or more digits starts with a '0': no scoreboard writes a team's score so ('01'), only a
+    clock ('00:19'). Why: dev-1383's '0-0' in a light condensed face, its '-0' glued by the dash into one glyph read
+    '0', beside a block of the crowd seen through the gap between two cells read '1', was found as 'BVB 00 1 ZEN':
+    the match joined at 0-1, both goals lost. One token of two digits, the separator too thin to leave a gap, is
+    both numbers ('00' for 0-0): that is not this."""
+    return len(number.text) >= 2 and number.text[0] == "0"
 
 
 def _clock_tokens(tokens: list[_Token], home: int, away: int, text_height: int) -> list[_Token] | None:

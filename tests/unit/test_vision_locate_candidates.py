@@ -127,3 +127,15 @@ def test_numbers_off_the_middle_between_the_codes_are_no_score() -> None:
         moved = [row[0], _spanning("1", "number", left, left + 24, height)]
         moved += [_spanning("0", "number", left + 40, left + 61, height), row[4]]
         assert bool(_find_hud(moved, height)) is taken
+
+
+def test_a_number_with_a_leading_zero_is_no_team_s_score() -> None:
+    # dev-1383: '0-0' (13 px, light condensed), its '-0' glued into one glyph read '0', and a block of the crowd in the
+    # gap between two cells read '1': 'BVB 00 1 ZEN' was taken, the match joined at 0-1. Measured boxes of that search.
+    height = 13
+    codes = [_spanning("BVB", "code", 1106, 1132, height), _spanning("ZEN", "code", 1205, 1231, height)]
+    misread = [codes[0], _spanning("00", "number", 1159, 1179, height), _spanning("1", "number", 1192, 1194, height)]
+    assert _find_hud([*misread, codes[1]], height) == []
+    # The same boxes read '10' and '1' are a score; '00' alone between the codes is both numbers (a thin separator).
+    assert _find_hud([codes[0], _spanning("10", "number", 1159, 1179, height), misread[2], codes[1]], height)
+    assert _find_hud([codes[0], _token("00", "number", 1159), codes[1]], height)
