@@ -1923,10 +1923,12 @@ def locate_hud(
     clock_required: bool = False,
     bands: Sequence[Band] = SEARCH_BANDS,
     text_height: int | None = None,
+    polarities: frozenset[bool] | None = None,
 ) -> HudLayout | None:
     """Search the frame's top band, then its bottom band (or ``bands``), for the scoreboard (then each again with
     each of the other ``LOOKS``); None when none is shown. Given the ``text_height`` of the HUD looked for (one
-    known before), only rows with enough glyphs of that height are read.
+    known before), only rows with enough glyphs of that height are read; given its codes' ``polarities`` too (light
+    or dark), only rows with enough glyphs of that height and one of those polarities.
 
     A scoreboard with a match clock beside it is preferred (with ``clock_required``, one whose clock has two
     parts, ``m:ss``, before one whose clock is a number without a colon: ``HudLayout.clock_without_colon``); then
@@ -1955,7 +1957,7 @@ def locate_hud(
             rows = [row for row in rows if any(glyph.strong for glyph in row)]
         for row in rows[:ROWS_TRIED]:
             tokens = _tokens(row)
-            if len(tokens) < 3 or (text_height is not None and not _holds_text_of(row, text_height)):
+            if len(tokens) < 3 or (text_height is not None and not _holds_text_of(row, text_height, polarities)):
                 continue
             report.rows_read += 1
             row_height = round(_median([g.box.height for g in row]))
@@ -2049,10 +2051,20 @@ def _in_capitals(*codes: _Token) -> bool:
     return True
 
 
-def _holds_text_of(row: list[_Glyph], text_height: int) -> bool:
-    """Whether ``row`` has enough glyphs of ``text_height`` to hold a HUD's codes and a number in that size."""
+def _holds_text_of(row: list[_Glyph], text_height: int, polarities: frozenset[bool] | None = None) -> bool:
+    """Whether ``row`` has enough glyphs of ``text_height`` (and, given ``polarities``, light or dark as those are)
+    to hold a HUD's codes and a number in that size.
+
+    Why the polarity: a search near a HUD that was read looks for it, or the next match's in the same style, where it
+    was; its codes' letters are as light or dark as they were. bench-720p30-a's half-time search over a still crowd of
+    coarse blocks read four rows of light specks of the height of its dark letters (114 tesseract calls, 0.38 CPU s,
+    as much as the stream's reading): none of those glyphs was dark. A HUD in another style is found by the search of
+    both bands, every third one (``sampler.WHOLE_SEARCH_EVERY``).
+    """
     sized = sum(
-        text_height / KNOWN_HEIGHT_TOLERANCE <= g.box.height <= text_height * KNOWN_HEIGHT_TOLERANCE for g in row
+        text_height / KNOWN_HEIGHT_TOLERANCE <= g.box.height <= text_height * KNOWN_HEIGHT_TOLERANCE
+        and (polarities is None or g.light in polarities)
+        for g in row
     )
     return sized >= KNOWN_HEIGHT_MIN_GLYPHS
 

@@ -822,18 +822,20 @@ class ScoreboardReader:
         the HUD found in the same place with the confirmed teams is not taken (False): nothing changed; with
         ``only_elsewhere``, no HUD overlapping the one known is (its codes and boxes as first read may differ); with
         ``only_other_than``, no HUD whose codes are those teams' misread (``_same_teams_misread``). With
-        ``near``, only the rows of the HUD known now are searched, and of them only those with text of its height (a
-        tenth of the cost of both bands)."""
+        ``near``, only the rows of the HUD known now are searched, and of them only those with text of its height and
+        its codes' polarity (a tenth of the cost of both bands)."""
         self.stats.locate_attempts += 1
         self.last_search = LocateReport()
         known = self.layout if near else None
         bands = SEARCH_BANDS if known is None else (known.band(frame.shape[0]),)
         text_height = None if known is None else known.text_height_px
+        polarities = None if known is None else frozenset((known.home.light, known.away.light))
         clock_required = clock_required or self._hud_has_clock
         with self.search_budget.spending():
             layout = locate_hud(
-                frame, self.last_search, clock_required=clock_required, bands=bands, text_height=text_height
-            )
+                frame, self.last_search, clock_required=clock_required, bands=bands, text_height=text_height,
+                polarities=polarities,
+            )  # fmt: skip
         if layout is not None:
             same_place = self.layout is not None and _same_place(self.layout, layout)
             if only_another and same_place and (layout.teams == self._teams or self._team_votes[layout.teams]):

@@ -17,6 +17,7 @@ from capture_task.vision.locate import (
     _deduplicated,
     _find_hud,
     _Glyph,
+    _holds_text_of,
     _rows,
     _Token,
 )
@@ -139,3 +140,15 @@ def test_a_number_with_a_leading_zero_is_no_team_s_score() -> None:
     # The same boxes read '10' and '1' are a score; '00' alone between the codes is both numbers (a thin separator).
     assert _find_hud([codes[0], _spanning("10", "number", 1159, 1179, height), misread[2], codes[1]], height)
     assert _find_hud([codes[0], _token("00", "number", 1159), codes[1]], height)
+
+
+def test_a_search_near_a_known_hud_reads_only_rows_with_text_of_its_height_and_its_codes_polarity() -> None:
+    # bench-720p30-a's half-time search near its dark-lettered HUD read rows of light crowd specks of its text height.
+    specks = [_glyph_at(12 * i, light=True, height=24) for i in range(9)]
+    letters = [_glyph_at(12 * i, light=False, height=24) for i in range(6)]
+    assert _holds_text_of(specks, 24)
+    assert not _holds_text_of(specks, 24, frozenset({False}))
+    assert _holds_text_of(specks, 24, frozenset({True}))
+    assert _holds_text_of(letters + specks[:3], 24, frozenset({False}))
+    assert _holds_text_of(letters, 24, frozenset({False, True}))  # codes of either polarity (one dark, one light)
+    assert not _holds_text_of(letters, 40, frozenset({False}))  # of another height
