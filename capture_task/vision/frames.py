@@ -108,11 +108,10 @@ def _decoded(
     """(frame, fps, time base of its pts) of the segment in presentation order; a decoding error ends
     the segment early. A non-reference H.264 picture whose pts ``skip_pts`` says is not wanted is not
     decoded."""
-    if segment.container == "ts" and not segment.init_section:
-        found = video_pes_packets(segment.data)
-        if found is not None and all(unit.pts is not None for unit in found[1]):
-            yield from _decoded_from_pes(*found, skip_pts=skip_pts)
-            return
+    found = _pes_units(segment)
+    if found is not None:
+        yield from _decoded_from_pes(*found, skip_pts=skip_pts)
+        return
     with _opened(segment) as (container, stream):
         fps = float(stream.average_rate or stream.guessed_rate or 30.0)
         non_reference = _non_reference_test(stream.codec_context) if skip_pts is not None else None
@@ -132,6 +131,15 @@ def _decoded(
                     yield frame, fps, frame.time_base
         except (av.error.FFmpegError, EOFError):
             return
+
+
+def _pes_units(segment: SegmentMedia) -> tuple[str, list[VideoPes]] | None:
+    """(codec, video PES packets) of an MPEG-TS segment whose every packet carries its pts: those are decoded without
+    a demuxer (``_decoded_from_pes``); None for anything else (fMP4, or a stream that needs the demuxer's timing)."""
+    if segment.container != "ts" or segment.init_section:
+        return None
+    found = video_pes_packets(segment.data)
+    return found if found is not None and all(unit.pts is not None for unit in found[1]) else None
 
 
 def _non_reference_test(codec_context: Any) -> Callable[[bytes], bool] | None:
@@ -284,8 +292,8 @@ def _whole_keyframe_kept_open(segment: SegmentMedia) -> TimedFrame | None:
     (``tests/functional/test_frames_kept_open.py``).
     """
     _local.kept_open = None
-    found = video_pes_packets(segment.data)
-    if found is None or not all(unit.pts is not None for unit in found[1]):
+    found = _pes_units(segment)
+    if found is None:
         return None
     skip_pts: list[SkippablePts | None] = [None]
 
